@@ -1,0 +1,200 @@
+//! [`Connection`]: one database connection of either backend, with its transaction state.
+
+use crate::backend::error_map::{from_pg, from_sqlite};
+use crate::backend::postgres_conn::PgConn;
+use crate::backend::{sqlite_conn, RowRef};
+use crate::dialect::{Dialect, DialectKind};
+use crate::error::{Error, Result};
+use crate::types::Value;
+
+#[derive(Debug)]
+pub(crate) enum Inner {
+    Sqlite(rusqlite::Connection),
+    Postgres(PgConn),
+}
+
+/// A connection: runs SQL with bound parameters through cached prepared statements.
+///
+/// It remembers whether a transaction is open and whether it is broken; the pool uses both
+/// to decide, when it gets the connection back, whether to roll back or discard it.
+#[derive(Debug)]
+pub struct Connection {
+    pub(crate) inner: Inner,
+    in_transaction: bool,
+    broken: bool,
+}
+
+impl Connection {
+    pub(crate) fn new(inner: Inner) -> Self {
+        Connection { inner, in_transaction: false, broken: false }
+    }
+
+    /// The dialect to render statements for this connection.
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.dialect_kind().dialect()
+    }
+
+    /// The dialect's key.
+    pub fn dialect_kind(&self) -> DialectKind {
+        match self.inner {
+            Inner::Sqlite(_) => DialectKind::Sqlite,
+            Inner::Postgres(_) => DialectKind::Postgres,
+        }
+    }
+
+    /// Whether this connection has been found unusable (it will not return to the pool).
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
+    /// Whether a transaction is open on this connection.
+    pub fn in_transaction(&self) -> bool {
+        match &self.inner {
+            Inner::Sqlite(c) => !c.is_autocommit(),
+            Inner::Postgres(_) => self.in_transaction,
+        }
+    }
+
+    fn note(&mut self, e: Error) -> Error {
+        if e.is_disconnect() {
+            self.broken = true;
+        }
+        e
+    }
+
+    /// Execute a statement, returning the number of rows it changed.
+    pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let r = match &mut self.inner {
+            Inner::Sqlite(c) => sqlite_conn::execute(c, sql, params),
+            Inner::Postgres(c) => c.execute(sql, params),
+        };
+        r.map_err(|e| self.note(e))
+    }
+
+    /// Run a query, handing each row to `f`. On PostgreSQL the result is fetched whole
+    /// (the fast path); see [`Connection::stream`] for row-by-row fetching.
+    pub fn query<F>(&mut self, sql: &str, params: &[Value], f: F) -> Result<()>
+    where
+        F: FnMut(&RowRef<'_>) -> Result<()>,
+    {
+        let r = match &mut self.inner {
+            Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
+            Inner::Postgres(c) => c.query(sql, params, f),
+        };
+        r.map_err(|e| self.note(e))
+    }
+
+    /// Run a query, handing each row to `f` as it arrives (memory stays flat for large
+    /// results).
+    pub fn stream<F>(&mut self, sql: &str, params: &[Value], f: F) -> Result<()>
+    where
+        F: FnMut(&RowRef<'_>) -> Result<()>,
+    {
+        let r = match &mut self.inner {
+            Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
+            Inner::Postgres(c) => c.stream(sql, params, f),
+        };
+        r.map_err(|e| self.note(e))
+    }
+
+    /// Execute SQL without parameters (one or more statements; DDL).
+    pub fn batch(&mut self, sql: &str) -> Result<()> {
+        let r = match &mut self.inner {
+            Inner::Sqlite(c) => {
+                // DDL changes result shapes: cached statements must not outlive it.
+                c.flush_prepared_statement_cache();
+                c.execute_batch(sql).map_err(|e| from_sqlite(e, None))
+            }
+            Inner::Postgres(c) => c.batch(sql),
+        };
+        r.map_err(|e| self.note(e))
+    }
+
+    /// Begin a transaction. On SQLite, `write` takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails with
+    /// `SQLITE_BUSY_SNAPSHOT` when another connection wrote in between.
+    pub fn begin(&mut self, write: bool) -> Result<()> {
+        let sql = match (&self.inner, write) {
+            (Inner::Sqlite(_), true) => "BEGIN IMMEDIATE",
+            _ => "BEGIN",
+        };
+        self.control(sql)?;
+        self.in_transaction = true;
+        Ok(())
+    }
+
+    /// Commit the open transaction.
+    pub fn commit(&mut self) -> Result<()> {
+        let r = self.control("COMMIT");
+        if r.is_ok() || !self.in_transaction() {
+            self.in_transaction = false;
+        }
+        r
+    }
+
+    /// Roll back the open transaction, if any. A failed rollback marks the connection broken.
+    pub fn rollback(&mut self) -> Result<()> {
+        if !self.in_transaction() {
+            self.in_transaction = false;
+            return Ok(());
+        }
+        let r = self.control("ROLLBACK");
+        match &r {
+            Ok(()) => self.in_transaction = false,
+            Err(_) => self.broken = true,
+        }
+        r
+    }
+
+    fn control(&mut self, sql: &str) -> Result<()> {
+        let r = match &mut self.inner {
+            Inner::Sqlite(c) => c.execute_batch(sql).map_err(|e| from_sqlite(e, None)),
+            Inner::Postgres(c) => c.client.batch_execute(sql).map_err(|e| from_pg(e, None)),
+        };
+        r.map_err(|e| self.note(e))
+    }
+
+    /// The checkout probe: fails if the connection is dead *or* inside a transaction block
+    /// (including an aborted one).
+    pub(crate) fn probe(&mut self) -> Result<()> {
+        match &mut self.inner {
+            Inner::Sqlite(c) => {
+                if !c.is_autocommit() {
+                    return Err(Error::InvalidState("pooled SQLite connection is inside a transaction".into()));
+                }
+                c.query_row("SELECT 1", [], |_| Ok(())).map_err(|e| from_sqlite(e, None))
+            }
+            Inner::Postgres(c) => {
+                // now() is the transaction's start; it equals statement_timestamp() only
+                // outside a transaction block, and the query errors inside an aborted one.
+                let row = c
+                    .client
+                    .query_one("SELECT now() = statement_timestamp()", &[])
+                    .map_err(|e| from_pg(e, None))?;
+                let idle: bool = row.try_get(0).map_err(|e| from_pg(e, None))?;
+                if idle {
+                    Ok(())
+                } else {
+                    Err(Error::InvalidState("pooled PostgreSQL connection is inside a transaction".into()))
+                }
+            }
+        }
+    }
+
+    /// Called when the pool gets the connection back: roll back an open transaction and
+    /// report whether the connection must be discarded instead of reused.
+    pub(crate) fn reset_on_return(&mut self) -> bool {
+        if std::thread::panicking() || self.broken {
+            return true;
+        }
+        if let Inner::Postgres(c) = &self.inner {
+            if c.client.is_closed() {
+                return true;
+            }
+        }
+        if self.in_transaction() {
+            return self.rollback().is_err();
+        }
+        false
+    }
+}

@@ -1,0 +1,265 @@
+//! [`Engine`]: a pool of connections to one database, made from a URL.
+
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::backend::pool::{Manager, Target};
+use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
+use crate::dialect::{render_ddl, DialectKind};
+use crate::error::{Error, Result};
+use crate::query::Ddl;
+use crate::schema::{creation_order, drop_order, TableDef};
+use crate::types::Value;
+
+/// SQL text for the raw escape hatches. A `&'static str` converts implicitly; SQL built at
+/// run time must be wrapped with [`RawSql::audited`], so that string-built SQL is a visible
+/// decision in the code that does it. Values are always passed separately, as parameters.
+#[derive(Debug, Clone)]
+pub struct RawSql(Cow<'static, str>);
+
+impl RawSql {
+    /// SQL built at run time whose every interpolated piece the caller has checked.
+    pub fn audited(sql: String) -> Self {
+        RawSql(Cow::Owned(sql))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&'static str> for RawSql {
+    fn from(s: &'static str) -> Self {
+        RawSql(Cow::Borrowed(s))
+    }
+}
+
+/// A connection checked out of an engine's pool; goes back when dropped (rolled back first
+/// if a transaction is still open, discarded if that fails or the thread is panicking).
+#[derive(Debug)]
+pub struct PooledConnection(r2d2::PooledConnection<Manager>);
+
+impl std::ops::Deref for PooledConnection {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for PooledConnection {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.0
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct EngineInner {
+    pub(crate) pool: r2d2::Pool<Manager>,
+    pub(crate) dialect: DialectKind,
+    /// Keeps a shared in-memory SQLite database alive while the engine exists.
+    _keeper: Option<Mutex<rusqlite::Connection>>,
+}
+
+/// A database: a connection pool plus the dialect to render for it. Cheap to clone.
+///
+/// ```
+/// let engine = orm_runtime::backend::Engine::connect("sqlite::memory:").unwrap();
+/// assert_eq!(engine.execute("CREATE TABLE t (x INTEGER)", &[]).unwrap(), 0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+/// Settings of an [`Engine`]'s pool.
+#[derive(Debug, Clone)]
+pub struct EngineBuilder {
+    url: String,
+    pool_size: u32,
+    connection_timeout: Duration,
+    max_lifetime: Option<Duration>,
+    idle_timeout: Option<Duration>,
+    pre_ping: bool,
+    search_path: Option<String>,
+    application_name: Option<String>,
+}
+
+static MEMORY_DB: AtomicU64 = AtomicU64::new(0);
+
+impl EngineBuilder {
+    /// Most connections the pool opens (default 10).
+    pub fn pool_size(mut self, n: u32) -> Self {
+        self.pool_size = n.max(1);
+        self
+    }
+
+    /// How long a checkout waits for a free connection (default 30 s).
+    pub fn connection_timeout(mut self, d: Duration) -> Self {
+        self.connection_timeout = d;
+        self
+    }
+
+    /// Connections older than this are closed (default 30 min; `None`: never).
+    pub fn max_lifetime(mut self, d: Option<Duration>) -> Self {
+        self.max_lifetime = d;
+        self
+    }
+
+    /// Idle connections are closed after this (default 10 min; `None`: never).
+    pub fn idle_timeout(mut self, d: Option<Duration>) -> Self {
+        self.idle_timeout = d;
+        self
+    }
+
+    /// Probe each connection on checkout (default on). The probe also rejects a connection
+    /// left inside a transaction.
+    pub fn pre_ping(mut self, on: bool) -> Self {
+        self.pre_ping = on;
+        self
+    }
+
+    /// PostgreSQL: the `search_path` of every connection (a schema name).
+    pub fn search_path(mut self, schema: &str) -> Self {
+        self.search_path = Some(schema.to_owned());
+        self
+    }
+
+    /// PostgreSQL: the `application_name` of every connection.
+    pub fn application_name(mut self, name: &str) -> Self {
+        self.application_name = Some(name.to_owned());
+        self
+    }
+
+    /// Open the pool. No connection is opened before the first checkout, except the one that
+    /// keeps an in-memory SQLite database alive.
+    pub fn build(self) -> Result<Engine> {
+        let (target, dialect, keeper) = match DatabaseUrl::parse(&self.url)? {
+            DatabaseUrl::SqliteMemory => {
+                let n = MEMORY_DB.fetch_add(1, Ordering::Relaxed);
+                // The memdb VFS shares one database between every connection that opens the
+                // same "/name", with ordinary locking (so the busy timeout applies).
+                let path = format!("file:/orm-memory-{}-{n}?vfs=memdb", std::process::id());
+                let keeper = sqlite_conn::open(&path, true)?;
+                (Target::Sqlite { path, memory: true }, DialectKind::Sqlite, Some(Mutex::new(keeper)))
+            }
+            DatabaseUrl::SqliteFile(path) => (Target::Sqlite { path, memory: false }, DialectKind::Sqlite, None),
+            DatabaseUrl::Postgres(url) => {
+                let mut config: postgres::Config = url
+                    .parse()
+                    .map_err(|e: postgres::Error| Error::InvalidUrl { url: "postgres://…".into(), reason: e.to_string() })?;
+                let mut options = config.get_options().unwrap_or_default().to_owned();
+                if let Some(schema) = &self.search_path {
+                    crate::dialect::check_identifier(schema, 63)?;
+                    if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                        return Err(Error::InvalidIdentifier { name: schema.clone(), reason: "schema names here are [A-Za-z0-9_]" });
+                    }
+                    options.push_str(&format!(" -c search_path={schema}"));
+                }
+                config.options(options.trim());
+                if let Some(app) = &self.application_name {
+                    config.application_name(app);
+                }
+                if config.get_connect_timeout().is_none() {
+                    config.connect_timeout(self.connection_timeout);
+                }
+                (Target::Postgres { config }, DialectKind::Postgres, None)
+            }
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(self.pool_size)
+            .min_idle(Some(0))
+            .connection_timeout(self.connection_timeout)
+            .max_lifetime(self.max_lifetime)
+            .idle_timeout(self.idle_timeout)
+            .test_on_check_out(self.pre_ping)
+            .error_handler(Box::new(r2d2::NopErrorHandler))
+            .build_unchecked(Manager { target });
+        Ok(Engine { inner: Arc::new(EngineInner { pool, dialect, _keeper: keeper }) })
+    }
+}
+
+impl Engine {
+    /// An engine with default pool settings.
+    pub fn connect(url: &str) -> Result<Engine> {
+        Engine::builder(url).build()
+    }
+
+    /// Pool settings for `url`.
+    pub fn builder(url: &str) -> EngineBuilder {
+        EngineBuilder {
+            url: url.to_owned(),
+            pool_size: 10,
+            connection_timeout: Duration::from_secs(30),
+            max_lifetime: Some(Duration::from_secs(30 * 60)),
+            idle_timeout: Some(Duration::from_secs(10 * 60)),
+            pre_ping: true,
+            search_path: None,
+            application_name: None,
+        }
+    }
+
+    /// The dialect statements are rendered in.
+    pub fn dialect_kind(&self) -> DialectKind {
+        self.inner.dialect
+    }
+
+    /// Check a connection out of the pool.
+    pub fn connection(&self) -> Result<PooledConnection> {
+        self.inner
+            .pool
+            .get()
+            .map(PooledConnection)
+            .map_err(|e| Error::PoolTimeout { message: e.to_string() })
+    }
+
+    /// Execute raw SQL with bound parameters, in its own implicit transaction.
+    pub fn execute(&self, sql: impl Into<RawSql>, params: &[Value]) -> Result<u64> {
+        self.connection()?.execute(sql.into().as_str(), params)
+    }
+
+    fn ddl(&self, stmts: &[Ddl]) -> Result<()> {
+        let mut conn = self.connection()?;
+        let d = conn.dialect();
+        let mut sql = Vec::new();
+        for s in stmts {
+            sql.extend(render_ddl(d, s)?);
+        }
+        conn.begin(true)?;
+        for s in &sql {
+            if let Err(e) = conn.batch(s) {
+                // Best effort: the pool discards the connection if this fails too.
+                let _ = conn.rollback();
+                return Err(e);
+            }
+        }
+        conn.commit()
+    }
+
+    /// Create the tables (and their indexes) that do not exist yet, parents before children,
+    /// in one transaction.
+    pub fn create_all(&self, tables: &[&'static TableDef]) -> Result<()> {
+        let order = creation_order(tables);
+        let mut stmts: Vec<Ddl> = order.iter().map(|&table| Ddl::CreateTable { table, if_not_exists: true }).collect();
+        stmts.extend(order.iter().map(|&table| Ddl::CreateIndexes { table, if_not_exists: true }));
+        self.ddl(&stmts)
+    }
+
+    /// Drop the tables that exist, children before parents, in one transaction.
+    pub fn drop_all(&self, tables: &[&'static TableDef]) -> Result<()> {
+        let stmts: Vec<Ddl> = drop_order(tables).into_iter().map(|table| Ddl::DropTable { table, if_exists: true }).collect();
+        self.ddl(&stmts)
+    }
+
+    /// Create one table and its indexes (fails if it exists).
+    pub fn create_table(&self, table: &'static TableDef) -> Result<()> {
+        self.ddl(&[Ddl::CreateTable { table, if_not_exists: false }, Ddl::CreateIndexes { table, if_not_exists: false }])
+    }
+
+    /// Drop one table (fails if it does not exist).
+    pub fn drop_table(&self, table: &'static TableDef) -> Result<()> {
+        self.ddl(&[Ddl::DropTable { table, if_exists: false }])
+    }
+}

@@ -1,0 +1,16 @@
+//! Running SQL: connections over rusqlite and postgres with per-connection statement caches,
+//! the r2d2 pool glue, and the [`Engine`]. Nothing here builds SQL.
+
+mod connection;
+mod engine;
+mod error_map;
+mod pool;
+mod postgres_conn;
+mod row;
+mod sqlite_conn;
+mod url;
+
+pub use connection::Connection;
+pub use engine::{Engine, EngineBuilder, PooledConnection, RawSql};
+pub use row::RowRef;
+pub use url::DatabaseUrl;

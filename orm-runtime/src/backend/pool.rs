@@ -1,0 +1,48 @@
+//! The only r2d2 glue: how to open, probe and take back a [`Connection`].
+
+use crate::backend::connection::{Connection, Inner};
+use crate::backend::error_map::from_pg;
+use crate::backend::postgres_conn::PgConn;
+use crate::backend::sqlite_conn;
+use crate::error::Error;
+
+/// How to open a connection.
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    Sqlite { path: String, memory: bool },
+    Postgres { config: postgres::Config },
+}
+
+/// r2d2 manager: opens connections, probes them on checkout, resets them on return.
+#[derive(Debug)]
+pub(crate) struct Manager {
+    pub(crate) target: Target,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Connection;
+    type Error = Error;
+
+    fn connect(&self) -> Result<Connection, Error> {
+        match &self.target {
+            Target::Sqlite { path, memory } => Ok(Connection::new(Inner::Sqlite(sqlite_conn::open(path, *memory)?))),
+            Target::Postgres { config } => {
+                let client = config.connect(postgres::NoTls).map_err(|e| match from_pg(e, None) {
+                    Error::ConnectionLost { message } | Error::Database { message, .. } => {
+                        Error::ConnectionLost { message: format!("could not connect: {message}") }
+                    }
+                    other => other,
+                })?;
+                Ok(Connection::new(Inner::Postgres(PgConn::new(client))))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut Connection) -> Result<(), Error> {
+        conn.probe()
+    }
+
+    fn has_broken(&self, conn: &mut Connection) -> bool {
+        conn.reset_on_return()
+    }
+}

@@ -1,0 +1,89 @@
+//! PostgreSQL connections: a prepared-statement cache keyed by SQL text.
+
+use std::collections::HashMap;
+
+use postgres::types::ToSql;
+
+use crate::backend::error_map::from_pg;
+use crate::backend::RowRef;
+use crate::error::Result;
+use crate::types::Value;
+
+/// Statements cached per connection; the cache is emptied when it grows past this.
+const STATEMENT_CACHE: usize = 256;
+
+/// A postgres client with its statement cache.
+pub(crate) struct PgConn {
+    pub(crate) client: postgres::Client,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+impl std::fmt::Debug for PgConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgConn").field("cached_statements", &self.statements.len()).finish()
+    }
+}
+
+impl PgConn {
+    pub(crate) fn new(client: postgres::Client) -> Self {
+        PgConn { client, statements: HashMap::new() }
+    }
+
+    fn prepare(&mut self, sql: &str) -> Result<postgres::Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let stmt = self.client.prepare(sql).map_err(|e| from_pg(e, None))?;
+        if self.statements.len() >= STATEMENT_CACHE {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_owned(), stmt.clone());
+        Ok(stmt)
+    }
+
+    pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let stmt = self.prepare(sql)?;
+        let refs = param_refs(params);
+        self.client.execute(&stmt, &refs).map_err(|e| from_pg(e, None))
+    }
+
+    pub(crate) fn query<F>(&mut self, sql: &str, params: &[Value], mut f: F) -> Result<()>
+    where
+        F: FnMut(&RowRef<'_>) -> Result<()>,
+    {
+        let stmt = self.prepare(sql)?;
+        let refs = param_refs(params);
+        let rows = self.client.query(&stmt, &refs).map_err(|e| from_pg(e, None))?;
+        for row in &rows {
+            f(&RowRef::Postgres(row))?;
+        }
+        Ok(())
+    }
+
+    /// Rows are handed to `f` as they arrive, without collecting the result first.
+    pub(crate) fn stream<F>(&mut self, sql: &str, params: &[Value], mut f: F) -> Result<()>
+    where
+        F: FnMut(&RowRef<'_>) -> Result<()>,
+    {
+        use postgres::fallible_iterator::FallibleIterator;
+        let stmt = self.prepare(sql)?;
+        let mut it = self
+            .client
+            .query_raw(&stmt, params.iter().map(|v| v as &dyn ToSql))
+            .map_err(|e| from_pg(e, None))?;
+        while let Some(row) = it.next().map_err(|e| from_pg(e, None))? {
+            f(&RowRef::Postgres(&row))?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn batch(&mut self, sql: &str) -> Result<()> {
+        // DDL may change result types of cached statements: forget them.
+        self.statements.clear();
+        self.client.batch_execute(sql).map_err(|e| from_pg(e, None))
+    }
+}
+
+fn param_refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}

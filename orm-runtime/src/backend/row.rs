@@ -1,0 +1,56 @@
+//! [`RowRef`]: a borrowed row of either backend, decoded column by column without an
+//! intermediate map.
+
+use crate::error::{DecodeError, Result};
+use crate::schema::ColumnDef;
+use crate::types::SqlType;
+
+/// A row being read, from SQLite or PostgreSQL.
+#[derive(Debug, Clone, Copy)]
+pub enum RowRef<'a> {
+    /// A rusqlite row.
+    Sqlite(&'a rusqlite::Row<'a>),
+    /// A postgres row.
+    Postgres(&'a postgres::Row),
+}
+
+impl RowRef<'_> {
+    /// Decode position `idx` as a `T`.
+    pub fn get<T: SqlType>(&self, idx: usize) -> Result<T, DecodeError> {
+        match self {
+            RowRef::Sqlite(row) => match row.get_ref(idx) {
+                Ok(v) => T::from_sqlite(v),
+                Err(e) => Err(DecodeError::new(std::any::type_name::<T>(), e)),
+            },
+            RowRef::Postgres(row) => {
+                if idx >= row.len() {
+                    return Err(DecodeError::new(std::any::type_name::<T>(), format!("no column at position {idx}")));
+                }
+                T::from_pg(row, idx)
+            }
+        }
+    }
+
+    /// Decode position `idx` as the model column `col` (errors name its table and column).
+    pub fn column<T: SqlType>(&self, idx: usize, col: &ColumnDef) -> Result<T> {
+        self.get(idx).map_err(|e| e.into_error(col.table, col.name))
+    }
+
+    /// Decode position `idx` of an ad-hoc selection (errors name the position).
+    pub fn value<T: SqlType>(&self, idx: usize) -> Result<T> {
+        self.get(idx).map_err(|e| e.into_error("query", &format!("#{idx}")))
+    }
+
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        match self {
+            RowRef::Sqlite(row) => row.as_ref().column_count(),
+            RowRef::Postgres(row) => row.len(),
+        }
+    }
+
+    /// Whether the row has no columns.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

@@ -1,0 +1,60 @@
+//! SQLite connections: pragmas on open, cached prepared statements, `BEGIN IMMEDIATE`.
+
+use std::time::Duration;
+
+use crate::backend::error_map::from_sqlite;
+use crate::backend::RowRef;
+use crate::error::Result;
+use crate::types::Value;
+
+/// Statements cached per connection.
+const STATEMENT_CACHE: usize = 256;
+
+/// How long a writer waits for another writer's lock before `Busy`.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Open a SQLite connection with the ORM's settings: foreign keys on, a busy timeout, WAL for
+/// files, double-quoted string literals off, case-sensitive LIKE (as on PostgreSQL).
+pub(crate) fn open(path: &str, memory: bool) -> Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = rusqlite::Connection::open_with_flags(path, flags).map_err(|e| from_sqlite(e, None))?;
+    configure(&conn, memory).map_err(|e| from_sqlite(e, None))?;
+    Ok(conn)
+}
+
+fn configure(conn: &rusqlite::Connection, memory: bool) -> rusqlite::Result<()> {
+    use rusqlite::config::DbConfig;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DDL, false)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "case_sensitive_like", "ON")?;
+    if !memory {
+        let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    Ok(())
+}
+
+pub(crate) fn execute(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<u64> {
+    let mut stmt = conn.prepare_cached(sql).map_err(|e| from_sqlite(e, None))?;
+    let n = stmt.execute(rusqlite::params_from_iter(params.iter())).map_err(|e| from_sqlite(e, None))?;
+    Ok(n as u64)
+}
+
+pub(crate) fn query<F>(conn: &rusqlite::Connection, sql: &str, params: &[Value], mut f: F) -> Result<()>
+where
+    F: FnMut(&RowRef<'_>) -> Result<()>,
+{
+    let mut stmt = conn.prepare_cached(sql).map_err(|e| from_sqlite(e, None))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(|e| from_sqlite(e, None))?;
+    while let Some(row) = rows.next().map_err(|e| from_sqlite(e, None))? {
+        f(&RowRef::Sqlite(row))?;
+    }
+    Ok(())
+}

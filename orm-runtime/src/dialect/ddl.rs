@@ -1,0 +1,142 @@
+//! DDL rendering: CREATE TABLE with its constraints, CREATE INDEX, DROP TABLE.
+
+use crate::dialect::render::Writer;
+use crate::dialect::Dialect;
+use crate::error::Result;
+use crate::query::Ddl;
+use crate::schema::{ColumnDef, TableDef};
+
+/// Name of the CHECK constraint declared on a column: `ck_<table>_<column>`.
+pub fn column_check_name(col: &ColumnDef) -> String {
+    format!("ck_{}_{}", col.table, col.name)
+}
+
+/// Render DDL as one or more statements (no parameters).
+pub fn render_ddl(dialect: &dyn Dialect, ddl: &Ddl) -> Result<Vec<String>> {
+    match *ddl {
+        Ddl::CreateTable { table, if_not_exists } => Ok(vec![create_table(dialect, table, if_not_exists)?]),
+        Ddl::CreateIndexes { table, if_not_exists } => table
+            .indexes
+            .iter()
+            .map(|ix| {
+                let mut w = Writer { d: dialect, sql: String::new(), params: Vec::new() };
+                w.push(if ix.unique { "CREATE UNIQUE INDEX " } else { "CREATE INDEX " });
+                if if_not_exists {
+                    w.push("IF NOT EXISTS ");
+                }
+                w.ident(ix.name)?;
+                w.push(" ON ");
+                w.ident(table.name)?;
+                w.push(" (");
+                for (i, c) in ix.columns.iter().enumerate() {
+                    if i > 0 {
+                        w.push(", ");
+                    }
+                    w.ident(c)?;
+                }
+                w.push(")");
+                Ok(w.sql)
+            })
+            .collect(),
+        Ddl::DropTable { table, if_exists } => {
+            let mut w = Writer { d: dialect, sql: String::new(), params: Vec::new() };
+            w.push(if if_exists { "DROP TABLE IF EXISTS " } else { "DROP TABLE " });
+            w.ident(table.name)?;
+            Ok(vec![w.sql])
+        }
+    }
+}
+
+fn create_table(d: &dyn Dialect, t: &TableDef, if_not_exists: bool) -> Result<String> {
+    let mut w = Writer { d, sql: String::new(), params: Vec::new() };
+    w.push(if if_not_exists { "CREATE TABLE IF NOT EXISTS " } else { "CREATE TABLE " });
+    w.ident(t.name)?;
+    w.push(" (\n");
+    let inline_pk = t.primary_key.len() == 1 && t.columns[t.primary_key[0]].auto_increment;
+    let mut first = true;
+    for col in t.columns {
+        if !first {
+            w.push(",\n");
+        }
+        first = false;
+        w.push("    ");
+        w.ident(col.name)?;
+        w.push(" ");
+        if col.auto_increment {
+            w.push(&d.auto_increment_column(col));
+        } else {
+            w.push(&d.type_name(col.kind, col.max_length));
+            if !col.nullable {
+                w.push(" NOT NULL");
+            }
+        }
+        if let Some(default) = col.server_default {
+            w.push(" DEFAULT ");
+            // Server defaults are SQL text written by the model's author, like CHECKs.
+            w.push(default);
+        }
+        if col.unique {
+            w.push(" CONSTRAINT ");
+            w.ident(&format!("uq_{}_{}", t.name, col.name))?;
+            w.push(" UNIQUE");
+        }
+        if let Some(check) = col.check {
+            w.push(" CONSTRAINT ");
+            w.ident(&column_check_name(col))?;
+            w.push(" CHECK (");
+            w.push(check);
+            w.push(")");
+        }
+        if let Some(fk) = col.foreign_key {
+            let target = (fk.target)();
+            w.push(" CONSTRAINT ");
+            w.ident(&format!("fk_{}_{}", t.name, col.name))?;
+            w.push(" REFERENCES ");
+            w.ident(target.table)?;
+            w.push(" (");
+            w.ident(target.name)?;
+            w.push(")");
+            if fk.on_delete != crate::schema::ReferentialAction::NoAction {
+                w.push(" ON DELETE ");
+                w.push(fk.on_delete.as_sql());
+            }
+            if fk.on_update != crate::schema::ReferentialAction::NoAction {
+                w.push(" ON UPDATE ");
+                w.push(fk.on_update.as_sql());
+            }
+        }
+    }
+    if !inline_pk && !t.primary_key.is_empty() {
+        w.push(",\n    CONSTRAINT ");
+        w.ident(&format!("pk_{}", t.name))?;
+        w.push(" PRIMARY KEY (");
+        for (i, c) in t.primary_key_columns().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.ident(c.name)?;
+        }
+        w.push(")");
+    }
+    for cols in t.unique_constraints {
+        w.push(",\n    CONSTRAINT ");
+        w.ident(&format!("uq_{}_{}", t.name, cols.join("_")))?;
+        w.push(" UNIQUE (");
+        for (i, c) in cols.iter().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.ident(c)?;
+        }
+        w.push(")");
+    }
+    for (i, check) in t.checks.iter().enumerate() {
+        w.push(",\n    CONSTRAINT ");
+        w.ident(&format!("ck_{}_{}", t.name, i + 1))?;
+        w.push(" CHECK (");
+        w.push(check);
+        w.push(")");
+    }
+    w.push("\n)");
+    Ok(w.sql)
+}

@@ -1,0 +1,117 @@
+//! SQL dialects: the AST rendered as SQL text plus bound parameters. No I/O happens here.
+//!
+//! [`Dialect`] has a default rendering for everything; [`Sqlite`] and [`Postgres`] override
+//! only what differs (placeholders, type names, auto-increment, ILIKE). What a dialect can do
+//! is data ([`Capabilities`]).
+
+mod ddl;
+mod postgres;
+mod render;
+mod sqlite;
+
+pub use self::postgres::Postgres;
+pub use self::sqlite::Sqlite;
+pub use ddl::{column_check_name, render_ddl};
+pub use render::{render, Rendered};
+
+use crate::error::{Error, Result};
+use crate::schema::ColumnDef;
+use crate::types::SqlKind;
+
+/// Which dialect, as a small copyable key (for caches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DialectKind {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl DialectKind {
+    /// The dialect's renderer.
+    pub fn dialect(self) -> &'static dyn Dialect {
+        match self {
+            DialectKind::Sqlite => &Sqlite,
+            DialectKind::Postgres => &Postgres,
+        }
+    }
+}
+
+/// What a dialect supports, as data.
+#[derive(Debug, Clone, Copy)]
+pub struct Capabilities {
+    /// Most bind parameters one statement may carry.
+    pub max_params: usize,
+    /// Longest identifier in bytes (longer ones are refused, not truncated).
+    pub max_identifier_len: usize,
+    /// `NULLS FIRST` / `NULLS LAST` in ORDER BY.
+    pub nulls_ordering: bool,
+    /// Native `ILIKE`.
+    pub ilike: bool,
+}
+
+/// A SQL dialect. Default methods render standard SQL.
+pub trait Dialect: std::fmt::Debug + Send + Sync {
+    /// Human-readable name ("SQLite", "PostgreSQL").
+    fn name(&self) -> &'static str;
+    /// The dialect's key.
+    fn kind(&self) -> DialectKind;
+    /// What it supports.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Append the placeholder of the `n`-th (1-based) parameter.
+    fn push_placeholder(&self, out: &mut String, n: usize);
+
+    /// Append a quoted identifier after checking it.
+    fn push_identifier(&self, out: &mut String, ident: &str) -> Result<()> {
+        check_identifier(ident, self.capabilities().max_identifier_len)?;
+        out.push('"');
+        for c in ident.chars() {
+            if c == '"' {
+                out.push('"');
+            }
+            out.push(c);
+        }
+        out.push('"');
+        Ok(())
+    }
+
+    /// The type name used in DDL and CAST.
+    fn type_name(&self, kind: SqlKind, max_length: Option<u32>) -> String {
+        standard_type_name(kind, max_length)
+    }
+
+    /// The column type and key clause of an auto-increment primary key column.
+    fn auto_increment_column(&self, col: &ColumnDef) -> String;
+}
+
+/// Standard SQL type names, shared by the dialects.
+pub(crate) fn standard_type_name(kind: SqlKind, max_length: Option<u32>) -> String {
+    match kind {
+        SqlKind::SmallInt => "SMALLINT".into(),
+        SqlKind::Integer => "INTEGER".into(),
+        SqlKind::BigInt => "BIGINT".into(),
+        SqlKind::Real => "REAL".into(),
+        SqlKind::Double => "DOUBLE PRECISION".into(),
+        SqlKind::Boolean => "BOOLEAN".into(),
+        SqlKind::Text => match max_length {
+            Some(n) => format!("VARCHAR({n})"),
+            None => "TEXT".into(),
+        },
+        SqlKind::Blob => "BLOB".into(),
+    }
+}
+
+/// Refuse identifiers that cannot be quoted safely or would be silently truncated.
+pub(crate) fn check_identifier(ident: &str, max_len: usize) -> Result<()> {
+    let reason = if ident.is_empty() {
+        "empty"
+    } else if ident.contains('\0') {
+        "contains a NUL character"
+    } else if ident.len() > max_len {
+        "longer than the database's identifier limit"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidIdentifier { name: ident.to_owned(), reason })
+}

@@ -1,0 +1,359 @@
+//! The one renderer: statement AST -> SQL text + parameters, driven by a [`Dialect`].
+
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::expr::{Direction, Node, Nulls};
+use crate::query::{DeleteStatement, InsertStatement, OrderTerm, SelectStatement, Statement, UpdateStatement};
+use crate::types::Value;
+
+/// SQL text and the values bound to its placeholders, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// The SQL text (never contains a bound value).
+    pub sql: String,
+    /// Bound parameters.
+    pub params: Vec<Value>,
+}
+
+/// Render a DML statement in `dialect`, refusing it if it needs more parameters than the
+/// database accepts.
+pub fn render(dialect: &dyn Dialect, stmt: Statement<'_>) -> Result<Rendered> {
+    let mut w = Writer { d: dialect, sql: String::with_capacity(128), params: Vec::new() };
+    match stmt {
+        Statement::Select(s) => w.select(s)?,
+        Statement::Insert(s) => w.insert(s)?,
+        Statement::Update(s) => w.update(s)?,
+        Statement::Delete(s) => w.delete(s)?,
+        Statement::Ddl(_) => {
+            return Err(Error::Unsupported { feature: "DDL through render(); use render_ddl()", dialect: dialect.name() })
+        }
+    }
+    let limit = dialect.capabilities().max_params;
+    if w.params.len() > limit {
+        return Err(Error::TooManyParameters { count: w.params.len(), limit, dialect: dialect.name() });
+    }
+    Ok(Rendered { sql: w.sql, params: w.params })
+}
+
+pub(crate) struct Writer<'d> {
+    pub(crate) d: &'d dyn Dialect,
+    pub(crate) sql: String,
+    pub(crate) params: Vec<Value>,
+}
+
+impl Writer<'_> {
+    pub(crate) fn push(&mut self, s: &str) {
+        self.sql.push_str(s);
+    }
+
+    pub(crate) fn ident(&mut self, name: &str) -> Result<()> {
+        self.d.push_identifier(&mut self.sql, name)
+    }
+
+    fn bind(&mut self, v: Value) {
+        self.params.push(v);
+        self.d.push_placeholder(&mut self.sql, self.params.len());
+    }
+
+    fn bind_ref(&mut self, v: &Value) {
+        self.bind(v.clone());
+    }
+
+    fn idents(&mut self, names: &[&str]) -> Result<()> {
+        for (i, n) in names.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.ident(n)?;
+        }
+        Ok(())
+    }
+
+    fn returning(&mut self, cols: &[&str]) -> Result<()> {
+        if !cols.is_empty() {
+            self.push(" RETURNING ");
+            self.idents(cols)?;
+        }
+        Ok(())
+    }
+
+    fn select(&mut self, s: &SelectStatement) -> Result<()> {
+        self.push("SELECT ");
+        if s.distinct {
+            self.push("DISTINCT ");
+        }
+        for (i, item) in s.items.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.node(&item.node)?;
+            if let Some(label) = item.label {
+                self.push(" AS ");
+                self.ident(label)?;
+            }
+        }
+        if !s.from.is_empty() {
+            self.push(" FROM ");
+            self.idents(&s.from)?;
+        }
+        if let Some(f) = &s.filter {
+            self.push(" WHERE ");
+            self.node(f)?;
+        }
+        if !s.group_by.is_empty() {
+            self.push(" GROUP BY ");
+            for (i, g) in s.group_by.iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.node(g)?;
+            }
+        }
+        if let Some(h) = &s.having {
+            self.push(" HAVING ");
+            self.node(h)?;
+        }
+        if !s.order_by.is_empty() {
+            self.push(" ORDER BY ");
+            for (i, o) in s.order_by.iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.order_term(o)?;
+            }
+        }
+        match (s.limit, s.offset) {
+            (Some(l), off) => {
+                self.push(" LIMIT ");
+                self.bind(Value::I64(i64::try_from(l).unwrap_or(i64::MAX)));
+                if let Some(o) = off {
+                    self.push(" OFFSET ");
+                    self.bind(Value::I64(i64::try_from(o).unwrap_or(i64::MAX)));
+                }
+            }
+            (None, Some(o)) => {
+                // SQLite needs a LIMIT before OFFSET; -1 means "no limit" there, and
+                // PostgreSQL accepts `LIMIT ALL`.
+                match self.d.kind() {
+                    crate::dialect::DialectKind::Sqlite => self.push(" LIMIT -1 OFFSET "),
+                    crate::dialect::DialectKind::Postgres => self.push(" LIMIT ALL OFFSET "),
+                }
+                self.bind(Value::I64(i64::try_from(o).unwrap_or(i64::MAX)));
+            }
+            (None, None) => {}
+        }
+        Ok(())
+    }
+
+    fn order_term(&mut self, o: &OrderTerm) -> Result<()> {
+        let native_nulls = self.d.capabilities().nulls_ordering;
+        if !native_nulls && o.nulls != Nulls::Default {
+            // Emulation: sort on "is null" first (false < true).
+            self.push("(");
+            self.node(&o.node)?;
+            self.push(if o.nulls == Nulls::Last { " IS NULL), " } else { " IS NOT NULL), " });
+        }
+        self.node(&o.node)?;
+        self.push(match o.direction {
+            Direction::Asc => " ASC",
+            Direction::Desc => " DESC",
+        });
+        if native_nulls {
+            match o.nulls {
+                Nulls::Default => {}
+                Nulls::First => self.push(" NULLS FIRST"),
+                Nulls::Last => self.push(" NULLS LAST"),
+            }
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, s: &InsertStatement) -> Result<()> {
+        self.push("INSERT INTO ");
+        self.ident(s.table)?;
+        if s.columns.is_empty() {
+            // Every column takes its default: one row only.
+            self.push(" DEFAULT VALUES");
+        } else {
+            self.push(" (");
+            self.idents(&s.columns)?;
+            self.push(") VALUES ");
+            for (r, row) in s.rows.iter().enumerate() {
+                if r > 0 {
+                    self.push(", ");
+                }
+                self.push("(");
+                for (i, v) in row.iter().enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.node(v)?;
+                }
+                self.push(")");
+            }
+        }
+        self.returning(&s.returning)
+    }
+
+    fn update(&mut self, s: &UpdateStatement) -> Result<()> {
+        self.push("UPDATE ");
+        self.ident(s.table)?;
+        self.push(" SET ");
+        for (i, (col, v)) in s.set.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.ident(col)?;
+            self.push(" = ");
+            self.node(v)?;
+        }
+        if let Some(f) = &s.filter {
+            self.push(" WHERE ");
+            self.node(f)?;
+        }
+        self.returning(&s.returning)
+    }
+
+    fn delete(&mut self, s: &DeleteStatement) -> Result<()> {
+        self.push("DELETE FROM ");
+        self.ident(s.table)?;
+        if let Some(f) = &s.filter {
+            self.push(" WHERE ");
+            self.node(f)?;
+        }
+        self.returning(&s.returning)
+    }
+
+    /// Operands that are themselves operators get parentheses; precedence never matters.
+    fn operand(&mut self, n: &Node) -> Result<()> {
+        let wrap = matches!(
+            n,
+            Node::Binary { .. } | Node::Not(_) | Node::IsNull { .. } | Node::Like { .. } | Node::InList { .. } | Node::Between { .. }
+        );
+        if wrap {
+            self.push("(");
+        }
+        self.node(n)?;
+        if wrap {
+            self.push(")");
+        }
+        Ok(())
+    }
+
+    pub(crate) fn node(&mut self, n: &Node) -> Result<()> {
+        match n {
+            Node::Column { table, name } => {
+                self.ident(table)?;
+                self.push(".");
+                self.ident(name)?;
+            }
+            Node::Value(v) => self.bind_ref(v),
+            Node::Binary { op, left, right } => {
+                self.operand(left)?;
+                self.push(" ");
+                self.push(op.as_sql());
+                self.push(" ");
+                self.operand(right)?;
+            }
+            Node::Not(e) => {
+                self.push("NOT ");
+                self.operand(e)?;
+            }
+            Node::IsNull { expr, negated } => {
+                self.operand(expr)?;
+                self.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
+            }
+            Node::Like { expr, pattern, case_insensitive, negated } => {
+                let native = self.d.capabilities().ilike;
+                let lower = *case_insensitive && !native;
+                if lower {
+                    self.push("LOWER(");
+                    self.node(expr)?;
+                    self.push(")");
+                } else {
+                    self.operand(expr)?;
+                }
+                if *negated {
+                    self.push(" NOT");
+                }
+                self.push(if *case_insensitive && native { " ILIKE " } else { " LIKE " });
+                if lower {
+                    self.push("LOWER(");
+                    self.node(pattern)?;
+                    self.push(")");
+                } else {
+                    self.operand(pattern)?;
+                }
+                self.push(" ESCAPE '\\'");
+            }
+            Node::InList { expr, list, negated } => {
+                if list.is_empty() {
+                    // `IN ()` is not valid everywhere: an empty list matches nothing.
+                    self.push(if *negated { "1 = 1" } else { "1 = 0" });
+                } else {
+                    self.operand(expr)?;
+                    self.push(if *negated { " NOT IN (" } else { " IN (" });
+                    for (i, v) in list.iter().enumerate() {
+                        if i > 0 {
+                            self.push(", ");
+                        }
+                        self.node(v)?;
+                    }
+                    self.push(")");
+                }
+            }
+            Node::Between { expr, low, high, negated } => {
+                self.operand(expr)?;
+                self.push(if *negated { " NOT BETWEEN " } else { " BETWEEN " });
+                self.operand(low)?;
+                self.push(" AND ");
+                self.operand(high)?;
+            }
+            Node::Func { name, args, distinct } => {
+                check_function_name(name.0)?;
+                self.push(name.0);
+                self.push("(");
+                if *distinct {
+                    self.push("DISTINCT ");
+                }
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.node(a)?;
+                }
+                self.push(")");
+            }
+            Node::CountStar => self.push("COUNT(*)"),
+            Node::Cast { expr, kind } => {
+                self.push("CAST(");
+                self.node(expr)?;
+                self.push(" AS ");
+                let t = self.d.type_name(*kind, None);
+                self.push(&t);
+                self.push(")");
+            }
+            Node::LabelRef(label) => self.ident(label)?,
+        }
+        Ok(())
+    }
+}
+
+/// Function names are rendered unquoted (so built-ins match case-insensitively) and must
+/// therefore be plain identifiers.
+fn check_function_name(name: &str) -> Result<()> {
+    let part_ok = |p: &str| {
+        let mut chars = p.chars();
+        matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let ok = match name.split_once('.') {
+        Some((schema, f)) => part_ok(schema) && part_ok(f),
+        None => part_ok(name),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidIdentifier { name: name.to_owned(), reason: "not a plain function name" })
+    }
+}

@@ -1,0 +1,26 @@
+//! Type-level sets of models: which tables an expression reads, and whether a query's FROM
+//! clause provides them.
+
+/// Index marker: the model is the query's FROM model itself.
+#[derive(Debug)]
+pub enum Here {}
+
+/// `Self` (an expression's set of source models) all appear in the FROM clause `Q`.
+///
+/// `I` is an index inferred by the compiler; users never write it. The sources of a value
+/// are `()`; of a column, its model; of a compound expression, a tuple of its parts.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is used in a query that neither selects from nor joins it",
+    label = "this expression reads `{Self}`, which is not in the query's FROM clause",
+    note = "the query selects from `{Q}`; filter on its own columns, or select from / join `{Self}`"
+)]
+pub trait AppearsIn<Q, I> {}
+
+impl<Q> AppearsIn<Q, ()> for () {}
+
+impl<A, B, Q, IA, IB> AppearsIn<Q, (IA, IB)> for (A, B)
+where
+    A: AppearsIn<Q, IA>,
+    B: AppearsIn<Q, IB>,
+{
+}

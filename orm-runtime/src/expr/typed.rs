@@ -1,0 +1,307 @@
+//! [`Expr`], the [`Expression`] trait with the comparison and predicate methods, and
+//! [`AsExpr`], which decides what may stand on the right of a comparison.
+
+use std::marker::PhantomData;
+
+use crate::expr::{BinOp, Column, Node};
+use crate::types::SqlType;
+
+/// A typed SQL expression: `T` is the Rust type of its value, `S` the models it reads.
+#[derive(Debug)]
+pub struct Expr<T, S = ()> {
+    pub(crate) node: Node,
+    _marker: PhantomData<fn() -> (T, S)>,
+}
+
+impl<T, S> Clone for Expr<T, S> {
+    fn clone(&self) -> Self {
+        Expr::from_node(self.node.clone())
+    }
+}
+
+impl<T, S> Expr<T, S> {
+    /// Wrap an untyped node. The caller vouches for `T` and `S`.
+    pub fn from_node(node: Node) -> Self {
+        Expr { node, _marker: PhantomData }
+    }
+
+    /// The untyped node.
+    pub fn node(&self) -> &Node {
+        &self.node
+    }
+}
+
+/// Something that can stand where a value of type `T` is expected: a value of that type, or
+/// an expression / column whose type is `T` or `Option<T>`.
+#[diagnostic::on_unimplemented(
+    message = "expected a value or expression of type `{T}`, found `{Self}`",
+    label = "this is not a `{T}`",
+    note = "comparisons and assignments need operands of the same type; convert the value or compare with a `{T}` column"
+)]
+pub trait AsExpr<T> {
+    /// The models it reads (`()` for a plain value).
+    type Sources;
+    /// The AST node.
+    fn into_node(self) -> Node;
+}
+
+impl<V: SqlType<Base = V>> AsExpr<V> for V {
+    type Sources = ();
+    fn into_node(self) -> Node {
+        Node::Value(self.to_value())
+    }
+}
+
+impl AsExpr<String> for &str {
+    type Sources = ();
+    fn into_node(self) -> Node {
+        Node::Value(crate::types::Value::Text(self.to_owned()))
+    }
+}
+
+impl AsExpr<String> for &String {
+    type Sources = ();
+    fn into_node(self) -> Node {
+        Node::Value(crate::types::Value::Text(self.clone()))
+    }
+}
+
+impl<M, T: SqlType> AsExpr<T::Base> for Column<M, T> {
+    type Sources = M;
+    fn into_node(self) -> Node {
+        Expression::into_node(self)
+    }
+}
+
+impl<T: SqlType, S> AsExpr<T::Base> for Expr<T, S> {
+    type Sources = S;
+    fn into_node(self) -> Node {
+        self.node
+    }
+}
+
+/// An expression with a name in the select list (`expr AS label`).
+#[derive(Debug, Clone)]
+pub struct Labeled<E> {
+    pub(crate) expr: E,
+    pub(crate) label: &'static str,
+}
+
+impl<E> Labeled<E> {
+    /// The label.
+    pub fn label(&self) -> &'static str {
+        self.label
+    }
+}
+
+fn cmp<L: Expression, R, S>(l: L, op: BinOp, r: R) -> Expr<bool, S>
+where
+    R: AsExpr<<L::Value as SqlType>::Base>,
+{
+    Expr::from_node(Node::binary(op, l.into_node(), r.into_node()))
+}
+
+/// Escape `%`, `_` and `\` so that user text matches literally inside a LIKE pattern.
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Methods shared by columns and expressions: comparisons, predicates, ordering, labels.
+///
+/// ```
+/// # use orm_runtime::expr::*;
+/// # fn f<E: Expression<Value = i32>>(age: E) {
+/// let adult = age.ge(18);
+/// # }
+/// ```
+pub trait Expression: Sized {
+    /// The Rust type of the expression's value.
+    type Value: SqlType;
+    /// The models the expression reads.
+    type Sources;
+
+    /// The untyped AST node.
+    fn into_node(self) -> Node;
+
+    /// `self = rhs`
+    fn eq<R: AsExpr<<Self::Value as SqlType>::Base>>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)> {
+        cmp(self, BinOp::Eq, rhs)
+    }
+    /// `self <> rhs`
+    fn ne<R: AsExpr<<Self::Value as SqlType>::Base>>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)> {
+        cmp(self, BinOp::Ne, rhs)
+    }
+    /// `self > rhs`
+    fn gt<R: AsExpr<<Self::Value as SqlType>::Base>>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)> {
+        cmp(self, BinOp::Gt, rhs)
+    }
+    /// `self >= rhs`
+    fn ge<R: AsExpr<<Self::Value as SqlType>::Base>>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)> {
+        cmp(self, BinOp::Ge, rhs)
+    }
+    /// `self < rhs`
+    fn lt<R: AsExpr<<Self::Value as SqlType>::Base>>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)> {
+        cmp(self, BinOp::Lt, rhs)
+    }
+    /// `self <= rhs`
+    fn le<R: AsExpr<<Self::Value as SqlType>::Base>>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)> {
+        cmp(self, BinOp::Le, rhs)
+    }
+    /// `self IS NULL`
+    fn is_null(self) -> Expr<bool, Self::Sources> {
+        Expr::from_node(Node::IsNull { expr: Box::new(self.into_node()), negated: false })
+    }
+    /// `self IS NOT NULL`
+    fn is_not_null(self) -> Expr<bool, Self::Sources> {
+        Expr::from_node(Node::IsNull { expr: Box::new(self.into_node()), negated: true })
+    }
+    /// `self BETWEEN low AND high`
+    fn between<A, B>(self, low: A, high: B) -> Expr<bool, (Self::Sources, (A::Sources, B::Sources))>
+    where
+        A: AsExpr<<Self::Value as SqlType>::Base>,
+        B: AsExpr<<Self::Value as SqlType>::Base>,
+    {
+        Expr::from_node(Node::Between {
+            expr: Box::new(self.into_node()),
+            low: Box::new(low.into_node()),
+            high: Box::new(high.into_node()),
+            negated: false,
+        })
+    }
+    /// `self IN (values...)`. An empty list matches no row.
+    fn in_<I, V>(self, values: I) -> Expr<bool, Self::Sources>
+    where
+        I: IntoIterator<Item = V>,
+        V: AsExpr<<Self::Value as SqlType>::Base, Sources = ()>,
+    {
+        Expr::from_node(Node::InList {
+            expr: Box::new(self.into_node()),
+            list: values.into_iter().map(AsExpr::into_node).collect(),
+            negated: false,
+        })
+    }
+    /// `self NOT IN (values...)`. An empty list matches every row.
+    fn not_in<I, V>(self, values: I) -> Expr<bool, Self::Sources>
+    where
+        I: IntoIterator<Item = V>,
+        V: AsExpr<<Self::Value as SqlType>::Base, Sources = ()>,
+    {
+        Expr::from_node(Node::InList {
+            expr: Box::new(self.into_node()),
+            list: values.into_iter().map(AsExpr::into_node).collect(),
+            negated: true,
+        })
+    }
+    /// `self LIKE pattern ESCAPE '\'`: `%` and `_` in `pattern` are wildcards, `\` escapes.
+    fn like(self, pattern: &str) -> Expr<bool, Self::Sources>
+    where
+        Self::Value: SqlType<Base = String>,
+    {
+        like_node(self, pattern.to_owned(), false, false)
+    }
+    /// `self NOT LIKE pattern ESCAPE '\'`.
+    fn not_like(self, pattern: &str) -> Expr<bool, Self::Sources>
+    where
+        Self::Value: SqlType<Base = String>,
+    {
+        like_node(self, pattern.to_owned(), false, true)
+    }
+    /// Case-insensitive LIKE (`ILIKE` on PostgreSQL, `lower(x) LIKE lower(p)` on SQLite).
+    fn ilike(self, pattern: &str) -> Expr<bool, Self::Sources>
+    where
+        Self::Value: SqlType<Base = String>,
+    {
+        like_node(self, pattern.to_owned(), true, false)
+    }
+    /// The text contains `needle` literally (wildcards in `needle` are escaped).
+    fn contains(self, needle: &str) -> Expr<bool, Self::Sources>
+    where
+        Self::Value: SqlType<Base = String>,
+    {
+        like_node(self, format!("%{}%", escape_like(needle)), false, false)
+    }
+    /// The text starts with `prefix` literally.
+    fn starts_with(self, prefix: &str) -> Expr<bool, Self::Sources>
+    where
+        Self::Value: SqlType<Base = String>,
+    {
+        like_node(self, format!("{}%", escape_like(prefix)), false, false)
+    }
+    /// The text ends with `suffix` literally.
+    fn ends_with(self, suffix: &str) -> Expr<bool, Self::Sources>
+    where
+        Self::Value: SqlType<Base = String>,
+    {
+        like_node(self, format!("%{}", escape_like(suffix)), false, false)
+    }
+    /// `self || rhs` (string concatenation).
+    fn concat<R: AsExpr<String>>(self, rhs: R) -> Expr<Self::Value, (Self::Sources, R::Sources)>
+    where
+        Self::Value: SqlType<Base = String>,
+    {
+        Expr::from_node(Node::binary(BinOp::Concat, self.into_node(), rhs.into_node()))
+    }
+    /// `CAST(self AS <type of U>)`.
+    fn cast<U: SqlType>(self) -> Expr<U, Self::Sources> {
+        Expr::from_node(Node::Cast { expr: Box::new(self.into_node()), kind: U::KIND })
+    }
+    /// Name the expression in the select list: `self AS label`.
+    fn label(self, label: &'static str) -> Labeled<Self> {
+        Labeled { expr: self, label }
+    }
+    /// Ascending order.
+    fn asc(self) -> crate::expr::Ordering<Self::Sources> {
+        crate::expr::Ordering::new(self.into_node(), crate::expr::Direction::Asc)
+    }
+    /// Descending order.
+    fn desc(self) -> crate::expr::Ordering<Self::Sources> {
+        crate::expr::Ordering::new(self.into_node(), crate::expr::Direction::Desc)
+    }
+    /// `self AND rhs`.
+    fn and<R: Expression<Value = bool>>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)>
+    where
+        Self: Expression<Value = bool>,
+    {
+        Expr::from_node(Node::binary(BinOp::And, self.into_node(), rhs.into_node()))
+    }
+    /// `self OR rhs`.
+    fn or<R: Expression<Value = bool>>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)>
+    where
+        Self: Expression<Value = bool>,
+    {
+        Expr::from_node(Node::binary(BinOp::Or, self.into_node(), rhs.into_node()))
+    }
+}
+
+fn like_node<E: Expression>(e: E, pattern: String, ci: bool, negated: bool) -> Expr<bool, E::Sources> {
+    Expr::from_node(Node::Like {
+        expr: Box::new(e.into_node()),
+        pattern: Box::new(Node::Value(crate::types::Value::Text(pattern))),
+        case_insensitive: ci,
+        negated,
+    })
+}
+
+impl<T: SqlType, S> Expression for Expr<T, S> {
+    type Value = T;
+    type Sources = S;
+    fn into_node(self) -> Node {
+        self.node
+    }
+}
+
+impl<M, T: SqlType> Expression for Column<M, T> {
+    type Value = T;
+    type Sources = M;
+    fn into_node(self) -> Node {
+        Node::Column { table: self.def().table, name: self.def().name }
+    }
+}
+

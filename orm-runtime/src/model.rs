@@ -1,0 +1,99 @@
+//! The [`Model`] trait implemented by `#[derive(Model)]`.
+
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use crate::backend::RowRef;
+use crate::error::Result;
+use crate::expr::{AppearsIn, Here};
+use crate::schema::TableDef;
+use crate::types::Value;
+
+/// A set of column positions of one model (models have at most 128 columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ColumnMask(pub u128);
+
+impl ColumnMask {
+    /// No column.
+    pub const EMPTY: ColumnMask = ColumnMask(0);
+
+    /// Every column of a table with `n` columns.
+    pub fn all(n: usize) -> Self {
+        if n >= 128 {
+            ColumnMask(u128::MAX)
+        } else {
+            ColumnMask((1u128 << n) - 1)
+        }
+    }
+
+    /// Add column `i`.
+    pub fn insert(&mut self, i: usize) {
+        self.0 |= 1u128 << i;
+    }
+
+    /// Remove column `i`.
+    pub fn remove(&mut self, i: usize) {
+        self.0 &= !(1u128 << i);
+    }
+
+    /// Whether column `i` is in the set.
+    pub fn contains(self, i: usize) -> bool {
+        i < 128 && self.0 & (1u128 << i) != 0
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The positions in the set, ascending.
+    pub fn iter(self) -> impl Iterator<Item = usize> {
+        (0..128).filter(move |i| self.contains(*i))
+    }
+}
+
+/// A mapped struct. Implemented by `#[derive(Model)]`; not meant to be implemented by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "not a model",
+    note = "add `#[derive(orm::Model)]` to `{Self}`"
+)]
+pub trait Model: Sized + Send + Sync + 'static {
+    /// The primary key: the key field's type, or a tuple for a composite key.
+    type Key: Clone + Eq + Hash + Debug + Send + Sync + 'static;
+
+    /// The table's metadata.
+    fn table() -> &'static TableDef;
+
+    /// Decode a whole object from `row`, reading its columns from position `offset` on.
+    fn decode_row(row: &RowRef<'_>, offset: usize) -> Result<Self>;
+
+    /// Decode only the key columns (in key order) from position `offset` on.
+    fn decode_key(row: &RowRef<'_>, offset: usize) -> Result<Self::Key>;
+
+    /// Decode column `idx` from `row[pos]` into this object (generated keys, server defaults).
+    fn decode_column(&mut self, idx: usize, row: &RowRef<'_>, pos: usize) -> Result<()>;
+
+    /// The value of column `idx`, to bind.
+    fn column_value(&self, idx: usize) -> Value;
+
+    /// Whether column `idx` holds `None` (always false for non-nullable columns).
+    fn column_is_none(&self, idx: usize) -> bool;
+
+    /// The object's primary key.
+    fn key(&self) -> Self::Key;
+
+    /// The values of a key, in key-column order.
+    fn key_values(key: &Self::Key) -> Vec<Value>;
+
+    /// The columns whose value differs from `old`.
+    fn changed_columns(&self, old: &Self) -> ColumnMask;
+
+    /// Copy column `idx` from `src`.
+    fn copy_column(&mut self, src: &Self, idx: usize);
+
+    /// A field-by-field copy (the session's snapshot of loaded values).
+    fn snapshot(&self) -> Self;
+}
+
+impl<M: Model> AppearsIn<M, Here> for M {}

@@ -1,0 +1,110 @@
+//! Each model's CRUD statements, rendered once per dialect and shape, then cached in the
+//! model's [`TableDef`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use crate::dialect::{render, Dialect, DialectKind};
+use crate::error::Result;
+use crate::expr::{BinOp, Node};
+use crate::model::ColumnMask;
+use crate::query::{DeleteStatement, InsertStatement, SelectStatement, Statement, UpdateStatement};
+use crate::schema::TableDef;
+use crate::types::Value;
+
+/// The shape of a cached CRUD statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum CrudShape {
+    /// SELECT every column WHERE key.
+    Get,
+    /// INSERT these columns, RETURNING those.
+    Insert { columns: ColumnMask, returning: ColumnMask },
+    /// UPDATE these columns WHERE key.
+    Update { columns: ColumnMask },
+    /// DELETE WHERE key.
+    Delete,
+}
+
+type CacheMap = HashMap<(DialectKind, CrudShape), Arc<str>>;
+
+/// Rendered CRUD statements of one table (lives inside the generated static `TableDef`).
+#[derive(Debug, Default)]
+pub struct StatementCache {
+    map: OnceLock<RwLock<CacheMap>>,
+}
+
+impl StatementCache {
+    /// An empty cache (usable in statics).
+    pub const fn new() -> Self {
+        StatementCache { map: OnceLock::new() }
+    }
+
+    fn get_or_render(&self, table: &'static TableDef, d: &dyn Dialect, shape: CrudShape) -> Result<Arc<str>> {
+        let map = self.map.get_or_init(|| RwLock::new(HashMap::new()));
+        let key = (d.kind(), shape);
+        if let Some(sql) = map.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {
+            return Ok(sql.clone());
+        }
+        let sql: Arc<str> = Arc::from(render_crud(table, d, shape)?);
+        map.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, sql.clone());
+        Ok(sql)
+    }
+}
+
+/// Placeholder values: only their count matters for the cached text.
+fn placeholder() -> Node {
+    Node::Value(Value::Null)
+}
+
+fn key_filter(table: &TableDef) -> Node {
+    let mut cond: Option<Node> = None;
+    for c in table.primary_key_columns() {
+        let eq = Node::binary(BinOp::Eq, Node::Column { table: table.name, name: c.name }, placeholder());
+        cond = Some(crate::query::statement::and(cond, eq));
+    }
+    cond.unwrap_or(Node::Value(Value::Bool(true)))
+}
+
+fn names(table: &TableDef, mask: ColumnMask) -> Vec<&'static str> {
+    mask.iter().filter_map(|i| table.columns.get(i)).map(|c| c.name).collect()
+}
+
+fn render_crud(table: &'static TableDef, d: &dyn Dialect, shape: CrudShape) -> Result<String> {
+    let rendered = match shape {
+        CrudShape::Get => {
+            let mut s = SelectStatement::all_columns(table);
+            s.filter = Some(key_filter(table));
+            render(d, Statement::Select(&s))?
+        }
+        CrudShape::Insert { columns, returning } => {
+            let cols = names(table, columns);
+            let row = cols.iter().map(|_| placeholder()).collect();
+            let s = InsertStatement {
+                table: table.name,
+                columns: cols,
+                rows: vec![row],
+                returning: names(table, returning),
+            };
+            render(d, Statement::Insert(&s))?
+        }
+        CrudShape::Update { columns } => {
+            let s = UpdateStatement {
+                table: table.name,
+                set: names(table, columns).into_iter().map(|n| (n, placeholder())).collect(),
+                filter: Some(key_filter(table)),
+                returning: Vec::new(),
+            };
+            render(d, Statement::Update(&s))?
+        }
+        CrudShape::Delete => {
+            let s = DeleteStatement { table: table.name, filter: Some(key_filter(table)), returning: Vec::new() };
+            render(d, Statement::Delete(&s))?
+        }
+    };
+    Ok(rendered.sql)
+}
+
+/// The cached SQL of `shape` for `table` in `dialect`.
+pub(crate) fn crud_sql(table: &'static TableDef, d: DialectKind, shape: CrudShape) -> Result<Arc<str>> {
+    table.statements.get_or_render(table, d.dialect(), shape)
+}

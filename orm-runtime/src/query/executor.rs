@@ -1,0 +1,33 @@
+//! [`Executor`]: where a Core statement runs (an engine, a session, a connection).
+
+use crate::backend::{Connection, Engine, PooledConnection};
+use crate::error::Result;
+
+/// Something that can lend a connection to run a statement on.
+///
+/// `&Engine` checks one out for the statement (autocommit); `&mut Session` runs inside the
+/// session's transaction; `&mut PooledConnection` / `&mut Connection` use that connection.
+pub trait Executor {
+    /// Run `f` on a connection. `write` says whether the statement writes (on SQLite a session
+    /// then takes the write lock first).
+    fn with_connection<R>(self, write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R>;
+}
+
+impl Executor for &Engine {
+    fn with_connection<R>(self, _write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
+        let mut conn = self.connection()?;
+        f(&mut conn)
+    }
+}
+
+impl Executor for &mut PooledConnection {
+    fn with_connection<R>(self, _write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
+        f(self)
+    }
+}
+
+impl Executor for &mut Connection {
+    fn with_connection<R>(self, _write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
+        f(self)
+    }
+}

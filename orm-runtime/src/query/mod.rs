@@ -1,0 +1,35 @@
+//! Statements: the dialect-neutral AST ([`statement`]), the cached CRUD statements of each
+//! model, and the typed Core builders ([`select`], [`insert`], [`update`], [`delete`]).
+
+mod crud;
+mod executor;
+pub(crate) mod insert;
+mod modify;
+mod select;
+mod selection;
+pub(crate) mod statement;
+
+pub(crate) use crud::{crud_sql, CrudShape};
+pub use crud::StatementCache;
+pub use executor::Executor;
+pub use insert::{insert, Insert};
+pub use modify::{delete, update, Delete, Update};
+pub use select::{select, select_model, Select};
+pub use selection::{FromClause, ModelSelection, NoFrom, Selection};
+pub use statement::{Ddl, DeleteStatement, InsertStatement, OrderTerm, SelectItem, SelectStatement, Statement, UpdateStatement};
+
+use crate::error::{Error, Result};
+use crate::schema::ColumnDef;
+use crate::types::Value;
+
+/// Refuse a value its column cannot hold before anything is sent (`max_length` is not
+/// enforced by SQLite itself).
+pub(crate) fn check_value(col: &ColumnDef, v: &Value) -> Result<()> {
+    if let (Some(max), Value::Text(s)) = (col.max_length, v) {
+        let actual = s.chars().count();
+        if actual > max as usize {
+            return Err(Error::ValueTooLong { table: col.table.to_owned(), column: col.name.to_owned(), max, actual });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! The typed Core `UPDATE` and `DELETE` builders. Both refuse to run without a filter unless
+//! `.all_rows()` says that every row is meant.
+
+use std::marker::PhantomData;
+
+use crate::dialect::render;
+use crate::error::{Error, Result};
+use crate::expr::{AppearsIn, AsExpr, Column, Expression};
+use crate::model::Model;
+use crate::query::insert::fill_table;
+use crate::query::{check_value, DeleteStatement, Executor, Statement, UpdateStatement};
+use crate::types::SqlType;
+
+/// An UPDATE of model `M`'s table.
+#[derive(Debug)]
+pub struct Update<M> {
+    stmt: UpdateStatement,
+    all_rows: bool,
+    _model: PhantomData<fn() -> M>,
+}
+
+/// Start an UPDATE of `M`'s table.
+pub fn update<M: Model>() -> Update<M> {
+    Update {
+        stmt: UpdateStatement { table: M::table().name, set: Vec::new(), filter: None, returning: Vec::new() },
+        all_rows: false,
+        _model: PhantomData,
+    }
+}
+
+impl<M: Model> Update<M> {
+    /// `SET col = value` (a value, or an expression over `M`'s columns such as `User::age + 1`).
+    pub fn set<T: SqlType, V, I>(mut self, col: Column<M, T>, value: V) -> Self
+    where
+        V: AsExpr<T::Base>,
+        V::Sources: AppearsIn<M, I>,
+    {
+        self.stmt.set.push((col.def().name, value.into_node()));
+        self
+    }
+
+    /// Add a WHERE condition (ANDed with earlier ones).
+    pub fn filter<E, I>(mut self, cond: E) -> Self
+    where
+        E: Expression<Value = bool>,
+        E::Sources: AppearsIn<M, I>,
+    {
+        self.stmt.filter = Some(crate::query::statement::and(self.stmt.filter.take(), cond.into_node()));
+        self
+    }
+
+    /// Update every row of the table (required when there is no filter).
+    pub fn all_rows(mut self) -> Self {
+        self.all_rows = true;
+        self
+    }
+
+    /// Run it; returns the number of rows updated.
+    pub fn execute<X: Executor>(&self, ex: X) -> Result<u64> {
+        if self.stmt.filter.is_none() && !self.all_rows {
+            return Err(Error::InvalidState(format!(
+                "UPDATE of `{}` without a filter: add .filter(...) or .all_rows()",
+                self.stmt.table
+            )));
+        }
+        if self.stmt.set.is_empty() {
+            return Ok(0);
+        }
+        let table = M::table();
+        for (name, node) in &self.stmt.set {
+            if let (Some(col), crate::expr::Node::Value(v)) = (table.column(name), node) {
+                check_value(col, v)?;
+            }
+        }
+        ex.with_connection(true, |conn| {
+            let r = render(conn.dialect(), Statement::Update(&self.stmt))?;
+            conn.execute(&r.sql, &r.params).map_err(|e| fill_table(e, table.name))
+        })
+    }
+}
+
+/// A DELETE from model `M`'s table.
+#[derive(Debug)]
+pub struct Delete<M> {
+    stmt: DeleteStatement,
+    all_rows: bool,
+    _model: PhantomData<fn() -> M>,
+}
+
+/// Start a DELETE from `M`'s table.
+pub fn delete<M: Model>() -> Delete<M> {
+    Delete {
+        stmt: DeleteStatement { table: M::table().name, filter: None, returning: Vec::new() },
+        all_rows: false,
+        _model: PhantomData,
+    }
+}
+
+impl<M: Model> Delete<M> {
+    /// Add a WHERE condition (ANDed with earlier ones).
+    pub fn filter<E, I>(mut self, cond: E) -> Self
+    where
+        E: Expression<Value = bool>,
+        E::Sources: AppearsIn<M, I>,
+    {
+        self.stmt.filter = Some(crate::query::statement::and(self.stmt.filter.take(), cond.into_node()));
+        self
+    }
+
+    /// Delete every row of the table (required when there is no filter).
+    pub fn all_rows(mut self) -> Self {
+        self.all_rows = true;
+        self
+    }
+
+    /// Run it; returns the number of rows deleted.
+    pub fn execute<X: Executor>(&self, ex: X) -> Result<u64> {
+        if self.stmt.filter.is_none() && !self.all_rows {
+            return Err(Error::InvalidState(format!(
+                "DELETE from `{}` without a filter: add .filter(...) or .all_rows()",
+                self.stmt.table
+            )));
+        }
+        ex.with_connection(true, |conn| {
+            let r = render(conn.dialect(), Statement::Delete(&self.stmt))?;
+            conn.execute(&r.sql, &r.params).map_err(|e| fill_table(e, M::table().name))
+        })
+    }
+}

@@ -1,0 +1,221 @@
+//! The typed Core `SELECT` builder.
+
+use std::marker::PhantomData;
+
+use crate::dialect::{render, Rendered};
+use crate::error::{Error, Result};
+use crate::expr::{AppearsIn, Expression, IntoOrdering};
+use crate::model::Model;
+use crate::query::selection::{FromClause, ModelSelection, Selection};
+use crate::query::{Executor, OrderTerm, SelectStatement, Statement};
+use crate::backend::Connection;
+
+/// A typed `SELECT` of `Sel` from `F`; rows decode into `Sel::Output`.
+///
+#[derive(Debug)]
+pub struct Select<Sel, F> {
+    sel: Sel,
+    pub(crate) stmt: SelectStatement,
+    _from: PhantomData<fn() -> F>,
+}
+
+/// `SELECT <selection>`: a column, an expression, a tuple of them (up to 8).
+/// The FROM clause is the model of the first column; set it with `.from::<M>()` otherwise.
+pub fn select<Sel: Selection>(sel: Sel) -> Select<Sel, Sel::From> {
+    let mut stmt = SelectStatement::default();
+    sel.push_items(&mut stmt.items);
+    Select { sel, stmt, _from: PhantomData }
+}
+
+/// `SELECT <every column of M> FROM M`, decoding plain (untracked) `M` values.
+pub fn select_model<M: Model>() -> Select<ModelSelection<M>, M> {
+    select(ModelSelection::new())
+}
+
+impl<Sel: Selection, F> Select<Sel, F> {
+    /// Select from model `M` instead.
+    pub fn from<M: Model>(self) -> Select<Sel, M> {
+        Select { sel: self.sel, stmt: self.stmt, _from: PhantomData }
+    }
+
+    /// Add a WHERE condition (ANDed with earlier ones).
+    pub fn filter<E, I>(mut self, cond: E) -> Self
+    where
+        E: Expression<Value = bool>,
+        E::Sources: AppearsIn<F, I>,
+    {
+        self.stmt.and_where(cond.into_node());
+        self
+    }
+
+    /// Add ORDER BY terms.
+    pub fn order_by<O, I>(mut self, term: O) -> Self
+    where
+        O: IntoOrdering,
+        O::Sources: AppearsIn<F, I>,
+    {
+        let o = term.into_ordering();
+        self.stmt.order_by.push(OrderTerm { node: o.node, direction: o.direction, nulls: o.nulls });
+        self
+    }
+
+    /// Add a GROUP BY expression.
+    pub fn group_by<E, I>(mut self, e: E) -> Self
+    where
+        E: Expression,
+        E::Sources: AppearsIn<F, I>,
+    {
+        self.stmt.group_by.push(e.into_node());
+        self
+    }
+
+    /// Add a HAVING condition (ANDed with earlier ones).
+    pub fn having<E, I>(mut self, cond: E) -> Self
+    where
+        E: Expression<Value = bool>,
+        E::Sources: AppearsIn<F, I>,
+    {
+        self.stmt.and_having(cond.into_node());
+        self
+    }
+
+    /// `LIMIT n` (bound as a parameter).
+    pub fn limit(mut self, n: u64) -> Self {
+        self.stmt.limit = Some(n);
+        self
+    }
+
+    /// `OFFSET n` (bound as a parameter).
+    pub fn offset(mut self, n: u64) -> Self {
+        self.stmt.offset = Some(n);
+        self
+    }
+
+    /// `SELECT DISTINCT`.
+    pub fn distinct(mut self) -> Self {
+        self.stmt.distinct = true;
+        self
+    }
+
+    /// The statement AST with its FROM clause filled in.
+    pub fn statement(&self) -> SelectStatement
+    where
+        F: FromClause,
+    {
+        let mut stmt = self.stmt.clone();
+        F::push_tables(&mut stmt.from);
+        stmt
+    }
+
+    /// Render in a dialect (for logging and tests).
+    pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<Rendered>
+    where
+        F: FromClause,
+    {
+        render(dialect, Statement::Select(&self.statement()))
+    }
+
+    fn run<X, G>(&self, ex: X, mut g: G) -> Result<()>
+    where
+        X: Executor,
+        F: FromClause,
+        G: FnMut(Sel::Output) -> Result<bool>,
+    {
+        let stmt = self.statement();
+        ex.with_connection(false, |conn: &mut Connection| {
+            let r = render(conn.dialect(), Statement::Select(&stmt))?;
+            let mut more = true;
+            conn.query(&r.sql, &r.params, |row| {
+                if more {
+                    let mut idx = 0;
+                    more = g(self.sel.decode(row, &mut idx)?)?;
+                }
+                Ok(())
+            })
+        })
+    }
+
+    /// Every row.
+    pub fn all<X: Executor, I>(&self, ex: X) -> Result<Vec<Sel::Output>>
+    where
+        F: FromClause,
+        Sel::Sources: AppearsIn<F, I>,
+    {
+        let mut out = Vec::new();
+        self.run(ex, |v| {
+            out.push(v);
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
+    /// The first row, if any (add `.limit(1)` to let the database stop early).
+    pub fn first<X: Executor, I>(&self, ex: X) -> Result<Option<Sel::Output>>
+    where
+        F: FromClause,
+        Sel::Sources: AppearsIn<F, I>,
+    {
+        let mut out = None;
+        self.run(ex, |v| {
+            out = Some(v);
+            Ok(false)
+        })?;
+        Ok(out)
+    }
+
+    /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
+    pub fn one<X: Executor, I>(&self, ex: X) -> Result<Sel::Output>
+    where
+        F: FromClause,
+        Sel::Sources: AppearsIn<F, I>,
+    {
+        self.one_or_none(ex)?.ok_or_else(|| Error::NotFound { table: self.from_name() })
+    }
+
+    /// At most one row: [`Error::MultipleRows`] for more.
+    pub fn one_or_none<X: Executor, I>(&self, ex: X) -> Result<Option<Sel::Output>>
+    where
+        F: FromClause,
+        Sel::Sources: AppearsIn<F, I>,
+    {
+        let mut out = None;
+        let mut extra = false;
+        self.run(ex, |v| {
+            if out.is_some() {
+                extra = true;
+                return Ok(false);
+            }
+            out = Some(v);
+            Ok(true)
+        })?;
+        if extra {
+            return Err(Error::MultipleRows { table: self.from_name() });
+        }
+        Ok(out)
+    }
+
+    /// Hand each row to `f` as it is decoded, without collecting the result.
+    pub fn for_each<X: Executor, I>(&self, ex: X, mut f: impl FnMut(Sel::Output) -> Result<()>) -> Result<()>
+    where
+        F: FromClause,
+        Sel::Sources: AppearsIn<F, I>,
+    {
+        let stmt = self.statement();
+        ex.with_connection(false, |conn| {
+            let r = render(conn.dialect(), Statement::Select(&stmt))?;
+            conn.stream(&r.sql, &r.params, |row| {
+                let mut idx = 0;
+                f(self.sel.decode(row, &mut idx)?)
+            })
+        })
+    }
+
+    fn from_name(&self) -> String
+    where
+        F: FromClause,
+    {
+        let mut t = Vec::new();
+        F::push_tables(&mut t);
+        t.first().copied().unwrap_or("query").to_owned()
+    }
+}

@@ -1,0 +1,152 @@
+//! [`Selection`]: what a Core select returns (a column, an expression, a model, a tuple),
+//! and [`FromClause`]: which table it reads.
+
+use std::marker::PhantomData;
+
+use crate::backend::RowRef;
+use crate::error::Result;
+use crate::expr::{Column, Expr, Expression, Labeled, Node};
+use crate::model::Model;
+use crate::query::SelectItem;
+use crate::types::SqlType;
+
+/// The FROM clause of a select whose list names no model (e.g. `select(count_all())`); add
+/// one with `.from::<M>()`.
+#[derive(Debug)]
+pub enum NoFrom {}
+
+/// A type-level FROM clause.
+pub trait FromClause {
+    /// Append the table names.
+    fn push_tables(out: &mut Vec<&'static str>);
+}
+
+impl<M: Model> FromClause for M {
+    fn push_tables(out: &mut Vec<&'static str>) {
+        out.push(M::table().name);
+    }
+}
+
+impl FromClause for NoFrom {
+    fn push_tables(_: &mut Vec<&'static str>) {}
+}
+
+/// A select list with a typed result row.
+pub trait Selection {
+    /// The Rust value of one result row.
+    type Output;
+    /// The models the list reads.
+    type Sources;
+    /// The FROM clause it implies (the model of its first column).
+    type From;
+    /// Append the select items.
+    fn push_items(&self, out: &mut Vec<SelectItem>);
+    /// Decode one row, reading from position `*idx` on and advancing it.
+    fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<Self::Output>;
+}
+
+impl<M: Model, T: SqlType> Selection for Column<M, T> {
+    type Output = T;
+    type Sources = M;
+    type From = M;
+    fn push_items(&self, out: &mut Vec<SelectItem>) {
+        out.push(SelectItem { node: self.into_node(), label: None });
+    }
+    fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<T> {
+        let i = *idx;
+        *idx += 1;
+        row.column(i, self.def())
+    }
+}
+
+impl<T: SqlType, S> Selection for Expr<T, S> {
+    type Output = T;
+    type Sources = S;
+    type From = NoFrom;
+    fn push_items(&self, out: &mut Vec<SelectItem>) {
+        out.push(SelectItem { node: self.node.clone(), label: None });
+    }
+    fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<T> {
+        let i = *idx;
+        *idx += 1;
+        row.value(i)
+    }
+}
+
+impl<E: Selection> Selection for Labeled<E> {
+    type Output = E::Output;
+    type Sources = E::Sources;
+    type From = E::From;
+    fn push_items(&self, out: &mut Vec<SelectItem>) {
+        let start = out.len();
+        self.expr.push_items(out);
+        for it in &mut out[start..] {
+            it.label = Some(self.label);
+        }
+    }
+    fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<E::Output> {
+        self.expr.decode(row, idx)
+    }
+}
+
+/// Every column of model `M`: the row decodes into an `M`.
+pub struct ModelSelection<M>(PhantomData<fn() -> M>);
+
+impl<M> std::fmt::Debug for ModelSelection<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ModelSelection")
+    }
+}
+
+impl<M> ModelSelection<M> {
+    pub(crate) fn new() -> Self {
+        ModelSelection(PhantomData)
+    }
+}
+
+impl<M: Model> Selection for ModelSelection<M> {
+    type Output = M;
+    type Sources = M;
+    type From = M;
+    fn push_items(&self, out: &mut Vec<SelectItem>) {
+        let t = M::table();
+        out.extend(t.columns.iter().map(|c| SelectItem { node: Node::Column { table: t.name, name: c.name }, label: None }));
+    }
+    fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<M> {
+        let m = M::decode_row(row, *idx)?;
+        *idx += M::table().columns.len();
+        Ok(m)
+    }
+}
+
+macro_rules! tuple_selection {
+    ($first:ident $(, $rest:ident)*) => {
+        impl<$first: Selection $(, $rest: Selection)*> Selection for ($first, $($rest,)*) {
+            type Output = ($first::Output, $($rest::Output,)*);
+            type Sources = tuple_selection!(@sources $first $(, $rest)*);
+            type From = $first::From;
+            #[allow(non_snake_case)]
+            fn push_items(&self, out: &mut Vec<SelectItem>) {
+                let ($first, $($rest,)*) = self;
+                $first.push_items(out);
+                $($rest.push_items(out);)*
+            }
+            #[allow(non_snake_case)]
+            fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<Self::Output> {
+                let ($first, $($rest,)*) = self;
+                Ok(($first.decode(row, idx)?, $($rest.decode(row, idx)?,)*))
+            }
+        }
+    };
+    (@sources $one:ident) => { $one::Sources };
+    (@sources $first:ident $(, $rest:ident)+) => { ($first::Sources, tuple_selection!(@sources $($rest),+)) };
+}
+
+tuple_selection!(A);
+tuple_selection!(A, B);
+tuple_selection!(A, B, C);
+tuple_selection!(A, B, C, D);
+tuple_selection!(A, B, C, D, E);
+tuple_selection!(A, B, C, D, E, F);
+tuple_selection!(A, B, C, D, E, F, G);
+tuple_selection!(A, B, C, D, E, F, G, H);

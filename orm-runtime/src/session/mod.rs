@@ -1,0 +1,13 @@
+//! The ORM Session: a unit of work over one transaction at a time, with an identity map,
+//! object states and change tracking. See `DESIGN.md` beside this file.
+
+mod identity_map;
+mod object;
+mod query;
+#[allow(clippy::module_inception)]
+mod session;
+mod unit_of_work;
+
+pub use object::{IntoObj, Obj, ObjectState};
+pub use query::Query;
+pub use session::Session;

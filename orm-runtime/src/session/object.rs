@@ -1,0 +1,159 @@
+//! [`Obj`]: a handle to a mapped object, shared between the user and the session.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::model::Model;
+
+/// Where an object stands with respect to a session (SQLAlchemy's object states).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectState {
+    /// Not in any session and not known to be in the database.
+    Transient,
+    /// Added to a session; will be inserted at the next flush.
+    Pending,
+    /// In the database and in a session's identity map.
+    Persistent,
+    /// Deleted by a flush; becomes detached when the transaction commits.
+    Deleted,
+    /// Was persistent, but its session was closed or it was expunged.
+    Detached,
+}
+
+#[derive(Debug)]
+pub(crate) struct Meta<M: Model> {
+    pub(crate) state: ObjectState,
+    /// The session this object belongs to (0: none).
+    pub(crate) session: u64,
+    /// Values as last loaded from or written to the database.
+    pub(crate) snapshot: Option<M>,
+    /// Marked for deletion at the next flush.
+    pub(crate) delete_pending: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct ObjCell<M: Model> {
+    pub(crate) data: RwLock<M>,
+    pub(crate) meta: Mutex<Meta<M>>,
+    /// Set when a write guard was taken since the last flush (a hint; the flush compares
+    /// values with the snapshot to find real changes).
+    pub(crate) touched: AtomicBool,
+}
+
+impl<M: Model> ObjCell<M> {
+    pub(crate) fn meta(&self) -> MutexGuard<'_, Meta<M>> {
+        self.meta.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn data(&self) -> RwLockReadGuard<'_, M> {
+        self.data.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn data_mut(&self) -> RwLockWriteGuard<'_, M> {
+        self.data.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A handle to a mapped object. Clones are handles to the same object.
+///
+/// Read with [`Obj::read`], change fields in place with [`Obj::write`]; the session finds
+/// the changed columns at the next flush by comparing with the values it loaded. Handles
+/// never borrow the session, so they stay usable across flushes and commits, and they are
+/// `Send + Sync`.
+pub struct Obj<M: Model>(pub(crate) Arc<ObjCell<M>>);
+
+impl<M: Model> Clone for Obj<M> {
+    fn clone(&self) -> Self {
+        Obj(self.0.clone())
+    }
+}
+
+impl<M: Model + std::fmt::Debug> std::fmt::Debug for Obj<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Obj").field("state", &self.state()).field("data", &*self.read()).finish()
+    }
+}
+
+impl<M: Model> PartialEq for Obj<M> {
+    /// Handles are equal when they are handles to the same object (identity, not value).
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<M: Model> Eq for Obj<M> {}
+
+impl<M: Model> Obj<M> {
+    /// A new transient object (not in any session yet).
+    pub fn new(value: M) -> Self {
+        Obj(Arc::new(ObjCell {
+            data: RwLock::new(value),
+            meta: Mutex::new(Meta { state: ObjectState::Transient, session: 0, snapshot: None, delete_pending: false }),
+            touched: AtomicBool::new(false),
+        }))
+    }
+
+    pub(crate) fn loaded(value: M, session: u64) -> Self {
+        let snapshot = value.snapshot();
+        Obj(Arc::new(ObjCell {
+            data: RwLock::new(value),
+            meta: Mutex::new(Meta {
+                state: ObjectState::Persistent,
+                session,
+                snapshot: Some(snapshot),
+                delete_pending: false,
+            }),
+            touched: AtomicBool::new(false),
+        }))
+    }
+
+    /// Read the object's fields.
+    pub fn read(&self) -> RwLockReadGuard<'_, M> {
+        self.0.data()
+    }
+
+    /// Change the object's fields in place; the next flush writes the changed columns.
+    pub fn write(&self) -> RwLockWriteGuard<'_, M> {
+        self.0.touched.store(true, Ordering::Release);
+        self.0.data_mut()
+    }
+
+    /// The object's state.
+    pub fn state(&self) -> ObjectState {
+        self.0.meta().state
+    }
+
+    /// Whether two handles point to the same object.
+    pub fn ptr_eq(&self, other: &Obj<M>) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// A copy of the current values (detached from any session).
+    pub fn to_value(&self) -> M {
+        self.read().snapshot()
+    }
+}
+
+/// What [`Session::add`](crate::session::Session::add) accepts: a new value, or a handle.
+pub trait IntoObj<M: Model> {
+    /// The handle.
+    fn into_obj(self) -> Obj<M>;
+}
+
+impl<M: Model> IntoObj<M> for M {
+    fn into_obj(self) -> Obj<M> {
+        Obj::new(self)
+    }
+}
+
+impl<M: Model> IntoObj<M> for Obj<M> {
+    fn into_obj(self) -> Obj<M> {
+        self
+    }
+}
+
+impl<M: Model> IntoObj<M> for &Obj<M> {
+    fn into_obj(self) -> Obj<M> {
+        self.clone()
+    }
+}

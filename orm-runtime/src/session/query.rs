@@ -1,0 +1,197 @@
+//! [`Query`]: `session.query::<User>()`, returning tracked objects through the identity map.
+
+use crate::dialect::render;
+use crate::error::{Error, Result};
+use crate::expr::{AppearsIn, AsExpr, Column, Expression, IntoOrdering, Node};
+use crate::model::Model;
+use crate::query::{OrderTerm, SelectItem, SelectStatement, Statement};
+use crate::session::object::Obj;
+use crate::session::Session;
+use crate::types::SqlType;
+
+/// A query for objects of model `M` in a session. Each row becomes the session's object for
+/// that key: an object already in the identity map is returned as it is (its unflushed
+/// changes are kept), others are loaded and tracked.
+#[derive(Debug)]
+pub struct Query<'s, M: Model> {
+    session: &'s mut Session,
+    stmt: SelectStatement,
+    _model: std::marker::PhantomData<fn() -> M>,
+}
+
+impl<'s, M: Model> Query<'s, M> {
+    pub(crate) fn new(session: &'s mut Session) -> Self {
+        Query { session, stmt: SelectStatement::all_columns(M::table()), _model: std::marker::PhantomData }
+    }
+
+    /// Add a WHERE condition over `M`'s columns (ANDed with earlier ones).
+    pub fn filter<E, I>(mut self, cond: E) -> Self
+    where
+        E: Expression<Value = bool>,
+        E::Sources: AppearsIn<M, I>,
+    {
+        self.stmt.and_where(cond.into_node());
+        self
+    }
+
+    /// `column = value`: SQLAlchemy's `filter_by`.
+    pub fn filter_by<T: SqlType, V: AsExpr<T::Base, Sources = ()>>(self, col: Column<M, T>, value: V) -> Self {
+        self.filter(col.eq(value))
+    }
+
+    /// Add ORDER BY terms.
+    pub fn order_by<O, I>(mut self, term: O) -> Self
+    where
+        O: IntoOrdering,
+        O::Sources: AppearsIn<M, I>,
+    {
+        let o = term.into_ordering();
+        self.stmt.order_by.push(OrderTerm { node: o.node, direction: o.direction, nulls: o.nulls });
+        self
+    }
+
+    /// `LIMIT n`.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.stmt.limit = Some(n);
+        self
+    }
+
+    /// `OFFSET n`.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.stmt.offset = Some(n);
+        self
+    }
+
+    /// Page `page` (from 1) of `per_page` objects.
+    pub fn paginate(self, page: u64, per_page: u64) -> Self {
+        self.limit(per_page).offset(page.saturating_sub(1).saturating_mul(per_page))
+    }
+
+    /// The statement this query runs.
+    pub fn statement(&self) -> &SelectStatement {
+        &self.stmt
+    }
+
+    fn load(self, mut each: impl FnMut(Obj<M>) -> bool) -> Result<()> {
+        let Query { session, stmt, .. } = self;
+        let id = session.session_id();
+        let mut rows: Vec<M> = Vec::new();
+        {
+            let conn = session.connection(false)?;
+            let r = render(conn.dialect(), Statement::Select(&stmt))?;
+            conn.query(&r.sql, &r.params, |row| {
+                rows.push(M::decode_row(row, 0)?);
+                Ok(())
+            })?;
+        }
+        let identity = session.identity();
+        for m in rows {
+            let key = m.key();
+            let obj = match identity.get::<M>(&key) {
+                Some(existing) => existing,
+                None => {
+                    let obj = Obj::loaded(m, id);
+                    identity.insert::<M>(key, obj.0.clone());
+                    obj
+                }
+            };
+            if !each(obj) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every matching object.
+    pub fn all(self) -> Result<Vec<Obj<M>>> {
+        let mut out = Vec::new();
+        self.load(|o| {
+            out.push(o);
+            true
+        })?;
+        Ok(out)
+    }
+
+    /// The first matching object (the query is limited to one row).
+    pub fn first(self) -> Result<Option<Obj<M>>> {
+        let mut out = None;
+        self.limit(1).load(|o| {
+            out = Some(o);
+            false
+        })?;
+        Ok(out)
+    }
+
+    /// At most one object: [`Error::MultipleRows`] if more match.
+    pub fn one_or_none(self) -> Result<Option<Obj<M>>> {
+        let table = M::table().name;
+        let mut found = self.limit(2).all()?;
+        if found.len() > 1 {
+            return Err(Error::MultipleRows { table: table.into() });
+        }
+        Ok(found.pop())
+    }
+
+    /// Exactly one object: [`Error::NotFound`] or [`Error::MultipleRows`] otherwise.
+    pub fn one(self) -> Result<Obj<M>> {
+        let table = M::table().name;
+        self.one_or_none()?.ok_or_else(|| Error::NotFound { table: table.into() })
+    }
+
+    /// The number of matching rows (`SELECT COUNT(*)`; LIMIT / OFFSET apply).
+    pub fn count(self) -> Result<i64> {
+        let Query { session, stmt, .. } = self;
+        let limited = stmt.limit.is_some() || stmt.offset.is_some();
+        let mut count_stmt = SelectStatement {
+            items: vec![SelectItem { node: Node::CountStar, label: None }],
+            order_by: Vec::new(),
+            limit: None,
+            offset: None,
+            ..stmt.clone()
+        };
+        if limited {
+            // Count what the page would return: count the keys of the limited query.
+            let total = {
+                let conn = session.connection(false)?;
+                let mut keys_stmt = stmt;
+                keys_stmt.items = M::table()
+                    .primary_key_columns()
+                    .map(|c| SelectItem { node: Node::Column { table: c.table, name: c.name }, label: None })
+                    .collect();
+                let r = render(conn.dialect(), Statement::Select(&keys_stmt))?;
+                let mut n = 0i64;
+                conn.query(&r.sql, &r.params, |_| {
+                    n += 1;
+                    Ok(())
+                })?;
+                n
+            };
+            return Ok(total);
+        }
+        count_stmt.distinct = false;
+        let conn = session.connection(false)?;
+        let r = render(conn.dialect(), Statement::Select(&count_stmt))?;
+        let mut n = 0;
+        conn.query(&r.sql, &r.params, |row| {
+            n = row.value::<i64>(0)?;
+            Ok(())
+        })?;
+        Ok(n)
+    }
+
+    /// Whether any row matches.
+    pub fn exists(self) -> Result<bool> {
+        let Query { session, mut stmt, .. } = self;
+        stmt.items = vec![SelectItem { node: Node::Value(crate::types::Value::I32(1)), label: None }];
+        stmt.order_by.clear();
+        stmt.limit = Some(1);
+        let conn = session.connection(false)?;
+        let r = render(conn.dialect(), Statement::Select(&stmt))?;
+        let mut found = false;
+        conn.query(&r.sql, &r.params, |_| {
+            found = true;
+            Ok(())
+        })?;
+        Ok(found)
+    }
+}

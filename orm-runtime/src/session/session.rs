@@ -1,0 +1,371 @@
+//! [`Session`]: add, get, delete, flush, commit, rollback, close.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::backend::{Connection, Engine, PooledConnection, RawSql};
+use crate::dialect::DialectKind;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::query::{crud_sql, CrudShape, Executor};
+use crate::session::identity_map::IdentityMap;
+use crate::session::object::{IntoObj, Obj, ObjectState};
+use crate::session::query::Query;
+use crate::session::unit_of_work::{FlushCtx, FlushPlan, Tracked, Undo};
+use crate::types::Value;
+
+static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
+
+/// A unit of work.
+///
+/// Objects added to a session are *pending*; a flush inserts them (filling generated keys)
+/// and makes them *persistent*. Persistent objects live in the identity map: loading the
+/// same row twice gives the same [`Obj`]. Changing an object's fields through
+/// [`Obj::write`] is enough: the flush compares each touched object with the values it
+/// loaded and writes an UPDATE of the changed columns only (nothing when nothing changed).
+///
+/// The session begins a transaction when it first needs one (on PostgreSQL at the first
+/// statement; on SQLite at the first write, with `BEGIN IMMEDIATE`) and keeps one pooled
+/// connection until [`commit`](Session::commit), [`rollback`](Session::rollback) or
+/// [`close`](Session::close). Dropping a session rolls back what it did not commit.
+///
+/// After a failed flush or commit, the database transaction has been rolled back and every
+/// call but `rollback` / `close` returns [`Error::PendingRollback`] until `rollback()`
+/// restores the in-memory objects to their committed state.
+pub struct Session {
+    id: u64,
+    engine: Engine,
+    conn: Option<PooledConnection>,
+    identity: IdentityMap,
+    pending: Vec<Arc<dyn Tracked>>,
+    to_delete: Vec<Arc<dyn Tracked>>,
+    flushed_deletes: Vec<Arc<dyn Tracked>>,
+    undo: Vec<Undo>,
+    failed: Option<Error>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("id", &self.id)
+            .field("in_transaction", &self.in_transaction())
+            .field("pending", &self.pending.len())
+            .field("to_delete", &self.to_delete.len())
+            .field("failed", &self.failed)
+            .finish()
+    }
+}
+
+impl Engine {
+    /// A new session on this engine.
+    pub fn session(&self) -> Session {
+        Session {
+            id: NEXT_SESSION.fetch_add(1, Ordering::Relaxed),
+            engine: self.clone(),
+            conn: None,
+            identity: IdentityMap::default(),
+            pending: Vec::new(),
+            to_delete: Vec::new(),
+            flushed_deletes: Vec::new(),
+            undo: Vec::new(),
+            failed: None,
+        }
+    }
+}
+
+impl Session {
+    /// The engine this session runs on.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The dialect of the engine.
+    pub fn dialect_kind(&self) -> DialectKind {
+        self.engine.dialect_kind()
+    }
+
+    /// Whether a database transaction is open.
+    pub fn in_transaction(&self) -> bool {
+        self.conn.as_ref().is_some_and(|c| c.in_transaction())
+    }
+
+    pub(crate) fn check_usable(&self) -> Result<()> {
+        match &self.failed {
+            Some(e) => Err(Error::PendingRollback { original: Box::new(e.duplicate()) }),
+            None => Ok(()),
+        }
+    }
+
+    /// The session's connection, with a transaction begun as needed: on PostgreSQL any use
+    /// begins one; on SQLite only a write does (with `BEGIN IMMEDIATE`), reads before it run
+    /// in autocommit.
+    pub(crate) fn connection(&mut self, write: bool) -> Result<&mut Connection> {
+        self.check_usable()?;
+        if self.conn.is_none() {
+            self.conn = Some(self.engine.connection()?);
+        }
+        let Some(conn) = self.conn.as_mut() else { unreachable!("connection set above") };
+        let needs_begin = match conn.dialect_kind() {
+            DialectKind::Postgres => !conn.in_transaction(),
+            DialectKind::Sqlite => write && !conn.in_transaction(),
+        };
+        if needs_begin {
+            conn.begin(write)?;
+        }
+        Ok(conn)
+    }
+
+    pub(crate) fn session_id(&self) -> u64 {
+        self.id
+    }
+
+    pub(crate) fn identity(&mut self) -> &mut IdentityMap {
+        &mut self.identity
+    }
+
+    /// Add an object (a new value or a handle): it becomes pending and is inserted at the
+    /// next flush. Adding an object twice is a no-op; a detached object is re-attached.
+    pub fn add<M: Model>(&mut self, obj: impl IntoObj<M>) -> Result<Obj<M>> {
+        self.check_usable()?;
+        let obj = obj.into_obj();
+        let (state, owner) = {
+            let m = obj.0.meta();
+            (m.state, m.session)
+        };
+        match state {
+            ObjectState::Transient => {
+                obj.0.set_state(ObjectState::Pending, self.id);
+                self.pending.push(obj.0.clone());
+            }
+            ObjectState::Pending | ObjectState::Persistent if owner == self.id => {}
+            ObjectState::Detached => {
+                let key = obj.read().key();
+                if let Some(existing) = self.identity.get::<M>(&key) {
+                    if !existing.ptr_eq(&obj) {
+                        return Err(Error::InvalidState(format!(
+                            "another object with key {key:?} of `{}` is already in this session",
+                            M::table().model
+                        )));
+                    }
+                }
+                obj.0.set_state(ObjectState::Persistent, self.id);
+                self.identity.insert::<M>(key, obj.0.clone());
+            }
+            ObjectState::Deleted => {
+                return Err(Error::InvalidState(format!("a deleted `{}` cannot be added again", M::table().model)))
+            }
+            _ => {
+                return Err(Error::InvalidState(format!(
+                    "this `{}` belongs to another session; expunge it there first",
+                    M::table().model
+                )))
+            }
+        }
+        Ok(obj)
+    }
+
+    /// Add several objects.
+    pub fn add_all<M: Model, I: IntoIterator>(&mut self, objs: I) -> Result<Vec<Obj<M>>>
+    where
+        I::Item: IntoObj<M>,
+    {
+        objs.into_iter().map(|o| self.add(o)).collect()
+    }
+
+    /// Mark a persistent object for deletion at the next flush.
+    pub fn delete<M: Model>(&mut self, obj: &Obj<M>) -> Result<()> {
+        self.check_usable()?;
+        let (state, owner, already) = {
+            let m = obj.0.meta();
+            (m.state, m.session, m.delete_pending)
+        };
+        if state != ObjectState::Persistent || owner != self.id {
+            return Err(Error::InvalidState(format!(
+                "only a persistent object of this session can be deleted; this `{}` is {state:?}",
+                M::table().model
+            )));
+        }
+        if !already {
+            obj.0.set_delete_pending(true);
+            self.to_delete.push(obj.0.clone());
+        }
+        Ok(())
+    }
+
+    /// Remove an object from the session without touching the database: a pending object
+    /// becomes transient, a persistent one detached.
+    pub fn expunge<M: Model>(&mut self, obj: &Obj<M>) {
+        let addr = Tracked::addr(&*obj.0);
+        self.pending.retain(|o| o.addr() != addr);
+        self.to_delete.retain(|o| o.addr() != addr);
+        let state = obj.state();
+        match state {
+            ObjectState::Pending => obj.0.set_state(ObjectState::Transient, 0),
+            ObjectState::Persistent => {
+                let key = obj.0.meta().snapshot.as_ref().map(Model::key).unwrap_or_else(|| obj.read().key());
+                self.identity.remove::<M>(&key);
+                obj.0.set_state(ObjectState::Detached, 0);
+            }
+            _ => {}
+        }
+    }
+
+    /// The object with this primary key: from the identity map if the session holds it,
+    /// else loaded with one SELECT. `None` if there is no such row (or it is marked deleted).
+    pub fn get<M: Model>(&mut self, key: M::Key) -> Result<Option<Obj<M>>> {
+        self.check_usable()?;
+        if let Some(obj) = self.identity.get::<M>(&key) {
+            let deleted = obj.0.meta().delete_pending;
+            return Ok((!deleted).then_some(obj));
+        }
+        let table = M::table();
+        let id = self.id;
+        let conn = self.connection(false)?;
+        let sql = crud_sql(table, conn.dialect_kind(), CrudShape::Get)?;
+        let mut found = None;
+        conn.query(&sql, &M::key_values(&key), |row| {
+            found = Some(M::decode_row(row, 0)?);
+            Ok(())
+        })?;
+        Ok(found.map(|m| {
+            let obj = Obj::loaded(m, id);
+            self.identity.insert::<M>(key, obj.0.clone());
+            obj
+        }))
+    }
+
+    /// A query for objects of model `M`.
+    pub fn query<M: Model>(&mut self) -> Query<'_, M> {
+        Query::new(self)
+    }
+
+    /// Execute raw SQL inside the session's transaction.
+    pub fn execute(&mut self, sql: impl Into<RawSql>, params: &[Value]) -> Result<u64> {
+        let sql = sql.into();
+        self.connection(true)?.execute(sql.as_str(), params)
+    }
+
+    /// Write every pending change to the database, in foreign-key order, inside the
+    /// session's transaction. On failure the transaction is rolled back and the session
+    /// refuses further work until [`rollback`](Session::rollback).
+    pub fn flush(&mut self) -> Result<()> {
+        self.check_usable()?;
+        let mut plan = FlushPlan {
+            inserts: self.pending.clone(),
+            updates: self.identity.objects().into_iter().filter(|o| o.is_touched() && !o.is_delete_pending()).collect(),
+            deletes: self.to_delete.clone(),
+        };
+        if plan.is_empty() {
+            return Ok(());
+        }
+        plan.sort();
+        let result = match self.connection(true) {
+            Ok(_) => {
+                let Session { conn, identity, undo, .. } = self;
+                let Some(conn) = conn.as_mut() else { unreachable!("connection() set it") };
+                let mut ctx = FlushCtx { conn, identity, undo };
+                plan.execute(&mut ctx)
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                self.pending.clear();
+                self.flushed_deletes.append(&mut self.to_delete);
+                Ok(())
+            }
+            Err(e) => {
+                self.fail(&e);
+                Err(e)
+            }
+        }
+    }
+
+    /// Roll the database transaction back now and remember why.
+    fn fail(&mut self, e: &Error) {
+        if let Some(conn) = self.conn.as_mut() {
+            if conn.rollback().is_err() {
+                // The pool discards a broken connection when it gets it back.
+                self.conn = None;
+            }
+        }
+        self.failed = Some(e.duplicate());
+    }
+
+    /// Flush, then commit the transaction. Objects stay persistent (and in the identity
+    /// map); objects deleted in the transaction become detached. The connection goes back
+    /// to the pool.
+    pub fn commit(&mut self) -> Result<()> {
+        self.flush()?;
+        if let Some(conn) = self.conn.as_mut() {
+            if conn.in_transaction() {
+                if let Err(e) = conn.commit() {
+                    self.fail(&e);
+                    return Err(e);
+                }
+            }
+        }
+        self.undo.clear();
+        for o in self.flushed_deletes.drain(..) {
+            o.set_state(ObjectState::Detached, 0);
+        }
+        self.conn = None;
+        Ok(())
+    }
+
+    /// Roll back the transaction and restore the objects: pending and newly inserted objects
+    /// become transient (generated keys are reset), deleted ones persistent again, and
+    /// changed ones take their committed values back.
+    pub fn rollback(&mut self) -> Result<()> {
+        let mut result = Ok(());
+        if let Some(mut conn) = self.conn.take() {
+            result = conn.rollback();
+        }
+        while let Some(undo) = self.undo.pop() {
+            undo(&mut self.identity);
+        }
+        for o in self.identity.objects() {
+            o.revert_unflushed();
+            o.set_delete_pending(false);
+        }
+        for o in self.pending.drain(..) {
+            o.set_state(ObjectState::Transient, 0);
+        }
+        for o in self.to_delete.drain(..) {
+            o.set_delete_pending(false);
+        }
+        self.flushed_deletes.clear();
+        self.failed = None;
+        result
+    }
+
+    /// Roll back and detach every object: the session is empty afterwards (and reusable).
+    pub fn close(&mut self) -> Result<()> {
+        let result = self.rollback();
+        for o in self.identity.objects() {
+            o.set_state(ObjectState::Detached, 0);
+        }
+        self.identity.clear();
+        result
+    }
+
+    /// Objects added and not yet flushed.
+    pub fn new_count(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Errors cannot be reported from drop; a connection whose rollback fails is marked
+        // broken and discarded by the pool.
+        let _ = self.close();
+    }
+}
+
+impl Executor for &mut Session {
+    fn with_connection<R>(self, write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
+        let conn = self.connection(write)?;
+        f(conn)
+    }
+}

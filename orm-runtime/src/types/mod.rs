@@ -1,0 +1,7 @@
+//! Rust types <-> SQL types: the [`SqlType`] trait, its implementations and [`Value`].
+
+mod sql_type;
+mod value;
+
+pub use sql_type::{AutoIncrement, Numeric, SqlKind, SqlType};
+pub use value::Value;
