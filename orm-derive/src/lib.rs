@@ -1,1 +1,19 @@
-//! placeholder
+//! Procedural macros of the `orm` crate. Use them through `orm` (`orm::Model`), which
+//! documents every attribute.
+//!
+//! The derive is a small compiler front end: attributes are parsed into an internal model
+//! (`internals::ast`, `internals::attr`), checked rule by rule (`internals::check`), and only
+//! then turned into code (`expand`). Every error is collected and reported at once, spanned
+//! on the user's own token.
+
+mod expand;
+mod internals;
+
+use proc_macro::TokenStream;
+
+/// Derive `orm::Model` for a struct with named fields. See `orm::Model` for the attributes.
+#[proc_macro_derive(Model, attributes(orm))]
+pub fn derive_model(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::expand_derive_model(&input).into()
+}

@@ -14,6 +14,8 @@
 //! Users depend on the `orm` crate, which re-exports this one with `#[derive(Model)]`.
 
 pub mod backend;
+#[doc(hidden)]
+pub mod derive_support;
 pub mod dialect;
 pub mod error;
 pub mod expr;

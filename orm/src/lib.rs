@@ -1,1 +1,106 @@
-//! placeholder
+//! # orm
+//!
+//! A declarative ORM for Rust in the spirit of SQLAlchemy: annotate a struct with
+//! `#[derive(Model)]`, get table metadata, typed column accessors and row codecs at compile
+//! time, and use them through a typed expression language (Core) or a unit-of-work
+//! [`Session`] with an identity map and change tracking (ORM). It runs on SQLite (embedded,
+//! the default) and PostgreSQL.
+//!
+//! ```
+//! use orm::prelude::*;
+//!
+//! #[derive(Model, Debug)]
+//! #[orm(table = "users")]
+//! struct User {
+//!     #[orm(primary_key, auto_increment)]
+//!     id: i64,
+//!     #[orm(max_length = 50, unique)]
+//!     name: String,
+//!     age: i32,
+//! }
+//!
+//! # fn main() -> orm::Result<()> {
+//! let engine = Engine::connect("sqlite::memory:")?;
+//! engine.create_all(&[User::table()])?;
+//!
+//! let mut session = engine.session();
+//! let ada = session.add(User { id: 0, name: "Ada".into(), age: 36 })?;
+//! session.commit()?;                       // INSERT ... RETURNING "id"
+//! assert_eq!(ada.read().id, 1);            // the generated key is filled in
+//!
+//! ada.write().age += 1;                    // change tracking: no explicit update call
+//! session.commit()?;                       // UPDATE "users" SET "age" = ? WHERE "users"."id" = ?
+//!
+//! let adults = session.query::<User>().filter(User::age.ge(18)).order_by(User::name.asc()).all()?;
+//! assert!(adults[0].ptr_eq(&ada));         // identity map: one row, one object
+//!
+//! // Core: typed tuples, no tracking.
+//! let rows: Vec<(String, i32)> = select((User::name, User::age)).filter(User::name.starts_with("A")).all(&engine)?;
+//! assert_eq!(rows, vec![("Ada".to_string(), 37)]);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## `#[derive(Model)]` attributes
+//!
+//! On the struct, `#[orm(...)]`:
+//!
+//! | key | meaning |
+//! |---|---|
+//! | `table = "name"` | table name; default: the struct name in snake_case (`OrderItem` → `order_item`) |
+//! | `unique(a, b)` | composite UNIQUE constraint over fields `a`, `b` |
+//! | `index(a, b)` / `unique_index(a, b)` | composite (unique) index |
+//! | `check = "SQL"` | table CHECK constraint |
+//!
+//! On a field, `#[orm(...)]`:
+//!
+//! | key | meaning |
+//! |---|---|
+//! | `primary_key` | part of the primary key (several fields: a composite key) |
+//! | `auto_increment` | the database generates the key (single integer key). Before the insert the field holds whatever you put there (conventionally `0`); the flush fills it from `RETURNING` |
+//! | `column = "name"` | column name; default: the field name |
+//! | `max_length = N` | `VARCHAR(N)`; checked before every write, also on SQLite |
+//! | `unique`, `index` | single-column UNIQUE constraint / index |
+//! | `default = expr` | Rust-side default for Core inserts that do not set the column |
+//! | `server_default = "SQL"` | `DEFAULT` in the DDL; an `Option` field left `None` is omitted from the INSERT and read back |
+//! | `check = "SQL"` | column CHECK constraint, named `ck_<table>_<column>` |
+//! | `foreign_key = Model::field` | REFERENCES; the field's type must match the referenced key (`Option` for a nullable key) |
+//! | `on_delete = cascade` / `on_update = ...` | `cascade`, `restrict`, `set_null`, `set_default`, `no_action` |
+//!
+//! Field types: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`, and `Option<T>`
+//! of these for nullable columns (or any type implementing [`SqlType`]).
+
+pub use orm_derive::Model;
+pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, PooledConnection, RawSql, RowRef};
+pub use orm_runtime::dialect::{self, Dialect, DialectKind};
+pub use orm_runtime::error::{Error, Result};
+pub use orm_runtime::expr::{self, Column, Expr, Expression};
+pub use orm_runtime::query::{self, delete, insert, select, select_model, update};
+pub use orm_runtime::schema::{self, TableDef};
+pub use orm_runtime::session::{Obj, ObjectState, Query, Session};
+pub use orm_runtime::types::{SqlKind, SqlType, Value};
+pub use orm_runtime::{backend, model, types};
+
+/// The `Model` trait; `#[derive(Model)]` implements it (the derive shares its name).
+pub use orm_runtime::model::Model;
+
+/// Everything a typical program needs: `use orm::prelude::*;`.
+pub mod prelude {
+    pub use crate::{delete, insert, select, select_model, update, Engine, Model, Obj, ObjectState, Session};
+    pub use orm_runtime::expr::{
+        avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, Expression,
+    };
+}
+
+/// Items used by generated code. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use orm_runtime::backend::RowRef;
+    pub use orm_runtime::derive_support::*;
+    pub use orm_runtime::error::Result;
+    pub use orm_runtime::expr::Column;
+    pub use orm_runtime::model::{ColumnMask, Model};
+    pub use orm_runtime::query::StatementCache;
+    pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, TableDef};
+    pub use orm_runtime::types::{SqlType, Value};
+}

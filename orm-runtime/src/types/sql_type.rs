@@ -35,7 +35,7 @@ pub enum SqlKind {
     label = "unsupported column type",
     note = "supported: i16, i32, i64, f32, f64, bool, String, Vec<u8> and Option<T> of them; implement `orm::SqlType` for `{Self}` to store it"
 )]
-pub trait SqlType: Sized + Send + Sync + 'static {
+pub trait SqlType: Clone + PartialEq + Send + Sync + 'static {
     /// The SQL type.
     const KIND: SqlKind;
     /// Whether the column accepts NULL (true for `Option<T>`).
@@ -44,9 +44,9 @@ pub trait SqlType: Sized + Send + Sync + 'static {
     type Base: SqlType;
     /// The value to bind.
     fn to_value(&self) -> Value;
-    /// Length in characters, for `max_length` checks (text only).
-    fn char_len(&self) -> Option<usize> {
-        None
+    /// Whether the value is NULL (`None`).
+    fn is_null(&self) -> bool {
+        false
     }
     /// Decode from a SQLite column value.
     fn from_sqlite(value: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError>;
@@ -205,9 +205,6 @@ impl SqlType for String {
     fn to_value(&self) -> Value {
         Value::Text(self.clone())
     }
-    fn char_len(&self) -> Option<usize> {
-        Some(self.chars().count())
-    }
     fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
         match v {
             rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t)
@@ -248,8 +245,8 @@ impl<T: SqlType<Base = T>> SqlType for Option<T> {
             None => Value::Null,
         }
     }
-    fn char_len(&self) -> Option<usize> {
-        self.as_ref().and_then(SqlType::char_len)
+    fn is_null(&self) -> bool {
+        self.is_none()
     }
     fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
         match v {
@@ -284,3 +281,25 @@ impl<'a> postgres::types::FromSql<'a> for PgAny {
         true
     }
 }
+
+/// Text types: `max_length` applies.
+#[diagnostic::on_unimplemented(
+    message = "`max_length` applies to text columns, not `{Self}`",
+    label = "not a text type"
+)]
+pub trait Text: SqlType {}
+
+impl Text for String {}
+impl Text for Option<String> {}
+
+/// A foreign key column of type `Self` may reference a key column of type `T`
+/// (the same type, or `Option` of it for a nullable foreign key).
+#[diagnostic::on_unimplemented(
+    message = "a foreign key of type `{Self}` cannot reference a key of type `{T}`",
+    label = "the referenced column has type `{T}`",
+    note = "declare the foreign key field as `{T}` (or `Option<{T}>` when it is nullable)"
+)]
+pub trait References<T> {}
+
+impl<T: SqlType> References<T> for T {}
+impl<T: SqlType> References<T> for Option<T> {}

@@ -1,0 +1,181 @@
+//! The static `TableDef`, the typed column accessors and the trait-bound assertions.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::internals::ast::{Container, Field};
+
+fn action(a: Option<&crate::internals::attr::Spanned<syn::Ident>>) -> TokenStream {
+    let variant = match a.map(|a| a.value.to_string()).as_deref() {
+        Some("cascade") => "Cascade",
+        Some("restrict") => "Restrict",
+        Some("set_null") => "SetNull",
+        Some("set_default") => "SetDefault",
+        _ => "NoAction",
+    };
+    let v = format_ident!("{}", variant);
+    quote!(__orm::ReferentialAction::#v)
+}
+
+fn opt_str(s: Option<&syn::LitStr>) -> TokenStream {
+    match s {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
+    let table = &cont.table_name;
+    let name = &f.column_name;
+    let field = f.ident.to_string();
+    let index = f.index;
+    let ty = f.ty;
+    let primary_key = f.attrs.primary_key.is_some();
+    let auto_increment = f.attrs.auto_increment.is_some();
+    let unique = f.attrs.unique.is_some();
+    let indexed = f.attrs.index.is_some();
+    let max_length = match &f.attrs.max_length {
+        Some(m) => {
+            let n = m.value;
+            quote!(::core::option::Option::Some(#n))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let default = match &f.attrs.default {
+        Some(expr) => quote_spanned! {expr.span()=>
+            ::core::option::Option::Some({
+                fn __default() -> __orm::Value {
+                    let value: #ty = ::core::convert::Into::into(#expr);
+                    __orm::SqlType::to_value(&value)
+                }
+                __default
+            })
+        },
+        None => quote!(::core::option::Option::None),
+    };
+    let server_default = opt_str(f.attrs.server_default.as_ref());
+    let check = opt_str(f.attrs.check.as_ref());
+    let foreign_key = match &f.attrs.foreign_key {
+        Some(path) => {
+            let on_delete = action(f.attrs.on_delete.as_ref());
+            let on_update = action(f.attrs.on_update.as_ref());
+            let target = quote_spanned! {path.span()=> __orm::assert_foreign_key::<#ty, _, _>(#path) };
+            quote! {
+                ::core::option::Option::Some(__orm::ForeignKeyDef {
+                    target: {
+                        fn __target() -> &'static __orm::ColumnDef {
+                            #target.def()
+                        }
+                        __target
+                    },
+                    on_delete: #on_delete,
+                    on_update: #on_update,
+                })
+            }
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let kind = quote_spanned!(ty.span()=> <#ty as __orm::SqlType>::KIND);
+    let nullable = quote_spanned!(ty.span()=> <#ty as __orm::SqlType>::NULLABLE);
+    quote! {
+        __orm::ColumnDef {
+            table: #table,
+            name: #name,
+            field: #field,
+            index: #index,
+            kind: #kind,
+            nullable: #nullable,
+            primary_key: #primary_key,
+            auto_increment: #auto_increment,
+            unique: #unique,
+            indexed: #indexed,
+            max_length: #max_length,
+            default: #default,
+            server_default: #server_default,
+            check: #check,
+            foreign_key: #foreign_key,
+        }
+    }
+}
+
+/// `__COLUMNS` and the static `__TABLE`.
+pub(crate) fn expand_metadata(cont: &Container<'_>) -> TokenStream {
+    let columns = cont.fields.iter().map(|f| column_def(cont, f));
+    let table = &cont.table_name;
+    let model = cont.ident.to_string();
+    let pk = cont.primary_key().into_iter().map(|f| f.index);
+    let column_of = |id: &syn::Ident| cont.field(id).map(|f| f.column_name.clone()).unwrap_or_default();
+    let uniques = cont.attrs.uniques.iter().map(|list| {
+        let names = list.iter().map(column_of);
+        quote!(&[#(#names),*])
+    });
+    let checks = &cont.attrs.checks;
+    let mut indexes: Vec<TokenStream> = Vec::new();
+    for f in cont.fields.iter().filter(|f| f.attrs.index.is_some()) {
+        let name = format!("ix_{}_{}", table, f.column_name);
+        let col = &f.column_name;
+        indexes.push(quote!(__orm::IndexDef { name: #name, columns: &[#col], unique: false }));
+    }
+    for (list, unique) in &cont.attrs.indexes {
+        let cols: Vec<String> = list.iter().map(column_of).collect();
+        let name = format!("{}_{}_{}", if *unique { "ux" } else { "ix" }, table, cols.join("_"));
+        indexes.push(quote!(__orm::IndexDef { name: #name, columns: &[#(#cols),*], unique: #unique }));
+    }
+    quote! {
+        const __COLUMNS: &[__orm::ColumnDef] = &[#(#columns),*];
+        static __TABLE: __orm::TableDef = __orm::TableDef {
+            name: #table,
+            model: #model,
+            columns: __COLUMNS,
+            primary_key: &[#(#pk),*],
+            unique_constraints: &[#(#uniques),*],
+            checks: &[#(#checks),*],
+            indexes: &[#(#indexes),*],
+            statements: __orm::StatementCache::new(),
+        };
+    }
+}
+
+/// `impl User { pub const name: Column<User, String> = ...; }`
+pub(crate) fn expand_accessors(cont: &Container<'_>) -> TokenStream {
+    let ident = cont.ident;
+    let vis = cont.vis;
+    let consts = cont.fields.iter().map(|f| {
+        let name = f.ident;
+        let ty = f.ty;
+        let index = f.index;
+        let doc = format!("Column `{}.{}` (`{}`).", cont.table_name, f.column_name, quote!(#ty));
+        quote! {
+            #[doc = #doc]
+            #vis const #name: __orm::Column<#ident, #ty> = __orm::Column::new(&__COLUMNS[#index]);
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            #(#consts)*
+        }
+    }
+}
+
+/// Trait-bound checks spanned at the user's tokens: field types are column types,
+/// `auto_increment` keys are integers, `max_length` fields are text.
+pub(crate) fn expand_assertions(cont: &Container<'_>) -> TokenStream {
+    let checks = cont.fields.iter().map(|f| {
+        let ty = f.ty;
+        let mut out = quote_spanned!(ty.span()=> __orm::assert_sql_type::<#ty>(););
+        if f.attrs.auto_increment.is_some() {
+            out.extend(quote_spanned!(ty.span()=> __orm::assert_auto_increment::<#ty>();));
+        }
+        if f.attrs.max_length.is_some() {
+            out.extend(quote_spanned!(ty.span()=> __orm::assert_text::<#ty>();));
+        }
+        out
+    });
+    quote! {
+        fn __assertions() {
+            #(#checks)*
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Code generation for `#[derive(Model)]`: metadata, column accessors and codecs. Never SQL.
+
+mod columns;
+mod model_impl;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::internals::ast::Container;
+use crate::internals::{check, Ctxt};
+
+/// Expand the derive, or return every error found plus a stub that keeps other errors quiet.
+pub(crate) fn expand_derive_model(input: &syn::DeriveInput) -> TokenStream {
+    let cx = Ctxt::new();
+    let cont = Container::from_ast(&cx, input);
+    if let Some(cont) = &cont {
+        check::check(&cx, cont);
+    }
+    match (cx.check(), cont) {
+        (Ok(()), Some(cont)) => expand(&cont),
+        (Err(errors), _) => {
+            let mut out = errors.to_compile_error();
+            out.extend(fallback(&input.ident));
+            out
+        }
+        (Ok(()), None) => fallback(&input.ident),
+    }
+}
+
+fn expand(cont: &Container<'_>) -> TokenStream {
+    let metadata = columns::expand_metadata(cont);
+    let accessors = columns::expand_accessors(cont);
+    let model = model_impl::expand_model_impl(cont);
+    let assertions = columns::expand_assertions(cont);
+    quote! {
+        #[allow(non_upper_case_globals, clippy::all, unused_qualifications)]
+        const _: () = {
+            use ::orm::__private as __orm;
+            #metadata
+            #accessors
+            #model
+            #assertions
+        };
+    }
+}
+
+/// A `Model` impl that only satisfies the trait checker, emitted beside the errors so that
+/// one bad attribute does not also produce "`User` is not a model" everywhere it is used.
+fn fallback(ident: &syn::Ident) -> TokenStream {
+    quote! {
+        const _: () = {
+            use ::orm::__private as __orm;
+            impl __orm::Model for #ident {
+                type Key = ();
+                fn table() -> &'static __orm::TableDef { ::core::panic!("invalid model") }
+                fn decode_row(_: &__orm::RowRef<'_>, _: usize) -> __orm::Result<Self> { ::core::panic!("invalid model") }
+                fn decode_key(_: &__orm::RowRef<'_>, _: usize) -> __orm::Result<()> { ::core::panic!("invalid model") }
+                fn decode_column(&mut self, _: usize, _: &__orm::RowRef<'_>, _: usize) -> __orm::Result<()> { ::core::panic!("invalid model") }
+                fn column_value(&self, _: usize) -> __orm::Value { ::core::panic!("invalid model") }
+                fn column_is_none(&self, _: usize) -> bool { ::core::panic!("invalid model") }
+                fn key(&self) {}
+                fn key_values(_: &()) -> ::std::vec::Vec<__orm::Value> { ::core::panic!("invalid model") }
+                fn changed_columns(&self, _: &Self) -> __orm::ColumnMask { ::core::panic!("invalid model") }
+                fn copy_column(&mut self, _: &Self, _: usize) { ::core::panic!("invalid model") }
+                fn snapshot(&self) -> Self { ::core::panic!("invalid model") }
+            }
+        };
+    }
+}

@@ -1,0 +1,144 @@
+//! `impl Model`: row decoding, bind encoding, keys, change detection, snapshots.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::internals::ast::Container;
+
+pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
+    let ident = cont.ident;
+    let pk = cont.primary_key();
+    let fields = &cont.fields;
+
+    let key_type = if pk.len() == 1 {
+        let ty = pk[0].ty;
+        quote!(#ty)
+    } else {
+        let tys = pk.iter().map(|f| f.ty);
+        quote!((#(#tys,)*))
+    };
+    let key_expr = if pk.len() == 1 {
+        let name = pk[0].ident;
+        quote!(::core::clone::Clone::clone(&self.#name))
+    } else {
+        let names = pk.iter().map(|f| f.ident);
+        quote!((#(::core::clone::Clone::clone(&self.#names),)*))
+    };
+    let key_values = if pk.len() == 1 {
+        quote!(::std::vec![__orm::SqlType::to_value(key)])
+    } else {
+        let idx = (0..pk.len()).map(syn::Index::from);
+        quote!(::std::vec![#(__orm::SqlType::to_value(&key.#idx)),*])
+    };
+    let decode_key = if pk.len() == 1 {
+        let i = pk[0].index;
+        quote!(row.column(offset, &__COLUMNS[#i]))
+    } else {
+        let parts = pk.iter().enumerate().map(|(pos, f)| {
+            let i = f.index;
+            quote!(row.column(offset + #pos, &__COLUMNS[#i])?)
+        });
+        quote!(::core::result::Result::Ok((#(#parts,)*)))
+    };
+
+    let decode_fields = fields.iter().map(|f| {
+        let name = f.ident;
+        let i = f.index;
+        quote!(#name: row.column(offset + #i, &__COLUMNS[#i])?)
+    });
+    let decode_column_arms = fields.iter().map(|f| {
+        let name = f.ident;
+        let i = f.index;
+        quote!(#i => self.#name = row.column(pos, &__COLUMNS[#i])?,)
+    });
+    let value_arms = fields.iter().map(|f| {
+        let name = f.ident;
+        let i = f.index;
+        quote!(#i => __orm::SqlType::to_value(&self.#name),)
+    });
+    let is_none_arms = fields.iter().map(|f| {
+        let name = f.ident;
+        let i = f.index;
+        quote!(#i => __orm::SqlType::is_null(&self.#name),)
+    });
+    let changed = fields.iter().map(|f| {
+        let name = f.ident;
+        let i = f.index;
+        quote!(if self.#name != old.#name { mask.insert(#i); })
+    });
+    let copy_arms = fields.iter().map(|f| {
+        let name = f.ident;
+        let i = f.index;
+        quote!(#i => self.#name = ::core::clone::Clone::clone(&src.#name),)
+    });
+    let snapshot_fields = fields.iter().map(|f| {
+        let name = f.ident;
+        quote!(#name: ::core::clone::Clone::clone(&self.#name))
+    });
+
+    quote! {
+        #[automatically_derived]
+        impl __orm::Model for #ident {
+            type Key = #key_type;
+
+            fn table() -> &'static __orm::TableDef {
+                &__TABLE
+            }
+
+            fn decode_row(row: &__orm::RowRef<'_>, offset: usize) -> __orm::Result<Self> {
+                ::core::result::Result::Ok(Self { #(#decode_fields),* })
+            }
+
+            fn decode_key(row: &__orm::RowRef<'_>, offset: usize) -> __orm::Result<Self::Key> {
+                #decode_key
+            }
+
+            fn decode_column(&mut self, idx: usize, row: &__orm::RowRef<'_>, pos: usize) -> __orm::Result<()> {
+                match idx {
+                    #(#decode_column_arms)*
+                    _ => {}
+                }
+                ::core::result::Result::Ok(())
+            }
+
+            fn column_value(&self, idx: usize) -> __orm::Value {
+                match idx {
+                    #(#value_arms)*
+                    _ => __orm::Value::Null,
+                }
+            }
+
+            fn column_is_none(&self, idx: usize) -> bool {
+                match idx {
+                    #(#is_none_arms)*
+                    _ => false,
+                }
+            }
+
+            fn key(&self) -> Self::Key {
+                #key_expr
+            }
+
+            fn key_values(key: &Self::Key) -> ::std::vec::Vec<__orm::Value> {
+                #key_values
+            }
+
+            fn changed_columns(&self, old: &Self) -> __orm::ColumnMask {
+                let mut mask = __orm::ColumnMask::EMPTY;
+                #(#changed)*
+                mask
+            }
+
+            fn copy_column(&mut self, src: &Self, idx: usize) {
+                match idx {
+                    #(#copy_arms)*
+                    _ => {}
+                }
+            }
+
+            fn snapshot(&self) -> Self {
+                Self { #(#snapshot_fields),* }
+            }
+        }
+    }
+}

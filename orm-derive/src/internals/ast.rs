@@ -1,0 +1,119 @@
+//! The derive's internal model of a `#[derive(Model)]` struct, parsed from `syn`, keeping the
+//! original tokens for error spans.
+
+use crate::internals::attr::{self, ContainerAttrs, FieldAttrs};
+use crate::internals::Ctxt;
+
+/// The struct.
+pub(crate) struct Container<'a> {
+    pub(crate) ident: &'a syn::Ident,
+    pub(crate) vis: &'a syn::Visibility,
+    pub(crate) attrs: ContainerAttrs,
+    pub(crate) fields: Vec<Field<'a>>,
+    pub(crate) table_name: String,
+}
+
+/// One field.
+pub(crate) struct Field<'a> {
+    pub(crate) ident: &'a syn::Ident,
+    pub(crate) ty: &'a syn::Type,
+    pub(crate) attrs: FieldAttrs,
+    pub(crate) column_name: String,
+    pub(crate) index: usize,
+}
+
+impl Field<'_> {
+    /// Whether the type is written `Option<...>` (the syntactic check used by the rules that
+    /// need it before types are known).
+    pub(crate) fn is_option(&self) -> bool {
+        option_inner(self.ty).is_some()
+    }
+}
+
+/// `T` of a type written `Option<T>` (also `std::option::Option<T>`).
+pub(crate) fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    if p.qself.is_some() {
+        return None;
+    }
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) if args.args.len() == 1 => Some(t),
+        _ => None,
+    }
+}
+
+/// `UserAccount` -> `user_account`.
+pub(crate) fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl<'a> Container<'a> {
+    /// Parse the input, reporting every problem to `cx`. `None` if the shape is unusable.
+    pub(crate) fn from_ast(cx: &Ctxt, input: &'a syn::DeriveInput) -> Option<Container<'a>> {
+        if !input.generics.params.is_empty() {
+            cx.error_spanned_by(&input.generics, "`#[derive(Model)]` does not support generic structs");
+        }
+        let named = match &input.data {
+            syn::Data::Struct(s) => match &s.fields {
+                syn::Fields::Named(f) => &f.named,
+                other => {
+                    cx.error_spanned_by(other, "`#[derive(Model)]` needs a struct with named fields");
+                    return None;
+                }
+            },
+            syn::Data::Enum(e) => {
+                cx.error_spanned_by(e.enum_token, "`#[derive(Model)]` applies to structs, not enums");
+                return None;
+            }
+            syn::Data::Union(u) => {
+                cx.error_spanned_by(u.union_token, "`#[derive(Model)]` applies to structs, not unions");
+                return None;
+            }
+        };
+        let attrs = attr::container_attrs(cx, &input.attrs);
+        let table_name = attrs.table.as_ref().map(|t| t.value()).unwrap_or_else(|| snake_case(&input.ident.to_string()));
+        let fields = named
+            .iter()
+            .enumerate()
+            .filter_map(|(index, f)| {
+                let ident = f.ident.as_ref()?;
+                let attrs = attr::field_attrs(cx, &f.attrs);
+                let column_name = attrs.column.as_ref().map(|c| c.value()).unwrap_or_else(|| {
+                    let s = ident.to_string();
+                    s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
+                });
+                Some(Field { ident, ty: &f.ty, attrs, column_name, index })
+            })
+            .collect::<Vec<_>>();
+        if fields.len() > 128 {
+            cx.error_spanned_by(&input.ident, "a model has at most 128 columns");
+        }
+        Some(Container { ident: &input.ident, vis: &input.vis, attrs, fields, table_name })
+    }
+
+    /// The primary key fields, in field order.
+    pub(crate) fn primary_key(&self) -> Vec<&Field<'a>> {
+        self.fields.iter().filter(|f| f.attrs.primary_key.is_some()).collect()
+    }
+
+    /// The field with this Rust name.
+    pub(crate) fn field(&self, name: &syn::Ident) -> Option<&Field<'a>> {
+        self.fields.iter().find(|f| f.ident == name)
+    }
+}

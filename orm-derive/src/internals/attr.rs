@@ -1,0 +1,188 @@
+//! Parsing `#[orm(...)]` on the struct and on its fields. Unknown and duplicate keys are
+//! errors spanned on the key; parsing goes on so that every error is reported at once.
+
+use syn::meta::ParseNestedMeta;
+use syn::punctuated::Punctuated;
+
+use crate::internals::symbol::*;
+use crate::internals::Ctxt;
+
+/// A key's value with the span of the key, for errors.
+pub(crate) struct Spanned<T> {
+    pub(crate) key: syn::Path,
+    pub(crate) value: T,
+}
+
+/// `#[orm(...)]` on the struct.
+#[derive(Default)]
+pub(crate) struct ContainerAttrs {
+    pub(crate) table: Option<syn::LitStr>,
+    /// Composite UNIQUE constraints.
+    pub(crate) uniques: Vec<Vec<syn::Ident>>,
+    /// Indexes: (fields, unique).
+    pub(crate) indexes: Vec<(Vec<syn::Ident>, bool)>,
+    pub(crate) checks: Vec<syn::LitStr>,
+}
+
+/// `#[orm(...)]` on a field.
+#[derive(Default)]
+pub(crate) struct FieldAttrs {
+    pub(crate) primary_key: Option<syn::Path>,
+    pub(crate) auto_increment: Option<syn::Path>,
+    pub(crate) column: Option<syn::LitStr>,
+    pub(crate) max_length: Option<Spanned<u32>>,
+    pub(crate) unique: Option<syn::Path>,
+    pub(crate) index: Option<syn::Path>,
+    pub(crate) default: Option<syn::Expr>,
+    pub(crate) server_default: Option<syn::LitStr>,
+    pub(crate) check: Option<syn::LitStr>,
+    pub(crate) foreign_key: Option<syn::Path>,
+    pub(crate) on_delete: Option<Spanned<syn::Ident>>,
+    pub(crate) on_update: Option<Spanned<syn::Ident>>,
+}
+
+fn orm_attrs(attrs: &[syn::Attribute]) -> impl Iterator<Item = &syn::Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident(ORM))
+}
+
+/// Set an optional slot, reporting a duplicate on the second key.
+fn set_once<T>(cx: &Ctxt, slot: &mut Option<T>, meta: &ParseNestedMeta<'_>, value: T) {
+    if slot.is_some() {
+        cx.error_spanned_by(&meta.path, format!("duplicate attribute `{}`", key_name(&meta.path)));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+pub(crate) fn path_name(path: &syn::Path) -> String {
+    key_name(path)
+}
+
+fn key_name(path: &syn::Path) -> String {
+    path.get_ident().map(ToString::to_string).unwrap_or_else(|| "?".into())
+}
+
+/// Skip whatever follows an unknown key (`= value` or `(...)`), so parsing can continue.
+fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        let _: syn::Expr = meta.value()?.parse()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _content;
+        syn::parenthesized!(_content in meta.input);
+        let _: proc_macro2::TokenStream = _content.parse()?;
+    }
+    Ok(())
+}
+
+fn ident_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<syn::Ident>> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let list = Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated(&content)?;
+    Ok(list.into_iter().collect())
+}
+
+/// Parse the struct's attributes.
+pub(crate) fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
+    let mut out = ContainerAttrs::default();
+    for attr in orm_attrs(attrs) {
+        let r = attr.parse_nested_meta(|meta| {
+            let name = key_name(&meta.path);
+            match name.as_str() {
+                TABLE => {
+                    let v: syn::LitStr = meta.value()?.parse()?;
+                    if v.value().is_empty() {
+                        cx.error_spanned_by(&v, "the table name cannot be empty");
+                    }
+                    set_once(cx, &mut out.table, &meta, v);
+                }
+                UNIQUE => out.uniques.push(ident_list(&meta)?),
+                INDEX => out.indexes.push((ident_list(&meta)?, false)),
+                UNIQUE_INDEX => out.indexes.push((ident_list(&meta)?, true)),
+                CHECK => out.checks.push(meta.value()?.parse()?),
+                _ => {
+                    cx.error_spanned_by(&meta.path, unknown_key_message(&name, CONTAINER_KEYS));
+                    skip_value(&meta)?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+/// Parse one field's attributes.
+pub(crate) fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
+    let mut out = FieldAttrs::default();
+    for attr in orm_attrs(attrs) {
+        let r = attr.parse_nested_meta(|meta| {
+            let name = key_name(&meta.path);
+            let path = meta.path.clone();
+            match name.as_str() {
+                PRIMARY_KEY => set_once(cx, &mut out.primary_key, &meta, path),
+                AUTO_INCREMENT => set_once(cx, &mut out.auto_increment, &meta, path),
+                UNIQUE => set_once(cx, &mut out.unique, &meta, path),
+                INDEX => set_once(cx, &mut out.index, &meta, path),
+                COLUMN => {
+                    let v: syn::LitStr = meta.value()?.parse()?;
+                    if v.value().is_empty() {
+                        cx.error_spanned_by(&v, "the column name cannot be empty");
+                    }
+                    set_once(cx, &mut out.column, &meta, v);
+                }
+                MAX_LENGTH => {
+                    let lit: syn::LitInt = meta.value()?.parse()?;
+                    match lit.base10_parse::<u32>() {
+                        Ok(n) if n > 0 => set_once(cx, &mut out.max_length, &meta, Spanned { key: path, value: n }),
+                        _ => cx.error_spanned_by(&lit, "`max_length` must be a positive integer"),
+                    }
+                }
+                DEFAULT => {
+                    let v: syn::Expr = meta.value()?.parse()?;
+                    set_once(cx, &mut out.default, &meta, v);
+                }
+                SERVER_DEFAULT => {
+                    let v: syn::LitStr = meta.value()?.parse()?;
+                    set_once(cx, &mut out.server_default, &meta, v);
+                }
+                CHECK => {
+                    let v: syn::LitStr = meta.value()?.parse()?;
+                    set_once(cx, &mut out.check, &meta, v);
+                }
+                FOREIGN_KEY => {
+                    let v: syn::Path = meta.value()?.parse()?;
+                    if v.segments.len() < 2 {
+                        cx.error_spanned_by(&v, "`foreign_key` names a column as `Model::field`");
+                    }
+                    set_once(cx, &mut out.foreign_key, &meta, v);
+                }
+                ON_DELETE | ON_UPDATE => {
+                    let v: syn::Ident = meta.value()?.parse()?;
+                    if !ACTIONS.contains(&v.to_string().as_str()) {
+                        let msg = match suggest(&v.to_string(), ACTIONS) {
+                            Some(s) => format!("unknown referential action `{v}`; did you mean `{s}`?"),
+                            None => format!(
+                                "unknown referential action `{v}`, expected one of {}",
+                                ACTIONS.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                            ),
+                        };
+                        cx.error_spanned_by(&v, msg);
+                    }
+                    let slot = if name == ON_DELETE { &mut out.on_delete } else { &mut out.on_update };
+                    set_once(cx, slot, &meta, Spanned { key: path, value: v });
+                }
+                _ => {
+                    cx.error_spanned_by(&meta.path, unknown_key_message(&name, FIELD_KEYS));
+                    skip_value(&meta)?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            cx.syn_error(e);
+        }
+    }
+    out
+}

@@ -1,0 +1,72 @@
+//! The attribute vocabulary: every key `#[orm(...)]` accepts, in one place.
+
+/// Keys accepted on the struct.
+pub(crate) const CONTAINER_KEYS: &[&str] = &[TABLE, UNIQUE, INDEX, UNIQUE_INDEX, CHECK];
+/// Keys accepted on a field.
+pub(crate) const FIELD_KEYS: &[&str] = &[
+    PRIMARY_KEY,
+    AUTO_INCREMENT,
+    COLUMN,
+    MAX_LENGTH,
+    UNIQUE,
+    INDEX,
+    DEFAULT,
+    SERVER_DEFAULT,
+    CHECK,
+    FOREIGN_KEY,
+    ON_DELETE,
+    ON_UPDATE,
+];
+/// Referential actions of `on_delete` / `on_update`.
+pub(crate) const ACTIONS: &[&str] = &["cascade", "restrict", "set_null", "set_default", "no_action"];
+
+pub(crate) const ORM: &str = "orm";
+pub(crate) const TABLE: &str = "table";
+pub(crate) const UNIQUE: &str = "unique";
+pub(crate) const INDEX: &str = "index";
+pub(crate) const UNIQUE_INDEX: &str = "unique_index";
+pub(crate) const CHECK: &str = "check";
+pub(crate) const PRIMARY_KEY: &str = "primary_key";
+pub(crate) const AUTO_INCREMENT: &str = "auto_increment";
+pub(crate) const COLUMN: &str = "column";
+pub(crate) const MAX_LENGTH: &str = "max_length";
+pub(crate) const DEFAULT: &str = "default";
+pub(crate) const SERVER_DEFAULT: &str = "server_default";
+pub(crate) const FOREIGN_KEY: &str = "foreign_key";
+pub(crate) const ON_DELETE: &str = "on_delete";
+pub(crate) const ON_UPDATE: &str = "on_update";
+
+/// The closest known key to a misspelled one, if it is close enough to be a typo.
+pub(crate) fn suggest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(unknown, k), *k))
+        .filter(|(d, k)| *d <= (k.len() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// "unknown attribute `x`, did you mean `y`?" or "..., expected one of ...".
+pub(crate) fn unknown_key_message(unknown: &str, known: &[&str]) -> String {
+    match suggest(unknown, known) {
+        Some(k) => format!("unknown attribute `{unknown}`; did you mean `{k}`?"),
+        None => format!(
+            "unknown attribute `{unknown}`, expected one of {}",
+            known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
