@@ -13,20 +13,40 @@ pub(crate) enum Inner {
     Postgres(PgConn),
 }
 
+/// Called with the SQL text and parameters of every statement a connection runs
+/// (see [`EngineBuilder::before_execute`](crate::backend::EngineBuilder::before_execute)).
+pub type ExecuteHook = std::sync::Arc<dyn Fn(&str, &[Value]) + Send + Sync>;
+
 /// A connection: runs SQL with bound parameters through cached prepared statements.
 ///
 /// It remembers whether a transaction is open and whether it is broken; the pool uses both
 /// to decide, when it gets the connection back, whether to roll back or discard it.
-#[derive(Debug)]
 pub struct Connection {
     pub(crate) inner: Inner,
     in_transaction: bool,
     broken: bool,
+    hook: Option<ExecuteHook>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("inner", &self.inner)
+            .field("in_transaction", &self.in_transaction)
+            .field("broken", &self.broken)
+            .finish()
+    }
 }
 
 impl Connection {
-    pub(crate) fn new(inner: Inner) -> Self {
-        Connection { inner, in_transaction: false, broken: false }
+    pub(crate) fn new(inner: Inner, hook: Option<ExecuteHook>) -> Self {
+        Connection { inner, in_transaction: false, broken: false, hook }
+    }
+
+    fn before(&self, sql: &str, params: &[Value]) {
+        if let Some(h) = &self.hook {
+            h(sql, params);
+        }
     }
 
     /// The dialect to render statements for this connection.
@@ -64,6 +84,7 @@ impl Connection {
 
     /// Execute a statement, returning the number of rows it changed.
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.before(sql, params);
         let r = match &mut self.inner {
             Inner::Sqlite(c) => sqlite_conn::execute(c, sql, params),
             Inner::Postgres(c) => c.execute(sql, params),
@@ -77,6 +98,7 @@ impl Connection {
     where
         F: FnMut(&RowRef<'_>) -> Result<()>,
     {
+        self.before(sql, params);
         let r = match &mut self.inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
             Inner::Postgres(c) => c.query(sql, params, f),
@@ -90,6 +112,7 @@ impl Connection {
     where
         F: FnMut(&RowRef<'_>) -> Result<()>,
     {
+        self.before(sql, params);
         let r = match &mut self.inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
             Inner::Postgres(c) => c.stream(sql, params, f),
@@ -99,6 +122,7 @@ impl Connection {
 
     /// Execute SQL without parameters (one or more statements; DDL).
     pub fn batch(&mut self, sql: &str) -> Result<()> {
+        self.before(sql, &[]);
         let r = match &mut self.inner {
             Inner::Sqlite(c) => {
                 // DDL changes result shapes: cached statements must not outlive it.
@@ -147,6 +171,7 @@ impl Connection {
     }
 
     fn control(&mut self, sql: &str) -> Result<()> {
+        self.before(sql, &[]);
         let r = match &mut self.inner {
             Inner::Sqlite(c) => c.execute_batch(sql).map_err(|e| from_sqlite(e, None)),
             Inner::Postgres(c) => c.client.batch_execute(sql).map_err(|e| from_pg(e, None)),
@@ -154,9 +179,9 @@ impl Connection {
         r.map_err(|e| self.note(e))
     }
 
-    /// The checkout probe: fails if the connection is dead *or* inside a transaction block
-    /// (including an aborted one).
-    pub(crate) fn probe(&mut self) -> Result<()> {
+    /// The checkout probe (one round trip): fails if the connection is dead *or* inside a
+    /// transaction block, including an aborted one. The pool runs it on every checkout.
+    pub fn ping(&mut self) -> Result<()> {
         match &mut self.inner {
             Inner::Sqlite(c) => {
                 if !c.is_autocommit() {
@@ -167,11 +192,15 @@ impl Connection {
             Inner::Postgres(c) => {
                 // now() is the transaction's start; it equals statement_timestamp() only
                 // outside a transaction block, and the query errors inside an aborted one.
-                let row = c
+                // The simple protocol sends one message, so both timestamps coincide then.
+                let messages = c
                     .client
-                    .query_one("SELECT now() = statement_timestamp()", &[])
+                    .simple_query("SELECT now() = statement_timestamp()")
                     .map_err(|e| from_pg(e, None))?;
-                let idle: bool = row.try_get(0).map_err(|e| from_pg(e, None))?;
+                let idle = messages.iter().any(|m| match m {
+                    postgres::SimpleQueryMessage::Row(row) => row.get(0) == Some("t"),
+                    _ => false,
+                });
                 if idle {
                     Ok(())
                 } else {

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::backend::pool::{Manager, Target};
+use crate::backend::connection::ExecuteHook;
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
 use crate::dialect::{render_ddl, DialectKind};
 use crate::error::{Error, Result};
@@ -75,7 +76,7 @@ pub struct Engine {
 }
 
 /// Settings of an [`Engine`]'s pool.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EngineBuilder {
     url: String,
     pool_size: u32,
@@ -85,6 +86,17 @@ pub struct EngineBuilder {
     pre_ping: bool,
     search_path: Option<String>,
     application_name: Option<String>,
+    hook: Option<ExecuteHook>,
+}
+
+impl std::fmt::Debug for EngineBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineBuilder")
+            .field("pool_size", &self.pool_size)
+            .field("connection_timeout", &self.connection_timeout)
+            .field("pre_ping", &self.pre_ping)
+            .finish_non_exhaustive()
+    }
 }
 
 static MEMORY_DB: AtomicU64 = AtomicU64::new(0);
@@ -133,6 +145,13 @@ impl EngineBuilder {
         self
     }
 
+    /// Call `hook` with the SQL and parameters of every statement, before it runs (logging,
+    /// statement counting in tests).
+    pub fn before_execute(mut self, hook: impl Fn(&str, &[Value]) + Send + Sync + 'static) -> Self {
+        self.hook = Some(std::sync::Arc::new(hook));
+        self
+    }
+
     /// Open the pool. No connection is opened before the first checkout, except the one that
     /// keeps an in-memory SQLite database alive.
     pub fn build(self) -> Result<Engine> {
@@ -176,7 +195,7 @@ impl EngineBuilder {
             .idle_timeout(self.idle_timeout)
             .test_on_check_out(self.pre_ping)
             .error_handler(Box::new(r2d2::NopErrorHandler))
-            .build_unchecked(Manager { target });
+            .build_unchecked(Manager { target, hook: self.hook });
         Ok(Engine { inner: Arc::new(EngineInner { pool, dialect, _keeper: keeper }) })
     }
 }
@@ -198,6 +217,7 @@ impl Engine {
             pre_ping: true,
             search_path: None,
             application_name: None,
+            hook: None,
         }
     }
 

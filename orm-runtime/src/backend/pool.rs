@@ -1,6 +1,6 @@
 //! The only r2d2 glue: how to open, probe and take back a [`Connection`].
 
-use crate::backend::connection::{Connection, Inner};
+use crate::backend::connection::{Connection, ExecuteHook, Inner};
 use crate::backend::error_map::from_pg;
 use crate::backend::postgres_conn::PgConn;
 use crate::backend::sqlite_conn;
@@ -14,9 +14,15 @@ pub(crate) enum Target {
 }
 
 /// r2d2 manager: opens connections, probes them on checkout, resets them on return.
-#[derive(Debug)]
 pub(crate) struct Manager {
     pub(crate) target: Target,
+    pub(crate) hook: Option<ExecuteHook>,
+}
+
+impl std::fmt::Debug for Manager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Manager").field("target", &self.target).finish()
+    }
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -25,7 +31,7 @@ impl r2d2::ManageConnection for Manager {
 
     fn connect(&self) -> Result<Connection, Error> {
         match &self.target {
-            Target::Sqlite { path, memory } => Ok(Connection::new(Inner::Sqlite(sqlite_conn::open(path, *memory)?))),
+            Target::Sqlite { path, memory } => Ok(Connection::new(Inner::Sqlite(sqlite_conn::open(path, *memory)?), self.hook.clone())),
             Target::Postgres { config } => {
                 let client = config.connect(postgres::NoTls).map_err(|e| match from_pg(e, None) {
                     Error::ConnectionLost { message } | Error::Database { message, .. } => {
@@ -33,13 +39,13 @@ impl r2d2::ManageConnection for Manager {
                     }
                     other => other,
                 })?;
-                Ok(Connection::new(Inner::Postgres(PgConn::new(client))))
+                Ok(Connection::new(Inner::Postgres(PgConn::new(client)), self.hook.clone()))
             }
         }
     }
 
     fn is_valid(&self, conn: &mut Connection) -> Result<(), Error> {
-        conn.probe()
+        conn.ping()
     }
 
     fn has_broken(&self, conn: &mut Connection) -> bool {

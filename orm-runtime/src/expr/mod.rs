@@ -19,4 +19,4 @@ pub use functions::{
 pub use node::{BinOp, FuncName, Node};
 pub use ordering::{Direction, IntoOrdering, Nulls, Ordering};
 pub use sources::{AppearsIn, Here};
-pub use typed::{AsExpr, Expr, Expression, Labeled};
+pub use typed::{AsExpr, AssignValue, Expr, Expression, Labeled};

@@ -305,3 +305,59 @@ impl<M, T: SqlType> Expression for Column<M, T> {
     }
 }
 
+
+/// What may be assigned to a column of type `T` (`UPDATE ... SET`, column-value inserts): a
+/// value of the column's type (`Option<_>` for a nullable column), a plain value for a
+/// nullable column, or an expression / column of the same base type.
+#[diagnostic::on_unimplemented(
+    message = "cannot assign `{Self}` to a column of type `{T}`",
+    label = "expected a `{T}` value or expression"
+)]
+pub trait AssignValue<T> {
+    /// The models it reads.
+    type Sources;
+    /// The AST node.
+    fn into_node(self) -> Node;
+}
+
+impl<T: SqlType> AssignValue<T> for T {
+    type Sources = ();
+    fn into_node(self) -> Node {
+        Node::Value(self.to_value())
+    }
+}
+
+impl<T: SqlType<Base = T>> AssignValue<Option<T>> for T {
+    type Sources = ();
+    fn into_node(self) -> Node {
+        Node::Value(self.to_value())
+    }
+}
+
+impl AssignValue<String> for &str {
+    type Sources = ();
+    fn into_node(self) -> Node {
+        Node::Value(crate::types::Value::Text(self.to_owned()))
+    }
+}
+
+impl AssignValue<Option<String>> for &str {
+    type Sources = ();
+    fn into_node(self) -> Node {
+        Node::Value(crate::types::Value::Text(self.to_owned()))
+    }
+}
+
+impl<T: SqlType, M, U: SqlType<Base = T::Base>> AssignValue<T> for Column<M, U> {
+    type Sources = M;
+    fn into_node(self) -> Node {
+        Expression::into_node(self)
+    }
+}
+
+impl<T: SqlType, S, U: SqlType<Base = T::Base>> AssignValue<T> for Expr<U, S> {
+    type Sources = S;
+    fn into_node(self) -> Node {
+        self.node
+    }
+}

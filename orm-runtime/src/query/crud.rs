@@ -108,3 +108,40 @@ fn render_crud(table: &'static TableDef, d: &dyn Dialect, shape: CrudShape) -> R
 pub(crate) fn crud_sql(table: &'static TableDef, d: DialectKind, shape: CrudShape) -> Result<Arc<str>> {
     table.statements.get_or_render(table, d.dialect(), shape)
 }
+
+/// A model's cached CRUD statements in one dialect, as the session runs them (for
+/// documentation, logging and tests). `update` sets every non-key column.
+#[derive(Debug, Clone)]
+pub struct ModelStatements {
+    /// SELECT by key.
+    pub get: Arc<str>,
+    /// INSERT of every column but an auto-increment key, returning that key.
+    pub insert: Arc<str>,
+    /// UPDATE of every non-key column by key.
+    pub update: Arc<str>,
+    /// DELETE by key.
+    pub delete: Arc<str>,
+}
+
+/// The CRUD statements the session uses for `table` in `dialect`.
+pub fn model_statements(table: &'static TableDef, dialect: DialectKind) -> Result<ModelStatements> {
+    let mut columns = ColumnMask::EMPTY;
+    let mut returning = ColumnMask::EMPTY;
+    let mut non_key = ColumnMask::EMPTY;
+    for c in table.columns {
+        if c.auto_increment {
+            returning.insert(c.index);
+        } else {
+            columns.insert(c.index);
+        }
+        if !c.primary_key {
+            non_key.insert(c.index);
+        }
+    }
+    Ok(ModelStatements {
+        get: crud_sql(table, dialect, CrudShape::Get)?,
+        insert: crud_sql(table, dialect, CrudShape::Insert { columns, returning })?,
+        update: crud_sql(table, dialect, CrudShape::Update { columns: non_key })?,
+        delete: crud_sql(table, dialect, CrudShape::Delete)?,
+    })
+}

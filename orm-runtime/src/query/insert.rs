@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use crate::dialect::render;
 use crate::error::{Error, Result};
-use crate::expr::{AsExpr, Column};
+use crate::expr::{AssignValue, Column};
 use crate::model::Model;
 use crate::query::{check_value, Executor, InsertStatement, Statement};
 use crate::types::{SqlType, Value};
@@ -49,7 +49,7 @@ impl<M: Model> Insert<M> {
 
     /// Set one column of a single-row insert; columns not set take their Rust default, or
     /// the server default.
-    pub fn set<T: SqlType, V: AsExpr<T::Base, Sources = ()>>(mut self, col: Column<M, T>, value: V) -> Self {
+    pub fn set<T: SqlType, V: AssignValue<T, Sources = ()>>(mut self, col: Column<M, T>, value: V) -> Self {
         let v = match value.into_node() {
             crate::expr::Node::Value(v) => v,
             _ => Value::Null,
@@ -102,6 +102,14 @@ impl<M: Model> Insert<M> {
                 returning: returning.to_vec(),
             })
             .collect())
+    }
+
+    /// Render in a dialect: one statement per batch (for logging and tests).
+    pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<Vec<crate::dialect::Rendered>> {
+        self.statements(dialect.capabilities().max_params, &[])?
+            .iter()
+            .map(|s| render(dialect, Statement::Insert(s)))
+            .collect()
     }
 
     /// Run it; returns the number of rows inserted.

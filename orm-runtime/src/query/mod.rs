@@ -10,12 +10,12 @@ mod selection;
 pub(crate) mod statement;
 
 pub(crate) use crud::{crud_sql, CrudShape};
-pub use crud::StatementCache;
+pub use crud::{model_statements, ModelStatements, StatementCache};
 pub use executor::Executor;
 pub use insert::{insert, Insert};
 pub use modify::{delete, update, Delete, Update};
 pub use select::{select, select_model, Select};
-pub use selection::{FromClause, ModelSelection, NoFrom, Selection};
+pub use selection::{FromClause, ModelSelection, NoFrom, OrElse, Selection, SourceFrom};
 pub use statement::{Ddl, DeleteStatement, InsertStatement, OrderTerm, SelectItem, SelectStatement, Statement, UpdateStatement};
 
 use crate::error::{Error, Result};

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use crate::dialect::render;
 use crate::error::{Error, Result};
-use crate::expr::{AppearsIn, AsExpr, Column, Expression};
+use crate::expr::{AppearsIn, AssignValue, Column, Expression};
 use crate::model::Model;
 use crate::query::insert::fill_table;
 use crate::query::{check_value, DeleteStatement, Executor, Statement, UpdateStatement};
@@ -32,7 +32,7 @@ impl<M: Model> Update<M> {
     /// `SET col = value` (a value, or an expression over `M`'s columns such as `User::age + 1`).
     pub fn set<T: SqlType, V, I>(mut self, col: Column<M, T>, value: V) -> Self
     where
-        V: AsExpr<T::Base>,
+        V: AssignValue<T>,
         V::Sources: AppearsIn<M, I>,
     {
         self.stmt.set.push((col.def().name, value.into_node()));
@@ -53,6 +53,11 @@ impl<M: Model> Update<M> {
     pub fn all_rows(mut self) -> Self {
         self.all_rows = true;
         self
+    }
+
+    /// Render in a dialect (for logging and tests).
+    pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<crate::dialect::Rendered> {
+        render(dialect, Statement::Update(&self.stmt))
     }
 
     /// Run it; returns the number of rows updated.
@@ -111,6 +116,11 @@ impl<M: Model> Delete<M> {
     pub fn all_rows(mut self) -> Self {
         self.all_rows = true;
         self
+    }
+
+    /// Render in a dialect (for logging and tests).
+    pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<crate::dialect::Rendered> {
+        render(dialect, Statement::Delete(&self.stmt))
     }
 
     /// Run it; returns the number of rows deleted.

@@ -31,6 +31,41 @@ impl FromClause for NoFrom {
     fn push_tables(_: &mut Vec<&'static str>) {}
 }
 
+/// The FROM clause implied by a set of sources: its leftmost model, or [`NoFrom`].
+pub trait SourceFrom {
+    /// The model (or `NoFrom`).
+    type From;
+}
+
+impl<M: Model> SourceFrom for M {
+    type From = M;
+}
+
+impl SourceFrom for () {
+    type From = NoFrom;
+}
+
+impl<A: SourceFrom, B: SourceFrom> SourceFrom for (A, B)
+where
+    A::From: OrElse<B::From>,
+{
+    type From = <A::From as OrElse<B::From>>::Out;
+}
+
+/// Type-level "this FROM clause, or else that one when this is `NoFrom`".
+pub trait OrElse<B> {
+    /// The result.
+    type Out;
+}
+
+impl<B> OrElse<B> for NoFrom {
+    type Out = B;
+}
+
+impl<M: Model, B> OrElse<B> for M {
+    type Out = M;
+}
+
 /// A select list with a typed result row.
 pub trait Selection {
     /// The Rust value of one result row.
@@ -59,10 +94,10 @@ impl<M: Model, T: SqlType> Selection for Column<M, T> {
     }
 }
 
-impl<T: SqlType, S> Selection for Expr<T, S> {
+impl<T: SqlType, S: SourceFrom> Selection for Expr<T, S> {
     type Output = T;
     type Sources = S;
-    type From = NoFrom;
+    type From = S::From;
     fn push_items(&self, out: &mut Vec<SelectItem>) {
         out.push(SelectItem { node: self.node.clone(), label: None });
     }
@@ -121,10 +156,13 @@ impl<M: Model> Selection for ModelSelection<M> {
 
 macro_rules! tuple_selection {
     ($first:ident $(, $rest:ident)*) => {
-        impl<$first: Selection $(, $rest: Selection)*> Selection for ($first, $($rest,)*) {
+        impl<$first: Selection $(, $rest: Selection)*> Selection for ($first, $($rest,)*)
+        where
+            tuple_selection!(@sources $first $(, $rest)*): SourceFrom,
+        {
             type Output = ($first::Output, $($rest::Output,)*);
             type Sources = tuple_selection!(@sources $first $(, $rest)*);
-            type From = $first::From;
+            type From = <tuple_selection!(@sources $first $(, $rest)*) as SourceFrom>::From;
             #[allow(non_snake_case)]
             fn push_items(&self, out: &mut Vec<SelectItem>) {
                 let ($first, $($rest,)*) = self;

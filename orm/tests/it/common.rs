@@ -1,0 +1,114 @@
+//! Test harness: every runtime test runs on SQLite and on the real PostgreSQL server.
+//!
+//! PostgreSQL: `ORM_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`). Each
+//! test gets a private schema (dropped afterwards, also on panic), so tests run in parallel.
+//! When the server does not answer, PostgreSQL runs are skipped with a message on stderr,
+//! unless `ORM_REQUIRE_PG=1` (set by `.ci/run`), which turns that into a failure.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use orm::{Engine, EngineBuilder};
+
+static SCHEMA: AtomicUsize = AtomicUsize::new(0);
+
+/// The PostgreSQL URL tests use.
+pub fn pg_url() -> String {
+    std::env::var("ORM_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+fn pg_required() -> bool {
+    std::env::var("ORM_REQUIRE_PG").is_ok_and(|v| v == "1")
+}
+
+/// A private PostgreSQL schema, dropped on drop.
+pub struct PgSchema {
+    pub name: String,
+}
+
+impl PgSchema {
+    /// Create one, or `None` (after a message) when the server is down and not required.
+    pub fn create(test: &str) -> Option<PgSchema> {
+        let name = format!("t_{}_{}_{}", test, std::process::id(), SCHEMA.fetch_add(1, Ordering::Relaxed));
+        let mut client = match postgres::Client::connect(&pg_url(), postgres::NoTls) {
+            Ok(c) => c,
+            Err(e) => {
+                if pg_required() {
+                    panic!("PostgreSQL is required (ORM_REQUIRE_PG=1) but unreachable at {}: {e}", pg_url());
+                }
+                eprintln!("SKIPPED PostgreSQL run of `{test}`: server unreachable at {} ({e})", pg_url());
+                return None;
+            }
+        };
+        client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"))
+            .expect("create test schema");
+        Some(PgSchema { name })
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&pg_url(), postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        }
+    }
+}
+
+/// Statements a recording engine ran, in order.
+#[derive(Clone, Default)]
+pub struct Log(pub Arc<Mutex<Vec<String>>>);
+
+impl Log {
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+    pub fn clear(&self) {
+        self.0.lock().unwrap().clear();
+    }
+    /// Statements other than transaction control.
+    pub fn statements(&self) -> Vec<String> {
+        self.take()
+            .into_iter()
+            .filter(|s| !matches!(s.as_str(), "BEGIN" | "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK"))
+            .collect()
+    }
+}
+
+/// One backend under test.
+pub struct Db {
+    pub engine: Engine,
+    pub log: Log,
+    pub name: &'static str,
+    pub _schema: Option<PgSchema>,
+}
+
+impl Db {
+    pub fn is_pg(&self) -> bool {
+        self.name == "postgres"
+    }
+}
+
+fn recording(builder: EngineBuilder, log: &Log) -> EngineBuilder {
+    let l = log.clone();
+    builder.before_execute(move |sql, _| l.0.lock().unwrap().push(sql.to_owned()))
+}
+
+/// Build the SQLite engine, then the PostgreSQL one (if reachable), and run `f` on each.
+pub fn each_db(test: &str, f: impl Fn(&Db)) {
+    each_db_with(test, |b| b, f);
+}
+
+/// [`each_db`] with extra engine settings.
+pub fn each_db_with(test: &str, configure: impl Fn(EngineBuilder) -> EngineBuilder, f: impl Fn(&Db)) {
+    let log = Log::default();
+    let engine = configure(recording(Engine::builder("sqlite::memory:").pool_size(4), &log)).build().unwrap();
+    f(&Db { engine, log, name: "sqlite", _schema: None });
+
+    if let Some(schema) = PgSchema::create(test) {
+        let log = Log::default();
+        let builder = Engine::builder(&pg_url()).pool_size(4).search_path(&schema.name).application_name(test);
+        let engine = configure(recording(builder, &log)).build().unwrap();
+        f(&Db { engine, log, name: "postgres", _schema: Some(schema) });
+    }
+}

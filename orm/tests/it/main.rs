@@ -1,0 +1,12 @@
+//! Runtime tests of `orm`, each run on SQLite and on PostgreSQL (see `common.rs`).
+#![allow(unreachable_pub, missing_docs)]
+
+mod common;
+mod core_statements;
+mod errors;
+mod models;
+mod pool;
+mod queries;
+mod schema;
+mod session;
+mod sql_snapshots;

@@ -1,0 +1,57 @@
+//! Models shared by the tests.
+
+use orm::Model;
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "users", check = "age >= 0")]
+pub struct User {
+    #[orm(primary_key, auto_increment)]
+    pub id: i64,
+    #[orm(max_length = 40, unique)]
+    pub name: String,
+    #[orm(index)]
+    pub age: i32,
+    pub email: Option<String>,
+    #[orm(default = true)]
+    pub active: bool,
+    pub score: f64,
+}
+
+impl User {
+    pub fn new(name: &str, age: i32) -> User {
+        User { id: 0, name: name.into(), age, email: None, active: true, score: 0.0 }
+    }
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "orders")]
+pub struct Order {
+    #[orm(primary_key, auto_increment)]
+    pub id: i32,
+    #[orm(foreign_key = User::id, on_delete = cascade)]
+    pub user_id: i64,
+    #[orm(check = "total >= 0")]
+    pub total: f64,
+    pub note: Option<String>,
+}
+
+/// Composite primary key, every supported field type, server default, renamed column.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "samples", unique(label, small), index(big, real))]
+pub struct Sample {
+    #[orm(primary_key)]
+    pub region: String,
+    #[orm(primary_key)]
+    pub seq: i32,
+    pub small: i16,
+    pub big: i64,
+    pub real: f32,
+    pub double: f64,
+    pub flag: bool,
+    #[orm(column = "label_text")]
+    pub label: String,
+    pub data: Vec<u8>,
+    pub maybe: Option<i32>,
+    #[orm(server_default = "'fresh'")]
+    pub status: Option<String>,
+}

@@ -1,0 +1,152 @@
+//! Every statement shape, rendered in both dialects side by side (insta snapshots).
+//! Rendering never touches a connection.
+
+use orm::dialect::{render_ddl, Dialect, Postgres, Rendered, Sqlite};
+use orm::prelude::*;
+use orm::query::{model_statements, Ddl};
+use orm::DialectKind;
+
+use crate::models::{Order, Sample, User};
+
+fn show(name: &str, r: orm::Result<Rendered>) -> String {
+    match r {
+        Ok(r) => format!("-- {name}\n{}\n-- params: {:?}\n", r.sql, r.params),
+        Err(e) => format!("-- {name}\nERROR: {e}\n"),
+    }
+}
+
+fn both(f: impl Fn(&dyn Dialect) -> orm::Result<Rendered>) -> String {
+    format!("{}\n{}", show("sqlite", f(&Sqlite)), show("postgres", f(&Postgres)))
+}
+
+#[test]
+fn select_all_columns_with_filters() {
+    insta::assert_snapshot!(both(|d| select_model::<User>()
+        .filter(User::age.ge(18) & (User::name.eq("ada") | !User::active.eq(true)))
+        .render(d)));
+}
+
+#[test]
+fn select_tuple_order_limit_offset() {
+    insta::assert_snapshot!(both(|d| select((User::name, User::age))
+        .order_by(User::age.desc())
+        .order_by(User::email.asc().nulls_last())
+        .limit(10)
+        .offset(20)
+        .render(d)));
+}
+
+#[test]
+fn offset_without_limit() {
+    insta::assert_snapshot!(both(|d| select(User::id).offset(5).render(d)));
+}
+
+#[test]
+fn predicates_null_in_between() {
+    insta::assert_snapshot!(both(|d| select(User::id)
+        .filter(User::email.is_null())
+        .filter(User::email.is_not_null())
+        .filter(User::age.in_([1, 2, 3]))
+        .filter(User::age.not_in([4]))
+        .filter(User::age.in_(Vec::<i32>::new()))
+        .filter(User::age.between(10, 20))
+        .render(d)));
+}
+
+#[test]
+fn like_family_with_escaping() {
+    insta::assert_snapshot!(both(|d| select(User::id)
+        .filter(User::name.like("a%"))
+        .filter(User::name.not_like("b_"))
+        .filter(User::name.ilike("C%"))
+        .filter(User::name.contains("50%_off\\"))
+        .filter(User::name.starts_with("x"))
+        .filter(User::name.ends_with("y"))
+        .render(d)));
+}
+
+#[test]
+fn aggregates_group_by_having_distinct_labels() {
+    let n = count(Order::id).label("n");
+    insta::assert_snapshot!(both(|d| select((Order::user_id, n.clone(), sum(Order::total), avg(Order::total)))
+        .group_by(Order::user_id)
+        .having(count(Order::id).gt(1))
+        .order_by(n.desc())
+        .distinct()
+        .render(d)));
+}
+
+#[test]
+fn functions_and_arithmetic() {
+    insta::assert_snapshot!(both(|d| select((
+        count_all(),
+        sum(User::age),
+        min(User::age),
+        max(User::score),
+        length(User::name),
+        lower(User::name),
+        upper(User::name),
+        coalesce(User::email, "none"),
+    ))
+    .filter((User::age + 1).gt(User::age * 2 - 3))
+    .filter(func::<i32, _>("abs", (User::age,)).lt(5))
+    .filter(User::name.concat("!").eq("ada!"))
+    .render(d)));
+}
+
+#[test]
+fn insert_model_rows_and_column_values() {
+    insta::assert_snapshot!(both(|d| Ok(insert::<User>()
+        .values_many(&[User::new("a", 1), User::new("b", 2)])
+        .render(d)?
+        .remove(0))));
+    insta::assert_snapshot!(both(|d| Ok(insert::<User>().set(User::name, "c").set(User::age, 3).render(d)?.remove(0))));
+}
+
+#[test]
+fn update_and_delete() {
+    insta::assert_snapshot!(both(|d| update::<User>()
+        .set(User::age, User::age + 1)
+        .set(User::email, None::<String>)
+        .filter(User::id.eq(7))
+        .render(d)));
+    insta::assert_snapshot!(both(|d| delete::<Order>().filter(Order::total.lt(1.0)).render(d)));
+}
+
+#[test]
+fn cached_crud_statements_of_each_model() {
+    let mut out = String::new();
+    for (name, kind) in [("sqlite", DialectKind::Sqlite), ("postgres", DialectKind::Postgres)] {
+        for table in [User::table(), Order::table(), Sample::table()] {
+            let s = model_statements(table, kind).unwrap();
+            out.push_str(&format!("-- {name} {}\n{}\n{}\n{}\n{}\n\n", table.name, s.get, s.insert, s.update, s.delete));
+        }
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn ddl_create_and_drop() {
+    let mut out = String::new();
+    for d in [&Sqlite as &dyn Dialect, &Postgres] {
+        out.push_str(&format!("-- {}\n", d.name()));
+        for table in [User::table(), Order::table(), Sample::table()] {
+            for ddl in [
+                Ddl::CreateTable { table, if_not_exists: false },
+                Ddl::CreateIndexes { table, if_not_exists: true },
+                Ddl::DropTable { table, if_exists: true },
+            ] {
+                for sql in render_ddl(d, &ddl).unwrap() {
+                    out.push_str(&sql);
+                    out.push_str(";\n");
+                }
+            }
+        }
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn bad_identifiers_and_function_names_are_refused() {
+    insta::assert_snapshot!(both(|d| select(func::<i32, _>("abs); DROP TABLE users; --", (User::age,))).render(d)));
+}
