@@ -1,11 +1,55 @@
-//! Compile-time assertions called by code that `#[derive(Model)]` generates. Each is spanned
-//! at the user's own token, so a failed bound points at the field or path at fault.
+//! Items called by code that `#[derive(Model)]` generates. Each check is spanned at the
+//! user's own token, so a failed bound points at the field or path at fault, once.
 
+use crate::backend::RowRef;
+use crate::error::Result;
 use crate::expr::Column;
-use crate::types::{AutoIncrement, References, SqlType, Text};
+use crate::schema::ColumnDef;
+use crate::types::{AutoIncrement, SqlKind, SqlType, Text, Value};
 
-/// The field type can be stored in a column.
-pub fn assert_sql_type<T: SqlType>() {}
+/// Everything generated code does with a field's type, as plain function pointers.
+///
+/// The derive builds one `FieldOps<T>` per field with [`field_ops`], the only place that
+/// requires `T: SqlType`; an unsupported type is then reported once, on the field's type,
+/// instead of once per generated use.
+#[derive(Debug)]
+pub struct FieldOps<T> {
+    /// SQL type.
+    pub kind: SqlKind,
+    /// Nullable column.
+    pub nullable: bool,
+    /// Encode for binding.
+    pub value: fn(&T) -> Value,
+    /// Is NULL.
+    pub is_null: fn(&T) -> bool,
+    /// Equality (change detection).
+    pub eq: fn(&T, &T) -> bool,
+    /// Copy (snapshots).
+    pub clone: fn(&T) -> T,
+    /// Decode from a row.
+    pub decode: fn(&RowRef<'_>, usize, &ColumnDef) -> Result<T>,
+}
+
+fn eq<T: PartialEq>(a: &T, b: &T) -> bool {
+    a == b
+}
+
+fn decode<T: SqlType>(row: &RowRef<'_>, idx: usize, col: &ColumnDef) -> Result<T> {
+    row.column(idx, col)
+}
+
+/// The operations of a column type.
+pub const fn field_ops<T: SqlType>() -> FieldOps<T> {
+    FieldOps {
+        kind: T::KIND,
+        nullable: T::NULLABLE,
+        value: T::to_value,
+        is_null: T::is_null,
+        eq: eq::<T>,
+        clone: T::clone,
+        decode: decode::<T>,
+    }
+}
 
 /// The field type can be an auto-increment key.
 pub fn assert_auto_increment<T: AutoIncrement>() {}
@@ -13,7 +57,24 @@ pub fn assert_auto_increment<T: AutoIncrement>() {}
 /// The field type is text (for `max_length`).
 pub fn assert_text<T: Text>() {}
 
-/// A foreign key field of type `F` may reference `target`.
-pub fn assert_foreign_key<F: References<T>, M, T>(target: Column<M, T>) -> Column<M, T> {
-    target
+/// A foreign key field of type `F` may reference a column of type `T`.
+#[diagnostic::on_unimplemented(
+    message = "a foreign key of type `{F}` cannot reference a key of type `{Self}`",
+    label = "this column has type `{Self}`",
+    note = "declare the foreign key field as `{Self}` (or `Option<{Self}>` when it is nullable)"
+)]
+pub trait ReferencedBy<F> {}
+
+impl<T: SqlType> ReferencedBy<T> for T {}
+impl<T: SqlType> ReferencedBy<Option<T>> for T {}
+
+impl<M, T> Column<M, T> {
+    /// Check (at compile time) that a field of type `F` may reference this column.
+    #[doc(hidden)]
+    pub fn referenced_by<F>(self) -> Self
+    where
+        T: ReferencedBy<F>,
+    {
+        self
+    }
 }

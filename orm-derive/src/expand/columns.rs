@@ -42,12 +42,13 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let ops = field_ops_ident(f);
     let default = match &f.attrs.default {
         Some(expr) => quote_spanned! {expr.span()=>
             ::core::option::Option::Some({
                 fn __default() -> __orm::Value {
                     let value: #ty = ::core::convert::Into::into(#expr);
-                    __orm::SqlType::to_value(&value)
+                    (#ops.value)(&value)
                 }
                 __default
             })
@@ -60,7 +61,7 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
         Some(path) => {
             let on_delete = action(f.attrs.on_delete.as_ref());
             let on_update = action(f.attrs.on_update.as_ref());
-            let target = quote_spanned! {path.span()=> __orm::assert_foreign_key::<#ty, _, _>(#path) };
+            let target = quote_spanned! {path.span()=> #path.referenced_by::<#ty>() };
             quote! {
                 ::core::option::Option::Some(__orm::ForeignKeyDef {
                     target: {
@@ -76,8 +77,8 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
-    let kind = quote_spanned!(ty.span()=> <#ty as __orm::SqlType>::KIND);
-    let nullable = quote_spanned!(ty.span()=> <#ty as __orm::SqlType>::NULLABLE);
+    let kind = quote!(#ops.kind);
+    let nullable = quote!(#ops.nullable);
     quote! {
         __orm::ColumnDef {
             table: #table,
@@ -99,8 +100,25 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
     }
 }
 
+/// The name of the `FieldOps` constant of a field.
+pub(crate) fn field_ops_ident(f: &Field<'_>) -> syn::Ident {
+    format_ident!("__FIELD_{}", f.index)
+}
+
+/// One `FieldOps` constant per field: the only place a field type must be a `SqlType`.
+fn field_ops(cont: &Container<'_>) -> TokenStream {
+    let defs = cont.fields.iter().map(|f| {
+        let ty = f.ty;
+        let name = field_ops_ident(f);
+        let init = quote_spanned!(ty.span()=> __orm::field_ops::<#ty>());
+        quote!(const #name: __orm::FieldOps<#ty> = #init;)
+    });
+    quote!(#(#defs)*)
+}
+
 /// `__COLUMNS` and the static `__TABLE`.
 pub(crate) fn expand_metadata(cont: &Container<'_>) -> TokenStream {
+    let ops = field_ops(cont);
     let columns = cont.fields.iter().map(|f| column_def(cont, f));
     let table = &cont.table_name;
     let model = cont.ident.to_string();
@@ -123,6 +141,7 @@ pub(crate) fn expand_metadata(cont: &Container<'_>) -> TokenStream {
         indexes.push(quote!(__orm::IndexDef { name: #name, columns: &[#(#cols),*], unique: #unique }));
     }
     quote! {
+        #ops
         const __COLUMNS: &[__orm::ColumnDef] = &[#(#columns),*];
         static __TABLE: __orm::TableDef = __orm::TableDef {
             name: #table,
@@ -164,7 +183,7 @@ pub(crate) fn expand_accessors(cont: &Container<'_>) -> TokenStream {
 pub(crate) fn expand_assertions(cont: &Container<'_>) -> TokenStream {
     let checks = cont.fields.iter().map(|f| {
         let ty = f.ty;
-        let mut out = quote_spanned!(ty.span()=> __orm::assert_sql_type::<#ty>(););
+        let mut out = TokenStream::new();
         if f.attrs.auto_increment.is_some() {
             out.extend(quote_spanned!(ty.span()=> __orm::assert_auto_increment::<#ty>();));
         }

@@ -1,6 +1,6 @@
 //! Code generation for `#[derive(Model)]`: metadata, column accessors and codecs. Never SQL.
 
-mod columns;
+pub(crate) mod columns;
 mod model_impl;
 
 use proc_macro2::TokenStream;

@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::expand::columns::field_ops_ident;
 use crate::internals::ast::Container;
 
 pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
@@ -19,24 +20,36 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
     };
     let key_expr = if pk.len() == 1 {
         let name = pk[0].ident;
-        quote!(::core::clone::Clone::clone(&self.#name))
+        let ops = field_ops_ident(pk[0]);
+        quote!((#ops.clone)(&self.#name))
     } else {
-        let names = pk.iter().map(|f| f.ident);
-        quote!((#(::core::clone::Clone::clone(&self.#names),)*))
+        let parts = pk.iter().map(|f| {
+            let name = f.ident;
+            let ops = field_ops_ident(f);
+            quote!((#ops.clone)(&self.#name))
+        });
+        quote!((#(#parts,)*))
     };
     let key_values = if pk.len() == 1 {
-        quote!(::std::vec![__orm::SqlType::to_value(key)])
+        let ops = field_ops_ident(pk[0]);
+        quote!(::std::vec![(#ops.value)(key)])
     } else {
-        let idx = (0..pk.len()).map(syn::Index::from);
-        quote!(::std::vec![#(__orm::SqlType::to_value(&key.#idx)),*])
+        let parts = pk.iter().enumerate().map(|(pos, f)| {
+            let idx = syn::Index::from(pos);
+            let ops = field_ops_ident(f);
+            quote!((#ops.value)(&key.#idx))
+        });
+        quote!(::std::vec![#(#parts),*])
     };
     let decode_key = if pk.len() == 1 {
         let i = pk[0].index;
-        quote!(row.column(offset, &__COLUMNS[#i]))
+        let ops = field_ops_ident(pk[0]);
+        quote!((#ops.decode)(row, offset, &__COLUMNS[#i]))
     } else {
         let parts = pk.iter().enumerate().map(|(pos, f)| {
             let i = f.index;
-            quote!(row.column(offset + #pos, &__COLUMNS[#i])?)
+            let ops = field_ops_ident(f);
+            quote!((#ops.decode)(row, offset + #pos, &__COLUMNS[#i])?)
         });
         quote!(::core::result::Result::Ok((#(#parts,)*)))
     };
@@ -44,36 +57,43 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
     let decode_fields = fields.iter().map(|f| {
         let name = f.ident;
         let i = f.index;
-        quote!(#name: row.column(offset + #i, &__COLUMNS[#i])?)
+        let ops = field_ops_ident(f);
+        quote!(#name: (#ops.decode)(row, offset + #i, &__COLUMNS[#i])?)
     });
     let decode_column_arms = fields.iter().map(|f| {
         let name = f.ident;
         let i = f.index;
-        quote!(#i => self.#name = row.column(pos, &__COLUMNS[#i])?,)
+        let ops = field_ops_ident(f);
+        quote!(#i => self.#name = (#ops.decode)(row, pos, &__COLUMNS[#i])?,)
     });
     let value_arms = fields.iter().map(|f| {
         let name = f.ident;
         let i = f.index;
-        quote!(#i => __orm::SqlType::to_value(&self.#name),)
+        let ops = field_ops_ident(f);
+        quote!(#i => (#ops.value)(&self.#name),)
     });
     let is_none_arms = fields.iter().map(|f| {
         let name = f.ident;
         let i = f.index;
-        quote!(#i => __orm::SqlType::is_null(&self.#name),)
+        let ops = field_ops_ident(f);
+        quote!(#i => (#ops.is_null)(&self.#name),)
     });
     let changed = fields.iter().map(|f| {
         let name = f.ident;
         let i = f.index;
-        quote!(if self.#name != old.#name { mask.insert(#i); })
+        let ops = field_ops_ident(f);
+        quote!(if !(#ops.eq)(&self.#name, &old.#name) { mask.insert(#i); })
     });
     let copy_arms = fields.iter().map(|f| {
         let name = f.ident;
         let i = f.index;
-        quote!(#i => self.#name = ::core::clone::Clone::clone(&src.#name),)
+        let ops = field_ops_ident(f);
+        quote!(#i => self.#name = (#ops.clone)(&src.#name),)
     });
     let snapshot_fields = fields.iter().map(|f| {
         let name = f.ident;
-        quote!(#name: ::core::clone::Clone::clone(&self.#name))
+        let ops = field_ops_ident(f);
+        quote!(#name: (#ops.clone)(&self.#name))
     });
 
     quote! {

@@ -1,7 +1,7 @@
 //! SQL functions: aggregates, string functions, `coalesce` and the generic [`func`].
 
 use crate::expr::{AsExpr, Expr, Expression, FuncName, Node};
-use crate::types::{Numeric, SqlKind, SqlType};
+use crate::types::{Numeric, SqlKind, SqlType, Text};
 
 fn call(name: &'static str, args: Vec<Node>, distinct: bool) -> Node {
     Node::Func { name: FuncName(name), args, distinct }
@@ -64,7 +64,7 @@ where
 pub fn length<E>(e: E) -> Expr<i32, E::Sources>
 where
     E: Expression,
-    E::Value: SqlType<Base = String>,
+    E::Value: Text,
 {
     Expr::from_node(call("LENGTH", vec![e.into_node()], false))
 }
@@ -73,7 +73,7 @@ where
 pub fn lower<E>(e: E) -> Expr<E::Value, E::Sources>
 where
     E: Expression,
-    E::Value: SqlType<Base = String>,
+    E::Value: Text,
 {
     Expr::from_node(call("LOWER", vec![e.into_node()], false))
 }
@@ -82,7 +82,7 @@ where
 pub fn upper<E>(e: E) -> Expr<E::Value, E::Sources>
 where
     E: Expression,
-    E::Value: SqlType<Base = String>,
+    E::Value: Text,
 {
     Expr::from_node(call("UPPER", vec![e.into_node()], false))
 }

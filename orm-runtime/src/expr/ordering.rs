@@ -54,6 +54,11 @@ impl<S> Ordering<S> {
 
 /// Anything usable in `order_by`: an [`Ordering`], or a column / expression (ascending), or
 /// a label of the select list.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be used in ORDER BY",
+    label = "not a column, expression or ordering",
+    note = "order by a column or expression, e.g. `User::name.asc()`; SQL text is never accepted here"
+)]
 pub trait IntoOrdering {
     /// The models it reads.
     type Sources;

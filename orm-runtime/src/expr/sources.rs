@@ -16,8 +16,10 @@ pub enum Here {}
 )]
 pub trait AppearsIn<Q, I> {}
 
+#[diagnostic::do_not_recommend]
 impl<Q> AppearsIn<Q, ()> for () {}
 
+#[diagnostic::do_not_recommend]
 impl<A, B, Q, IA, IB> AppearsIn<Q, (IA, IB)> for (A, B)
 where
     A: AppearsIn<Q, IA>,

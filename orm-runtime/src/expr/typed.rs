@@ -4,7 +4,7 @@
 use std::marker::PhantomData;
 
 use crate::expr::{BinOp, Column, Node};
-use crate::types::SqlType;
+use crate::types::{SqlType, Text};
 
 /// A typed SQL expression: `T` is the Rust type of its value, `S` the models it reads.
 #[derive(Debug)]
@@ -66,14 +66,28 @@ impl AsExpr<String> for &String {
     }
 }
 
-impl<M, T: SqlType> AsExpr<T::Base> for Column<M, T> {
+impl<M, T: SqlType<Base = T>> AsExpr<T> for Column<M, T> {
     type Sources = M;
     fn into_node(self) -> Node {
         Expression::into_node(self)
     }
 }
 
-impl<T: SqlType, S> AsExpr<T::Base> for Expr<T, S> {
+impl<M, T: SqlType<Base = T>> AsExpr<T> for Column<M, Option<T>> {
+    type Sources = M;
+    fn into_node(self) -> Node {
+        Expression::into_node(self)
+    }
+}
+
+impl<T: SqlType<Base = T>, S> AsExpr<T> for Expr<T, S> {
+    type Sources = S;
+    fn into_node(self) -> Node {
+        self.node
+    }
+}
+
+impl<T: SqlType<Base = T>, S> AsExpr<T> for Expr<Option<T>, S> {
     type Sources = S;
     fn into_node(self) -> Node {
         self.node
@@ -202,49 +216,49 @@ pub trait Expression: Sized {
     /// `self LIKE pattern ESCAPE '\'`: `%` and `_` in `pattern` are wildcards, `\` escapes.
     fn like(self, pattern: &str) -> Expr<bool, Self::Sources>
     where
-        Self::Value: SqlType<Base = String>,
+        Self::Value: Text,
     {
         like_node(self, pattern.to_owned(), false, false)
     }
     /// `self NOT LIKE pattern ESCAPE '\'`.
     fn not_like(self, pattern: &str) -> Expr<bool, Self::Sources>
     where
-        Self::Value: SqlType<Base = String>,
+        Self::Value: Text,
     {
         like_node(self, pattern.to_owned(), false, true)
     }
     /// Case-insensitive LIKE (`ILIKE` on PostgreSQL, `lower(x) LIKE lower(p)` on SQLite).
     fn ilike(self, pattern: &str) -> Expr<bool, Self::Sources>
     where
-        Self::Value: SqlType<Base = String>,
+        Self::Value: Text,
     {
         like_node(self, pattern.to_owned(), true, false)
     }
     /// The text contains `needle` literally (wildcards in `needle` are escaped).
     fn contains(self, needle: &str) -> Expr<bool, Self::Sources>
     where
-        Self::Value: SqlType<Base = String>,
+        Self::Value: Text,
     {
         like_node(self, format!("%{}%", escape_like(needle)), false, false)
     }
     /// The text starts with `prefix` literally.
     fn starts_with(self, prefix: &str) -> Expr<bool, Self::Sources>
     where
-        Self::Value: SqlType<Base = String>,
+        Self::Value: Text,
     {
         like_node(self, format!("{}%", escape_like(prefix)), false, false)
     }
     /// The text ends with `suffix` literally.
     fn ends_with(self, suffix: &str) -> Expr<bool, Self::Sources>
     where
-        Self::Value: SqlType<Base = String>,
+        Self::Value: Text,
     {
         like_node(self, format!("%{}", escape_like(suffix)), false, false)
     }
     /// `self || rhs` (string concatenation).
     fn concat<R: AsExpr<String>>(self, rhs: R) -> Expr<Self::Value, (Self::Sources, R::Sources)>
     where
-        Self::Value: SqlType<Base = String>,
+        Self::Value: Text,
     {
         Expr::from_node(Node::binary(BinOp::Concat, self.into_node(), rhs.into_node()))
     }

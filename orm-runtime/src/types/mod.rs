@@ -3,5 +3,5 @@
 mod sql_type;
 mod value;
 
-pub use sql_type::{AutoIncrement, Numeric, References, SqlKind, SqlType, Text};
+pub use sql_type::{AutoIncrement, Numeric, SqlKind, SqlType, Text};
 pub use value::Value;

@@ -122,6 +122,7 @@ macro_rules! int_type {
                 pg_decode::<$t>(row, idx, $name)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl AutoIncrement for $t {
             fn from_generated(v: i64) -> Option<Self> {
                 <$t>::try_from(v).ok()
@@ -282,24 +283,13 @@ impl<'a> postgres::types::FromSql<'a> for PgAny {
     }
 }
 
-/// Text types: `max_length` applies.
+/// Text types: `max_length`, LIKE and the string functions apply.
 #[diagnostic::on_unimplemented(
-    message = "`max_length` applies to text columns, not `{Self}`",
-    label = "not a text type"
+    message = "`{Self}` is not a text type",
+    label = "expected `String` or `Option<String>`",
+    note = "`max_length`, LIKE and the string functions apply to text columns only"
 )]
 pub trait Text: SqlType {}
 
 impl Text for String {}
 impl Text for Option<String> {}
-
-/// A foreign key column of type `Self` may reference a key column of type `T`
-/// (the same type, or `Option` of it for a nullable foreign key).
-#[diagnostic::on_unimplemented(
-    message = "a foreign key of type `{Self}` cannot reference a key of type `{T}`",
-    label = "the referenced column has type `{T}`",
-    note = "declare the foreign key field as `{T}` (or `Option<{T}>` when it is nullable)"
-)]
-pub trait References<T> {}
-
-impl<T: SqlType> References<T> for T {}
-impl<T: SqlType> References<T> for Option<T> {}
