@@ -191,30 +191,21 @@ impl Error {
         match self {
             Error::NotFound { table } => Error::NotFound { table: table.clone() },
             Error::MultipleRows { table } => Error::MultipleRows { table: table.clone() },
-            Error::UniqueViolation { table, columns, message } => Error::UniqueViolation {
-                table: table.clone(),
-                columns: columns.clone(),
-                message: message.clone(),
-            },
-            Error::ForeignKeyViolation { table, columns, message } => Error::ForeignKeyViolation {
-                table: table.clone(),
-                columns: columns.clone(),
-                message: message.clone(),
-            },
-            Error::NotNullViolation { table, column } => Error::NotNullViolation {
-                table: table.clone(),
-                column: column.clone(),
-            },
-            Error::CheckViolation { table, constraint } => Error::CheckViolation {
-                table: table.clone(),
-                constraint: constraint.clone(),
-            },
-            Error::ValueTooLong { table, column, max, actual } => Error::ValueTooLong {
-                table: table.clone(),
-                column: column.clone(),
-                max: *max,
-                actual: *actual,
-            },
+            Error::UniqueViolation { table, columns, message } => {
+                Error::UniqueViolation { table: table.clone(), columns: columns.clone(), message: message.clone() }
+            }
+            Error::ForeignKeyViolation { table, columns, message } => {
+                Error::ForeignKeyViolation { table: table.clone(), columns: columns.clone(), message: message.clone() }
+            }
+            Error::NotNullViolation { table, column } => {
+                Error::NotNullViolation { table: table.clone(), column: column.clone() }
+            }
+            Error::CheckViolation { table, constraint } => {
+                Error::CheckViolation { table: table.clone(), constraint: constraint.clone() }
+            }
+            Error::ValueTooLong { table, column, max, actual } => {
+                Error::ValueTooLong { table: table.clone(), column: column.clone(), max: *max, actual: *actual }
+            }
             Error::Decode { table, column, expected, found } => Error::Decode {
                 table: table.clone(),
                 column: column.clone(),
@@ -223,35 +214,19 @@ impl Error {
             },
             Error::PoolTimeout { message } => Error::PoolTimeout { message: message.clone() },
             Error::ConnectionLost { message } => Error::ConnectionLost { message: message.clone() },
-            Error::PendingRollback { original } => Error::PendingRollback {
-                original: Box::new(original.duplicate()),
-            },
-            Error::TooManyParameters { count, limit, dialect } => Error::TooManyParameters {
-                count: *count,
-                limit: *limit,
-                dialect,
-            },
-            Error::InvalidIdentifier { name, reason } => Error::InvalidIdentifier {
-                name: name.clone(),
-                reason,
-            },
+            Error::PendingRollback { original } => Error::PendingRollback { original: Box::new(original.duplicate()) },
+            Error::TooManyParameters { count, limit, dialect } => {
+                Error::TooManyParameters { count: *count, limit: *limit, dialect }
+            }
+            Error::InvalidIdentifier { name, reason } => Error::InvalidIdentifier { name: name.clone(), reason },
             Error::Unsupported { feature, dialect } => Error::Unsupported { feature, dialect },
-            Error::InvalidUrl { url, reason } => Error::InvalidUrl {
-                url: url.clone(),
-                reason: reason.clone(),
-            },
-            Error::StaleData { table, action, key, matched } => Error::StaleData {
-                table: table.clone(),
-                action,
-                key: key.clone(),
-                matched: *matched,
-            },
+            Error::InvalidUrl { url, reason } => Error::InvalidUrl { url: url.clone(), reason: reason.clone() },
+            Error::StaleData { table, action, key, matched } => {
+                Error::StaleData { table: table.clone(), action, key: key.clone(), matched: *matched }
+            }
             Error::InvalidState(s) => Error::InvalidState(s.clone()),
             Error::Busy { message } => Error::Busy { message: message.clone() },
-            Error::Database { code, message } => Error::Database {
-                code: code.clone(),
-                message: message.clone(),
-            },
+            Error::Database { code, message } => Error::Database { code: code.clone(), message: message.clone() },
         }
     }
 }

@@ -87,7 +87,8 @@ impl<'a> Container<'a> {
             }
         };
         let attrs = attr::container_attrs(cx, &input.attrs);
-        let table_name = attrs.table.as_ref().map(|t| t.value()).unwrap_or_else(|| snake_case(&input.ident.to_string()));
+        let table_name =
+            attrs.table.as_ref().map(|t| t.value()).unwrap_or_else(|| snake_case(&input.ident.to_string()));
         let fields = named
             .iter()
             .enumerate()

@@ -29,7 +29,10 @@ fn check_primary_key_exists(cx: &Ctxt, cont: &Container<'_>) {
 fn check_primary_key_not_nullable(cx: &Ctxt, cont: &Container<'_>) {
     for f in &cont.fields {
         if let (Some(pk), true) = (&f.attrs.primary_key, f.is_option()) {
-            cx.error_spanned_by(pk, format!("primary key `{}` cannot be an `Option`: key columns are NOT NULL", f.ident));
+            cx.error_spanned_by(
+                pk,
+                format!("primary key `{}` cannot be an `Option`: key columns are NOT NULL", f.ident),
+            );
         }
     }
 }
@@ -90,9 +93,15 @@ fn check_referential_actions(cx: &Ctxt, cont: &Container<'_>) {
     for f in &cont.fields {
         for action in [&f.attrs.on_delete, &f.attrs.on_update].into_iter().flatten() {
             if f.attrs.foreign_key.is_none() {
-                cx.error_spanned_by(&action.key, format!("`{}` needs a `foreign_key` on this field", crate::internals::attr::path_name(&action.key)));
+                cx.error_spanned_by(
+                    &action.key,
+                    format!("`{}` needs a `foreign_key` on this field", crate::internals::attr::path_name(&action.key)),
+                );
             } else if action.value == "set_null" && !f.is_option() {
-                cx.error_spanned_by(&action.value, format!("`set_null` needs a nullable field; declare `{}` as an `Option`", f.ident));
+                cx.error_spanned_by(
+                    &action.value,
+                    format!("`set_null` needs a nullable field; declare `{}` as an `Option`", f.ident),
+                );
             }
         }
     }

@@ -10,7 +10,7 @@ use crate::types::Value;
 #[derive(Debug)]
 pub(crate) enum Inner {
     Sqlite(rusqlite::Connection),
-    Postgres(PgConn),
+    Postgres(Box<PgConn>),
 }
 
 /// Called with the SQL text and parameters of every statement a connection runs
@@ -193,10 +193,8 @@ impl Connection {
                 // now() is the transaction's start; it equals statement_timestamp() only
                 // outside a transaction block, and the query errors inside an aborted one.
                 // The simple protocol sends one message, so both timestamps coincide then.
-                let messages = c
-                    .client
-                    .simple_query("SELECT now() = statement_timestamp()")
-                    .map_err(|e| from_pg(e, None))?;
+                let messages =
+                    c.client.simple_query("SELECT now() = statement_timestamp()").map_err(|e| from_pg(e, None))?;
                 let idle = messages.iter().any(|m| match m {
                     postgres::SimpleQueryMessage::Row(row) => row.get(0) == Some("t"),
                     _ => false,

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::backend::pool::{Manager, Target};
 use crate::backend::connection::ExecuteHook;
+use crate::backend::pool::{Manager, Target};
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
 use crate::dialect::{render_ddl, DialectKind};
 use crate::error::{Error, Result};
@@ -166,14 +166,18 @@ impl EngineBuilder {
             }
             DatabaseUrl::SqliteFile(path) => (Target::Sqlite { path, memory: false }, DialectKind::Sqlite, None),
             DatabaseUrl::Postgres(url) => {
-                let mut config: postgres::Config = url
-                    .parse()
-                    .map_err(|e: postgres::Error| Error::InvalidUrl { url: "postgres://…".into(), reason: e.to_string() })?;
+                let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| Error::InvalidUrl {
+                    url: "postgres://…".into(),
+                    reason: e.to_string(),
+                })?;
                 let mut options = config.get_options().unwrap_or_default().to_owned();
                 if let Some(schema) = &self.search_path {
                     crate::dialect::check_identifier(schema, 63)?;
                     if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                        return Err(Error::InvalidIdentifier { name: schema.clone(), reason: "schema names here are [A-Za-z0-9_]" });
+                        return Err(Error::InvalidIdentifier {
+                            name: schema.clone(),
+                            reason: "schema names here are [A-Za-z0-9_]",
+                        });
                     }
                     options.push_str(&format!(" -c search_path={schema}"));
                 }
@@ -184,7 +188,7 @@ impl EngineBuilder {
                 if config.get_connect_timeout().is_none() {
                     config.connect_timeout(self.connection_timeout);
                 }
-                (Target::Postgres { config }, DialectKind::Postgres, None)
+                (Target::Postgres { config: Box::new(config) }, DialectKind::Postgres, None)
             }
         };
         let pool = r2d2::Pool::builder()
@@ -228,11 +232,7 @@ impl Engine {
 
     /// Check a connection out of the pool.
     pub fn connection(&self) -> Result<PooledConnection> {
-        self.inner
-            .pool
-            .get()
-            .map(PooledConnection)
-            .map_err(|e| Error::PoolTimeout { message: e.to_string() })
+        self.inner.pool.get().map(PooledConnection).map_err(|e| Error::PoolTimeout { message: e.to_string() })
     }
 
     /// Execute raw SQL with bound parameters, in its own implicit transaction.
@@ -269,13 +269,17 @@ impl Engine {
 
     /// Drop the tables that exist, children before parents, in one transaction.
     pub fn drop_all(&self, tables: &[&'static TableDef]) -> Result<()> {
-        let stmts: Vec<Ddl> = drop_order(tables).into_iter().map(|table| Ddl::DropTable { table, if_exists: true }).collect();
+        let stmts: Vec<Ddl> =
+            drop_order(tables).into_iter().map(|table| Ddl::DropTable { table, if_exists: true }).collect();
         self.ddl(&stmts)
     }
 
     /// Create one table and its indexes (fails if it exists).
     pub fn create_table(&self, table: &'static TableDef) -> Result<()> {
-        self.ddl(&[Ddl::CreateTable { table, if_not_exists: false }, Ddl::CreateIndexes { table, if_not_exists: false }])
+        self.ddl(&[
+            Ddl::CreateTable { table, if_not_exists: false },
+            Ddl::CreateIndexes { table, if_not_exists: false },
+        ])
     }
 
     /// Drop one table (fails if it does not exist).

@@ -13,7 +13,11 @@ pub(crate) fn from_sqlite(e: rusqlite::Error, table: Option<&str>) -> Error {
             match code.extended_code {
                 ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
                     let (t, columns) = table_columns(&message);
-                    Error::UniqueViolation { table: t.unwrap_or_else(|| table.unwrap_or_default().to_owned()), columns, message }
+                    Error::UniqueViolation {
+                        table: t.unwrap_or_else(|| table.unwrap_or_default().to_owned()),
+                        columns,
+                        message,
+                    }
                 }
                 ffi::SQLITE_CONSTRAINT_NOTNULL => {
                     let (t, columns) = table_columns(&message);

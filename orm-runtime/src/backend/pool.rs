@@ -10,7 +10,7 @@ use crate::error::Error;
 #[derive(Debug, Clone)]
 pub(crate) enum Target {
     Sqlite { path: String, memory: bool },
-    Postgres { config: postgres::Config },
+    Postgres { config: Box<postgres::Config> },
 }
 
 /// r2d2 manager: opens connections, probes them on checkout, resets them on return.
@@ -31,7 +31,9 @@ impl r2d2::ManageConnection for Manager {
 
     fn connect(&self) -> Result<Connection, Error> {
         match &self.target {
-            Target::Sqlite { path, memory } => Ok(Connection::new(Inner::Sqlite(sqlite_conn::open(path, *memory)?), self.hook.clone())),
+            Target::Sqlite { path, memory } => {
+                Ok(Connection::new(Inner::Sqlite(sqlite_conn::open(path, *memory)?), self.hook.clone()))
+            }
             Target::Postgres { config } => {
                 let client = config.connect(postgres::NoTls).map_err(|e| match from_pg(e, None) {
                     Error::ConnectionLost { message } | Error::Database { message, .. } => {
@@ -39,7 +41,7 @@ impl r2d2::ManageConnection for Manager {
                     }
                     other => other,
                 })?;
-                Ok(Connection::new(Inner::Postgres(PgConn::new(client)), self.hook.clone()))
+                Ok(Connection::new(Inner::Postgres(Box::new(PgConn::new(client))), self.hook.clone()))
             }
         }
     }

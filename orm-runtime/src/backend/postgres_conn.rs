@@ -67,10 +67,8 @@ impl PgConn {
     {
         use postgres::fallible_iterator::FallibleIterator;
         let stmt = self.prepare(sql)?;
-        let mut it = self
-            .client
-            .query_raw(&stmt, params.iter().map(|v| v as &dyn ToSql))
-            .map_err(|e| from_pg(e, None))?;
+        let mut it =
+            self.client.query_raw(&stmt, params.iter().map(|v| v as &dyn ToSql)).map_err(|e| from_pg(e, None))?;
         while let Some(row) = it.next().map_err(|e| from_pg(e, None))? {
             f(&RowRef::Postgres(&row))?;
         }

@@ -25,7 +25,10 @@ pub fn render(dialect: &dyn Dialect, stmt: Statement<'_>) -> Result<Rendered> {
         Statement::Update(s) => w.update(s)?,
         Statement::Delete(s) => w.delete(s)?,
         Statement::Ddl(_) => {
-            return Err(Error::Unsupported { feature: "DDL through render(); use render_ddl()", dialect: dialect.name() })
+            return Err(Error::Unsupported {
+                feature: "DDL through render(); use render_ddl()",
+                dialect: dialect.name(),
+            })
         }
     }
     let limit = dialect.capabilities().max_params;
@@ -228,7 +231,12 @@ impl Writer<'_> {
     fn operand(&mut self, n: &Node) -> Result<()> {
         let wrap = matches!(
             n,
-            Node::Binary { .. } | Node::Not(_) | Node::IsNull { .. } | Node::Like { .. } | Node::InList { .. } | Node::Between { .. }
+            Node::Binary { .. }
+                | Node::Not(_)
+                | Node::IsNull { .. }
+                | Node::Like { .. }
+                | Node::InList { .. }
+                | Node::Between { .. }
         );
         if wrap {
             self.push("(");

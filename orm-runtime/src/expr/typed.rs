@@ -169,10 +169,12 @@ pub trait Expression: Sized {
         cmp(self, BinOp::Le, rhs)
     }
     /// `self IS NULL`
+    #[allow(clippy::wrong_self_convention)]
     fn is_null(self) -> Expr<bool, Self::Sources> {
         Expr::from_node(Node::IsNull { expr: Box::new(self.into_node()), negated: false })
     }
     /// `self IS NOT NULL`
+    #[allow(clippy::wrong_self_convention)]
     fn is_not_null(self) -> Expr<bool, Self::Sources> {
         Expr::from_node(Node::IsNull { expr: Box::new(self.into_node()), negated: true })
     }
@@ -318,7 +320,6 @@ impl<M, T: SqlType> Expression for Column<M, T> {
         Node::Column { table: self.def().table, name: self.def().name }
     }
 }
-
 
 /// What may be assigned to a column of type `T` (`UPDATE ... SET`, column-value inserts): a
 /// value of the column's type (`Option<_>` for a nullable column), a plain value for a

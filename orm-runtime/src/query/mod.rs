@@ -16,7 +16,9 @@ pub use insert::{insert, Insert};
 pub use modify::{delete, update, Delete, Update};
 pub use select::{select, select_model, Select};
 pub use selection::{FromClause, ModelSelection, NoFrom, OrElse, Selection, SourceFrom};
-pub use statement::{Ddl, DeleteStatement, InsertStatement, OrderTerm, SelectItem, SelectStatement, Statement, UpdateStatement};
+pub use statement::{
+    Ddl, DeleteStatement, InsertStatement, OrderTerm, SelectItem, SelectStatement, Statement, UpdateStatement,
+};
 
 use crate::error::{Error, Result};
 use crate::schema::ColumnDef;

@@ -2,13 +2,13 @@
 
 use std::marker::PhantomData;
 
+use crate::backend::Connection;
 use crate::dialect::{render, Rendered};
 use crate::error::{Error, Result};
 use crate::expr::{AppearsIn, Expression, IntoOrdering};
 use crate::model::Model;
 use crate::query::selection::{FromClause, ModelSelection, Selection};
 use crate::query::{Executor, OrderTerm, SelectStatement, Statement};
-use crate::backend::Connection;
 
 /// A typed `SELECT` of `Sel` from `F`; rows decode into `Sel::Output`.
 ///
@@ -169,7 +169,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
         F: FromClause,
         Sel::Sources: AppearsIn<F, I>,
     {
-        self.one_or_none(ex)?.ok_or_else(|| Error::NotFound { table: self.from_name() })
+        self.one_or_none(ex)?.ok_or_else(|| Error::NotFound { table: self.table_for_errors() })
     }
 
     /// At most one row: [`Error::MultipleRows`] for more.
@@ -189,7 +189,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
             Ok(true)
         })?;
         if extra {
-            return Err(Error::MultipleRows { table: self.from_name() });
+            return Err(Error::MultipleRows { table: self.table_for_errors() });
         }
         Ok(out)
     }
@@ -210,7 +210,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
         })
     }
 
-    fn from_name(&self) -> String
+    fn table_for_errors(&self) -> String
     where
         F: FromClause,
     {

@@ -145,7 +145,9 @@ impl<M: Model> Selection for ModelSelection<M> {
     type From = M;
     fn push_items(&self, out: &mut Vec<SelectItem>) {
         let t = M::table();
-        out.extend(t.columns.iter().map(|c| SelectItem { node: Node::Column { table: t.name, name: c.name }, label: None }));
+        out.extend(
+            t.columns.iter().map(|c| SelectItem { node: Node::Column { table: t.name, name: c.name }, label: None }),
+        );
     }
     fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<M> {
         let m = M::decode_row(row, *idx)?;

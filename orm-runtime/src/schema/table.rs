@@ -122,10 +122,7 @@ impl TableDef {
 
     /// Tables this one references through foreign keys (excluding itself).
     pub fn referenced_tables(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.columns
-            .iter()
-            .filter_map(|c| c.foreign_key.map(|fk| (fk.target)().table))
-            .filter(move |t| *t != self.name)
+        self.columns.iter().filter_map(|c| c.foreign_key.map(|fk| (fk.target)().table)).filter(move |t| *t != self.name)
     }
 
     /// The column with this database name.

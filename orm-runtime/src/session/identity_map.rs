@@ -52,10 +52,8 @@ impl IdentityMap {
     }
 
     fn typed_mut<M: Model>(&mut self) -> &mut TypedMap<M> {
-        let entry = self
-            .maps
-            .entry(TypeId::of::<M>())
-            .or_insert_with(|| Box::new(TypedMap::<M> { map: HashMap::new() }));
+        let entry =
+            self.maps.entry(TypeId::of::<M>()).or_insert_with(|| Box::new(TypedMap::<M> { map: HashMap::new() }));
         match entry.as_any_mut().downcast_mut::<TypedMap<M>>() {
             Some(m) => m,
             None => unreachable!("identity map entries are keyed by their own TypeId"),

@@ -164,7 +164,12 @@ impl<M: Model> Tracked for ObjCell<M> {
         })?;
         if n != 1 {
             self.touched.store(true, Ordering::Release);
-            return Err(Error::StaleData { table: table.name.into(), action: "update", key: format!("{old_key:?}"), matched: n });
+            return Err(Error::StaleData {
+                table: table.name.into(),
+                action: "update",
+                key: format!("{old_key:?}"),
+                matched: n,
+            });
         }
         let (old_snapshot, new_key) = {
             let data = self.data();
@@ -202,7 +207,12 @@ impl<M: Model> Tracked for ObjCell<M> {
         let sql = crud_sql(table, ctx.conn.dialect_kind(), CrudShape::Delete)?;
         let n = ctx.conn.execute(&sql, &M::key_values(&key)).map_err(|e| fill_table(e, table.name))?;
         if n != 1 {
-            return Err(Error::StaleData { table: table.name.into(), action: "delete", key: format!("{key:?}"), matched: n });
+            return Err(Error::StaleData {
+                table: table.name.into(),
+                action: "delete",
+                key: format!("{key:?}"),
+                matched: n,
+            });
         }
         {
             let mut meta = self.meta();

@@ -88,11 +88,8 @@ fn pg_decode<'a, T: postgres::types::FromSql<'a>>(
     expected: &'static str,
 ) -> Result<T, DecodeError> {
     row.try_get::<_, T>(idx).map_err(|e| {
-        let found = row
-            .columns()
-            .get(idx)
-            .map(|c| c.type_().name().to_owned())
-            .unwrap_or_else(|| "no such column".into());
+        let found =
+            row.columns().get(idx).map(|c| c.type_().name().to_owned()).unwrap_or_else(|| "no such column".into());
         let inner = e.to_string();
         if inner.contains("null") {
             DecodeError::new(expected, "NULL")
@@ -272,10 +269,7 @@ impl<T: Numeric + SqlType<Base = T>> Numeric for Option<T> {
 struct PgAny;
 
 impl<'a> postgres::types::FromSql<'a> for PgAny {
-    fn from_sql(
-        _: &postgres::types::Type,
-        _: &'a [u8],
-    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+    fn from_sql(_: &postgres::types::Type, _: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
         Ok(PgAny)
     }
     fn accepts(_: &postgres::types::Type) -> bool {

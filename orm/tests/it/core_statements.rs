@@ -25,8 +25,11 @@ fn select_tuples_and_single_columns() {
         let keys = seed(db);
         assert_eq!(keys.len(), 3);
         assert!(keys.windows(2).all(|w| w[0] < w[1]));
-        let rows: Vec<(String, i32)> =
-            select((User::name, User::age)).filter(User::age.gt(20)).order_by(User::age.desc()).all(&db.engine).unwrap();
+        let rows: Vec<(String, i32)> = select((User::name, User::age))
+            .filter(User::age.gt(20))
+            .order_by(User::age.desc())
+            .all(&db.engine)
+            .unwrap();
         assert_eq!(rows, vec![("cy".into(), 52), ("ada".into(), 36)]);
         let one: String = select(User::name).filter(User::id.eq(keys[1])).one(&db.engine).unwrap();
         assert_eq!(one, "bob");
@@ -47,7 +50,9 @@ fn aggregates_group_by_having_labels() {
         let n: i64 = select(count_all()).from::<Order>().one(&db.engine).unwrap();
         assert_eq!(n, 6);
         let (total, avg_total, lo, hi): (Option<f64>, Option<f64>, Option<f64>, Option<f64>) =
-            select((sum(Order::total), avg(Order::total), min(Order::total), max(Order::total))).one(&db.engine).unwrap();
+            select((sum(Order::total), avg(Order::total), min(Order::total), max(Order::total)))
+                .one(&db.engine)
+                .unwrap();
         assert_eq!(total, Some(56.0));
         assert!((avg_total.unwrap() - 56.0 / 6.0).abs() < 1e-9);
         assert_eq!((lo, hi), (Some(1.0), Some(30.0)));
@@ -66,12 +71,15 @@ fn aggregates_group_by_having_labels() {
             .unwrap();
         assert_eq!(per_user, vec![(keys[2], 3, Some(11.0)), (keys[0], 2, Some(40.0))]);
 
-        let lens: Vec<(i32, String, String)> =
-            select((length(User::name), upper(User::name), lower(User::name))).order_by(User::id).all(&db.engine).unwrap();
+        let lens: Vec<(i32, String, String)> = select((length(User::name), upper(User::name), lower(User::name)))
+            .order_by(User::id)
+            .all(&db.engine)
+            .unwrap();
         assert_eq!(lens[0], (3, "ADA".into(), "ada".into()));
         let emails: Vec<String> = select(coalesce(User::email, "none")).order_by(User::id).all(&db.engine).unwrap();
         assert_eq!(emails, vec!["none"; 3]);
-        let abs: i32 = select(func::<i32, _>("abs", (User::age - 100,))).filter(User::name.eq("ada")).one(&db.engine).unwrap();
+        let abs: i32 =
+            select(func::<i32, _>("abs", (User::age - 100,))).filter(User::name.eq("ada")).one(&db.engine).unwrap();
         assert_eq!(abs, 64);
         let cd: i64 = select(count_distinct(Order::user_id)).one(&db.engine).unwrap();
         assert_eq!(cd, 3);

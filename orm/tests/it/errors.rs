@@ -31,7 +31,10 @@ fn unique_violation_names_table_and_column() {
 fn foreign_key_violation_names_the_table() {
     each_db("e_fk", |db| {
         setup(db);
-        let err = insert::<Order>().values(&Order { id: 0, user_id: 42, total: 1.0, note: None }).execute(&db.engine).unwrap_err();
+        let err = insert::<Order>()
+            .values(&Order { id: 0, user_id: 42, total: 1.0, note: None })
+            .execute(&db.engine)
+            .unwrap_err();
         match err {
             Error::ForeignKeyViolation { table, columns, .. } => {
                 assert_eq!(table, "orders");
@@ -48,9 +51,14 @@ fn foreign_key_violation_names_the_table() {
 fn not_null_and_check_violations() {
     each_db("e_notnull", |db| {
         setup(db);
-        let err = db.engine.execute("INSERT INTO users (name, age, active, score) VALUES (NULL, 1, TRUE, 0)", &[]).unwrap_err();
+        let err = db
+            .engine
+            .execute("INSERT INTO users (name, age, active, score) VALUES (NULL, 1, TRUE, 0)", &[])
+            .unwrap_err();
         match err {
-            Error::NotNullViolation { table, column } => assert_eq!((table.as_str(), column.as_str()), ("users", "name")),
+            Error::NotNullViolation { table, column } => {
+                assert_eq!((table.as_str(), column.as_str()), ("users", "name"))
+            }
             other => panic!("{other:?}"),
         }
         let err = insert::<User>().values(&User::new("neg", -1)).execute(&db.engine).unwrap_err();
@@ -62,7 +70,10 @@ fn not_null_and_check_violations() {
             other => panic!("{other:?}"),
         }
         let uid = insert::<User>().values(&User::new("ok", 1)).returning_keys(&db.engine).unwrap()[0];
-        let err = insert::<Order>().values(&Order { id: 0, user_id: uid, total: -5.0, note: None }).execute(&db.engine).unwrap_err();
+        let err = insert::<Order>()
+            .values(&Order { id: 0, user_id: uid, total: -5.0, note: None })
+            .execute(&db.engine)
+            .unwrap_err();
         match err {
             Error::CheckViolation { table, constraint } => {
                 assert_eq!(table, "orders");
@@ -80,7 +91,9 @@ fn max_length_is_checked_before_sending_on_both_backends() {
         let long = "é".repeat(41);
         db.log.clear();
         let err = insert::<User>().values(&User::new(&long, 1)).execute(&db.engine).unwrap_err();
-        assert!(matches!(err, Error::ValueTooLong { ref table, ref column, max: 40, actual: 41 } if table == "users" && column == "name"));
+        assert!(
+            matches!(err, Error::ValueTooLong { ref table, ref column, max: 40, actual: 41 } if table == "users" && column == "name")
+        );
         assert!(db.log.statements().is_empty(), "nothing sent");
         // 40 multi-byte characters fit VARCHAR(40).
         insert::<User>().values(&User::new(&"é".repeat(40), 1)).execute(&db.engine).unwrap();
@@ -97,7 +110,10 @@ fn decode_mismatch_names_table_column_and_types() {
     each_db("e_decode", |db| {
         setup(db);
         db.engine
-            .execute("INSERT INTO users (name, age, active, score) VALUES ($1, 1, TRUE, 0)".replace_pg(db), &[Value::Text("x".into())])
+            .execute(
+                "INSERT INTO users (name, age, active, score) VALUES ($1, 1, TRUE, 0)".replace_pg(db),
+                &[Value::Text("x".into())],
+            )
             .unwrap();
         // Read the TEXT column `name` through a model whose field is an integer.
         #[derive(orm::Model, Debug)]

@@ -71,7 +71,11 @@ fn like_family_escapes_wildcards_in_user_values() {
     each_db("q_like", |db| {
         seed(db);
         assert_eq!(names(db, |q| q.filter(User::name.like("_o%"))), ["bob", "Dora"]);
-        assert_eq!(names(db, |q| q.filter(User::name.like("d%"))), Vec::<String>::new(), "LIKE is case-sensitive on both");
+        assert_eq!(
+            names(db, |q| q.filter(User::name.like("d%"))),
+            Vec::<String>::new(),
+            "LIKE is case-sensitive on both"
+        );
         assert_eq!(names(db, |q| q.filter(User::name.ilike("d%"))), ["Dora"]);
         assert_eq!(names(db, |q| q.filter(User::name.not_like("%a%"))), ["bob", "cy_d", "e%e"]);
         // `_` and `%` in the needle match literally.
@@ -89,10 +93,19 @@ fn ordering_limit_offset_pagination() {
     each_db("q_order", |db| {
         seed(db);
         let mut s = db.engine.session();
-        let by_age: Vec<i32> = s.query::<User>().order_by(User::age.desc()).all().unwrap().iter().map(|u| u.read().age).collect();
+        let by_age: Vec<i32> =
+            s.query::<User>().order_by(User::age.desc()).all().unwrap().iter().map(|u| u.read().age).collect();
         assert_eq!(by_age, [52, 40, 36, 25, 17]);
-        let page: Vec<i32> =
-            s.query::<User>().order_by(User::age).limit(2).offset(1).all().unwrap().iter().map(|u| u.read().age).collect();
+        let page: Vec<i32> = s
+            .query::<User>()
+            .order_by(User::age)
+            .limit(2)
+            .offset(1)
+            .all()
+            .unwrap()
+            .iter()
+            .map(|u| u.read().age)
+            .collect();
         assert_eq!(page, [25, 36]);
         let page3: Vec<i32> =
             s.query::<User>().order_by(User::age).paginate(3, 2).all().unwrap().iter().map(|u| u.read().age).collect();

@@ -100,7 +100,9 @@ fn flush_updates_only_changed_columns_and_nothing_when_unchanged() {
         s.flush().unwrap();
         let stmts = db.log.statements();
         assert_eq!(stmts.len(), 1);
-        assert!(stmts[0].contains("\"email\" = ") && stmts[0].contains("\"score\" = ") && !stmts[0].contains("\"age\""));
+        assert!(
+            stmts[0].contains("\"email\" = ") && stmts[0].contains("\"score\" = ") && !stmts[0].contains("\"age\"")
+        );
         s.commit().unwrap();
 
         let mut s2 = db.engine.session();
