@@ -95,7 +95,12 @@ impl Writer<'_> {
                 self.ident(label)?;
             }
         }
-        if !s.from.is_empty() {
+        if let Some(sub) = &s.from_subquery {
+            self.push(" FROM (");
+            self.select(sub)?;
+            self.push(") AS ");
+            self.ident("sub")?;
+        } else if !s.from.is_empty() {
             self.push(" FROM ");
             self.idents(&s.from)?;
         }
@@ -333,6 +338,7 @@ impl Writer<'_> {
                 self.push(")");
             }
             Node::CountStar => self.push("COUNT(*)"),
+            Node::Constant(n) => self.push(&n.to_string()),
             Node::Cast { expr, kind } => {
                 self.push("CAST(");
                 self.node(expr)?;

@@ -136,6 +136,8 @@ pub enum Node {
     },
     /// `COUNT(*)`.
     CountStar,
+    /// An integer constant written into the SQL (`SELECT 1 ...`); never user data.
+    Constant(i32),
     /// `CAST(expr AS type)`.
     Cast {
         /// Operand.
@@ -157,7 +159,7 @@ impl Node {
     pub fn param_count(&self) -> usize {
         match self {
             Node::Value(_) => 1,
-            Node::Column { .. } | Node::CountStar | Node::LabelRef(_) => 0,
+            Node::Column { .. } | Node::CountStar | Node::Constant(_) | Node::LabelRef(_) => 0,
             Node::Binary { left, right, .. } => left.param_count() + right.param_count(),
             Node::Not(e) | Node::IsNull { expr: e, .. } | Node::Cast { expr: e, .. } => e.param_count(),
             Node::Like { expr, pattern, .. } => expr.param_count() + pattern.param_count(),

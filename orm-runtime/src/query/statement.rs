@@ -25,6 +25,8 @@ pub struct SelectStatement {
     pub(crate) distinct: bool,
     pub(crate) items: Vec<SelectItem>,
     pub(crate) from: Vec<&'static str>,
+    /// `FROM (subquery) AS "sub"`, used instead of `from` when set.
+    pub(crate) from_subquery: Option<Box<SelectStatement>>,
     pub(crate) filter: Option<Node>,
     pub(crate) group_by: Vec<Node>,
     pub(crate) having: Option<Node>,

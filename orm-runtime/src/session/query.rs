@@ -138,39 +138,38 @@ impl<'s, M: Model> Query<'s, M> {
         self.one_or_none()?.ok_or_else(|| Error::NotFound { table: table.into() })
     }
 
-    /// The number of matching rows (`SELECT COUNT(*)`; LIMIT / OFFSET apply).
-    pub fn count(self) -> Result<i64> {
-        let Query { session, stmt, .. } = self;
-        let limited = stmt.limit.is_some() || stmt.offset.is_some();
-        let mut count_stmt = SelectStatement {
-            items: vec![SelectItem { node: Node::CountStar, label: None }],
-            order_by: Vec::new(),
-            limit: None,
-            offset: None,
-            ..stmt.clone()
-        };
-        if limited {
-            // Count what the page would return: count the keys of the limited query.
-            let total = {
-                let conn = session.connection(false)?;
-                let mut keys_stmt = stmt;
-                keys_stmt.items = M::table()
-                    .primary_key_columns()
-                    .map(|c| SelectItem { node: Node::Column { table: c.table, name: c.name }, label: None })
-                    .collect();
-                let r = render(conn.dialect(), Statement::Select(&keys_stmt))?;
-                let mut n = 0i64;
-                conn.query(&r.sql, &r.params, |_| {
-                    n += 1;
-                    Ok(())
-                })?;
-                n
-            };
-            return Ok(total);
+    /// The statement [`count`](Query::count) runs: `SELECT COUNT(*)` over the filtered rows,
+    /// or over a subquery when LIMIT / OFFSET apply, so that a page is counted as returned.
+    pub fn count_statement(&self) -> SelectStatement {
+        let count = vec![SelectItem { node: Node::CountStar, label: None }];
+        if self.stmt.limit.is_some() || self.stmt.offset.is_some() {
+            let mut inner = self.stmt.clone();
+            inner.items = vec![SelectItem { node: Node::Constant(1), label: None }];
+            SelectStatement { items: count, from_subquery: Some(Box::new(inner)), ..SelectStatement::default() }
+        } else {
+            SelectStatement { items: count, order_by: Vec::new(), distinct: false, ..self.stmt.clone() }
         }
-        count_stmt.distinct = false;
-        let conn = session.connection(false)?;
-        let r = render(conn.dialect(), Statement::Select(&count_stmt))?;
+    }
+
+    /// The statement [`exists`](Query::exists) runs: one row of the filtered set, at most.
+    pub fn exists_statement(&self) -> SelectStatement {
+        let mut stmt = self.stmt.clone();
+        stmt.items = vec![SelectItem { node: Node::Constant(1), label: None }];
+        stmt.order_by.clear();
+        stmt.limit = Some(1);
+        stmt
+    }
+
+    /// Render the query's SELECT in a dialect (for logging and tests).
+    pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<crate::dialect::Rendered> {
+        render(dialect, Statement::Select(&self.stmt))
+    }
+
+    /// The number of matching rows (LIMIT / OFFSET apply).
+    pub fn count(self) -> Result<i64> {
+        let stmt = self.count_statement();
+        let conn = self.session.connection(false)?;
+        let r = render(conn.dialect(), Statement::Select(&stmt))?;
         let mut n = 0;
         conn.query(&r.sql, &r.params, |row| {
             n = row.value::<i64>(0)?;
@@ -181,11 +180,8 @@ impl<'s, M: Model> Query<'s, M> {
 
     /// Whether any row matches.
     pub fn exists(self) -> Result<bool> {
-        let Query { session, mut stmt, .. } = self;
-        stmt.items = vec![SelectItem { node: Node::Value(crate::types::Value::I32(1)), label: None }];
-        stmt.order_by.clear();
-        stmt.limit = Some(1);
-        let conn = session.connection(false)?;
+        let stmt = self.exists_statement();
+        let conn = self.session.connection(false)?;
         let r = render(conn.dialect(), Statement::Select(&stmt))?;
         let mut found = false;
         conn.query(&r.sql, &r.params, |_| {

@@ -199,3 +199,19 @@ fn stale_rows_are_reported() {
         s.rollback().unwrap();
     });
 }
+
+#[test]
+fn oversized_in_list_is_refused_before_anything_is_sent() {
+    each_db("e_params", |db| {
+        setup(db);
+        db.log.clear();
+        let ids: Vec<i64> = (0..70_000).collect();
+        let err = select(User::id).filter(User::id.in_(ids)).all(&db.engine).unwrap_err();
+        assert!(matches!(err, Error::TooManyParameters { count: 70_000, .. }), "{err:?}");
+        assert!(db.log.statements().is_empty());
+        // Just under the limit goes through.
+        let limit = if db.is_pg() { 65_535 } else { 32_766 };
+        let ids: Vec<i64> = (0..limit).collect();
+        assert!(select(User::id).filter(User::id.in_(ids)).all(&db.engine).unwrap().is_empty());
+    });
+}

@@ -195,3 +195,29 @@ fn prepared_statements_are_reused() {
         assert!(inserts.windows(2).all(|w| w[0] == w[1]));
     });
 }
+
+#[test]
+fn terminated_backend_gives_connection_lost_and_is_discarded() {
+    crate::common::each_db_with("p_lost", one_connection, |db| {
+        if !db.is_pg() {
+            return;
+        }
+        db.engine.create_all(&[User::table()]).unwrap();
+        let mut s = db.engine.session();
+        s.add(User::new("lost", 1)).unwrap();
+        s.flush().unwrap();
+        let mut admin = postgres::Client::connect(&crate::common::pg_url(), postgres::NoTls).unwrap();
+        admin
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'p_lost' AND pid <> pg_backend_pid()",
+                &[],
+            )
+            .unwrap();
+        let err = s.commit().unwrap_err();
+        assert!(err.is_disconnect(), "{err:?}");
+        assert!(matches!(s.query::<User>().count(), Err(Error::PendingRollback { .. })));
+        s.rollback().unwrap_or(());
+        // The dead connection was discarded: the next checkout works and nothing was written.
+        assert_eq!(count(db), 0);
+    });
+}

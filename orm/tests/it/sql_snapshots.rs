@@ -150,3 +150,36 @@ fn ddl_create_and_drop() {
 fn bad_identifiers_and_function_names_are_refused() {
     insta::assert_snapshot!(both(|d| select(func::<i32, _>("abs); DROP TABLE users; --", (User::age,))).render(d)));
 }
+
+#[test]
+fn orm_query_count_and_exists() {
+    let engine = Engine::connect("sqlite::memory:").unwrap();
+    let mut s = engine.session();
+    let mut out = String::new();
+    for d in [&Sqlite as &dyn Dialect, &Postgres] {
+        let q = s.query::<User>().filter(User::age.gt(3)).order_by(User::name.asc());
+        out.push_str(&show(&format!("{} query", d.name()), q.render(d)));
+        let count = q.count_statement();
+        out.push_str(&show(
+            &format!("{} count", d.name()),
+            orm::dialect::render(d, orm::query::Statement::Select(&count)),
+        ));
+        let exists = q.exists_statement();
+        out.push_str(&show(
+            &format!("{} exists", d.name()),
+            orm::dialect::render(d, orm::query::Statement::Select(&exists)),
+        ));
+        let paged = s.query::<User>().filter(User::age.gt(3)).paginate(2, 10).count_statement();
+        out.push_str(&show(
+            &format!("{} count of a page", d.name()),
+            orm::dialect::render(d, orm::query::Statement::Select(&paged)),
+        ));
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn statements_over_the_parameter_limit_are_refused_before_sending() {
+    let many: Vec<i64> = (0..70_000).collect();
+    insta::assert_snapshot!(both(|d| select(User::id).filter(User::id.in_(many.clone())).render(d)));
+}
