@@ -8,6 +8,8 @@
 
 mod expand;
 mod internals;
+#[cfg(test)]
+mod tests;
 
 use proc_macro::TokenStream;
 

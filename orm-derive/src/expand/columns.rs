@@ -164,7 +164,9 @@ pub(crate) fn expand_accessors(cont: &Container<'_>) -> TokenStream {
         let name = f.ident;
         let ty = f.ty;
         let index = f.index;
-        let doc = format!("Column `{}.{}` (`{}`).", cont.table_name, f.column_name, quote!(#ty));
+        let ty_text =
+            quote!(#ty).to_string().replace(" < ", "<").replace("< ", "<").replace(" >", ">").replace(" ,", ",");
+        let doc = format!("Column `{}.{}` (`{}`).", cont.table_name, f.column_name, ty_text);
         quote! {
             #[doc = #doc]
             #vis const #name: __orm::Column<#ident, #ty> = __orm::Column::new(&__COLUMNS[#index]);

@@ -1,0 +1,51 @@
+//! Snapshots of what the derive generates, pretty-printed, so that a change in generated code
+//! shows up in review.
+
+use crate::expand::expand_derive_model;
+
+fn expand(input: syn::DeriveInput) -> String {
+    let tokens = expand_derive_model(&input);
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => tokens.to_string(),
+    }
+}
+
+#[test]
+fn model_with_key_foreign_key_and_options() {
+    insta::assert_snapshot!(expand(syn::parse_quote! {
+        #[orm(table = "orders", unique(user_id, note), index(total))]
+        pub struct Order {
+            #[orm(primary_key, auto_increment)]
+            id: i64,
+            #[orm(foreign_key = User::id, on_delete = cascade)]
+            user_id: i64,
+            #[orm(check = "total >= 0", default = 0.0)]
+            total: f64,
+            #[orm(max_length = 200, column = "note_text", server_default = "''")]
+            note: Option<String>,
+        }
+    }));
+}
+
+#[test]
+fn composite_key() {
+    insta::assert_snapshot!(expand(syn::parse_quote! {
+        struct Membership {
+            #[orm(primary_key)]
+            user_id: i64,
+            #[orm(primary_key)]
+            group: String,
+        }
+    }));
+}
+
+#[test]
+fn errors_come_with_a_fallback_impl() {
+    insta::assert_snapshot!(expand(syn::parse_quote! {
+        struct Broken {
+            #[orm(primay_key)]
+            id: i64,
+        }
+    }));
+}
