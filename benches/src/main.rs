@@ -1,1 +1,108 @@
-fn main(){}
+//! Side-by-side timings of the `orm` crate against the raw drivers it is built on
+//! (rusqlite and postgres), for the same operations on the same data, in one run.
+//!
+//! `cargo run --release -p orm-benches [-- --quick | --rows N --iters K --pg-url URL]`
+//!
+//! For each backend (SQLite in memory; PostgreSQL if reachable, in a private schema
+//! `bench_<pid>` that is dropped at the end) every operation runs once as a warm-up and then
+//! `K` times, raw and orm variants interleaved round by round; the table shows the medians
+//! and the ratio orm/raw. Resets and result checks (row counts, content fingerprints that
+//! must agree between raw and orm) happen outside the timed regions.
+
+mod args;
+mod bench;
+mod model;
+mod orm_side;
+mod pg_raw;
+mod raw;
+mod report;
+mod sqlite_raw;
+
+use std::error::Error;
+
+use crate::bench::Settings;
+use crate::orm_side::OrmSide;
+use crate::pg_raw::PgRaw;
+use crate::report::Line;
+use crate::sqlite_raw::SqliteRaw;
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let opts = match args::parse(std::env::args().skip(1), args::default_pg_url()) {
+        Ok(Some(opts)) => opts,
+        Ok(None) => {
+            println!("{}", args::USAGE);
+            return Ok(());
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::exit(2);
+        }
+    };
+    let settings = Settings { rows: opts.rows, iters: opts.iters };
+    print_header(settings);
+
+    let lines = bench_sqlite(settings)?;
+    report::print_table("SQLite (in-memory)", &lines);
+
+    if let Some(lines) = bench_postgres(&opts.pg_url, settings)? {
+        report::print_table(&format!("PostgreSQL ({})", args::redact_url(&opts.pg_url)), &lines);
+    }
+    Ok(())
+}
+
+/// What was measured and how.
+fn print_header(settings: Settings) {
+    println!(
+        "orm-benches: {} rows, {} lookups; median of {} timed iterations after 1 warm-up",
+        settings.rows,
+        settings.lookups(),
+        settings.iters
+    );
+    println!("raw baselines (same table definition, same data; on PostgreSQL the same server and table):");
+    println!("  insert: one transaction, one prepared single-row INSERT executed per row");
+    println!("  load:   prepared SELECT of all rows into a Vec of plain structs");
+    println!("  get:    prepared SELECT ... WHERE id = ? per key (distinct keys, scattered order)");
+}
+
+/// SQLite: a plain `rusqlite` in-memory connection against `Engine::connect("sqlite::memory:")`
+/// (which is a pool over a shared `memdb` database, each checkout probed with `SELECT 1`:
+/// that is part of what the orm column measures).
+fn bench_sqlite(settings: Settings) -> Result<Vec<Line>, Box<dyn Error>> {
+    let mut raw = SqliteRaw::open()?;
+    let orm = OrmSide::sqlite()?;
+    bench::run(&mut raw, &orm, settings)
+}
+
+/// PostgreSQL, or `None` (after a `SKIPPED` message) when the server does not answer.
+fn bench_postgres(url: &str, settings: Settings) -> Result<Option<Vec<Line>>, Box<dyn Error>> {
+    let client = match pg_raw::connect(url) {
+        Ok(c) => c,
+        Err(e) => {
+            let message = format!("server unreachable at {} ({})", args::redact_url(url), error_chain(&e));
+            if std::env::var("ORM_REQUIRE_PG").is_ok_and(|v| v == "1") {
+                return Err(format!("postgres is required (ORM_REQUIRE_PG=1): {message}").into());
+            }
+            println!();
+            println!("SKIPPED postgres: {message}");
+            return Ok(None);
+        }
+    };
+    let schema = pg_raw::schema_name();
+    let mut raw = PgRaw::setup(client, &schema)?;
+    // The orm engine (and its pooled connections) is gone before the schema is dropped.
+    let result = OrmSide::postgres(url, &schema).and_then(|orm| bench::run(&mut raw, &orm, settings));
+    raw.finish()?;
+    result.map(Some)
+}
+
+/// An error and its sources, `: `-separated (postgres' own message is terse).
+fn error_chain(e: &dyn Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

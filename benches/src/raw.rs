@@ -1,0 +1,50 @@
+//! What both raw-driver sides (rusqlite, postgres) offer the benchmark runner.
+
+use std::error::Error;
+
+use crate::model::{BenchUser, Fingerprint};
+
+/// Result type of the benchmark code.
+pub(crate) type BenchResult<T> = Result<T, Box<dyn Error>>;
+
+/// A plain row struct filled by the raw drivers (no orm involved).
+#[derive(Debug, Clone)]
+pub(crate) struct RawUser {
+    /// Primary key.
+    pub(crate) id: i64,
+    /// Name column.
+    pub(crate) name: String,
+    /// Age column.
+    pub(crate) age: i32,
+    /// Score column.
+    pub(crate) score: f64,
+}
+
+impl RawUser {
+    /// The fingerprint of raw rows (comparable with [`Fingerprint::of_models`]).
+    pub(crate) fn fingerprint(rows: &[RawUser]) -> Fingerprint {
+        let mut f = Fingerprint::default();
+        for u in rows {
+            f.add(u.id, &u.name, u.age, u.score);
+        }
+        f
+    }
+}
+
+/// The hand-written baseline of one backend: prepared statements, no orm.
+pub(crate) trait RawBackend {
+    /// Empty the table (untimed); generated ids start at 1 again.
+    fn reset(&mut self) -> BenchResult<()>;
+
+    /// Number of rows in the table (untimed check).
+    fn count(&mut self) -> BenchResult<i64>;
+
+    /// One transaction, one prepared single-row INSERT executed once per row.
+    fn insert(&mut self, rows: &[BenchUser]) -> BenchResult<()>;
+
+    /// A prepared `SELECT` of every row into plain structs.
+    fn load(&mut self) -> BenchResult<Vec<RawUser>>;
+
+    /// A prepared `SELECT ... WHERE id = ?` per key.
+    fn get_each(&mut self, keys: &[i64]) -> BenchResult<Vec<RawUser>>;
+}

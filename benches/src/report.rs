@@ -1,0 +1,120 @@
+//! Medians and the printed comparison table.
+
+use std::time::Duration;
+
+/// One line of the table: an operation, the orm variant, and the two medians.
+#[derive(Debug, Clone)]
+pub(crate) struct Line {
+    /// What was done, e.g. `insert 10000 rows`.
+    pub(crate) operation: String,
+    /// Which orm API the orm column used.
+    pub(crate) variant: String,
+    /// Median of the raw-driver runs.
+    pub(crate) raw: Duration,
+    /// Median of the orm runs.
+    pub(crate) orm: Duration,
+}
+
+impl Line {
+    /// orm time / raw time.
+    pub(crate) fn ratio(&self) -> f64 {
+        let raw = self.raw.as_secs_f64();
+        if raw > 0.0 {
+            self.orm.as_secs_f64() / raw
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+/// The median of some samples (mean of the middle two for an even count).
+pub(crate) fn median(samples: &[Duration]) -> Duration {
+    let mut v = samples.to_vec();
+    v.sort_unstable();
+    match v.len() {
+        0 => Duration::ZERO,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2,
+    }
+}
+
+/// A duration with a readable unit.
+pub(crate) fn format_duration(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 {
+        format!("{s:.3} s")
+    } else if s >= 1e-3 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{:.1} µs", s * 1e6)
+    }
+}
+
+/// Print one backend's table.
+pub(crate) fn print_table(backend: &str, lines: &[Line]) {
+    const HEADERS: [&str; 5] = ["operation", "orm variant", "raw (median)", "orm (median)", "orm/raw"];
+    let rows: Vec<[String; 5]> = lines
+        .iter()
+        .map(|l| {
+            [
+                l.operation.clone(),
+                l.variant.clone(),
+                format_duration(l.raw),
+                format_duration(l.orm),
+                format!("{:.2}x", l.ratio()),
+            ]
+        })
+        .collect();
+    let mut widths = HEADERS.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let render = |cells: &[String; 5]| {
+        let mut out = String::from("|");
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            let pad = " ".repeat(w - cell.chars().count());
+            // Text columns left-aligned, numbers right-aligned.
+            if i < 2 {
+                out.push_str(&format!(" {cell}{pad} |"));
+            } else {
+                out.push_str(&format!(" {pad}{cell} |"));
+            }
+        }
+        out
+    };
+    println!();
+    println!("## {backend}");
+    println!();
+    println!("{}", render(&HEADERS.map(str::to_owned)));
+    let rule: Vec<String> = widths
+        .iter()
+        .enumerate()
+        .map(|(i, w)| if i < 2 { "-".repeat(w + 2) } else { format!("{}:", "-".repeat(w + 1)) })
+        .collect();
+    println!("|{}|", rule.join("|"));
+    for row in &rows {
+        println!("{}", render(row));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        let ms = Duration::from_millis;
+        assert_eq!(median(&[ms(5), ms(1), ms(3)]), ms(3));
+        assert_eq!(median(&[ms(4), ms(1), ms(2), ms(3)]), Duration::from_micros(2500));
+        assert_eq!(median(&[]), Duration::ZERO);
+    }
+
+    #[test]
+    fn durations_pick_a_unit() {
+        assert_eq!(format_duration(Duration::from_micros(12)), "12.0 µs");
+        assert_eq!(format_duration(Duration::from_micros(12_340)), "12.34 ms");
+        assert_eq!(format_duration(Duration::from_millis(2_500)), "2.500 s");
+    }
+}
