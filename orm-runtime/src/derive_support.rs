@@ -28,6 +28,8 @@ pub struct FieldOps<T> {
     pub clone: fn(&T) -> T,
     /// Decode from a row.
     pub decode: fn(&RowRef<'_>, usize, &ColumnDef) -> Result<T>,
+    /// Decode from a value.
+    pub from_value: fn(&Value, &ColumnDef) -> Result<T>,
 }
 
 fn eq<T: PartialEq>(a: &T, b: &T) -> bool {
@@ -36,6 +38,10 @@ fn eq<T: PartialEq>(a: &T, b: &T) -> bool {
 
 fn decode<T: SqlType>(row: &RowRef<'_>, idx: usize, col: &ColumnDef) -> Result<T> {
     row.column(idx, col)
+}
+
+fn from_value<T: SqlType>(v: &Value, col: &ColumnDef) -> Result<T> {
+    T::from_value(v).map_err(|e| e.into_error(col.table, col.name))
 }
 
 /// The operations of a column type.
@@ -48,6 +54,7 @@ pub const fn field_ops<T: SqlType>() -> FieldOps<T> {
         eq: eq::<T>,
         clone: T::clone,
         decode: decode::<T>,
+        from_value: from_value::<T>,
     }
 }
 

@@ -26,6 +26,13 @@ impl ColumnMask {
         }
     }
 
+    /// The set of one column.
+    pub fn single(i: usize) -> Self {
+        let mut m = ColumnMask::EMPTY;
+        m.insert(i);
+        m
+    }
+
     /// Add column `i`.
     pub fn insert(&mut self, i: usize) {
         self.0 |= 1u128 << i;
@@ -86,11 +93,14 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// The values of a key, in key-column order.
     fn key_values(key: &Self::Key) -> Vec<Value>;
 
+    /// A key from its values, in key-column order (the inverse of [`Model::key_values`]).
+    fn key_from_values(values: &[Value]) -> Result<Self::Key>;
+
     /// The columns whose value differs from `old`.
     fn changed_columns(&self, old: &Self) -> ColumnMask;
 
-    /// Copy column `idx` from `src`.
-    fn copy_column(&mut self, src: &Self, idx: usize);
+    /// Set column `idx` from a value (generated keys, values restored by a rollback).
+    fn set_column_value(&mut self, idx: usize, value: &Value) -> Result<()>;
 
     /// A field-by-field copy (the session's snapshot of loaded values).
     fn snapshot(&self) -> Self;

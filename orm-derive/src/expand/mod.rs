@@ -60,8 +60,9 @@ fn fallback(ident: &syn::Ident) -> TokenStream {
                 fn column_is_none(&self, _: usize) -> bool { ::core::panic!("invalid model") }
                 fn key(&self) {}
                 fn key_values(_: &()) -> ::std::vec::Vec<__orm::Value> { ::core::panic!("invalid model") }
+                fn key_from_values(_: &[__orm::Value]) -> __orm::Result<()> { ::core::panic!("invalid model") }
                 fn changed_columns(&self, _: &Self) -> __orm::ColumnMask { ::core::panic!("invalid model") }
-                fn copy_column(&mut self, _: &Self, _: usize) { ::core::panic!("invalid model") }
+                fn set_column_value(&mut self, _: usize, _: &__orm::Value) -> __orm::Result<()> { ::core::panic!("invalid model") }
                 fn snapshot(&self) -> Self { ::core::panic!("invalid model") }
             }
         };

@@ -41,6 +41,18 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
         });
         quote!(::std::vec![#(#parts),*])
     };
+    let key_from_values = {
+        let parts = pk.iter().enumerate().map(|(pos, f)| {
+            let i = f.index;
+            let ops = field_ops_ident(f);
+            quote!((#ops.from_value)(values.get(#pos).unwrap_or(&__orm::Value::Null), &__COLUMNS[#i])?)
+        });
+        if pk.len() == 1 {
+            quote!(::core::result::Result::Ok(#(#parts)*))
+        } else {
+            quote!(::core::result::Result::Ok((#(#parts,)*)))
+        }
+    };
     let decode_key = if pk.len() == 1 {
         let i = pk[0].index;
         let ops = field_ops_ident(pk[0]);
@@ -84,11 +96,11 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
         let ops = field_ops_ident(f);
         quote!(if !(#ops.eq)(&self.#name, &old.#name) { mask.insert(#i); })
     });
-    let copy_arms = fields.iter().map(|f| {
+    let set_value_arms = fields.iter().map(|f| {
         let name = f.ident;
         let i = f.index;
         let ops = field_ops_ident(f);
-        quote!(#i => self.#name = (#ops.clone)(&src.#name),)
+        quote!(#i => self.#name = (#ops.from_value)(value, &__COLUMNS[#i])?,)
     });
     let snapshot_fields = fields.iter().map(|f| {
         let name = f.ident;
@@ -143,17 +155,22 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
                 #key_values
             }
 
+            fn key_from_values(values: &[__orm::Value]) -> __orm::Result<Self::Key> {
+                #key_from_values
+            }
+
             fn changed_columns(&self, old: &Self) -> __orm::ColumnMask {
                 let mut mask = __orm::ColumnMask::EMPTY;
                 #(#changed)*
                 mask
             }
 
-            fn copy_column(&mut self, src: &Self, idx: usize) {
+            fn set_column_value(&mut self, idx: usize, value: &__orm::Value) -> __orm::Result<()> {
                 match idx {
-                    #(#copy_arms)*
+                    #(#set_value_arms)*
                     _ => {}
                 }
+                ::core::result::Result::Ok(())
             }
 
             fn snapshot(&self) -> Self {

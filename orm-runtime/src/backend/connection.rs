@@ -83,13 +83,29 @@ impl Connection {
     }
 
     /// Execute a statement, returning the number of rows it changed.
+    ///
+    /// Transaction control sent this way (`BEGIN`, `COMMIT`, ...) is noticed, so that the
+    /// connection knows it is inside a transaction (SQLite reports it itself).
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.before(sql, params);
         let r = match &mut self.inner {
             Inner::Sqlite(c) => sqlite_conn::execute(c, sql, params),
             Inner::Postgres(c) => c.execute(sql, params),
         };
+        if r.is_ok() {
+            self.note_transaction_control(sql);
+        }
         r.map_err(|e| self.note(e))
+    }
+
+    fn note_transaction_control(&mut self, sql: &str) {
+        let mut words = sql.split_whitespace().map(str::to_ascii_uppercase);
+        match (words.next().as_deref(), words.next().as_deref()) {
+            (Some("BEGIN" | "START"), _) => self.in_transaction = true,
+            (Some("ROLLBACK" | "ABORT"), Some("TO")) => {}
+            (Some("COMMIT" | "END" | "ROLLBACK" | "ABORT"), _) => self.in_transaction = false,
+            _ => {}
+        }
     }
 
     /// Run a query, handing each row to `f`. On PostgreSQL the result is fetched whole
@@ -118,6 +134,35 @@ impl Connection {
             Inner::Postgres(c) => c.stream(sql, params, f),
         };
         r.map_err(|e| self.note(e))
+    }
+
+    /// Prepare `sql` once (through the statement cache) and run it many times with
+    /// [`Prepared::execute`]: the fast path for inserting many rows one by one.
+    pub fn prepared(&mut self, sql: &str) -> Result<Prepared<'_>> {
+        let Connection { inner, broken, hook, .. } = self;
+        let r = match inner {
+            Inner::Sqlite(c) => {
+                c.prepare_cached(sql).map(|stmt| PreparedInner::Sqlite(stmt, c)).map_err(|e| from_sqlite(e, None))
+            }
+            Inner::Postgres(c) => c.prepare(sql).map(|stmt| PreparedInner::Postgres(&mut c.client, stmt)),
+        };
+        match r {
+            Ok(inner) => Ok(Prepared { inner, sql: sql.to_owned(), hook: hook.clone(), broken }),
+            Err(e) => {
+                if e.is_disconnect() {
+                    *broken = true;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// SQLite: the rowid of the last row this connection inserted (`None` on PostgreSQL).
+    pub fn last_insert_rowid(&self) -> Option<i64> {
+        match &self.inner {
+            Inner::Sqlite(c) => Some(c.last_insert_rowid()),
+            Inner::Postgres(_) => None,
+        }
     }
 
     /// Execute SQL without parameters (one or more statements; DDL).
@@ -223,5 +268,56 @@ impl Connection {
             return self.rollback().is_err();
         }
         false
+    }
+}
+
+enum PreparedInner<'c> {
+    Sqlite(rusqlite::CachedStatement<'c>, &'c rusqlite::Connection),
+    Postgres(&'c mut postgres::Client, postgres::Statement),
+}
+
+/// A statement prepared once and executed many times (see [`Connection::prepared`]).
+pub struct Prepared<'c> {
+    inner: PreparedInner<'c>,
+    sql: String,
+    hook: Option<ExecuteHook>,
+    broken: &'c mut bool,
+}
+
+impl std::fmt::Debug for Prepared<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared").field("sql", &self.sql).finish()
+    }
+}
+
+impl Prepared<'_> {
+    /// Execute with these parameters; returns the number of rows changed.
+    pub fn execute(&mut self, params: &[Value]) -> Result<u64> {
+        if let Some(h) = &self.hook {
+            h(&self.sql, params);
+        }
+        let r = match &mut self.inner {
+            PreparedInner::Sqlite(stmt, _) => stmt
+                .execute(rusqlite::params_from_iter(params.iter()))
+                .map(|n| n as u64)
+                .map_err(|e| from_sqlite(e, None)),
+            PreparedInner::Postgres(client, stmt) => {
+                client.execute(&*stmt, &crate::backend::postgres_conn::param_refs(params)).map_err(|e| from_pg(e, None))
+            }
+        };
+        if let Err(e) = &r {
+            if e.is_disconnect() {
+                *self.broken = true;
+            }
+        }
+        r
+    }
+
+    /// SQLite: the rowid of the row the last execution inserted (`None` on PostgreSQL).
+    pub fn last_insert_rowid(&self) -> Option<i64> {
+        match &self.inner {
+            PreparedInner::Sqlite(_, c) => Some(c.last_insert_rowid()),
+            PreparedInner::Postgres(..) => None,
+        }
     }
 }

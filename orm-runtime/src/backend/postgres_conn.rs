@@ -29,7 +29,7 @@ impl PgConn {
         PgConn { client, statements: HashMap::new() }
     }
 
-    fn prepare(&mut self, sql: &str) -> Result<postgres::Statement> {
+    pub(crate) fn prepare(&mut self, sql: &str) -> Result<postgres::Statement> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
@@ -82,6 +82,6 @@ impl PgConn {
     }
 }
 
-fn param_refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+pub(crate) fn param_refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }

@@ -66,11 +66,10 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
     fn push_identifier(&self, out: &mut String, ident: &str) -> Result<()> {
         check_identifier(ident, self.capabilities().max_identifier_len)?;
         out.push('"');
-        for c in ident.chars() {
-            if c == '"' {
-                out.push('"');
-            }
-            out.push(c);
+        if ident.contains('"') {
+            out.push_str(&ident.replace('"', "\"\""));
+        } else {
+            out.push_str(ident);
         }
         out.push('"');
         Ok(())

@@ -21,9 +21,13 @@ pub struct Select<Sel, F> {
 
 /// `SELECT <selection>`: a column, an expression, a tuple of them (up to 8).
 /// The FROM clause is the model of the first column; set it with `.from::<M>()` otherwise.
-pub fn select<Sel: Selection>(sel: Sel) -> Select<Sel, Sel::From> {
+pub fn select<Sel: Selection>(sel: Sel) -> Select<Sel, Sel::From>
+where
+    Sel::From: FromClause,
+{
     let mut stmt = SelectStatement::default();
     sel.push_items(&mut stmt.items);
+    <Sel::From as FromClause>::push_tables(&mut stmt.from);
     Select { sel, stmt, _from: PhantomData }
 }
 
@@ -34,7 +38,9 @@ pub fn select_model<M: Model>() -> Select<ModelSelection<M>, M> {
 
 impl<Sel: Selection, F> Select<Sel, F> {
     /// Select from model `M` instead.
-    pub fn from<M: Model>(self) -> Select<Sel, M> {
+    pub fn from<M: Model>(mut self) -> Select<Sel, M> {
+        self.stmt.from.clear();
+        M::push_tables(&mut self.stmt.from);
         Select { sel: self.sel, stmt: self.stmt, _from: PhantomData }
     }
 
@@ -97,14 +103,9 @@ impl<Sel: Selection, F> Select<Sel, F> {
         self
     }
 
-    /// The statement AST with its FROM clause filled in.
-    pub fn statement(&self) -> SelectStatement
-    where
-        F: FromClause,
-    {
-        let mut stmt = self.stmt.clone();
-        F::push_tables(&mut stmt.from);
-        stmt
+    /// The statement AST.
+    pub fn statement(&self) -> &SelectStatement {
+        &self.stmt
     }
 
     /// Render in a dialect (for logging and tests).
@@ -112,7 +113,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     where
         F: FromClause,
     {
-        render(dialect, Statement::Select(&self.statement()))
+        render(dialect, Statement::Select(&self.stmt))
     }
 
     fn run<X, G>(&self, ex: X, mut g: G) -> Result<()>
@@ -121,9 +122,8 @@ impl<Sel: Selection, F> Select<Sel, F> {
         F: FromClause,
         G: FnMut(Sel::Output) -> Result<bool>,
     {
-        let stmt = self.statement();
         ex.with_connection(false, |conn: &mut Connection| {
-            let r = render(conn.dialect(), Statement::Select(&stmt))?;
+            let r = render(conn.dialect(), Statement::Select(&self.stmt))?;
             let mut more = true;
             conn.query(&r.sql, &r.params, |row| {
                 if more {
@@ -200,9 +200,8 @@ impl<Sel: Selection, F> Select<Sel, F> {
         F: FromClause,
         Sel::Sources: AppearsIn<F, I>,
     {
-        let stmt = self.statement();
         ex.with_connection(false, |conn| {
-            let r = render(conn.dialect(), Statement::Select(&stmt))?;
+            let r = render(conn.dialect(), Statement::Select(&self.stmt))?;
             conn.stream(&r.sql, &r.params, |row| {
                 let mut idx = 0;
                 f(self.sel.decode(row, &mut idx)?)
@@ -210,12 +209,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
         })
     }
 
-    fn table_for_errors(&self) -> String
-    where
-        F: FromClause,
-    {
-        let mut t = Vec::new();
-        F::push_tables(&mut t);
-        t.first().copied().unwrap_or("query").to_owned()
+    fn table_for_errors(&self) -> String {
+        self.stmt.from.first().copied().unwrap_or("query").to_owned()
     }
 }

@@ -25,7 +25,9 @@ pub(crate) struct Meta<M: Model> {
     pub(crate) state: ObjectState,
     /// The session this object belongs to (0: none).
     pub(crate) session: u64,
-    /// Values as last loaded from or written to the database.
+    /// The database values of a persistent object whose fields have been written since it
+    /// was loaded or flushed (taken lazily by the first [`Obj::write`]; `None` means the
+    /// fields still hold the database values).
     pub(crate) snapshot: Option<M>,
     /// Marked for deletion at the next flush.
     pub(crate) delete_pending: bool,
@@ -94,15 +96,9 @@ impl<M: Model> Obj<M> {
     }
 
     pub(crate) fn loaded(value: M, session: u64) -> Self {
-        let snapshot = value.snapshot();
         Obj(Arc::new(ObjCell {
             data: RwLock::new(value),
-            meta: Mutex::new(Meta {
-                state: ObjectState::Persistent,
-                session,
-                snapshot: Some(snapshot),
-                delete_pending: false,
-            }),
+            meta: Mutex::new(Meta { state: ObjectState::Persistent, session, snapshot: None, delete_pending: false }),
             touched: AtomicBool::new(false),
         }))
     }
@@ -113,8 +109,17 @@ impl<M: Model> Obj<M> {
     }
 
     /// Change the object's fields in place; the next flush writes the changed columns.
+    ///
+    /// The first write after a load or flush copies the loaded values aside, so that the
+    /// flush can compare; objects that are only read cost no copy.
     pub fn write(&self) -> RwLockWriteGuard<'_, M> {
-        self.0.touched.store(true, Ordering::Release);
+        {
+            let mut meta = self.0.meta();
+            if meta.state == ObjectState::Persistent && meta.snapshot.is_none() {
+                meta.snapshot = Some(self.0.data().snapshot());
+            }
+            self.0.touched.store(true, Ordering::Release);
+        }
         self.0.data_mut()
     }
 

@@ -1,10 +1,12 @@
 //! The unit of work: what a flush writes for each object, in foreign-key order, and how a
 //! rollback undoes it in memory.
 
+use std::any::Any;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::backend::Connection;
+use crate::dialect::DialectKind;
 use crate::error::{Error, Result};
 use crate::model::{ColumnMask, Model};
 use crate::query::insert::fill_table;
@@ -33,8 +35,11 @@ pub(crate) trait Tracked: Send + Sync {
     fn set_delete_pending(&self, on: bool);
     /// Whether the object may have unflushed changes.
     fn is_touched(&self) -> bool;
-    /// INSERT the object and make it persistent.
-    fn flush_insert(self: Arc<Self>, ctx: &mut FlushCtx<'_>) -> Result<()>;
+    /// The object as `Any`, to recover its concrete type.
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+    /// INSERT `group` (objects of this object's model, this one among them, in flush order)
+    /// and make them persistent; consecutive rows of one shape share a prepared statement.
+    fn flush_insert_group(&self, group: &[Arc<dyn Tracked>], ctx: &mut FlushCtx<'_>) -> Result<()>;
     /// UPDATE the changed columns, if any.
     fn flush_update(self: Arc<Self>, ctx: &mut FlushCtx<'_>) -> Result<()>;
     /// DELETE the row.
@@ -73,64 +78,62 @@ impl<M: Model> Tracked for ObjCell<M> {
         self.touched.load(Ordering::Acquire)
     }
 
-    fn flush_insert(self: Arc<Self>, ctx: &mut FlushCtx<'_>) -> Result<()> {
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+
+    fn flush_insert_group(&self, group: &[Arc<dyn Tracked>], ctx: &mut FlushCtx<'_>) -> Result<()> {
         let table = M::table();
-        let mut columns = ColumnMask::EMPTY;
-        let mut returning = ColumnMask::EMPTY;
-        let mut params = Vec::with_capacity(table.columns.len());
-        let before = {
-            let data = self.data();
-            for c in table.columns {
-                // Generated keys, and server defaults of fields left `None`, come back
-                // from the database.
-                if c.auto_increment || (c.server_default.is_some() && data.column_is_none(c.index)) {
-                    returning.insert(c.index);
-                } else {
-                    let v = data.column_value(c.index);
-                    check_value(c, &v)?;
-                    params.push(v);
-                    columns.insert(c.index);
-                }
+        let rows = group
+            .iter()
+            .map(|t| match t.clone().into_any().downcast::<ObjCell<M>>() {
+                Ok(cell) => InsertRow::new(cell),
+                Err(_) => Err(Error::InvalidState("insert group mixes models".into())),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let dialect = ctx.conn.dialect_kind();
+        let key_idx = table.auto_increment_column().map(|c| c.index);
+        let FlushCtx { conn, identity, undo } = ctx;
+        let mut rows = rows.into_iter().peekable();
+        while let Some(first) = rows.next() {
+            let (columns, returning) = (first.columns, first.returning);
+            let mut batch = vec![first];
+            while let Some(next) = rows.next_if(|r| r.columns == columns && r.returning == returning) {
+                batch.push(next);
             }
-            (!returning.is_empty()).then(|| data.snapshot())
-        };
-        let sql = crud_sql(table, ctx.conn.dialect_kind(), CrudShape::Insert { columns, returning })?;
-        if returning.is_empty() {
-            ctx.conn.execute(&sql, &params).map_err(|e| fill_table(e, table.name))?;
-        } else {
-            let mut data = self.data_mut();
-            ctx.conn
-                .query(&sql, &params, |row| {
-                    for (pos, idx) in returning.iter().enumerate() {
-                        data.decode_column(idx, row, pos)?;
+            // SQLite: a generated key alone is read with last_insert_rowid(), cheaper than
+            // RETURNING (which SQLite buffers in a temporary table).
+            let rowid_key = match key_idx {
+                Some(k) if dialect == DialectKind::Sqlite && returning == ColumnMask::single(k) => Some(k),
+                _ => None,
+            };
+            if rowid_key.is_some() || returning.is_empty() {
+                let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning: ColumnMask::EMPTY })?;
+                let mut stmt = conn.prepared(&sql)?;
+                for row in batch {
+                    stmt.execute(&row.params).map_err(|e| fill_table(e, table.name))?;
+                    if let (Some(k), Some(rowid)) = (rowid_key, stmt.last_insert_rowid()) {
+                        row.cell.data_mut().set_column_value(k, &crate::types::Value::I64(rowid))?;
                     }
-                    Ok(())
-                })
-                .map_err(|e| fill_table(e, table.name))?;
-        }
-        let key = {
-            let data = self.data();
-            let mut meta = self.meta();
-            meta.state = ObjectState::Persistent;
-            meta.snapshot = Some(data.snapshot());
-            data.key()
-        };
-        self.touched.store(false, Ordering::Release);
-        ctx.identity.insert::<M>(key.clone(), self.clone());
-        let cell = self;
-        ctx.undo.push(Box::new(move |identity: &mut IdentityMap| {
-            identity.remove::<M>(&key);
-            if let Some(before) = before {
-                let mut data = cell.data_mut();
-                for idx in returning.iter() {
-                    data.copy_column(&before, idx);
+                    row.finish(identity, undo);
+                }
+            } else {
+                let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning })?;
+                for row in batch {
+                    {
+                        let mut data = row.cell.data_mut();
+                        conn.query(&sql, &row.params, |r| {
+                            for (pos, idx) in returning.iter().enumerate() {
+                                data.decode_column(idx, r, pos)?;
+                            }
+                            Ok(())
+                        })
+                        .map_err(|e| fill_table(e, table.name))?;
+                    }
+                    row.finish(identity, undo);
                 }
             }
-            let mut meta = cell.meta();
-            meta.state = ObjectState::Transient;
-            meta.session = 0;
-            meta.snapshot = None;
-        }));
+        }
         Ok(())
     }
 
@@ -142,12 +145,24 @@ impl<M: Model> Tracked for ObjCell<M> {
         let (changed, params, old_key) = {
             let data = self.data();
             let meta = self.meta();
-            let Some(snapshot) = meta.snapshot.as_ref() else { return Ok(()) };
-            let changed = data.changed_columns(snapshot);
+            let (changed, old_key) = match meta.snapshot.as_ref() {
+                Some(snapshot) => (data.changed_columns(snapshot), snapshot.key()),
+                // Written while detached: what changed is unknown, so every non-key column
+                // is written.
+                None => {
+                    let mut all = ColumnMask::EMPTY;
+                    for c in table.columns.iter().filter(|c| !c.primary_key) {
+                        all.insert(c.index);
+                    }
+                    (all, data.key())
+                }
+            };
             if changed.is_empty() {
+                drop(meta);
+                drop(data);
+                self.meta().snapshot = None;
                 return Ok(());
             }
-            let old_key = snapshot.key();
             let mut params = Vec::with_capacity(table.columns.len());
             for idx in changed.iter() {
                 let v = data.column_value(idx);
@@ -171,12 +186,9 @@ impl<M: Model> Tracked for ObjCell<M> {
                 matched: n,
             });
         }
-        let (old_snapshot, new_key) = {
-            let data = self.data();
-            let mut meta = self.meta();
-            let old = meta.snapshot.replace(data.snapshot());
-            (old, data.key())
-        };
+        // The fields now hold the database values: the old snapshot moves into the undo log.
+        let old_snapshot = self.meta().snapshot.take();
+        let new_key = self.data().key();
         if new_key != old_key {
             ctx.identity.remove::<M>(&old_key);
             ctx.identity.insert::<M>(new_key.clone(), self.clone());
@@ -184,9 +196,10 @@ impl<M: Model> Tracked for ObjCell<M> {
         let cell = self;
         ctx.undo.push(Box::new(move |identity: &mut IdentityMap| {
             if let Some(old) = old_snapshot {
-                *cell.data_mut() = old.snapshot();
-                cell.meta().snapshot = Some(old);
+                *cell.data_mut() = old;
             }
+            cell.meta().snapshot = None;
+            cell.touched.store(false, Ordering::Release);
             if new_key != old_key {
                 identity.remove::<M>(&new_key);
                 identity.insert::<M>(old_key, cell.clone());
@@ -230,11 +243,80 @@ impl<M: Model> Tracked for ObjCell<M> {
 
     fn revert_unflushed(&self) {
         if self.touched.swap(false, Ordering::AcqRel) {
-            let meta = self.meta();
-            if let Some(snapshot) = meta.snapshot.as_ref() {
-                *self.data_mut() = snapshot.snapshot();
+            let snapshot = self.meta().snapshot.take();
+            if let Some(snapshot) = snapshot {
+                *self.data_mut() = snapshot;
             }
         }
+    }
+}
+
+/// One object about to be inserted: its parameters and the shape of its INSERT.
+struct InsertRow<M: Model> {
+    cell: Arc<ObjCell<M>>,
+    params: Vec<crate::types::Value>,
+    /// Values of the columns the database fills in, to restore them on rollback.
+    before: Vec<(usize, crate::types::Value)>,
+    columns: ColumnMask,
+    returning: ColumnMask,
+}
+
+impl<M: Model> InsertRow<M> {
+    fn new(cell: Arc<ObjCell<M>>) -> Result<Self> {
+        let table = M::table();
+        let mut row = InsertRow {
+            params: Vec::with_capacity(table.columns.len()),
+            before: Vec::new(),
+            columns: ColumnMask::EMPTY,
+            returning: ColumnMask::EMPTY,
+            cell,
+        };
+        {
+            let data = row.cell.data();
+            for c in table.columns {
+                // Generated keys, and server defaults of fields left `None`, come back
+                // from the database.
+                if c.auto_increment || (c.server_default.is_some() && data.column_is_none(c.index)) {
+                    row.returning.insert(c.index);
+                    row.before.push((c.index, data.column_value(c.index)));
+                } else {
+                    let v = data.column_value(c.index);
+                    check_value(c, &v)?;
+                    row.params.push(v);
+                    row.columns.insert(c.index);
+                }
+            }
+        }
+        Ok(row)
+    }
+
+    /// The row is in the database: the object becomes persistent, joins the identity map,
+    /// and an undo entry can make it transient again.
+    fn finish(self, identity: &mut IdentityMap, undo: &mut Vec<Undo>) {
+        let InsertRow { cell, before, .. } = self;
+        let key = {
+            let mut meta = cell.meta();
+            meta.state = ObjectState::Persistent;
+            meta.snapshot = None;
+            cell.data().key()
+        };
+        cell.touched.store(false, Ordering::Release);
+        identity.insert::<M>(key.clone(), cell.clone());
+        undo.push(Box::new(move |identity: &mut IdentityMap| {
+            identity.remove::<M>(&key);
+            {
+                let mut data = cell.data_mut();
+                for (idx, v) in &before {
+                    // The value was read from this very field: it converts back.
+                    let _ = data.set_column_value(*idx, v);
+                }
+            }
+            let mut meta = cell.meta();
+            meta.state = ObjectState::Transient;
+            meta.session = 0;
+            meta.snapshot = None;
+            cell.touched.store(false, Ordering::Release);
+        }));
     }
 }
 
@@ -271,8 +353,11 @@ impl FlushPlan {
 
     /// Run the plan; stops at the first error.
     pub(crate) fn execute(self, ctx: &mut FlushCtx<'_>) -> Result<()> {
-        for o in self.inserts {
-            o.flush_insert(ctx)?;
+        let mut inserts = self.inserts.as_slice();
+        while let Some(first) = inserts.first() {
+            let n = inserts.iter().take_while(|o| std::ptr::eq(o.table(), first.table())).count();
+            first.flush_insert_group(&inserts[..n], ctx)?;
+            inserts = &inserts[n..];
         }
         for o in self.updates {
             o.flush_update(ctx)?;

@@ -50,6 +50,23 @@ pub trait SqlType: Clone + PartialEq + Send + Sync + 'static {
     }
     /// Decode from a SQLite column value.
     fn from_sqlite(value: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError>;
+    /// Decode from a [`Value`] (generated keys, restored values), with the same rules as a
+    /// SQLite column value.
+    fn from_value(value: &Value) -> Result<Self, DecodeError> {
+        use rusqlite::types::ValueRef as V;
+        let v = match value {
+            Value::Null => V::Null,
+            Value::Bool(b) => V::Integer(i64::from(*b)),
+            Value::I16(i) => V::Integer(i64::from(*i)),
+            Value::I32(i) => V::Integer(i64::from(*i)),
+            Value::I64(i) => V::Integer(*i),
+            Value::F32(f) => V::Real(f64::from(*f)),
+            Value::F64(f) => V::Real(*f),
+            Value::Text(s) => V::Text(s.as_bytes()),
+            Value::Blob(b) => V::Blob(b),
+        };
+        Self::from_sqlite(v)
+    }
     /// Decode column `idx` of a PostgreSQL row.
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError>;
 }
