@@ -64,15 +64,7 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
 
     /// Append a quoted identifier after checking it.
     fn push_identifier(&self, out: &mut String, ident: &str) -> Result<()> {
-        check_identifier(ident, self.capabilities().max_identifier_len)?;
-        out.push('"');
-        if ident.contains('"') {
-            out.push_str(&ident.replace('"', "\"\""));
-        } else {
-            out.push_str(ident);
-        }
-        out.push('"');
-        Ok(())
+        push_quoted(out, ident, self.capabilities().max_identifier_len)
     }
 
     /// The type name used in DDL and CAST.
@@ -99,6 +91,30 @@ pub(crate) fn standard_type_name(kind: SqlKind, max_length: Option<u32>) -> Stri
         },
         SqlKind::Blob => "BLOB".into(),
     }
+}
+
+/// Append `ident` in double quotes (inner quotes doubled) after checking it, in one pass.
+#[inline]
+pub(crate) fn push_quoted(out: &mut String, ident: &str, max_len: usize) -> Result<()> {
+    let bytes = ident.as_bytes();
+    let mut has_quote = false;
+    for &b in bytes {
+        has_quote |= b == b'"';
+        if b == 0 {
+            return check_identifier(ident, max_len);
+        }
+    }
+    if bytes.is_empty() || bytes.len() > max_len {
+        return check_identifier(ident, max_len);
+    }
+    out.push('"');
+    if has_quote {
+        out.push_str(&ident.replace('"', "\"\""));
+    } else {
+        out.push_str(ident);
+    }
+    out.push('"');
+    Ok(())
 }
 
 /// Refuse identifiers that cannot be quoted safely or would be silently truncated.

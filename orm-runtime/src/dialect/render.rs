@@ -18,7 +18,7 @@ pub struct Rendered {
 /// Render a DML statement in `dialect`, refusing it if it needs more parameters than the
 /// database accepts.
 pub fn render(dialect: &dyn Dialect, stmt: Statement<'_>) -> Result<Rendered> {
-    let mut w = Writer { d: dialect, sql: String::with_capacity(128), params: Vec::new() };
+    let mut w = Writer { d: dialect, sql: String::with_capacity(256), params: Vec::with_capacity(4) };
     match stmt {
         Statement::Select(s) => w.select(s)?,
         Statement::Insert(s) => w.insert(s)?,

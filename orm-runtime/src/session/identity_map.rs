@@ -8,10 +8,12 @@ use crate::model::Model;
 use crate::session::object::{Obj, ObjCell};
 use crate::session::unit_of_work::Tracked;
 
+/// One model's map, behind a type-erased interface.
 trait AnyMap: Send {
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
-    fn objects(&self, out: &mut Vec<Arc<dyn Tracked>>);
+    fn touched(&self, out: &mut Vec<Arc<dyn Tracked>>);
+    fn visit(&self, f: &mut dyn FnMut(&dyn Tracked));
     fn clear(&mut self);
 }
 
@@ -26,8 +28,18 @@ impl<M: Model> AnyMap for TypedMap<M> {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
-    fn objects(&self, out: &mut Vec<Arc<dyn Tracked>>) {
-        out.extend(self.map.values().map(|c| c.clone() as Arc<dyn Tracked>));
+    fn touched(&self, out: &mut Vec<Arc<dyn Tracked>>) {
+        out.extend(
+            self.map
+                .values()
+                .filter(|c| c.is_touched() && !c.is_delete_pending())
+                .map(|c| c.clone() as Arc<dyn Tracked>),
+        );
+    }
+    fn visit(&self, f: &mut dyn FnMut(&dyn Tracked)) {
+        for c in self.map.values() {
+            f(&**c);
+        }
     }
     fn clear(&mut self) {
         self.map.clear();
@@ -70,18 +82,31 @@ impl IdentityMap {
         self.typed_mut::<M>().map.insert(key, cell)
     }
 
+    /// The object under `key`, or the one `make` builds, registered under `key`.
+    pub(crate) fn get_or_insert<M: Model>(&mut self, key: M::Key, make: impl FnOnce() -> Obj<M>) -> Obj<M> {
+        let cell = self.typed_mut::<M>().map.entry(key).or_insert_with(|| make().0);
+        Obj(cell.clone())
+    }
+
     /// Forget the object under this key.
     pub(crate) fn remove<M: Model>(&mut self, key: &M::Key) -> Option<Arc<ObjCell<M>>> {
         self.typed_mut::<M>().map.remove(key)
     }
 
-    /// Every object held.
-    pub(crate) fn objects(&self) -> Vec<Arc<dyn Tracked>> {
+    /// Objects whose fields may have changed (and are not marked for deletion).
+    pub(crate) fn touched(&self) -> Vec<Arc<dyn Tracked>> {
         let mut out = Vec::new();
         for m in self.maps.values() {
-            m.objects(&mut out);
+            m.touched(&mut out);
         }
         out
+    }
+
+    /// Call `f` on every object held.
+    pub(crate) fn visit(&self, mut f: impl FnMut(&dyn Tracked)) {
+        for m in self.maps.values() {
+            m.visit(&mut f);
+        }
     }
 
     /// Forget everything.

@@ -75,31 +75,17 @@ impl<'s, M: Model> Query<'s, M> {
     fn load(self, mut each: impl FnMut(Obj<M>) -> bool) -> Result<()> {
         let Query { session, stmt, .. } = self;
         let id = session.session_id();
-        let mut rows: Vec<M> = Vec::new();
-        {
-            let conn = session.connection(false)?;
-            let r = render(conn.dialect(), Statement::Select(&stmt))?;
-            conn.query(&r.sql, &r.params, |row| {
-                rows.push(M::decode_row(row, 0)?);
-                Ok(())
-            })?;
-        }
-        let identity = session.identity();
-        for m in rows {
-            let key = m.key();
-            let obj = match identity.get::<M>(&key) {
-                Some(existing) => existing,
-                None => {
-                    let obj = Obj::loaded(m, id);
-                    identity.insert::<M>(key, obj.0.clone());
-                    obj
-                }
-            };
-            if !each(obj) {
-                break;
+        let (conn, identity) = session.connection_and_identity(false)?;
+        let r = render(conn.dialect(), Statement::Select(&stmt))?;
+        let mut more = true;
+        conn.query(&r.sql, &r.params, |row| {
+            if more {
+                let m = M::decode_row(row, 0)?;
+                let obj = identity.get_or_insert::<M>(m.key(), || Obj::loaded(m, id));
+                more = each(obj);
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Every matching object.

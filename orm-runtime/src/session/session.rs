@@ -119,8 +119,13 @@ impl Session {
         self.id
     }
 
-    pub(crate) fn identity(&mut self) -> &mut IdentityMap {
-        &mut self.identity
+    /// The connection (as [`Session::connection`]) and the identity map, borrowed together.
+    pub(crate) fn connection_and_identity(&mut self, write: bool) -> Result<(&mut Connection, &mut IdentityMap)> {
+        self.connection(write)?;
+        match self.conn.as_mut() {
+            Some(conn) => Ok((conn, &mut self.identity)),
+            None => unreachable!("connection() set it"),
+        }
     }
 
     /// Add an object (a new value or a handle): it becomes pending and is inserted at the
@@ -252,7 +257,7 @@ impl Session {
         self.check_usable()?;
         let mut plan = FlushPlan {
             inserts: self.pending.clone(),
-            updates: self.identity.objects().into_iter().filter(|o| o.is_touched() && !o.is_delete_pending()).collect(),
+            updates: self.identity.touched(),
             deletes: self.to_delete.clone(),
         };
         if plan.is_empty() {
@@ -324,10 +329,7 @@ impl Session {
         while let Some(undo) = self.undo.pop() {
             undo(&mut self.identity);
         }
-        for o in self.identity.objects() {
-            o.revert_unflushed();
-            o.set_delete_pending(false);
-        }
+        self.identity.visit(|o| o.revert_unflushed());
         for o in self.pending.drain(..) {
             o.set_state(ObjectState::Transient, 0);
         }
@@ -342,9 +344,7 @@ impl Session {
     /// Roll back and detach every object: the session is empty afterwards (and reusable).
     pub fn close(&mut self) -> Result<()> {
         let result = self.rollback();
-        for o in self.identity.objects() {
-            o.set_state(ObjectState::Detached, 0);
-        }
+        self.identity.visit(|o| o.set_state(ObjectState::Detached, 0));
         self.identity.clear();
         result
     }
