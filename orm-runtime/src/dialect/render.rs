@@ -371,3 +371,92 @@ fn check_function_name(name: &str) -> Result<()> {
         Err(Error::InvalidIdentifier { name: name.to_owned(), reason: "not a plain function name" })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::{Capabilities, DialectKind};
+    use crate::expr::{Direction, Nulls};
+    use crate::query::{OrderTerm, SelectItem};
+    use crate::schema::ColumnDef;
+
+    /// A dialect without NULLS FIRST / LAST, to exercise the emulation.
+    #[derive(Debug)]
+    struct NoNullsOrdering;
+
+    impl Dialect for NoNullsOrdering {
+        fn name(&self) -> &'static str {
+            "test"
+        }
+        fn kind(&self) -> DialectKind {
+            DialectKind::Sqlite
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities { max_params: 10, max_identifier_len: 8, nulls_ordering: false, ilike: false }
+        }
+        fn push_placeholder(&self, out: &mut String, _: usize) {
+            out.push('?');
+        }
+        fn auto_increment_column(&self, _: &ColumnDef) -> String {
+            String::new()
+        }
+    }
+
+    fn col(name: &'static str) -> Node {
+        Node::Column { table: "t", name }
+    }
+
+    #[test]
+    fn nulls_ordering_is_emulated_where_the_dialect_lacks_it() {
+        let s = SelectStatement {
+            items: vec![SelectItem { node: col("a"), label: None }],
+            from: vec!["t"],
+            order_by: vec![
+                OrderTerm { node: col("a"), direction: Direction::Asc, nulls: Nulls::Last },
+                OrderTerm { node: col("b"), direction: Direction::Desc, nulls: Nulls::First },
+            ],
+            ..SelectStatement::default()
+        };
+        let r = render(&NoNullsOrdering, Statement::Select(&s)).unwrap();
+        assert_eq!(
+            r.sql,
+            r#"SELECT "t"."a" FROM "t" ORDER BY ("t"."a" IS NULL), "t"."a" ASC, ("t"."b" IS NOT NULL), "t"."b" DESC"#
+        );
+    }
+
+    #[test]
+    fn identifiers_are_checked_not_truncated() {
+        let s = SelectStatement {
+            items: vec![SelectItem { node: col("much_too_long"), label: None }],
+            ..SelectStatement::default()
+        };
+        assert!(matches!(render(&NoNullsOrdering, Statement::Select(&s)), Err(Error::InvalidIdentifier { .. })));
+        let s = SelectStatement {
+            items: vec![SelectItem { node: col("a\0b"), label: None }],
+            ..SelectStatement::default()
+        };
+        assert!(matches!(render(&NoNullsOrdering, Statement::Select(&s)), Err(Error::InvalidIdentifier { .. })));
+        let s = SelectStatement {
+            items: vec![SelectItem { node: col("a\"b"), label: None }],
+            ..SelectStatement::default()
+        };
+        assert_eq!(render(&NoNullsOrdering, Statement::Select(&s)).unwrap().sql, r#"SELECT "t"."a""b""#);
+    }
+
+    #[test]
+    fn too_many_parameters_are_refused() {
+        let s = SelectStatement {
+            items: vec![SelectItem { node: col("a"), label: None }],
+            filter: Some(Node::InList {
+                expr: Box::new(col("a")),
+                list: (0..11).map(|i| Node::Value(Value::I32(i))).collect(),
+                negated: false,
+            }),
+            ..SelectStatement::default()
+        };
+        assert!(matches!(
+            render(&NoNullsOrdering, Statement::Select(&s)),
+            Err(Error::TooManyParameters { count: 11, limit: 10, .. })
+        ));
+    }
+}

@@ -19,7 +19,6 @@ pub trait AppearsIn<Q, I> {}
 #[diagnostic::do_not_recommend]
 impl<Q> AppearsIn<Q, ()> for () {}
 
-#[diagnostic::do_not_recommend]
 impl<A, B, Q, IA, IB> AppearsIn<Q, (IA, IB)> for (A, B)
 where
     A: AppearsIn<Q, IA>,

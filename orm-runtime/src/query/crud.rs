@@ -25,22 +25,55 @@ pub(crate) enum CrudShape {
     Delete,
 }
 
-type CacheMap = HashMap<(DialectKind, CrudShape), Arc<str>>;
+type CacheMap = HashMap<(DialectKind, CrudShape), Arc<str>, foldhash::fast::RandomState>;
 
 /// Rendered CRUD statements of one table (lives inside the generated static `TableDef`).
+/// SELECT and DELETE by key have one shape per dialect and sit in fixed slots; INSERT and
+/// UPDATE shapes (column masks) in a map.
 #[derive(Debug, Default)]
 pub struct StatementCache {
+    get: [OnceLock<Arc<str>>; 2],
+    delete: [OnceLock<Arc<str>>; 2],
     map: OnceLock<RwLock<CacheMap>>,
+}
+
+fn slot(d: DialectKind) -> usize {
+    match d {
+        DialectKind::Sqlite => 0,
+        DialectKind::Postgres => 1,
+    }
 }
 
 impl StatementCache {
     /// An empty cache (usable in statics).
     pub const fn new() -> Self {
-        StatementCache { map: OnceLock::new() }
+        StatementCache {
+            get: [OnceLock::new(), OnceLock::new()],
+            delete: [OnceLock::new(), OnceLock::new()],
+            map: OnceLock::new(),
+        }
+    }
+
+    fn fixed(
+        cell: &OnceLock<Arc<str>>,
+        table: &'static TableDef,
+        d: &dyn Dialect,
+        shape: CrudShape,
+    ) -> Result<Arc<str>> {
+        if let Some(sql) = cell.get() {
+            return Ok(sql.clone());
+        }
+        let sql: Arc<str> = Arc::from(render_crud(table, d, shape)?);
+        Ok(cell.get_or_init(|| sql).clone())
     }
 
     fn get_or_render(&self, table: &'static TableDef, d: &dyn Dialect, shape: CrudShape) -> Result<Arc<str>> {
-        let map = self.map.get_or_init(|| RwLock::new(HashMap::new()));
+        match shape {
+            CrudShape::Get => return Self::fixed(&self.get[slot(d.kind())], table, d, shape),
+            CrudShape::Delete => return Self::fixed(&self.delete[slot(d.kind())], table, d, shape),
+            CrudShape::Insert { .. } | CrudShape::Update { .. } => {}
+        }
+        let map = self.map.get_or_init(|| RwLock::new(CacheMap::default()));
         let key = (d.kind(), shape);
         if let Some(sql) = map.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {
             return Ok(sql.clone());

@@ -17,8 +17,12 @@ trait AnyMap: Send {
     fn clear(&mut self);
 }
 
+/// Keys are hashed with foldhash: several times faster than SipHash on the integer keys
+/// most models have, and still seeded per map.
+type KeyMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 struct TypedMap<M: Model> {
-    map: HashMap<M::Key, Arc<ObjCell<M>>>,
+    map: KeyMap<M::Key, Arc<ObjCell<M>>>,
 }
 
 impl<M: Model> AnyMap for TypedMap<M> {
@@ -65,7 +69,7 @@ impl IdentityMap {
 
     fn typed_mut<M: Model>(&mut self) -> &mut TypedMap<M> {
         let entry =
-            self.maps.entry(TypeId::of::<M>()).or_insert_with(|| Box::new(TypedMap::<M> { map: HashMap::new() }));
+            self.maps.entry(TypeId::of::<M>()).or_insert_with(|| Box::new(TypedMap::<M> { map: KeyMap::default() }));
         match entry.as_any_mut().downcast_mut::<TypedMap<M>>() {
             Some(m) => m,
             None => unreachable!("identity map entries are keyed by their own TypeId"),
