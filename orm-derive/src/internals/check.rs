@@ -13,6 +13,42 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_unique_columns(cx, cont);
     check_referenced_fields(cx, cont);
     check_referential_actions(cx, cont);
+    check_sql_names(cx, cont);
+}
+
+/// PostgreSQL silently truncates identifiers longer than 63 bytes (two long names can then
+/// collide), and no database accepts a NUL in one: refuse such names here, where the user
+/// can fix them.
+fn check_sql_names(cx: &Ctxt, cont: &Container<'_>) {
+    let problem = |name: &str| {
+        if name.len() > 63 {
+            Some("is longer than 63 bytes, which PostgreSQL would truncate")
+        } else if name.contains('\0') {
+            Some("contains a NUL character")
+        } else {
+            None
+        }
+    };
+    if let Some(p) = problem(&cont.table_name) {
+        match &cont.attrs.table {
+            Some(lit) => cx.error_spanned_by(lit, format!("table name `{}` {p}", cont.table_name)),
+            None => cx.error_spanned_by(
+                cont.ident,
+                format!("table name `{}` {p}; set a shorter `table = \"...\"`", cont.table_name),
+            ),
+        }
+    }
+    for f in &cont.fields {
+        if let Some(p) = problem(&f.column_name) {
+            match &f.attrs.column {
+                Some(lit) => cx.error_spanned_by(lit, format!("column name `{}` {p}", f.column_name)),
+                None => cx.error_spanned_by(
+                    f.ident,
+                    format!("column name `{}` {p}; set a shorter `column = \"...\"`", f.column_name),
+                ),
+            }
+        }
+    }
 }
 
 /// Without a primary key the session cannot tell rows apart (identity map, UPDATE, DELETE).
