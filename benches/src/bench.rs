@@ -180,7 +180,7 @@ fn get_by_key(raw: &mut dyn RawBackend, orm: &OrmSide, settings: Settings) -> Be
     Ok(samples.lines(
         &format!("get by key ({} lookups)", keys.len()),
         [
-            "Core: select_model().filter(id.eq(k)).one(&mut conn)",
+            "Core: select_model().filter(id.eq(k)).first(&mut conn)",
             &format!("Session: get(k), new session per {GETS_PER_SESSION} gets"),
         ],
     ))

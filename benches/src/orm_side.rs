@@ -89,7 +89,9 @@ impl OrmSide {
         let mut conn = self.engine.connection()?;
         let mut out = Vec::with_capacity(keys.len());
         for &k in keys {
-            out.push(orm::select_model::<BenchUser>().filter(BenchUser::id.eq(k)).one(&mut conn)?);
+            // `first()`, like the raw side's `query_row`: the first row, no check for a second.
+            let row = orm::select_model::<BenchUser>().filter(BenchUser::id.eq(k)).first(&mut conn)?;
+            out.push(row.ok_or_else(|| format!("orm: no row with id {k}"))?);
         }
         Ok(out)
     }

@@ -110,9 +110,18 @@ impl Connection {
 
     /// Run a query, handing each row to `f`. On PostgreSQL the result is fetched whole
     /// (the fast path); see [`Connection::stream`] for row-by-row fetching.
-    pub fn query<F>(&mut self, sql: &str, params: &[Value], f: F) -> Result<()>
+    pub fn query<F>(&mut self, sql: &str, params: &[Value], mut f: F) -> Result<()>
     where
         F: FnMut(&RowRef<'_>) -> Result<()>,
+    {
+        self.query_while(sql, params, |row| f(row).map(|()| true))
+    }
+
+    /// Like [`Connection::query`], but `f` returns whether to go on: `false` stops reading
+    /// rows (the rest of the result is discarded).
+    pub fn query_while<F>(&mut self, sql: &str, params: &[Value], f: F) -> Result<()>
+    where
+        F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
         self.before(sql, params);
         let r = match &mut self.inner {
@@ -124,10 +133,11 @@ impl Connection {
 
     /// Run a query, handing each row to `f` as it arrives (memory stays flat for large
     /// results).
-    pub fn stream<F>(&mut self, sql: &str, params: &[Value], f: F) -> Result<()>
+    pub fn stream<F>(&mut self, sql: &str, params: &[Value], mut f: F) -> Result<()>
     where
         F: FnMut(&RowRef<'_>) -> Result<()>,
     {
+        let f = move |row: &RowRef<'_>| f(row).map(|()| true);
         self.before(sql, params);
         let r = match &mut self.inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),

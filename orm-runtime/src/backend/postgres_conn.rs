@@ -49,13 +49,15 @@ impl PgConn {
 
     pub(crate) fn query<F>(&mut self, sql: &str, params: &[Value], mut f: F) -> Result<()>
     where
-        F: FnMut(&RowRef<'_>) -> Result<()>,
+        F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
         let stmt = self.prepare(sql)?;
         let refs = param_refs(params);
         let rows = self.client.query(&stmt, &refs).map_err(|e| from_pg(e, None))?;
         for row in &rows {
-            f(&RowRef::Postgres(row))?;
+            if !f(&RowRef::Postgres(row))? {
+                break;
+            }
         }
         Ok(())
     }
@@ -63,14 +65,16 @@ impl PgConn {
     /// Rows are handed to `f` as they arrive, without collecting the result first.
     pub(crate) fn stream<F>(&mut self, sql: &str, params: &[Value], mut f: F) -> Result<()>
     where
-        F: FnMut(&RowRef<'_>) -> Result<()>,
+        F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
         use postgres::fallible_iterator::FallibleIterator;
         let stmt = self.prepare(sql)?;
         let mut it =
             self.client.query_raw(&stmt, params.iter().map(|v| v as &dyn ToSql)).map_err(|e| from_pg(e, None))?;
         while let Some(row) = it.next().map_err(|e| from_pg(e, None))? {
-            f(&RowRef::Postgres(&row))?;
+            if !f(&RowRef::Postgres(&row))? {
+                break;
+            }
         }
         Ok(())
     }

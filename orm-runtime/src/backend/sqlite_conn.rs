@@ -47,14 +47,17 @@ pub(crate) fn execute(conn: &rusqlite::Connection, sql: &str, params: &[Value]) 
     Ok(n as u64)
 }
 
+/// Run a query; `f` returns whether to go on with the next row.
 pub(crate) fn query<F>(conn: &rusqlite::Connection, sql: &str, params: &[Value], mut f: F) -> Result<()>
 where
-    F: FnMut(&RowRef<'_>) -> Result<()>,
+    F: FnMut(&RowRef<'_>) -> Result<bool>,
 {
     let mut stmt = conn.prepare_cached(sql).map_err(|e| from_sqlite(e, None))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(|e| from_sqlite(e, None))?;
     while let Some(row) = rows.next().map_err(|e| from_sqlite(e, None))? {
-        f(&RowRef::Sqlite(row))?;
+        if !f(&RowRef::Sqlite(row))? {
+            break;
+        }
     }
     Ok(())
 }

@@ -348,6 +348,10 @@ impl Writer<'_> {
                 self.push(")");
             }
             Node::LabelRef(label) => self.ident(label)?,
+            Node::AllColumns(t) => {
+                let fragment = t.0.statements.column_list(t.0, self.d)?;
+                self.push(&fragment);
+            }
         }
         Ok(())
     }

@@ -16,7 +16,7 @@ pub use column::Column;
 pub use functions::{
     avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, FuncArg, FuncArgs,
 };
-pub use node::{BinOp, FuncName, Node};
+pub use node::{BinOp, FuncName, Node, TableRef};
 pub use ordering::{Direction, IntoOrdering, Nulls, Ordering};
 pub use sources::{AppearsIn, Here};
 pub use typed::{AsExpr, AssignValue, Expr, Expression, Labeled};

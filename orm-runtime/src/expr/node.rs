@@ -147,6 +147,19 @@ pub enum Node {
     },
     /// A reference to a label of the select list (in ORDER BY / GROUP BY / HAVING).
     LabelRef(&'static str),
+    /// Every column of a model's table, in field order (`"t"."a", "t"."b", ...`); rendered
+    /// from a fragment cached per table and dialect.
+    AllColumns(TableRef),
+}
+
+/// A model's table inside an expression; equal when it is the same table.
+#[derive(Debug, Clone, Copy)]
+pub struct TableRef(pub &'static crate::schema::TableDef);
+
+impl PartialEq for TableRef {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
 }
 
 impl Node {
@@ -159,7 +172,7 @@ impl Node {
     pub fn param_count(&self) -> usize {
         match self {
             Node::Value(_) => 1,
-            Node::Column { .. } | Node::CountStar | Node::Constant(_) | Node::LabelRef(_) => 0,
+            Node::Column { .. } | Node::CountStar | Node::Constant(_) | Node::LabelRef(_) | Node::AllColumns(_) => 0,
             Node::Binary { left, right, .. } => left.param_count() + right.param_count(),
             Node::Not(e) | Node::IsNull { expr: e, .. } | Node::Cast { expr: e, .. } => e.param_count(),
             Node::Like { expr, pattern, .. } => expr.param_count() + pattern.param_count(),

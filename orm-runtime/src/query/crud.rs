@@ -32,6 +32,7 @@ type CacheMap = HashMap<(DialectKind, CrudShape), Arc<str>, foldhash::fast::Rand
 /// UPDATE shapes (column masks) in a map.
 #[derive(Debug, Default)]
 pub struct StatementCache {
+    columns: [OnceLock<Arc<str>>; 2],
     get: [OnceLock<Arc<str>>; 2],
     delete: [OnceLock<Arc<str>>; 2],
     map: OnceLock<RwLock<CacheMap>>,
@@ -48,10 +49,29 @@ impl StatementCache {
     /// An empty cache (usable in statics).
     pub const fn new() -> Self {
         StatementCache {
+            columns: [OnceLock::new(), OnceLock::new()],
             get: [OnceLock::new(), OnceLock::new()],
             delete: [OnceLock::new(), OnceLock::new()],
             map: OnceLock::new(),
         }
+    }
+
+    /// `"t"."a", "t"."b", ...`: every column of `table`, qualified and quoted.
+    pub(crate) fn column_list(&self, table: &'static TableDef, d: &dyn Dialect) -> Result<Arc<str>> {
+        let cell = &self.columns[slot(d.kind())];
+        if let Some(sql) = cell.get() {
+            return Ok(sql.clone());
+        }
+        let mut sql = String::new();
+        for (i, c) in table.columns.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            d.push_identifier(&mut sql, table.name)?;
+            sql.push('.');
+            d.push_identifier(&mut sql, c.name)?;
+        }
+        Ok(cell.get_or_init(|| Arc::from(sql)).clone())
     }
 
     fn fixed(

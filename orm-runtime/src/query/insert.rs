@@ -21,7 +21,9 @@ const MAX_ROWS_PER_STATEMENT: usize = 1000;
 /// An INSERT into model `M`'s table.
 #[derive(Debug)]
 pub struct Insert<M: Model> {
-    rows: Vec<Vec<Value>>,
+    /// Model rows, flat: `width` values per row.
+    rows: Vec<Value>,
+    width: usize,
     keys: Vec<M::Key>,
     pairs: Vec<(usize, Value)>,
     _model: PhantomData<fn() -> M>,
@@ -29,7 +31,13 @@ pub struct Insert<M: Model> {
 
 /// Start an INSERT into `M`'s table.
 pub fn insert<M: Model>() -> Insert<M> {
-    Insert { rows: Vec::new(), keys: Vec::new(), pairs: Vec::new(), _model: PhantomData }
+    Insert {
+        rows: Vec::new(),
+        width: model_columns::<M>().count(),
+        keys: Vec::new(),
+        pairs: Vec::new(),
+        _model: PhantomData,
+    }
 }
 
 /// The columns a model row writes: all but an auto-increment key.
@@ -69,13 +77,23 @@ fn in_transaction<R>(conn: &mut Connection, f: impl FnOnce(&mut Connection) -> R
 impl<M: Model> Insert<M> {
     /// Insert this object's values (an auto-increment key is left to the database).
     pub fn values(mut self, obj: &M) -> Self {
-        self.rows.push(model_columns::<M>().map(|i| obj.column_value(i)).collect());
+        self.rows.extend(model_columns::<M>().map(|i| obj.column_value(i)));
         self.keys.push(obj.key());
         self
     }
 
+    /// The model rows, one slice each (empty slices for a model whose only column is
+    /// generated).
+    fn row_slices(&self) -> impl Iterator<Item = &[Value]> {
+        let w = self.width;
+        (0..self.keys.len()).map(move |i| &self.rows[i * w..(i + 1) * w])
+    }
+
     /// Insert many objects, in one transaction.
     pub fn values_many<'a>(mut self, objs: impl IntoIterator<Item = &'a M>) -> Self {
+        let objs = objs.into_iter();
+        self.rows.reserve(objs.size_hint().0 * self.width);
+        self.keys.reserve(objs.size_hint().0);
         for obj in objs {
             self = self.values(obj);
         }
@@ -96,14 +114,14 @@ impl<M: Model> Insert<M> {
 
     fn check(&self) -> Result<()> {
         let table = M::table();
-        if !self.pairs.is_empty() && !self.rows.is_empty() {
+        if !self.pairs.is_empty() && !self.keys.is_empty() {
             return Err(Error::InvalidState("an INSERT takes either model rows or column values, not both".into()));
         }
         for (i, v) in &self.pairs {
             check_value(&table.columns[*i], v)?;
         }
         let cols: Vec<usize> = model_columns::<M>().collect();
-        for row in &self.rows {
+        for row in self.row_slices() {
             for (v, &i) in row.iter().zip(&cols) {
                 check_value(&table.columns[i], v)?;
             }
@@ -145,21 +163,26 @@ impl<M: Model> Insert<M> {
     }
 
     /// Multi-row batches under the parameter limit: (SQL, parameters) each.
-    fn batches(&self, d: &dyn Dialect, returning: &[&'static str]) -> Result<Vec<(String, Vec<Value>)>> {
-        let per_row = model_columns::<M>().count().max(1);
-        let chunk = (d.capabilities().max_params / per_row).clamp(1, MAX_ROWS_PER_STATEMENT);
+    fn batches(&self, d: &dyn Dialect, returning: &[&'static str]) -> Result<Vec<(String, &[Value])>> {
+        let w = self.width;
+        // `DEFAULT VALUES` inserts one row: a model whose only column is generated goes
+        // row by row.
+        let chunk = if w == 0 { 1 } else { (d.capabilities().max_params / w).clamp(1, MAX_ROWS_PER_STATEMENT) };
+        let total = self.keys.len();
         let mut out = Vec::new();
         let mut cached: Option<(usize, String)> = None;
-        for rows in self.rows.chunks(chunk) {
+        for start in (0..total).step_by(chunk) {
+            let n = chunk.min(total - start);
+            let params = &self.rows[start * w..(start + n) * w];
             let sql = match &cached {
-                Some((n, sql)) if *n == rows.len() => sql.clone(),
+                Some((rows, sql)) if *rows == n => sql.clone(),
                 _ => {
-                    let sql = Self::rows_sql(d, rows.len(), returning)?;
-                    cached = Some((rows.len(), sql.clone()));
+                    let sql = Self::rows_sql(d, n, returning)?;
+                    cached = Some((n, sql.clone()));
                     sql
                 }
             };
-            out.push((sql, rows.iter().flatten().cloned().collect()));
+            out.push((sql, params));
         }
         Ok(out)
     }
@@ -171,7 +194,11 @@ impl<M: Model> Insert<M> {
         if !self.pairs.is_empty() {
             return Ok(vec![render(dialect, Statement::Insert(&self.pairs_statement(&[])))?]);
         }
-        Ok(self.batches(dialect, &[])?.into_iter().map(|(sql, params)| Rendered { sql, params }).collect())
+        Ok(self
+            .batches(dialect, &[])?
+            .into_iter()
+            .map(|(sql, params)| Rendered { sql, params: params.to_vec() })
+            .collect())
     }
 
     /// SQLite: one prepared statement, executed per row; `each` sees each row's rowid.
@@ -180,7 +207,7 @@ impl<M: Model> Insert<M> {
         in_transaction(conn, |conn| {
             let mut stmt = conn.prepared(&sql)?;
             let mut n = 0;
-            for row in &self.rows {
+            for row in self.row_slices() {
                 n += stmt.execute(row)?;
                 each(stmt.last_insert_rowid().unwrap_or_default());
             }
@@ -233,7 +260,7 @@ impl<M: Model> Insert<M> {
                 self.execute(conn)?;
                 return Ok(self.keys.clone());
             };
-            let mut ids: Vec<i64> = Vec::with_capacity(self.rows.len());
+            let mut ids: Vec<i64> = Vec::with_capacity(self.keys.len());
             if conn.dialect_kind() == DialectKind::Sqlite {
                 self.run_rows_sqlite(conn, |rowid| ids.push(rowid))?;
             } else {

@@ -124,13 +124,9 @@ impl<Sel: Selection, F> Select<Sel, F> {
     {
         ex.with_connection(false, |conn: &mut Connection| {
             let r = render(conn.dialect(), Statement::Select(&self.stmt))?;
-            let mut more = true;
-            conn.query(&r.sql, &r.params, |row| {
-                if more {
-                    let mut idx = 0;
-                    more = g(self.sel.decode(row, &mut idx)?)?;
-                }
-                Ok(())
+            conn.query_while(&r.sql, &r.params, |row| {
+                let mut idx = 0;
+                g(self.sel.decode(row, &mut idx)?)
             })
         })
     }

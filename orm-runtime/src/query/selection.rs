@@ -144,10 +144,7 @@ impl<M: Model> Selection for ModelSelection<M> {
     type Sources = M;
     type From = M;
     fn push_items(&self, out: &mut Vec<SelectItem>) {
-        let t = M::table();
-        out.extend(
-            t.columns.iter().map(|c| SelectItem { node: Node::Column { table: t.name, name: c.name }, label: None }),
-        );
+        out.push(SelectItem { node: Node::AllColumns(crate::expr::TableRef(M::table())), label: None });
     }
     fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<M> {
         let m = M::decode_row(row, *idx)?;

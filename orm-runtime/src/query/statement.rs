@@ -39,11 +39,7 @@ impl SelectStatement {
     /// `SELECT <every column of table> FROM table`.
     pub fn all_columns(table: &'static TableDef) -> Self {
         SelectStatement {
-            items: table
-                .columns
-                .iter()
-                .map(|c| SelectItem { node: Node::Column { table: table.name, name: c.name }, label: None })
-                .collect(),
+            items: vec![SelectItem { node: Node::AllColumns(crate::expr::TableRef(table)), label: None }],
             from: vec![table.name],
             ..SelectStatement::default()
         }

@@ -77,14 +77,10 @@ impl<'s, M: Model> Query<'s, M> {
         let id = session.session_id();
         let (conn, identity) = session.connection_and_identity(false)?;
         let r = render(conn.dialect(), Statement::Select(&stmt))?;
-        let mut more = true;
-        conn.query(&r.sql, &r.params, |row| {
-            if more {
-                let m = M::decode_row(row, 0)?;
-                let obj = identity.get_or_insert::<M>(m.key(), || Obj::loaded(m, id));
-                more = each(obj);
-            }
-            Ok(())
+        conn.query_while(&r.sql, &r.params, |row| {
+            let m = M::decode_row(row, 0)?;
+            let obj = identity.get_or_insert::<M>(m.key(), || Obj::loaded(m, id));
+            Ok(each(obj))
         })
     }
 

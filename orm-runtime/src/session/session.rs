@@ -228,9 +228,9 @@ impl Session {
         let conn = self.connection(false)?;
         let sql = crud_sql(table, conn.dialect_kind(), CrudShape::Get)?;
         let mut found = None;
-        conn.query(&sql, &M::key_values(&key), |row| {
+        conn.query_while(&sql, &M::key_values(&key), |row| {
             found = Some(M::decode_row(row, 0)?);
-            Ok(())
+            Ok(false)
         })?;
         Ok(found.map(|m| {
             let obj = Obj::loaded(m, id);

@@ -155,3 +155,26 @@ fn bulk_insert_is_split_under_the_parameter_limit() {
         assert_eq!(n, 12_000);
     });
 }
+
+/// A model whose only column is its generated key.
+#[derive(orm::Model, Debug)]
+#[orm(table = "tickets")]
+struct Ticket {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+}
+
+#[test]
+fn rows_of_a_model_with_only_a_generated_key() {
+    each_db("c_only_key", |db| {
+        db.engine.create_all(&[Ticket::table()]).unwrap();
+        let keys =
+            insert::<Ticket>().values_many(&[Ticket { id: 0 }, Ticket { id: 0 }]).returning_keys(&db.engine).unwrap();
+        assert_eq!(keys, vec![1, 2]);
+        assert_eq!(insert::<Ticket>().values(&Ticket { id: 0 }).execute(&db.engine).unwrap(), 1);
+        let mut s = db.engine.session();
+        let t = s.add(Ticket { id: 0 }).unwrap();
+        s.commit().unwrap();
+        assert_eq!(t.read().id, 4);
+    });
+}
