@@ -167,7 +167,7 @@ impl<M: Model> Insert<M> {
         let w = self.width;
         // `DEFAULT VALUES` inserts one row: a model whose only column is generated goes
         // row by row.
-        let chunk = if w == 0 { 1 } else { (d.capabilities().max_params / w).clamp(1, MAX_ROWS_PER_STATEMENT) };
+        let chunk = d.capabilities().max_params.checked_div(w).map_or(1, |c| c.clamp(1, MAX_ROWS_PER_STATEMENT));
         let total = self.keys.len();
         let mut out = Vec::new();
         let mut cached: Option<(usize, String)> = None;
