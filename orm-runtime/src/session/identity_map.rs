@@ -86,10 +86,9 @@ impl IdentityMap {
         self.typed_mut::<M>().map.insert(key, cell)
     }
 
-    /// The object under `key`, or the one `make` builds, registered under `key`.
-    pub(crate) fn get_or_insert<M: Model>(&mut self, key: M::Key, make: impl FnOnce() -> Obj<M>) -> Obj<M> {
-        let cell = self.typed_mut::<M>().map.entry(key).or_insert_with(|| make().0);
-        Obj(cell.clone())
+    /// Model `M`'s part of the map, for loops that register many objects.
+    pub(crate) fn model<M: Model>(&mut self) -> ModelMap<'_, M> {
+        ModelMap(self.typed_mut::<M>())
     }
 
     /// Forget the object under this key.
@@ -118,5 +117,16 @@ impl IdentityMap {
         for m in self.maps.values_mut() {
             m.clear();
         }
+    }
+}
+
+/// One model's objects (see [`IdentityMap::model`]).
+pub(crate) struct ModelMap<'a, M: Model>(&'a mut TypedMap<M>);
+
+impl<M: Model> ModelMap<'_, M> {
+    /// The object under `key`, or the one `make` builds, registered under `key`.
+    pub(crate) fn get_or_insert(&mut self, key: M::Key, make: impl FnOnce() -> Obj<M>) -> Obj<M> {
+        let cell = self.0.map.entry(key).or_insert_with(|| make().0);
+        Obj(cell.clone())
     }
 }

@@ -77,9 +77,10 @@ impl<'s, M: Model> Query<'s, M> {
         let id = session.session_id();
         let (conn, identity) = session.connection_and_identity(false)?;
         let r = render(conn.dialect(), Statement::Select(&stmt))?;
+        let mut objects = identity.model::<M>();
         conn.query_while(&r.sql, &r.params, |row| {
             let m = M::decode_row(row, 0)?;
-            let obj = identity.get_or_insert::<M>(m.key(), || Obj::loaded(m, id));
+            let obj = objects.get_or_insert(m.key(), || Obj::loaded(m, id));
             Ok(each(obj))
         })
     }
