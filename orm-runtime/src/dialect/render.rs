@@ -104,6 +104,15 @@ impl Writer<'_> {
             self.push(" FROM ");
             self.idents(&s.from)?;
         }
+        for j in &s.joins {
+            self.push(match j.kind {
+                crate::query::JoinKind::Inner => " INNER JOIN ",
+                crate::query::JoinKind::LeftOuter => " LEFT OUTER JOIN ",
+            });
+            self.ident(j.table)?;
+            self.push(" ON ");
+            self.node(&j.on)?;
+        }
         if let Some(f) = &s.filter {
             self.push(" WHERE ");
             self.node(f)?;

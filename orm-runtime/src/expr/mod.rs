@@ -18,5 +18,5 @@ pub use functions::{
 };
 pub use node::{BinOp, FuncName, Node, TableRef};
 pub use ordering::{Direction, IntoOrdering, Nulls, Ordering};
-pub use sources::{AppearsIn, Here};
+pub use sources::{AppearsIn, Here, InLeft, InRight, Joined};
 pub use typed::{AsExpr, AssignValue, Expr, Expression, Labeled};

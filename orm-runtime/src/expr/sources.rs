@@ -25,3 +25,20 @@ where
     B: AppearsIn<Q, IB>,
 {
 }
+
+/// A FROM clause extended by a join: `L` (a model or an earlier join) joined with model `R`.
+/// Only a type: queries carry it so that the columns of `R` become usable after the join.
+#[derive(Debug)]
+pub struct Joined<L, R>(std::marker::PhantomData<fn() -> (L, R)>);
+
+/// Index marker: found in the left side of a join.
+#[derive(Debug)]
+pub struct InLeft<I>(std::marker::PhantomData<fn() -> I>);
+
+/// Index marker: the joined (right) model.
+#[derive(Debug)]
+pub enum InRight {}
+
+impl<M: crate::model::Model, L, R, I> AppearsIn<Joined<L, R>, InLeft<I>> for M where M: AppearsIn<L, I> {}
+
+impl<L, R: crate::model::Model> AppearsIn<Joined<L, R>, InRight> for R {}

@@ -5,10 +5,10 @@ use std::marker::PhantomData;
 use crate::backend::Connection;
 use crate::dialect::{render, Rendered};
 use crate::error::{Error, Result};
-use crate::expr::{AppearsIn, Expression, IntoOrdering};
+use crate::expr::{AppearsIn, Expression, IntoOrdering, Joined};
 use crate::model::Model;
 use crate::query::selection::{FromClause, ModelSelection, Selection};
-use crate::query::{Executor, OrderTerm, SelectStatement, Statement};
+use crate::query::{Executor, JoinClause, JoinKind, OrderTerm, SelectStatement, Statement};
 
 /// A typed `SELECT` of `Sel` from `F`; rows decode into `Sel::Output`.
 ///
@@ -42,6 +42,22 @@ impl<Sel: Selection, F> Select<Sel, F> {
         self.stmt.from.clear();
         M::push_tables(&mut self.stmt.from);
         Select { sel: self.sel, stmt: self.stmt, _from: PhantomData }
+    }
+
+    /// `INNER JOIN` model `N`; finish with [`JoinOn::on`]. After the join, `N`'s columns
+    /// may be selected, filtered and ordered on.
+    ///
+    /// ```ignore
+    /// select((User::name, Order::total)).join::<Order>().on(Order::user_id.eq(User::id))
+    /// ```
+    pub fn join<N: Model>(self) -> JoinOn<Self, Joined<F, N>> {
+        JoinOn { query: self, table: N::table().name, kind: JoinKind::Inner, _from: PhantomData }
+    }
+
+    /// `LEFT OUTER JOIN` model `N`; finish with [`JoinOn::on`]. Columns of `N` read NULL
+    /// where nothing matched: select them through `Option` fields or `coalesce`.
+    pub fn outerjoin<N: Model>(self) -> JoinOn<Self, Joined<F, N>> {
+        JoinOn { query: self, table: N::table().name, kind: JoinKind::LeftOuter, _from: PhantomData }
     }
 
     /// Add a WHERE condition (ANDed with earlier ones).
@@ -109,17 +125,13 @@ impl<Sel: Selection, F> Select<Sel, F> {
     }
 
     /// Render in a dialect (for logging and tests).
-    pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<Rendered>
-    where
-        F: FromClause,
-    {
+    pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<Rendered> {
         render(dialect, Statement::Select(&self.stmt))
     }
 
     fn run<X, G>(&self, ex: X, mut g: G) -> Result<()>
     where
         X: Executor,
-        F: FromClause,
         G: FnMut(Sel::Output) -> Result<bool>,
     {
         ex.with_connection(false, |conn: &mut Connection| {
@@ -134,7 +146,6 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// Every row.
     pub fn all<X: Executor, I>(&self, ex: X) -> Result<Vec<Sel::Output>>
     where
-        F: FromClause,
         Sel::Sources: AppearsIn<F, I>,
     {
         let mut out = Vec::new();
@@ -148,7 +159,6 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// The first row, if any (add `.limit(1)` to let the database stop early).
     pub fn first<X: Executor, I>(&self, ex: X) -> Result<Option<Sel::Output>>
     where
-        F: FromClause,
         Sel::Sources: AppearsIn<F, I>,
     {
         let mut out = None;
@@ -162,7 +172,6 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
     pub fn one<X: Executor, I>(&self, ex: X) -> Result<Sel::Output>
     where
-        F: FromClause,
         Sel::Sources: AppearsIn<F, I>,
     {
         self.one_or_none(ex)?.ok_or_else(|| Error::NotFound { table: self.table_for_errors() })
@@ -171,7 +180,6 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// At most one row: [`Error::MultipleRows`] for more.
     pub fn one_or_none<X: Executor, I>(&self, ex: X) -> Result<Option<Sel::Output>>
     where
-        F: FromClause,
         Sel::Sources: AppearsIn<F, I>,
     {
         let mut out = None;
@@ -193,7 +201,6 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// Hand each row to `f` as it is decoded, without collecting the result.
     pub fn for_each<X: Executor, I>(&self, ex: X, mut f: impl FnMut(Sel::Output) -> Result<()>) -> Result<()>
     where
-        F: FromClause,
         Sel::Sources: AppearsIn<F, I>,
     {
         ex.with_connection(false, |conn| {
@@ -207,5 +214,29 @@ impl<Sel: Selection, F> Select<Sel, F> {
 
     fn table_for_errors(&self) -> String {
         self.stmt.from.first().copied().unwrap_or("query").to_owned()
+    }
+}
+
+/// A join waiting for its ON condition (see [`Select::join`]).
+#[must_use = "a join needs its condition: call .on(...)"]
+#[derive(Debug)]
+pub struct JoinOn<Q, J> {
+    pub(crate) query: Q,
+    pub(crate) table: &'static str,
+    pub(crate) kind: JoinKind,
+    pub(crate) _from: PhantomData<fn() -> J>,
+}
+
+impl<Sel: Selection, F, N> JoinOn<Select<Sel, F>, Joined<F, N>> {
+    /// The join condition; it may use the columns of every model joined so far.
+    pub fn on<E, I>(self, cond: E) -> Select<Sel, Joined<F, N>>
+    where
+        E: Expression<Value = bool>,
+        E::Sources: AppearsIn<Joined<F, N>, I>,
+    {
+        let JoinOn { query, table, kind, .. } = self;
+        let mut stmt = query.stmt;
+        stmt.joins.push(JoinClause { kind, table, on: cond.into_node() });
+        Select { sel: query.sel, stmt, _from: PhantomData }
     }
 }

@@ -19,6 +19,23 @@ pub struct OrderTerm {
     pub(crate) nulls: Nulls,
 }
 
+/// `INNER JOIN` or `LEFT OUTER JOIN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// `INNER JOIN`: only rows with a match.
+    Inner,
+    /// `LEFT OUTER JOIN`: every row of the left side, matched or not.
+    LeftOuter,
+}
+
+/// One JOIN of a SELECT's FROM clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinClause {
+    pub(crate) kind: JoinKind,
+    pub(crate) table: &'static str,
+    pub(crate) on: Node,
+}
+
 /// `SELECT`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SelectStatement {
@@ -27,6 +44,8 @@ pub struct SelectStatement {
     pub(crate) from: Vec<&'static str>,
     /// `FROM (subquery) AS "sub"`, used instead of `from` when set.
     pub(crate) from_subquery: Option<Box<SelectStatement>>,
+    /// JOINs after the first FROM table, in order.
+    pub(crate) joins: Vec<JoinClause>,
     pub(crate) filter: Option<Node>,
     pub(crate) group_by: Vec<Node>,
     pub(crate) having: Option<Node>,

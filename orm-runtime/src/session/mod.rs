@@ -9,5 +9,5 @@ mod session;
 mod unit_of_work;
 
 pub use object::{IntoObj, Obj, ObjectState};
-pub use query::Query;
+pub use query::{Query, QueryJoinOn};
 pub use session::Session;

@@ -2,48 +2,89 @@
 
 use crate::dialect::render;
 use crate::error::{Error, Result};
-use crate::expr::{AppearsIn, AsExpr, Column, Expression, IntoOrdering, Node};
+use crate::expr::{AppearsIn, AsExpr, Column, Expression, IntoOrdering, Joined, Node};
 use crate::model::Model;
-use crate::query::{OrderTerm, SelectItem, SelectStatement, Statement};
+use crate::query::{JoinClause, JoinKind, OrderTerm, SelectItem, SelectStatement, Statement};
 use crate::session::object::Obj;
 use crate::session::Session;
 use crate::types::SqlType;
 
-/// A query for objects of model `M` in a session. Each row becomes the session's object for
-/// that key: an object already in the identity map is returned as it is (its unflushed
-/// changes are kept), others are loaded and tracked.
+/// A query for objects of model `M` in a session, over the FROM clause `F` (`M` itself, or
+/// `M` joined with other models). Each row becomes the session's object for that key: an
+/// object already in the identity map is returned as it is (its unflushed changes are
+/// kept), others are loaded and tracked. With joins, each object is returned once.
 #[derive(Debug)]
-pub struct Query<'s, M: Model> {
+pub struct Query<'s, M: Model, F = M> {
     session: &'s mut Session,
     stmt: SelectStatement,
-    _model: std::marker::PhantomData<fn() -> M>,
+    _model: std::marker::PhantomData<fn() -> (M, F)>,
 }
 
 impl<'s, M: Model> Query<'s, M> {
     pub(crate) fn new(session: &'s mut Session) -> Self {
         Query { session, stmt: SelectStatement::all_columns(M::table()), _model: std::marker::PhantomData }
     }
+}
 
-    /// Add a WHERE condition over `M`'s columns (ANDed with earlier ones).
+/// A query's join waiting for its ON condition (see [`Query::join`]).
+#[must_use = "a join needs its condition: call .on(...)"]
+#[derive(Debug)]
+pub struct QueryJoinOn<'s, M: Model, F, N> {
+    query: Query<'s, M, F>,
+    kind: JoinKind,
+    _joined: std::marker::PhantomData<fn() -> N>,
+}
+
+impl<'s, M: Model, F, N: Model> QueryJoinOn<'s, M, F, N> {
+    /// The join condition; it may use the columns of every model joined so far.
+    pub fn on<E, I>(self, cond: E) -> Query<'s, M, Joined<F, N>>
+    where
+        E: Expression<Value = bool>,
+        E::Sources: AppearsIn<Joined<F, N>, I>,
+    {
+        let QueryJoinOn { query, kind, .. } = self;
+        let mut stmt = query.stmt;
+        stmt.joins.push(JoinClause { kind, table: N::table().name, on: cond.into_node() });
+        Query { session: query.session, stmt, _model: std::marker::PhantomData }
+    }
+}
+
+impl<'s, M: Model, F> Query<'s, M, F> {
+    /// `INNER JOIN` model `N`, finished with [`QueryJoinOn::on`]; afterwards `N`'s columns
+    /// may be used in filters and ordering.
+    pub fn join<N: Model>(self) -> QueryJoinOn<'s, M, F, N> {
+        QueryJoinOn { query: self, kind: JoinKind::Inner, _joined: std::marker::PhantomData }
+    }
+
+    /// `LEFT OUTER JOIN` model `N`, finished with [`QueryJoinOn::on`].
+    pub fn outerjoin<N: Model>(self) -> QueryJoinOn<'s, M, F, N> {
+        QueryJoinOn { query: self, kind: JoinKind::LeftOuter, _joined: std::marker::PhantomData }
+    }
+
+    /// Add a WHERE condition over the models of the FROM clause (ANDed with earlier ones).
     pub fn filter<E, I>(mut self, cond: E) -> Self
     where
         E: Expression<Value = bool>,
-        E::Sources: AppearsIn<M, I>,
+        E::Sources: AppearsIn<F, I>,
     {
         self.stmt.and_where(cond.into_node());
         self
     }
 
     /// `column = value`: SQLAlchemy's `filter_by`.
-    pub fn filter_by<T: SqlType, V: AsExpr<T::Base, Sources = ()>>(self, col: Column<M, T>, value: V) -> Self {
-        self.filter(col.eq(value))
+    pub fn filter_by<T: SqlType, V: AsExpr<T::Base, Sources = ()>, I>(mut self, col: Column<M, T>, value: V) -> Self
+    where
+        M: AppearsIn<F, I>,
+    {
+        self.stmt.and_where(Expression::into_node(col.eq(value)));
+        self
     }
 
     /// Add ORDER BY terms.
     pub fn order_by<O, I>(mut self, term: O) -> Self
     where
         O: IntoOrdering,
-        O::Sources: AppearsIn<M, I>,
+        O::Sources: AppearsIn<F, I>,
     {
         let o = term.into_ordering();
         self.stmt.order_by.push(OrderTerm { node: o.node, direction: o.direction, nulls: o.nulls });
@@ -78,9 +119,16 @@ impl<'s, M: Model> Query<'s, M> {
         let (conn, identity) = session.connection_and_identity(false)?;
         let r = render(conn.dialect(), Statement::Select(&stmt))?;
         let mut objects = identity.model::<M>();
+        // A join can repeat the selected row: each object is handed out once.
+        let mut seen: Option<std::collections::HashSet<usize>> = (!stmt.joins.is_empty()).then(Default::default);
         conn.query_while(&r.sql, &r.params, |row| {
             let m = M::decode_row(row, 0)?;
             let obj = objects.get_or_insert(m.key(), || Obj::loaded(m, id));
+            if let Some(seen) = seen.as_mut() {
+                if !seen.insert(std::sync::Arc::as_ptr(&obj.0) as *const () as usize) {
+                    return Ok(true);
+                }
+            }
             Ok(each(obj))
         })
     }

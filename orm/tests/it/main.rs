@@ -4,6 +4,7 @@
 mod common;
 mod core_statements;
 mod errors;
+mod joins;
 mod models;
 mod pool;
 mod queries;

@@ -183,3 +183,14 @@ fn statements_over_the_parameter_limit_are_refused_before_sending() {
     let many: Vec<i64> = (0..70_000).collect();
     insta::assert_snapshot!(both(|d| select(User::id).filter(User::id.in_(many.clone())).render(d)));
 }
+
+#[test]
+fn joins_inner_and_outer() {
+    insta::assert_snapshot!(both(|d| select((User::name, Order::total))
+        .join::<Order>()
+        .on(Order::user_id.eq(User::id))
+        .outerjoin::<Sample>()
+        .on(Sample::seq.eq(Order::id))
+        .filter(Order::total.gt(1.0) & Sample::flag.eq(true))
+        .render(d)));
+}

@@ -29,3 +29,28 @@ fn main() -> orm::Result<()> {
     let _ = insert::<User>().set(User::name, "a").set(User::age, 3);
     Ok(())
 }
+
+#[derive(Model)]
+struct Order {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+    #[orm(foreign_key = User::id)]
+    user_id: i64,
+    total: f64,
+}
+
+/// After a join, the joined model's columns are usable in filters, ordering and selections.
+#[allow(dead_code)]
+fn joins(engine: &Engine) -> orm::Result<()> {
+    let mut session = engine.session();
+    let _ = session
+        .query::<User>()
+        .join::<Order>()
+        .on(Order::user_id.eq(User::id))
+        .filter(Order::total.gt(10.0) & User::age.ge(18))
+        .order_by(Order::total.desc())
+        .all()?;
+    let _: Vec<(String, f64)> =
+        select((User::name, Order::total)).outerjoin::<Order>().on(Order::user_id.eq(User::id)).all(engine)?;
+    Ok(())
+}
