@@ -5,7 +5,7 @@ use crate::backend::RowRef;
 use crate::error::Result;
 use crate::expr::Column;
 use crate::schema::ColumnDef;
-use crate::types::{AutoIncrement, SqlKind, SqlType, Text, Value};
+use crate::types::{AutoIncrement, Param, SqlKind, SqlType, Text, Value};
 
 /// Everything generated code does with a field's type, as plain function pointers.
 ///
@@ -20,6 +20,8 @@ pub struct FieldOps<T> {
     pub nullable: bool,
     /// Encode for binding.
     pub value: fn(&T) -> Value,
+    /// Encode for binding, borrowing where possible.
+    pub param: for<'a> fn(&'a T) -> Param<'a>,
     /// Is NULL.
     pub is_null: fn(&T) -> bool,
     /// Equality (change detection).
@@ -50,6 +52,7 @@ pub const fn field_ops<T: SqlType>() -> FieldOps<T> {
         kind: T::KIND,
         nullable: T::NULLABLE,
         value: T::to_value,
+        param: T::to_param,
         is_null: T::is_null,
         eq: eq::<T>,
         clone: T::clone,

@@ -84,6 +84,9 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// The value of column `idx`, to bind.
     fn column_value(&self, idx: usize) -> Value;
 
+    /// The value of column `idx`, to bind, borrowed where the type allows.
+    fn column_param(&self, idx: usize) -> crate::types::Param<'_>;
+
     /// Whether column `idx` holds `None` (always false for non-nullable columns).
     fn column_is_none(&self, idx: usize) -> bool;
 

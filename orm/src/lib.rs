@@ -102,5 +102,5 @@ pub mod __private {
     pub use orm_runtime::model::{ColumnMask, Model};
     pub use orm_runtime::query::StatementCache;
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, TableDef};
-    pub use orm_runtime::types::{SqlType, Value};
+    pub use orm_runtime::types::{Param, SqlType, Value};
 }

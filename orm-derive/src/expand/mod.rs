@@ -57,6 +57,7 @@ fn fallback(ident: &syn::Ident) -> TokenStream {
                 fn decode_key(_: &__orm::RowRef<'_>, _: usize) -> __orm::Result<()> { ::core::panic!("invalid model") }
                 fn decode_column(&mut self, _: usize, _: &__orm::RowRef<'_>, _: usize) -> __orm::Result<()> { ::core::panic!("invalid model") }
                 fn column_value(&self, _: usize) -> __orm::Value { ::core::panic!("invalid model") }
+                fn column_param(&self, _: usize) -> __orm::Param<'_> { ::core::panic!("invalid model") }
                 fn column_is_none(&self, _: usize) -> bool { ::core::panic!("invalid model") }
                 fn key(&self) {}
                 fn key_values(_: &()) -> ::std::vec::Vec<__orm::Value> { ::core::panic!("invalid model") }

@@ -84,6 +84,12 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
         let ops = field_ops_ident(f);
         quote!(#i => (#ops.value)(&self.#name),)
     });
+    let param_arms = fields.iter().map(|f| {
+        let name = f.ident;
+        let i = f.index;
+        let ops = field_ops_ident(f);
+        quote!(#i => (#ops.param)(&self.#name),)
+    });
     let is_none_arms = fields.iter().map(|f| {
         let name = f.ident;
         let i = f.index;
@@ -137,6 +143,13 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
                 match idx {
                     #(#value_arms)*
                     _ => __orm::Value::Null,
+                }
+            }
+
+            fn column_param(&self, idx: usize) -> __orm::Param<'_> {
+                match idx {
+                    #(#param_arms)*
+                    _ => __orm::Param::Value(__orm::Value::Null),
                 }
             }
 

@@ -87,7 +87,14 @@ impl Connection {
     /// Transaction control sent this way (`BEGIN`, `COMMIT`, ...) is noticed, so that the
     /// connection knows it is inside a transaction (SQLite reports it itself).
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
-        self.before(sql, params);
+        self.execute_params(sql, params)
+    }
+
+    /// [`Connection::execute`] with any kind of parameter (borrowed ones, say).
+    pub fn execute_params<P: BindParam>(&mut self, sql: &str, params: &[P]) -> Result<u64> {
+        if self.hook.is_some() {
+            self.before(sql, &params.iter().map(BindParam::to_value).collect::<Vec<_>>());
+        }
         let r = match &mut self.inner {
             Inner::Sqlite(c) => sqlite_conn::execute(c, sql, params),
             Inner::Postgres(c) => c.execute(sql, params),
@@ -119,11 +126,13 @@ impl Connection {
 
     /// Like [`Connection::query`], but `f` returns whether to go on: `false` stops reading
     /// rows (the rest of the result is discarded).
-    pub fn query_while<F>(&mut self, sql: &str, params: &[Value], f: F) -> Result<()>
+    pub fn query_while<P: BindParam, F>(&mut self, sql: &str, params: &[P], f: F) -> Result<()>
     where
         F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
-        self.before(sql, params);
+        if self.hook.is_some() {
+            self.before(sql, &params.iter().map(BindParam::to_value).collect::<Vec<_>>());
+        }
         let r = match &mut self.inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
             Inner::Postgres(c) => c.query(sql, params, f),
@@ -138,7 +147,9 @@ impl Connection {
         F: FnMut(&RowRef<'_>) -> Result<()>,
     {
         let f = move |row: &RowRef<'_>| f(row).map(|()| true);
-        self.before(sql, params);
+        if self.hook.is_some() {
+            self.before(sql, &params.iter().map(BindParam::to_value).collect::<Vec<_>>());
+        }
         let r = match &mut self.inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
             Inner::Postgres(c) => c.stream(sql, params, f),
@@ -286,6 +297,24 @@ enum PreparedInner<'c> {
     Postgres(&'c mut postgres::Client, postgres::Statement),
 }
 
+/// A bind parameter of either backend: [`Value`] or a borrowed [`Param`](crate::types::Param).
+pub trait BindParam: rusqlite::ToSql + postgres::types::ToSql + Sync {
+    /// An owned copy, for hooks.
+    fn to_value(&self) -> Value;
+}
+
+impl BindParam for Value {
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl BindParam for crate::types::Param<'_> {
+    fn to_value(&self) -> Value {
+        crate::types::Param::to_value(self)
+    }
+}
+
 /// A statement prepared once and executed many times (see [`Connection::prepared`]).
 pub struct Prepared<'c> {
     inner: PreparedInner<'c>,
@@ -302,9 +331,9 @@ impl std::fmt::Debug for Prepared<'_> {
 
 impl Prepared<'_> {
     /// Execute with these parameters; returns the number of rows changed.
-    pub fn execute(&mut self, params: &[Value]) -> Result<u64> {
+    pub fn execute<P: BindParam>(&mut self, params: &[P]) -> Result<u64> {
         if let Some(h) = &self.hook {
-            h(&self.sql, params);
+            h(&self.sql, &params.iter().map(BindParam::to_value).collect::<Vec<_>>());
         }
         let r = match &mut self.inner {
             PreparedInner::Sqlite(stmt, _) => stmt
@@ -312,7 +341,9 @@ impl Prepared<'_> {
                 .map(|n| n as u64)
                 .map_err(|e| from_sqlite(e, None)),
             PreparedInner::Postgres(client, stmt) => {
-                client.execute(&*stmt, &crate::backend::postgres_conn::param_refs(params)).map_err(|e| from_pg(e, None))
+                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    params.iter().map(|p| p as &(dyn postgres::types::ToSql + Sync)).collect();
+                client.execute(&*stmt, &refs).map_err(|e| from_pg(e, None))
             }
         };
         if let Err(e) = &r {

@@ -10,7 +10,7 @@ mod row;
 mod sqlite_conn;
 mod url;
 
-pub use connection::{Connection, ExecuteHook, Prepared};
+pub use connection::{BindParam, Connection, ExecuteHook, Prepared};
 pub use engine::{Engine, EngineBuilder, PooledConnection, RawSql};
 pub use row::RowRef;
 pub use url::DatabaseUrl;

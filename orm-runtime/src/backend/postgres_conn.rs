@@ -7,7 +7,6 @@ use postgres::types::ToSql;
 use crate::backend::error_map::from_pg;
 use crate::backend::RowRef;
 use crate::error::Result;
-use crate::types::Value;
 
 /// Statements cached per connection; the cache is emptied when it grows past this.
 const STATEMENT_CACHE: usize = 256;
@@ -41,13 +40,13 @@ impl PgConn {
         Ok(stmt)
     }
 
-    pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+    pub(crate) fn execute<P: ToSql + Sync>(&mut self, sql: &str, params: &[P]) -> Result<u64> {
         let stmt = self.prepare(sql)?;
         let refs = param_refs(params);
         self.client.execute(&stmt, &refs).map_err(|e| from_pg(e, None))
     }
 
-    pub(crate) fn query<F>(&mut self, sql: &str, params: &[Value], mut f: F) -> Result<()>
+    pub(crate) fn query<P: ToSql + Sync, F>(&mut self, sql: &str, params: &[P], mut f: F) -> Result<()>
     where
         F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
@@ -63,7 +62,7 @@ impl PgConn {
     }
 
     /// Rows are handed to `f` as they arrive, without collecting the result first.
-    pub(crate) fn stream<F>(&mut self, sql: &str, params: &[Value], mut f: F) -> Result<()>
+    pub(crate) fn stream<P: ToSql + Sync, F>(&mut self, sql: &str, params: &[P], mut f: F) -> Result<()>
     where
         F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
@@ -86,6 +85,6 @@ impl PgConn {
     }
 }
 
-pub(crate) fn param_refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+pub(crate) fn param_refs<P: ToSql + Sync>(params: &[P]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }

@@ -5,7 +5,6 @@ use std::time::Duration;
 use crate::backend::error_map::from_sqlite;
 use crate::backend::RowRef;
 use crate::error::Result;
-use crate::types::Value;
 
 /// Statements cached per connection.
 const STATEMENT_CACHE: usize = 256;
@@ -41,14 +40,14 @@ fn configure(conn: &rusqlite::Connection, memory: bool) -> rusqlite::Result<()> 
     Ok(())
 }
 
-pub(crate) fn execute(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<u64> {
+pub(crate) fn execute<P: rusqlite::ToSql>(conn: &rusqlite::Connection, sql: &str, params: &[P]) -> Result<u64> {
     let mut stmt = conn.prepare_cached(sql).map_err(|e| from_sqlite(e, None))?;
     let n = stmt.execute(rusqlite::params_from_iter(params.iter())).map_err(|e| from_sqlite(e, None))?;
     Ok(n as u64)
 }
 
 /// Run a query; `f` returns whether to go on with the next row.
-pub(crate) fn query<F>(conn: &rusqlite::Connection, sql: &str, params: &[Value], mut f: F) -> Result<()>
+pub(crate) fn query<P: rusqlite::ToSql, F>(conn: &rusqlite::Connection, sql: &str, params: &[P], mut f: F) -> Result<()>
 where
     F: FnMut(&RowRef<'_>) -> Result<bool>,
 {

@@ -5,43 +5,31 @@
 //! long multi-row statement only costs parsing); on PostgreSQL multi-row statements batched
 //! under the bind-parameter limit.
 
-use std::marker::PhantomData;
-
 use crate::backend::Connection;
 use crate::dialect::{render, Dialect, DialectKind, Rendered};
 use crate::error::{Error, Result};
 use crate::expr::{AssignValue, Column, Node};
 use crate::model::Model;
-use crate::query::{check_value, Executor, InsertStatement, Statement};
-use crate::types::{SqlType, Value};
+use crate::query::{check_param, check_value, Executor, InsertStatement, Statement};
+use crate::types::{Param, SqlType, Value};
 
 /// Most rows in one multi-row INSERT (fewer when the parameter limit says so).
 const MAX_ROWS_PER_STATEMENT: usize = 1000;
 
-/// An INSERT into model `M`'s table.
+/// An INSERT into model `M`'s table: borrowed model rows, or column/value pairs.
 #[derive(Debug)]
-pub struct Insert<M: Model> {
-    /// Model rows, flat: `width` values per row.
-    rows: Vec<Value>,
-    width: usize,
-    keys: Vec<M::Key>,
+pub struct Insert<'a, M: Model> {
+    objs: Vec<&'a M>,
     pairs: Vec<(usize, Value)>,
-    _model: PhantomData<fn() -> M>,
 }
 
 /// Start an INSERT into `M`'s table.
-pub fn insert<M: Model>() -> Insert<M> {
-    Insert {
-        rows: Vec::new(),
-        width: model_columns::<M>().count(),
-        keys: Vec::new(),
-        pairs: Vec::new(),
-        _model: PhantomData,
-    }
+pub fn insert<'a, M: Model>() -> Insert<'a, M> {
+    Insert { objs: Vec::new(), pairs: Vec::new() }
 }
 
 /// The columns a model row writes: all but an auto-increment key.
-fn model_columns<M: Model>() -> impl Iterator<Item = usize> {
+fn model_columns<M: Model>() -> impl Iterator<Item = usize> + Clone {
     M::table().columns.iter().filter(|c| !c.auto_increment).map(|c| c.index)
 }
 
@@ -74,29 +62,17 @@ fn in_transaction<R>(conn: &mut Connection, f: impl FnOnce(&mut Connection) -> R
     }
 }
 
-impl<M: Model> Insert<M> {
-    /// Insert this object's values (an auto-increment key is left to the database).
-    pub fn values(mut self, obj: &M) -> Self {
-        self.rows.extend(model_columns::<M>().map(|i| obj.column_value(i)));
-        self.keys.push(obj.key());
+impl<'a, M: Model> Insert<'a, M> {
+    /// Insert this object's values (an auto-increment key is left to the database). The
+    /// object is borrowed: its values are bound without copying.
+    pub fn values(mut self, obj: &'a M) -> Self {
+        self.objs.push(obj);
         self
     }
 
-    /// The model rows, one slice each (empty slices for a model whose only column is
-    /// generated).
-    fn row_slices(&self) -> impl Iterator<Item = &[Value]> {
-        let w = self.width;
-        (0..self.keys.len()).map(move |i| &self.rows[i * w..(i + 1) * w])
-    }
-
     /// Insert many objects, in one transaction.
-    pub fn values_many<'a>(mut self, objs: impl IntoIterator<Item = &'a M>) -> Self {
-        let objs = objs.into_iter();
-        self.rows.reserve(objs.size_hint().0 * self.width);
-        self.keys.reserve(objs.size_hint().0);
-        for obj in objs {
-            self = self.values(obj);
-        }
+    pub fn values_many(mut self, objs: impl IntoIterator<Item = &'a M>) -> Self {
+        self.objs.extend(objs);
         self
     }
 
@@ -112,18 +88,19 @@ impl<M: Model> Insert<M> {
         self
     }
 
+    /// Refuse values their columns cannot hold, before anything is sent.
     fn check(&self) -> Result<()> {
         let table = M::table();
-        if !self.pairs.is_empty() && !self.keys.is_empty() {
+        if !self.pairs.is_empty() && !self.objs.is_empty() {
             return Err(Error::InvalidState("an INSERT takes either model rows or column values, not both".into()));
         }
         for (i, v) in &self.pairs {
             check_value(&table.columns[*i], v)?;
         }
-        let cols: Vec<usize> = model_columns::<M>().collect();
-        for row in self.row_slices() {
-            for (v, &i) in row.iter().zip(&cols) {
-                check_value(&table.columns[i], v)?;
+        let limited: Vec<usize> = model_columns::<M>().filter(|&i| table.columns[i].max_length.is_some()).collect();
+        for obj in &self.objs {
+            for &i in &limited {
+                check_param(&table.columns[i], &obj.column_param(i))?;
             }
         }
         Ok(())
@@ -162,27 +139,34 @@ impl<M: Model> Insert<M> {
         Ok(render(d, Statement::Insert(&stmt))?.sql)
     }
 
-    /// Multi-row batches under the parameter limit: (SQL, parameters) each.
-    fn batches(&self, d: &dyn Dialect, returning: &[&'static str]) -> Result<Vec<(String, &[Value])>> {
-        let w = self.width;
+    /// The parameters of some objects, row after row.
+    fn params_of(objs: &[&'a M]) -> Vec<Param<'a>> {
+        let cols = model_columns::<M>();
+        let mut out = Vec::with_capacity(objs.len() * cols.clone().count());
+        for obj in objs {
+            out.extend(cols.clone().map(|i| obj.column_param(i)));
+        }
+        out
+    }
+
+    /// Multi-row batches under the parameter limit: (SQL, objects) each.
+    fn batches(&self, d: &dyn Dialect, returning: &[&'static str]) -> Result<Vec<(String, &[&'a M])>> {
+        let w = model_columns::<M>().count();
         // `DEFAULT VALUES` inserts one row: a model whose only column is generated goes
         // row by row.
         let chunk = d.capabilities().max_params.checked_div(w).map_or(1, |c| c.clamp(1, MAX_ROWS_PER_STATEMENT));
-        let total = self.keys.len();
         let mut out = Vec::new();
         let mut cached: Option<(usize, String)> = None;
-        for start in (0..total).step_by(chunk) {
-            let n = chunk.min(total - start);
-            let params = &self.rows[start * w..(start + n) * w];
+        for objs in self.objs.chunks(chunk) {
             let sql = match &cached {
-                Some((rows, sql)) if *rows == n => sql.clone(),
+                Some((n, sql)) if *n == objs.len() => sql.clone(),
                 _ => {
-                    let sql = Self::rows_sql(d, n, returning)?;
-                    cached = Some((n, sql.clone()));
+                    let sql = Self::rows_sql(d, objs.len(), returning)?;
+                    cached = Some((objs.len(), sql.clone()));
                     sql
                 }
             };
-            out.push((sql, params));
+            out.push((sql, objs));
         }
         Ok(out)
     }
@@ -197,18 +181,22 @@ impl<M: Model> Insert<M> {
         Ok(self
             .batches(dialect, &[])?
             .into_iter()
-            .map(|(sql, params)| Rendered { sql, params: params.to_vec() })
+            .map(|(sql, objs)| Rendered { sql, params: Self::params_of(objs).iter().map(Param::to_value).collect() })
             .collect())
     }
 
     /// SQLite: one prepared statement, executed per row; `each` sees each row's rowid.
     fn run_rows_sqlite(&self, conn: &mut Connection, mut each: impl FnMut(i64)) -> Result<u64> {
         let sql = Self::rows_sql(conn.dialect(), 1, &[])?;
+        let cols = model_columns::<M>();
         in_transaction(conn, |conn| {
             let mut stmt = conn.prepared(&sql)?;
+            let mut params: Vec<Param<'a>> = Vec::with_capacity(cols.clone().count());
             let mut n = 0;
-            for row in self.row_slices() {
-                n += stmt.execute(row)?;
+            for obj in &self.objs {
+                params.clear();
+                params.extend(cols.clone().map(|i| obj.column_param(i)));
+                n += stmt.execute(&params)?;
                 each(stmt.last_insert_rowid().unwrap_or_default());
             }
             Ok(n)
@@ -230,8 +218,8 @@ impl<M: Model> Insert<M> {
             let batches = self.batches(conn.dialect(), &[])?;
             in_transaction(conn, |conn| {
                 let mut n = 0;
-                for (sql, params) in &batches {
-                    n += conn.execute(sql, params)?;
+                for (sql, objs) in &batches {
+                    n += conn.execute_params(sql, &Self::params_of(objs))?;
                 }
                 Ok(n)
             })
@@ -258,19 +246,20 @@ impl<M: Model> Insert<M> {
             let Some(generated) = generated else {
                 // The keys are the objects' own.
                 self.execute(conn)?;
-                return Ok(self.keys.clone());
+                return Ok(self.objs.iter().map(|o| o.key()).collect());
             };
-            let mut ids: Vec<i64> = Vec::with_capacity(self.keys.len());
+            let mut ids: Vec<i64> = Vec::with_capacity(self.objs.len());
             if conn.dialect_kind() == DialectKind::Sqlite {
                 self.run_rows_sqlite(conn, |rowid| ids.push(rowid))?;
             } else {
                 let batches = self.batches(conn.dialect(), &[generated.name])?;
                 in_transaction(conn, |conn| {
-                    for (sql, params) in &batches {
+                    for (sql, objs) in &batches {
                         let start = ids.len();
-                        conn.query(sql, params, |row| {
+                        let params = Self::params_of(objs);
+                        conn.query_while(sql, &params, |row| {
                             ids.push(row.integer(0)?);
-                            Ok(())
+                            Ok(true)
                         })?;
                         // Identity values are drawn in row order; RETURNING's own order is
                         // not promised, so restore it.

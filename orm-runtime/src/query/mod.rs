@@ -25,6 +25,16 @@ use crate::error::{Error, Result};
 use crate::schema::ColumnDef;
 use crate::types::Value;
 
+/// [`check_value`] for a borrowed parameter.
+pub(crate) fn check_param(col: &ColumnDef, p: &crate::types::Param<'_>) -> Result<()> {
+    if let (Some(max), Some(actual)) = (col.max_length, p.char_len()) {
+        if actual > max as usize {
+            return Err(Error::ValueTooLong { table: col.table.to_owned(), column: col.name.to_owned(), max, actual });
+        }
+    }
+    Ok(())
+}
+
 /// Refuse a value its column cannot hold before anything is sent (`max_length` is not
 /// enforced by SQLite itself).
 pub(crate) fn check_value(col: &ColumnDef, v: &Value) -> Result<()> {

@@ -10,7 +10,7 @@ use crate::dialect::DialectKind;
 use crate::error::{Error, Result};
 use crate::model::{ColumnMask, Model};
 use crate::query::insert::fill_table;
-use crate::query::{check_value, crud_sql, CrudShape};
+use crate::query::{check_param, check_value, crud_sql, CrudShape};
 use crate::schema::{creation_order, TableDef};
 use crate::session::identity_map::IdentityMap;
 use crate::session::object::{ObjCell, ObjectState};
@@ -111,7 +111,13 @@ impl<M: Model> Tracked for ObjCell<M> {
                 let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning: ColumnMask::EMPTY })?;
                 let mut stmt = conn.prepared(&sql)?;
                 for row in batch {
-                    stmt.execute(&row.params).map_err(|e| fill_table(e, table.name))?;
+                    {
+                        // Bound straight from the object's fields, without copies.
+                        let data = row.cell.data();
+                        let params: Vec<crate::types::Param<'_>> =
+                            columns.iter().map(|i| data.column_param(i)).collect();
+                        stmt.execute(&params).map_err(|e| fill_table(e, table.name))?;
+                    }
                     if let (Some(k), Some(rowid)) = (rowid_key, stmt.last_insert_rowid()) {
                         row.cell.data_mut().set_column_value(k, &crate::types::Value::I64(rowid))?;
                     }
@@ -121,8 +127,10 @@ impl<M: Model> Tracked for ObjCell<M> {
                 let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning })?;
                 for row in batch {
                     {
+                        let params: Vec<crate::types::Value> =
+                            columns.iter().map(|i| row.cell.data().column_value(i)).collect();
                         let mut data = row.cell.data_mut();
-                        conn.query(&sql, &row.params, |r| {
+                        conn.query(&sql, &params, |r| {
                             for (pos, idx) in returning.iter().enumerate() {
                                 data.decode_column(idx, r, pos)?;
                             }
@@ -254,7 +262,6 @@ impl<M: Model> Tracked for ObjCell<M> {
 /// One object about to be inserted: its parameters and the shape of its INSERT.
 struct InsertRow<M: Model> {
     cell: Arc<ObjCell<M>>,
-    params: Vec<crate::types::Value>,
     /// Values of the columns the database fills in, to restore them on rollback.
     before: Vec<(usize, crate::types::Value)>,
     columns: ColumnMask,
@@ -264,13 +271,7 @@ struct InsertRow<M: Model> {
 impl<M: Model> InsertRow<M> {
     fn new(cell: Arc<ObjCell<M>>) -> Result<Self> {
         let table = M::table();
-        let mut row = InsertRow {
-            params: Vec::with_capacity(table.columns.len()),
-            before: Vec::new(),
-            columns: ColumnMask::EMPTY,
-            returning: ColumnMask::EMPTY,
-            cell,
-        };
+        let mut row = InsertRow { before: Vec::new(), columns: ColumnMask::EMPTY, returning: ColumnMask::EMPTY, cell };
         {
             let data = row.cell.data();
             for c in table.columns {
@@ -280,9 +281,7 @@ impl<M: Model> InsertRow<M> {
                     row.returning.insert(c.index);
                     row.before.push((c.index, data.column_value(c.index)));
                 } else {
-                    let v = data.column_value(c.index);
-                    check_value(c, &v)?;
-                    row.params.push(v);
+                    check_param(c, &data.column_param(c.index))?;
                     row.columns.insert(c.index);
                 }
             }

@@ -4,4 +4,4 @@ mod sql_type;
 mod value;
 
 pub use sql_type::{AutoIncrement, Numeric, SqlKind, SqlType, Text};
-pub use value::Value;
+pub use value::{Param, Value};

@@ -44,6 +44,10 @@ pub trait SqlType: Clone + PartialEq + Send + Sync + 'static {
     type Base: SqlType;
     /// The value to bind.
     fn to_value(&self) -> Value;
+    /// The value to bind, borrowed where the type can lend it (text, bytes).
+    fn to_param(&self) -> crate::types::Param<'_> {
+        crate::types::Param::Value(self.to_value())
+    }
     /// Whether the value is NULL (`None`).
     fn is_null(&self) -> bool {
         false
@@ -220,6 +224,9 @@ impl SqlType for String {
     fn to_value(&self) -> Value {
         Value::Text(self.clone())
     }
+    fn to_param(&self) -> crate::types::Param<'_> {
+        crate::types::Param::Text(self)
+    }
     fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
         match v {
             rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t)
@@ -238,6 +245,9 @@ impl SqlType for Vec<u8> {
     type Base = Vec<u8>;
     fn to_value(&self) -> Value {
         Value::Blob(self.clone())
+    }
+    fn to_param(&self) -> crate::types::Param<'_> {
+        crate::types::Param::Blob(self)
     }
     fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
         match v {
@@ -262,6 +272,12 @@ impl<T: SqlType<Base = T>> SqlType for Option<T> {
     }
     fn is_null(&self) -> bool {
         self.is_none()
+    }
+    fn to_param(&self) -> crate::types::Param<'_> {
+        match self {
+            Some(v) => v.to_param(),
+            None => crate::types::Param::Value(Value::Null),
+        }
     }
     fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
         match v {

@@ -118,3 +118,62 @@ impl postgres::types::ToSql for Value {
 
     postgres::types::to_sql_checked!();
 }
+
+/// A parameter borrowed from the value being written (no copy of text or bytes), or owned
+/// when the type could not lend one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param<'a> {
+    /// Borrowed text.
+    Text(&'a str),
+    /// Borrowed bytes.
+    Blob(&'a [u8]),
+    /// Any value, owned.
+    Value(Value),
+}
+
+impl Param<'_> {
+    /// An owned copy (for hooks and logs).
+    pub fn to_value(&self) -> Value {
+        match self {
+            Param::Text(s) => Value::Text((*s).to_owned()),
+            Param::Blob(b) => Value::Blob(b.to_vec()),
+            Param::Value(v) => v.clone(),
+        }
+    }
+
+    /// Length in characters, for text.
+    pub(crate) fn char_len(&self) -> Option<usize> {
+        match self {
+            Param::Text(s) => Some(s.chars().count()),
+            Param::Value(Value::Text(s)) => Some(s.chars().count()),
+            _ => None,
+        }
+    }
+}
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        match self {
+            Param::Text(s) => Ok(ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))),
+            Param::Blob(b) => Ok(ToSqlOutput::Borrowed(ValueRef::Blob(b))),
+            Param::Value(v) => v.to_sql(),
+        }
+    }
+}
+
+impl postgres::types::ToSql for Param<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut postgres::types::private::BytesMut) -> Result<IsNull, BoxError> {
+        match self {
+            Param::Text(s) => s.to_sql(ty, out),
+            Param::Blob(b) => b.to_sql(ty, out),
+            Param::Value(v) => v.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
