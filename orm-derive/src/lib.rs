@@ -14,7 +14,7 @@ mod tests;
 use proc_macro::TokenStream;
 
 /// Derive `orm::Model` for a struct with named fields. See `orm::Model` for the attributes.
-#[proc_macro_derive(Model, attributes(orm))]
+#[proc_macro_derive(Model, attributes(orm, relationship))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::expand_derive_model(&input).into()

@@ -61,6 +61,28 @@ pub const fn field_ops<T: SqlType>() -> FieldOps<T> {
     }
 }
 
+/// A column of model `M`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a column of `{M}`",
+    label = "expected a column of `{M}`",
+    note = "a relationship's `foreign_key` is the column of the child model that refers to the parent"
+)]
+pub trait ColumnOf<M> {
+    /// The column's metadata.
+    fn column_def(&self) -> &'static ColumnDef;
+}
+
+impl<M, T> ColumnOf<M> for Column<M, T> {
+    fn column_def(&self) -> &'static ColumnDef {
+        self.def()
+    }
+}
+
+/// `column` is a column of model `M` (checks a relationship's `foreign_key`).
+pub fn column_of<M, C: ColumnOf<M>>(column: C) -> &'static ColumnDef {
+    column.column_def()
+}
+
 /// The field type can be an auto-increment key.
 pub fn assert_auto_increment<T: AutoIncrement>() {}
 

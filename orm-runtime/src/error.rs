@@ -149,6 +149,14 @@ pub enum Error {
         /// Rows matched.
         matched: u64,
     },
+    /// A relationship was read before it was loaded.
+    #[error("the {relationship} relationship to `{model}` is not loaded; load it with `session.load(...)` or a loader option such as `selectinload(...)`")]
+    NotLoaded {
+        /// The related model.
+        model: &'static str,
+        /// "has-many" or "belongs-to".
+        relationship: &'static str,
+    },
     /// An operation is not valid for the object's current state.
     #[error("invalid object state: {0}")]
     InvalidState(String),
@@ -224,6 +232,7 @@ impl Error {
             Error::StaleData { table, action, key, matched } => {
                 Error::StaleData { table: table.clone(), action, key: key.clone(), matched: *matched }
             }
+            Error::NotLoaded { model, relationship } => Error::NotLoaded { model, relationship },
             Error::InvalidState(s) => Error::InvalidState(s.clone()),
             Error::Busy { message } => Error::Busy { message: message.clone() },
             Error::Database { code, message } => Error::Database { code: code.clone(), message: message.clone() },

@@ -69,6 +69,26 @@
 //!
 //! Field types: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`, and `Option<T>`
 //! of these for nullable columns (or any type implementing [`SqlType`]).
+//!
+//! ## Relationships
+//!
+//! A field of type [`HasMany<T>`] (one-to-many) or [`BelongsTo<T>`] (many-to-one) is a
+//! relationship, not a column; `#[relationship(foreign_key = Child::field)]` names the
+//! foreign key when the child has several to the parent (otherwise it is found from the
+//! child's `#[orm(foreign_key = Parent::key)]`). The derive generates a descriptor of the same
+//! name (`User::orders`) for loading and joining:
+//!
+//! - objects read from the database start with relationships *not loaded*: `user.read().orders.get()`
+//!   is `Err(Error::NotLoaded)`, never silently empty; a new object's `HasMany::new()` is loaded
+//!   and empty;
+//! - `session.load(&user, User::orders)` loads one object's relationship (one SELECT),
+//!   `session.load_all(&users, User::orders)` many at once, and
+//!   `query.options(selectinload(User::orders))` loads it for every result (one extra SELECT
+//!   per 500 objects);
+//! - `query.join_related(User::orders)` joins along it.
+//!
+//! Relationship collections are read-only for now: adding children goes through their
+//! foreign key (cascades come with the unit-of-work support for relationships).
 
 pub use orm_derive::Model;
 pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, PooledConnection, RawSql, RowRef};
@@ -77,7 +97,7 @@ pub use orm_runtime::error::{Error, Result};
 pub use orm_runtime::expr::{self, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, select, select_model, update};
 pub use orm_runtime::schema::{self, TableDef};
-pub use orm_runtime::session::{Obj, ObjectState, Query, Session};
+pub use orm_runtime::session::{selectinload, BelongsTo, HasMany, Obj, ObjectState, Query, Session};
 pub use orm_runtime::types::{SqlKind, SqlType, Value};
 pub use orm_runtime::{backend, model, types};
 
@@ -86,7 +106,10 @@ pub use orm_runtime::model::Model;
 
 /// Everything a typical program needs: `use orm::prelude::*;`.
 pub mod prelude {
-    pub use crate::{delete, insert, select, select_model, update, Engine, Model, Obj, ObjectState, Session};
+    pub use crate::{
+        delete, insert, select, select_model, selectinload, update, BelongsTo, Engine, HasMany, Model, Obj,
+        ObjectState, Session,
+    };
     pub use orm_runtime::expr::{
         avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, Expression,
     };
@@ -102,5 +125,6 @@ pub mod __private {
     pub use orm_runtime::model::{ColumnMask, Model};
     pub use orm_runtime::query::StatementCache;
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, TableDef};
+    pub use orm_runtime::session::{BelongsToRel, ForeignKeyTo, HasManyRel, RelationField};
     pub use orm_runtime::types::{Param, SqlType, Value};
 }

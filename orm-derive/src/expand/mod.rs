@@ -2,6 +2,7 @@
 
 pub(crate) mod columns;
 mod model_impl;
+mod relations;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -32,6 +33,8 @@ fn expand(cont: &Container<'_>) -> TokenStream {
     let accessors = columns::expand_accessors(cont);
     let model = model_impl::expand_model_impl(cont);
     let assertions = columns::expand_assertions(cont);
+    let foreign_keys = relations::expand_foreign_keys(cont);
+    let relation_accessors = relations::expand_relation_accessors(cont);
     quote! {
         #[allow(non_upper_case_globals, clippy::all, unused_qualifications)]
         const _: () = {
@@ -39,6 +42,8 @@ fn expand(cont: &Container<'_>) -> TokenStream {
             #metadata
             #accessors
             #model
+            #foreign_keys
+            #relation_accessors
             #assertions
         };
     }

@@ -66,12 +66,19 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
         quote!(::core::result::Result::Ok((#(#parts,)*)))
     };
 
-    let decode_fields = fields.iter().map(|f| {
-        let name = f.ident;
-        let i = f.index;
-        let ops = field_ops_ident(f);
-        quote!(#name: (#ops.decode)(row, offset + #i, &__COLUMNS[#i])?)
-    });
+    let decode_fields = fields
+        .iter()
+        .map(|f| {
+            let name = f.ident;
+            let i = f.index;
+            let ops = field_ops_ident(f);
+            quote!(#name: (#ops.decode)(row, offset + #i, &__COLUMNS[#i])?)
+        })
+        .chain(cont.relations.iter().map(|r| {
+            let name = r.ident;
+            let ty = r.ty;
+            quote!(#name: <#ty as __orm::RelationField>::not_loaded())
+        }));
     let decode_column_arms = fields.iter().map(|f| {
         let name = f.ident;
         let i = f.index;
@@ -108,11 +115,17 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
         let ops = field_ops_ident(f);
         quote!(#i => self.#name = (#ops.from_value)(value, &__COLUMNS[#i])?,)
     });
-    let snapshot_fields = fields.iter().map(|f| {
-        let name = f.ident;
-        let ops = field_ops_ident(f);
-        quote!(#name: (#ops.clone)(&self.#name))
-    });
+    let snapshot_fields = fields
+        .iter()
+        .map(|f| {
+            let name = f.ident;
+            let ops = field_ops_ident(f);
+            quote!(#name: (#ops.clone)(&self.#name))
+        })
+        .chain(cont.relations.iter().map(|r| {
+            let name = r.ident;
+            quote!(#name: ::core::clone::Clone::clone(&self.#name))
+        }));
 
     quote! {
         #[automatically_derived]

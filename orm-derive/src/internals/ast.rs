@@ -10,7 +10,44 @@ pub(crate) struct Container<'a> {
     pub(crate) vis: &'a syn::Visibility,
     pub(crate) attrs: ContainerAttrs,
     pub(crate) fields: Vec<Field<'a>>,
+    /// Relationship fields (`HasMany<T>` / `BelongsTo<T>`), which are not columns.
+    pub(crate) relations: Vec<Relation<'a>>,
     pub(crate) table_name: String,
+}
+
+/// Which side of a relationship a field holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RelationKind {
+    /// `HasMany<T>`: the children.
+    HasMany,
+    /// `BelongsTo<T>`: the parent.
+    BelongsTo,
+}
+
+/// A relationship field.
+pub(crate) struct Relation<'a> {
+    pub(crate) ident: &'a syn::Ident,
+    pub(crate) ty: &'a syn::Type,
+    pub(crate) kind: RelationKind,
+    /// The related model (`T`).
+    pub(crate) target: &'a syn::Type,
+    pub(crate) attrs: attr::RelationAttrs,
+}
+
+/// `(kind, T)` of a type written `HasMany<T>` or `BelongsTo<T>`.
+pub(crate) fn relation_type(ty: &syn::Type) -> Option<(RelationKind, &syn::Type)> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    let kind = match last.ident.to_string().as_str() {
+        "HasMany" => RelationKind::HasMany,
+        "BelongsTo" => RelationKind::BelongsTo,
+        _ => return None,
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) if args.args.len() == 1 => Some((kind, t)),
+        _ => None,
+    }
 }
 
 /// One field.
@@ -89,8 +126,33 @@ impl<'a> Container<'a> {
         let attrs = attr::container_attrs(cx, &input.attrs);
         let table_name =
             attrs.table.as_ref().map(|t| t.value()).unwrap_or_else(|| snake_case(&input.ident.to_string()));
+        let mut relations = Vec::new();
         let fields = named
             .iter()
+            .filter(|f| {
+                let Some(ident) = f.ident.as_ref() else { return false };
+                let rel_attrs = attr::relation_attrs(cx, &f.attrs);
+                match (relation_type(&f.ty), rel_attrs) {
+                    (Some((kind, target)), attrs) => {
+                        if let Some(a) = f.attrs.iter().find(|a| a.path().is_ident(crate::internals::symbol::ORM)) {
+                            cx.error_spanned_by(
+                                a,
+                                "a relationship field takes `#[relationship(...)]`, not `#[orm(...)]`",
+                            );
+                        }
+                        relations.push(Relation { ident, ty: &f.ty, kind, target, attrs: attrs.unwrap_or_default() });
+                        false
+                    }
+                    (None, Some(_)) => {
+                        cx.error_spanned_by(
+                            &f.ty,
+                            "a `#[relationship]` field is a `HasMany<Model>` or a `BelongsTo<Model>`",
+                        );
+                        false
+                    }
+                    (None, None) => true,
+                }
+            })
             .enumerate()
             .filter_map(|(index, f)| {
                 let ident = f.ident.as_ref()?;
@@ -105,7 +167,7 @@ impl<'a> Container<'a> {
         if fields.len() > 128 {
             cx.error_spanned_by(&input.ident, "a model has at most 128 columns");
         }
-        Some(Container { ident: &input.ident, vis: &input.vis, attrs, fields, table_name })
+        Some(Container { ident: &input.ident, vis: &input.vis, attrs, fields, relations, table_name })
     }
 
     /// The primary key fields, in field order.

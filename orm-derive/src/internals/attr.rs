@@ -186,3 +186,43 @@ pub(crate) fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
     }
     out
 }
+
+/// `#[relationship(...)]` on a `HasMany<T>` / `BelongsTo<T>` field.
+#[derive(Default)]
+pub(crate) struct RelationAttrs {
+    /// The foreign key column, as `Model::field`, when it cannot be inferred.
+    pub(crate) foreign_key: Option<syn::Path>,
+}
+
+/// Parse a field's `#[relationship(...)]` attributes; `None` when it has none.
+pub(crate) fn relation_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Option<RelationAttrs> {
+    let mut found = false;
+    let mut out = RelationAttrs::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident(RELATIONSHIP)) {
+        found = true;
+        if matches!(attr.meta, syn::Meta::Path(_)) {
+            continue;
+        }
+        let r = attr.parse_nested_meta(|meta| {
+            let name = key_name(&meta.path);
+            match name.as_str() {
+                FOREIGN_KEY => {
+                    let v: syn::Path = meta.value()?.parse()?;
+                    if v.segments.len() < 2 {
+                        cx.error_spanned_by(&v, "`foreign_key` names a column as `Model::field`");
+                    }
+                    set_once(cx, &mut out.foreign_key, &meta, v);
+                }
+                _ => {
+                    cx.error_spanned_by(&meta.path, unknown_key_message(&name, RELATIONSHIP_KEYS));
+                    skip_value(&meta)?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            cx.syn_error(e);
+        }
+    }
+    found.then_some(out)
+}

@@ -49,3 +49,19 @@ fn errors_come_with_a_fallback_impl() {
         }
     }));
 }
+
+#[test]
+fn relationships() {
+    insta::assert_snapshot!(expand(syn::parse_quote! {
+        struct Order {
+            #[orm(primary_key, auto_increment)]
+            id: i64,
+            #[orm(foreign_key = User::id)]
+            user_id: i64,
+            #[relationship]
+            user: BelongsTo<User>,
+            #[relationship(foreign_key = Item::order_id)]
+            items: HasMany<Item>,
+        }
+    }));
+}

@@ -2,12 +2,16 @@
 //! object states and change tracking. See `DESIGN.md` beside this file.
 
 mod identity_map;
+mod loading;
 mod object;
 mod query;
+mod relationship;
 #[allow(clippy::module_inception)]
 mod session;
 mod unit_of_work;
 
+pub use loading::{selectinload, LoaderOption, Relationship, SelectIn};
 pub use object::{IntoObj, Obj, ObjectState};
 pub use query::{Query, QueryJoinOn};
+pub use relationship::{BelongsTo, BelongsToRel, ForeignKeyTo, HasMany, HasManyRel, JoinPath, RelationField};
 pub use session::Session;

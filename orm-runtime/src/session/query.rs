@@ -5,7 +5,9 @@ use crate::error::{Error, Result};
 use crate::expr::{AppearsIn, AsExpr, Column, Expression, IntoOrdering, Joined, Node};
 use crate::model::Model;
 use crate::query::{JoinClause, JoinKind, OrderTerm, SelectItem, SelectStatement, Statement};
+use crate::session::loading::LoaderOption;
 use crate::session::object::Obj;
+use crate::session::relationship::JoinPath;
 use crate::session::Session;
 use crate::types::SqlType;
 
@@ -17,12 +19,18 @@ use crate::types::SqlType;
 pub struct Query<'s, M: Model, F = M> {
     session: &'s mut Session,
     stmt: SelectStatement,
+    loaders: Vec<Box<dyn LoaderOption<M>>>,
     _model: std::marker::PhantomData<fn() -> (M, F)>,
 }
 
 impl<'s, M: Model> Query<'s, M> {
     pub(crate) fn new(session: &'s mut Session) -> Self {
-        Query { session, stmt: SelectStatement::all_columns(M::table()), _model: std::marker::PhantomData }
+        Query {
+            session,
+            stmt: SelectStatement::all_columns(M::table()),
+            loaders: Vec::new(),
+            _model: std::marker::PhantomData,
+        }
     }
 }
 
@@ -45,7 +53,7 @@ impl<'s, M: Model, F, N: Model> QueryJoinOn<'s, M, F, N> {
         let QueryJoinOn { query, kind, .. } = self;
         let mut stmt = query.stmt;
         stmt.joins.push(JoinClause { kind, table: N::table().name, on: cond.into_node() });
-        Query { session: query.session, stmt, _model: std::marker::PhantomData }
+        Query { session: query.session, stmt, loaders: query.loaders, _model: std::marker::PhantomData }
     }
 }
 
@@ -59,6 +67,28 @@ impl<'s, M: Model, F> Query<'s, M, F> {
     /// `LEFT OUTER JOIN` model `N`, finished with [`QueryJoinOn::on`].
     pub fn outerjoin<N: Model>(self) -> QueryJoinOn<'s, M, F, N> {
         QueryJoinOn { query: self, kind: JoinKind::LeftOuter, _joined: std::marker::PhantomData }
+    }
+
+    /// Load a relationship of every object the query returns, e.g.
+    /// `.options(selectinload(User::orders))`.
+    pub fn options(mut self, option: impl LoaderOption<M> + 'static) -> Self {
+        self.loaders.push(Box::new(option));
+        self
+    }
+
+    /// `INNER JOIN` along a relationship of a model already in the query, e.g.
+    /// `.join_related(User::orders)`.
+    pub fn join_related<R: JoinPath<F, I>, I>(self, rel: R) -> Query<'s, M, Joined<F, R::Target>> {
+        let Query { session, mut stmt, loaders, .. } = self;
+        stmt.joins.push(rel.join_clause(JoinKind::Inner));
+        Query { session, stmt, loaders, _model: std::marker::PhantomData }
+    }
+
+    /// `LEFT OUTER JOIN` along a relationship of a model already in the query.
+    pub fn outerjoin_related<R: JoinPath<F, I>, I>(self, rel: R) -> Query<'s, M, Joined<F, R::Target>> {
+        let Query { session, mut stmt, loaders, .. } = self;
+        stmt.joins.push(rel.join_clause(JoinKind::LeftOuter));
+        Query { session, stmt, loaders, _model: std::marker::PhantomData }
     }
 
     /// Add a WHERE condition over the models of the FROM clause (ANDed with earlier ones).
@@ -114,23 +144,24 @@ impl<'s, M: Model, F> Query<'s, M, F> {
     }
 
     fn load(self, mut each: impl FnMut(Obj<M>) -> bool) -> Result<()> {
-        let Query { session, stmt, .. } = self;
-        let id = session.session_id();
-        let (conn, identity) = session.connection_and_identity(false)?;
-        let r = render(conn.dialect(), Statement::Select(&stmt))?;
-        let mut objects = identity.model::<M>();
-        // A join can repeat the selected row: each object is handed out once.
-        let mut seen: Option<std::collections::HashSet<usize>> = (!stmt.joins.is_empty()).then(Default::default);
-        conn.query_while(&r.sql, &r.params, |row| {
-            let m = M::decode_row(row, 0)?;
-            let obj = objects.get_or_insert(m.key(), || Obj::loaded(m, id));
-            if let Some(seen) = seen.as_mut() {
-                if !seen.insert(std::sync::Arc::as_ptr(&obj.0) as *const () as usize) {
-                    return Ok(true);
-                }
+        let Query { session, stmt, loaders, .. } = self;
+        if loaders.is_empty() {
+            return session.load_rows::<M>(&stmt, |obj| Ok(each(obj)));
+        }
+        let mut objs = Vec::new();
+        session.load_rows::<M>(&stmt, |obj| {
+            objs.push(obj);
+            Ok(true)
+        })?;
+        for loader in &loaders {
+            loader.apply(session, &objs)?;
+        }
+        for obj in objs {
+            if !each(obj) {
+                break;
             }
-            Ok(each(obj))
-        })
+        }
+        Ok(())
     }
 
     /// Every matching object.

@@ -115,8 +115,34 @@ impl Session {
         Ok(conn)
     }
 
-    pub(crate) fn session_id(&self) -> u64 {
-        self.id
+    /// The object with this key, if the session holds it (no statement).
+    pub(crate) fn identity_get<M: Model>(&self, key: &M::Key) -> Option<Obj<M>> {
+        self.identity.get::<M>(key)
+    }
+
+    /// Run `stmt` (a SELECT of every column of `M`) and hand each row to `each` as the
+    /// session's object for its key; `each` returns whether to go on. With joins, an object
+    /// can come back several times: it is handed out once.
+    pub(crate) fn load_rows<M: Model>(
+        &mut self,
+        stmt: &crate::query::SelectStatement,
+        mut each: impl FnMut(Obj<M>) -> Result<bool>,
+    ) -> Result<()> {
+        let id = self.id;
+        let (conn, identity) = self.connection_and_identity(false)?;
+        let r = crate::dialect::render(conn.dialect(), crate::query::Statement::Select(stmt))?;
+        let mut objects = identity.model::<M>();
+        let mut seen: Option<std::collections::HashSet<usize>> = (!stmt.joins.is_empty()).then(Default::default);
+        conn.query_while(&r.sql, &r.params, |row| {
+            let m = M::decode_row(row, 0)?;
+            let obj = objects.get_or_insert(m.key(), || Obj::loaded(m, id));
+            if let Some(seen) = seen.as_mut() {
+                if !seen.insert(Arc::as_ptr(&obj.0) as *const () as usize) {
+                    return Ok(true);
+                }
+            }
+            each(obj)
+        })
     }
 
     /// The connection (as [`Session::connection`]) and the identity map, borrowed together.

@@ -8,6 +8,7 @@ mod joins;
 mod models;
 mod pool;
 mod queries;
+mod relationships;
 mod schema;
 mod session;
 mod sql_snapshots;

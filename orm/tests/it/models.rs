@@ -55,3 +55,44 @@ pub struct Sample {
     #[orm(server_default = "'fresh'")]
     pub status: Option<String>,
 }
+
+use orm::{BelongsTo, HasMany};
+
+/// One side of a one-to-many relationship.
+#[derive(Model, Debug)]
+#[orm(table = "authors")]
+pub struct Author {
+    #[orm(primary_key, auto_increment)]
+    pub id: i64,
+    pub name: String,
+    pub books: HasMany<Book>,
+}
+
+/// The other side: the foreign key is found from `foreign_key = Author::id`.
+#[derive(Model, Debug)]
+#[orm(table = "books")]
+pub struct Book {
+    #[orm(primary_key, auto_increment)]
+    pub id: i64,
+    #[orm(foreign_key = Author::id)]
+    pub author_id: i64,
+    pub title: String,
+    pub pages: i32,
+    #[relationship]
+    pub author: BelongsTo<Author>,
+}
+
+/// Self-referential: an employee's manager and reports.
+#[derive(Model, Debug)]
+#[orm(table = "employees")]
+pub struct Employee {
+    #[orm(primary_key, auto_increment)]
+    pub id: i32,
+    pub name: String,
+    #[orm(foreign_key = Employee::id)]
+    pub manager_id: Option<i32>,
+    #[relationship(foreign_key = Employee::manager_id)]
+    pub manager: BelongsTo<Employee>,
+    #[relationship(foreign_key = Employee::manager_id)]
+    pub reports: HasMany<Employee>,
+}

@@ -1,0 +1,102 @@
+//! Relationship descriptors (`User::orders`, `Order::user`) and the `ForeignKeyTo` impls
+//! that let the other side of a relationship find its foreign key.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+
+use crate::internals::ast::{Container, RelationKind};
+
+/// The model part of a column path: `User::id` -> `User`.
+fn model_of(path: &syn::Path) -> syn::Path {
+    let mut p = path.clone();
+    p.segments.pop();
+    p.segments.pop_punct();
+    p
+}
+
+/// `impl ForeignKeyTo<Target> for Self` for every target that exactly one foreign key
+/// column references (with two, the relationship must name its column).
+pub(crate) fn expand_foreign_keys(cont: &Container<'_>) -> TokenStream {
+    let ident = cont.ident;
+    let mut by_target: HashMap<String, (syn::Path, Vec<usize>)> = HashMap::new();
+    for f in &cont.fields {
+        if let Some(path) = &f.attrs.foreign_key {
+            let target = model_of(path);
+            let key = target.to_token_stream().to_string();
+            by_target.entry(key).or_insert_with(|| (target, Vec::new())).1.push(f.index);
+        }
+    }
+    let mut targets: Vec<_> = by_target.into_values().filter(|(_, cols)| cols.len() == 1).collect();
+    targets.sort_by_key(|(_, cols)| cols[0]);
+    let impls = targets.into_iter().map(|(target, cols)| {
+        let i = cols[0];
+        quote! {
+            #[automatically_derived]
+            impl __orm::ForeignKeyTo<#target> for #ident {
+                fn foreign_key() -> &'static __orm::ColumnDef {
+                    &__COLUMNS[#i]
+                }
+            }
+        }
+    });
+    quote!(#(#impls)*)
+}
+
+/// `pub const orders: HasManyRel<User, Order> = ...;` for each relationship field.
+pub(crate) fn expand_relation_accessors(cont: &Container<'_>) -> TokenStream {
+    let ident = cont.ident;
+    let vis = cont.vis;
+    let consts = cont.relations.iter().map(|r| {
+        let name = r.ident;
+        let name_str = name.to_string();
+        let target = r.target;
+        // The foreign key is on the child: the target for has-many, this model for
+        // belongs-to.
+        let (child, parent) = match r.kind {
+            RelationKind::HasMany => (quote!(#target), quote!(#ident)),
+            RelationKind::BelongsTo => (quote!(#ident), quote!(#target)),
+        };
+        let fk = match &r.attrs.foreign_key {
+            Some(path) => {
+                let check = quote_spanned!(path.span()=> __orm::column_of::<#child, _>(#path));
+                quote! {{
+                    fn __foreign_key() -> &'static __orm::ColumnDef {
+                        #check
+                    }
+                    __foreign_key
+                }}
+            }
+            None => quote_spanned!(r.ty.span()=> <#child as __orm::ForeignKeyTo<#parent>>::foreign_key),
+        };
+        let (desc, doc) = match r.kind {
+            RelationKind::HasMany => (
+                quote!(__orm::HasManyRel<#ident, #target>),
+                format!("Relationship `{name_str}`: the `{}` objects of this one.", quote!(#target)),
+            ),
+            RelationKind::BelongsTo => (
+                quote!(__orm::BelongsToRel<#ident, #target>),
+                format!("Relationship `{name_str}`: the `{}` this object belongs to.", quote!(#target)),
+            ),
+        };
+        let ctor = match r.kind {
+            RelationKind::HasMany => quote!(__orm::HasManyRel::new),
+            RelationKind::BelongsTo => quote!(__orm::BelongsToRel::new),
+        };
+        quote! {
+            #[doc = #doc]
+            #vis const #name: #desc = #ctor(#name_str, #fk, |m: &mut #ident| &mut m.#name);
+        }
+    });
+    if cont.relations.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            #(#consts)*
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Relationships: reading, explicit (lazy) loading, select-in eager loading with statement
+//! counts, joins along relationships, self-reference.
+
+use orm::prelude::*;
+use orm::Error;
+
+use crate::common::{each_db, Db};
+use crate::models::{Author, Book, Employee};
+
+/// 10 authors with 3 books each.
+fn seed(db: &Db) {
+    db.engine.create_all(&[Author::table(), Book::table()]).unwrap();
+    let mut s = db.engine.session();
+    for a in 0..10 {
+        let author = s.add(Author { id: 0, name: format!("author {a}"), books: HasMany::new() }).unwrap();
+        s.flush().unwrap();
+        let author_id = author.read().id;
+        for b in 0..3 {
+            s.add(Book {
+                id: 0,
+                author_id,
+                title: format!("book {a}.{b}"),
+                pages: 100 * b + a,
+                author: BelongsTo::not_loaded(),
+            })
+            .unwrap();
+        }
+    }
+    s.commit().unwrap();
+    db.log.clear();
+}
+
+#[test]
+fn unloaded_relationships_are_errors_never_empty() {
+    each_db("r_unloaded", |db| {
+        seed(db);
+        let mut s = db.engine.session();
+        let a = s.query::<Author>().order_by(Author::id).first().unwrap().unwrap();
+        assert!(matches!(a.read().books.get(), Err(Error::NotLoaded { .. })));
+        s.load(&a, Author::books).unwrap();
+        let titles: Vec<String> = a.read().books.get().unwrap().iter().map(|b| b.read().title.clone()).collect();
+        assert_eq!(titles, ["book 0.0", "book 0.1", "book 0.2"]);
+        // A new object's collection is loaded and empty.
+        assert!(Author { id: 0, name: "new".into(), books: HasMany::new() }.books.get().unwrap().is_empty());
+    });
+}
+
+#[test]
+fn lazy_loading_is_n_plus_one_and_selectin_is_two_statements() {
+    each_db("r_counts", |db| {
+        seed(db);
+        // Lazy, made explicit: one statement for the authors, one per author.
+        let mut s = db.engine.session();
+        let authors = s.query::<Author>().order_by(Author::id).all().unwrap();
+        for a in &authors {
+            s.load(a, Author::books).unwrap();
+        }
+        assert_eq!(db.log.statements().len(), 1 + 10);
+
+        // Select-in: one for the authors, one for all their books.
+        let mut s = db.engine.session();
+        let authors = s.query::<Author>().options(selectinload(Author::books)).order_by(Author::id).all().unwrap();
+        assert_eq!(db.log.statements().len(), 2);
+        assert!(authors.iter().all(|a| a.read().books.get().unwrap().len() == 3));
+        // The books are the session's objects: the same row is the same object.
+        let first = authors[0].read().books.get().unwrap()[0].clone();
+        let again = s.get::<Book>(first.read().id).unwrap().unwrap();
+        assert!(first.ptr_eq(&again));
+    });
+}
+
+#[test]
+fn belongs_to_loads_parents_once_and_reuses_the_identity_map() {
+    each_db("r_parent", |db| {
+        seed(db);
+        let mut s = db.engine.session();
+        let books = s.query::<Book>().options(selectinload(Book::author)).order_by(Book::id).all().unwrap();
+        assert_eq!(db.log.statements().len(), 2);
+        let a0 = books[0].read().author.get().unwrap().unwrap().clone();
+        let a1 = books[1].read().author.get().unwrap().unwrap().clone();
+        assert!(a0.ptr_eq(&a1), "books of one author share its object");
+        assert_eq!(a0.read().name, "author 0");
+        // Parents already in the session need no statement.
+        let more = s.query::<Book>().filter(Book::pages.ge(200)).all().unwrap();
+        db.log.clear();
+        s.load_all(&more, Book::author).unwrap();
+        assert!(db.log.statements().is_empty());
+    });
+}
+
+#[test]
+fn selectin_loading_chunks_large_key_sets() {
+    each_db("r_chunks", |db| {
+        db.engine.create_all(&[Author::table(), Book::table()]).unwrap();
+        let authors: Vec<Author> =
+            (0..1200).map(|i| Author { id: 0, name: format!("a{i}"), books: HasMany::new() }).collect();
+        insert::<Author>().values_many(&authors).execute(&db.engine).unwrap();
+        db.log.clear();
+        let mut s = db.engine.session();
+        let all = s.query::<Author>().options(selectinload(Author::books)).all().unwrap();
+        assert_eq!(all.len(), 1200);
+        assert_eq!(db.log.statements().len(), 1 + 3, "500 keys per IN list");
+        assert!(all.iter().all(|a| a.read().books.get().unwrap().is_empty()));
+    });
+}
+
+#[test]
+fn join_along_a_relationship() {
+    each_db("r_join", |db| {
+        seed(db);
+        let mut s = db.engine.session();
+        let thick = s
+            .query::<Author>()
+            .join_related(Author::books)
+            .filter(Book::pages.ge(205))
+            .order_by(Author::id)
+            .all()
+            .unwrap();
+        let names: Vec<String> = thick.iter().map(|a| a.read().name.clone()).collect();
+        assert_eq!(names, ["author 5", "author 6", "author 7", "author 8", "author 9"]);
+        let books = s.query::<Book>().join_related(Book::author).filter(Author::name.eq("author 3")).all().unwrap();
+        assert_eq!(books.len(), 3);
+    });
+}
+
+#[test]
+fn self_referential_manager_and_reports() {
+    each_db("r_self", |db| {
+        db.engine.create_all(&[Employee::table()]).unwrap();
+        let mut s = db.engine.session();
+        let boss = s
+            .add(Employee {
+                id: 0,
+                name: "boss".into(),
+                manager_id: None,
+                manager: BelongsTo::not_loaded(),
+                reports: HasMany::new(),
+            })
+            .unwrap();
+        s.flush().unwrap();
+        let boss_id = boss.read().id;
+        for n in ["ann", "ben"] {
+            s.add(Employee {
+                id: 0,
+                name: n.into(),
+                manager_id: Some(boss_id),
+                manager: BelongsTo::not_loaded(),
+                reports: HasMany::new(),
+            })
+            .unwrap();
+        }
+        s.commit().unwrap();
+
+        let mut s = db.engine.session();
+        let everyone = s
+            .query::<Employee>()
+            .options(selectinload(Employee::reports))
+            .options(selectinload(Employee::manager))
+            .order_by(Employee::id)
+            .all()
+            .unwrap();
+        let boss = &everyone[0];
+        let reports: Vec<String> = boss.read().reports.get().unwrap().iter().map(|e| e.read().name.clone()).collect();
+        assert_eq!(reports, ["ann", "ben"]);
+        assert!(boss.read().manager.get().unwrap().is_none());
+        assert!(everyone[1].read().manager.get().unwrap().unwrap().ptr_eq(boss));
+        assert!(everyone[1].read().reports.get().unwrap().is_empty());
+    });
+}
