@@ -97,7 +97,9 @@ pub use orm_runtime::error::{Error, Result};
 pub use orm_runtime::expr::{self, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, select, select_model, update};
 pub use orm_runtime::schema::{self, TableDef};
-pub use orm_runtime::session::{selectinload, BelongsTo, HasMany, Obj, ObjectState, Query, Session};
+pub use orm_runtime::session::{
+    noload, raiseload, selectinload, subqueryload, BelongsTo, HasMany, Loader, Obj, ObjectState, Query, Session,
+};
 pub use orm_runtime::types::{SqlKind, SqlType, Value};
 pub use orm_runtime::{backend, model, types};
 
@@ -107,8 +109,8 @@ pub use orm_runtime::model::Model;
 /// Everything a typical program needs: `use orm::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        delete, insert, select, select_model, selectinload, update, BelongsTo, Engine, HasMany, Model, Obj,
-        ObjectState, Session,
+        delete, insert, noload, raiseload, select, select_model, selectinload, subqueryload, update, BelongsTo, Engine,
+        HasMany, Loader as _, Model, Obj, ObjectState, Session,
     };
     pub use orm_runtime::expr::{
         avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, Expression,

@@ -324,6 +324,12 @@ impl Writer<'_> {
                     self.push(")");
                 }
             }
+            Node::InSubquery { expr, query } => {
+                self.operand(expr)?;
+                self.push(" IN (");
+                self.select(query)?;
+                self.push(")");
+            }
             Node::Between { expr, low, high, negated } => {
                 self.operand(expr)?;
                 self.push(if *negated { " NOT BETWEEN " } else { " BETWEEN " });

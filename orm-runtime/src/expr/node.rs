@@ -114,6 +114,13 @@ pub enum Node {
         /// NOT IN.
         negated: bool,
     },
+    /// `expr IN (SELECT ...)`.
+    InSubquery {
+        /// Operand.
+        expr: Box<Node>,
+        /// The subquery (one column).
+        query: Box<crate::query::SelectStatement>,
+    },
     /// `expr [NOT] BETWEEN low AND high`.
     Between {
         /// Operand.
@@ -177,6 +184,14 @@ impl Node {
             Node::Not(e) | Node::IsNull { expr: e, .. } | Node::Cast { expr: e, .. } => e.param_count(),
             Node::Like { expr, pattern, .. } => expr.param_count() + pattern.param_count(),
             Node::InList { expr, list, .. } => expr.param_count() + list.iter().map(Node::param_count).sum::<usize>(),
+            Node::InSubquery { expr, query } => {
+                expr.param_count()
+                    + query.items.iter().map(|i| i.node.param_count()).sum::<usize>()
+                    + query.filter.as_ref().map_or(0, Node::param_count)
+                    + query.joins.iter().map(|j| j.on.param_count()).sum::<usize>()
+                    + usize::from(query.limit.is_some())
+                    + usize::from(query.offset.is_some())
+            }
             Node::Between { expr, low, high, .. } => expr.param_count() + low.param_count() + high.param_count(),
             Node::Func { args, .. } => args.iter().map(Node::param_count).sum(),
         }

@@ -24,8 +24,19 @@ const KEYS_PER_STATEMENT: usize = 500;
     note = "loader options and `load` take a relationship of the objects being loaded, e.g. `User::orders` for users"
 )]
 pub trait Relationship<M: Model>: Copy + std::fmt::Debug + Send + Sync + 'static {
-    /// Load the relationship of every object in `objs`.
-    fn load(&self, session: &mut Session, objs: &[Obj<M>]) -> Result<()>;
+    /// The related model.
+    type Target: Model;
+    /// Load the relationship of every object in `objs`, with one SELECT per chunk of keys,
+    /// or with one SELECT whose keys come from `keys_from` (a SELECT of `M`'s key column).
+    /// Returns the related objects, each once.
+    fn load_with(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        keys_from: Option<&SelectStatement>,
+    ) -> Result<Vec<Obj<Self::Target>>>;
+    /// Mark the relationship of every object in `objs` loaded and empty, without a statement.
+    fn set_empty(&self, objs: &[Obj<M>]);
 }
 
 fn in_list<K>(keys: &[K], value: impl Fn(&K) -> Value) -> Vec<Node> {
@@ -43,22 +54,39 @@ fn by_primary_key<M: Model>(stmt: &mut SelectStatement) {
 }
 
 impl<P: Model, C: Model> Relationship<P> for HasManyRel<P, C> {
-    fn load(&self, session: &mut Session, parents: &[Obj<P>]) -> Result<()> {
+    type Target = C;
+
+    fn load_with(
+        &self,
+        session: &mut Session,
+        parents: &[Obj<P>],
+        keys_from: Option<&SelectStatement>,
+    ) -> Result<Vec<Obj<C>>> {
         let fk = (self.foreign_key)();
         referenced_key::<P>(fk)?;
         let keys: Vec<P::Key> = parents.iter().map(|p| p.read().key()).collect();
         let mut groups: HashMap<P::Key, Vec<Obj<C>>> = HashMap::with_capacity(keys.len());
-        for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+        let mut all = Vec::new();
+        let fk_node = || Box::new(Node::Column { table: fk.table, name: fk.name });
+        let filters: Vec<Node> = match keys_from {
+            Some(sub) => vec![Node::InSubquery { expr: fk_node(), query: Box::new(sub.clone()) }],
+            None => keys
+                .chunks(KEYS_PER_STATEMENT)
+                .map(|chunk| Node::InList {
+                    expr: fk_node(),
+                    list: in_list(chunk, |k| P::key_values(k).into_iter().next().unwrap_or(Value::Null)),
+                    negated: false,
+                })
+                .collect(),
+        };
+        for filter in filters {
             let mut stmt = SelectStatement::all_columns(C::table());
-            stmt.and_where(Node::InList {
-                expr: Box::new(Node::Column { table: fk.table, name: fk.name }),
-                list: in_list(chunk, |k| P::key_values(k).into_iter().next().unwrap_or(Value::Null)),
-                negated: false,
-            });
+            stmt.and_where(filter);
             by_primary_key::<C>(&mut stmt);
             session.load_rows::<C>(&stmt, |child| {
                 let v = child.read().column_value(fk.index);
-                groups.entry(P::key_from_values(&[v])?).or_default().push(child);
+                groups.entry(P::key_from_values(&[v])?).or_default().push(child.clone());
+                all.push(child);
                 Ok(true)
             })?;
         }
@@ -66,12 +94,27 @@ impl<P: Model, C: Model> Relationship<P> for HasManyRel<P, C> {
             let children = groups.remove(k).unwrap_or_default();
             (self.field)(&mut p.0.data_mut()).set(children);
         }
-        Ok(())
+        Ok(all)
+    }
+
+    fn set_empty(&self, objs: &[Obj<P>]) {
+        for p in objs {
+            (self.field)(&mut p.0.data_mut()).set(Vec::new());
+        }
     }
 }
 
 impl<C: Model, P: Model> Relationship<C> for BelongsToRel<C, P> {
-    fn load(&self, session: &mut Session, children: &[Obj<C>]) -> Result<()> {
+    type Target = P;
+
+    /// Parents are always loaded by key (an IN list of the foreign keys read from the
+    /// children), `keys_from` notwithstanding.
+    fn load_with(
+        &self,
+        session: &mut Session,
+        children: &[Obj<C>],
+        _keys_from: Option<&SelectStatement>,
+    ) -> Result<Vec<Obj<P>>> {
         let fk = (self.foreign_key)();
         referenced_key::<P>(fk)?;
         let mut wanted: Vec<Option<P::Key>> = Vec::with_capacity(children.len());
@@ -113,7 +156,13 @@ impl<C: Model, P: Model> Relationship<C> for BelongsToRel<C, P> {
             let parent = k.and_then(|k| found.get(&k).cloned());
             (self.field)(&mut c.0.data_mut()).set(parent);
         }
-        Ok(())
+        Ok(found.into_values().collect())
+    }
+
+    fn set_empty(&self, objs: &[Obj<C>]) {
+        for c in objs {
+            (self.field)(&mut c.0.data_mut()).set(None);
+        }
     }
 }
 
@@ -123,34 +172,139 @@ impl Session {
     ///
     /// Do not hold a read or write guard of `obj` while loading: the load writes the field.
     pub fn load<M: Model, R: Relationship<M>>(&mut self, obj: &Obj<M>, rel: R) -> Result<()> {
-        rel.load(self, std::slice::from_ref(obj))
+        rel.load_with(self, std::slice::from_ref(obj), None).map(drop)
     }
 
     /// Load one relationship of many objects at once (select-in loading): one SELECT per
     /// 500 objects.
     pub fn load_all<M: Model, R: Relationship<M>>(&mut self, objs: &[Obj<M>], rel: R) -> Result<()> {
-        rel.load(self, objs)
+        rel.load_with(self, objs, None).map(drop)
     }
 }
 
-/// A query option that loads a relationship of every object a query returns.
+/// What a query tells its loader options.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadContext<'q> {
+    /// The query that found the objects, as a SELECT of their key column (for
+    /// `subqueryload`); `None` for nested levels.
+    pub(crate) keys_query: Option<&'q SelectStatement>,
+}
+
+/// A typed loader option for objects of model `M`, loading objects of `Self::Target`
+/// (see [`selectinload`], [`subqueryload`], [`noload`], [`raiseload`] and
+/// [`Loader::then`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a loader option for `{M}`",
+    label = "this option loads a relationship of another model",
+    note = "options apply to the query's own model; for nested paths, chain them with `.then(...)`"
+)]
+pub trait Loader<M: Model>: std::fmt::Debug + Send + Sync + 'static {
+    /// The model of the objects it loads.
+    type Target: Model;
+    /// Load for `objs`; returns the loaded objects (for nested options).
+    fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<Self::Target>>>;
+
+    /// Then load `next` for the objects this option loads:
+    /// `selectinload(User::posts).then(selectinload(Post::comments))`.
+    fn then<N: Loader<Self::Target>>(self, next: N) -> Then<Self, N>
+    where
+        Self: Sized,
+    {
+        Then(self, next)
+    }
+}
+
+/// The object-safe form of [`Loader`] that queries store.
 pub trait LoaderOption<M: Model>: std::fmt::Debug + Send + Sync {
-    /// Load it for these objects.
-    fn apply(&self, session: &mut Session, objs: &[Obj<M>]) -> Result<()>;
+    /// Load for these objects.
+    fn apply(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<()>;
+}
+
+impl<M: Model, L: Loader<M>> LoaderOption<M> for L {
+    fn apply(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<()> {
+        self.load(session, objs, cx).map(drop)
+    }
 }
 
 /// Select-in eager loading of relationship `R` (see [`selectinload`]).
 #[derive(Debug, Clone, Copy)]
 pub struct SelectIn<R>(R);
 
-/// Load `rel` for every object of a query with one extra SELECT (per 500 objects):
-/// `session.query::<User>().options(selectinload(User::orders)).all()`.
+/// Load `rel` for every object of a query with one extra SELECT (per 500 objects) listing
+/// their keys: `session.query::<User>().options(selectinload(User::orders)).all()`.
 pub fn selectinload<R>(rel: R) -> SelectIn<R> {
     SelectIn(rel)
 }
 
-impl<M: Model, R: Relationship<M>> LoaderOption<M> for SelectIn<R> {
-    fn apply(&self, session: &mut Session, objs: &[Obj<M>]) -> Result<()> {
-        self.0.load(session, objs)
+impl<M: Model, R: Relationship<M>> Loader<M> for SelectIn<R> {
+    type Target = R::Target;
+    fn load(&self, session: &mut Session, objs: &[Obj<M>], _: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
+        self.0.load_with(session, objs, None)
+    }
+}
+
+/// Subquery eager loading of relationship `R` (see [`subqueryload`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SubqueryIn<R>(R);
+
+/// Load `rel` for every object of a query with one extra SELECT that repeats the query as a
+/// subquery (`WHERE fk IN (SELECT key FROM ... WHERE ...)`) instead of listing keys: one
+/// statement however many objects there are. Nested levels and many-to-one relationships
+/// load by key, as [`selectinload`].
+pub fn subqueryload<R>(rel: R) -> SubqueryIn<R> {
+    SubqueryIn(rel)
+}
+
+impl<M: Model, R: Relationship<M>> Loader<M> for SubqueryIn<R> {
+    type Target = R::Target;
+    fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
+        self.0.load_with(session, objs, cx.keys_query)
+    }
+}
+
+/// Leave relationship `R` loaded and empty, without a statement (see [`noload`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NoLoad<R>(R);
+
+/// Mark `rel` loaded and *empty* for every object of the query, without loading it (for
+/// code that knows it will not need it). Reads then see no related objects.
+pub fn noload<R>(rel: R) -> NoLoad<R> {
+    NoLoad(rel)
+}
+
+impl<M: Model, R: Relationship<M>> Loader<M> for NoLoad<R> {
+    type Target = R::Target;
+    fn load(&self, _: &mut Session, objs: &[Obj<M>], _: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
+        self.0.set_empty(objs);
+        Ok(Vec::new())
+    }
+}
+
+/// Keep relationship `R` not loaded (see [`raiseload`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RaiseLoad<R>(R);
+
+/// Keep `rel` not loaded: reading it is [`Error::NotLoaded`](crate::error::Error::NotLoaded),
+/// which is how every relationship behaves until it is loaded; the option documents intent.
+pub fn raiseload<R>(rel: R) -> RaiseLoad<R> {
+    RaiseLoad(rel)
+}
+
+impl<M: Model, R: Relationship<M>> Loader<M> for RaiseLoad<R> {
+    type Target = R::Target;
+    fn load(&self, _: &mut Session, _: &[Obj<M>], _: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
+        Ok(Vec::new())
+    }
+}
+
+/// A loader followed by a nested one (see [`Loader::then`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Then<A, B>(A, B);
+
+impl<M: Model, A: Loader<M>, B: Loader<A::Target>> Loader<M> for Then<A, B> {
+    type Target = B::Target;
+    fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<B::Target>>> {
+        let loaded = self.0.load(session, objs, cx)?;
+        self.1.load(session, &loaded, LoadContext { keys_query: None })
     }
 }

@@ -10,7 +10,10 @@ mod relationship;
 mod session;
 mod unit_of_work;
 
-pub use loading::{selectinload, LoaderOption, Relationship, SelectIn};
+pub use loading::{
+    noload, raiseload, selectinload, subqueryload, LoadContext, Loader, LoaderOption, NoLoad, RaiseLoad, Relationship,
+    SelectIn, SubqueryIn, Then,
+};
 pub use object::{IntoObj, Obj, ObjectState};
 pub use query::{Query, QueryJoinOn};
 pub use relationship::{BelongsTo, BelongsToRel, ForeignKeyTo, HasMany, HasManyRel, JoinPath, RelationField};

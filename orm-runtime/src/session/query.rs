@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::expr::{AppearsIn, AsExpr, Column, Expression, IntoOrdering, Joined, Node};
 use crate::model::Model;
 use crate::query::{JoinClause, JoinKind, OrderTerm, SelectItem, SelectStatement, Statement};
-use crate::session::loading::LoaderOption;
+use crate::session::loading::{LoadContext, Loader, LoaderOption};
 use crate::session::object::Obj;
 use crate::session::relationship::JoinPath;
 use crate::session::Session;
@@ -71,7 +71,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
 
     /// Load a relationship of every object the query returns, e.g.
     /// `.options(selectinload(User::orders))`.
-    pub fn options(mut self, option: impl LoaderOption<M> + 'static) -> Self {
+    pub fn options(mut self, option: impl Loader<M>) -> Self {
         self.loaders.push(Box::new(option));
         self
     }
@@ -153,8 +153,15 @@ impl<'s, M: Model, F> Query<'s, M, F> {
             objs.push(obj);
             Ok(true)
         })?;
+        let mut keys_query = stmt.clone();
+        keys_query.items = M::table()
+            .primary_key_columns()
+            .map(|c| SelectItem { node: Node::Column { table: c.table, name: c.name }, label: None })
+            .collect();
+        keys_query.order_by.clear();
+        let cx = LoadContext { keys_query: Some(&keys_query) };
         for loader in &loaders {
-            loader.apply(session, &objs)?;
+            loader.apply(session, &objs, cx)?;
         }
         for obj in objs {
             if !each(obj) {

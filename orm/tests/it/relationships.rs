@@ -167,3 +167,56 @@ fn self_referential_manager_and_reports() {
         assert!(everyone[1].read().reports.get().unwrap().is_empty());
     });
 }
+
+#[test]
+fn subqueryload_repeats_the_query_instead_of_listing_keys() {
+    each_db("r_subquery", |db| {
+        seed(db);
+        let mut s = db.engine.session();
+        let authors = s
+            .query::<Author>()
+            .filter(Author::name.ne("author 0"))
+            .options(subqueryload(Author::books))
+            .order_by(Author::id)
+            .limit(4)
+            .all()
+            .unwrap();
+        let stmts = db.log.statements();
+        assert_eq!(stmts.len(), 2, "{stmts:?}");
+        assert!(stmts[1].contains("IN (SELECT"), "{}", stmts[1]);
+        assert_eq!(authors.len(), 4);
+        assert!(authors.iter().all(|a| a.read().books.get().unwrap().len() == 3));
+    });
+}
+
+#[test]
+fn nested_loader_paths() {
+    each_db("r_nested", |db| {
+        seed(db);
+        let mut s = db.engine.session();
+        // authors -> books -> the books' author (back to the same objects): 3 statements.
+        let authors = s
+            .query::<Author>()
+            .options(selectinload(Author::books).then(selectinload(Book::author)))
+            .order_by(Author::id)
+            .all()
+            .unwrap();
+        assert_eq!(db.log.statements().len(), 2, "the authors are in the session already: no third statement");
+        let a = &authors[3];
+        let book = a.read().books.get().unwrap()[0].clone();
+        assert!(book.read().author.get().unwrap().unwrap().ptr_eq(a));
+    });
+}
+
+#[test]
+fn noload_and_raiseload() {
+    each_db("r_noload", |db| {
+        seed(db);
+        let mut s = db.engine.session();
+        let authors = s.query::<Author>().options(noload(Author::books)).all().unwrap();
+        assert_eq!(db.log.statements().len(), 1);
+        assert!(authors[0].read().books.get().unwrap().is_empty());
+        let books = s.query::<Book>().options(raiseload(Book::author)).all().unwrap();
+        assert!(matches!(books[0].read().author.get(), Err(Error::NotLoaded { .. })));
+    });
+}
