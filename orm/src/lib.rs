@@ -84,7 +84,10 @@
 //! - `session.load(&user, User::orders)` loads one object's relationship (one SELECT),
 //!   `session.load_all(&users, User::orders)` many at once, and
 //!   `query.options(selectinload(User::orders))` loads it for every result (one extra SELECT
-//!   per 500 objects);
+//!   per 500 objects); `joinedload` loads it in the same statement (LEFT OUTER JOIN),
+//!   `subqueryload` with one extra SELECT that repeats the query as a subquery, `noload` marks
+//!   it loaded and empty, `raiseload` keeps it unloaded; `.then(...)` nests options
+//!   (`selectinload(User::orders).then(selectinload(Order::items))`);
 //! - `query.join_related(User::orders)` joins along it.
 //!
 //! Relationship collections are read-only for now: adding children goes through their
@@ -98,7 +101,8 @@ pub use orm_runtime::expr::{self, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, select, select_model, update};
 pub use orm_runtime::schema::{self, TableDef};
 pub use orm_runtime::session::{
-    noload, raiseload, selectinload, subqueryload, BelongsTo, HasMany, Loader, Obj, ObjectState, Query, Session,
+    joinedload, noload, raiseload, selectinload, subqueryload, BelongsTo, HasMany, Loader, Obj, ObjectState, Query,
+    Session,
 };
 pub use orm_runtime::types::{SqlKind, SqlType, Value};
 pub use orm_runtime::{backend, model, types};
@@ -109,8 +113,8 @@ pub use orm_runtime::model::Model;
 /// Everything a typical program needs: `use orm::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        delete, insert, noload, raiseload, select, select_model, selectinload, subqueryload, update, BelongsTo, Engine,
-        HasMany, Loader as _, Model, Obj, ObjectState, Session,
+        delete, insert, joinedload, noload, raiseload, select, select_model, selectinload, subqueryload, update,
+        BelongsTo, Engine, HasMany, Loader as _, Model, Obj, ObjectState, Session,
     };
     pub use orm_runtime::expr::{
         avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, Expression,

@@ -31,6 +31,16 @@ impl RowRef<'_> {
         }
     }
 
+    /// Whether position `idx` holds NULL (false when there is no such position).
+    pub fn is_null(&self, idx: usize) -> bool {
+        match self {
+            RowRef::Sqlite(row) => matches!(row.get_ref(idx), Ok(rusqlite::types::ValueRef::Null)),
+            RowRef::Postgres(row) => {
+                idx < row.len() && matches!(row.try_get::<_, Option<crate::types::sql_type::PgAny>>(idx), Ok(None))
+            }
+        }
+    }
+
     /// Decode position `idx` as the model column `col` (errors name its table and column).
     pub fn column<T: SqlType>(&self, idx: usize, col: &ColumnDef) -> Result<T> {
         self.get(idx).map_err(|e| e.into_error(col.table, col.name))

@@ -201,6 +201,10 @@ pub struct LoadContext<'q> {
 pub trait Loader<M: Model>: std::fmt::Debug + Send + Sync + 'static {
     /// The model of the objects it loads.
     type Target: Model;
+    /// For options that load within the query itself (`joinedload`): how.
+    fn join_spec(&self) -> Option<&dyn JoinSpec<M>> {
+        None
+    }
     /// Load for `objs`; returns the loaded objects (for nested options).
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<Self::Target>>>;
 
@@ -218,11 +222,138 @@ pub trait Loader<M: Model>: std::fmt::Debug + Send + Sync + 'static {
 pub trait LoaderOption<M: Model>: std::fmt::Debug + Send + Sync {
     /// Load for these objects.
     fn apply(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<()>;
+    /// See [`Loader::join_spec`].
+    fn join(&self) -> Option<&dyn JoinSpec<M>>;
 }
 
 impl<M: Model, L: Loader<M>> LoaderOption<M> for L {
     fn apply(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<()> {
         self.load(session, objs, cx).map(drop)
+    }
+    fn join(&self) -> Option<&dyn JoinSpec<M>> {
+        self.join_spec()
+    }
+}
+
+/// How a `joinedload` extends its query: the JOIN, and what to do with the joined columns.
+pub trait JoinSpec<M: Model>: std::fmt::Debug + Send + Sync {
+    /// The LEFT OUTER JOIN to add.
+    fn join_clause(&self) -> crate::query::JoinClause;
+    /// The joined model's table (its columns follow `M`'s in each row).
+    fn target(&self) -> &'static crate::schema::TableDef;
+    /// A collector for the joined objects of one query.
+    fn collector(&self) -> Box<dyn JoinCollector<M>>;
+}
+
+/// Gathers the joined objects row by row, then hands them to their objects.
+pub trait JoinCollector<M: Model> {
+    /// Row `row` belongs to the `parent`-th distinct object; the joined columns start at
+    /// `offset`.
+    fn row(&mut self, parent: usize, row: &crate::backend::RowRef<'_>, offset: usize) -> Result<()>;
+    /// Register the joined objects in the session and set the relationship of `objs`.
+    fn finish(self: Box<Self>, session: &mut Session, objs: &[Obj<M>]) -> Result<()>;
+}
+
+/// Joined eager loading of relationship `R` (see [`joinedload`]).
+#[derive(Debug, Clone, Copy)]
+pub struct JoinedLoad<R>(R);
+
+/// Load `rel` in the same statement as the query, with a LEFT OUTER JOIN (objects are
+/// de-duplicated). Not combinable with LIMIT / OFFSET (use [`selectinload`] there); as a
+/// nested option (`.then(joinedload(...))`) it loads like `selectinload`.
+pub fn joinedload<R>(rel: R) -> JoinedLoad<R> {
+    JoinedLoad(rel)
+}
+
+impl<M: Model, R: Relationship<M> + JoinRelation<M>> Loader<M> for JoinedLoad<R> {
+    type Target = R::Target;
+    fn load(&self, session: &mut Session, objs: &[Obj<M>], _: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
+        self.0.load_with(session, objs, None)
+    }
+    fn join_spec(&self) -> Option<&dyn JoinSpec<M>> {
+        Some(self)
+    }
+}
+
+impl<M: Model, R: Relationship<M> + JoinRelation<M>> JoinSpec<M> for JoinedLoad<R> {
+    fn join_clause(&self) -> crate::query::JoinClause {
+        self.0.left_join()
+    }
+    fn target(&self) -> &'static crate::schema::TableDef {
+        <R::Target as Model>::table()
+    }
+    fn collector(&self) -> Box<dyn JoinCollector<M>> {
+        Box::new(Collected { rel: self.0, rows: Vec::new() })
+    }
+}
+
+/// Relationships that can be joined from their own model (for `joinedload`).
+pub trait JoinRelation<M: Model>: Relationship<M> {
+    /// `LEFT OUTER JOIN target ON fk = key`.
+    fn left_join(&self) -> crate::query::JoinClause;
+    /// Hand the joined objects to `objs`: `found[i]` are those of `objs[i]`.
+    fn assign(&self, objs: &[Obj<M>], found: Vec<Vec<Obj<Self::Target>>>);
+}
+
+impl<P: Model, C: Model> JoinRelation<P> for HasManyRel<P, C> {
+    fn left_join(&self) -> crate::query::JoinClause {
+        crate::session::relationship::JoinPath::<P, crate::expr::Here>::join_clause(
+            self,
+            crate::query::JoinKind::LeftOuter,
+        )
+    }
+    fn assign(&self, objs: &[Obj<P>], found: Vec<Vec<Obj<C>>>) {
+        for (p, children) in objs.iter().zip(found) {
+            (self.field)(&mut p.0.data_mut()).set(children);
+        }
+    }
+}
+
+impl<C: Model, P: Model> JoinRelation<C> for BelongsToRel<C, P> {
+    fn left_join(&self) -> crate::query::JoinClause {
+        crate::session::relationship::JoinPath::<C, crate::expr::Here>::join_clause(
+            self,
+            crate::query::JoinKind::LeftOuter,
+        )
+    }
+    fn assign(&self, objs: &[Obj<C>], found: Vec<Vec<Obj<P>>>) {
+        for (c, parents) in objs.iter().zip(found) {
+            (self.field)(&mut c.0.data_mut()).set(parents.into_iter().next());
+        }
+    }
+}
+
+/// Joined rows decoded as `(object index, joined value)`, registered at the end.
+struct Collected<R, T> {
+    rel: R,
+    rows: Vec<(usize, T)>,
+}
+
+impl<M: Model, R: JoinRelation<M>> JoinCollector<M> for Collected<R, R::Target> {
+    fn row(&mut self, parent: usize, row: &crate::backend::RowRef<'_>, offset: usize) -> Result<()> {
+        let table = <R::Target as Model>::table();
+        let Some(&pk) = table.primary_key.first() else { return Ok(()) };
+        // No match in the outer join: the joined key is NULL.
+        if row.is_null(offset + pk) {
+            return Ok(());
+        }
+        self.rows.push((parent, <R::Target as Model>::decode_row(row, offset)?));
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, session: &mut Session, objs: &[Obj<M>]) -> Result<()> {
+        let Collected { rel, rows } = *self;
+        let mut found: Vec<Vec<Obj<R::Target>>> = (0..objs.len()).map(|_| Vec::new()).collect();
+        for (parent, value) in rows {
+            let obj = session.adopt::<R::Target>(value);
+            if let Some(list) = found.get_mut(parent) {
+                if !list.iter().any(|o| o.ptr_eq(&obj)) {
+                    list.push(obj);
+                }
+            }
+        }
+        rel.assign(objs, found);
+        Ok(())
     }
 }
 

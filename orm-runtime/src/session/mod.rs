@@ -11,8 +11,8 @@ mod session;
 mod unit_of_work;
 
 pub use loading::{
-    noload, raiseload, selectinload, subqueryload, LoadContext, Loader, LoaderOption, NoLoad, RaiseLoad, Relationship,
-    SelectIn, SubqueryIn, Then,
+    joinedload, noload, raiseload, selectinload, subqueryload, JoinCollector, JoinRelation, JoinSpec, JoinedLoad,
+    LoadContext, Loader, LoaderOption, NoLoad, RaiseLoad, Relationship, SelectIn, SubqueryIn, Then,
 };
 pub use object::{IntoObj, Obj, ObjectState};
 pub use query::{Query, QueryJoinOn};

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::expr::{AppearsIn, AsExpr, Column, Expression, IntoOrdering, Joined, Node};
 use crate::model::Model;
 use crate::query::{JoinClause, JoinKind, OrderTerm, SelectItem, SelectStatement, Statement};
-use crate::session::loading::{LoadContext, Loader, LoaderOption};
+use crate::session::loading::{JoinSpec, LoadContext, Loader, LoaderOption};
 use crate::session::object::Obj;
 use crate::session::relationship::JoinPath;
 use crate::session::Session;
@@ -148,11 +148,19 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         if loaders.is_empty() {
             return session.load_rows::<M>(&stmt, |obj| Ok(each(obj)));
         }
-        let mut objs = Vec::new();
-        session.load_rows::<M>(&stmt, |obj| {
-            objs.push(obj);
-            Ok(true)
-        })?;
+        // One joined loader runs inside the query; the others after it.
+        let joined = loaders.iter().position(|l| l.join().is_some());
+        let objs = match joined.and_then(|i| loaders[i].join()) {
+            Some(spec) => Self::load_joined(session, &stmt, spec)?,
+            None => {
+                let mut objs = Vec::new();
+                session.load_rows::<M>(&stmt, |obj| {
+                    objs.push(obj);
+                    Ok(true)
+                })?;
+                objs
+            }
+        };
         let mut keys_query = stmt.clone();
         keys_query.items = M::table()
             .primary_key_columns()
@@ -160,8 +168,10 @@ impl<'s, M: Model, F> Query<'s, M, F> {
             .collect();
         keys_query.order_by.clear();
         let cx = LoadContext { keys_query: Some(&keys_query) };
-        for loader in &loaders {
-            loader.apply(session, &objs, cx)?;
+        for (i, loader) in loaders.iter().enumerate() {
+            if Some(i) != joined {
+                loader.apply(session, &objs, cx)?;
+            }
         }
         for obj in objs {
             if !each(obj) {
@@ -169,6 +179,43 @@ impl<'s, M: Model, F> Query<'s, M, F> {
             }
         }
         Ok(())
+    }
+
+    /// The query with `spec`'s LEFT OUTER JOIN: each object once, its related objects
+    /// gathered from the joined columns.
+    fn load_joined(session: &mut Session, stmt: &SelectStatement, spec: &dyn JoinSpec<M>) -> Result<Vec<Obj<M>>> {
+        if stmt.limit.is_some() || stmt.offset.is_some() {
+            return Err(Error::Unsupported {
+                feature: "joinedload with LIMIT / OFFSET (the join would cut related rows); use selectinload",
+                dialect: "any",
+            });
+        }
+        let mut stmt = stmt.clone();
+        stmt.items.push(SelectItem { node: Node::AllColumns(crate::expr::TableRef(spec.target())), label: None });
+        stmt.joins.push(spec.join_clause());
+        let offset = M::table().columns.len();
+        let mut collector = spec.collector();
+        let mut objs: Vec<Obj<M>> = Vec::new();
+        let mut index: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        {
+            let id = session.id();
+            let (conn, identity) = session.connection_and_identity(false)?;
+            let r = render(conn.dialect(), Statement::Select(&stmt))?;
+            let mut objects = identity.model::<M>();
+            conn.query_while(&r.sql, &r.params, |row| {
+                let m = M::decode_row(row, 0)?;
+                let obj = objects.get_or_insert(m.key(), || Obj::loaded(m, id));
+                let addr = std::sync::Arc::as_ptr(&obj.0) as *const () as usize;
+                let i = *index.entry(addr).or_insert_with(|| {
+                    objs.push(obj);
+                    objs.len() - 1
+                });
+                collector.row(i, row, offset)?;
+                Ok(true)
+            })?;
+        }
+        collector.finish(session, &objs)?;
+        Ok(objs)
     }
 
     /// Every matching object.

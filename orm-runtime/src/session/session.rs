@@ -115,6 +115,17 @@ impl Session {
         Ok(conn)
     }
 
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The session's object for a row just read: the one it holds under that key, or a new
+    /// persistent object made from `value`.
+    pub(crate) fn adopt<M: Model>(&mut self, value: M) -> Obj<M> {
+        let id = self.id;
+        self.identity.model::<M>().get_or_insert(value.key(), || Obj::loaded(value, id))
+    }
+
     /// The object with this key, if the session holds it (no statement).
     pub(crate) fn identity_get<M: Model>(&self, key: &M::Key) -> Option<Obj<M>> {
         self.identity.get::<M>(key)

@@ -1,6 +1,6 @@
 //! Rust types <-> SQL types: the [`SqlType`] trait, its implementations and [`Value`].
 
-mod sql_type;
+pub(crate) mod sql_type;
 mod value;
 
 pub use sql_type::{AutoIncrement, Numeric, SqlKind, SqlType, Text};

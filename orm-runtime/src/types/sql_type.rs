@@ -299,7 +299,7 @@ impl<T: Numeric + SqlType<Base = T>> Numeric for Option<T> {
 }
 
 /// Accepts any PostgreSQL type; used to test a column for NULL without decoding it.
-struct PgAny;
+pub(crate) struct PgAny;
 
 impl<'a> postgres::types::FromSql<'a> for PgAny {
     fn from_sql(_: &postgres::types::Type, _: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {

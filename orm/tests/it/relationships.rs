@@ -220,3 +220,74 @@ fn noload_and_raiseload() {
         assert!(matches!(books[0].read().author.get(), Err(Error::NotLoaded { .. })));
     });
 }
+
+#[test]
+fn joinedload_is_one_statement_with_each_object_once() {
+    each_db("r_joined", |db| {
+        seed(db);
+        // One author without books.
+        insert::<Author>()
+            .values(&Author { id: 0, name: "idle".into(), books: HasMany::new() })
+            .execute(&db.engine)
+            .unwrap();
+        db.log.clear();
+        let mut s = db.engine.session();
+        let authors = s.query::<Author>().options(joinedload(Author::books)).order_by(Author::id).all().unwrap();
+        let stmts = db.log.statements();
+        assert_eq!(stmts.len(), 1);
+        assert!(stmts[0].contains("LEFT OUTER JOIN"), "{}", stmts[0]);
+        assert_eq!(authors.len(), 11, "parents de-duplicated");
+        assert!(authors[..10].iter().all(|a| a.read().books.get().unwrap().len() == 3));
+        assert!(authors[10].read().books.get().unwrap().is_empty());
+
+        let books = s.query::<Book>().options(joinedload(Book::author)).all().unwrap();
+        assert_eq!(books.len(), 30);
+        assert!(books.iter().all(|b| b.read().author.get().unwrap().is_some()));
+        assert!(matches!(
+            s.query::<Author>().options(joinedload(Author::books)).limit(2).all(),
+            Err(Error::Unsupported { .. })
+        ));
+    });
+}
+
+#[test]
+fn statement_counts_for_100_users_with_10_orders_each() {
+    each_db("r_100x10", |db| {
+        db.engine.create_all(&[Author::table(), Book::table()]).unwrap();
+        let authors: Vec<Author> =
+            (0..100).map(|i| Author { id: 0, name: format!("a{i}"), books: HasMany::new() }).collect();
+        let ids = insert::<Author>().values_many(&authors).returning_keys(&db.engine).unwrap();
+        let books: Vec<Book> = ids
+            .iter()
+            .flat_map(|&author_id| {
+                (0..10).map(move |b| Book {
+                    id: 0,
+                    author_id,
+                    title: format!("t{b}"),
+                    pages: b,
+                    author: BelongsTo::not_loaded(),
+                })
+            })
+            .collect();
+        insert::<Book>().values_many(&books).execute(&db.engine).unwrap();
+        let count = |load: &dyn Fn(&mut Session) -> Vec<Obj<Author>>| {
+            db.log.clear();
+            let mut s = db.engine.session();
+            let authors = load(&mut s);
+            assert_eq!(authors.len(), 100);
+            assert!(authors.iter().all(|a| a.read().books.get().unwrap().len() == 10));
+            db.log.statements().len()
+        };
+        let lazy = count(&|s| {
+            let authors = s.query::<Author>().all().unwrap();
+            for a in &authors {
+                s.load(a, Author::books).unwrap();
+            }
+            authors
+        });
+        let joined = count(&|s| s.query::<Author>().options(joinedload(Author::books)).all().unwrap());
+        let selectin = count(&|s| s.query::<Author>().options(selectinload(Author::books)).all().unwrap());
+        let subquery = count(&|s| s.query::<Author>().options(subqueryload(Author::books)).all().unwrap());
+        assert_eq!((lazy, joined, selectin, subquery), (101, 1, 2, 2));
+    });
+}
