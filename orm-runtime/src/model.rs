@@ -107,6 +107,12 @@ pub trait Model: Sized + Send + Sync + 'static {
 
     /// A field-by-field copy (the session's snapshot of loaded values).
     fn snapshot(&self) -> Self;
+
+    /// The related objects held by loaded relationship fields (generated for models with
+    /// relationships).
+    fn relation_links(&self, out: &mut Vec<crate::session::RelationLink>) {
+        let _ = out;
+    }
 }
 
 impl<M: Model> AppearsIn<M, Here> for M {}

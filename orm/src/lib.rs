@@ -90,8 +90,12 @@
 //!   (`selectinload(User::orders).then(selectinload(Order::items))`);
 //! - `query.join_related(User::orders)` joins along it.
 //!
-//! Relationship collections are read-only for now: adding children goes through their
-//! foreign key (cascades come with the unit-of-work support for relationships).
+//! Changing relationships is part of the unit of work: `user.write().orders.push(order)`
+//! (on a loaded collection), `orders.remove(&order)`, `order.write().user.assign(Some(user))`.
+//! At the next flush new related objects are inserted too (save-update cascade), parents
+//! first, and each foreign key is set from its parent's (generated) key; a child taken out of
+//! a collection gets a NULL foreign key, or is deleted when the relationship is declared
+//! `#[relationship(delete_orphan)]`.
 
 pub use orm_derive::Model;
 pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, PooledConnection, RawSql, RowRef};
@@ -131,6 +135,8 @@ pub mod __private {
     pub use orm_runtime::model::{ColumnMask, Model};
     pub use orm_runtime::query::StatementCache;
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, TableDef};
-    pub use orm_runtime::session::{BelongsToRel, ForeignKeyTo, HasManyRel, RelationField};
+    pub use orm_runtime::session::{
+        belongs_to_links, has_many_links, BelongsToRel, ForeignKeyTo, HasManyRel, RelationField, RelationLink,
+    };
     pub use orm_runtime::types::{Param, SqlType, Value};
 }

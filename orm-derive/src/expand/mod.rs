@@ -2,7 +2,7 @@
 
 pub(crate) mod columns;
 mod model_impl;
-mod relations;
+pub(crate) mod relations;
 
 use proc_macro2::TokenStream;
 use quote::quote;

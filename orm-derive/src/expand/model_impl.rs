@@ -127,6 +127,7 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
             quote!(#name: ::core::clone::Clone::clone(&self.#name))
         }));
 
+    let relation_links = crate::expand::relations::expand_relation_links(cont);
     quote! {
         #[automatically_derived]
         impl __orm::Model for #ident {
@@ -202,6 +203,8 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
             fn snapshot(&self) -> Self {
                 Self { #(#snapshot_fields),* }
             }
+
+            #relation_links
         }
     }
 }

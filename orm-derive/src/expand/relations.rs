@@ -85,9 +85,10 @@ pub(crate) fn expand_relation_accessors(cont: &Container<'_>) -> TokenStream {
             RelationKind::HasMany => quote!(__orm::HasManyRel::new),
             RelationKind::BelongsTo => quote!(__orm::BelongsToRel::new),
         };
+        let orphan = r.attrs.delete_orphan.as_ref().map(|_| quote!(.delete_orphan()));
         quote! {
             #[doc = #doc]
-            #vis const #name: #desc = #ctor(#name_str, #fk, |m: &mut #ident| &mut m.#name);
+            #vis const #name: #desc = #ctor(#name_str, #fk, |m: &mut #ident| &mut m.#name) #orphan;
         }
     });
     if cont.relations.is_empty() {
@@ -97,6 +98,25 @@ pub(crate) fn expand_relation_accessors(cont: &Container<'_>) -> TokenStream {
         #[automatically_derived]
         impl #ident {
             #(#consts)*
+        }
+    }
+}
+
+/// `fn relation_links`: what the flush needs to follow relationships.
+pub(crate) fn expand_relation_links(cont: &Container<'_>) -> TokenStream {
+    if cont.relations.is_empty() {
+        return TokenStream::new();
+    }
+    let calls = cont.relations.iter().map(|r| {
+        let name = r.ident;
+        match r.kind {
+            RelationKind::HasMany => quote!(__orm::has_many_links(Self::#name, &self.#name, out);),
+            RelationKind::BelongsTo => quote!(__orm::belongs_to_links(Self::#name, &self.#name, out);),
+        }
+    });
+    quote! {
+        fn relation_links(&self, out: &mut ::std::vec::Vec<__orm::RelationLink>) {
+            #(#calls)*
         }
     }
 }

@@ -192,6 +192,8 @@ pub(crate) fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
 pub(crate) struct RelationAttrs {
     /// The foreign key column, as `Model::field`, when it cannot be inferred.
     pub(crate) foreign_key: Option<syn::Path>,
+    /// Children taken out of the collection are deleted.
+    pub(crate) delete_orphan: Option<syn::Path>,
 }
 
 /// Parse a field's `#[relationship(...)]` attributes; `None` when it has none.
@@ -212,6 +214,10 @@ pub(crate) fn relation_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Option<Rela
                         cx.error_spanned_by(&v, "`foreign_key` names a column as `Model::field`");
                     }
                     set_once(cx, &mut out.foreign_key, &meta, v);
+                }
+                DELETE_ORPHAN => {
+                    let path = meta.path.clone();
+                    set_once(cx, &mut out.delete_orphan, &meta, path);
                 }
                 _ => {
                     cx.error_spanned_by(&meta.path, unknown_key_message(&name, RELATIONSHIP_KEYS));

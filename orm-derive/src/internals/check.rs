@@ -14,6 +14,16 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_referenced_fields(cx, cont);
     check_referential_actions(cx, cont);
     check_sql_names(cx, cont);
+    check_relation_options(cx, cont);
+}
+
+/// `delete_orphan` is about children: it applies to a `HasMany` collection only.
+fn check_relation_options(cx: &Ctxt, cont: &Container<'_>) {
+    for r in &cont.relations {
+        if let (Some(key), crate::internals::ast::RelationKind::BelongsTo) = (&r.attrs.delete_orphan, r.kind) {
+            cx.error_spanned_by(key, "`delete_orphan` applies to a `HasMany` collection, not to `BelongsTo`");
+        }
+    }
 }
 
 /// PostgreSQL silently truncates identifiers longer than 63 bytes (two long names can then

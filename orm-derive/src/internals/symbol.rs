@@ -18,7 +18,8 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     ON_UPDATE,
 ];
 /// Keys accepted by `#[relationship(...)]`.
-pub(crate) const RELATIONSHIP_KEYS: &[&str] = &[FOREIGN_KEY];
+pub(crate) const RELATIONSHIP_KEYS: &[&str] = &[FOREIGN_KEY, DELETE_ORPHAN];
+pub(crate) const DELETE_ORPHAN: &str = "delete_orphan";
 pub(crate) const RELATIONSHIP: &str = "relationship";
 /// Referential actions of `on_delete` / `on_update`.
 pub(crate) const ACTIONS: &[&str] = &["cascade", "restrict", "set_null", "set_default", "no_action"];

@@ -1,6 +1,7 @@
 //! The ORM Session: a unit of work over one transaction at a time, with an identity map,
 //! object states and change tracking. See `DESIGN.md` beside this file.
 
+mod cascade;
 mod identity_map;
 mod loading;
 mod object;
@@ -8,7 +9,7 @@ mod query;
 mod relationship;
 #[allow(clippy::module_inception)]
 mod session;
-mod unit_of_work;
+pub(crate) mod unit_of_work;
 
 pub use loading::{
     joinedload, noload, raiseload, selectinload, subqueryload, JoinCollector, JoinRelation, JoinSpec, JoinedLoad,
@@ -16,5 +17,8 @@ pub use loading::{
 };
 pub use object::{IntoObj, Obj, ObjectState};
 pub use query::{Query, QueryJoinOn};
-pub use relationship::{BelongsTo, BelongsToRel, ForeignKeyTo, HasMany, HasManyRel, JoinPath, RelationField};
+pub use relationship::{
+    belongs_to_links, has_many_links, BelongsTo, BelongsToRel, ForeignKeyTo, HasMany, HasManyRel, JoinPath,
+    RelationField, RelationLink,
+};
 pub use session::Session;

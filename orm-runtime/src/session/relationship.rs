@@ -42,6 +42,30 @@ impl<T: Model> HasMany<T> {
     pub fn get(&self) -> Result<&[Obj<T>]> {
         self.loaded.as_deref().ok_or_else(|| Error::NotLoaded { model: T::table().model, relationship: "has-many" })
     }
+
+    /// Add an object to the collection (the collection must be loaded). At the next flush a
+    /// new object is inserted with the session (save-update cascade) and its foreign key is
+    /// set to this object's key.
+    pub fn push(&mut self, child: impl crate::session::IntoObj<T>) -> Result<Obj<T>> {
+        let list =
+            self.loaded.as_mut().ok_or(Error::NotLoaded { model: T::table().model, relationship: "has-many" })?;
+        let child = child.into_obj();
+        if !list.iter().any(|c| c.ptr_eq(&child)) {
+            list.push(child.clone());
+        }
+        Ok(child)
+    }
+
+    /// Take an object out of the collection (the collection must be loaded); returns whether
+    /// it was there. At the next flush its foreign key is set to NULL, or, for a
+    /// `delete_orphan` relationship, it is deleted.
+    pub fn remove(&mut self, child: &Obj<T>) -> Result<bool> {
+        let list =
+            self.loaded.as_mut().ok_or(Error::NotLoaded { model: T::table().model, relationship: "has-many" })?;
+        let before = list.len();
+        list.retain(|c| !c.ptr_eq(child));
+        Ok(list.len() != before)
+    }
 }
 
 impl<T: Model> Default for HasMany<T> {
@@ -90,6 +114,12 @@ impl<T: Model> BelongsTo<T> {
     /// Whether the parent has been loaded.
     pub fn is_loaded(&self) -> bool {
         self.loaded.is_some()
+    }
+
+    /// Set the parent (`None` for none). At the next flush the foreign key follows: a new
+    /// parent is inserted first (save-update cascade) and its key written into this object.
+    pub fn assign(&mut self, parent: Option<Obj<T>>) {
+        self.loaded = Some(parent);
     }
 
     /// The parent (`None` for a NULL foreign key), or [`Error::NotLoaded`].
@@ -145,6 +175,7 @@ pub struct HasManyRel<P: Model, C: Model> {
     pub(crate) name: &'static str,
     pub(crate) foreign_key: fn() -> &'static ColumnDef,
     pub(crate) field: fn(&mut P) -> &mut HasMany<C>,
+    pub(crate) delete_orphan: bool,
 }
 
 /// Descriptor of a many-to-one relationship `C -> P` (generated as `Order::user`).
@@ -180,7 +211,13 @@ impl<P: Model, C: Model> HasManyRel<P, C> {
         foreign_key: fn() -> &'static ColumnDef,
         field: fn(&mut P) -> &mut HasMany<C>,
     ) -> Self {
-        HasManyRel { name, foreign_key, field }
+        HasManyRel { name, foreign_key, field, delete_orphan: false }
+    }
+
+    /// Children taken out of the collection are deleted. Called by generated code.
+    pub const fn delete_orphan(mut self) -> Self {
+        self.delete_orphan = true;
+        self
     }
 
     /// The relationship's field name.
@@ -271,5 +308,59 @@ impl<T: Model> RelationField for HasMany<T> {
 impl<T: Model> RelationField for BelongsTo<T> {
     fn not_loaded() -> Self {
         BelongsTo::not_loaded()
+    }
+}
+
+/// Which way a [`RelationLink`] points from the object that holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkDirection {
+    /// To a child (the foreign key is on the other object).
+    ToChild,
+    /// To the parent (the foreign key is on this object).
+    ToParent,
+}
+
+/// One related object held by a relationship field, as the flush sees it.
+pub struct RelationLink {
+    pub(crate) other: std::sync::Arc<dyn crate::session::unit_of_work::Tracked>,
+    pub(crate) fk: &'static ColumnDef,
+    pub(crate) direction: LinkDirection,
+    pub(crate) delete_orphan: bool,
+}
+
+impl std::fmt::Debug for RelationLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelationLink").field("fk", &self.fk.name).field("direction", &self.direction).finish()
+    }
+}
+
+/// The links of a loaded has-many field (nothing when it is not loaded). Called by
+/// generated code.
+pub fn has_many_links<P: Model, C: Model>(rel: HasManyRel<P, C>, field: &HasMany<C>, out: &mut Vec<RelationLink>) {
+    if let Some(children) = &field.loaded {
+        let fk = (rel.foreign_key)();
+        out.extend(children.iter().map(|c| RelationLink {
+            other: c.0.clone(),
+            fk,
+            direction: LinkDirection::ToChild,
+            delete_orphan: rel.delete_orphan,
+        }));
+    }
+}
+
+/// The link of a loaded belongs-to field (nothing when it is not loaded or empty). Called by
+/// generated code.
+pub fn belongs_to_links<C: Model, P: Model>(
+    rel: BelongsToRel<C, P>,
+    field: &BelongsTo<P>,
+    out: &mut Vec<RelationLink>,
+) {
+    if let Some(Some(parent)) = &field.loaded {
+        out.push(RelationLink {
+            other: parent.0.clone(),
+            fk: (rel.foreign_key)(),
+            direction: LinkDirection::ToParent,
+            delete_orphan: false,
+        });
     }
 }

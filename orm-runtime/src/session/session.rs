@@ -292,15 +292,34 @@ impl Session {
     /// refuses further work until [`rollback`](Session::rollback).
     pub fn flush(&mut self) -> Result<()> {
         self.check_usable()?;
-        let mut plan = FlushPlan {
-            inserts: self.pending.clone(),
-            updates: self.identity.touched(),
-            deletes: self.to_delete.clone(),
-        };
-        if plan.is_empty() {
+        let mut roots = self.pending.clone();
+        roots.extend(self.identity.touched());
+        let found = crate::session::cascade::cascade(roots, self.id)?;
+        self.pending.extend(found.added);
+        for orphan in found.orphans {
+            match orphan.state_and_session().0 {
+                ObjectState::Pending => {
+                    let addr = orphan.addr();
+                    self.pending.retain(|o| o.addr() != addr);
+                    orphan.set_state(ObjectState::Transient, 0);
+                }
+                ObjectState::Persistent if !orphan.is_delete_pending() => {
+                    orphan.set_delete_pending(true);
+                    self.to_delete.push(orphan);
+                }
+                _ => {}
+            }
+        }
+        if self.pending.is_empty()
+            && self.to_delete.is_empty()
+            && found.syncs.is_empty()
+            && self.identity.touched().is_empty()
+        {
             return Ok(());
         }
+        let mut plan = FlushPlan { inserts: self.pending.clone(), deletes: self.to_delete.clone(), syncs: found.syncs };
         plan.sort();
+        crate::session::cascade::order_within_tables(&mut plan.inserts, &plan.syncs)?;
         let result = match self.connection(true) {
             Ok(_) => {
                 let Session { conn, identity, undo, .. } = self;

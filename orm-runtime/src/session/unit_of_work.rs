@@ -46,6 +46,15 @@ pub(crate) trait Tracked: Send + Sync {
     fn flush_delete(self: Arc<Self>, ctx: &mut FlushCtx<'_>) -> Result<()>;
     /// Throw away unflushed changes: the fields take their snapshot values again.
     fn revert_unflushed(&self);
+    /// The object's state and owning session.
+    fn state_and_session(&self) -> (ObjectState, u64);
+    /// The related objects held now, and those held when it was loaded or last flushed
+    /// (empty when the object has not been written since).
+    fn links(&self) -> (Vec<crate::session::RelationLink>, Vec<crate::session::RelationLink>);
+    /// The value of column `idx`.
+    fn value_of(&self, idx: usize) -> crate::types::Value;
+    /// Set column `idx` as a write would (the change is tracked); returns whether it changed.
+    fn set_tracked(&self, idx: usize, value: &crate::types::Value) -> Result<bool>;
 }
 
 impl<M: Model> Tracked for ObjCell<M> {
@@ -80,6 +89,40 @@ impl<M: Model> Tracked for ObjCell<M> {
 
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
         self
+    }
+
+    fn state_and_session(&self) -> (ObjectState, u64) {
+        let m = self.meta();
+        (m.state, m.session)
+    }
+
+    fn links(&self) -> (Vec<crate::session::RelationLink>, Vec<crate::session::RelationLink>) {
+        let mut now = Vec::new();
+        self.data().relation_links(&mut now);
+        let mut before = Vec::new();
+        if let Some(s) = self.meta().snapshot.as_ref() {
+            s.relation_links(&mut before);
+        }
+        (now, before)
+    }
+
+    fn value_of(&self, idx: usize) -> crate::types::Value {
+        self.data().column_value(idx)
+    }
+
+    fn set_tracked(&self, idx: usize, value: &crate::types::Value) -> Result<bool> {
+        if self.data().column_value(idx) == *value {
+            return Ok(false);
+        }
+        {
+            let mut meta = self.meta();
+            if meta.state == ObjectState::Persistent && meta.snapshot.is_none() {
+                meta.snapshot = Some(self.data().snapshot());
+            }
+            self.touched.store(true, Ordering::Release);
+        }
+        self.data_mut().set_column_value(idx, value)?;
+        Ok(true)
     }
 
     fn flush_insert_group(&self, group: &[Arc<dyn Tracked>], ctx: &mut FlushCtx<'_>) -> Result<()> {
@@ -323,18 +366,15 @@ impl<M: Model> InsertRow<M> {
 /// children-first (by the foreign keys between the tables involved).
 pub(crate) struct FlushPlan {
     pub(crate) inserts: Vec<Arc<dyn Tracked>>,
-    pub(crate) updates: Vec<Arc<dyn Tracked>>,
     pub(crate) deletes: Vec<Arc<dyn Tracked>>,
+    /// Foreign keys to write along relationships.
+    pub(crate) syncs: Vec<crate::session::cascade::FkSync>,
 }
 
 impl FlushPlan {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.inserts.is_empty() && self.updates.is_empty() && self.deletes.is_empty()
-    }
-
     pub(crate) fn sort(&mut self) {
         let mut tables: Vec<&'static TableDef> = Vec::new();
-        for o in self.inserts.iter().chain(&self.updates).chain(&self.deletes) {
+        for o in self.inserts.iter().chain(&self.deletes) {
             let t = o.table();
             if !tables.iter().any(|x| std::ptr::eq(*x, t)) {
                 tables.push(t);
@@ -346,19 +386,53 @@ impl FlushPlan {
         let order = creation_order(&tables);
         let rank = |o: &Arc<dyn Tracked>| order.iter().position(|t| std::ptr::eq(*t, o.table())).unwrap_or(0);
         self.inserts.sort_by_key(rank);
-        self.updates.sort_by_key(rank);
         self.deletes.sort_by_key(|o| std::cmp::Reverse(rank(o)));
     }
 
-    /// Run the plan; stops at the first error.
+    /// Run the plan; stops at the first error. Inserts go table by table, parents first;
+    /// a child's foreign keys are written just before its insert (its parents have their
+    /// keys by then); the other foreign keys after all inserts; then the UPDATEs of every
+    /// changed object; then the DELETEs, children first.
     pub(crate) fn execute(self, ctx: &mut FlushCtx<'_>) -> Result<()> {
-        let mut inserts = self.inserts.as_slice();
-        while let Some(first) = inserts.first() {
-            let n = inserts.iter().take_while(|o| std::ptr::eq(o.table(), first.table())).count();
-            first.flush_insert_group(&inserts[..n], ctx)?;
-            inserts = &inserts[n..];
+        use std::collections::{HashMap, HashSet};
+        let mut by_child: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (k, s) in self.syncs.iter().enumerate() {
+            by_child.entry(s.child.addr()).or_default().push(k);
         }
-        for o in self.updates {
+        let mut applied = vec![false; self.syncs.len()];
+        let inserts = self.inserts.as_slice();
+        let mut i = 0;
+        while i < inserts.len() {
+            let table = inserts[i].table();
+            // A group of one table's rows, cut before a row whose parent is in the group.
+            let mut members: HashSet<usize> = HashSet::new();
+            let mut j = i;
+            while j < inserts.len() && std::ptr::eq(inserts[j].table(), table) {
+                let a = inserts[j].addr();
+                let needs_member = by_child.get(&a).is_some_and(|ks| {
+                    ks.iter().any(|&k| self.syncs[k].parent.as_ref().is_some_and(|(p, _)| members.contains(&p.addr())))
+                });
+                if needs_member {
+                    break;
+                }
+                members.insert(a);
+                j += 1;
+            }
+            for a in &members {
+                for &k in by_child.get(a).map(Vec::as_slice).unwrap_or(&[]) {
+                    self.syncs[k].apply()?;
+                    applied[k] = true;
+                }
+            }
+            inserts[i].flush_insert_group(&inserts[i..j], ctx)?;
+            i = j;
+        }
+        for (k, s) in self.syncs.iter().enumerate() {
+            if !applied[k] {
+                s.apply()?;
+            }
+        }
+        for o in ctx.identity.touched() {
             o.flush_update(ctx)?;
         }
         for o in self.deletes {

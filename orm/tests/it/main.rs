@@ -1,6 +1,7 @@
 //! Runtime tests of `orm`, each run on SQLite and on PostgreSQL (see `common.rs`).
 #![allow(unreachable_pub, missing_docs)]
 
+mod cascades;
 mod common;
 mod core_statements;
 mod errors;

@@ -96,3 +96,25 @@ pub struct Employee {
     #[relationship(foreign_key = Employee::manager_id)]
     pub reports: HasMany<Employee>,
 }
+
+/// A parent whose children are deleted when taken out of the collection.
+#[derive(Model, Debug)]
+#[orm(table = "playlists")]
+pub struct Playlist {
+    #[orm(primary_key, auto_increment)]
+    pub id: i64,
+    pub name: String,
+    #[relationship(delete_orphan)]
+    pub tracks: HasMany<Track>,
+}
+
+/// A child of `Playlist`.
+#[derive(Model, Debug)]
+#[orm(table = "tracks")]
+pub struct Track {
+    #[orm(primary_key, auto_increment)]
+    pub id: i64,
+    #[orm(foreign_key = Playlist::id)]
+    pub playlist_id: i64,
+    pub title: String,
+}

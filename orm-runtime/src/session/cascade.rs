@@ -1,0 +1,172 @@
+//! What a flush does along relationships: related objects that are new are added to the
+//! session (save-update cascade), foreign keys follow the objects they point to (written
+//! just before the child is inserted, once the parent has its key), and children taken out
+//! of a collection are deleted (delete-orphan) or get a NULL foreign key.
+
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::session::relationship::LinkDirection;
+use crate::session::unit_of_work::Tracked;
+use crate::session::ObjectState;
+use crate::types::Value;
+
+/// "Set `child`'s foreign key `fk` to `parent`'s referenced column" (or to NULL).
+pub(crate) struct FkSync {
+    pub(crate) child: Arc<dyn Tracked>,
+    pub(crate) fk: usize,
+    /// The parent and the position of the column the key references (`None`: NULL).
+    pub(crate) parent: Option<(Arc<dyn Tracked>, usize)>,
+}
+
+impl FkSync {
+    /// Write the foreign key.
+    pub(crate) fn apply(&self) -> Result<()> {
+        let v = match &self.parent {
+            Some((p, col)) => p.value_of(*col),
+            None => Value::Null,
+        };
+        self.child.set_tracked(self.fk, &v).map(drop)
+    }
+}
+
+/// What the cascade found.
+#[derive(Default)]
+pub(crate) struct Cascade {
+    /// Related objects that were transient: now pending, to insert.
+    pub(crate) added: Vec<Arc<dyn Tracked>>,
+    /// Foreign keys to write.
+    pub(crate) syncs: Vec<FkSync>,
+    /// Orphans to delete.
+    pub(crate) orphans: Vec<Arc<dyn Tracked>>,
+}
+
+/// Walk the relationships of `roots` (pending and changed objects) and of every object the
+/// walk adds.
+pub(crate) fn cascade(roots: Vec<Arc<dyn Tracked>>, session: u64) -> Result<Cascade> {
+    let mut out = Cascade::default();
+    match walk(roots, session, &mut out) {
+        Ok(()) => Ok(out),
+        Err(e) => {
+            // Nothing was added after all.
+            for o in &out.added {
+                o.set_state(ObjectState::Transient, 0);
+            }
+            Err(e)
+        }
+    }
+}
+
+fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result<()> {
+    let mut queue = roots;
+    let mut seen: std::collections::HashSet<usize> = queue.iter().map(|o| o.addr()).collect();
+    let mut removed: Vec<(Arc<dyn Tracked>, &'static crate::schema::ColumnDef, bool)> = Vec::new();
+    while let Some(obj) = queue.pop() {
+        let (now, before) = obj.links();
+        for link in &now {
+            let (state, owner) = link.other.state_and_session();
+            match state {
+                ObjectState::Transient => {
+                    link.other.set_state(ObjectState::Pending, session);
+                    out.added.push(link.other.clone());
+                }
+                ObjectState::Pending | ObjectState::Persistent if owner == session => {}
+                ObjectState::Deleted => {
+                    return Err(Error::InvalidState(format!(
+                        "a `{}` held by a relationship was deleted; take it out of the relationship first",
+                        link.other.table().model
+                    )))
+                }
+                _ => {
+                    return Err(Error::InvalidState(format!(
+                        "a `{}` held by a relationship belongs to no session or to another one; add it to this session",
+                        link.other.table().model
+                    )))
+                }
+            }
+            if seen.insert(link.other.addr()) {
+                queue.push(link.other.clone());
+            }
+            let target = match link.fk.foreign_key {
+                Some(fk) => (fk.target)().index,
+                None => continue,
+            };
+            let (child, parent) = match link.direction {
+                LinkDirection::ToChild => (link.other.clone(), obj.clone()),
+                LinkDirection::ToParent => (obj.clone(), link.other.clone()),
+            };
+            out.syncs.push(FkSync { child, fk: link.fk.index, parent: Some((parent, target)) });
+        }
+        // Children taken out of a collection since the object was loaded.
+        for gone in before.iter().filter(|b| b.direction == LinkDirection::ToChild) {
+            if !now.iter().any(|n| n.fk.index == gone.fk.index && n.other.addr() == gone.other.addr()) {
+                removed.push((gone.other.clone(), gone.fk, gone.delete_orphan));
+            }
+        }
+    }
+    // A child taken out of one collection and put in another just moves.
+    for (child, fk, delete_orphan) in removed {
+        let relinked =
+            out.syncs.iter().any(|s| s.child.addr() == child.addr() && s.fk == fk.index && s.parent.is_some());
+        if relinked {
+            continue;
+        }
+        if delete_orphan {
+            out.orphans.push(child);
+        } else if fk.nullable {
+            out.syncs.push(FkSync { child, fk: fk.index, parent: None });
+        } else {
+            return Err(Error::InvalidState(format!(
+                "a `{}` was taken out of a relationship, which would set `{}.{}` to NULL, but the column is NOT NULL; \
+                 delete the object, or declare the relationship `delete_orphan`",
+                child.table().model,
+                fk.table,
+                fk.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Order one table's new rows so that a row comes after the new rows it refers to.
+pub(crate) fn order_within_tables(inserts: &mut [Arc<dyn Tracked>], syncs: &[FkSync]) -> Result<()> {
+    let mut start = 0;
+    while start < inserts.len() {
+        let table = inserts[start].table();
+        let end = start + inserts[start..].iter().take_while(|o| std::ptr::eq(o.table(), table)).count();
+        let group = &mut inserts[start..end];
+        let addrs: Vec<usize> = group.iter().map(|o| o.addr()).collect();
+        // parent-of edges inside the group
+        let deps = |child: usize| -> Vec<usize> {
+            syncs
+                .iter()
+                .filter(|s| s.child.addr() == child)
+                .filter_map(|s| s.parent.as_ref().map(|(p, _)| p.addr()))
+                .filter(|p| addrs.contains(p) && *p != child)
+                .collect()
+        };
+        if addrs.iter().any(|&a| !deps(a).is_empty()) {
+            let mut placed: Vec<usize> = Vec::with_capacity(addrs.len());
+            let mut order: Vec<Arc<dyn Tracked>> = Vec::with_capacity(addrs.len());
+            while order.len() < group.len() {
+                let before = order.len();
+                for o in group.iter() {
+                    let a = o.addr();
+                    if !placed.contains(&a) && deps(a).iter().all(|p| placed.contains(p)) {
+                        placed.push(a);
+                        order.push(o.clone());
+                    }
+                }
+                if order.len() == before {
+                    return Err(Error::Unsupported {
+                        feature: "new rows of one table that refer to each other in a cycle",
+                        dialect: "any",
+                    });
+                }
+            }
+            group.clone_from_slice(&order);
+        }
+        start = end;
+    }
+    Ok(())
+}
