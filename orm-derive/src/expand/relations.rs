@@ -86,9 +86,26 @@ pub(crate) fn expand_relation_accessors(cont: &Container<'_>) -> TokenStream {
             RelationKind::BelongsTo => quote!(__orm::BelongsToRel::new),
         };
         let orphan = r.attrs.delete_orphan.as_ref().map(|_| quote!(.delete_orphan()));
+        let back = r.attrs.back_populates.as_ref().map(|other| {
+            // Found through a function, so that two descriptors naming each other do not
+            // form a cycle of constants.
+            let field_ty = match r.kind {
+                RelationKind::HasMany => quote!(fn(&mut #target) -> &mut __orm::BelongsTo<#ident>),
+                RelationKind::BelongsTo => quote!(fn(&mut #target) -> &mut __orm::HasMany<#ident>),
+            };
+            let call = quote_spanned!(other.span()=> __orm::back_accessor(<#target>::#other));
+            quote! {
+                .back_populates({
+                    fn __back() -> #field_ty {
+                        #call
+                    }
+                    __back
+                })
+            }
+        });
         quote! {
             #[doc = #doc]
-            #vis const #name: #desc = #ctor(#name_str, #fk, |m: &mut #ident| &mut m.#name) #orphan;
+            #vis const #name: #desc = #ctor(#name_str, #fk, |m: &mut #ident| &mut m.#name) #orphan #back;
         }
     });
     if cont.relations.is_empty() {

@@ -194,6 +194,8 @@ pub(crate) struct RelationAttrs {
     pub(crate) foreign_key: Option<syn::Path>,
     /// Children taken out of the collection are deleted.
     pub(crate) delete_orphan: Option<syn::Path>,
+    /// The relationship on the other model that is the other side of this one.
+    pub(crate) back_populates: Option<syn::Ident>,
 }
 
 /// Parse a field's `#[relationship(...)]` attributes; `None` when it has none.
@@ -214,6 +216,10 @@ pub(crate) fn relation_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Option<Rela
                         cx.error_spanned_by(&v, "`foreign_key` names a column as `Model::field`");
                     }
                     set_once(cx, &mut out.foreign_key, &meta, v);
+                }
+                BACK_POPULATES => {
+                    let v: syn::Ident = meta.value()?.parse()?;
+                    set_once(cx, &mut out.back_populates, &meta, v);
                 }
                 DELETE_ORPHAN => {
                     let path = meta.path.clone();

@@ -18,7 +18,8 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     ON_UPDATE,
 ];
 /// Keys accepted by `#[relationship(...)]`.
-pub(crate) const RELATIONSHIP_KEYS: &[&str] = &[FOREIGN_KEY, DELETE_ORPHAN];
+pub(crate) const RELATIONSHIP_KEYS: &[&str] = &[FOREIGN_KEY, BACK_POPULATES, DELETE_ORPHAN];
+pub(crate) const BACK_POPULATES: &str = "back_populates";
 pub(crate) const DELETE_ORPHAN: &str = "delete_orphan";
 pub(crate) const RELATIONSHIP: &str = "relationship";
 /// Referential actions of `on_delete` / `on_update`.

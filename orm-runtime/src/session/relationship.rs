@@ -176,6 +176,8 @@ pub struct HasManyRel<P: Model, C: Model> {
     pub(crate) foreign_key: fn() -> &'static ColumnDef,
     pub(crate) field: fn(&mut P) -> &mut HasMany<C>,
     pub(crate) delete_orphan: bool,
+    /// The other side's field (`back_populates`), found when first needed.
+    pub(crate) back: Option<fn() -> fn(&mut C) -> &mut BelongsTo<P>>,
 }
 
 /// Descriptor of a many-to-one relationship `C -> P` (generated as `Order::user`).
@@ -183,6 +185,8 @@ pub struct BelongsToRel<C: Model, P: Model> {
     pub(crate) name: &'static str,
     pub(crate) foreign_key: fn() -> &'static ColumnDef,
     pub(crate) field: fn(&mut C) -> &mut BelongsTo<P>,
+    /// The other side's field (`back_populates`), found when first needed.
+    pub(crate) back: Option<fn() -> fn(&mut P) -> &mut HasMany<C>>,
 }
 
 macro_rules! descriptor_traits {
@@ -211,7 +215,48 @@ impl<P: Model, C: Model> HasManyRel<P, C> {
         foreign_key: fn() -> &'static ColumnDef,
         field: fn(&mut P) -> &mut HasMany<C>,
     ) -> Self {
-        HasManyRel { name, foreign_key, field, delete_orphan: false }
+        HasManyRel { name, foreign_key, field, delete_orphan: false, back: None }
+    }
+
+    /// The field this descriptor reaches. Called by generated code.
+    pub const fn accessor(&self) -> fn(&mut P) -> &mut HasMany<C> {
+        self.field
+    }
+
+    /// Keep the other side (`BelongsTo`) in step. Called by generated code.
+    pub const fn back_populates(mut self, back: fn() -> fn(&mut C) -> &mut BelongsTo<P>) -> Self {
+        self.back = Some(back);
+        self
+    }
+
+    /// Add `child` to `parent`'s collection (loaded), as a change of `parent`; with
+    /// `back_populates`, `child`'s parent becomes `parent` at once (and it leaves the loaded
+    /// collection of its former parent). The foreign key follows at the next flush.
+    pub fn append(&self, parent: &Obj<P>, child: impl crate::session::IntoObj<C>) -> Result<Obj<C>> {
+        let child = (self.field)(&mut parent.write()).push(child)?;
+        if let Some(back) = self.back.map(|b| b()) {
+            let former = {
+                let mut data = child.0.data_mut();
+                let side = back(&mut data);
+                let former = side.get().ok().flatten().cloned();
+                side.assign(Some(parent.clone()));
+                former
+            };
+            if let Some(former) = former.filter(|f| !f.ptr_eq(parent)) {
+                let _ = (self.field)(&mut former.0.data_mut()).remove(&child);
+            }
+        }
+        Ok(child)
+    }
+
+    /// Take `child` out of `parent`'s collection (loaded); with `back_populates`, `child`
+    /// then has no parent. Returns whether it was there.
+    pub fn remove(&self, parent: &Obj<P>, child: &Obj<C>) -> Result<bool> {
+        let removed = (self.field)(&mut parent.write()).remove(child)?;
+        if let (true, Some(back)) = (removed, self.back.map(|b| b())) {
+            back(&mut child.0.data_mut()).assign(None);
+        }
+        Ok(removed)
     }
 
     /// Children taken out of the collection are deleted. Called by generated code.
@@ -233,7 +278,43 @@ impl<C: Model, P: Model> BelongsToRel<C, P> {
         foreign_key: fn() -> &'static ColumnDef,
         field: fn(&mut C) -> &mut BelongsTo<P>,
     ) -> Self {
-        BelongsToRel { name, foreign_key, field }
+        BelongsToRel { name, foreign_key, field, back: None }
+    }
+
+    /// The field this descriptor reaches. Called by generated code.
+    pub const fn accessor(&self) -> fn(&mut C) -> &mut BelongsTo<P> {
+        self.field
+    }
+
+    /// Keep the other side (`HasMany`) in step. Called by generated code.
+    pub const fn back_populates(mut self, back: fn() -> fn(&mut P) -> &mut HasMany<C>) -> Self {
+        self.back = Some(back);
+        self
+    }
+
+    /// Set `child`'s parent, as a change of `child`; with `back_populates`, `child` also
+    /// leaves the loaded collection of its former parent and joins the loaded collection of
+    /// the new one. The foreign key follows at the next flush.
+    pub fn set(&self, child: &Obj<C>, parent: Option<&Obj<P>>) {
+        let former = {
+            let mut data = child.write();
+            let side = (self.field)(&mut data);
+            let former = side.get().ok().flatten().cloned();
+            side.assign(parent.cloned());
+            former
+        };
+        if let Some(back) = self.back.map(|b| b()) {
+            if let Some(former) = former {
+                let _ = back(&mut former.0.data_mut()).remove(child);
+            }
+            if let Some(parent) = parent {
+                let mut data = parent.0.data_mut();
+                let collection = back(&mut data);
+                if collection.is_loaded() {
+                    let _ = collection.push(child);
+                }
+            }
+        }
     }
 
     /// The relationship's field name.
@@ -363,4 +444,32 @@ pub fn belongs_to_links<C: Model, P: Model>(
             delete_orphan: false,
         });
     }
+}
+
+/// The other side of a relationship, named by `back_populates` (checked by generated code).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not point back to this relationship",
+    label = "`back_populates` must name the other side of the same relationship",
+    note = "a `HasMany<Child>` on `Parent` pairs with a `BelongsTo<Parent>` on `Child`, over the same foreign key"
+)]
+pub trait BackPopulates<F> {
+    /// The other side's field accessor.
+    fn back_accessor(&self) -> F;
+}
+
+impl<P: Model, C: Model> BackPopulates<fn(&mut C) -> &mut BelongsTo<P>> for BelongsToRel<C, P> {
+    fn back_accessor(&self) -> fn(&mut C) -> &mut BelongsTo<P> {
+        self.field
+    }
+}
+
+impl<P: Model, C: Model> BackPopulates<fn(&mut P) -> &mut HasMany<C>> for HasManyRel<P, C> {
+    fn back_accessor(&self) -> fn(&mut P) -> &mut HasMany<C> {
+        self.field
+    }
+}
+
+/// The accessor of the relationship `back_populates` names. Called by generated code.
+pub fn back_accessor<F, R: BackPopulates<F>>(rel: R) -> F {
+    rel.back_accessor()
 }

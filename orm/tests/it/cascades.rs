@@ -168,3 +168,36 @@ fn a_failed_cascade_flush_rolls_everything_back() {
         assert_eq!(n, 0);
     });
 }
+
+#[test]
+fn back_populates_keeps_both_sides_in_step() {
+    each_db("c_back", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        let a = s.add(Author { id: 0, name: "a".into(), books: HasMany::new() }).unwrap();
+        let b = s.add(Author { id: 0, name: "b".into(), books: HasMany::new() }).unwrap();
+        // Appending through the descriptor sets the child's parent at once.
+        let bk = Author::books.append(&a, book("shared")).unwrap();
+        assert!(bk.read().author.get().unwrap().unwrap().ptr_eq(&a));
+        s.commit().unwrap();
+        assert_eq!(bk.read().author_id, a.read().id);
+
+        // Setting the parent moves the child between the loaded collections.
+        Book::author.set(&bk, Some(&b));
+        assert!(a.read().books.get().unwrap().is_empty());
+        assert!(b.read().books.get().unwrap()[0].ptr_eq(&bk));
+        s.commit().unwrap();
+        assert_eq!(bk.read().author_id, b.read().id);
+        let owner: i64 = select(Book::author_id).filter(Book::title.eq("shared")).one(&db.engine).unwrap();
+        assert_eq!(owner, b.read().id);
+
+        // Removing through the descriptor clears the child's parent.
+        let mut p = Playlist { id: 0, name: "p".into(), tracks: HasMany::new() };
+        p.tracks.push(Track { id: 0, playlist_id: 0, title: "t".into() }).unwrap();
+        s.add(p).unwrap();
+        s.commit().unwrap();
+        assert!(Author::books.remove(&b, &bk).unwrap());
+        assert!(bk.read().author.get().unwrap().is_none());
+        s.rollback().unwrap();
+    });
+}

@@ -65,6 +65,7 @@ pub struct Author {
     #[orm(primary_key, auto_increment)]
     pub id: i64,
     pub name: String,
+    #[relationship(back_populates = author)]
     pub books: HasMany<Book>,
 }
 
@@ -78,7 +79,7 @@ pub struct Book {
     pub author_id: i64,
     pub title: String,
     pub pages: i32,
-    #[relationship]
+    #[relationship(back_populates = books)]
     pub author: BelongsTo<Author>,
 }
 
