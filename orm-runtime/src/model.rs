@@ -108,6 +108,11 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// A field-by-field copy (the session's snapshot of loaded values).
     fn snapshot(&self) -> Self;
 
+    /// Loader options every query of this model applies (from `#[relationship(lazy = ...)]`).
+    fn default_loaders() -> Vec<Box<dyn crate::session::LoaderOption<Self>>> {
+        Vec::new()
+    }
+
     /// The related objects held by loaded relationship fields (generated for models with
     /// relationships).
     fn relation_links(&self, out: &mut Vec<crate::session::RelationLink>) {

@@ -128,6 +128,7 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
         }));
 
     let relation_links = crate::expand::relations::expand_relation_links(cont);
+    let default_loaders = crate::expand::relations::expand_default_loaders(cont);
     quote! {
         #[automatically_derived]
         impl __orm::Model for #ident {
@@ -205,6 +206,8 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
             }
 
             #relation_links
+
+            #default_loaders
         }
     }
 }

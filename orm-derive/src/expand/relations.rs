@@ -137,3 +137,30 @@ pub(crate) fn expand_relation_links(cont: &Container<'_>) -> TokenStream {
         }
     }
 }
+
+/// `fn default_loaders`: the `lazy = ...` strategies, applied by every query of the model.
+pub(crate) fn expand_default_loaders(cont: &Container<'_>) -> TokenStream {
+    let options: Vec<TokenStream> = cont
+        .relations
+        .iter()
+        .filter_map(|r| {
+            let name = r.ident;
+            let f = match r.attrs.lazy.as_ref()?.to_string().as_str() {
+                "selectin" => quote!(__orm::selectinload),
+                "joined" => quote!(__orm::joinedload),
+                "subquery" => quote!(__orm::subqueryload),
+                "noload" => quote!(__orm::noload),
+                _ => return None,
+            };
+            Some(quote!(::std::boxed::Box::new(#f(Self::#name))))
+        })
+        .collect();
+    if options.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn default_loaders() -> ::std::vec::Vec<::std::boxed::Box<dyn __orm::LoaderOption<Self>>> {
+            ::std::vec![#(#options),*]
+        }
+    }
+}

@@ -196,6 +196,8 @@ pub(crate) struct RelationAttrs {
     pub(crate) delete_orphan: Option<syn::Path>,
     /// The relationship on the other model that is the other side of this one.
     pub(crate) back_populates: Option<syn::Ident>,
+    /// The default loading strategy.
+    pub(crate) lazy: Option<syn::Ident>,
 }
 
 /// Parse a field's `#[relationship(...)]` attributes; `None` when it has none.
@@ -216,6 +218,20 @@ pub(crate) fn relation_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Option<Rela
                         cx.error_spanned_by(&v, "`foreign_key` names a column as `Model::field`");
                     }
                     set_once(cx, &mut out.foreign_key, &meta, v);
+                }
+                LAZY => {
+                    let v: syn::Ident = meta.value()?.parse()?;
+                    if !LAZY_STRATEGIES.contains(&v.to_string().as_str()) {
+                        let msg = match suggest(&v.to_string(), LAZY_STRATEGIES) {
+                            Some(s) => format!("unknown loading strategy `{v}`; did you mean `{s}`?"),
+                            None => format!(
+                                "unknown loading strategy `{v}`, expected one of {}",
+                                LAZY_STRATEGIES.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                            ),
+                        };
+                        cx.error_spanned_by(&v, msg);
+                    }
+                    set_once(cx, &mut out.lazy, &meta, v);
                 }
                 BACK_POPULATES => {
                     let v: syn::Ident = meta.value()?.parse()?;

@@ -18,7 +18,11 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     ON_UPDATE,
 ];
 /// Keys accepted by `#[relationship(...)]`.
-pub(crate) const RELATIONSHIP_KEYS: &[&str] = &[FOREIGN_KEY, BACK_POPULATES, DELETE_ORPHAN];
+pub(crate) const RELATIONSHIP_KEYS: &[&str] = &[FOREIGN_KEY, BACK_POPULATES, DELETE_ORPHAN, LAZY];
+pub(crate) const LAZY: &str = "lazy";
+/// Loading strategies of `lazy = ...` (`select`: loaded on request; `dynamic`: the same, the
+/// collection being read through `Rel.query_for(...)`).
+pub(crate) const LAZY_STRATEGIES: &[&str] = &["select", "selectin", "joined", "subquery", "noload", "raise", "dynamic"];
 pub(crate) const BACK_POPULATES: &str = "back_populates";
 pub(crate) const DELETE_ORPHAN: &str = "delete_orphan";
 pub(crate) const RELATIONSHIP: &str = "relationship";

@@ -28,7 +28,7 @@ impl<'s, M: Model> Query<'s, M> {
         Query {
             session,
             stmt: SelectStatement::all_columns(M::table()),
-            loaders: Vec::new(),
+            loaders: M::default_loaders(),
             _model: std::marker::PhantomData,
         }
     }
@@ -98,6 +98,12 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         E::Sources: AppearsIn<F, I>,
     {
         self.stmt.and_where(cond.into_node());
+        self
+    }
+
+    /// AND an untyped condition into WHERE (for conditions built by the ORM itself).
+    pub(crate) fn filter_node(mut self, cond: Node) -> Self {
+        self.stmt.and_where(cond);
         self
     }
 

@@ -249,6 +249,26 @@ impl<P: Model, C: Model> HasManyRel<P, C> {
         Ok(child)
     }
 
+    /// A query for `parent`'s children, to filter, order or page before loading (the
+    /// collection itself is left as it is): SQLAlchemy's dynamic relationship.
+    ///
+    /// ```ignore
+    /// let big = User::orders.query_for(&mut session, &user).filter(Order::total.gt(100.0)).all()?;
+    /// ```
+    pub fn query_for<'s>(
+        &self,
+        session: &'s mut crate::session::Session,
+        parent: &Obj<P>,
+    ) -> crate::session::Query<'s, C> {
+        let fk = (self.foreign_key)();
+        let key = P::key_values(&parent.read().key()).into_iter().next().unwrap_or(crate::types::Value::Null);
+        session.query::<C>().filter_node(crate::expr::Node::binary(
+            crate::expr::BinOp::Eq,
+            crate::expr::Node::Column { table: fk.table, name: fk.name },
+            crate::expr::Node::Value(key),
+        ))
+    }
+
     /// Take `child` out of `parent`'s collection (loaded); with `back_populates`, `child`
     /// then has no parent. Returns whether it was there.
     pub fn remove(&self, parent: &Obj<P>, child: &Obj<C>) -> Result<bool> {

@@ -105,7 +105,7 @@ pub struct Playlist {
     #[orm(primary_key, auto_increment)]
     pub id: i64,
     pub name: String,
-    #[relationship(delete_orphan)]
+    #[relationship(delete_orphan, lazy = selectin)]
     pub tracks: HasMany<Track>,
 }
 

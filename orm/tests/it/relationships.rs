@@ -291,3 +291,31 @@ fn statement_counts_for_100_users_with_10_orders_each() {
         assert_eq!((lazy, joined, selectin, subquery), (101, 1, 2, 2));
     });
 }
+
+#[test]
+fn default_strategy_and_dynamic_queries() {
+    each_db("r_lazy", |db| {
+        seed(db);
+        use crate::models::{Playlist, Track};
+        db.engine.create_all(&[Playlist::table(), Track::table()]).unwrap();
+        let mut s = db.engine.session();
+        let mut p = Playlist { id: 0, name: "p".into(), tracks: HasMany::new() };
+        p.tracks.push(Track { id: 0, playlist_id: 0, title: "a".into() }).unwrap();
+        p.tracks.push(Track { id: 0, playlist_id: 0, title: "b".into() }).unwrap();
+        s.add(p).unwrap();
+        s.commit().unwrap();
+        // `lazy = selectin`: every query of Playlist loads its tracks.
+        let mut s = db.engine.session();
+        db.log.clear();
+        let lists = s.query::<Playlist>().all().unwrap();
+        assert_eq!(db.log.statements().len(), 2);
+        assert_eq!(lists[0].read().tracks.get().unwrap().len(), 2);
+        // Dynamic: a filterable query over one parent's children.
+        let a = s.query::<Author>().filter(Author::name.eq("author 7")).one().unwrap();
+        let thick =
+            Author::books.query_for(&mut s, &a).filter(Book::pages.ge(100)).order_by(Book::pages).all().unwrap();
+        let pages: Vec<i32> = thick.iter().map(|b| b.read().pages).collect();
+        assert_eq!(pages, [107, 207]);
+        assert!(matches!(a.read().books.get(), Err(Error::NotLoaded { .. })), "the collection itself is untouched");
+    });
+}
