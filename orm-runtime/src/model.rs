@@ -108,6 +108,13 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// A field-by-field copy (the session's snapshot of loaded values).
     fn snapshot(&self) -> Self;
 
+    /// Called when `obj` is marked for deletion: delete what `cascade_delete` relationships
+    /// hold (generated for models that have some).
+    fn cascade_delete(session: &mut crate::session::Session, obj: &crate::session::Obj<Self>) -> Result<()> {
+        let _ = (session, obj);
+        Ok(())
+    }
+
     /// Loader options every query of this model applies (from `#[relationship(lazy = ...)]`).
     fn default_loaders() -> Vec<Box<dyn crate::session::LoaderOption<Self>>> {
         Vec::new()

@@ -136,8 +136,10 @@ pub mod __private {
     pub use orm_runtime::query::StatementCache;
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, TableDef};
     pub use orm_runtime::session::{
-        back_accessor, belongs_to_links, has_many_links, joinedload, noload, selectinload, subqueryload, BelongsTo,
-        BelongsToRel, ForeignKeyTo, HasMany, HasManyRel, LoaderOption, RelationField, RelationLink,
+        back_accessor, belongs_to_links, cascade_delete_children, has_many_links, joinedload, noload, selectinload,
+        subqueryload, BelongsTo, BelongsToRel, ForeignKeyTo, HasMany, HasManyRel, LoaderOption, RelationField,
+        RelationLink,
     };
+    pub use orm_runtime::session::{Obj, Session};
     pub use orm_runtime::types::{Param, SqlType, Value};
 }

@@ -129,6 +129,7 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
 
     let relation_links = crate::expand::relations::expand_relation_links(cont);
     let default_loaders = crate::expand::relations::expand_default_loaders(cont);
+    let cascade_delete = crate::expand::relations::expand_cascade_delete(cont);
     quote! {
         #[automatically_derived]
         impl __orm::Model for #ident {
@@ -208,6 +209,8 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
             #relation_links
 
             #default_loaders
+
+            #cascade_delete
         }
     }
 }

@@ -164,3 +164,25 @@ pub(crate) fn expand_default_loaders(cont: &Container<'_>) -> TokenStream {
         }
     }
 }
+
+/// `fn cascade_delete`: delete the children of `cascade_delete` relationships.
+pub(crate) fn expand_cascade_delete(cont: &Container<'_>) -> TokenStream {
+    let calls: Vec<TokenStream> = cont
+        .relations
+        .iter()
+        .filter(|r| r.kind == RelationKind::HasMany && r.attrs.cascade_delete.is_some())
+        .map(|r| {
+            let name = r.ident;
+            quote!(__orm::cascade_delete_children(session, obj, Self::#name)?;)
+        })
+        .collect();
+    if calls.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn cascade_delete(session: &mut __orm::Session, obj: &__orm::Obj<Self>) -> __orm::Result<()> {
+            #(#calls)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}

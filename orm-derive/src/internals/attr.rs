@@ -198,6 +198,8 @@ pub(crate) struct RelationAttrs {
     pub(crate) back_populates: Option<syn::Ident>,
     /// The default loading strategy.
     pub(crate) lazy: Option<syn::Ident>,
+    /// Deleting the parent deletes the children.
+    pub(crate) cascade_delete: Option<syn::Path>,
 }
 
 /// Parse a field's `#[relationship(...)]` attributes; `None` when it has none.
@@ -236,6 +238,10 @@ pub(crate) fn relation_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Option<Rela
                 BACK_POPULATES => {
                     let v: syn::Ident = meta.value()?.parse()?;
                     set_once(cx, &mut out.back_populates, &meta, v);
+                }
+                CASCADE_DELETE => {
+                    let path = meta.path.clone();
+                    set_once(cx, &mut out.cascade_delete, &meta, path);
                 }
                 DELETE_ORPHAN => {
                     let path = meta.path.clone();

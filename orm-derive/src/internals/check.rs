@@ -23,6 +23,12 @@ fn check_relation_options(cx: &Ctxt, cont: &Container<'_>) {
         if let (Some(key), crate::internals::ast::RelationKind::BelongsTo) = (&r.attrs.delete_orphan, r.kind) {
             cx.error_spanned_by(key, "`delete_orphan` applies to a `HasMany` collection, not to `BelongsTo`");
         }
+        if let (Some(key), crate::internals::ast::RelationKind::BelongsTo) = (&r.attrs.cascade_delete, r.kind) {
+            cx.error_spanned_by(
+                key,
+                "`cascade_delete` applies to a `HasMany` collection (deleting a child never deletes its parent)",
+            );
+        }
     }
 }
 

@@ -18,7 +18,7 @@ pub use loading::{
 pub use object::{IntoObj, Obj, ObjectState};
 pub use query::{Query, QueryJoinOn};
 pub use relationship::{
-    back_accessor, belongs_to_links, has_many_links, BackPopulates, BelongsTo, BelongsToRel, ForeignKeyTo, HasMany,
-    HasManyRel, JoinPath, RelationField, RelationLink,
+    back_accessor, belongs_to_links, cascade_delete_children, has_many_links, BackPopulates, BelongsTo, BelongsToRel,
+    ForeignKeyTo, HasMany, HasManyRel, JoinPath, RelationField, RelationLink,
 };
 pub use session::Session;

@@ -493,3 +493,22 @@ impl<P: Model, C: Model> BackPopulates<fn(&mut P) -> &mut HasMany<C>> for HasMan
 pub fn back_accessor<F, R: BackPopulates<F>>(rel: R) -> F {
     rel.back_accessor()
 }
+
+/// Delete the children `rel` holds for `parent` (loading them first if need be). Called by
+/// generated code for `#[relationship(cascade_delete)]`.
+pub fn cascade_delete_children<P: Model, C: Model>(
+    session: &mut crate::session::Session,
+    parent: &Obj<P>,
+    rel: HasManyRel<P, C>,
+) -> Result<()> {
+    if !(rel.field)(&mut parent.0.data_mut()).is_loaded() {
+        session.load(parent, rel)?;
+    }
+    let children: Vec<Obj<C>> = (rel.field)(&mut parent.0.data_mut()).get().map(<[_]>::to_vec)?;
+    for child in &children {
+        if child.state() == crate::session::ObjectState::Persistent {
+            session.delete(child)?;
+        }
+    }
+    Ok(())
+}

@@ -230,6 +230,8 @@ impl Session {
         if !already {
             obj.0.set_delete_pending(true);
             self.to_delete.push(obj.0.clone());
+            // `cascade_delete` relationships: their objects go too (loaded first if need be).
+            M::cascade_delete(self, obj)?;
         }
         Ok(())
     }

@@ -201,3 +201,33 @@ fn back_populates_keeps_both_sides_in_step() {
         s.rollback().unwrap();
     });
 }
+
+#[test]
+fn deleting_a_parent_deletes_its_cascade_delete_children() {
+    each_db("c_delete", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        let mut p = Playlist { id: 0, name: "gone".into(), tracks: HasMany::new() };
+        let t = p.tracks.push(Track { id: 0, playlist_id: 0, title: "t".into() }).unwrap();
+        p.tracks.push(Track { id: 0, playlist_id: 0, title: "u".into() }).unwrap();
+        let p = s.add(p).unwrap();
+        s.add(Playlist { id: 0, name: "kept".into(), tracks: HasMany::new() }).unwrap();
+        s.commit().unwrap();
+        let id = p.read().id;
+
+        // In a new session the tracks are not loaded yet: delete loads them, then deletes
+        // children before the parent.
+        let mut s = db.engine.session();
+        let gone = s.get::<Playlist>(id).unwrap().unwrap();
+        assert!(!gone.read().tracks.is_loaded());
+        s.delete(&gone).unwrap();
+        db.log.clear();
+        s.commit().unwrap();
+        let deletes: Vec<String> = db.log.statements().into_iter().filter(|s| s.starts_with("DELETE")).collect();
+        assert_eq!(deletes.len(), 3, "{deletes:?}");
+        assert!(deletes[0].contains("\"tracks\"") && deletes[2].contains("\"playlists\""));
+        let left: i64 = select(count_all()).from::<Track>().one(&db.engine).unwrap();
+        assert_eq!(left, 0);
+        assert_eq!(t.state(), ObjectState::Persistent, "t belongs to the first session, untouched");
+    });
+}

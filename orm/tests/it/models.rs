@@ -105,7 +105,7 @@ pub struct Playlist {
     #[orm(primary_key, auto_increment)]
     pub id: i64,
     pub name: String,
-    #[relationship(delete_orphan, lazy = selectin)]
+    #[relationship(delete_orphan, cascade_delete, lazy = selectin)]
     pub tracks: HasMany<Track>,
 }
 
