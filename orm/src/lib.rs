@@ -105,8 +105,8 @@ pub use orm_runtime::expr::{self, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, select, select_model, update};
 pub use orm_runtime::schema::{self, TableDef};
 pub use orm_runtime::session::{
-    joinedload, noload, raiseload, selectinload, subqueryload, BelongsTo, HasMany, Loader, Obj, ObjectState, Query,
-    Session,
+    joinedload, noload, raiseload, selectinload, subqueryload, BelongsTo, HasMany, Loader, ManyToMany, Obj,
+    ObjectState, Query, Session,
 };
 pub use orm_runtime::types::{SqlKind, SqlType, Value};
 pub use orm_runtime::{backend, model, types};
@@ -118,7 +118,7 @@ pub use orm_runtime::model::Model;
 pub mod prelude {
     pub use crate::{
         delete, insert, joinedload, noload, raiseload, select, select_model, selectinload, subqueryload, update,
-        BelongsTo, Engine, HasMany, Loader as _, Model, Obj, ObjectState, Session,
+        BelongsTo, Engine, HasMany, Loader as _, ManyToMany, Model, Obj, ObjectState, Session,
     };
     pub use orm_runtime::expr::{
         avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, Expression,
@@ -136,9 +136,9 @@ pub mod __private {
     pub use orm_runtime::query::StatementCache;
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, TableDef};
     pub use orm_runtime::session::{
-        back_accessor, belongs_to_links, cascade_delete_children, has_many_links, joinedload, noload, selectinload,
-        subqueryload, BelongsTo, BelongsToRel, ForeignKeyTo, HasMany, HasManyRel, LoaderOption, RelationField,
-        RelationLink,
+        back_accessor, belongs_to_links, cascade_delete_children, clear_associations, has_many_links, joinedload,
+        many_to_many_links, noload, selectinload, subqueryload, BelongsTo, BelongsToRel, ForeignKeyTo, HasMany,
+        HasManyRel, LoaderOption, ManyToMany, ManyToManyRel, RelationField, RelationLink,
     };
     pub use orm_runtime::session::{Obj, Session};
     pub use orm_runtime::types::{Param, SqlType, Value};

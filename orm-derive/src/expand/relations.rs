@@ -17,6 +17,26 @@ fn model_of(path: &syn::Path) -> syn::Path {
     p
 }
 
+/// `pub const groups: ManyToManyRel<User, Group, UserGroup> = ...;`: the association model's
+/// foreign keys to both sides are found through its `ForeignKeyTo` impls.
+fn many_to_many_accessor(cont: &Container<'_>, r: &crate::internals::ast::Relation<'_>) -> TokenStream {
+    let ident = cont.ident;
+    let vis = cont.vis;
+    let name = r.ident;
+    let name_str = name.to_string();
+    let target = r.target;
+    let Some(assoc) = &r.attrs.secondary else { return TokenStream::new() };
+    let to_owner = quote_spanned!(assoc.span()=> <#assoc as __orm::ForeignKeyTo<#ident>>::foreign_key);
+    let to_target = quote_spanned!(assoc.span()=> <#assoc as __orm::ForeignKeyTo<#target>>::foreign_key);
+    let doc =
+        format!("Relationship `{name_str}`: the `{}` objects related through `{}`.", quote!(#target), quote!(#assoc));
+    quote! {
+        #[doc = #doc]
+        #vis const #name: __orm::ManyToManyRel<#ident, #target, #assoc> =
+            __orm::ManyToManyRel::new(#name_str, #to_owner, #to_target, |m: &mut #ident| &mut m.#name);
+    }
+}
+
 /// `impl ForeignKeyTo<Target> for Self` for every target that exactly one foreign key
 /// column references (with two, the relationship must name its column).
 pub(crate) fn expand_foreign_keys(cont: &Container<'_>) -> TokenStream {
@@ -53,11 +73,14 @@ pub(crate) fn expand_relation_accessors(cont: &Container<'_>) -> TokenStream {
         let name = r.ident;
         let name_str = name.to_string();
         let target = r.target;
+        if r.kind == RelationKind::ManyToMany {
+            return many_to_many_accessor(cont, r);
+        }
         // The foreign key is on the child: the target for has-many, this model for
         // belongs-to.
         let (child, parent) = match r.kind {
             RelationKind::HasMany => (quote!(#target), quote!(#ident)),
-            RelationKind::BelongsTo => (quote!(#ident), quote!(#target)),
+            _ => (quote!(#ident), quote!(#target)),
         };
         let fk = match &r.attrs.foreign_key {
             Some(path) => {
@@ -76,14 +99,14 @@ pub(crate) fn expand_relation_accessors(cont: &Container<'_>) -> TokenStream {
                 quote!(__orm::HasManyRel<#ident, #target>),
                 format!("Relationship `{name_str}`: the `{}` objects of this one.", quote!(#target)),
             ),
-            RelationKind::BelongsTo => (
+            _ => (
                 quote!(__orm::BelongsToRel<#ident, #target>),
                 format!("Relationship `{name_str}`: the `{}` this object belongs to.", quote!(#target)),
             ),
         };
         let ctor = match r.kind {
             RelationKind::HasMany => quote!(__orm::HasManyRel::new),
-            RelationKind::BelongsTo => quote!(__orm::BelongsToRel::new),
+            _ => quote!(__orm::BelongsToRel::new),
         };
         let orphan = r.attrs.delete_orphan.as_ref().map(|_| quote!(.delete_orphan()));
         let back = r.attrs.back_populates.as_ref().map(|other| {
@@ -91,7 +114,7 @@ pub(crate) fn expand_relation_accessors(cont: &Container<'_>) -> TokenStream {
             // form a cycle of constants.
             let field_ty = match r.kind {
                 RelationKind::HasMany => quote!(fn(&mut #target) -> &mut __orm::BelongsTo<#ident>),
-                RelationKind::BelongsTo => quote!(fn(&mut #target) -> &mut __orm::HasMany<#ident>),
+                _ => quote!(fn(&mut #target) -> &mut __orm::HasMany<#ident>),
             };
             let call = quote_spanned!(other.span()=> __orm::back_accessor(<#target>::#other));
             quote! {
@@ -129,6 +152,7 @@ pub(crate) fn expand_relation_links(cont: &Container<'_>) -> TokenStream {
         match r.kind {
             RelationKind::HasMany => quote!(__orm::has_many_links(Self::#name, &self.#name, out);),
             RelationKind::BelongsTo => quote!(__orm::belongs_to_links(Self::#name, &self.#name, out);),
+            RelationKind::ManyToMany => quote!(__orm::many_to_many_links(Self::#name, &self.#name, out);),
         }
     });
     quote! {
@@ -170,10 +194,16 @@ pub(crate) fn expand_cascade_delete(cont: &Container<'_>) -> TokenStream {
     let calls: Vec<TokenStream> = cont
         .relations
         .iter()
-        .filter(|r| r.kind == RelationKind::HasMany && r.attrs.cascade_delete.is_some())
-        .map(|r| {
+        .filter_map(|r| {
             let name = r.ident;
-            quote!(__orm::cascade_delete_children(session, obj, Self::#name)?;)
+            match r.kind {
+                RelationKind::HasMany if r.attrs.cascade_delete.is_some() => {
+                    Some(quote!(__orm::cascade_delete_children(session, obj, Self::#name)?;))
+                }
+                // A deleted object leaves no association rows behind.
+                RelationKind::ManyToMany => Some(quote!(__orm::clear_associations(session, obj, Self::#name)?;)),
+                _ => None,
+            }
         })
         .collect();
     if calls.is_empty() {

@@ -22,6 +22,8 @@ pub(crate) enum RelationKind {
     HasMany,
     /// `BelongsTo<T>`: the parent.
     BelongsTo,
+    /// `ManyToMany<T>`: related through an association model.
+    ManyToMany,
 }
 
 /// A relationship field.
@@ -41,6 +43,7 @@ pub(crate) fn relation_type(ty: &syn::Type) -> Option<(RelationKind, &syn::Type)
     let kind = match last.ident.to_string().as_str() {
         "HasMany" => RelationKind::HasMany,
         "BelongsTo" => RelationKind::BelongsTo,
+        "ManyToMany" => RelationKind::ManyToMany,
         _ => return None,
     };
     let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
@@ -146,7 +149,7 @@ impl<'a> Container<'a> {
                     (None, Some(_)) => {
                         cx.error_spanned_by(
                             &f.ty,
-                            "a `#[relationship]` field is a `HasMany<Model>` or a `BelongsTo<Model>`",
+                            "a `#[relationship]` field is a `HasMany<Model>`, a `BelongsTo<Model>` or a `ManyToMany<Model>`",
                         );
                         false
                     }

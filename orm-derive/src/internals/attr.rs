@@ -200,6 +200,8 @@ pub(crate) struct RelationAttrs {
     pub(crate) lazy: Option<syn::Ident>,
     /// Deleting the parent deletes the children.
     pub(crate) cascade_delete: Option<syn::Path>,
+    /// The association model of a many-to-many relationship.
+    pub(crate) secondary: Option<syn::Path>,
 }
 
 /// Parse a field's `#[relationship(...)]` attributes; `None` when it has none.
@@ -238,6 +240,10 @@ pub(crate) fn relation_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Option<Rela
                 BACK_POPULATES => {
                     let v: syn::Ident = meta.value()?.parse()?;
                     set_once(cx, &mut out.back_populates, &meta, v);
+                }
+                SECONDARY => {
+                    let v: syn::Path = meta.value()?.parse()?;
+                    set_once(cx, &mut out.secondary, &meta, v);
                 }
                 CASCADE_DELETE => {
                     let path = meta.path.clone();

@@ -17,9 +17,32 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_relation_options(cx, cont);
 }
 
-/// `delete_orphan` is about children: it applies to a `HasMany` collection only.
+/// `delete_orphan` is about children: it applies to a `HasMany` collection only. A
+/// many-to-many relationship names its association model, and only it does.
 fn check_relation_options(cx: &Ctxt, cont: &Container<'_>) {
+    use crate::internals::ast::RelationKind;
     for r in &cont.relations {
+        match (r.kind, &r.attrs.secondary) {
+            (RelationKind::ManyToMany, None) => cx.error_spanned_by(
+                r.ident,
+                "a `ManyToMany` relationship names its association model: `#[relationship(secondary = Assoc)]`",
+            ),
+            (RelationKind::HasMany | RelationKind::BelongsTo, Some(s)) => {
+                cx.error_spanned_by(s, "`secondary` applies to a `ManyToMany` relationship")
+            }
+            _ => {}
+        }
+        if r.kind == RelationKind::ManyToMany {
+            let unsupported = [
+                (r.attrs.back_populates.as_ref().map(|i| i as &dyn quote::ToTokens), "back_populates"),
+                (r.attrs.delete_orphan.as_ref().map(|p| p as &dyn quote::ToTokens), "delete_orphan"),
+                (r.attrs.cascade_delete.as_ref().map(|p| p as &dyn quote::ToTokens), "cascade_delete"),
+                (r.attrs.foreign_key.as_ref().map(|p| p as &dyn quote::ToTokens), "foreign_key"),
+            ];
+            for (tokens, key) in unsupported.into_iter().filter_map(|(t, k)| t.map(|t| (t, k))) {
+                cx.error_spanned_by(tokens, format!("`{key}` is not supported on a `ManyToMany` relationship"));
+            }
+        }
         if let (Some(key), crate::internals::ast::RelationKind::BelongsTo) = (&r.attrs.delete_orphan, r.kind) {
             cx.error_spanned_by(key, "`delete_orphan` applies to a `HasMany` collection, not to `BelongsTo`");
         }

@@ -18,7 +18,9 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     ON_UPDATE,
 ];
 /// Keys accepted by `#[relationship(...)]`.
-pub(crate) const RELATIONSHIP_KEYS: &[&str] = &[FOREIGN_KEY, BACK_POPULATES, CASCADE_DELETE, DELETE_ORPHAN, LAZY];
+pub(crate) const RELATIONSHIP_KEYS: &[&str] =
+    &[FOREIGN_KEY, BACK_POPULATES, CASCADE_DELETE, DELETE_ORPHAN, LAZY, SECONDARY];
+pub(crate) const SECONDARY: &str = "secondary";
 pub(crate) const CASCADE_DELETE: &str = "cascade_delete";
 pub(crate) const LAZY: &str = "lazy";
 /// Loading strategies of `lazy = ...` (`select`: loaded on request; `dynamic`: the same, the

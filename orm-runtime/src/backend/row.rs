@@ -63,6 +63,24 @@ impl RowRef<'_> {
         }
     }
 
+    /// Position `idx` as a [`Value`] of the given SQL type.
+    pub fn value_of_kind(&self, idx: usize, kind: crate::types::SqlKind) -> Result<crate::types::Value> {
+        use crate::types::{SqlKind, Value};
+        if self.is_null(idx) {
+            return Ok(Value::Null);
+        }
+        Ok(match kind {
+            SqlKind::SmallInt => Value::I16(self.value(idx)?),
+            SqlKind::Integer => Value::I32(self.value(idx)?),
+            SqlKind::BigInt => Value::I64(self.value(idx)?),
+            SqlKind::Real => Value::F32(self.value(idx)?),
+            SqlKind::Double => Value::F64(self.value(idx)?),
+            SqlKind::Boolean => Value::Bool(self.value(idx)?),
+            SqlKind::Text => Value::Text(self.value(idx)?),
+            SqlKind::Blob => Value::Blob(self.value(idx)?),
+        })
+    }
+
     /// Number of columns.
     pub fn len(&self) -> usize {
         match self {

@@ -39,6 +39,8 @@ pub(crate) struct Cascade {
     pub(crate) syncs: Vec<FkSync>,
     /// Orphans to delete.
     pub(crate) orphans: Vec<Arc<dyn Tracked>>,
+    /// Association rows to write or delete (many-to-many).
+    pub(crate) assoc: Vec<crate::session::many_to_many::AssocOp>,
 }
 
 /// Walk the relationships of `roots` (pending and changed objects) and of every object the
@@ -87,15 +89,27 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
             if seen.insert(link.other.addr()) {
                 queue.push(link.other.clone());
             }
+            if link.direction == LinkDirection::Association {
+                if !before.iter().any(|b| same_association(b, link)) {
+                    out.assoc.push(assoc_op(true, &obj, link)?);
+                }
+                continue;
+            }
             let target = match link.fk.foreign_key {
                 Some(fk) => (fk.target)().index,
                 None => continue,
             };
             let (child, parent) = match link.direction {
                 LinkDirection::ToChild => (link.other.clone(), obj.clone()),
-                LinkDirection::ToParent => (obj.clone(), link.other.clone()),
+                LinkDirection::ToParent | LinkDirection::Association => (obj.clone(), link.other.clone()),
             };
             out.syncs.push(FkSync { child, fk: link.fk.index, parent: Some((parent, target)) });
+        }
+        // Association rows of objects taken out of a many-to-many collection.
+        for gone in before.iter().filter(|b| b.direction == LinkDirection::Association) {
+            if !now.iter().any(|n| same_association(n, gone)) {
+                out.assoc.push(assoc_op(false, &obj, gone)?);
+            }
         }
         // Children taken out of a collection since the object was loaded.
         for gone in before.iter().filter(|b| b.direction == LinkDirection::ToChild) {
@@ -126,6 +140,29 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
         }
     }
     Ok(())
+}
+
+fn same_association(a: &crate::session::RelationLink, b: &crate::session::RelationLink) -> bool {
+    a.fk.index == b.fk.index && std::ptr::eq(a.fk, b.fk) && a.other.addr() == b.other.addr()
+}
+
+/// The association row linking `owner` and `link.other`.
+fn assoc_op(
+    insert: bool,
+    owner: &Arc<dyn Tracked>,
+    link: &crate::session::RelationLink,
+) -> Result<crate::session::many_to_many::AssocOp> {
+    let (table, own) = link.assoc.ok_or(Error::InvalidState("association link without its table".into()))?;
+    let referenced = |c: &'static crate::schema::ColumnDef| {
+        c.foreign_key
+            .map(|f| (f.target)().index)
+            .ok_or(Error::InvalidState(format!("association column `{}.{}` has no foreign key", c.table, c.name)))
+    };
+    Ok(crate::session::many_to_many::AssocOp {
+        insert,
+        table,
+        ends: [(own, owner.clone(), referenced(own)?), (link.fk, link.other.clone(), referenced(link.fk)?)],
+    })
 }
 
 /// Order one table's new rows so that a row comes after the new rows it refers to.

@@ -4,6 +4,7 @@
 mod cascade;
 mod identity_map;
 mod loading;
+pub(crate) mod many_to_many;
 mod object;
 mod query;
 mod relationship;
@@ -15,6 +16,7 @@ pub use loading::{
     joinedload, noload, raiseload, selectinload, subqueryload, JoinCollector, JoinRelation, JoinSpec, JoinedLoad,
     LoadContext, Loader, LoaderOption, NoLoad, RaiseLoad, Relationship, SelectIn, SubqueryIn, Then,
 };
+pub use many_to_many::{clear_associations, many_to_many_links, ManyToMany, ManyToManyRel};
 pub use object::{IntoObj, Obj, ObjectState};
 pub use query::{Query, QueryJoinOn};
 pub use relationship::{

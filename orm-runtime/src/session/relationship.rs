@@ -419,14 +419,19 @@ pub(crate) enum LinkDirection {
     ToChild,
     /// To the parent (the foreign key is on this object).
     ToParent,
+    /// Through an association table (many-to-many): a row of it links the two.
+    Association,
 }
 
 /// One related object held by a relationship field, as the flush sees it.
 pub struct RelationLink {
     pub(crate) other: std::sync::Arc<dyn crate::session::unit_of_work::Tracked>,
+    /// The foreign key (for an association: the association's column to the other object).
     pub(crate) fk: &'static ColumnDef,
     pub(crate) direction: LinkDirection,
     pub(crate) delete_orphan: bool,
+    /// For an association: its table, and its column referring to this object.
+    pub(crate) assoc: Option<(&'static crate::schema::TableDef, &'static ColumnDef)>,
 }
 
 impl std::fmt::Debug for RelationLink {
@@ -445,6 +450,7 @@ pub fn has_many_links<P: Model, C: Model>(rel: HasManyRel<P, C>, field: &HasMany
             fk,
             direction: LinkDirection::ToChild,
             delete_orphan: rel.delete_orphan,
+            assoc: None,
         }));
     }
 }
@@ -462,6 +468,7 @@ pub fn belongs_to_links<C: Model, P: Model>(
             fk: (rel.foreign_key)(),
             direction: LinkDirection::ToParent,
             delete_orphan: false,
+            assoc: None,
         });
     }
 }

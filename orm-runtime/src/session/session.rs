@@ -42,6 +42,8 @@ pub struct Session {
     flushed_deletes: Vec<Arc<dyn Tracked>>,
     undo: Vec<Undo>,
     failed: Option<Error>,
+    /// Association rows to delete at the next flush (their owner is being deleted).
+    pub(crate) association_clears: Vec<(&'static crate::schema::TableDef, &'static crate::schema::ColumnDef, Value)>,
 }
 
 impl std::fmt::Debug for Session {
@@ -69,6 +71,7 @@ impl Engine {
             flushed_deletes: Vec::new(),
             undo: Vec::new(),
             failed: None,
+            association_clears: Vec::new(),
         }
     }
 }
@@ -153,6 +156,24 @@ impl Session {
                 }
             }
             each(obj)
+        })
+    }
+
+    /// [`Session::load_rows`] for a SELECT whose rows carry more columns after `M`'s: `each`
+    /// sees the object and the row.
+    pub(crate) fn load_rows_with<M: Model>(
+        &mut self,
+        stmt: &crate::query::SelectStatement,
+        mut each: impl FnMut(Obj<M>, &crate::backend::RowRef<'_>) -> Result<bool>,
+    ) -> Result<()> {
+        let id = self.id;
+        let (conn, identity) = self.connection_and_identity(false)?;
+        let r = crate::dialect::render(conn.dialect(), crate::query::Statement::Select(stmt))?;
+        let mut objects = identity.model::<M>();
+        conn.query_while(&r.sql, &r.params, |row| {
+            let m = M::decode_row(row, 0)?;
+            let obj = objects.get_or_insert(m.key(), || Obj::loaded(m, id));
+            each(obj, row)
         })
     }
 
@@ -315,11 +336,19 @@ impl Session {
         if self.pending.is_empty()
             && self.to_delete.is_empty()
             && found.syncs.is_empty()
+            && found.assoc.is_empty()
+            && self.association_clears.is_empty()
             && self.identity.touched().is_empty()
         {
             return Ok(());
         }
-        let mut plan = FlushPlan { inserts: self.pending.clone(), deletes: self.to_delete.clone(), syncs: found.syncs };
+        let mut plan = FlushPlan {
+            inserts: self.pending.clone(),
+            deletes: self.to_delete.clone(),
+            syncs: found.syncs,
+            assoc: found.assoc,
+            assoc_clears: self.association_clears.clone(),
+        };
         plan.sort();
         crate::session::cascade::order_within_tables(&mut plan.inserts, &plan.syncs)?;
         let result = match self.connection(true) {
@@ -334,6 +363,7 @@ impl Session {
         match result {
             Ok(()) => {
                 self.pending.clear();
+                self.association_clears.clear();
                 self.flushed_deletes.append(&mut self.to_delete);
                 Ok(())
             }
@@ -395,6 +425,7 @@ impl Session {
             o.set_delete_pending(false);
         }
         self.flushed_deletes.clear();
+        self.association_clears.clear();
         self.failed = None;
         result
     }

@@ -369,6 +369,10 @@ pub(crate) struct FlushPlan {
     pub(crate) deletes: Vec<Arc<dyn Tracked>>,
     /// Foreign keys to write along relationships.
     pub(crate) syncs: Vec<crate::session::cascade::FkSync>,
+    /// Association rows to write or delete (many-to-many), once both ends have keys.
+    pub(crate) assoc: Vec<crate::session::many_to_many::AssocOp>,
+    /// Association rows of owners being deleted: (table, column, owner's key).
+    pub(crate) assoc_clears: Vec<(&'static TableDef, &'static crate::schema::ColumnDef, crate::types::Value)>,
 }
 
 impl FlushPlan {
@@ -432,8 +436,28 @@ impl FlushPlan {
                 s.apply()?;
             }
         }
+        // Association rows: removals first, so that a row taken out and put back is no clash.
+        let mut done = HashSet::new();
+        for op in self.assoc.iter().filter(|o| !o.insert).chain(self.assoc.iter().filter(|o| o.insert)) {
+            if done.insert(op.identity()) {
+                op.run(ctx.conn)?;
+            }
+        }
         for o in ctx.identity.touched() {
             o.flush_update(ctx)?;
+        }
+        for (table, column, key) in &self.assoc_clears {
+            let stmt = crate::query::DeleteStatement {
+                table: table.name,
+                filter: Some(crate::expr::Node::binary(
+                    crate::expr::BinOp::Eq,
+                    crate::expr::Node::Column { table: column.table, name: column.name },
+                    crate::expr::Node::Value(key.clone()),
+                )),
+                returning: Vec::new(),
+            };
+            let r = crate::dialect::render(ctx.conn.dialect(), crate::query::Statement::Delete(&stmt))?;
+            ctx.conn.execute(&r.sql, &r.params)?;
         }
         for o in self.deletes {
             o.flush_delete(ctx)?;

@@ -6,6 +6,7 @@ mod common;
 mod core_statements;
 mod errors;
 mod joins;
+mod many_to_many;
 mod models;
 mod pool;
 mod queries;

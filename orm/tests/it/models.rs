@@ -119,3 +119,37 @@ pub struct Track {
     pub playlist_id: i64,
     pub title: String,
 }
+
+use orm::ManyToMany;
+
+/// Many-to-many: students and courses through `Enrollment`.
+#[derive(Model, Debug)]
+#[orm(table = "students")]
+pub struct Student {
+    #[orm(primary_key, auto_increment)]
+    pub id: i64,
+    pub name: String,
+    #[relationship(secondary = Enrollment)]
+    pub courses: ManyToMany<Course>,
+}
+
+/// The other side.
+#[derive(Model, Debug)]
+#[orm(table = "courses")]
+pub struct Course {
+    #[orm(primary_key, auto_increment)]
+    pub id: i64,
+    pub title: String,
+    #[relationship(secondary = Enrollment)]
+    pub students: ManyToMany<Student>,
+}
+
+/// The association model.
+#[derive(Model, Debug)]
+#[orm(table = "enrollments")]
+pub struct Enrollment {
+    #[orm(primary_key, foreign_key = Student::id)]
+    pub student_id: i64,
+    #[orm(primary_key, foreign_key = Course::id)]
+    pub course_id: i64,
+}
