@@ -25,7 +25,7 @@ impl Settings {
 }
 
 /// Run `f` and measure it.
-fn time<T>(f: impl FnOnce() -> BenchResult<T>) -> BenchResult<(T, Duration)> {
+pub(crate) fn time<T>(f: impl FnOnce() -> BenchResult<T>) -> BenchResult<(T, Duration)> {
     let start = Instant::now();
     let out = f()?;
     Ok((out, start.elapsed()))
@@ -63,7 +63,7 @@ impl Samples {
 }
 
 /// Fail unless `got == want`.
-fn check<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> BenchResult<()> {
+pub(crate) fn check<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> BenchResult<()> {
     if got == want {
         Ok(())
     } else {

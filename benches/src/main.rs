@@ -8,6 +8,10 @@
 //! `K` times, raw and orm variants interleaved round by round; the table shows the medians
 //! and the ratio orm/raw. Resets and result checks (row counts, content fingerprints that
 //! must agree between raw and orm) happen outside the timed regions.
+//!
+//! After each backend's table comes a relationship-loading table: 100 authors × 10 books
+//! loaded lazily (N+1), with `joinedload`, `selectinload` and `subqueryload`, each against
+//! a hand-written raw equivalent, with the number of statements each orm strategy ran.
 
 mod args;
 mod bench;
@@ -15,6 +19,12 @@ mod model;
 mod orm_side;
 mod pg_raw;
 mod raw;
+mod relations;
+mod relations_model;
+mod relations_orm;
+mod relations_pg;
+mod relations_raw;
+mod relations_sqlite;
 mod report;
 mod sqlite_raw;
 
@@ -23,6 +33,7 @@ use std::error::Error;
 use crate::bench::Settings;
 use crate::orm_side::OrmSide;
 use crate::pg_raw::PgRaw;
+use crate::relations::RelationLine;
 use crate::report::Line;
 use crate::sqlite_raw::SqliteRaw;
 
@@ -41,14 +52,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     let settings = Settings { rows: opts.rows, iters: opts.iters };
     print_header(settings);
 
-    let lines = bench_sqlite(settings)?;
+    let (lines, relation_lines) = bench_sqlite(settings)?;
     report::print_table("SQLite (in-memory)", &lines);
+    relations::print_table("SQLite (in-memory)", &relation_lines);
 
-    if let Some(lines) = bench_postgres(&opts.pg_url, settings)? {
-        report::print_table(&format!("PostgreSQL ({})", args::redact_url(&opts.pg_url)), &lines);
+    if let Some((lines, relation_lines)) = bench_postgres(&opts.pg_url, settings)? {
+        let backend = format!("PostgreSQL ({})", args::redact_url(&opts.pg_url));
+        report::print_table(&backend, &lines);
+        relations::print_table(&backend, &relation_lines);
     }
     Ok(())
 }
+
+/// One backend's results: the main table and the relationship table.
+type BackendLines = (Vec<Line>, Vec<RelationLine>);
 
 /// What was measured and how.
 fn print_header(settings: Settings) {
@@ -62,19 +79,26 @@ fn print_header(settings: Settings) {
     println!("  insert: one transaction, one prepared single-row INSERT executed per row");
     println!("  load:   prepared SELECT of all rows into a Vec of plain structs");
     println!("  get:    prepared SELECT ... WHERE id = ? per key (distinct keys, scattered order)");
+    println!("relationship loading (every author with its books, grouped into Vec<(author, Vec<book>)>):");
+    println!("  lazy:         SELECT authors, then a prepared SELECT ... WHERE author_id = ? per author");
+    println!("  joinedload:   one SELECT ... FROM authors LEFT OUTER JOIN books");
+    println!("  selectinload: SELECT authors, then SELECT ... WHERE author_id IN (one placeholder per author)");
+    println!("  subqueryload: SELECT authors, then SELECT ... WHERE author_id IN (SELECT id FROM authors)");
+    println!("  orm statements are counted (untimed) on a second engine with a before_execute hook");
 }
 
 /// SQLite: a plain `rusqlite` in-memory connection against `Engine::connect("sqlite::memory:")`
 /// (which is a pool over a shared `memdb` database, each checkout probed with `SELECT 1`:
 /// that is part of what the orm column measures).
-fn bench_sqlite(settings: Settings) -> Result<Vec<Line>, Box<dyn Error>> {
+fn bench_sqlite(settings: Settings) -> Result<BackendLines, Box<dyn Error>> {
     let mut raw = SqliteRaw::open()?;
     let orm = OrmSide::sqlite()?;
-    bench::run(&mut raw, &orm, settings)
+    let lines = bench::run(&mut raw, &orm, settings)?;
+    Ok((lines, relations::run_sqlite(settings.iters)?))
 }
 
 /// PostgreSQL, or `None` (after a `SKIPPED` message) when the server does not answer.
-fn bench_postgres(url: &str, settings: Settings) -> Result<Option<Vec<Line>>, Box<dyn Error>> {
+fn bench_postgres(url: &str, settings: Settings) -> Result<Option<BackendLines>, Box<dyn Error>> {
     let client = match pg_raw::connect(url) {
         Ok(c) => c,
         Err(e) => {
@@ -89,8 +113,12 @@ fn bench_postgres(url: &str, settings: Settings) -> Result<Option<Vec<Line>>, Bo
     };
     let schema = pg_raw::schema_name();
     let mut raw = PgRaw::setup(client, &schema)?;
-    // The orm engine (and its pooled connections) is gone before the schema is dropped.
-    let result = OrmSide::postgres(url, &schema).and_then(|orm| bench::run(&mut raw, &orm, settings));
+    // The orm engines (and their pooled connections) are gone before the schema is dropped.
+    let result =
+        OrmSide::postgres(url, &schema).and_then(|orm| bench::run(&mut raw, &orm, settings)).and_then(|lines| {
+            let relation_lines = relations::run_postgres(raw.client(), url, &schema, settings.iters)?;
+            Ok((lines, relation_lines))
+        });
     raw.finish()?;
     result.map(Some)
 }

@@ -66,7 +66,13 @@ impl PgRaw {
         }
     }
 
-    /// Drop the schema (and the table in it).
+    /// The client, connected with the schema as its `search_path` (for the relationship
+    /// section, whose tables live in the same schema).
+    pub(crate) fn client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+
+    /// Drop the schema (and every table in it).
     pub(crate) fn finish(mut self) -> BenchResult<()> {
         self.drop_schema()
     }

@@ -52,11 +52,10 @@ pub(crate) fn format_duration(d: Duration) -> String {
 
 /// Print one backend's table.
 pub(crate) fn print_table(backend: &str, lines: &[Line]) {
-    const HEADERS: [&str; 5] = ["operation", "orm variant", "raw (median)", "orm (median)", "orm/raw"];
-    let rows: Vec<[String; 5]> = lines
+    let rows: Vec<Vec<String>> = lines
         .iter()
         .map(|l| {
-            [
+            vec![
                 l.operation.clone(),
                 l.variant.clone(),
                 format_duration(l.raw),
@@ -65,18 +64,23 @@ pub(crate) fn print_table(backend: &str, lines: &[Line]) {
             ]
         })
         .collect();
-    let mut widths = HEADERS.map(|h| h.chars().count());
-    for row in &rows {
+    print_grid(backend, &["operation", "orm variant", "raw (median)", "orm (median)", "orm/raw"], &rows, 2);
+}
+
+/// Print a titled markdown table: the first `text_columns` columns left-aligned, the
+/// others right-aligned. Every row has one cell per header.
+pub(crate) fn print_grid(title: &str, headers: &[&str], rows: &[Vec<String>], text_columns: usize) {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let render = |cells: &[String; 5]| {
+    let render = |cells: &[String]| {
         let mut out = String::from("|");
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
             let pad = " ".repeat(w - cell.chars().count());
-            // Text columns left-aligned, numbers right-aligned.
-            if i < 2 {
+            if i < text_columns {
                 out.push_str(&format!(" {cell}{pad} |"));
             } else {
                 out.push_str(&format!(" {pad}{cell} |"));
@@ -85,16 +89,16 @@ pub(crate) fn print_table(backend: &str, lines: &[Line]) {
         out
     };
     println!();
-    println!("## {backend}");
+    println!("## {title}");
     println!();
-    println!("{}", render(&HEADERS.map(str::to_owned)));
+    println!("{}", render(&headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()));
     let rule: Vec<String> = widths
         .iter()
         .enumerate()
-        .map(|(i, w)| if i < 2 { "-".repeat(w + 2) } else { format!("{}:", "-".repeat(w + 1)) })
+        .map(|(i, w)| if i < text_columns { "-".repeat(w + 2) } else { format!("{}:", "-".repeat(w + 1)) })
         .collect();
     println!("|{}|", rule.join("|"));
-    for row in &rows {
+    for row in rows {
         println!("{}", render(row));
     }
 }
