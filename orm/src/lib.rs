@@ -105,7 +105,7 @@ pub use orm_runtime::expr::{self, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, select, select_model, update};
 pub use orm_runtime::schema::{self, TableDef};
 pub use orm_runtime::session::{
-    joinedload, noload, raiseload, selectinload, subqueryload, BelongsTo, HasMany, Loader, ManyToMany, Obj,
+    joinedload, noload, raiseload, selectinload, subqueryload, BelongsTo, HasMany, HasOne, Loader, ManyToMany, Obj,
     ObjectState, Query, Session,
 };
 pub use orm_runtime::types::{SqlKind, SqlType, Value};
@@ -118,7 +118,7 @@ pub use orm_runtime::model::Model;
 pub mod prelude {
     pub use crate::{
         delete, insert, joinedload, noload, raiseload, select, select_model, selectinload, subqueryload, update,
-        BelongsTo, Engine, HasMany, Loader as _, ManyToMany, Model, Obj, ObjectState, Session,
+        BelongsTo, Engine, HasMany, HasOne, Loader as _, ManyToMany, Model, Obj, ObjectState, Session,
     };
     pub use orm_runtime::expr::{
         avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, Expression,
@@ -140,6 +140,7 @@ pub mod __private {
         many_to_many_links, noload, selectinload, subqueryload, BelongsTo, BelongsToRel, ForeignKeyTo, HasMany,
         HasManyRel, LoaderOption, ManyToMany, ManyToManyRel, RelationField, RelationLink,
     };
+    pub use orm_runtime::session::{cascade_delete_child, has_one_links, HasOne, HasOneRel};
     pub use orm_runtime::session::{Obj, Session};
     pub use orm_runtime::types::{Param, SqlType, Value};
 }

@@ -79,7 +79,7 @@ pub(crate) fn expand_relation_accessors(cont: &Container<'_>) -> TokenStream {
         // The foreign key is on the child: the target for has-many, this model for
         // belongs-to.
         let (child, parent) = match r.kind {
-            RelationKind::HasMany => (quote!(#target), quote!(#ident)),
+            RelationKind::HasMany | RelationKind::HasOne => (quote!(#target), quote!(#ident)),
             _ => (quote!(#ident), quote!(#target)),
         };
         let fk = match &r.attrs.foreign_key {
@@ -99,6 +99,10 @@ pub(crate) fn expand_relation_accessors(cont: &Container<'_>) -> TokenStream {
                 quote!(__orm::HasManyRel<#ident, #target>),
                 format!("Relationship `{name_str}`: the `{}` objects of this one.", quote!(#target)),
             ),
+            RelationKind::HasOne => (
+                quote!(__orm::HasOneRel<#ident, #target>),
+                format!("Relationship `{name_str}`: the one `{}` of this object.", quote!(#target)),
+            ),
             _ => (
                 quote!(__orm::BelongsToRel<#ident, #target>),
                 format!("Relationship `{name_str}`: the `{}` this object belongs to.", quote!(#target)),
@@ -106,6 +110,7 @@ pub(crate) fn expand_relation_accessors(cont: &Container<'_>) -> TokenStream {
         };
         let ctor = match r.kind {
             RelationKind::HasMany => quote!(__orm::HasManyRel::new),
+            RelationKind::HasOne => quote!(__orm::HasOneRel::new),
             _ => quote!(__orm::BelongsToRel::new),
         };
         let orphan = r.attrs.delete_orphan.as_ref().map(|_| quote!(.delete_orphan()));
@@ -153,6 +158,7 @@ pub(crate) fn expand_relation_links(cont: &Container<'_>) -> TokenStream {
             RelationKind::HasMany => quote!(__orm::has_many_links(Self::#name, &self.#name, out);),
             RelationKind::BelongsTo => quote!(__orm::belongs_to_links(Self::#name, &self.#name, out);),
             RelationKind::ManyToMany => quote!(__orm::many_to_many_links(Self::#name, &self.#name, out);),
+            RelationKind::HasOne => quote!(__orm::has_one_links(Self::#name, &self.#name, out);),
         }
     });
     quote! {
@@ -199,6 +205,9 @@ pub(crate) fn expand_cascade_delete(cont: &Container<'_>) -> TokenStream {
             match r.kind {
                 RelationKind::HasMany if r.attrs.cascade_delete.is_some() => {
                     Some(quote!(__orm::cascade_delete_children(session, obj, Self::#name)?;))
+                }
+                RelationKind::HasOne if r.attrs.cascade_delete.is_some() => {
+                    Some(quote!(__orm::cascade_delete_child(session, obj, Self::#name)?;))
                 }
                 // A deleted object leaves no association rows behind.
                 RelationKind::ManyToMany => Some(quote!(__orm::clear_associations(session, obj, Self::#name)?;)),

@@ -24,6 +24,8 @@ pub(crate) enum RelationKind {
     BelongsTo,
     /// `ManyToMany<T>`: related through an association model.
     ManyToMany,
+    /// `HasOne<T>`: the single child of a one-to-one relationship.
+    HasOne,
 }
 
 /// A relationship field.
@@ -44,6 +46,7 @@ pub(crate) fn relation_type(ty: &syn::Type) -> Option<(RelationKind, &syn::Type)
         "HasMany" => RelationKind::HasMany,
         "BelongsTo" => RelationKind::BelongsTo,
         "ManyToMany" => RelationKind::ManyToMany,
+        "HasOne" => RelationKind::HasOne,
         _ => return None,
     };
     let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
@@ -149,7 +152,7 @@ impl<'a> Container<'a> {
                     (None, Some(_)) => {
                         cx.error_spanned_by(
                             &f.ty,
-                            "a `#[relationship]` field is a `HasMany<Model>`, a `BelongsTo<Model>` or a `ManyToMany<Model>`",
+                            "a `#[relationship]` field is a `HasMany<Model>`, a `HasOne<Model>`, a `BelongsTo<Model>` or a `ManyToMany<Model>`",
                         );
                         false
                     }

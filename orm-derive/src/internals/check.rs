@@ -27,10 +27,13 @@ fn check_relation_options(cx: &Ctxt, cont: &Container<'_>) {
                 r.ident,
                 "a `ManyToMany` relationship names its association model: `#[relationship(secondary = Assoc)]`",
             ),
-            (RelationKind::HasMany | RelationKind::BelongsTo, Some(s)) => {
+            (RelationKind::HasMany | RelationKind::HasOne | RelationKind::BelongsTo, Some(s)) => {
                 cx.error_spanned_by(s, "`secondary` applies to a `ManyToMany` relationship")
             }
             _ => {}
+        }
+        if let (RelationKind::HasOne, Some(b)) = (r.kind, &r.attrs.back_populates) {
+            cx.error_spanned_by(b, "`back_populates` is not supported on a `HasOne` relationship yet");
         }
         if r.kind == RelationKind::ManyToMany {
             let unsupported = [

@@ -53,6 +53,53 @@ fn by_primary_key<M: Model>(stmt: &mut SelectStatement) {
     }
 }
 
+/// Children loaded for a list of parents.
+pub(crate) struct Children<C: Model> {
+    /// Each parent's children, in parent order.
+    pub(crate) per_parent: Vec<Vec<Obj<C>>>,
+    /// Every child, once.
+    pub(crate) all: Vec<Obj<C>>,
+}
+
+/// Load the children (rows of `C` whose foreign key `fk` refers to a parent) of `parents`:
+/// one SELECT per chunk of keys, or one with `keys_from` as an IN subquery.
+pub(crate) fn load_children<P: Model, C: Model>(
+    session: &mut Session,
+    fk: &'static crate::schema::ColumnDef,
+    parents: &[Obj<P>],
+    keys_from: Option<&SelectStatement>,
+) -> Result<Children<C>> {
+    referenced_key::<P>(fk)?;
+    let keys: Vec<P::Key> = parents.iter().map(|p| p.read().key()).collect();
+    let mut groups: HashMap<P::Key, Vec<Obj<C>>> = HashMap::with_capacity(keys.len());
+    let mut all = Vec::new();
+    let fk_node = || Box::new(Node::Column { table: fk.table, name: fk.name });
+    let filters: Vec<Node> = match keys_from {
+        Some(sub) => vec![Node::InSubquery { expr: fk_node(), query: Box::new(sub.clone()) }],
+        None => keys
+            .chunks(KEYS_PER_STATEMENT)
+            .map(|chunk| Node::InList {
+                expr: fk_node(),
+                list: in_list(chunk, |k| P::key_values(k).into_iter().next().unwrap_or(Value::Null)),
+                negated: false,
+            })
+            .collect(),
+    };
+    for filter in filters {
+        let mut stmt = SelectStatement::all_columns(C::table());
+        stmt.and_where(filter);
+        by_primary_key::<C>(&mut stmt);
+        session.load_rows::<C>(&stmt, |child| {
+            let v = child.read().column_value(fk.index);
+            groups.entry(P::key_from_values(&[v])?).or_default().push(child.clone());
+            all.push(child);
+            Ok(true)
+        })?;
+    }
+    let per_parent = keys.iter().map(|k| groups.remove(k).unwrap_or_default()).collect();
+    Ok(Children { per_parent, all })
+}
+
 impl<P: Model, C: Model> Relationship<P> for HasManyRel<P, C> {
     type Target = C;
 
@@ -62,39 +109,11 @@ impl<P: Model, C: Model> Relationship<P> for HasManyRel<P, C> {
         parents: &[Obj<P>],
         keys_from: Option<&SelectStatement>,
     ) -> Result<Vec<Obj<C>>> {
-        let fk = (self.foreign_key)();
-        referenced_key::<P>(fk)?;
-        let keys: Vec<P::Key> = parents.iter().map(|p| p.read().key()).collect();
-        let mut groups: HashMap<P::Key, Vec<Obj<C>>> = HashMap::with_capacity(keys.len());
-        let mut all = Vec::new();
-        let fk_node = || Box::new(Node::Column { table: fk.table, name: fk.name });
-        let filters: Vec<Node> = match keys_from {
-            Some(sub) => vec![Node::InSubquery { expr: fk_node(), query: Box::new(sub.clone()) }],
-            None => keys
-                .chunks(KEYS_PER_STATEMENT)
-                .map(|chunk| Node::InList {
-                    expr: fk_node(),
-                    list: in_list(chunk, |k| P::key_values(k).into_iter().next().unwrap_or(Value::Null)),
-                    negated: false,
-                })
-                .collect(),
-        };
-        for filter in filters {
-            let mut stmt = SelectStatement::all_columns(C::table());
-            stmt.and_where(filter);
-            by_primary_key::<C>(&mut stmt);
-            session.load_rows::<C>(&stmt, |child| {
-                let v = child.read().column_value(fk.index);
-                groups.entry(P::key_from_values(&[v])?).or_default().push(child.clone());
-                all.push(child);
-                Ok(true)
-            })?;
-        }
-        for (p, k) in parents.iter().zip(&keys) {
-            let children = groups.remove(k).unwrap_or_default();
+        let loaded = load_children::<P, C>(session, (self.foreign_key)(), parents, keys_from)?;
+        for (p, children) in parents.iter().zip(loaded.per_parent) {
             (self.field)(&mut p.0.data_mut()).set(children);
         }
-        Ok(all)
+        Ok(loaded.all)
     }
 
     fn set_empty(&self, objs: &[Obj<P>]) {

@@ -2,6 +2,7 @@
 //! object states and change tracking. See `DESIGN.md` beside this file.
 
 mod cascade;
+mod has_one;
 mod identity_map;
 mod loading;
 pub(crate) mod many_to_many;
@@ -12,6 +13,7 @@ mod relationship;
 mod session;
 pub(crate) mod unit_of_work;
 
+pub use has_one::{cascade_delete_child, has_one_links, HasOne, HasOneRel};
 pub use loading::{
     joinedload, noload, raiseload, selectinload, subqueryload, JoinCollector, JoinRelation, JoinSpec, JoinedLoad,
     LoadContext, Loader, LoaderOption, NoLoad, RaiseLoad, Relationship, SelectIn, SubqueryIn, Then,

@@ -366,7 +366,7 @@ pub trait JoinPath<F, I> {
 }
 
 /// `child.fk = parent.key`, the key being the column the foreign key references.
-fn fk_condition<P: Model>(fk: &'static ColumnDef) -> crate::expr::Node {
+pub(crate) fn fk_condition<P: Model>(fk: &'static ColumnDef) -> crate::expr::Node {
     use crate::expr::{BinOp, Node};
     let parent = P::table();
     let target = match fk.foreign_key {

@@ -319,6 +319,7 @@ impl Session {
         roots.extend(self.identity.touched());
         let found = crate::session::cascade::cascade(roots, self.id)?;
         self.pending.extend(found.added);
+        let mut orphans: Vec<Arc<dyn Tracked>> = Vec::new();
         for orphan in found.orphans {
             match orphan.state_and_session().0 {
                 ObjectState::Pending => {
@@ -328,7 +329,8 @@ impl Session {
                 }
                 ObjectState::Persistent if !orphan.is_delete_pending() => {
                     orphan.set_delete_pending(true);
-                    self.to_delete.push(orphan);
+                    self.to_delete.push(orphan.clone());
+                    orphans.push(orphan);
                 }
                 _ => {}
             }
@@ -342,9 +344,11 @@ impl Session {
         {
             return Ok(());
         }
+        let early: std::collections::HashSet<usize> = orphans.iter().map(|o| o.addr()).collect();
         let mut plan = FlushPlan {
             inserts: self.pending.clone(),
-            deletes: self.to_delete.clone(),
+            deletes: self.to_delete.iter().filter(|o| !early.contains(&o.addr())).cloned().collect(),
+            early_deletes: orphans,
             syncs: found.syncs,
             assoc: found.assoc,
             assoc_clears: self.association_clears.clone(),

@@ -367,6 +367,9 @@ impl<M: Model> InsertRow<M> {
 pub(crate) struct FlushPlan {
     pub(crate) inserts: Vec<Arc<dyn Tracked>>,
     pub(crate) deletes: Vec<Arc<dyn Tracked>>,
+    /// Orphans (children taken out of a relationship), deleted before anything is inserted
+    /// so that a replacement never clashes with the row it replaces.
+    pub(crate) early_deletes: Vec<Arc<dyn Tracked>>,
     /// Foreign keys to write along relationships.
     pub(crate) syncs: Vec<crate::session::cascade::FkSync>,
     /// Association rows to write or delete (many-to-many), once both ends have keys.
@@ -399,11 +402,24 @@ impl FlushPlan {
     /// changed object; then the DELETEs, children first.
     pub(crate) fn execute(self, ctx: &mut FlushCtx<'_>) -> Result<()> {
         use std::collections::{HashMap, HashSet};
+        // Detach first: orphans go, and children taken out get their NULL key, before any
+        // insert (a unique foreign key would otherwise clash with the replacement).
+        for o in &self.early_deletes {
+            o.clone().flush_delete(ctx)?;
+        }
+        let mut applied_early: HashSet<usize> = HashSet::new();
+        for (k, s) in self.syncs.iter().enumerate() {
+            if s.parent.is_none() {
+                s.apply()?;
+                s.child.clone().flush_update(ctx)?;
+                applied_early.insert(k);
+            }
+        }
         let mut by_child: HashMap<usize, Vec<usize>> = HashMap::new();
         for (k, s) in self.syncs.iter().enumerate() {
             by_child.entry(s.child.addr()).or_default().push(k);
         }
-        let mut applied = vec![false; self.syncs.len()];
+        let mut applied: Vec<bool> = (0..self.syncs.len()).map(|k| applied_early.contains(&k)).collect();
         let inserts = self.inserts.as_slice();
         let mut i = 0;
         while i < inserts.len() {

@@ -8,6 +8,7 @@ mod errors;
 mod joins;
 mod many_to_many;
 mod models;
+mod one_to_one;
 mod pool;
 mod queries;
 mod relationships;

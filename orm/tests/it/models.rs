@@ -153,3 +153,27 @@ pub struct Enrollment {
     #[orm(primary_key, foreign_key = Course::id)]
     pub course_id: i64,
 }
+
+use orm::HasOne;
+
+/// One-to-one: a person and their passport (the foreign key is unique).
+#[derive(Model, Debug)]
+#[orm(table = "people")]
+pub struct Person {
+    #[orm(primary_key, auto_increment)]
+    pub id: i64,
+    pub name: String,
+    #[relationship(delete_orphan, cascade_delete)]
+    pub passport: HasOne<Passport>,
+}
+
+/// The child of `Person`.
+#[derive(Model, Debug)]
+#[orm(table = "passports")]
+pub struct Passport {
+    #[orm(primary_key, auto_increment)]
+    pub id: i64,
+    #[orm(foreign_key = Person::id, unique)]
+    pub person_id: i64,
+    pub number: String,
+}

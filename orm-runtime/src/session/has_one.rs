@@ -1,0 +1,193 @@
+//! One-to-one relationships: the parent side ([`HasOne`]) of a foreign key that is unique on
+//! the child, with its descriptor ([`HasOneRel`]). Loading, joining and the unit of work
+//! work as for [`HasMany`](crate::session::HasMany), with one object instead of a list.
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::query::{JoinClause, JoinKind, SelectStatement};
+use crate::schema::ColumnDef;
+use crate::session::loading::{load_children, JoinRelation, Relationship};
+use crate::session::object::Obj;
+use crate::session::relationship::{fk_condition, JoinPath, LinkDirection, RelationField, RelationLink};
+use crate::session::Session;
+
+/// The single child of a one-to-one relationship (`None` when there is none).
+pub struct HasOne<T: Model> {
+    loaded: Option<Option<Obj<T>>>,
+}
+
+impl<T: Model> HasOne<T> {
+    /// Loaded, with no child (for new objects).
+    pub fn new() -> Self {
+        HasOne { loaded: Some(None) }
+    }
+
+    /// Whether the child has been loaded.
+    pub fn is_loaded(&self) -> bool {
+        self.loaded.is_some()
+    }
+
+    /// The child (`None` when there is none), or [`Error::NotLoaded`].
+    pub fn get(&self) -> Result<Option<&Obj<T>>> {
+        match &self.loaded {
+            Some(c) => Ok(c.as_ref()),
+            None => Err(Error::NotLoaded { model: T::table().model, relationship: "has-one" }),
+        }
+    }
+
+    /// Set the child (`None` for none). At the next flush a new child is inserted with its
+    /// foreign key set to this object's key; a replaced child gets a NULL foreign key, or is
+    /// deleted for a `delete_orphan` relationship.
+    pub fn assign(&mut self, child: Option<Obj<T>>) {
+        self.loaded = Some(child);
+    }
+}
+
+impl<T: Model> Default for HasOne<T> {
+    fn default() -> Self {
+        HasOne::new()
+    }
+}
+
+impl<T: Model> Clone for HasOne<T> {
+    fn clone(&self) -> Self {
+        HasOne { loaded: self.loaded.clone() }
+    }
+}
+
+impl<T: Model> PartialEq for HasOne<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.loaded == other.loaded
+    }
+}
+
+impl<T: Model> std::fmt::Debug for HasOne<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.loaded {
+            Some(Some(_)) => write!(f, "HasOne<{}>(loaded)", T::table().model),
+            Some(None) => write!(f, "HasOne<{}>(none)", T::table().model),
+            None => write!(f, "HasOne<{}>(not loaded)", T::table().model),
+        }
+    }
+}
+
+impl<T: Model> RelationField for HasOne<T> {
+    fn not_loaded() -> Self {
+        HasOne { loaded: None }
+    }
+}
+
+/// Descriptor of a one-to-one relationship `P -> C` (generated as `User::profile`).
+pub struct HasOneRel<P: Model, C: Model> {
+    name: &'static str,
+    foreign_key: fn() -> &'static ColumnDef,
+    field: fn(&mut P) -> &mut HasOne<C>,
+    delete_orphan: bool,
+}
+
+impl<P: Model, C: Model> Clone for HasOneRel<P, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: Model, C: Model> Copy for HasOneRel<P, C> {}
+
+impl<P: Model, C: Model> std::fmt::Debug for HasOneRel<P, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HasOneRel({}.{})", P::table().model, self.name)
+    }
+}
+
+impl<P: Model, C: Model> HasOneRel<P, C> {
+    /// A descriptor. Called by generated code.
+    pub const fn new(
+        name: &'static str,
+        foreign_key: fn() -> &'static ColumnDef,
+        field: fn(&mut P) -> &mut HasOne<C>,
+    ) -> Self {
+        HasOneRel { name, foreign_key, field, delete_orphan: false }
+    }
+
+    /// A replaced child is deleted. Called by generated code.
+    pub const fn delete_orphan(mut self) -> Self {
+        self.delete_orphan = true;
+        self
+    }
+
+    /// The relationship's field name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl<P: Model, C: Model> Relationship<P> for HasOneRel<P, C> {
+    type Target = C;
+
+    fn load_with(
+        &self,
+        session: &mut Session,
+        parents: &[Obj<P>],
+        keys_from: Option<&SelectStatement>,
+    ) -> Result<Vec<Obj<C>>> {
+        let loaded = load_children::<P, C>(session, (self.foreign_key)(), parents, keys_from)?;
+        for (p, children) in parents.iter().zip(loaded.per_parent) {
+            (self.field)(&mut p.0.data_mut()).loaded = Some(children.into_iter().next());
+        }
+        Ok(loaded.all)
+    }
+
+    fn set_empty(&self, objs: &[Obj<P>]) {
+        for p in objs {
+            (self.field)(&mut p.0.data_mut()).loaded = Some(None);
+        }
+    }
+}
+
+impl<F, I, P: Model + crate::expr::AppearsIn<F, I>, C: Model> JoinPath<F, I> for HasOneRel<P, C> {
+    type Target = C;
+    fn join_clause(&self, kind: JoinKind) -> JoinClause {
+        JoinClause { kind, table: C::table().name, on: fk_condition::<P>((self.foreign_key)()) }
+    }
+}
+
+impl<P: Model, C: Model> JoinRelation<P> for HasOneRel<P, C> {
+    fn left_join(&self) -> JoinClause {
+        JoinPath::<P, crate::expr::Here>::join_clause(self, JoinKind::LeftOuter)
+    }
+    fn assign(&self, objs: &[Obj<P>], found: Vec<Vec<Obj<C>>>) {
+        for (p, children) in objs.iter().zip(found) {
+            (self.field)(&mut p.0.data_mut()).loaded = Some(children.into_iter().next());
+        }
+    }
+}
+
+/// The link of a loaded has-one field. Called by generated code.
+pub fn has_one_links<P: Model, C: Model>(rel: HasOneRel<P, C>, field: &HasOne<C>, out: &mut Vec<RelationLink>) {
+    if let Some(Some(child)) = &field.loaded {
+        out.push(RelationLink {
+            other: child.0.clone(),
+            fk: (rel.foreign_key)(),
+            direction: LinkDirection::ToChild,
+            delete_orphan: rel.delete_orphan,
+            assoc: None,
+        });
+    }
+}
+
+/// Delete the child `rel` holds for `parent` (loading it first if need be). Called by
+/// generated code for `#[relationship(cascade_delete)]`.
+pub fn cascade_delete_child<P: Model, C: Model>(
+    session: &mut Session,
+    parent: &Obj<P>,
+    rel: HasOneRel<P, C>,
+) -> Result<()> {
+    if !(rel.field)(&mut parent.0.data_mut()).is_loaded() {
+        session.load(parent, rel)?;
+    }
+    let child = (rel.field)(&mut parent.0.data_mut()).get()?.cloned();
+    if let Some(child) = child.filter(|c| c.state() == crate::session::ObjectState::Persistent) {
+        session.delete(&child)?;
+    }
+    Ok(())
+}
