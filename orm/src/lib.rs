@@ -105,8 +105,8 @@ pub use orm_runtime::expr::{self, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, select, select_model, update};
 pub use orm_runtime::schema::{self, TableDef};
 pub use orm_runtime::session::{
-    joinedload, noload, raiseload, selectinload, subqueryload, BelongsTo, HasMany, HasOne, Loader, ManyToMany, Obj,
-    ObjectState, Query, Session,
+    joinedload, noload, raiseload, selectinload, subqueryload, BelongsTo, HasMany, HasOne, Loader, Loaders, ManyToMany,
+    Obj, ObjectState, Query, Session,
 };
 pub use orm_runtime::types::{SqlKind, SqlType, Value};
 pub use orm_runtime::{backend, model, types};

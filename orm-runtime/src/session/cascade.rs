@@ -20,6 +20,24 @@ pub(crate) struct FkSync {
 }
 
 impl FkSync {
+    /// Whether the parent is new and not inserted yet (its key is not known).
+    pub(crate) fn parent_waiting(&self) -> bool {
+        self.parent.as_ref().is_some_and(|(p, _)| p.state_and_session().0 == ObjectState::Pending)
+    }
+
+    /// Before the child's insert, with the parent not inserted yet (a cycle): insert the
+    /// child with a NULL key and write the key after the inserts; a NOT NULL key cannot.
+    pub(crate) fn defer(&self) -> Result<()> {
+        let col = &self.child.table().columns[self.fk];
+        if !col.nullable {
+            return Err(Error::Unsupported {
+                feature: "a cycle of new rows through a NOT NULL foreign key (make one key nullable)",
+                dialect: "any",
+            });
+        }
+        self.child.set_tracked(self.fk, &Value::Null).map(drop)
+    }
+
     /// Write the foreign key.
     pub(crate) fn apply(&self) -> Result<()> {
         let v = match &self.parent {
@@ -195,10 +213,12 @@ pub(crate) fn order_within_tables(inserts: &mut [Arc<dyn Tracked>], syncs: &[FkS
                     }
                 }
                 if order.len() == before {
-                    return Err(Error::Unsupported {
-                        feature: "new rows of one table that refer to each other in a cycle",
-                        dialect: "any",
-                    });
+                    // A cycle: break it at the first row left; its foreign key to a row not
+                    // yet inserted is written after the inserts (a post-update).
+                    if let Some(o) = group.iter().find(|o| !placed.contains(&o.addr())) {
+                        placed.push(o.addr());
+                        order.push(o.clone());
+                    }
                 }
             }
             group.clone_from_slice(&order);

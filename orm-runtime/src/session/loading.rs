@@ -458,3 +458,45 @@ impl<M: Model, A: Loader<M>, B: Loader<A::Target>> Loader<M> for Then<A, B> {
         self.1.load(session, &loaded, LoadContext { keys_query: None })
     }
 }
+
+/// A reusable set of loader options for model `M`, e.g. a function that names what a page
+/// needs: `fn full() -> Loaders<User> { Loaders::new().with(selectinload(User::orders)) }`,
+/// then `query.options(full())`.
+pub struct Loaders<M: Model> {
+    options: Vec<Box<dyn LoaderOption<M>>>,
+}
+
+impl<M: Model> Loaders<M> {
+    /// No option yet.
+    pub fn new() -> Self {
+        Loaders { options: Vec::new() }
+    }
+
+    /// Add an option.
+    pub fn with(mut self, option: impl Loader<M>) -> Self {
+        self.options.push(Box::new(option));
+        self
+    }
+}
+
+impl<M: Model> Default for Loaders<M> {
+    fn default() -> Self {
+        Loaders::new()
+    }
+}
+
+impl<M: Model> std::fmt::Debug for Loaders<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.options).finish()
+    }
+}
+
+impl<M: Model> Loader<M> for Loaders<M> {
+    type Target = M;
+    fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<M>>> {
+        for option in &self.options {
+            option.apply(session, objs, cx)?;
+        }
+        Ok(Vec::new())
+    }
+}

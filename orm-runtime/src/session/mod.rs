@@ -16,7 +16,7 @@ pub(crate) mod unit_of_work;
 pub use has_one::{cascade_delete_child, has_one_links, HasOne, HasOneRel};
 pub use loading::{
     joinedload, noload, raiseload, selectinload, subqueryload, JoinCollector, JoinRelation, JoinSpec, JoinedLoad,
-    LoadContext, Loader, LoaderOption, NoLoad, RaiseLoad, Relationship, SelectIn, SubqueryIn, Then,
+    LoadContext, Loader, LoaderOption, Loaders, NoLoad, RaiseLoad, Relationship, SelectIn, SubqueryIn, Then,
 };
 pub use many_to_many::{clear_associations, many_to_many_links, ManyToMany, ManyToManyRel};
 pub use object::{IntoObj, Obj, ObjectState};

@@ -440,8 +440,13 @@ impl FlushPlan {
             }
             for a in &members {
                 for &k in by_child.get(a).map(Vec::as_slice).unwrap_or(&[]) {
-                    self.syncs[k].apply()?;
-                    applied[k] = true;
+                    if self.syncs[k].parent_waiting() {
+                        // Written after the inserts instead (post-update).
+                        self.syncs[k].defer()?;
+                    } else {
+                        self.syncs[k].apply()?;
+                        applied[k] = true;
+                    }
                 }
             }
             inserts[i].flush_insert_group(&inserts[i..j], ctx)?;

@@ -231,3 +231,46 @@ fn deleting_a_parent_deletes_its_cascade_delete_children() {
         assert_eq!(t.state(), ObjectState::Persistent, "t belongs to the first session, untouched");
     });
 }
+
+#[test]
+fn a_cycle_of_new_rows_is_broken_with_a_post_update() {
+    each_db("c_cycle", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        let a = Obj::new(employee("a"));
+        let b = Obj::new(employee("b"));
+        a.write().manager.assign(Some(b.clone()));
+        b.write().manager.assign(Some(a.clone()));
+        s.add(&a).unwrap();
+        db.log.clear();
+        s.commit().unwrap();
+        assert_eq!(a.read().manager_id, Some(b.read().id));
+        assert_eq!(b.read().manager_id, Some(a.read().id));
+        let stmts = db.log.statements();
+        assert_eq!(stmts.iter().filter(|s| s.starts_with("INSERT")).count(), 2);
+        assert_eq!(stmts.iter().filter(|s| s.starts_with("UPDATE")).count(), 1, "{stmts:?}");
+        let mut rows: Vec<(String, Option<i32>)> =
+            select((Employee::name, Employee::manager_id)).all(&db.engine).unwrap();
+        rows.sort();
+        assert_eq!(rows, vec![("a".into(), Some(b.read().id)), ("b".into(), Some(a.read().id))]);
+    });
+}
+
+#[test]
+fn reusable_loader_sets() {
+    each_db("c_loaders", |db| {
+        setup(db);
+        fn everything() -> orm::Loaders<Author> {
+            orm::Loaders::new().with(selectinload(Author::books).then(selectinload(Book::author)))
+        }
+        let mut s = db.engine.session();
+        let mut a = Author { id: 0, name: "a".into(), books: HasMany::new() };
+        a.books.push(book("x")).unwrap();
+        s.add(a).unwrap();
+        s.commit().unwrap();
+        let mut s = db.engine.session();
+        let authors = s.query::<Author>().options(everything()).all().unwrap();
+        let b = authors[0].read().books.get().unwrap()[0].clone();
+        assert!(b.read().author.get().unwrap().unwrap().ptr_eq(&authors[0]));
+    });
+}
