@@ -14,7 +14,7 @@ pub use crud::{model_statements, ModelStatements, StatementCache};
 pub use executor::Executor;
 pub use insert::{insert, Insert};
 pub use modify::{delete, update, Delete, Update};
-pub use select::{select, select_model, JoinOn, Select};
+pub use select::{model, select, select_model, JoinOn, Select};
 pub use selection::{FromClause, ModelSelection, NoFrom, OrElse, Selection, SourceFrom};
 pub use statement::{
     Ddl, DeleteStatement, InsertStatement, JoinClause, JoinKind, OrderTerm, SelectItem, SelectStatement, Statement,

@@ -31,6 +31,12 @@ where
     Select { sel, stmt, _from: PhantomData }
 }
 
+/// Every column of model `M` as one item of a Core selection, decoding an `M`:
+/// `select((model::<User>(), model::<Order>())).join::<Order>().on(...)` gives `(User, Order)` rows.
+pub fn model<M: Model>() -> ModelSelection<M> {
+    ModelSelection::new()
+}
+
 /// `SELECT <every column of M> FROM M`, decoding plain (untracked) `M` values.
 pub fn select_model<M: Model>() -> Select<ModelSelection<M>, M> {
     select(ModelSelection::new())

@@ -7,6 +7,7 @@ mod identity_map;
 mod loading;
 pub(crate) mod many_to_many;
 mod object;
+mod pair_query;
 mod query;
 mod relationship;
 #[allow(clippy::module_inception)]
@@ -20,6 +21,7 @@ pub use loading::{
 };
 pub use many_to_many::{clear_associations, many_to_many_links, ManyToMany, ManyToManyRel};
 pub use object::{IntoObj, Obj, ObjectState};
+pub use pair_query::{PairQuery, QueryTarget};
 pub use query::{Query, QueryJoinOn};
 pub use relationship::{
     back_accessor, belongs_to_links, cascade_delete_children, has_many_links, BackPopulates, BelongsTo, BelongsToRel,

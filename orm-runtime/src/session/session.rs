@@ -10,7 +10,6 @@ use crate::model::Model;
 use crate::query::{crud_sql, CrudShape, Executor};
 use crate::session::identity_map::IdentityMap;
 use crate::session::object::{IntoObj, Obj, ObjectState};
-use crate::session::query::Query;
 use crate::session::unit_of_work::{FlushCtx, FlushPlan, Tracked, Undo};
 use crate::types::Value;
 
@@ -299,9 +298,10 @@ impl Session {
         }))
     }
 
-    /// A query for objects of model `M`.
-    pub fn query<M: Model>(&mut self) -> Query<'_, M> {
-        Query::new(self)
+    /// A query for objects of model `M` (`query::<User>()`), or for pairs of objects
+    /// (`query::<(User, Order)>()`, joined with `.join_related(...)`).
+    pub fn query<T: crate::session::pair_query::QueryTarget>(&mut self) -> T::Query<'_> {
+        T::query(self)
     }
 
     /// Execute raw SQL inside the session's transaction.

@@ -96,3 +96,19 @@ fn orm_query_filters_on_a_joined_model_and_returns_each_object_once() {
         assert_eq!(n, 4, "count counts joined rows, as SQL does");
     });
 }
+
+#[test]
+fn pairs_of_models_tracked_and_untracked() {
+    each_db("j_pairs", |db| {
+        seed(db);
+        // Core: plain values.
+        let rows: Vec<(User, Order)> = select((orm::model::<User>(), orm::model::<Order>()))
+            .join::<Order>()
+            .on(Order::user_id.eq(User::id))
+            .order_by(Order::total)
+            .all(&db.engine)
+            .unwrap();
+        assert_eq!(rows.len(), 4);
+        assert_eq!((rows[0].0.name.as_str(), rows[0].1.total), ("bob", 5.0));
+    });
+}

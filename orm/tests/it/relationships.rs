@@ -319,3 +319,29 @@ fn default_strategy_and_dynamic_queries() {
         assert!(matches!(a.read().books.get(), Err(Error::NotLoaded { .. })), "the collection itself is untouched");
     });
 }
+
+#[test]
+fn pairs_of_tracked_objects() {
+    each_db("r_pairs", |db| {
+        seed(db);
+        insert::<Author>()
+            .values(&Author { id: 0, name: "idle".into(), books: HasMany::new() })
+            .execute(&db.engine)
+            .unwrap();
+        let mut s = db.engine.session();
+        let pairs = s
+            .query::<(Author, Book)>()
+            .outerjoin_related(Author::books)
+            .filter(Author::name.eq("author 1").or(Author::name.eq("idle")))
+            .order_by(Author::id)
+            .order_by(Book::id)
+            .all()
+            .unwrap();
+        assert_eq!(pairs.len(), 4);
+        assert!(pairs[0].0.ptr_eq(&pairs[2].0), "one row, one object");
+        assert_eq!(pairs[0].1.as_ref().unwrap().read().title, "book 1.0");
+        assert!(pairs[3].1.is_none(), "the idle author has no books");
+        let again = s.get::<Book>(pairs[1].1.as_ref().unwrap().read().id).unwrap().unwrap();
+        assert!(again.ptr_eq(pairs[1].1.as_ref().unwrap()));
+    });
+}
