@@ -101,7 +101,7 @@ pub use orm_derive::Model;
 pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, PooledConnection, RawSql, RowRef};
 pub use orm_runtime::dialect::{self, Dialect, DialectKind};
 pub use orm_runtime::error::{Error, Result};
-pub use orm_runtime::expr::{self, Column, Expr, Expression};
+pub use orm_runtime::expr::{self, alias, Alias, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, model, select, select_model, update};
 pub use orm_runtime::schema::{self, TableDef};
 pub use orm_runtime::session::{

@@ -110,6 +110,10 @@ impl Writer<'_> {
                 crate::query::JoinKind::LeftOuter => " LEFT OUTER JOIN ",
             });
             self.ident(j.table)?;
+            if let Some(n) = j.alias {
+                self.push(" AS ");
+                self.ident(&alias_name(j.table, n))?;
+            }
             self.push(" ON ");
             self.node(&j.on)?;
         }
@@ -269,6 +273,11 @@ impl Writer<'_> {
                 self.push(".");
                 self.ident(name)?;
             }
+            Node::AliasColumn { table, alias, name } => {
+                self.ident(&alias_name(table, *alias))?;
+                self.push(".");
+                self.ident(name)?;
+            }
             Node::Value(v) => self.bind_ref(v),
             Node::Binary { op, left, right } => {
                 self.operand(left)?;
@@ -370,6 +379,11 @@ impl Writer<'_> {
         }
         Ok(())
     }
+}
+
+/// The name of the `n`-th alias of `table`: `table_n`.
+pub(crate) fn alias_name(table: &str, n: u8) -> String {
+    format!("{table}_{n}")
 }
 
 /// Function names are rendered unquoted (so built-ins match case-insensitively) and must

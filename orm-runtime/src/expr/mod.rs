@@ -4,6 +4,7 @@
 //! set of models it reads from (its *sources*). A query only accepts expressions whose
 //! sources all appear in its FROM clause ([`AppearsIn`]).
 
+mod alias;
 mod column;
 mod functions;
 mod node;
@@ -12,6 +13,7 @@ mod ordering;
 mod sources;
 mod typed;
 
+pub use alias::{alias, Alias, AliasColumn};
 pub use column::Column;
 pub use functions::{
     avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, FuncArg, FuncArgs,

@@ -74,6 +74,15 @@ pub enum Node {
         /// Column name.
         name: &'static str,
     },
+    /// A column of the `alias`-th alias of a table (`"employees_1"."name"`).
+    AliasColumn {
+        /// Table name.
+        table: &'static str,
+        /// Which alias.
+        alias: u8,
+        /// Column name.
+        name: &'static str,
+    },
     /// A bound value.
     Value(Value),
     /// `left op right`.
@@ -179,7 +188,12 @@ impl Node {
     pub fn param_count(&self) -> usize {
         match self {
             Node::Value(_) => 1,
-            Node::Column { .. } | Node::CountStar | Node::Constant(_) | Node::LabelRef(_) | Node::AllColumns(_) => 0,
+            Node::Column { .. }
+            | Node::AliasColumn { .. }
+            | Node::CountStar
+            | Node::Constant(_)
+            | Node::LabelRef(_)
+            | Node::AllColumns(_) => 0,
             Node::Binary { left, right, .. } => left.param_count() + right.param_count(),
             Node::Not(e) | Node::IsNull { expr: e, .. } | Node::Cast { expr: e, .. } => e.param_count(),
             Node::Like { expr, pattern, .. } => expr.param_count() + pattern.param_count(),

@@ -42,3 +42,13 @@ pub enum InRight {}
 impl<M: crate::model::Model, L, R, I> AppearsIn<Joined<L, R>, InLeft<I>> for M where M: AppearsIn<L, I> {}
 
 impl<L, R: crate::model::Model> AppearsIn<Joined<L, R>, InRight> for R {}
+
+impl<L, M: crate::model::Model, const N: u8> AppearsIn<Joined<L, crate::expr::Alias<M, N>>, InRight>
+    for crate::expr::Alias<M, N>
+{
+}
+
+impl<M: crate::model::Model, const N: u8, L, R, I> AppearsIn<Joined<L, R>, InLeft<I>> for crate::expr::Alias<M, N> where
+    crate::expr::Alias<M, N>: AppearsIn<L, I>
+{
+}

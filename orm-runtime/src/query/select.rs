@@ -57,13 +57,19 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// select((User::name, Order::total)).join::<Order>().on(Order::user_id.eq(User::id))
     /// ```
     pub fn join<N: Model>(self) -> JoinOn<Self, Joined<F, N>> {
-        JoinOn { query: self, table: N::table().name, kind: JoinKind::Inner, _from: PhantomData }
+        JoinOn { query: self, table: N::table().name, kind: JoinKind::Inner, alias: None, _from: PhantomData }
     }
 
     /// `LEFT OUTER JOIN` model `N`; finish with [`JoinOn::on`]. Columns of `N` read NULL
     /// where nothing matched: select them through `Option` fields or `coalesce`.
     pub fn outerjoin<N: Model>(self) -> JoinOn<Self, Joined<F, N>> {
-        JoinOn { query: self, table: N::table().name, kind: JoinKind::LeftOuter, _from: PhantomData }
+        JoinOn { query: self, table: N::table().name, kind: JoinKind::LeftOuter, alias: None, _from: PhantomData }
+    }
+
+    /// `INNER JOIN` model `M`'s table under alias `N` (a self-join); finish with
+    /// [`JoinOn::on`], using [`alias`](crate::expr::alias)`::<M, N>().col(...)` for its columns.
+    pub fn join_as<M: Model, const N: u8>(self) -> JoinOn<Self, Joined<F, crate::expr::Alias<M, N>>> {
+        JoinOn { query: self, table: M::table().name, kind: JoinKind::Inner, alias: Some(N), _from: PhantomData }
     }
 
     /// Add a WHERE condition (ANDed with earlier ones).
@@ -230,6 +236,7 @@ pub struct JoinOn<Q, J> {
     pub(crate) query: Q,
     pub(crate) table: &'static str,
     pub(crate) kind: JoinKind,
+    pub(crate) alias: Option<u8>,
     pub(crate) _from: PhantomData<fn() -> J>,
 }
 
@@ -240,9 +247,9 @@ impl<Sel: Selection, F, N> JoinOn<Select<Sel, F>, Joined<F, N>> {
         E: Expression<Value = bool>,
         E::Sources: AppearsIn<Joined<F, N>, I>,
     {
-        let JoinOn { query, table, kind, .. } = self;
+        let JoinOn { query, table, kind, alias, .. } = self;
         let mut stmt = query.stmt;
-        stmt.joins.push(JoinClause { kind, table, on: cond.into_node() });
+        stmt.joins.push(JoinClause { kind, table, alias, on: cond.into_node() });
         Select { sel: query.sel, stmt, _from: PhantomData }
     }
 }

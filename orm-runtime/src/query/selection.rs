@@ -124,6 +124,24 @@ impl<E: Selection> Selection for Labeled<E> {
     }
 }
 
+impl<M, const N: u8, T: SqlType> Selection for crate::expr::AliasColumn<M, N, T> {
+    type Output = T;
+    type Sources = crate::expr::Alias<M, N>;
+    type From = NoFrom;
+    fn push_items(&self, out: &mut Vec<SelectItem>) {
+        out.push(SelectItem { node: self.node(), label: None });
+    }
+    fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<T> {
+        let i = *idx;
+        *idx += 1;
+        row.column(i, self.def)
+    }
+}
+
+impl<M, const N: u8> SourceFrom for crate::expr::Alias<M, N> {
+    type From = NoFrom;
+}
+
 /// Every column of model `M`: the row decodes into an `M`.
 pub struct ModelSelection<M>(PhantomData<fn() -> M>);
 

@@ -33,6 +33,8 @@ pub enum JoinKind {
 pub struct JoinClause {
     pub(crate) kind: JoinKind,
     pub(crate) table: &'static str,
+    /// Joined under an alias (`"table_N"`) instead of its own name.
+    pub(crate) alias: Option<u8>,
     pub(crate) on: Node,
 }
 

@@ -147,7 +147,7 @@ impl<P: Model, C: Model> Relationship<P> for HasOneRel<P, C> {
 impl<F, I, P: Model + crate::expr::AppearsIn<F, I>, C: Model> JoinPath<F, I> for HasOneRel<P, C> {
     type Target = C;
     fn join_clause(&self, kind: JoinKind) -> JoinClause {
-        JoinClause { kind, table: C::table().name, on: fk_condition::<P>((self.foreign_key)()) }
+        JoinClause { kind, table: C::table().name, alias: None, on: fk_condition::<P>((self.foreign_key)()) }
     }
 }
 

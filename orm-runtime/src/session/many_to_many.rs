@@ -162,6 +162,7 @@ impl<P: Model, T: Model, A: Model> Relationship<P> for ManyToManyRel<P, T, A> {
             stmt.joins.push(JoinClause {
                 kind: JoinKind::Inner,
                 table: A::table().name,
+                alias: None,
                 on: Node::binary(
                     BinOp::Eq,
                     Node::Column { table: to_target.table, name: to_target.name },

@@ -40,19 +40,21 @@ impl<'s, M: Model> Query<'s, M> {
 pub struct QueryJoinOn<'s, M: Model, F, N> {
     query: Query<'s, M, F>,
     kind: JoinKind,
+    table: &'static str,
+    alias: Option<u8>,
     _joined: std::marker::PhantomData<fn() -> N>,
 }
 
-impl<'s, M: Model, F, N: Model> QueryJoinOn<'s, M, F, N> {
+impl<'s, M: Model, F, N> QueryJoinOn<'s, M, F, N> {
     /// The join condition; it may use the columns of every model joined so far.
     pub fn on<E, I>(self, cond: E) -> Query<'s, M, Joined<F, N>>
     where
         E: Expression<Value = bool>,
         E::Sources: AppearsIn<Joined<F, N>, I>,
     {
-        let QueryJoinOn { query, kind, .. } = self;
+        let QueryJoinOn { query, kind, table, alias, .. } = self;
         let mut stmt = query.stmt;
-        stmt.joins.push(JoinClause { kind, table: N::table().name, on: cond.into_node() });
+        stmt.joins.push(JoinClause { kind, table, alias, on: cond.into_node() });
         Query { session: query.session, stmt, loaders: query.loaders, _model: std::marker::PhantomData }
     }
 }
@@ -61,12 +63,36 @@ impl<'s, M: Model, F> Query<'s, M, F> {
     /// `INNER JOIN` model `N`, finished with [`QueryJoinOn::on`]; afterwards `N`'s columns
     /// may be used in filters and ordering.
     pub fn join<N: Model>(self) -> QueryJoinOn<'s, M, F, N> {
-        QueryJoinOn { query: self, kind: JoinKind::Inner, _joined: std::marker::PhantomData }
+        QueryJoinOn {
+            query: self,
+            kind: JoinKind::Inner,
+            table: N::table().name,
+            alias: None,
+            _joined: std::marker::PhantomData,
+        }
     }
 
     /// `LEFT OUTER JOIN` model `N`, finished with [`QueryJoinOn::on`].
     pub fn outerjoin<N: Model>(self) -> QueryJoinOn<'s, M, F, N> {
-        QueryJoinOn { query: self, kind: JoinKind::LeftOuter, _joined: std::marker::PhantomData }
+        QueryJoinOn {
+            query: self,
+            kind: JoinKind::LeftOuter,
+            table: N::table().name,
+            alias: None,
+            _joined: std::marker::PhantomData,
+        }
+    }
+
+    /// `INNER JOIN` model `A`'s table under alias `K` (a self-join), finished with
+    /// [`QueryJoinOn::on`]; its columns are `alias::<A, K>().col(...)`.
+    pub fn join_as<A: Model, const K: u8>(self) -> QueryJoinOn<'s, M, F, crate::expr::Alias<A, K>> {
+        QueryJoinOn {
+            query: self,
+            kind: JoinKind::Inner,
+            table: A::table().name,
+            alias: Some(K),
+            _joined: std::marker::PhantomData,
+        }
     }
 
     /// Load a relationship of every object the query returns, e.g.

@@ -383,14 +383,24 @@ pub(crate) fn fk_condition<P: Model>(fk: &'static ColumnDef) -> crate::expr::Nod
 impl<F, I, P: Model + crate::expr::AppearsIn<F, I>, C: Model> JoinPath<F, I> for HasManyRel<P, C> {
     type Target = C;
     fn join_clause(&self, kind: crate::query::JoinKind) -> crate::query::JoinClause {
-        crate::query::JoinClause { kind, table: C::table().name, on: fk_condition::<P>((self.foreign_key)()) }
+        crate::query::JoinClause {
+            kind,
+            table: C::table().name,
+            alias: None,
+            on: fk_condition::<P>((self.foreign_key)()),
+        }
     }
 }
 
 impl<F, I, C: Model + crate::expr::AppearsIn<F, I>, P: Model> JoinPath<F, I> for BelongsToRel<C, P> {
     type Target = P;
     fn join_clause(&self, kind: crate::query::JoinKind) -> crate::query::JoinClause {
-        crate::query::JoinClause { kind, table: P::table().name, on: fk_condition::<P>((self.foreign_key)()) }
+        crate::query::JoinClause {
+            kind,
+            table: P::table().name,
+            alias: None,
+            on: fk_condition::<P>((self.foreign_key)()),
+        }
     }
 }
 

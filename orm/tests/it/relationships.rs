@@ -345,3 +345,47 @@ fn pairs_of_tracked_objects() {
         assert!(again.ptr_eq(pairs[1].1.as_ref().unwrap()));
     });
 }
+
+#[test]
+fn self_join_through_an_alias() {
+    each_db("r_alias", |db| {
+        db.engine.create_all(&[Employee::table()]).unwrap();
+        let mut s = db.engine.session();
+        let mut boss = Employee {
+            id: 0,
+            name: "boss".into(),
+            manager_id: None,
+            manager: BelongsTo::not_loaded(),
+            reports: HasMany::new(),
+        };
+        for n in ["ann", "ben"] {
+            boss.reports
+                .push(Employee {
+                    id: 0,
+                    name: n.into(),
+                    manager_id: None,
+                    manager: BelongsTo::not_loaded(),
+                    reports: HasMany::new(),
+                })
+                .unwrap();
+        }
+        s.add(boss).unwrap();
+        s.commit().unwrap();
+        let manager = orm::alias::<Employee, 1>();
+        let rows: Vec<(String, String)> = select((Employee::name, manager.col(Employee::name)))
+            .join_as::<Employee, 1>()
+            .on(manager.col(Employee::id).eq(Employee::manager_id))
+            .order_by(Employee::name)
+            .all(&db.engine)
+            .unwrap();
+        assert_eq!(rows, vec![("ann".into(), "boss".into()), ("ben".into(), "boss".into())]);
+        let reports_of_boss = s
+            .query::<Employee>()
+            .join_as::<Employee, 1>()
+            .on(manager.col(Employee::id).eq(Employee::manager_id))
+            .filter(manager.col(Employee::name).eq("boss"))
+            .all()
+            .unwrap();
+        assert_eq!(reports_of_boss.len(), 2);
+    });
+}

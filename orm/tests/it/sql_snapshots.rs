@@ -194,3 +194,15 @@ fn joins_inner_and_outer() {
         .filter(Order::total.gt(1.0) & Sample::flag.eq(true))
         .render(d)));
 }
+
+#[test]
+fn self_join_with_an_alias() {
+    let manager = orm::alias::<crate::models::Employee, 1>();
+    insta::assert_snapshot!(both(|d| select((
+        crate::models::Employee::name,
+        manager.col(crate::models::Employee::name)
+    ))
+    .join_as::<crate::models::Employee, 1>()
+    .on(manager.col(crate::models::Employee::id).eq(crate::models::Employee::manager_id))
+    .render(d)));
+}
