@@ -105,8 +105,8 @@ pub use orm_runtime::expr::{self, alias, Alias, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, model, select, select_model, update};
 pub use orm_runtime::schema::{self, TableDef};
 pub use orm_runtime::session::{
-    joinedload, noload, raiseload, selectinload, subqueryload, BelongsTo, HasMany, HasOne, Loader, Loaders, ManyToMany,
-    Obj, ObjectState, Query, Session,
+    joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, HasMany, HasOne, Loader, Loaders,
+    ManyToMany, Obj, ObjectState, Query, Session,
 };
 pub use orm_runtime::types::{SqlKind, SqlType, Value};
 pub use orm_runtime::{backend, model, types};
@@ -117,8 +117,8 @@ pub use orm_runtime::model::Model;
 /// Everything a typical program needs: `use orm::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        delete, insert, joinedload, noload, raiseload, select, select_model, selectinload, subqueryload, update,
-        BelongsTo, Engine, HasMany, HasOne, Loader as _, ManyToMany, Model, Obj, ObjectState, Session,
+        delete, insert, joinedload, lazyload, noload, raiseload, select, select_model, selectinload, subqueryload,
+        update, BelongsTo, Engine, HasMany, HasOne, Loader as _, ManyToMany, Model, Obj, ObjectState, Session,
     };
     pub use orm_runtime::expr::{
         avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, Expression,

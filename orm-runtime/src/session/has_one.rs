@@ -124,6 +124,10 @@ impl<P: Model, C: Model> HasOneRel<P, C> {
 impl<P: Model, C: Model> Relationship<P> for HasOneRel<P, C> {
     type Target = C;
 
+    fn field_name(&self) -> &'static str {
+        self.name
+    }
+
     fn load_with(
         &self,
         session: &mut Session,

@@ -26,6 +26,8 @@ const KEYS_PER_STATEMENT: usize = 500;
 pub trait Relationship<M: Model>: Copy + std::fmt::Debug + Send + Sync + 'static {
     /// The related model.
     type Target: Model;
+    /// The relationship's field name.
+    fn field_name(&self) -> &'static str;
     /// Load the relationship of every object in `objs`, with one SELECT per chunk of keys,
     /// or with one SELECT whose keys come from `keys_from` (a SELECT of `M`'s key column).
     /// Returns the related objects, each once.
@@ -103,6 +105,10 @@ pub(crate) fn load_children<P: Model, C: Model>(
 impl<P: Model, C: Model> Relationship<P> for HasManyRel<P, C> {
     type Target = C;
 
+    fn field_name(&self) -> &'static str {
+        self.name
+    }
+
     fn load_with(
         &self,
         session: &mut Session,
@@ -125,6 +131,10 @@ impl<P: Model, C: Model> Relationship<P> for HasManyRel<P, C> {
 
 impl<C: Model, P: Model> Relationship<C> for BelongsToRel<C, P> {
     type Target = P;
+
+    fn field_name(&self) -> &'static str {
+        self.name
+    }
 
     /// Parents are always loaded by key (an IN list of the foreign keys read from the
     /// children), `keys_from` notwithstanding.
@@ -224,6 +234,11 @@ pub trait Loader<M: Model>: std::fmt::Debug + Send + Sync + 'static {
     fn join_spec(&self) -> Option<&dyn JoinSpec<M>> {
         None
     }
+    /// The relationship of `M` it is about (a later option replaces an earlier one, and a
+    /// query's options replace the model's defaults).
+    fn relationship(&self) -> Option<&'static str> {
+        None
+    }
     /// Load for `objs`; returns the loaded objects (for nested options).
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<Self::Target>>>;
 
@@ -243,6 +258,8 @@ pub trait LoaderOption<M: Model>: std::fmt::Debug + Send + Sync {
     fn apply(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<()>;
     /// See [`Loader::join_spec`].
     fn join(&self) -> Option<&dyn JoinSpec<M>>;
+    /// See [`Loader::relationship`].
+    fn about(&self) -> Option<&'static str>;
 }
 
 impl<M: Model, L: Loader<M>> LoaderOption<M> for L {
@@ -251,6 +268,9 @@ impl<M: Model, L: Loader<M>> LoaderOption<M> for L {
     }
     fn join(&self) -> Option<&dyn JoinSpec<M>> {
         self.join_spec()
+    }
+    fn about(&self) -> Option<&'static str> {
+        self.relationship()
     }
 }
 
@@ -286,6 +306,9 @@ pub fn joinedload<R>(rel: R) -> JoinedLoad<R> {
 
 impl<M: Model, R: Relationship<M> + JoinRelation<M>> Loader<M> for JoinedLoad<R> {
     type Target = R::Target;
+    fn relationship(&self) -> Option<&'static str> {
+        Some(self.0.field_name())
+    }
     fn load(&self, session: &mut Session, objs: &[Obj<M>], _: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
         self.0.load_with(session, objs, None)
     }
@@ -388,6 +411,9 @@ pub fn selectinload<R>(rel: R) -> SelectIn<R> {
 
 impl<M: Model, R: Relationship<M>> Loader<M> for SelectIn<R> {
     type Target = R::Target;
+    fn relationship(&self) -> Option<&'static str> {
+        Some(self.0.field_name())
+    }
     fn load(&self, session: &mut Session, objs: &[Obj<M>], _: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
         self.0.load_with(session, objs, None)
     }
@@ -407,6 +433,9 @@ pub fn subqueryload<R>(rel: R) -> SubqueryIn<R> {
 
 impl<M: Model, R: Relationship<M>> Loader<M> for SubqueryIn<R> {
     type Target = R::Target;
+    fn relationship(&self) -> Option<&'static str> {
+        Some(self.0.field_name())
+    }
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
         self.0.load_with(session, objs, cx.keys_query)
     }
@@ -424,6 +453,9 @@ pub fn noload<R>(rel: R) -> NoLoad<R> {
 
 impl<M: Model, R: Relationship<M>> Loader<M> for NoLoad<R> {
     type Target = R::Target;
+    fn relationship(&self) -> Option<&'static str> {
+        Some(self.0.field_name())
+    }
     fn load(&self, _: &mut Session, objs: &[Obj<M>], _: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
         self.0.set_empty(objs);
         Ok(Vec::new())
@@ -442,6 +474,9 @@ pub fn raiseload<R>(rel: R) -> RaiseLoad<R> {
 
 impl<M: Model, R: Relationship<M>> Loader<M> for RaiseLoad<R> {
     type Target = R::Target;
+    fn relationship(&self) -> Option<&'static str> {
+        Some(self.0.field_name())
+    }
     fn load(&self, _: &mut Session, _: &[Obj<M>], _: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
         Ok(Vec::new())
     }
@@ -453,6 +488,9 @@ pub struct Then<A, B>(A, B);
 
 impl<M: Model, A: Loader<M>, B: Loader<A::Target>> Loader<M> for Then<A, B> {
     type Target = B::Target;
+    fn relationship(&self) -> Option<&'static str> {
+        self.0.relationship()
+    }
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<B::Target>>> {
         let loaded = self.0.load(session, objs, cx)?;
         self.1.load(session, &loaded, LoadContext { keys_query: None })
@@ -497,6 +535,26 @@ impl<M: Model> Loader<M> for Loaders<M> {
         for option in &self.options {
             option.apply(session, objs, cx)?;
         }
+        Ok(Vec::new())
+    }
+}
+
+/// Lazy loading of relationship `R` (see [`lazyload`]).
+#[derive(Debug, Clone, Copy)]
+pub struct LazyLoad<R>(R);
+
+/// Load `rel` only on request (`session.load`), overriding an eager default strategy
+/// (`#[relationship(lazy = ...)]`) for this query.
+pub fn lazyload<R>(rel: R) -> LazyLoad<R> {
+    LazyLoad(rel)
+}
+
+impl<M: Model, R: Relationship<M>> Loader<M> for LazyLoad<R> {
+    type Target = R::Target;
+    fn relationship(&self) -> Option<&'static str> {
+        Some(self.0.field_name())
+    }
+    fn load(&self, _: &mut Session, _: &[Obj<M>], _: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
         Ok(Vec::new())
     }
 }

@@ -147,6 +147,10 @@ fn referenced(fk: &'static ColumnDef) -> Result<&'static ColumnDef> {
 impl<P: Model, T: Model, A: Model> Relationship<P> for ManyToManyRel<P, T, A> {
     type Target = T;
 
+    fn field_name(&self) -> &'static str {
+        self.name
+    }
+
     fn load_with(&self, session: &mut Session, owners: &[Obj<P>], _: Option<&SelectStatement>) -> Result<Vec<Obj<T>>> {
         let (to_owner, to_target) = ((self.to_owner)(), (self.to_target)());
         let target_key = referenced(to_target)?;

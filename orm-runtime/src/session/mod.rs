@@ -16,8 +16,9 @@ pub(crate) mod unit_of_work;
 
 pub use has_one::{cascade_delete_child, has_one_links, HasOne, HasOneRel};
 pub use loading::{
-    joinedload, noload, raiseload, selectinload, subqueryload, JoinCollector, JoinRelation, JoinSpec, JoinedLoad,
-    LoadContext, Loader, LoaderOption, Loaders, NoLoad, RaiseLoad, Relationship, SelectIn, SubqueryIn, Then,
+    joinedload, lazyload, noload, raiseload, selectinload, subqueryload, JoinCollector, JoinRelation, JoinSpec,
+    JoinedLoad, LazyLoad, LoadContext, Loader, LoaderOption, Loaders, NoLoad, RaiseLoad, Relationship, SelectIn,
+    SubqueryIn, Then,
 };
 pub use many_to_many::{clear_associations, many_to_many_links, ManyToMany, ManyToManyRel};
 pub use object::{IntoObj, Obj, ObjectState};

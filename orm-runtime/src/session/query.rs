@@ -98,6 +98,10 @@ impl<'s, M: Model, F> Query<'s, M, F> {
     /// Load a relationship of every object the query returns, e.g.
     /// `.options(selectinload(User::orders))`.
     pub fn options(mut self, option: impl Loader<M>) -> Self {
+        if let Some(rel) = option.relationship() {
+            // The latest word on a relationship wins (over the model's default too).
+            self.loaders.retain(|l| l.about() != Some(rel));
+        }
         self.loaders.push(Box::new(option));
         self
     }

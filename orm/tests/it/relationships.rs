@@ -389,3 +389,26 @@ fn self_join_through_an_alias() {
         assert_eq!(reports_of_boss.len(), 2);
     });
 }
+
+#[test]
+fn query_options_override_the_default_strategy() {
+    each_db("r_override", |db| {
+        use crate::models::{Playlist, Track};
+        db.engine.create_all(&[Playlist::table(), Track::table()]).unwrap();
+        let mut s = db.engine.session();
+        let mut p = Playlist { id: 0, name: "p".into(), tracks: HasMany::new() };
+        p.tracks.push(Track { id: 0, playlist_id: 0, title: "a".into() }).unwrap();
+        s.add(p).unwrap();
+        s.commit().unwrap();
+        let mut s = db.engine.session();
+        db.log.clear();
+        let lists = s.query::<Playlist>().options(orm::lazyload(Playlist::tracks)).all().unwrap();
+        assert_eq!(db.log.statements().len(), 1, "lazyload replaces the selectin default");
+        assert!(!lists[0].read().tracks.is_loaded());
+        db.log.clear();
+        let mut s = db.engine.session();
+        let lists = s.query::<Playlist>().options(joinedload(Playlist::tracks)).all().unwrap();
+        assert_eq!(db.log.statements().len(), 1, "joinedload replaces it too");
+        assert_eq!(lists[0].read().tracks.get().unwrap().len(), 1);
+    });
+}
