@@ -43,11 +43,13 @@ impl<M: crate::model::Model, L, R, I> AppearsIn<Joined<L, R>, InLeft<I>> for M w
 
 impl<L, R: crate::model::Model> AppearsIn<Joined<L, R>, InRight> for R {}
 
+#[diagnostic::do_not_recommend]
 impl<L, M: crate::model::Model, const N: u8> AppearsIn<Joined<L, crate::expr::Alias<M, N>>, InRight>
     for crate::expr::Alias<M, N>
 {
 }
 
+#[diagnostic::do_not_recommend]
 impl<M: crate::model::Model, const N: u8, L, R, I> AppearsIn<Joined<L, R>, InLeft<I>> for crate::expr::Alias<M, N> where
     crate::expr::Alias<M, N>: AppearsIn<L, I>
 {
