@@ -105,8 +105,8 @@ pub use orm_runtime::expr::{self, alias, Alias, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, model, select, select_model, update};
 pub use orm_runtime::schema::{self, TableDef};
 pub use orm_runtime::session::{
-    joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, HasMany, HasOne, Loader, Loaders,
-    ManyToMany, Obj, ObjectState, Query, Session,
+    joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, HasMany, HasManyRel,
+    HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjectState, PairQuery, Query, Session,
 };
 pub use orm_runtime::types::{SqlKind, SqlType, Value};
 pub use orm_runtime::{backend, model, types};
