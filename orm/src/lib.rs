@@ -107,6 +107,7 @@ pub use orm_runtime::schema::{self, TableDef};
 pub use orm_runtime::session::{
     joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, HasMany, HasManyRel,
     HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjectState, PairQuery, Query, Session,
+    SessionCounts,
 };
 pub use orm_runtime::types::{SqlKind, SqlType, Value};
 pub use orm_runtime::{backend, model, types};

@@ -105,6 +105,7 @@ impl<'s, A: Model, B: Model, F> PairQuery<'s, A, B, F> {
         B: AppearsIn<F, IB>,
     {
         let PairQuery { session, stmt, .. } = self;
+        session.autoflush()?;
         let width = A::table().columns.len();
         let b_key = B::table().primary_key.first().copied().unwrap_or(0);
         let mut rows: Vec<(A, Option<B>)> = Vec::new();

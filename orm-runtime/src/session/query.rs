@@ -220,6 +220,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
     /// The query with `spec`'s LEFT OUTER JOIN: each object once, its related objects
     /// gathered from the joined columns.
     fn load_joined(session: &mut Session, stmt: &SelectStatement, spec: &dyn JoinSpec<M>) -> Result<Vec<Obj<M>>> {
+        session.autoflush()?;
         if stmt.limit.is_some() || stmt.offset.is_some() {
             return Err(Error::Unsupported {
                 feature: "joinedload with LIMIT / OFFSET (the join would cut related rows); use selectinload",
@@ -319,6 +320,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
 
     /// The number of matching rows (LIMIT / OFFSET apply).
     pub fn count(self) -> Result<i64> {
+        self.session.autoflush()?;
         let stmt = self.count_statement();
         let conn = self.session.connection(false)?;
         let r = render(conn.dialect(), Statement::Select(&stmt))?;
@@ -332,6 +334,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
 
     /// Whether any row matches.
     pub fn exists(self) -> Result<bool> {
+        self.session.autoflush()?;
         let stmt = self.exists_statement();
         let conn = self.session.connection(false)?;
         let r = render(conn.dialect(), Statement::Select(&stmt))?;

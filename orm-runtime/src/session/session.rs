@@ -41,6 +41,8 @@ pub struct Session {
     flushed_deletes: Vec<Arc<dyn Tracked>>,
     undo: Vec<Undo>,
     failed: Option<Error>,
+    /// Flush before queries (default on).
+    autoflush: bool,
     /// Association rows to delete at the next flush (their owner is being deleted).
     pub(crate) association_clears: Vec<(&'static crate::schema::TableDef, &'static crate::schema::ColumnDef, Value)>,
 }
@@ -71,6 +73,7 @@ impl Engine {
             undo: Vec::new(),
             failed: None,
             association_clears: Vec::new(),
+            autoflush: true,
         }
     }
 }
@@ -84,6 +87,114 @@ impl Session {
     /// The dialect of the engine.
     pub fn dialect_kind(&self) -> DialectKind {
         self.engine.dialect_kind()
+    }
+
+    /// Flush pending changes before each query (on by default, as in SQLAlchemy), so that a
+    /// query sees the objects added and changed in this session. Turn it off for a stretch
+    /// of queries that must not write (then call [`flush`](Session::flush) yourself).
+    pub fn set_autoflush(&mut self, on: bool) {
+        self.autoflush = on;
+    }
+
+    /// Flush if autoflush is on and anything is pending.
+    pub(crate) fn autoflush(&mut self) -> Result<()> {
+        if self.autoflush
+            && (!self.pending.is_empty()
+                || !self.to_delete.is_empty()
+                || !self.association_clears.is_empty()
+                || !self.identity.touched().is_empty())
+        {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Whether `obj` has changes the next flush would write (new, marked for deletion, or
+    /// fields that differ from the loaded values).
+    pub fn is_modified<M: Model>(&self, obj: &Obj<M>) -> bool {
+        let meta = obj.0.meta();
+        match meta.state {
+            ObjectState::Pending => true,
+            ObjectState::Persistent if meta.delete_pending => true,
+            ObjectState::Persistent => match meta.snapshot.as_ref() {
+                Some(snapshot) => !obj.read().changed_columns(snapshot).is_empty(),
+                None => obj.0.touched.load(std::sync::atomic::Ordering::Acquire),
+            },
+            _ => false,
+        }
+    }
+
+    /// How many objects are pending (`new`), changed (`dirty`: written since loaded, whether
+    /// or not a value differs) and marked for deletion (`deleted`).
+    pub fn counts(&self) -> SessionCounts {
+        SessionCounts { new: self.pending.len(), dirty: self.identity.touched().len(), deleted: self.to_delete.len() }
+    }
+
+    /// Run `work` in this session's transaction: commit when it returns `Ok`, roll back when
+    /// it returns `Err` or panics (the panic then continues).
+    ///
+    /// ```ignore
+    /// let id = session.transaction(|s| {
+    ///     let u = s.add(User { .. })?;
+    ///     s.flush()?;
+    ///     Ok(u.read().id)
+    /// })?;
+    /// ```
+    pub fn transaction<T>(&mut self, work: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut *self))) {
+            Ok(Ok(value)) => self.commit().map(|()| value),
+            Ok(Err(e)) => {
+                // The work's error is the one to report.
+                let _ = self.rollback();
+                Err(e)
+            }
+            Err(panic) => {
+                let _ = self.rollback();
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+
+    /// Read `obj`'s row again, replacing its fields (unflushed changes are lost; its
+    /// relationships become not loaded). [`Error::NotFound`] if the row is gone.
+    pub fn refresh<M: Model>(&mut self, obj: &Obj<M>) -> Result<()> {
+        self.check_usable()?;
+        let key = {
+            let meta = obj.0.meta();
+            if meta.state != ObjectState::Persistent || meta.session != self.id {
+                return Err(Error::InvalidState(format!(
+                    "only a persistent object of this session can be refreshed; this `{}` is {:?}",
+                    M::table().model,
+                    meta.state
+                )));
+            }
+            meta.snapshot.as_ref().map(Model::key).unwrap_or_else(|| obj.read().key())
+        };
+        let table = M::table();
+        let conn = self.connection(false)?;
+        let sql = crud_sql(table, conn.dialect_kind(), CrudShape::Get)?;
+        let mut found = None;
+        conn.query_while(&sql, &M::key_values(&key), |row| {
+            found = Some(M::decode_row(row, 0)?);
+            Ok(false)
+        })?;
+        let fresh = found.ok_or_else(|| Error::NotFound { table: table.name.into() })?;
+        *obj.0.data_mut() = fresh;
+        obj.0.meta().snapshot = None;
+        obj.0.touched.store(false, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    /// Detach every object without touching the database (pending ones become transient).
+    pub fn expunge_all(&mut self) {
+        for o in self.pending.drain(..) {
+            o.set_state(ObjectState::Transient, 0);
+        }
+        for o in self.to_delete.drain(..) {
+            o.set_delete_pending(false);
+        }
+        self.identity.visit(|o| o.set_state(ObjectState::Detached, 0));
+        self.identity.clear();
     }
 
     /// Whether a database transaction is open.
@@ -141,6 +252,7 @@ impl Session {
         stmt: &crate::query::SelectStatement,
         mut each: impl FnMut(Obj<M>) -> Result<bool>,
     ) -> Result<()> {
+        self.autoflush()?;
         let id = self.id;
         let (conn, identity) = self.connection_and_identity(false)?;
         let r = crate::dialect::render(conn.dialect(), crate::query::Statement::Select(stmt))?;
@@ -165,6 +277,7 @@ impl Session {
         stmt: &crate::query::SelectStatement,
         mut each: impl FnMut(Obj<M>, &crate::backend::RowRef<'_>) -> Result<bool>,
     ) -> Result<()> {
+        self.autoflush()?;
         let id = self.id;
         let (conn, identity) = self.connection_and_identity(false)?;
         let r = crate::dialect::render(conn.dialect(), crate::query::Statement::Select(stmt))?;
@@ -250,8 +363,12 @@ impl Session {
         if !already {
             obj.0.set_delete_pending(true);
             self.to_delete.push(obj.0.clone());
-            // `cascade_delete` relationships: their objects go too (loaded first if need be).
-            M::cascade_delete(self, obj)?;
+            // `cascade_delete` relationships: their objects go too (loaded first if need be),
+            // without flushing the half-marked deletion.
+            let autoflush = std::mem::replace(&mut self.autoflush, false);
+            let r = M::cascade_delete(self, obj);
+            self.autoflush = autoflush;
+            r?;
         }
         Ok(())
     }
@@ -282,6 +399,7 @@ impl Session {
             let deleted = obj.0.meta().delete_pending;
             return Ok((!deleted).then_some(obj));
         }
+        self.autoflush()?;
         let table = M::table();
         let id = self.id;
         let conn = self.connection(false)?;
@@ -461,4 +579,15 @@ impl Executor for &mut Session {
         let conn = self.connection(write)?;
         f(conn)
     }
+}
+
+/// What a session holds that the next flush would write (see [`Session::counts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionCounts {
+    /// Objects added and not yet inserted.
+    pub new: usize,
+    /// Objects written to since they were loaded or flushed.
+    pub dirty: usize,
+    /// Objects marked for deletion.
+    pub deleted: usize,
 }

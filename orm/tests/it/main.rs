@@ -14,4 +14,5 @@ mod queries;
 mod relationships;
 mod schema;
 mod session;
+mod session_features;
 mod sql_snapshots;

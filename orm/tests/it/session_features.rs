@@ -1,0 +1,104 @@
+//! Autoflush, is_modified, counts, expunge_all, transaction closures, refresh.
+
+use orm::prelude::*;
+use orm::Error;
+
+use crate::common::{each_db, Db};
+use crate::models::User;
+
+fn setup(db: &Db) {
+    db.engine.create_all(&[User::table()]).unwrap();
+}
+
+#[test]
+fn queries_see_what_the_session_added_unless_autoflush_is_off() {
+    each_db("f_autoflush", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        s.add(User::new("ada", 36)).unwrap();
+        assert_eq!(s.query::<User>().count().unwrap(), 1, "autoflush before the query");
+        s.set_autoflush(false);
+        s.add(User::new("bob", 20)).unwrap();
+        assert_eq!(s.query::<User>().count().unwrap(), 1);
+        s.set_autoflush(true);
+        assert!(s.query::<User>().filter_by(User::name, "bob").exists().unwrap());
+        s.rollback().unwrap();
+        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        assert_eq!(n, 0, "autoflush writes inside the transaction only");
+    });
+}
+
+#[test]
+fn modified_objects_and_counts() {
+    each_db("f_counts", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        let u = s.add(User::new("ada", 36)).unwrap();
+        assert!(s.is_modified(&u));
+        assert_eq!(s.counts().new, 1);
+        s.commit().unwrap();
+        assert!(!s.is_modified(&u));
+        u.write().age = 36; // written, same value
+        assert!(!s.is_modified(&u));
+        assert_eq!(s.counts().dirty, 1);
+        u.write().age = 37;
+        assert!(s.is_modified(&u));
+        s.delete(&u).unwrap();
+        assert_eq!(s.counts().deleted, 1);
+        s.expunge_all();
+        assert_eq!(u.state(), ObjectState::Detached);
+        assert_eq!(s.counts(), orm::SessionCounts { new: 0, dirty: 0, deleted: 0 });
+    });
+}
+
+#[test]
+fn transaction_closure_commits_or_rolls_back() {
+    each_db("f_tx", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        let id = s
+            .transaction(|s| {
+                let u = s.add(User::new("kept", 1))?;
+                s.flush()?;
+                let id = u.read().id;
+                Ok(id)
+            })
+            .unwrap();
+        assert!(id > 0);
+        let r: orm::Result<()> = s.transaction(|s| {
+            s.add(User::new("dropped", 2))?;
+            s.flush()?;
+            Err(Error::InvalidState("changed my mind".into()))
+        });
+        assert!(matches!(r, Err(Error::InvalidState(_))));
+        let engine = db.engine.clone();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut s = engine.session();
+            let _: orm::Result<()> = s.transaction(|s| {
+                s.add(User::new("panicked", 3))?;
+                s.flush()?;
+                panic!("boom")
+            });
+        }));
+        assert!(panicked.is_err());
+        let names: Vec<String> = select(User::name).all(&db.engine).unwrap();
+        assert_eq!(names, ["kept"]);
+    });
+}
+
+#[test]
+fn refresh_reads_the_row_again() {
+    each_db("f_refresh", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        let u = s.add(User::new("ada", 36)).unwrap();
+        s.commit().unwrap();
+        update::<User>().set(User::age, 50).filter(User::id.eq(u.read().id)).execute(&db.engine).unwrap();
+        u.write().name = "unsaved".into();
+        s.refresh(&u).unwrap();
+        assert_eq!((u.read().name.as_str(), u.read().age), ("ada", 50));
+        assert!(!s.is_modified(&u));
+        delete::<User>().all_rows().execute(&db.engine).unwrap();
+        assert!(matches!(s.refresh(&u), Err(Error::NotFound { .. })));
+    });
+}
