@@ -236,6 +236,17 @@ impl Connection {
         r
     }
 
+    /// `SAVEPOINT name`, `RELEASE SAVEPOINT name` or `ROLLBACK TO SAVEPOINT name`.
+    pub(crate) fn savepoint_command(&mut self, command: SavepointCommand, name: &str) -> Result<()> {
+        let mut sql = String::from(match command {
+            SavepointCommand::Create => "SAVEPOINT ",
+            SavepointCommand::Release => "RELEASE SAVEPOINT ",
+            SavepointCommand::RollbackTo => "ROLLBACK TO SAVEPOINT ",
+        });
+        self.dialect().push_identifier(&mut sql, name)?;
+        self.control(&sql)
+    }
+
     fn control(&mut self, sql: &str) -> Result<()> {
         self.before(sql, &[]);
         let r = match &mut self.inner {
@@ -361,4 +372,12 @@ impl Prepared<'_> {
             PreparedInner::Postgres(..) => None,
         }
     }
+}
+
+/// What to do with a savepoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SavepointCommand {
+    Create,
+    Release,
+    RollbackTo,
 }

@@ -1,7 +1,7 @@
 //! Running SQL: connections over rusqlite and postgres with per-connection statement caches,
 //! the r2d2 pool glue, and the [`Engine`]. Nothing here builds SQL.
 
-mod connection;
+pub(crate) mod connection;
 mod engine;
 mod error_map;
 mod pool;

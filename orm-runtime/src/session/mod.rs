@@ -28,4 +28,4 @@ pub use relationship::{
     back_accessor, belongs_to_links, cascade_delete_children, has_many_links, BackPopulates, BelongsTo, BelongsToRel,
     ForeignKeyTo, HasMany, HasManyRel, JoinPath, RelationField, RelationLink,
 };
-pub use session::{Session, SessionCounts};
+pub use session::{Savepoint, Session, SessionCounts};

@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::backend::connection::SavepointCommand;
 use crate::backend::{Connection, Engine, PooledConnection, RawSql};
 use crate::dialect::DialectKind;
 use crate::error::{Error, Result};
@@ -43,6 +44,8 @@ pub struct Session {
     failed: Option<Error>,
     /// Flush before queries (default on).
     autoflush: bool,
+    /// Open savepoints, innermost last.
+    savepoints: Vec<SavepointMark>,
     /// Association rows to delete at the next flush (their owner is being deleted).
     pub(crate) association_clears: Vec<(&'static crate::schema::TableDef, &'static crate::schema::ColumnDef, Value)>,
 }
@@ -74,6 +77,7 @@ impl Engine {
             failed: None,
             association_clears: Vec::new(),
             autoflush: true,
+            savepoints: Vec::new(),
         }
     }
 }
@@ -152,6 +156,111 @@ impl Session {
                 let _ = self.rollback();
                 std::panic::resume_unwind(panic)
             }
+        }
+    }
+
+    /// Open a savepoint (a nested transaction): pending changes are flushed first, and
+    /// [`rollback_to_savepoint`](Session::rollback_to_savepoint) later undoes, in the database
+    /// and in memory, only what happened after it. A failed flush inside it leaves the outer
+    /// work intact once rolled back to the savepoint.
+    pub fn begin_nested(&mut self) -> Result<Savepoint> {
+        self.flush()?;
+        self.connection(true)?;
+        let depth = self.savepoints.len() + 1;
+        let name = format!("orm_savepoint_{depth}");
+        if let Some(conn) = self.conn.as_mut() {
+            conn.savepoint_command(SavepointCommand::Create, &name)?;
+        }
+        self.savepoints.push(SavepointMark {
+            name,
+            undo: self.undo.len(),
+            flushed_deletes: self.flushed_deletes.len(),
+        });
+        Ok(Savepoint { depth })
+    }
+
+    /// Keep what happened since `sp` (`RELEASE SAVEPOINT`); it becomes part of the enclosing
+    /// transaction.
+    pub fn release_savepoint(&mut self, sp: Savepoint) -> Result<()> {
+        self.check_usable()?;
+        self.flush()?;
+        let mark = self.take_savepoint(sp)?;
+        match self.conn.as_mut() {
+            Some(conn) => conn.savepoint_command(SavepointCommand::Release, &mark.name),
+            None => Ok(()),
+        }
+    }
+
+    /// Undo what happened since `sp`: `ROLLBACK TO SAVEPOINT` in the database, and in memory
+    /// objects inserted since become transient, deleted ones persistent again, changed ones
+    /// take their values at the savepoint back. Clears a failure that happened inside it.
+    pub fn rollback_to_savepoint(&mut self, sp: Savepoint) -> Result<()> {
+        let mark = self.take_savepoint(sp)?;
+        if let Some(conn) = self.conn.as_mut() {
+            conn.savepoint_command(SavepointCommand::RollbackTo, &mark.name)?;
+            conn.savepoint_command(SavepointCommand::Release, &mark.name)?;
+        }
+        while self.undo.len() > mark.undo {
+            if let Some(undo) = self.undo.pop() {
+                undo(&mut self.identity);
+            }
+        }
+        self.identity.visit(|o| o.revert_unflushed());
+        for o in self.pending.drain(..) {
+            o.set_state(ObjectState::Transient, 0);
+        }
+        for o in self.to_delete.drain(..) {
+            o.set_delete_pending(false);
+        }
+        self.flushed_deletes.truncate(mark.flushed_deletes);
+        self.association_clears.clear();
+        self.failed = None;
+        Ok(())
+    }
+
+    /// Run `work` inside a savepoint: released when it returns `Ok`, rolled back to when it
+    /// returns `Err` or panics.
+    pub fn savepoint<T>(&mut self, work: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
+        let sp = self.begin_nested()?;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut *self))) {
+            Ok(Ok(value)) => self.release_savepoint(sp).map(|()| value),
+            Ok(Err(e)) => {
+                // The work's error is the one to report.
+                let _ = self.rollback_to_savepoint(sp);
+                Err(e)
+            }
+            Err(panic) => {
+                let _ = self.rollback_to_savepoint(sp);
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+
+    /// The mark of `sp`, with every savepoint opened inside it closed.
+    fn take_savepoint(&mut self, sp: Savepoint) -> Result<SavepointMark> {
+        if sp.depth == 0 || sp.depth > self.savepoints.len() {
+            return Err(Error::InvalidState("this savepoint is no longer open".into()));
+        }
+        self.savepoints.truncate(sp.depth);
+        self.savepoints.pop().ok_or(Error::InvalidState("this savepoint is no longer open".into()))
+    }
+
+    /// Copy `value` (say, a detached object's values, or one built from a request) into the
+    /// session: the session's object with the same key gets its column values (loading it
+    /// first if need be; the next flush writes what differs), or, without such a row, a copy
+    /// is added as new. Relationship fields are not merged. Returns the session's object.
+    pub fn merge<M: Model>(&mut self, value: &M) -> Result<Obj<M>> {
+        match self.get::<M>(value.key())? {
+            Some(obj) => {
+                {
+                    let mut data = obj.write();
+                    for c in M::table().columns {
+                        data.set_column_value(c.index, &value.column_value(c.index))?;
+                    }
+                }
+                Ok(obj)
+            }
+            None => self.add(value.snapshot()),
         }
     }
 
@@ -496,8 +605,14 @@ impl Session {
         }
     }
 
-    /// Roll the database transaction back now and remember why.
+    /// Roll the database transaction back now and remember why. Inside a savepoint only the
+    /// savepoint is given up (by `rollback_to_savepoint`), so the outer work survives.
     fn fail(&mut self, e: &Error) {
+        if !self.savepoints.is_empty() && !e.is_disconnect() {
+            self.failed = Some(e.duplicate());
+            return;
+        }
+        self.savepoints.clear();
         if let Some(conn) = self.conn.as_mut() {
             if conn.rollback().is_err() {
                 // The pool discards a broken connection when it gets it back.
@@ -521,6 +636,7 @@ impl Session {
             }
         }
         self.undo.clear();
+        self.savepoints.clear();
         for o in self.flushed_deletes.drain(..) {
             o.set_state(ObjectState::Detached, 0);
         }
@@ -532,6 +648,7 @@ impl Session {
     /// become transient (generated keys are reset), deleted ones persistent again, and
     /// changed ones take their committed values back.
     pub fn rollback(&mut self) -> Result<()> {
+        self.savepoints.clear();
         let mut result = Ok(());
         if let Some(mut conn) = self.conn.take() {
             result = conn.rollback();
@@ -590,4 +707,18 @@ pub struct SessionCounts {
     pub dirty: usize,
     /// Objects marked for deletion.
     pub deleted: usize,
+}
+
+/// An open savepoint of a session (see [`Session::begin_nested`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Savepoint {
+    depth: usize,
+}
+
+/// Where a savepoint began, in the session's logs.
+#[derive(Debug)]
+struct SavepointMark {
+    name: String,
+    undo: usize,
+    flushed_deletes: usize,
 }

@@ -102,3 +102,59 @@ fn refresh_reads_the_row_again() {
         assert!(matches!(s.refresh(&u), Err(Error::NotFound { .. })));
     });
 }
+
+#[test]
+fn savepoints_undo_only_their_part() {
+    each_db("f_savepoint", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        let ada = s.add(User::new("ada", 36)).unwrap();
+        // Work that fails inside a savepoint: undone, the outer work stays.
+        let r: orm::Result<()> = s.savepoint(|s| {
+            ada.write().age = 99;
+            s.add(User::new("tmp", 1))?;
+            s.flush()?;
+            Err(Error::InvalidState("no".into()))
+        });
+        assert!(r.is_err());
+        assert_eq!(ada.read().age, 36, "changed in the savepoint, restored");
+        // A failed flush inside a savepoint is contained.
+        let sp = s.begin_nested().unwrap();
+        s.add(User::new("ada", 1)).unwrap(); // duplicate name
+        assert!(matches!(s.flush(), Err(Error::UniqueViolation { .. })));
+        assert!(matches!(s.query::<User>().count(), Err(Error::PendingRollback { .. })));
+        s.rollback_to_savepoint(sp).unwrap();
+        // Work that succeeds inside a savepoint is kept.
+        s.savepoint(|s| s.add(User::new("bob", 20)).map(drop)).unwrap();
+        s.commit().unwrap();
+        let mut names: Vec<String> = select(User::name).all(&db.engine).unwrap();
+        names.sort();
+        assert_eq!(names, ["ada", "bob"]);
+    });
+}
+
+#[test]
+fn merge_copies_values_into_the_sessions_object() {
+    each_db("f_merge", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        let u = s.add(User::new("ada", 36)).unwrap();
+        s.commit().unwrap();
+        let id = u.read().id;
+        // A value from elsewhere (a request, another session) with the same key.
+        let mut incoming = u.to_value();
+        incoming.age = 40;
+        let mut s2 = db.engine.session();
+        let merged = s2.merge(&incoming).unwrap();
+        assert_eq!(merged.read().age, 40);
+        db.log.clear();
+        s2.commit().unwrap();
+        let stmts = db.log.statements();
+        assert!(stmts.iter().any(|q| q.starts_with("UPDATE \"users\" SET \"age\"")), "{stmts:?}");
+        let age: i32 = select(User::age).filter(User::id.eq(id)).one(&db.engine).unwrap();
+        assert_eq!(age, 40);
+        // No such row: added as new.
+        let new = s2.merge(&User { id: 0, ..User::new("bob", 20) }).unwrap();
+        assert_eq!(new.state(), ObjectState::Pending);
+    });
+}
