@@ -5,6 +5,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 
 use crate::model::Model;
 
+/// Counts every [`Obj::write`] in the process: a session whose last look at its objects saw
+/// the same count knows none of them was written since (autoflush need not scan them).
+pub(crate) static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Where an object stands with respect to a session (SQLAlchemy's object states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ObjectState {
@@ -120,6 +124,7 @@ impl<M: Model> Obj<M> {
             }
             self.0.touched.store(true, Ordering::Release);
         }
+        WRITES.fetch_add(1, Ordering::Relaxed);
         self.0.data_mut()
     }
 

@@ -46,6 +46,8 @@ pub struct Session {
     autoflush: bool,
     /// Open savepoints, innermost last.
     savepoints: Vec<SavepointMark>,
+    /// The write count when autoflush last found nothing written.
+    writes_seen: u64,
     /// Association rows to delete at the next flush (their owner is being deleted).
     pub(crate) association_clears: Vec<(&'static crate::schema::TableDef, &'static crate::schema::ColumnDef, Value)>,
 }
@@ -78,6 +80,7 @@ impl Engine {
             association_clears: Vec::new(),
             autoflush: true,
             savepoints: Vec::new(),
+            writes_seen: u64::MAX,
         }
     }
 }
@@ -102,13 +105,17 @@ impl Session {
 
     /// Flush if autoflush is on and anything is pending.
     pub(crate) fn autoflush(&mut self) -> Result<()> {
-        if self.autoflush
-            && (!self.pending.is_empty()
-                || !self.to_delete.is_empty()
-                || !self.association_clears.is_empty()
-                || !self.identity.touched().is_empty())
-        {
+        if !self.autoflush {
+            return Ok(());
+        }
+        let writes = crate::session::object::WRITES.load(std::sync::atomic::Ordering::Relaxed);
+        // Only a write since the last look can have touched an object: skip the scan otherwise.
+        let touched = writes != self.writes_seen && !self.identity.touched().is_empty();
+        if !self.pending.is_empty() || !self.to_delete.is_empty() || !self.association_clears.is_empty() || touched {
             self.flush()?;
+        }
+        if !touched {
+            self.writes_seen = writes;
         }
         Ok(())
     }
