@@ -1,8 +1,10 @@
-//! Profiling helper: runs one orm operation on in-memory SQLite in a loop, for
+//! Profiling helper: runs one orm operation in a loop, for
 //! `perf record ./target/release/examples/prof <mode>`.
 //!
 //! Modes: `insert-session` (default), `insert-core`, `get-core`, `get-session`,
-//! `load-session`.
+//! `load-session`, and `get-raw` (the same lookup through a plain `postgres::Client`; needs a
+//! PostgreSQL `PROF_URL`). `PROF_URL` picks the database (default in-memory SQLite),
+//! `PROF_LOOPS` the number of rounds (default 300).
 
 use std::error::Error;
 
@@ -21,7 +23,10 @@ struct Row {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "insert-session".into());
-    let engine = Engine::connect("sqlite::memory:")?;
+    // `PROF_URL` profiles another database (its `bench_users` table is replaced).
+    let url = std::env::var("PROF_URL").unwrap_or_else(|_| "sqlite::memory:".into());
+    let engine = Engine::connect(&url)?;
+    engine.drop_all(&[Row::table()])?;
     engine.create_all(&[Row::table()])?;
     let rows: Vec<Row> = (0..10_000).map(|i| Row { id: 0, name: format!("user{i}"), age: i, score: 1.5 }).collect();
     if mode.starts_with("insert") {
@@ -39,7 +44,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     insert::<Row>().values_many(&rows).execute(&engine)?;
     let mut conn = engine.connection()?;
-    for _ in 0..300 {
+    let loops = std::env::var("PROF_LOOPS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    for _ in 0..loops {
         match mode.as_str() {
             "get-core" => {
                 for k in 1..1000i64 {
@@ -50,6 +56,13 @@ fn main() -> Result<(), Box<dyn Error>> {
                 let mut s = engine.session();
                 for k in 1..1000i64 {
                     std::hint::black_box(s.get::<Row>(k)?);
+                }
+            }
+            "get-raw" => {
+                let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+                let stmt = client.prepare("SELECT \"bench_users\".\"id\", \"bench_users\".\"name\", \"bench_users\".\"age\", \"bench_users\".\"score\" FROM \"bench_users\" WHERE \"bench_users\".\"id\" = $1")?;
+                for k in 1..1000i64 {
+                    std::hint::black_box(client.query_one(&stmt, &[&k])?.get::<_, String>(1));
                 }
             }
             "load-session" => {
