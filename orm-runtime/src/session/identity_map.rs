@@ -96,6 +96,16 @@ impl IdentityMap {
         self.typed_mut::<M>().map.remove(key)
     }
 
+    /// This model's objects whose fields were written since loaded or flushed (and that are
+    /// not marked for deletion).
+    pub(crate) fn touched_of<M: Model>(&self) -> Vec<Obj<M>> {
+        self.typed::<M>()
+            .map(|m| {
+                m.map.values().filter(|c| c.is_touched() && !c.is_delete_pending()).map(|c| Obj(c.clone())).collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Objects whose fields may have changed (and are not marked for deletion).
     pub(crate) fn touched(&self) -> Vec<Arc<dyn Tracked>> {
         let mut out = Vec::new();

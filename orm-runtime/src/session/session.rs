@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{crud_sql, CrudShape, Executor};
 use crate::session::identity_map::IdentityMap;
-use crate::session::object::{IntoObj, Obj, ObjectState};
+use crate::session::object::{IntoObj, Obj, ObjCell, ObjectState};
 use crate::session::unit_of_work::{FlushCtx, FlushPlan, Tracked, Undo};
 use crate::types::Value;
 
@@ -139,6 +139,25 @@ impl Session {
     /// or not a value differs) and marked for deletion (`deleted`).
     pub fn counts(&self) -> SessionCounts {
         SessionCounts { new: self.pending.len(), dirty: self.identity.touched().len(), deleted: self.to_delete.len() }
+    }
+
+    /// The pending objects of model `M`: added, to be inserted at the next flush
+    /// (SQLAlchemy's `session.new`, one model at a time so the handles stay typed).
+    pub fn new_objects<M: Model>(&self) -> Vec<Obj<M>> {
+        downcast_all(&self.pending)
+    }
+
+    /// The persistent objects of model `M` written since they were loaded or last flushed
+    /// (SQLAlchemy's `session.dirty`: a write that set a field to its old value still counts;
+    /// [`is_modified`](Session::is_modified) tells whether a value really differs).
+    pub fn dirty_objects<M: Model>(&self) -> Vec<Obj<M>> {
+        self.identity.touched_of::<M>()
+    }
+
+    /// The objects of model `M` marked for deletion at the next flush (SQLAlchemy's
+    /// `session.deleted`).
+    pub fn deleted_objects<M: Model>(&self) -> Vec<Obj<M>> {
+        downcast_all(&self.to_delete)
     }
 
     /// Run `work` in this session's transaction: commit when it returns `Ok`, roll back when
@@ -728,4 +747,9 @@ struct SavepointMark {
     name: String,
     undo: usize,
     flushed_deletes: usize,
+}
+
+/// The objects of model `M` among `objs`.
+fn downcast_all<M: Model>(objs: &[Arc<dyn Tracked>]) -> Vec<Obj<M>> {
+    objs.iter().filter_map(|o| o.clone().into_any().downcast::<ObjCell<M>>().ok().map(Obj)).collect()
 }

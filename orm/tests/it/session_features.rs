@@ -1,10 +1,10 @@
-//! Autoflush, is_modified, counts, expunge_all, transaction closures, refresh.
+//! Autoflush, is_modified, counts, new/dirty/deleted objects, expunge_all, transaction closures, refresh.
 
 use orm::prelude::*;
 use orm::Error;
 
 use crate::common::{each_db, Db};
-use crate::models::User;
+use crate::models::{Author, Book, User};
 
 fn setup(db: &Db) {
     db.engine.create_all(&[User::table()]).unwrap();
@@ -48,6 +48,36 @@ fn modified_objects_and_counts() {
         s.expunge_all();
         assert_eq!(u.state(), ObjectState::Detached);
         assert_eq!(s.counts(), orm::SessionCounts { new: 0, dirty: 0, deleted: 0 });
+    });
+}
+
+#[test]
+fn new_dirty_and_deleted_objects_are_listed_per_model() {
+    each_db("f_sets", |db| {
+        db.engine.create_all(&[User::table(), Author::table(), Book::table()]).unwrap();
+        let mut s = db.engine.session();
+        let ada = s.add(User::new("ada", 36)).unwrap();
+        let tolkien = s.add(Author { id: 0, name: "Tolkien".into(), books: HasMany::default() }).unwrap();
+        let new_users = s.new_objects::<User>();
+        assert_eq!(new_users.len(), 1);
+        assert!(new_users[0].ptr_eq(&ada), "the same handle, not a copy");
+        assert_eq!(s.new_objects::<Author>().len(), 1);
+        assert!(s.new_objects::<Book>().is_empty());
+        s.commit().unwrap();
+        assert!(s.new_objects::<User>().is_empty());
+        assert!(s.dirty_objects::<User>().is_empty());
+        ada.write().age = 37;
+        let dirty = s.dirty_objects::<User>();
+        assert!(dirty.len() == 1 && dirty[0].ptr_eq(&ada));
+        assert!(s.dirty_objects::<Author>().is_empty(), "only the model asked for");
+        s.delete(&tolkien).unwrap();
+        let deleted = s.deleted_objects::<Author>();
+        assert!(deleted.len() == 1 && deleted[0].ptr_eq(&tolkien));
+        assert!(s.deleted_objects::<User>().is_empty());
+        s.delete(&ada).unwrap();
+        assert!(s.dirty_objects::<User>().is_empty(), "an object marked for deletion is not dirty");
+        s.commit().unwrap();
+        assert!(s.deleted_objects::<Author>().is_empty() && s.deleted_objects::<User>().is_empty());
     });
 }
 
