@@ -2,6 +2,8 @@
 //! object states and change tracking. See `DESIGN.md` beside this file.
 
 mod cascade;
+mod events;
+mod factory;
 mod has_one;
 mod identity_map;
 mod loading;
@@ -14,6 +16,8 @@ mod relationship;
 mod session;
 pub(crate) mod unit_of_work;
 
+pub use events::{SessionEvent, SessionListener};
+pub use factory::SessionFactory;
 pub use has_one::{cascade_delete_child, has_one_links, HasOne, HasOneRel};
 pub use loading::{
     joinedload, lazyload, noload, raiseload, selectinload, subqueryload, JoinCollector, JoinRelation, JoinSpec,

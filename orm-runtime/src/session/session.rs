@@ -9,6 +9,7 @@ use crate::dialect::DialectKind;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{crud_sql, CrudShape, Executor};
+use crate::session::events::{Listeners, SessionEvent};
 use crate::session::identity_map::IdentityMap;
 use crate::session::object::{IntoObj, Obj, ObjCell, ObjectState};
 use crate::session::unit_of_work::{FlushCtx, FlushPlan, Tracked, Undo};
@@ -50,6 +51,10 @@ pub struct Session {
     writes_seen: u64,
     /// Association rows to delete at the next flush (their owner is being deleted).
     pub(crate) association_clears: Vec<(&'static crate::schema::TableDef, &'static crate::schema::ColumnDef, Value)>,
+    /// Event listeners.
+    pub(crate) listeners: Listeners,
+    /// The event whose listeners are running (flush, commit and rollback are refused then).
+    pub(crate) in_listener: Option<SessionEvent>,
 }
 
 impl std::fmt::Debug for Session {
@@ -81,6 +86,8 @@ impl Engine {
             autoflush: true,
             savepoints: Vec::new(),
             writes_seen: u64::MAX,
+            listeners: Listeners::default(),
+            in_listener: None,
         }
     }
 }
@@ -103,9 +110,14 @@ impl Session {
         self.autoflush = on;
     }
 
+    /// Replace the listeners (a factory's, for a new session).
+    pub(crate) fn set_listeners(&mut self, listeners: Listeners) {
+        self.listeners = listeners;
+    }
+
     /// Flush if autoflush is on and anything is pending.
     pub(crate) fn autoflush(&mut self) -> Result<()> {
-        if !self.autoflush {
+        if !self.autoflush || self.in_listener.is_some() {
             return Ok(());
         }
         let writes = crate::session::object::WRITES.load(std::sync::atomic::Ordering::Relaxed);
@@ -568,6 +580,13 @@ impl Session {
     /// refuses further work until [`rollback`](Session::rollback).
     pub fn flush(&mut self) -> Result<()> {
         self.check_usable()?;
+        self.check_not_in_listener("flush")?;
+        if self.listeners.has(SessionEvent::BeforeFlush) && self.has_changes() {
+            if let Err(e) = self.fire(SessionEvent::BeforeFlush) {
+                self.fail(&e);
+                return Err(e);
+            }
+        }
         let mut roots = self.pending.clone();
         roots.extend(self.identity.touched());
         let found = crate::session::cascade::cascade(roots, self.id)?;
@@ -622,7 +641,11 @@ impl Session {
                 self.pending.clear();
                 self.association_clears.clear();
                 self.flushed_deletes.append(&mut self.to_delete);
-                Ok(())
+                let after = self.fire(SessionEvent::AfterFlush);
+                if let Err(e) = &after {
+                    self.fail(e);
+                }
+                after
             }
             Err(e) => {
                 self.fail(&e);
@@ -652,6 +675,12 @@ impl Session {
     /// map); objects deleted in the transaction become detached. The connection goes back
     /// to the pool.
     pub fn commit(&mut self) -> Result<()> {
+        self.check_usable()?;
+        self.check_not_in_listener("commit")?;
+        if let Err(e) = self.fire(SessionEvent::BeforeCommit) {
+            self.fail(&e);
+            return Err(e);
+        }
         self.flush()?;
         if let Some(conn) = self.conn.as_mut() {
             if conn.in_transaction() {
@@ -667,15 +696,17 @@ impl Session {
             o.set_state(ObjectState::Detached, 0);
         }
         self.conn = None;
-        Ok(())
+        self.fire(SessionEvent::AfterCommit)
     }
 
     /// Roll back the transaction and restore the objects: pending and newly inserted objects
     /// become transient (generated keys are reset), deleted ones persistent again, and
     /// changed ones take their committed values back.
     pub fn rollback(&mut self) -> Result<()> {
+        self.check_not_in_listener("rollback")?;
         self.savepoints.clear();
         let mut result = Ok(());
+        let had_transaction = self.conn.is_some();
         if let Some(mut conn) = self.conn.take() {
             result = conn.rollback();
         }
@@ -692,11 +723,24 @@ impl Session {
         self.flushed_deletes.clear();
         self.association_clears.clear();
         self.failed = None;
-        result
+        result?;
+        if had_transaction {
+            self.fire(SessionEvent::AfterRollback)?;
+        }
+        Ok(())
+    }
+
+    /// Whether anything is waiting to be flushed.
+    fn has_changes(&self) -> bool {
+        !self.pending.is_empty()
+            || !self.to_delete.is_empty()
+            || !self.association_clears.is_empty()
+            || !self.identity.touched().is_empty()
     }
 
     /// Roll back and detach every object: the session is empty afterwards (and reusable).
     pub fn close(&mut self) -> Result<()> {
+        self.check_not_in_listener("close")?;
         let result = self.rollback();
         self.identity.visit(|o| o.set_state(ObjectState::Detached, 0));
         self.identity.clear();

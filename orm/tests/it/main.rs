@@ -14,5 +14,6 @@ mod queries;
 mod relationships;
 mod schema;
 mod session;
+mod session_events;
 mod session_features;
 mod sql_snapshots;

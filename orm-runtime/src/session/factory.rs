@@ -1,0 +1,66 @@
+//! [`SessionFactory`]: sessions made with the same settings and listeners.
+
+use std::sync::Arc;
+
+use crate::backend::Engine;
+use crate::error::Result;
+use crate::session::events::{Listeners, SessionEvent};
+use crate::session::Session;
+
+/// Makes sessions bound to one engine with the same settings and event listeners
+/// (SQLAlchemy's `sessionmaker`). Cheap to clone and `Send + Sync`: keep one in the
+/// application state and call [`session`](SessionFactory::session) per request or unit of
+/// work.
+///
+/// ```
+/// # use orm_runtime::backend::Engine;
+/// # use orm_runtime::session::{SessionEvent, SessionFactory};
+/// let engine = Engine::connect("sqlite::memory:").unwrap();
+/// let factory = SessionFactory::new(&engine)
+///     .autoflush(false)
+///     .listen(SessionEvent::AfterCommit, |_s| Ok(()));
+/// let mut session = factory.session();
+/// session.commit().unwrap();
+/// ```
+#[derive(Clone, Debug)]
+pub struct SessionFactory {
+    engine: Engine,
+    autoflush: bool,
+    listeners: Listeners,
+}
+
+impl SessionFactory {
+    /// A factory for sessions on `engine` (autoflush on, no listeners).
+    pub fn new(engine: &Engine) -> Self {
+        SessionFactory { engine: engine.clone(), autoflush: true, listeners: Listeners::default() }
+    }
+
+    /// Whether the sessions flush before queries (default on).
+    pub fn autoflush(mut self, on: bool) -> Self {
+        self.autoflush = on;
+        self
+    }
+
+    /// Run `listener` at `event` in every session made from now on.
+    pub fn listen(
+        mut self,
+        event: SessionEvent,
+        listener: impl Fn(&mut Session) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.listeners.add(event, Arc::new(listener));
+        self
+    }
+
+    /// The engine the sessions run on.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// A new session with this factory's settings and listeners.
+    pub fn session(&self) -> Session {
+        let mut s = self.engine.session();
+        s.set_autoflush(self.autoflush);
+        s.set_listeners(self.listeners.clone());
+        s
+    }
+}

@@ -1,0 +1,132 @@
+//! Session events and the session factory.
+
+use std::sync::{Arc, Mutex};
+
+use orm::prelude::*;
+use orm::Error;
+
+use crate::common::{each_db, Db};
+use crate::models::User;
+
+fn setup(db: &Db) {
+    db.engine.create_all(&[User::table()]).unwrap();
+}
+
+/// A shared log the listeners write to.
+fn log() -> Arc<Mutex<Vec<String>>> {
+    Arc::new(Mutex::new(Vec::new()))
+}
+
+fn record(log: &Arc<Mutex<Vec<String>>>, event: SessionEvent) -> impl Fn(&mut Session) -> orm::Result<()> {
+    let log = log.clone();
+    move |s: &mut Session| {
+        log.lock().unwrap().push(format!("{event:?} new={}", s.counts().new));
+        Ok(())
+    }
+}
+
+#[test]
+fn listeners_run_in_order_at_flush_commit_and_rollback() {
+    each_db("e_order", |db| {
+        setup(db);
+        let seen = log();
+        let mut factory = SessionFactory::new(&db.engine);
+        for event in [
+            SessionEvent::BeforeFlush,
+            SessionEvent::AfterFlush,
+            SessionEvent::BeforeCommit,
+            SessionEvent::AfterCommit,
+            SessionEvent::AfterRollback,
+        ] {
+            factory = factory.listen(event, record(&seen, event));
+        }
+        let mut s = factory.session();
+        s.flush().unwrap();
+        assert!(seen.lock().unwrap().is_empty(), "nothing to flush: no flush events");
+        s.add(User::new("ada", 36)).unwrap();
+        s.commit().unwrap();
+        assert_eq!(
+            *seen.lock().unwrap(),
+            ["BeforeCommit new=1", "BeforeFlush new=1", "AfterFlush new=0", "AfterCommit new=0"]
+        );
+        seen.lock().unwrap().clear();
+        s.add(User::new("bob", 20)).unwrap();
+        s.flush().unwrap();
+        s.rollback().unwrap();
+        assert_eq!(*seen.lock().unwrap(), ["BeforeFlush new=1", "AfterFlush new=0", "AfterRollback new=0"]);
+        seen.lock().unwrap().clear();
+        drop(s);
+        assert!(seen.lock().unwrap().is_empty(), "no open transaction at drop: no rollback event");
+    });
+}
+
+#[test]
+fn before_flush_can_add_objects_and_query_without_recursing() {
+    each_db("e_add", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        s.listen(SessionEvent::BeforeFlush, |s| {
+            // Queries inside a listener do not autoflush (that would run this listener again).
+            let audited = s.query::<User>().filter_by(User::name, "audit").count()?;
+            if audited == 0 {
+                s.add(User::new("audit", 0))?;
+            }
+            assert!(matches!(s.flush(), Err(Error::InvalidState(_))), "flush inside a listener is refused");
+            Ok(())
+        });
+        s.add(User::new("ada", 36)).unwrap();
+        s.commit().unwrap();
+        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        assert_eq!(n, 2, "the object the listener added was flushed with the rest");
+    });
+}
+
+#[test]
+fn a_failing_before_flush_or_before_commit_listener_writes_nothing() {
+    each_db("e_fail", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        s.listen(SessionEvent::BeforeFlush, |s| {
+            let bad = s.new_objects::<User>().iter().any(|u| u.read().name.is_empty());
+            if bad {
+                return Err(Error::InvalidState("a user needs a name".into()));
+            }
+            Ok(())
+        });
+        s.add(User::new("kept", 1)).unwrap();
+        s.flush().unwrap();
+        s.add(User::new("", 2)).unwrap();
+        let err = s.commit().unwrap_err();
+        assert!(matches!(err, Error::InvalidState(ref m) if m == "a user needs a name"), "{err:?}");
+        assert!(matches!(s.query::<User>().count(), Err(Error::PendingRollback { .. })));
+        s.rollback().unwrap();
+        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        assert_eq!(n, 0, "the earlier flush was rolled back with the transaction");
+
+        let mut s = db.engine.session();
+        s.listen(SessionEvent::BeforeCommit, |_| Err(Error::InvalidState("read-only session".into())));
+        s.add(User::new("ada", 36)).unwrap();
+        s.flush().unwrap();
+        assert!(s.commit().is_err());
+        s.rollback().unwrap();
+        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        assert_eq!(n, 0);
+    });
+}
+
+#[test]
+fn a_factory_applies_its_settings_to_every_session() {
+    each_db("e_factory", |db| {
+        setup(db);
+        let factory = SessionFactory::new(&db.engine).autoflush(false);
+        for _ in 0..2 {
+            let mut s = factory.session();
+            s.add(User::new("ada", 36)).unwrap();
+            assert_eq!(s.query::<User>().count().unwrap(), 0, "autoflush off from the factory");
+            s.rollback().unwrap();
+        }
+        let shared = factory.clone();
+        let handle = std::thread::spawn(move || shared.session().query::<User>().count().unwrap());
+        assert_eq!(handle.join().unwrap(), 0, "the factory is Send and its sessions work on any thread");
+    });
+}
