@@ -26,18 +26,31 @@ use crate::session::Session;
 pub struct SessionFactory {
     engine: Engine,
     autoflush: bool,
+    expire_on_commit: bool,
     listeners: Listeners,
 }
 
 impl SessionFactory {
-    /// A factory for sessions on `engine` (autoflush on, no listeners).
+    /// A factory for sessions on `engine` (autoflush and expire-on-commit on, no listeners).
     pub fn new(engine: &Engine) -> Self {
-        SessionFactory { engine: engine.clone(), autoflush: true, listeners: Listeners::default() }
+        SessionFactory {
+            engine: engine.clone(),
+            autoflush: true,
+            expire_on_commit: true,
+            listeners: Listeners::default(),
+        }
     }
 
     /// Whether the sessions flush before queries (default on).
     pub fn autoflush(mut self, on: bool) -> Self {
         self.autoflush = on;
+        self
+    }
+
+    /// Whether the sessions expire their objects at commit (default on; see
+    /// [`Session::set_expire_on_commit`]).
+    pub fn expire_on_commit(mut self, on: bool) -> Self {
+        self.expire_on_commit = on;
         self
     }
 
@@ -60,6 +73,7 @@ impl SessionFactory {
     pub fn session(&self) -> Session {
         let mut s = self.engine.session();
         s.set_autoflush(self.autoflush);
+        s.set_expire_on_commit(self.expire_on_commit);
         s.set_listeners(self.listeners.clone());
         s
     }

@@ -134,9 +134,16 @@ impl IdentityMap {
 pub(crate) struct ModelMap<'a, M: Model>(&'a mut TypedMap<M>);
 
 impl<M: Model> ModelMap<'_, M> {
-    /// The object under `key`, or the one `make` builds, registered under `key`.
-    pub(crate) fn get_or_insert(&mut self, key: M::Key, make: impl FnOnce() -> Obj<M>) -> Obj<M> {
-        let cell = self.0.map.entry(key).or_insert_with(|| make().0);
-        Obj(cell.clone())
+    /// The session's object for a row just read: the one held under its key (refreshed
+    /// with `value` if it is expired), or a new persistent object of session `session`.
+    pub(crate) fn adopt(&mut self, value: M, session: u64) -> Obj<M> {
+        match self.0.map.entry(value.key()) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let cell = e.get().clone();
+                cell.refresh_if_expired(value);
+                Obj(cell)
+            }
+            std::collections::hash_map::Entry::Vacant(e) => Obj(e.insert(Obj::loaded(value, session).0).clone()),
+        }
     }
 }

@@ -44,6 +44,9 @@ pub(crate) struct ObjCell<M: Model> {
     /// Set when a write guard was taken since the last flush (a hint; the flush compares
     /// values with the snapshot to find real changes).
     pub(crate) touched: AtomicBool,
+    /// Expired (by a commit, `expire` or `expire_all`): the fields may be stale, and the next
+    /// query or `get` that reads this row replaces them (unless they were written since).
+    pub(crate) expired: AtomicBool,
 }
 
 impl<M: Model> ObjCell<M> {
@@ -57,6 +60,42 @@ impl<M: Model> ObjCell<M> {
 
     pub(crate) fn data_mut(&self) -> RwLockWriteGuard<'_, M> {
         self.data.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Take the values of a row just read if this object is expired and was not written
+    /// since. A handle that is being read or written right now keeps its values (and stays
+    /// expired): replacing them under a live guard would block.
+    pub(crate) fn refresh_if_expired(&self, fresh: M) {
+        if !self.expired.load(Ordering::Acquire) || self.touched.load(Ordering::Acquire) {
+            return;
+        }
+        let Ok(mut data) = self.data.try_write() else { return };
+        *data = fresh;
+        drop(data);
+        self.meta().snapshot = None;
+        self.expired.store(false, Ordering::Release);
+    }
+
+    /// Replace the fields with the database's values (after a refresh). Refused while a
+    /// read or write guard of the object is alive: waiting for it could wait forever when
+    /// the guard belongs to the calling thread.
+    pub(crate) fn set_fresh(&self, fresh: M) -> crate::error::Result<()> {
+        let mut data = match self.data.try_write() {
+            Ok(data) => data,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return Err(crate::error::Error::InvalidState(format!(
+                    "a `{}` being read or written cannot be refreshed: drop its guard first",
+                    M::table().model
+                )))
+            }
+        };
+        *data = fresh;
+        drop(data);
+        self.meta().snapshot = None;
+        self.touched.store(false, Ordering::Release);
+        self.expired.store(false, Ordering::Release);
+        Ok(())
     }
 }
 
@@ -96,6 +135,7 @@ impl<M: Model> Obj<M> {
             data: RwLock::new(value),
             meta: Mutex::new(Meta { state: ObjectState::Transient, session: 0, snapshot: None, delete_pending: false }),
             touched: AtomicBool::new(false),
+            expired: AtomicBool::new(false),
         }))
     }
 
@@ -104,6 +144,7 @@ impl<M: Model> Obj<M> {
             data: RwLock::new(value),
             meta: Mutex::new(Meta { state: ObjectState::Persistent, session, snapshot: None, delete_pending: false }),
             touched: AtomicBool::new(false),
+            expired: AtomicBool::new(false),
         }))
     }
 
@@ -126,6 +167,16 @@ impl<M: Model> Obj<M> {
         }
         WRITES.fetch_add(1, Ordering::Relaxed);
         self.0.data_mut()
+    }
+
+    /// Whether the object is expired: its session committed (with `expire_on_commit`, the
+    /// default) or expired it since its fields were loaded. An expired object's fields still
+    /// hold the values it had (a field read cannot run a query); the next query, `get` or
+    /// `refresh` that reads its row replaces them with the database's. Writing to an expired
+    /// object is fine: the flush writes the fields you changed, and the object keeps your
+    /// values until then.
+    pub fn is_expired(&self) -> bool {
+        self.0.expired.load(Ordering::Acquire)
     }
 
     /// The object's state.

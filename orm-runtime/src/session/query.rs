@@ -241,7 +241,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
             let mut objects = identity.model::<M>();
             conn.query_while(&r.sql, &r.params, |row| {
                 let m = M::decode_row(row, 0)?;
-                let obj = objects.get_or_insert(m.key(), || Obj::loaded(m, id));
+                let obj = objects.adopt(m, id);
                 let addr = std::sync::Arc::as_ptr(&obj.0) as *const () as usize;
                 let i = *index.entry(addr).or_insert_with(|| {
                     objs.push(obj);

@@ -45,6 +45,8 @@ pub struct Session {
     failed: Option<Error>,
     /// Flush before queries (default on).
     autoflush: bool,
+    /// Expire every object at commit (default on).
+    expire_on_commit: bool,
     /// Open savepoints, innermost last.
     savepoints: Vec<SavepointMark>,
     /// The write count when autoflush last found nothing written.
@@ -84,6 +86,7 @@ impl Engine {
             failed: None,
             association_clears: Vec::new(),
             autoflush: true,
+            expire_on_commit: true,
             savepoints: Vec::new(),
             writes_seen: u64::MAX,
             listeners: Listeners::default(),
@@ -108,6 +111,33 @@ impl Session {
     /// of queries that must not write (then call [`flush`](Session::flush) yourself).
     pub fn set_autoflush(&mut self, on: bool) {
         self.autoflush = on;
+    }
+
+    /// Whether `commit()` expires every object of the session (default on, as in
+    /// SQLAlchemy): after a commit other transactions may change the rows, so the next query
+    /// or `get` that reads an object's row replaces its fields (see [`Obj::is_expired`]).
+    /// Off, objects keep the values they had at commit until [`refresh`](Session::refresh).
+    pub fn set_expire_on_commit(&mut self, on: bool) {
+        self.expire_on_commit = on;
+    }
+
+    /// Expire one persistent object of this session: the next query or `get` that reads its
+    /// row replaces its fields (see [`Obj::is_expired`]).
+    pub fn expire<M: Model>(&mut self, obj: &Obj<M>) -> Result<()> {
+        let (state, owner) = obj.0.state_and_session();
+        if state != ObjectState::Persistent || owner != self.id {
+            return Err(Error::InvalidState(format!(
+                "only a persistent object of this session can be expired; this `{}` is {state:?}",
+                M::table().model
+            )));
+        }
+        obj.0.expire();
+        Ok(())
+    }
+
+    /// Expire every object of this session (see [`expire`](Session::expire)).
+    pub fn expire_all(&mut self) {
+        self.identity.visit(|o| o.expire());
     }
 
     /// Replace the listeners (a factory's, for a new session).
@@ -326,10 +356,7 @@ impl Session {
             Ok(false)
         })?;
         let fresh = found.ok_or_else(|| Error::NotFound { table: table.name.into() })?;
-        *obj.0.data_mut() = fresh;
-        obj.0.meta().snapshot = None;
-        obj.0.touched.store(false, std::sync::atomic::Ordering::Release);
-        Ok(())
+        obj.0.set_fresh(fresh)
     }
 
     /// Detach every object without touching the database (pending ones become transient).
@@ -383,7 +410,7 @@ impl Session {
     /// persistent object made from `value`.
     pub(crate) fn adopt<M: Model>(&mut self, value: M) -> Obj<M> {
         let id = self.id;
-        self.identity.model::<M>().get_or_insert(value.key(), || Obj::loaded(value, id))
+        self.identity.model::<M>().adopt(value, id)
     }
 
     /// The object with this key, if the session holds it (no statement).
@@ -407,7 +434,7 @@ impl Session {
         let mut seen: Option<std::collections::HashSet<usize>> = (!stmt.joins.is_empty()).then(Default::default);
         conn.query_while(&r.sql, &r.params, |row| {
             let m = M::decode_row(row, 0)?;
-            let obj = objects.get_or_insert(m.key(), || Obj::loaded(m, id));
+            let obj = objects.adopt(m, id);
             if let Some(seen) = seen.as_mut() {
                 if !seen.insert(Arc::as_ptr(&obj.0) as *const () as usize) {
                     return Ok(true);
@@ -431,7 +458,7 @@ impl Session {
         let mut objects = identity.model::<M>();
         conn.query_while(&r.sql, &r.params, |row| {
             let m = M::decode_row(row, 0)?;
-            let obj = objects.get_or_insert(m.key(), || Obj::loaded(m, id));
+            let obj = objects.adopt(m, id);
             each(obj, row)
         })
     }
@@ -544,23 +571,34 @@ impl Session {
         self.check_usable()?;
         if let Some(obj) = self.identity.get::<M>(&key) {
             let deleted = obj.0.meta().delete_pending;
+            if !deleted && obj.is_expired() && !obj.0.is_touched() {
+                // An expired object is read again; a row deleted since means no object.
+                return Ok(self.fetch::<M>(&key)?.map(|fresh| {
+                    obj.0.refresh_if_expired(fresh);
+                    obj
+                }));
+            }
             return Ok((!deleted).then_some(obj));
         }
-        self.autoflush()?;
-        let table = M::table();
         let id = self.id;
-        let conn = self.connection(false)?;
-        let sql = crud_sql(table, conn.dialect_kind(), CrudShape::Get)?;
-        let mut found = None;
-        conn.query_while(&sql, &M::key_values(&key), |row| {
-            found = Some(M::decode_row(row, 0)?);
-            Ok(false)
-        })?;
-        Ok(found.map(|m| {
+        Ok(self.fetch::<M>(&key)?.map(|m| {
             let obj = Obj::loaded(m, id);
             self.identity.insert::<M>(key, obj.0.clone());
             obj
         }))
+    }
+
+    /// The row with this key, read after an autoflush (no identity map involved).
+    fn fetch<M: Model>(&mut self, key: &M::Key) -> Result<Option<M>> {
+        self.autoflush()?;
+        let conn = self.connection(false)?;
+        let sql = crud_sql(M::table(), conn.dialect_kind(), CrudShape::Get)?;
+        let mut found = None;
+        conn.query_while(&sql, &M::key_values(key), |row| {
+            found = Some(M::decode_row(row, 0)?);
+            Ok(false)
+        })?;
+        Ok(found)
     }
 
     /// A query for objects of model `M` (`query::<User>()`), or for pairs of objects
@@ -694,6 +732,9 @@ impl Session {
         self.savepoints.clear();
         for o in self.flushed_deletes.drain(..) {
             o.set_state(ObjectState::Detached, 0);
+        }
+        if self.expire_on_commit {
+            self.identity.visit(|o| o.expire());
         }
         self.conn = None;
         self.fire(SessionEvent::AfterCommit)

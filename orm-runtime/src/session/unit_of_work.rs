@@ -35,6 +35,8 @@ pub(crate) trait Tracked: Send + Sync {
     fn set_delete_pending(&self, on: bool);
     /// Whether the object may have unflushed changes.
     fn is_touched(&self) -> bool;
+    /// Mark the object expired (see [`Obj::is_expired`](crate::session::Obj::is_expired)).
+    fn expire(&self);
     /// The object as `Any`, to recover its concrete type.
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
     /// INSERT `group` (objects of this object's model, this one among them, in flush order)
@@ -85,6 +87,9 @@ impl<M: Model> Tracked for ObjCell<M> {
 
     fn is_touched(&self) -> bool {
         self.touched.load(Ordering::Acquire)
+    }
+    fn expire(&self) {
+        self.expired.store(true, Ordering::Release);
     }
 
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {

@@ -15,5 +15,6 @@ mod relationships;
 mod schema;
 mod session;
 mod session_events;
+mod session_expiry;
 mod session_features;
 mod sql_snapshots;
