@@ -62,6 +62,16 @@ impl<M: Model> Update<M> {
 
     /// Run it; returns the number of rows updated.
     pub fn execute<X: Executor>(&self, ex: X) -> Result<u64> {
+        let Some(stmt) = self.checked()? else { return Ok(0) };
+        ex.with_connection(true, |conn| {
+            let r = render(conn.dialect(), Statement::Update(stmt))?;
+            conn.execute(&r.sql, &r.params).map_err(|e| fill_table(e, M::table().name))
+        })
+    }
+
+    /// The statement once checked: a filter (or `.all_rows()`) and values that fit their
+    /// columns; `None` when there is nothing to set.
+    pub(crate) fn checked(&self) -> Result<Option<&UpdateStatement>> {
         if self.stmt.filter.is_none() && !self.all_rows {
             return Err(Error::InvalidState(format!(
                 "UPDATE of `{}` without a filter: add .filter(...) or .all_rows()",
@@ -69,7 +79,7 @@ impl<M: Model> Update<M> {
             )));
         }
         if self.stmt.set.is_empty() {
-            return Ok(0);
+            return Ok(None);
         }
         let table = M::table();
         for (name, node) in &self.stmt.set {
@@ -77,10 +87,7 @@ impl<M: Model> Update<M> {
                 check_value(col, v)?;
             }
         }
-        ex.with_connection(true, |conn| {
-            let r = render(conn.dialect(), Statement::Update(&self.stmt))?;
-            conn.execute(&r.sql, &r.params).map_err(|e| fill_table(e, table.name))
-        })
+        Ok(Some(&self.stmt))
     }
 }
 
@@ -102,6 +109,17 @@ pub fn delete<M: Model>() -> Delete<M> {
 }
 
 impl<M: Model> Delete<M> {
+    /// The statement once checked: it has a filter, or `.all_rows()` was called.
+    pub(crate) fn checked(&self) -> Result<&DeleteStatement> {
+        if self.stmt.filter.is_none() && !self.all_rows {
+            return Err(Error::InvalidState(format!(
+                "DELETE from `{}` without a filter: add .filter(...) or .all_rows()",
+                self.stmt.table
+            )));
+        }
+        Ok(&self.stmt)
+    }
+
     /// Add a WHERE condition (ANDed with earlier ones).
     pub fn filter<E, I>(mut self, cond: E) -> Self
     where
@@ -125,14 +143,9 @@ impl<M: Model> Delete<M> {
 
     /// Run it; returns the number of rows deleted.
     pub fn execute<X: Executor>(&self, ex: X) -> Result<u64> {
-        if self.stmt.filter.is_none() && !self.all_rows {
-            return Err(Error::InvalidState(format!(
-                "DELETE from `{}` without a filter: add .filter(...) or .all_rows()",
-                self.stmt.table
-            )));
-        }
+        let stmt = self.checked()?;
         ex.with_connection(true, |conn| {
-            let r = render(conn.dialect(), Statement::Delete(&self.stmt))?;
+            let r = render(conn.dialect(), Statement::Delete(stmt))?;
             conn.execute(&r.sql, &r.params).map_err(|e| fill_table(e, M::table().name))
         })
     }

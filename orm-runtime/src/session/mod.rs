@@ -1,6 +1,7 @@
 //! The ORM Session: a unit of work over one transaction at a time, with an identity map,
 //! object states and change tracking. See `DESIGN.md` beside this file.
 
+mod bulk;
 mod cascade;
 mod events;
 mod factory;

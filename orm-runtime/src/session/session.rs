@@ -37,11 +37,11 @@ pub struct Session {
     id: u64,
     engine: Engine,
     conn: Option<PooledConnection>,
-    identity: IdentityMap,
+    pub(crate) identity: IdentityMap,
     pending: Vec<Arc<dyn Tracked>>,
-    to_delete: Vec<Arc<dyn Tracked>>,
-    flushed_deletes: Vec<Arc<dyn Tracked>>,
-    undo: Vec<Undo>,
+    pub(crate) to_delete: Vec<Arc<dyn Tracked>>,
+    pub(crate) flushed_deletes: Vec<Arc<dyn Tracked>>,
+    pub(crate) undo: Vec<Undo>,
     failed: Option<Error>,
     /// Flush before queries (default on).
     autoflush: bool,
@@ -694,7 +694,7 @@ impl Session {
 
     /// Roll the database transaction back now and remember why. Inside a savepoint only the
     /// savepoint is given up (by `rollback_to_savepoint`), so the outer work survives.
-    fn fail(&mut self, e: &Error) {
+    pub(crate) fn fail(&mut self, e: &Error) {
         if !self.savepoints.is_empty() && !e.is_disconnect() {
             self.failed = Some(e.duplicate());
             return;

@@ -14,6 +14,7 @@ mod queries;
 mod relationships;
 mod schema;
 mod session;
+mod session_bulk;
 mod session_events;
 mod session_expiry;
 mod session_features;

@@ -1,0 +1,104 @@
+//! Query-level UPDATE and DELETE run through a session, with the identity map kept in step.
+//!
+//! Synchronization is SQLAlchemy's `fetch` strategy, done in the same statement: the UPDATE
+//! or DELETE returns the rows it touched (`RETURNING`, on SQLite and PostgreSQL), and the
+//! session applies them to the objects it holds:
+//! - updated rows: an object not written since its load takes the new values at once; one
+//!   written since (possible with autoflush off) keeps the writes and is expired, so the
+//!   next query or `get` of its row reads it again;
+//! - deleted rows: the object becomes `Deleted` and leaves the identity map (detached at
+//!   commit), exactly as if the session had deleted it.
+//!
+//! A rollback undoes both: updated objects are expired (the next read sees the database's
+//! values again), deleted ones are persistent again.
+
+use std::sync::Arc;
+
+use crate::dialect::render;
+use crate::error::Result;
+use crate::model::Model;
+use crate::query::{Delete, Statement, Update};
+use crate::session::object::ObjCell;
+use crate::session::unit_of_work::Tracked;
+use crate::session::{ObjectState, Session};
+
+impl Session {
+    /// Run a Core UPDATE in this session's transaction (after an autoflush) and bring the
+    /// session's objects of those rows up to date; returns the number of rows updated.
+    ///
+    /// ```ignore
+    /// let n = session.bulk_update(update::<User>().set(User::active, false).filter(User::age.lt(18)))?;
+    /// ```
+    pub fn bulk_update<M: Model>(&mut self, update: Update<M>) -> Result<u64> {
+        self.check_usable()?;
+        let Some(stmt) = update.checked()? else { return Ok(0) };
+        let mut stmt = stmt.clone();
+        stmt.returning = M::table().columns.iter().map(|c| c.name).collect();
+        self.autoflush()?;
+        let mut rows = Vec::new();
+        let result = self.connection(true).and_then(|conn| {
+            let r = render(conn.dialect(), Statement::Update(&stmt))?;
+            conn.query(&r.sql, &r.params, |row| {
+                rows.push(M::decode_row(row, 0)?);
+                Ok(())
+            })
+            .map_err(|e| crate::query::insert::fill_table(e, M::table().name))
+        });
+        if let Err(e) = result {
+            self.fail(&e);
+            return Err(e);
+        }
+        let n = rows.len() as u64;
+        let mut updated: Vec<Arc<ObjCell<M>>> = Vec::new();
+        for fresh in rows {
+            if let Some(obj) = self.identity.get::<M>(&fresh.key()) {
+                obj.0.expire();
+                obj.0.refresh_if_expired(fresh);
+                updated.push(obj.0);
+            }
+        }
+        if !updated.is_empty() {
+            self.undo.push(Box::new(move |_| updated.iter().for_each(|c| c.expire())));
+        }
+        Ok(n)
+    }
+
+    /// Run a Core DELETE in this session's transaction (after an autoflush); the session's
+    /// objects of the deleted rows become `Deleted`. Returns the number of rows deleted.
+    ///
+    /// ```ignore
+    /// let n = session.bulk_delete(delete::<User>().filter(User::active.eq(false)))?;
+    /// ```
+    pub fn bulk_delete<M: Model>(&mut self, delete: Delete<M>) -> Result<u64> {
+        self.check_usable()?;
+        let mut stmt = delete.checked()?.clone();
+        stmt.returning = M::table().columns.iter().map(|c| c.name).collect();
+        self.autoflush()?;
+        let mut keys = Vec::new();
+        let result = self.connection(true).and_then(|conn| {
+            let r = render(conn.dialect(), Statement::Delete(&stmt))?;
+            conn.query(&r.sql, &r.params, |row| {
+                keys.push(M::decode_row(row, 0)?.key());
+                Ok(())
+            })
+            .map_err(|e| crate::query::insert::fill_table(e, M::table().name))
+        });
+        if let Err(e) = result {
+            self.fail(&e);
+            return Err(e);
+        }
+        let n = keys.len() as u64;
+        for key in keys {
+            let Some(cell) = self.identity.remove::<M>(&key) else { continue };
+            let addr = cell.addr();
+            self.to_delete.retain(|o| o.addr() != addr);
+            cell.set_state(ObjectState::Deleted, self.id());
+            self.flushed_deletes.push(cell.clone());
+            self.undo.push(Box::new(move |identity| {
+                cell.set_state(ObjectState::Persistent, cell.state_and_session().1);
+                identity.insert::<M>(key, cell);
+            }));
+        }
+        Ok(n)
+    }
+}
