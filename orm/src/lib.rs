@@ -98,7 +98,7 @@
 //! `#[relationship(delete_orphan)]`.
 
 pub use orm_derive::Model;
-pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, PooledConnection, RawSql, RowRef};
+pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef};
 pub use orm_runtime::dialect::{self, Dialect, DialectKind};
 pub use orm_runtime::error::{Error, Result};
 pub use orm_runtime::expr::{self, alias, Alias, Column, Expr, Expression};

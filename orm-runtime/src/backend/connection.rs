@@ -1,6 +1,9 @@
 //! [`Connection`]: one database connection of either backend, with its transaction state.
 
+use std::sync::Arc;
+
 use crate::backend::error_map::{from_pg, from_sqlite};
+use crate::backend::events::{hooked, EngineHooks};
 use crate::backend::postgres_conn::PgConn;
 use crate::backend::{sqlite_conn, RowRef};
 use crate::dialect::{Dialect, DialectKind};
@@ -13,10 +16,6 @@ pub(crate) enum Inner {
     Postgres(Box<PgConn>),
 }
 
-/// Called with the SQL text and parameters of every statement a connection runs
-/// (see [`EngineBuilder::before_execute`](crate::backend::EngineBuilder::before_execute)).
-pub type ExecuteHook = std::sync::Arc<dyn Fn(&str, &[Value]) + Send + Sync>;
-
 /// A connection: runs SQL with bound parameters through cached prepared statements.
 ///
 /// It remembers whether a transaction is open and whether it is broken; the pool uses both
@@ -25,7 +24,8 @@ pub struct Connection {
     pub(crate) inner: Inner,
     in_transaction: bool,
     broken: bool,
-    hook: Option<ExecuteHook>,
+    /// Statement listeners (`None` when the engine has none).
+    hooks: Option<Arc<EngineHooks>>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -39,14 +39,8 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
-    pub(crate) fn new(inner: Inner, hook: Option<ExecuteHook>) -> Self {
-        Connection { inner, in_transaction: false, broken: false, hook }
-    }
-
-    fn before(&self, sql: &str, params: &[Value]) {
-        if let Some(h) = &self.hook {
-            h(sql, params);
-        }
+    pub(crate) fn new(inner: Inner, hooks: Option<Arc<EngineHooks>>) -> Self {
+        Connection { inner, in_transaction: false, broken: false, hooks }
     }
 
     /// The dialect to render statements for this connection.
@@ -92,13 +86,11 @@ impl Connection {
 
     /// [`Connection::execute`] with any kind of parameter (borrowed ones, say).
     pub fn execute_params<P: BindParam>(&mut self, sql: &str, params: &[P]) -> Result<u64> {
-        if self.hook.is_some() {
-            self.before(sql, &params.iter().map(BindParam::to_value).collect::<Vec<_>>());
-        }
-        let r = match &mut self.inner {
+        let Connection { inner, hooks, .. } = self;
+        let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::execute(c, sql, params),
             Inner::Postgres(c) => c.execute(sql, params),
-        };
+        });
         if r.is_ok() {
             self.note_transaction_control(sql);
         }
@@ -130,13 +122,11 @@ impl Connection {
     where
         F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
-        if self.hook.is_some() {
-            self.before(sql, &params.iter().map(BindParam::to_value).collect::<Vec<_>>());
-        }
-        let r = match &mut self.inner {
+        let Connection { inner, hooks, .. } = self;
+        let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
             Inner::Postgres(c) => c.query(sql, params, f),
-        };
+        });
         r.map_err(|e| self.note(e))
     }
 
@@ -147,20 +137,18 @@ impl Connection {
         F: FnMut(&RowRef<'_>) -> Result<()>,
     {
         let f = move |row: &RowRef<'_>| f(row).map(|()| true);
-        if self.hook.is_some() {
-            self.before(sql, &params.iter().map(BindParam::to_value).collect::<Vec<_>>());
-        }
-        let r = match &mut self.inner {
+        let Connection { inner, hooks, .. } = self;
+        let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
             Inner::Postgres(c) => c.stream(sql, params, f),
-        };
+        });
         r.map_err(|e| self.note(e))
     }
 
     /// Prepare `sql` once (through the statement cache) and run it many times with
     /// [`Prepared::execute`]: the fast path for inserting many rows one by one.
     pub fn prepared(&mut self, sql: &str) -> Result<Prepared<'_>> {
-        let Connection { inner, broken, hook, .. } = self;
+        let Connection { inner, broken, hooks, .. } = self;
         let r = match inner {
             Inner::Sqlite(c) => {
                 c.prepare_cached(sql).map(|stmt| PreparedInner::Sqlite(stmt, c)).map_err(|e| from_sqlite(e, None))
@@ -168,7 +156,7 @@ impl Connection {
             Inner::Postgres(c) => c.prepare(sql).map(|stmt| PreparedInner::Postgres(&mut c.client, stmt)),
         };
         match r {
-            Ok(inner) => Ok(Prepared { inner, sql: sql.to_owned(), hook: hook.clone(), broken }),
+            Ok(inner) => Ok(Prepared { inner, sql: sql.to_owned(), hooks: hooks.clone(), broken }),
             Err(e) => {
                 if e.is_disconnect() {
                     *broken = true;
@@ -188,15 +176,15 @@ impl Connection {
 
     /// Execute SQL without parameters (one or more statements; DDL).
     pub fn batch(&mut self, sql: &str) -> Result<()> {
-        self.before(sql, &[]);
-        let r = match &mut self.inner {
+        let Connection { inner, hooks, .. } = self;
+        let r = hooked(hooks.as_deref(), sql, &[] as &[Value], || match inner {
             Inner::Sqlite(c) => {
                 // DDL changes result shapes: cached statements must not outlive it.
                 c.flush_prepared_statement_cache();
                 c.execute_batch(sql).map_err(|e| from_sqlite(e, None))
             }
             Inner::Postgres(c) => c.batch(sql),
-        };
+        });
         r.map_err(|e| self.note(e))
     }
 
@@ -248,11 +236,11 @@ impl Connection {
     }
 
     fn control(&mut self, sql: &str) -> Result<()> {
-        self.before(sql, &[]);
-        let r = match &mut self.inner {
+        let Connection { inner, hooks, .. } = self;
+        let r = hooked(hooks.as_deref(), sql, &[] as &[Value], || match inner {
             Inner::Sqlite(c) => c.execute_batch(sql).map_err(|e| from_sqlite(e, None)),
             Inner::Postgres(c) => c.client.batch_execute(sql).map_err(|e| from_pg(e, None)),
-        };
+        });
         r.map_err(|e| self.note(e))
     }
 
@@ -330,7 +318,7 @@ impl BindParam for crate::types::Param<'_> {
 pub struct Prepared<'c> {
     inner: PreparedInner<'c>,
     sql: String,
-    hook: Option<ExecuteHook>,
+    hooks: Option<Arc<EngineHooks>>,
     broken: &'c mut bool,
 }
 
@@ -343,10 +331,8 @@ impl std::fmt::Debug for Prepared<'_> {
 impl Prepared<'_> {
     /// Execute with these parameters; returns the number of rows changed.
     pub fn execute<P: BindParam>(&mut self, params: &[P]) -> Result<u64> {
-        if let Some(h) = &self.hook {
-            h(&self.sql, &params.iter().map(BindParam::to_value).collect::<Vec<_>>());
-        }
-        let r = match &mut self.inner {
+        let Prepared { inner, sql, hooks, .. } = self;
+        let r = hooked(hooks.as_deref(), sql, params, || match inner {
             PreparedInner::Sqlite(stmt, _) => stmt
                 .execute(rusqlite::params_from_iter(params.iter()))
                 .map(|n| n as u64)
@@ -356,7 +342,7 @@ impl Prepared<'_> {
                     params.iter().map(|p| p as &(dyn postgres::types::ToSql + Sync)).collect();
                 client.execute(&*stmt, &refs).map_err(|e| from_pg(e, None))
             }
-        };
+        });
         if let Err(e) = &r {
             if e.is_disconnect() {
                 *self.broken = true;

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::backend::connection::ExecuteHook;
+use crate::backend::events::{EngineHooks, ExecuteEvent};
 use crate::backend::pool::{Manager, Target};
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
 use crate::dialect::{render_ddl, DialectKind};
@@ -86,7 +86,7 @@ pub struct EngineBuilder {
     pre_ping: bool,
     search_path: Option<String>,
     application_name: Option<String>,
-    hook: Option<ExecuteHook>,
+    hooks: EngineHooks,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -146,9 +146,36 @@ impl EngineBuilder {
     }
 
     /// Call `hook` with the SQL and parameters of every statement, before it runs (logging,
-    /// statement counting in tests).
+    /// statement counting in tests). Several listeners run in the order they were added.
     pub fn before_execute(mut self, hook: impl Fn(&str, &[Value]) + Send + Sync + 'static) -> Self {
-        self.hook = Some(std::sync::Arc::new(hook));
+        self.hooks.before.push(Arc::new(hook));
+        self
+    }
+
+    /// Call `hook` after every statement with its SQL, parameters, duration and error, if
+    /// any (slow-query logs, metrics).
+    ///
+    /// ```
+    /// # use orm_runtime::backend::Engine;
+    /// let engine = Engine::builder("sqlite::memory:")
+    ///     .after_execute(|e| {
+    ///         if e.elapsed.as_millis() > 100 {
+    ///             eprintln!("slow ({:?}): {}", e.elapsed, e.sql);
+    ///         }
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// engine.execute("SELECT 1", &[]).unwrap();
+    /// ```
+    pub fn after_execute(mut self, hook: impl Fn(&ExecuteEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.hooks.after.push(Arc::new(hook));
+        self
+    }
+
+    /// Call `hook` with each new connection before it is first used (session settings,
+    /// `PRAGMA`s). An error fails the checkout that opened the connection, which is not kept.
+    pub fn on_connect(mut self, hook: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static) -> Self {
+        self.hooks.connect.push(Arc::new(hook));
         self
     }
 
@@ -199,7 +226,7 @@ impl EngineBuilder {
             .idle_timeout(self.idle_timeout)
             .test_on_check_out(self.pre_ping)
             .error_handler(Box::new(r2d2::NopErrorHandler))
-            .build_unchecked(Manager { target, hook: self.hook });
+            .build_unchecked(Manager { target, hooks: Arc::new(self.hooks) });
         Ok(Engine { inner: Arc::new(EngineInner { pool, dialect, _keeper: keeper }) })
     }
 }
@@ -221,7 +248,7 @@ impl Engine {
             pre_ping: true,
             search_path: None,
             application_name: None,
-            hook: None,
+            hooks: EngineHooks::default(),
         }
     }
 

@@ -4,13 +4,15 @@
 pub(crate) mod connection;
 mod engine;
 mod error_map;
+mod events;
 mod pool;
 mod postgres_conn;
 mod row;
 mod sqlite_conn;
 mod url;
 
-pub use connection::{BindParam, Connection, ExecuteHook, Prepared};
+pub use connection::{BindParam, Connection, Prepared};
 pub use engine::{Engine, EngineBuilder, PooledConnection, RawSql};
+pub use events::{AfterExecuteHook, ConnectHook, ExecuteEvent, ExecuteHook};
 pub use row::RowRef;
 pub use url::DatabaseUrl;

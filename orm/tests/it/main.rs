@@ -4,6 +4,7 @@
 mod cascades;
 mod common;
 mod core_statements;
+mod engine_events;
 mod errors;
 mod joins;
 mod many_to_many;
