@@ -107,7 +107,7 @@ pub use orm_runtime::schema::{self, TableDef};
 pub use orm_runtime::session::{
     joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, HasMany, HasManyRel,
     HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjectState, PairQuery, Query, Session,
-    SessionCounts, SessionEvent, SessionFactory, SessionListener,
+    SessionCounts, SessionEvent, SessionFactory, SessionListener, WriteEvent,
 };
 pub use orm_runtime::types::{SqlKind, SqlType, Value};
 pub use orm_runtime::{backend, model, types};
@@ -120,7 +120,7 @@ pub mod prelude {
     pub use crate::{
         delete, insert, joinedload, lazyload, noload, raiseload, select, select_model, selectinload, subqueryload,
         update, BelongsTo, Engine, HasMany, HasOne, Loader as _, ManyToMany, Model, Obj, ObjectState, Session,
-        SessionEvent, SessionFactory,
+        SessionEvent, SessionFactory, WriteEvent,
     };
     pub use orm_runtime::expr::{
         avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, Expression,

@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
+use crate::backend::Connection;
 use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::session::mapper_events::{MapperListeners, WriteEvent};
 use crate::session::Session;
 
 /// The points in a session's life a listener can run at (SQLAlchemy's session events).
@@ -53,6 +56,8 @@ pub type SessionListener = Arc<dyn Fn(&mut Session) -> Result<()> + Send + Sync>
 #[derive(Clone, Default)]
 pub(crate) struct Listeners {
     by_event: [Vec<SessionListener>; SessionEvent::COUNT],
+    /// Mapper events, per model.
+    pub(crate) mapper: MapperListeners,
 }
 
 impl std::fmt::Debug for Listeners {
@@ -95,6 +100,39 @@ impl Session {
         listener: impl Fn(&mut Session) -> Result<()> + Send + Sync + 'static,
     ) {
         self.listeners.add(event, Arc::new(listener));
+    }
+
+    /// Run `listener` on every object of model `M` just before a flush writes it (`event`:
+    /// its INSERT, UPDATE or DELETE), with the flush's connection. Changes the listener makes
+    /// are written by that INSERT or UPDATE (stamping `updated_at`, deriving a slug). An
+    /// `Err` fails the flush, which is rolled back. Bulk statements
+    /// ([`bulk_update`](Session::bulk_update)) do not run mapper listeners.
+    ///
+    /// ```
+    /// # use orm_runtime::backend::Engine;
+    /// # use orm_runtime::session::WriteEvent;
+    /// # fn demo<M: orm_runtime::model::Model>(engine: &Engine) {
+    /// let mut session = engine.session();
+    /// session.before_write::<M>(WriteEvent::Insert, |_conn, _note| Ok(()));
+    /// # }
+    /// ```
+    pub fn before_write<M: Model>(
+        &mut self,
+        event: WriteEvent,
+        listener: impl Fn(&mut Connection, &mut M) -> Result<()> + Send + Sync + 'static,
+    ) {
+        self.listeners.mapper.add_before(event, Arc::new(listener));
+    }
+
+    /// Run `listener` on every object of model `M` just after a flush wrote it (`event`), with
+    /// the flush's connection (audit rows, derived tables). An `Err` fails the flush, which is
+    /// rolled back.
+    pub fn after_write<M: Model>(
+        &mut self,
+        event: WriteEvent,
+        listener: impl Fn(&mut Connection, &M) -> Result<()> + Send + Sync + 'static,
+    ) {
+        self.listeners.mapper.add_after(event, Arc::new(listener));
     }
 
     /// Run the listeners of `event` (none: nothing to do).

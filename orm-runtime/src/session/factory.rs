@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
-use crate::backend::Engine;
+use crate::backend::{Connection, Engine};
 use crate::error::Result;
+use crate::model::Model;
 use crate::session::events::{Listeners, SessionEvent};
+use crate::session::mapper_events::WriteEvent;
 use crate::session::Session;
 
 /// Makes sessions bound to one engine with the same settings and event listeners
@@ -61,6 +63,28 @@ impl SessionFactory {
         listener: impl Fn(&mut Session) -> Result<()> + Send + Sync + 'static,
     ) -> Self {
         self.listeners.add(event, Arc::new(listener));
+        self
+    }
+
+    /// Run `listener` before every write of an `M` in every session made from now on (see
+    /// [`Session::before_write`]).
+    pub fn before_write<M: Model>(
+        mut self,
+        event: WriteEvent,
+        listener: impl Fn(&mut Connection, &mut M) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.listeners.mapper.add_before(event, Arc::new(listener));
+        self
+    }
+
+    /// Run `listener` after every write of an `M` in every session made from now on (see
+    /// [`Session::after_write`]).
+    pub fn after_write<M: Model>(
+        mut self,
+        event: WriteEvent,
+        listener: impl Fn(&mut Connection, &M) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.listeners.mapper.add_after(event, Arc::new(listener));
         self
     }
 

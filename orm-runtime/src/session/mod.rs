@@ -9,6 +9,7 @@ mod has_one;
 mod identity_map;
 mod loading;
 pub(crate) mod many_to_many;
+mod mapper_events;
 mod object;
 mod pair_query;
 mod query;
@@ -26,6 +27,7 @@ pub use loading::{
     SubqueryIn, Then,
 };
 pub use many_to_many::{clear_associations, many_to_many_links, ManyToMany, ManyToManyRel};
+pub use mapper_events::{AfterWrite, BeforeWrite, WriteEvent};
 pub use object::{IntoObj, Obj, ObjectState};
 pub use pair_query::{PairQuery, QueryTarget};
 pub use query::{Query, QueryJoinOn};

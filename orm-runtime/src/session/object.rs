@@ -62,6 +62,19 @@ impl<M: Model> ObjCell<M> {
         self.data.write().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The write guard, or an error naming what could not be done (`what`) when a guard of
+    /// this object is alive: waiting could wait forever when the caller's thread holds it.
+    pub(crate) fn data_mut_now(&self, what: &str) -> crate::error::Result<RwLockWriteGuard<'_, M>> {
+        match self.data.try_write() {
+            Ok(data) => Ok(data),
+            Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => Err(crate::error::Error::InvalidState(format!(
+                "a `{}` being read or written cannot be {what}: drop its guard first",
+                M::table().model
+            ))),
+        }
+    }
+
     /// Take the values of a row just read if this object is expired and was not written
     /// since. A handle that is being read or written right now keeps its values (and stays
     /// expired): replacing them under a live guard would block.
@@ -80,16 +93,7 @@ impl<M: Model> ObjCell<M> {
     /// read or write guard of the object is alive: waiting for it could wait forever when
     /// the guard belongs to the calling thread.
     pub(crate) fn set_fresh(&self, fresh: M) -> crate::error::Result<()> {
-        let mut data = match self.data.try_write() {
-            Ok(data) => data,
-            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => {
-                return Err(crate::error::Error::InvalidState(format!(
-                    "a `{}` being read or written cannot be refreshed: drop its guard first",
-                    M::table().model
-                )))
-            }
-        };
+        let mut data = self.data_mut_now("refreshed")?;
         *data = fresh;
         drop(data);
         self.meta().snapshot = None;

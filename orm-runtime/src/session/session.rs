@@ -667,9 +667,9 @@ impl Session {
         crate::session::cascade::order_within_tables(&mut plan.inserts, &plan.syncs)?;
         let result = match self.connection(true) {
             Ok(_) => {
-                let Session { conn, identity, undo, .. } = self;
+                let Session { conn, identity, undo, listeners, .. } = self;
                 let Some(conn) = conn.as_mut() else { unreachable!("connection() set it") };
-                let mut ctx = FlushCtx { conn, identity, undo };
+                let mut ctx = FlushCtx { conn, identity, undo, mapper: &listeners.mapper };
                 plan.execute(&mut ctx)
             }
             Err(e) => Err(e),

@@ -13,6 +13,7 @@ use crate::query::insert::fill_table;
 use crate::query::{check_param, check_value, crud_sql, CrudShape};
 use crate::schema::{creation_order, TableDef};
 use crate::session::identity_map::IdentityMap;
+use crate::session::mapper_events::{MapperListeners, WriteEvent};
 use crate::session::object::{ObjCell, ObjectState};
 
 /// Restores in-memory state when the transaction that a flush wrote in is rolled back.
@@ -23,6 +24,8 @@ pub(crate) struct FlushCtx<'a> {
     pub(crate) conn: &'a mut Connection,
     pub(crate) identity: &'a mut IdentityMap,
     pub(crate) undo: &'a mut Vec<Undo>,
+    /// Mapper event listeners.
+    pub(crate) mapper: &'a MapperListeners,
 }
 
 /// A tracked object of any model, as the session sees it.
@@ -132,16 +135,29 @@ impl<M: Model> Tracked for ObjCell<M> {
 
     fn flush_insert_group(&self, group: &[Arc<dyn Tracked>], ctx: &mut FlushCtx<'_>) -> Result<()> {
         let table = M::table();
-        let rows = group
+        let cells = group
             .iter()
-            .map(|t| match t.clone().into_any().downcast::<ObjCell<M>>() {
-                Ok(cell) => InsertRow::new(cell),
-                Err(_) => Err(Error::InvalidState("insert group mixes models".into())),
+            .map(|t| {
+                t.clone()
+                    .into_any()
+                    .downcast::<ObjCell<M>>()
+                    .map_err(|_| Error::InvalidState("insert group mixes models".into()))
             })
             .collect::<Result<Vec<_>>>()?;
+        if ctx.mapper.has_before::<M>(WriteEvent::Insert) {
+            for cell in &cells {
+                ctx.mapper.before::<M>(
+                    WriteEvent::Insert,
+                    ctx.conn,
+                    &mut *cell.data_mut_now("passed to a listener")?,
+                )?;
+            }
+        }
+        let after = ctx.mapper.has_after::<M>(WriteEvent::Insert).then(|| cells.clone());
+        let rows = cells.into_iter().map(InsertRow::new).collect::<Result<Vec<_>>>()?;
         let dialect = ctx.conn.dialect_kind();
         let key_idx = table.auto_increment_column().map(|c| c.index);
-        let FlushCtx { conn, identity, undo } = ctx;
+        let FlushCtx { conn, identity, undo, mapper } = ctx;
         let mut rows = rows.into_iter().peekable();
         while let Some(first) = rows.next() {
             let (columns, returning) = (first.columns, first.returning);
@@ -190,12 +206,24 @@ impl<M: Model> Tracked for ObjCell<M> {
                 }
             }
         }
+        for cell in after.iter().flatten() {
+            mapper.after::<M>(WriteEvent::Insert, conn, &cell.data())?;
+        }
         Ok(())
     }
 
     fn flush_update(self: Arc<Self>, ctx: &mut FlushCtx<'_>) -> Result<()> {
         if !self.touched.swap(false, Ordering::AcqRel) {
             return Ok(());
+        }
+        if ctx.mapper.has_before::<M>(WriteEvent::Update) {
+            let r = self
+                .data_mut_now("passed to a listener")
+                .and_then(|mut data| ctx.mapper.before::<M>(WriteEvent::Update, ctx.conn, &mut data));
+            if let Err(e) = r {
+                self.touched.store(true, Ordering::Release);
+                return Err(e);
+            }
         }
         let table = M::table();
         let (changed, params, old_key) = {
@@ -249,6 +277,7 @@ impl<M: Model> Tracked for ObjCell<M> {
             ctx.identity.remove::<M>(&old_key);
             ctx.identity.insert::<M>(new_key.clone(), self.clone());
         }
+        let self_for_after = self.clone();
         let cell = self;
         ctx.undo.push(Box::new(move |identity: &mut IdentityMap| {
             if let Some(old) = old_snapshot {
@@ -261,10 +290,16 @@ impl<M: Model> Tracked for ObjCell<M> {
                 identity.insert::<M>(old_key, cell.clone());
             }
         }));
+        if ctx.mapper.has_after::<M>(WriteEvent::Update) {
+            ctx.mapper.after::<M>(WriteEvent::Update, ctx.conn, &self_for_after.data())?;
+        }
         Ok(())
     }
 
     fn flush_delete(self: Arc<Self>, ctx: &mut FlushCtx<'_>) -> Result<()> {
+        if ctx.mapper.has_before::<M>(WriteEvent::Delete) {
+            ctx.mapper.before::<M>(WriteEvent::Delete, ctx.conn, &mut *self.data_mut_now("passed to a listener")?)?;
+        }
         let table = M::table();
         let key = {
             let meta = self.meta();
@@ -289,6 +324,9 @@ impl<M: Model> Tracked for ObjCell<M> {
             meta.delete_pending = false;
         }
         ctx.identity.remove::<M>(&key);
+        if ctx.mapper.has_after::<M>(WriteEvent::Delete) {
+            ctx.mapper.after::<M>(WriteEvent::Delete, ctx.conn, &self.data())?;
+        }
         let cell = self;
         ctx.undo.push(Box::new(move |identity: &mut IdentityMap| {
             cell.meta().state = ObjectState::Persistent;

@@ -8,6 +8,7 @@ mod engine_events;
 mod errors;
 mod joins;
 mod many_to_many;
+mod mapper_events;
 mod models;
 mod one_to_one;
 mod pool;
