@@ -165,7 +165,7 @@ impl EngineBuilder {
     ///     })
     ///     .build()
     ///     .unwrap();
-    /// engine.execute("SELECT 1", &[]).unwrap();
+    /// engine.execute("CREATE TABLE t (x INTEGER)", &[]).unwrap();
     /// ```
     pub fn after_execute(mut self, hook: impl Fn(&ExecuteEvent<'_>) + Send + Sync + 'static) -> Self {
         self.hooks.after.push(Arc::new(hook));

@@ -9,6 +9,8 @@ use crate::session::events::{Listeners, SessionEvent};
 use crate::session::mapper_events::WriteEvent;
 use crate::session::Session;
 
+static NEXT_FACTORY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 /// Makes sessions bound to one engine with the same settings and event listeners
 /// (SQLAlchemy's `sessionmaker`). Cheap to clone and `Send + Sync`: keep one in the
 /// application state and call [`session`](SessionFactory::session) per request or unit of
@@ -26,6 +28,9 @@ use crate::session::Session;
 /// ```
 #[derive(Clone, Debug)]
 pub struct SessionFactory {
+    /// Identifies the factory (and its clones) for [`current`](SessionFactory::with_current)
+    /// sessions.
+    pub(crate) id: u64,
     engine: Engine,
     autoflush: bool,
     expire_on_commit: bool,
@@ -36,6 +41,7 @@ impl SessionFactory {
     /// A factory for sessions on `engine` (autoflush and expire-on-commit on, no listeners).
     pub fn new(engine: &Engine) -> Self {
         SessionFactory {
+            id: NEXT_FACTORY.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             engine: engine.clone(),
             autoflush: true,
             expire_on_commit: true,

@@ -14,6 +14,7 @@ mod object;
 mod pair_query;
 mod query;
 mod relationship;
+mod scoped;
 #[allow(clippy::module_inception)]
 mod session;
 pub(crate) mod unit_of_work;

@@ -1,4 +1,4 @@
-//! Session events and the session factory.
+//! Session events, the session factory and current (per-thread) sessions.
 
 use std::sync::{Arc, Mutex};
 
@@ -128,5 +128,56 @@ fn a_factory_applies_its_settings_to_every_session() {
         let shared = factory.clone();
         let handle = std::thread::spawn(move || shared.session().query::<User>().count().unwrap());
         assert_eq!(handle.join().unwrap(), 0, "the factory is Send and its sessions work on any thread");
+    });
+}
+
+#[test]
+fn current_sessions_are_per_thread_and_per_factory() {
+    each_db("e_scoped", |db| {
+        setup(db);
+        let factory = SessionFactory::new(&db.engine);
+        let ada = factory.with_current(|s| s.add(User::new("ada", 36))).unwrap().unwrap();
+        assert_eq!(factory.clone().with_current(|s| s.new_objects::<User>().len()).unwrap(), 1, "clones share it");
+
+        let other = SessionFactory::new(&db.engine);
+        assert_eq!(
+            other.with_current(|s| s.new_objects::<User>().len()).unwrap(),
+            0,
+            "another factory: another session"
+        );
+        other.remove_current().unwrap();
+
+        let shared = factory.clone();
+        let on_another_thread = std::thread::spawn(move || {
+            let n = shared.with_current(|s| s.new_objects::<User>().len()).unwrap();
+            shared.remove_current().unwrap();
+            n
+        })
+        .join()
+        .unwrap();
+        assert_eq!(on_another_thread, 0, "each thread has its own session");
+
+        factory.with_current(|s| s.flush()).unwrap().unwrap();
+        let id = ada.read().id;
+        let same = factory.with_current(|s| s.get::<User>(id)).unwrap().unwrap().unwrap();
+        assert!(same.ptr_eq(&ada), "the same session, so the same object");
+
+        let nested = factory.with_current(|_| factory.with_current(|_| ()));
+        assert!(matches!(nested, Ok(Err(Error::InvalidState(_)))));
+        assert!(matches!(factory.with_current(|_| factory.remove_current()), Ok(Err(Error::InvalidState(_)))));
+
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            factory.with_current(|_| panic!("handler failed")).ok();
+        }));
+        assert!(panicked.is_err());
+        assert!(factory.with_current(|s| s.get::<User>(id)).unwrap().unwrap().unwrap().ptr_eq(&ada), "put back");
+
+        factory.remove_current().unwrap();
+        assert_eq!(ada.state(), ObjectState::Transient, "closed: its uncommitted insert was rolled back");
+        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        assert_eq!(n, 0, "what it did not commit was rolled back");
+        let fresh = factory.with_current(|s| s.query::<User>().count()).unwrap().unwrap();
+        assert_eq!(fresh, 0);
+        factory.remove_current().unwrap();
     });
 }
