@@ -268,20 +268,7 @@ impl Session {
             conn.savepoint_command(SavepointCommand::RollbackTo, &mark.name)?;
             conn.savepoint_command(SavepointCommand::Release, &mark.name)?;
         }
-        while self.undo.len() > mark.undo {
-            if let Some(undo) = self.undo.pop() {
-                undo(&mut self.identity);
-            }
-        }
-        self.identity.visit(|o| o.revert_unflushed());
-        for o in self.pending.drain(..) {
-            o.set_state(ObjectState::Transient, 0);
-        }
-        for o in self.to_delete.drain(..) {
-            o.set_delete_pending(false);
-        }
-        self.flushed_deletes.truncate(mark.flushed_deletes);
-        self.association_clears.clear();
+        self.restore_memory(mark.undo, mark.flushed_deletes);
         self.failed = None;
         Ok(())
     }
@@ -347,15 +334,7 @@ impl Session {
             }
             meta.snapshot.as_ref().map(Model::key).unwrap_or_else(|| obj.read().key())
         };
-        let table = M::table();
-        let conn = self.connection(false)?;
-        let sql = crud_sql(table, conn.dialect_kind(), CrudShape::Get)?;
-        let mut found = None;
-        conn.query_while(&sql, &M::key_values(&key), |row| {
-            found = Some(M::decode_row(row, 0)?);
-            Ok(false)
-        })?;
-        let fresh = found.ok_or_else(|| Error::NotFound { table: table.name.into() })?;
+        let fresh = self.read_row::<M>(&key)?.ok_or_else(|| Error::NotFound { table: M::table().name.into() })?;
         obj.0.set_fresh(fresh)
     }
 
@@ -591,6 +570,11 @@ impl Session {
     /// The row with this key, read after an autoflush (no identity map involved).
     fn fetch<M: Model>(&mut self, key: &M::Key) -> Result<Option<M>> {
         self.autoflush()?;
+        self.read_row::<M>(key)
+    }
+
+    /// The row with this key (no autoflush, no identity map).
+    fn read_row<M: Model>(&mut self, key: &M::Key) -> Result<Option<M>> {
         let conn = self.connection(false)?;
         let sql = crud_sql(M::table(), conn.dialect_kind(), CrudShape::Get)?;
         let mut found = None;
@@ -751,8 +735,23 @@ impl Session {
         if let Some(mut conn) = self.conn.take() {
             result = conn.rollback();
         }
-        while let Some(undo) = self.undo.pop() {
-            undo(&mut self.identity);
+        self.restore_memory(0, 0);
+        self.failed = None;
+        result?;
+        if had_transaction {
+            self.fire(SessionEvent::AfterRollback)?;
+        }
+        Ok(())
+    }
+
+    /// Undo in memory what was flushed since the undo log and the flushed deletes had these
+    /// lengths, and drop what was not flushed: pending objects become transient, marked
+    /// deletions are unmarked, written fields take their snapshot values back.
+    fn restore_memory(&mut self, undo_len: usize, flushed_deletes_len: usize) {
+        while self.undo.len() > undo_len {
+            if let Some(undo) = self.undo.pop() {
+                undo(&mut self.identity);
+            }
         }
         self.identity.visit(|o| o.revert_unflushed());
         for o in self.pending.drain(..) {
@@ -761,14 +760,8 @@ impl Session {
         for o in self.to_delete.drain(..) {
             o.set_delete_pending(false);
         }
-        self.flushed_deletes.clear();
+        self.flushed_deletes.truncate(flushed_deletes_len);
         self.association_clears.clear();
-        self.failed = None;
-        result?;
-        if had_transaction {
-            self.fire(SessionEvent::AfterRollback)?;
-        }
-        Ok(())
     }
 
     /// Whether anything is waiting to be flushed.
