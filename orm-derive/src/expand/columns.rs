@@ -55,6 +55,25 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
         },
         None => quote!(::core::option::Option::None),
     };
+    let onupdate = match &f.attrs.onupdate {
+        Some(expr) => quote_spanned! {expr.span()=>
+            ::core::option::Option::Some({
+                fn __onupdate() -> __orm::Value {
+                    let value: #ty = ::core::convert::Into::into(#expr);
+                    (#ops.value)(&value)
+                }
+                __onupdate
+            })
+        },
+        None => quote!(::core::option::Option::None),
+    };
+    let numeric = match &f.attrs.numeric {
+        Some(n) => {
+            let (p, s) = n.value;
+            quote!(::core::option::Option::Some((#p, #s)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let server_default = opt_str(f.attrs.server_default.as_ref());
     let check = opt_str(f.attrs.check.as_ref());
     let foreign_key = match &f.attrs.foreign_key {
@@ -93,6 +112,8 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
             indexed: #indexed,
             max_length: #max_length,
             default: #default,
+            onupdate: #onupdate,
+            numeric: #numeric,
             server_default: #server_default,
             check: #check,
             foreign_key: #foreign_key,

@@ -34,6 +34,11 @@ pub(crate) struct FieldAttrs {
     pub(crate) unique: Option<syn::Path>,
     pub(crate) index: Option<syn::Path>,
     pub(crate) default: Option<syn::Expr>,
+    pub(crate) onupdate: Option<syn::Expr>,
+    /// `numeric(precision, scale)`.
+    pub(crate) numeric: Option<Spanned<(u32, u32)>>,
+    /// `validate = path` (several allowed: each runs).
+    pub(crate) validate: Vec<syn::Path>,
     pub(crate) server_default: Option<syn::LitStr>,
     pub(crate) check: Option<syn::LitStr>,
     pub(crate) foreign_key: Option<syn::Path>,
@@ -142,6 +147,29 @@ pub(crate) fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
                 DEFAULT => {
                     let v: syn::Expr = meta.value()?.parse()?;
                     set_once(cx, &mut out.default, &meta, v);
+                }
+                ONUPDATE => {
+                    let v: syn::Expr = meta.value()?.parse()?;
+                    set_once(cx, &mut out.onupdate, &meta, v);
+                }
+                NUMERIC => {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    let list = Punctuated::<syn::LitInt, syn::Token![,]>::parse_terminated(&content)?;
+                    let nums: Vec<Option<u32>> = list.iter().map(|l| l.base10_parse::<u32>().ok()).collect();
+                    match nums.as_slice() {
+                        [Some(p), Some(s)] if *p >= 1 && *p <= 1000 && s <= p => {
+                            set_once(cx, &mut out.numeric, &meta, Spanned { key: path, value: (*p, *s) })
+                        }
+                        _ => cx.error_spanned_by(
+                            &meta.path,
+                            "`numeric` takes a precision and a scale: `numeric(10, 2)` (1 ≤ precision ≤ 1000, scale ≤ precision)",
+                        ),
+                    }
+                }
+                VALIDATE => {
+                    let v: syn::Path = meta.value()?.parse()?;
+                    out.validate.push(v);
                 }
                 SERVER_DEFAULT => {
                     let v: syn::LitStr = meta.value()?.parse()?;

@@ -16,6 +16,9 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     FOREIGN_KEY,
     ON_DELETE,
     ON_UPDATE,
+    ONUPDATE,
+    NUMERIC,
+    VALIDATE,
 ];
 /// Keys accepted by `#[relationship(...)]`.
 pub(crate) const RELATIONSHIP_KEYS: &[&str] =
@@ -47,6 +50,9 @@ pub(crate) const SERVER_DEFAULT: &str = "server_default";
 pub(crate) const FOREIGN_KEY: &str = "foreign_key";
 pub(crate) const ON_DELETE: &str = "on_delete";
 pub(crate) const ON_UPDATE: &str = "on_update";
+pub(crate) const ONUPDATE: &str = "onupdate";
+pub(crate) const NUMERIC: &str = "numeric";
+pub(crate) const VALIDATE: &str = "validate";
 
 /// The closest known key to a misspelled one, if it is close enough to be a typo.
 pub(crate) fn suggest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {

@@ -67,8 +67,13 @@ pub struct ColumnDef {
     pub indexed: bool,
     /// `VARCHAR(n)`; checked before writing on every backend.
     pub max_length: Option<u32>,
-    /// Rust-side default used by Core inserts that do not set this column.
+    /// Rust-side default: used by Core inserts that do not set this column, and by Session
+    /// inserts of an object whose field still holds its type's `Default` value.
     pub default: Option<fn() -> Value>,
+    /// Rust-side value written by every UPDATE that does not set this column itself.
+    pub onupdate: Option<fn() -> Value>,
+    /// `NUMERIC(precision, scale)` of a decimal column (`#[orm(numeric(p, s))]`).
+    pub numeric: Option<(u32, u32)>,
     /// SQL expression of the server default (DDL `DEFAULT ...`).
     pub server_default: Option<&'static str>,
     /// Column-level CHECK expression (SQL text written by the model's author).
