@@ -110,3 +110,74 @@ impl<M, T> Column<M, T> {
         self
     }
 }
+
+/// A validator of a field of type `T`: any `fn(&T) -> Result<(), E>` (or closure) whose error
+/// `E` displays as the message of the [`crate::Error::Validation`] it becomes.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a validator of a `{T}` field",
+    label = "expected a `fn(&{T}) -> Result<(), E>` where `E: Display`",
+    note = "a field validator takes the field's value by reference and returns `Ok(())` or `Err(message)`"
+)]
+pub trait Validator<T> {
+    /// Check a value; `Err` carries the message.
+    fn check(&self, value: &T) -> std::result::Result<(), String>;
+}
+
+impl<T, F, E> Validator<T> for F
+where
+    F: Fn(&T) -> std::result::Result<(), E>,
+    E: std::fmt::Display,
+{
+    fn check(&self, value: &T) -> std::result::Result<(), String> {
+        self(value).map_err(|e| e.to_string())
+    }
+}
+
+/// A validator of a whole model object: any `fn(&M) -> Result<(), E>` with `E: Display`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a validator of a `{M}` object",
+    label = "expected a `fn(&{M}) -> Result<(), E>` where `E: Display`",
+    note = "a model validator (`#[orm(validate = ...)]` on the struct) takes the object by reference"
+)]
+pub trait ModelValidator<M> {
+    /// Check an object; `Err` carries the message.
+    fn check(&self, obj: &M) -> std::result::Result<(), String>;
+}
+
+impl<M, F, E> ModelValidator<M> for F
+where
+    F: Fn(&M) -> std::result::Result<(), E>,
+    E: std::fmt::Display,
+{
+    fn check(&self, obj: &M) -> std::result::Result<(), String> {
+        self(obj).map_err(|e| e.to_string())
+    }
+}
+
+/// Run one field validator; a refusal names the model and the field.
+pub fn run_validator<T, V: Validator<T>>(
+    validator: V,
+    value: &T,
+    model: &'static str,
+    field: &'static str,
+) -> Result<()> {
+    validator.check(value).map_err(|message| crate::error::Error::Validation {
+        model: model.to_owned(),
+        field: Some(field.to_owned()),
+        message,
+    })
+}
+
+/// Run one model validator; a refusal names the model.
+pub fn run_model_validator<M, V: ModelValidator<M>>(validator: V, obj: &M, model: &'static str) -> Result<()> {
+    validator.check(obj).map_err(|message| crate::error::Error::Validation {
+        model: model.to_owned(),
+        field: None,
+        message,
+    })
+}
+
+/// Whether a field still holds its type's `Default` value (for Rust-side defaults).
+pub fn is_default_value<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}

@@ -157,6 +157,16 @@ pub enum Error {
         /// "has-many" or "belongs-to".
         relationship: &'static str,
     },
+    /// A validator (`#[orm(validate = ...)]`) refused a value; nothing was written.
+    #[error("invalid `{model}{}`: {message}", field.as_deref().map(|f| format!(".{f}")).unwrap_or_default())]
+    Validation {
+        /// The model (Rust type name).
+        model: String,
+        /// The field whose value was refused; `None` for a whole-object validator.
+        field: Option<String>,
+        /// The validator's message.
+        message: String,
+    },
     /// An operation is not valid for the object's current state.
     #[error("invalid object state: {0}")]
     InvalidState(String),
@@ -233,6 +243,9 @@ impl Error {
                 Error::StaleData { table: table.clone(), action, key: key.clone(), matched: *matched }
             }
             Error::NotLoaded { model, relationship } => Error::NotLoaded { model, relationship },
+            Error::Validation { model, field, message } => {
+                Error::Validation { model: model.clone(), field: field.clone(), message: message.clone() }
+            }
             Error::InvalidState(s) => Error::InvalidState(s.clone()),
             Error::Busy { message } => Error::Busy { message: message.clone() },
             Error::Database { code, message } => Error::Database { code: code.clone(), message: message.clone() },

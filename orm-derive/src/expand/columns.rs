@@ -74,6 +74,20 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let validate = if cont.validators_of(f).is_empty() {
+        quote!(::core::option::Option::None)
+    } else {
+        let check = validate_fn_ident(f);
+        quote! {
+            ::core::option::Option::Some({
+                fn __validate_value(value: &__orm::Value) -> __orm::Result<()> {
+                    let value: #ty = (#ops.from_value)(value, &__COLUMNS[#index])?;
+                    #check(&value)
+                }
+                __validate_value
+            })
+        }
+    };
     let server_default = opt_str(f.attrs.server_default.as_ref());
     let check = opt_str(f.attrs.check.as_ref());
     let foreign_key = match &f.attrs.foreign_key {
@@ -113,6 +127,7 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
             max_length: #max_length,
             default: #default,
             onupdate: #onupdate,
+            validate: #validate,
             numeric: #numeric,
             server_default: #server_default,
             check: #check,
@@ -124,6 +139,36 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
 /// The name of the `FieldOps` constant of a field.
 pub(crate) fn field_ops_ident(f: &Field<'_>) -> syn::Ident {
     format_ident!("__FIELD_{}", f.index)
+}
+
+/// The name of the validation function of a field with validators.
+pub(crate) fn validate_fn_ident(f: &Field<'_>) -> syn::Ident {
+    format_ident!("__validate_{}", f.index)
+}
+
+/// One function per field with validators: the only place their signatures are checked, so
+/// a wrong one is reported once, on the user's path.
+fn validate_fns(cont: &Container<'_>) -> TokenStream {
+    let model = cont.ident.to_string();
+    let fns = cont.fields.iter().filter_map(|f| {
+        let validators = cont.validators_of(f);
+        if validators.is_empty() {
+            return None;
+        }
+        let name = validate_fn_ident(f);
+        let ty = f.ty;
+        let field = f.ident.to_string();
+        let calls = validators.iter().map(|path| {
+            quote_spanned!(path.span()=> __orm::run_validator(#path, value, #model, #field)?;)
+        });
+        Some(quote! {
+            fn #name(value: &#ty) -> __orm::Result<()> {
+                #(#calls)*
+                ::core::result::Result::Ok(())
+            }
+        })
+    });
+    quote!(#(#fns)*)
 }
 
 /// One `FieldOps` constant per field: the only place a field type must be a `SqlType`.
@@ -140,6 +185,7 @@ fn field_ops(cont: &Container<'_>) -> TokenStream {
 /// `__COLUMNS` and the static `__TABLE`.
 pub(crate) fn expand_metadata(cont: &Container<'_>) -> TokenStream {
     let ops = field_ops(cont);
+    let validate_fns = validate_fns(cont);
     let columns = cont.fields.iter().map(|f| column_def(cont, f));
     let table = &cont.table_name;
     let model = cont.ident.to_string();
@@ -163,6 +209,7 @@ pub(crate) fn expand_metadata(cont: &Container<'_>) -> TokenStream {
     }
     quote! {
         #ops
+        #validate_fns
         const __COLUMNS: &[__orm::ColumnDef] = &[#(#columns),*];
         static __TABLE: __orm::TableDef = __orm::TableDef {
             name: #table,

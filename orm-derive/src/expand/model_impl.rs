@@ -1,7 +1,8 @@
 //! `impl Model`: row decoding, bind encoding, keys, change detection, snapshots.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use crate::expand::columns::field_ops_ident;
 use crate::internals::ast::Container;
@@ -127,6 +128,8 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
             quote!(#name: ::core::clone::Clone::clone(&self.#name))
         }));
 
+    let validate = expand_validate(cont);
+    let defaults = expand_defaults(cont);
     let relation_links = crate::expand::relations::expand_relation_links(cont);
     let default_loaders = crate::expand::relations::expand_default_loaders(cont);
     let cascade_delete = crate::expand::relations::expand_cascade_delete(cont);
@@ -206,11 +209,83 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
                 Self { #(#snapshot_fields),* }
             }
 
+            #validate
+
+            #defaults
+
             #relation_links
 
             #default_loaders
 
             #cascade_delete
+        }
+    }
+}
+
+/// `HAS_VALIDATORS` and `validate`: field validators of the columns written, then the model's.
+fn expand_validate(cont: &Container<'_>) -> TokenStream {
+    if !cont.has_validators() {
+        return TokenStream::new();
+    }
+    let model = cont.ident.to_string();
+    let fields = cont.fields.iter().filter(|f| !cont.validators_of(f).is_empty()).map(|f| {
+        let i = f.index;
+        let name = f.ident;
+        let check = crate::expand::columns::validate_fn_ident(f);
+        quote!(if columns.contains(#i) { #check(&self.#name)?; })
+    });
+    let whole = cont.attrs.validate.iter().map(|path| {
+        quote_spanned!(path.span()=> __orm::run_model_validator(#path, self, #model)?;)
+    });
+    quote! {
+        const HAS_VALIDATORS: bool = true;
+
+        fn validate(&self, columns: __orm::ColumnMask) -> __orm::Result<()> {
+            #(#fields)*
+            if !columns.is_empty() {
+                #(#whole)*
+            }
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
+/// `apply_defaults` / `column_is_unset` for fields with a Rust-side `default`.
+fn expand_defaults(cont: &Container<'_>) -> TokenStream {
+    let with_default: Vec<_> = cont.fields.iter().filter(|f| f.attrs.default.is_some()).collect();
+    if with_default.is_empty() {
+        return TokenStream::new();
+    }
+    let apply = with_default.iter().map(|f| {
+        let name = f.ident;
+        let i = f.index;
+        let ty = f.ty;
+        let ops = field_ops_ident(f);
+        let expr = f.attrs.default.as_ref();
+        let assert = quote_spanned!(ty.span()=> __orm::is_default_value::<#ty>(&self.#name));
+        quote! {
+            if #assert {
+                filled.push((#i, (#ops.value)(&self.#name)));
+                self.#name = ::core::convert::Into::into(#expr);
+            }
+        }
+    });
+    let unset = with_default.iter().map(|f| {
+        let name = f.ident;
+        let i = f.index;
+        let ty = f.ty;
+        quote!(#i => __orm::is_default_value::<#ty>(&self.#name),)
+    });
+    quote! {
+        fn apply_defaults(&mut self, filled: &mut ::std::vec::Vec<(usize, __orm::Value)>) {
+            #(#apply)*
+        }
+
+        fn column_is_unset(&self, idx: usize) -> bool {
+            match idx {
+                #(#unset)*
+                _ => false,
+            }
         }
     }
 }

@@ -181,6 +181,20 @@ impl<'a> Container<'a> {
         self.fields.iter().filter(|f| f.attrs.primary_key.is_some()).collect()
     }
 
+    /// The validators of a field: its own `validate = ...` and the struct's
+    /// `validates(..) = ...` that name it.
+    pub(crate) fn validators_of<'s>(&'s self, f: &'s Field<'a>) -> Vec<&'s syn::Path> {
+        let shared = self.attrs.validates.iter().filter(|(list, _)| list.iter().any(|n| n == f.ident)).map(|(_, p)| p);
+        f.attrs.validate.iter().chain(shared).collect()
+    }
+
+    /// Whether any field or the struct has a validator.
+    pub(crate) fn has_validators(&self) -> bool {
+        !self.attrs.validate.is_empty()
+            || !self.attrs.validates.is_empty()
+            || self.fields.iter().any(|f| !f.attrs.validate.is_empty())
+    }
+
     /// The field with this Rust name.
     pub(crate) fn field(&self, name: &syn::Ident) -> Option<&Field<'a>> {
         self.fields.iter().find(|f| f.ident == name)

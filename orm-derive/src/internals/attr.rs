@@ -22,6 +22,10 @@ pub(crate) struct ContainerAttrs {
     /// Indexes: (fields, unique).
     pub(crate) indexes: Vec<(Vec<syn::Ident>, bool)>,
     pub(crate) checks: Vec<syn::LitStr>,
+    /// Whole-object validators: `validate = path`.
+    pub(crate) validate: Vec<syn::Path>,
+    /// One validator for several fields: `validates(a, b) = path`.
+    pub(crate) validates: Vec<(Vec<syn::Ident>, syn::Path)>,
 }
 
 /// `#[orm(...)]` on a field.
@@ -104,6 +108,15 @@ pub(crate) fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerA
                 INDEX => out.indexes.push((ident_list(&meta)?, false)),
                 UNIQUE_INDEX => out.indexes.push((ident_list(&meta)?, true)),
                 CHECK => out.checks.push(meta.value()?.parse()?),
+                VALIDATE => out.validate.push(meta.value()?.parse()?),
+                VALIDATES => {
+                    let fields = ident_list(&meta)?;
+                    if fields.is_empty() {
+                        cx.error_spanned_by(&meta.path, "`validates` names the fields it checks: `validates(a, b) = path`");
+                    }
+                    let path: syn::Path = meta.value()?.parse()?;
+                    out.validates.push((fields, path));
+                }
                 _ => {
                     cx.error_spanned_by(&meta.path, unknown_key_message(&name, CONTAINER_KEYS));
                     skip_value(&meta)?;

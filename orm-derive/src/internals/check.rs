@@ -153,14 +153,25 @@ fn check_unique_columns(cx: &Ctxt, cont: &Container<'_>) {
 
 /// Composite constraints and indexes name fields of this struct.
 fn check_referenced_fields(cx: &Ctxt, cont: &Container<'_>) {
-    let lists = cont.attrs.uniques.iter().chain(cont.attrs.indexes.iter().map(|(l, _)| l));
+    let lists = cont
+        .attrs
+        .uniques
+        .iter()
+        .chain(cont.attrs.indexes.iter().map(|(l, _)| l))
+        .chain(cont.attrs.validates.iter().map(|(l, _)| l));
     for list in lists {
         if list.is_empty() {
             cx.error_spanned_by(cont.ident, "an index or unique constraint needs at least one field");
         }
         for name in list {
             if cont.field(name).is_none() {
-                cx.error_spanned_by(name, format!("`{}` has no field `{name}`", cont.ident));
+                let names: Vec<String> = cont.fields.iter().map(|f| f.ident.to_string()).collect();
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                let msg = match crate::internals::symbol::suggest(&name.to_string(), &refs) {
+                    Some(s) => format!("`{}` has no field `{name}`; did you mean `{s}`?", cont.ident),
+                    None => format!("`{}` has no field `{name}`", cont.ident),
+                };
+                cx.error_spanned_by(name, msg);
             }
         }
     }

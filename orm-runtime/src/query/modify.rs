@@ -64,14 +64,15 @@ impl<M: Model> Update<M> {
     pub fn execute<X: Executor>(&self, ex: X) -> Result<u64> {
         let Some(stmt) = self.checked()? else { return Ok(0) };
         ex.with_connection(true, |conn| {
-            let r = render(conn.dialect(), Statement::Update(stmt))?;
+            let r = render(conn.dialect(), Statement::Update(&stmt))?;
             conn.execute(&r.sql, &r.params).map_err(|e| fill_table(e, M::table().name))
         })
     }
 
-    /// The statement once checked: a filter (or `.all_rows()`) and values that fit their
-    /// columns; `None` when there is nothing to set.
-    pub(crate) fn checked(&self) -> Result<Option<&UpdateStatement>> {
+    /// The statement once checked: a filter (or `.all_rows()`), values that fit their
+    /// columns and pass their validators, and the `onupdate` columns it does not set;
+    /// `None` when there is nothing to set.
+    pub(crate) fn checked(&self) -> Result<Option<std::borrow::Cow<'_, UpdateStatement>>> {
         if self.stmt.filter.is_none() && !self.all_rows {
             return Err(Error::InvalidState(format!(
                 "UPDATE of `{}` without a filter: add .filter(...) or .all_rows()",
@@ -85,9 +86,22 @@ impl<M: Model> Update<M> {
         for (name, node) in &self.stmt.set {
             if let (Some(col), crate::expr::Node::Value(v)) = (table.column(name), node) {
                 check_value(col, v)?;
+                if let Some(validate) = col.validate {
+                    validate(v)?;
+                }
             }
         }
-        Ok(Some(&self.stmt))
+        let missing = |c: &&crate::schema::ColumnDef| c.onupdate.is_some() && !self.stmt.set.iter().any(|(n, _)| *n == c.name);
+        if !table.columns.iter().any(|c| missing(&c)) {
+            return Ok(Some(std::borrow::Cow::Borrowed(&self.stmt)));
+        }
+        let mut stmt = self.stmt.clone();
+        for c in table.columns.iter().filter(missing) {
+            if let Some(f) = c.onupdate {
+                stmt.set.push((c.name, crate::expr::Node::Value(f())));
+            }
+        }
+        Ok(Some(std::borrow::Cow::Owned(stmt)))
     }
 }
 

@@ -72,6 +72,9 @@ pub struct ColumnDef {
     pub default: Option<fn() -> Value>,
     /// Rust-side value written by every UPDATE that does not set this column itself.
     pub onupdate: Option<fn() -> Value>,
+    /// The field's validators, run on a value written through Core (`update().set(...)`,
+    /// column/value inserts) — model objects are validated through [`crate::model::Model::validate`].
+    pub validate: Option<fn(&Value) -> crate::error::Result<()>>,
     /// `NUMERIC(precision, scale)` of a decimal column (`#[orm(numeric(p, s))]`).
     pub numeric: Option<(u32, u32)>,
     /// SQL expression of the server default (DDL `DEFAULT ...`).

@@ -32,7 +32,7 @@ impl Session {
     pub fn bulk_update<M: Model>(&mut self, update: Update<M>) -> Result<u64> {
         self.check_usable()?;
         let Some(stmt) = update.checked()? else { return Ok(0) };
-        let mut stmt = stmt.clone();
+        let mut stmt = stmt.into_owned();
         stmt.returning = M::table().columns.iter().map(|c| c.name).collect();
         self.autoflush()?;
         let mut rows = Vec::new();

@@ -638,6 +638,11 @@ impl Session {
         {
             return Ok(());
         }
+        // Validators run before anything is sent: a refusal leaves the session as it was,
+        // usable once the value is corrected.
+        for obj in self.pending.iter().chain(self.identity.touched().iter()) {
+            obj.validate()?;
+        }
         let early: std::collections::HashSet<usize> = orphans.iter().map(|o| o.addr()).collect();
         let mut plan = FlushPlan {
             inserts: self.pending.clone(),

@@ -60,6 +60,9 @@ pub(crate) trait Tracked: Send + Sync {
     fn value_of(&self, idx: usize) -> crate::types::Value;
     /// Set column `idx` as a write would (the change is tracked); returns whether it changed.
     fn set_tracked(&self, idx: usize, value: &crate::types::Value) -> Result<bool>;
+    /// Run the model's validators over what the next flush writes of this object: every
+    /// column of a pending object, the changed columns of a persistent one.
+    fn validate(&self) -> Result<()>;
 }
 
 impl<M: Model> Tracked for ObjCell<M> {
@@ -131,6 +134,23 @@ impl<M: Model> Tracked for ObjCell<M> {
         }
         self.data_mut().set_column_value(idx, value)?;
         Ok(true)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if !M::HAS_VALIDATORS {
+            return Ok(());
+        }
+        let table = M::table();
+        let data = self.data();
+        let meta = self.meta();
+        let columns = match (meta.state, meta.snapshot.as_ref()) {
+            (ObjectState::Pending | ObjectState::Transient, _) => ColumnMask::all(table.columns.len()),
+            (_, Some(snapshot)) => data.changed_columns(snapshot),
+            (_, None) if self.touched.load(Ordering::Acquire) => ColumnMask::all(table.columns.len()),
+            (_, None) => ColumnMask::EMPTY,
+        };
+        drop(meta);
+        data.validate(columns)
     }
 
     fn flush_insert_group(&self, group: &[Arc<dyn Tracked>], ctx: &mut FlushCtx<'_>) -> Result<()> {
@@ -247,6 +267,16 @@ impl<M: Model> Tracked for ObjCell<M> {
                 self.meta().snapshot = None;
                 return Ok(());
             }
+            drop(meta);
+            let (data, changed) = if table.columns.iter().any(|c| c.onupdate.is_some()) {
+                drop(data);
+                let changed = self.apply_onupdate(changed).inspect_err(|_| {
+                    self.touched.store(true, Ordering::Release);
+                })?;
+                (self.data(), changed)
+            } else {
+                (data, changed)
+            };
             let mut params = Vec::with_capacity(table.columns.len());
             for idx in changed.iter() {
                 let v = data.column_value(idx);
@@ -345,6 +375,20 @@ impl<M: Model> Tracked for ObjCell<M> {
     }
 }
 
+impl<M: Model> ObjCell<M> {
+    /// Set the `onupdate` columns an UPDATE does not set itself; returns the columns written.
+    fn apply_onupdate(&self, mut changed: ColumnMask) -> Result<ColumnMask> {
+        let mut data = self.data_mut_now("given its onupdate values")?;
+        for c in M::table().columns {
+            if let (Some(f), false) = (c.onupdate, changed.contains(c.index)) {
+                data.set_column_value(c.index, &f())?;
+                changed.insert(c.index);
+            }
+        }
+        Ok(changed)
+    }
+}
+
 /// One object about to be inserted: its parameters and the shape of its INSERT.
 struct InsertRow<M: Model> {
     cell: Arc<ObjCell<M>>,
@@ -358,6 +402,12 @@ impl<M: Model> InsertRow<M> {
     fn new(cell: Arc<ObjCell<M>>) -> Result<Self> {
         let table = M::table();
         let mut row = InsertRow { before: Vec::new(), columns: ColumnMask::EMPTY, returning: ColumnMask::EMPTY, cell };
+        if table.columns.iter().any(|c| c.default.is_some()) {
+            // Rust-side defaults of fields left at their type's `Default` value; the old
+            // values go back on rollback.
+            let mut data = row.cell.data_mut_now("given its defaults")?;
+            data.apply_defaults(&mut row.before);
+        }
         {
             let data = row.cell.data();
             for c in table.columns {
