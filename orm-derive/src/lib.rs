@@ -8,6 +8,7 @@
 
 mod expand;
 mod internals;
+mod mixin;
 #[cfg(test)]
 mod tests;
 
@@ -18,4 +19,24 @@ use proc_macro::TokenStream;
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::expand_derive_model(&input).into()
+}
+
+/// Declare a mixin: named fields (with their `#[orm(...)]` attributes) that models embed
+/// with `#[orm::mixins(Name)]`. See `orm::mixin`.
+#[proc_macro_attribute]
+pub fn mixin(attr: TokenStream, item: TokenStream) -> TokenStream {
+    mixin::expand_mixin(attr.into(), item.into()).into()
+}
+
+/// Embed mixins into a model: `#[orm::mixins(Timestamps)]` above `#[derive(Model)]`.
+#[proc_macro_attribute]
+pub fn mixins(attr: TokenStream, item: TokenStream) -> TokenStream {
+    mixin::expand_mixins(attr.into(), item.into()).into()
+}
+
+/// Used by the macros `#[orm::mixin]` generates. Not a public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __merge_mixin(input: TokenStream) -> TokenStream {
+    mixin::expand_merge(input.into()).into()
 }

@@ -19,6 +19,7 @@ pub mod derive_support;
 pub mod dialect;
 pub mod error;
 pub mod expr;
+pub mod hybrid;
 pub mod model;
 pub mod query;
 pub mod schema;

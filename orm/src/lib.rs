@@ -97,7 +97,10 @@
 //! a collection gets a NULL foreign key, or is deleted when the relationship is declared
 //! `#[relationship(delete_orphan)]`.
 
+#[doc(hidden)]
+pub use orm_derive::__merge_mixin;
 pub use orm_derive::Model;
+pub use orm_derive::{mixin, mixins};
 pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef};
 pub use orm_runtime::dialect::{self, Dialect, DialectKind};
 pub use orm_runtime::error::{Error, Result};
@@ -134,6 +137,8 @@ pub mod __private {
     pub use orm_runtime::derive_support::*;
     pub use orm_runtime::error::Result;
     pub use orm_runtime::expr::Column;
+    pub use orm_runtime::expr::Expr;
+    pub use orm_runtime::hybrid;
     pub use orm_runtime::model::{ColumnMask, Model};
     pub use orm_runtime::query::StatementCache;
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, TableDef};

@@ -158,9 +158,9 @@ fn validate_fns(cont: &Container<'_>) -> TokenStream {
         let name = validate_fn_ident(f);
         let ty = f.ty;
         let field = f.ident.to_string();
-        let calls = validators.iter().map(|path| {
-            quote_spanned!(path.span()=> __orm::run_validator(#path, value, #model, #field)?;)
-        });
+        let calls = validators
+            .iter()
+            .map(|path| quote_spanned!(path.span()=> __orm::run_validator::<#ty, _>(#path, value, #model, #field)?;));
         Some(quote! {
             fn #name(value: &#ty) -> __orm::Result<()> {
                 #(#calls)*

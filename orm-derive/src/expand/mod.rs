@@ -1,6 +1,7 @@
 //! Code generation for `#[derive(Model)]`: metadata, column accessors and codecs. Never SQL.
 
 pub(crate) mod columns;
+pub(crate) mod hybrid;
 mod model_impl;
 pub(crate) mod relations;
 
@@ -35,7 +36,10 @@ fn expand(cont: &Container<'_>) -> TokenStream {
     let assertions = columns::expand_assertions(cont);
     let foreign_keys = relations::expand_foreign_keys(cont);
     let relation_accessors = relations::expand_relation_accessors(cont);
+    let hybrid_trait = hybrid::expand_hybrid_trait(cont);
+    let hybrids = hybrid::expand_hybrids(cont);
     quote! {
+        #hybrid_trait
         #[allow(non_upper_case_globals, clippy::all, unused_qualifications)]
         const _: () = {
             use ::orm::__private as __orm;
@@ -44,6 +48,7 @@ fn expand(cont: &Container<'_>) -> TokenStream {
             #model
             #foreign_keys
             #relation_accessors
+            #hybrids
             #assertions
         };
     }

@@ -234,9 +234,11 @@ fn expand_validate(cont: &Container<'_>) -> TokenStream {
         let check = crate::expand::columns::validate_fn_ident(f);
         quote!(if columns.contains(#i) { #check(&self.#name)?; })
     });
-    let whole = cont.attrs.validate.iter().map(|path| {
-        quote_spanned!(path.span()=> __orm::run_model_validator(#path, self, #model)?;)
-    });
+    let whole = cont
+        .attrs
+        .validate
+        .iter()
+        .map(|path| quote_spanned!(path.span()=> __orm::run_model_validator::<Self, _>(#path, self, #model)?;));
     quote! {
         const HAS_VALIDATORS: bool = true;
 

@@ -26,6 +26,26 @@ pub(crate) struct ContainerAttrs {
     pub(crate) validate: Vec<syn::Path>,
     /// One validator for several fields: `validates(a, b) = path`.
     pub(crate) validates: Vec<(Vec<syn::Ident>, syn::Path)>,
+    /// Hybrid properties: `hybrid(name: Type = expression)`.
+    pub(crate) hybrids: Vec<Hybrid>,
+}
+
+/// `hybrid(name: Type = expression)`.
+pub(crate) struct Hybrid {
+    pub(crate) name: syn::Ident,
+    pub(crate) ty: syn::Type,
+    pub(crate) expr: syn::Expr,
+}
+
+impl syn::parse::Parse for Hybrid {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        let name: syn::Ident = input.parse()?;
+        let _: syn::Token![:] = input.parse()?;
+        let ty: syn::Type = input.parse()?;
+        let _: syn::Token![=] = input.parse()?;
+        let expr: syn::Expr = input.parse()?;
+        Ok(Hybrid { name, ty, expr })
+    }
 }
 
 /// `#[orm(...)]` on a field.
@@ -109,10 +129,18 @@ pub(crate) fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerA
                 UNIQUE_INDEX => out.indexes.push((ident_list(&meta)?, true)),
                 CHECK => out.checks.push(meta.value()?.parse()?),
                 VALIDATE => out.validate.push(meta.value()?.parse()?),
+                HYBRID => {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    out.hybrids.push(content.parse()?);
+                }
                 VALIDATES => {
                     let fields = ident_list(&meta)?;
                     if fields.is_empty() {
-                        cx.error_spanned_by(&meta.path, "`validates` names the fields it checks: `validates(a, b) = path`");
+                        cx.error_spanned_by(
+                            &meta.path,
+                            "`validates` names the fields it checks: `validates(a, b) = path`",
+                        );
                     }
                     let path: syn::Path = meta.value()?.parse()?;
                     out.validates.push((fields, path));

@@ -15,6 +15,7 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_referential_actions(cx, cont);
     check_sql_names(cx, cont);
     check_relation_options(cx, cont);
+    crate::expand::hybrid::check(cx, cont);
 }
 
 /// `delete_orphan` is about children: it applies to a `HasMany` collection only. A

@@ -1,7 +1,7 @@
 //! The attribute vocabulary: every key `#[orm(...)]` accepts, in one place.
 
 /// Keys accepted on the struct.
-pub(crate) const CONTAINER_KEYS: &[&str] = &[TABLE, UNIQUE, INDEX, UNIQUE_INDEX, CHECK, VALIDATE, VALIDATES];
+pub(crate) const CONTAINER_KEYS: &[&str] = &[TABLE, UNIQUE, INDEX, UNIQUE_INDEX, CHECK, VALIDATE, VALIDATES, HYBRID];
 /// Keys accepted on a field.
 pub(crate) const FIELD_KEYS: &[&str] = &[
     PRIMARY_KEY,
@@ -54,6 +54,7 @@ pub(crate) const ONUPDATE: &str = "onupdate";
 pub(crate) const NUMERIC: &str = "numeric";
 pub(crate) const VALIDATE: &str = "validate";
 pub(crate) const VALIDATES: &str = "validates";
+pub(crate) const HYBRID: &str = "hybrid";
 
 /// The closest known key to a misspelled one, if it is close enough to be a typo.
 pub(crate) fn suggest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {

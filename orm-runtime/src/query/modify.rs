@@ -91,7 +91,8 @@ impl<M: Model> Update<M> {
                 }
             }
         }
-        let missing = |c: &&crate::schema::ColumnDef| c.onupdate.is_some() && !self.stmt.set.iter().any(|(n, _)| *n == c.name);
+        let missing =
+            |c: &&crate::schema::ColumnDef| c.onupdate.is_some() && !self.stmt.set.iter().any(|(n, _)| *n == c.name);
         if !table.columns.iter().any(|c| missing(&c)) {
             return Ok(Some(std::borrow::Cow::Borrowed(&self.stmt)));
         }

@@ -147,7 +147,10 @@ fn an_update_validates_only_the_columns_it_writes() {
             .execute(&db.engine)
             .unwrap_err();
         db.engine
-            .execute("INSERT INTO accounts (email, first_name, last_name, logins) VALUES ('legacy', 'Old', 'Row', 0)", &[])
+            .execute(
+                "INSERT INTO accounts (email, first_name, last_name, logins) VALUES ('legacy', 'Old', 'Row', 0)",
+                &[],
+            )
             .unwrap();
         let mut s = db.engine.session();
         let acc = s.query::<Account>().one().unwrap();
