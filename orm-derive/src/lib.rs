@@ -9,6 +9,8 @@
 mod expand;
 mod internals;
 mod mixin;
+mod polymorphic;
+mod sql_enum;
 #[cfg(test)]
 mod tests;
 
@@ -39,4 +41,20 @@ pub fn mixins(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn __merge_mixin(input: TokenStream) -> TokenStream {
     mixin::expand_merge(input.into()).into()
+}
+
+/// Derive `orm::types::CustomType` (and so `orm::SqlType`) for a fieldless enum. See
+/// `orm::SqlEnum` for the attributes.
+#[proc_macro_derive(SqlEnum, attributes(sql_enum))]
+pub fn derive_sql_enum(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    sql_enum::expand_derive_sql_enum(&input).into()
+}
+
+/// Derive the polymorphic loading of an enum of subtypes (`#[orm(base = Model)]`). See
+/// `orm::Polymorphic`.
+#[proc_macro_derive(Polymorphic, attributes(orm))]
+pub fn derive_polymorphic(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    polymorphic::expand_derive_polymorphic(&input).into()
 }

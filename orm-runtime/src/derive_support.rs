@@ -112,23 +112,55 @@ impl<M, T> Column<M, T> {
 }
 
 /// A validator of a field of type `T`: any `fn(&T) -> Result<(), E>` (or closure) whose error
-/// `E` displays as the message of the [`crate::Error::Validation`] it becomes.
+/// `E` displays as the message of the [`crate::Error::Validation`] it becomes; a `String`
+/// field also takes a `fn(&str)`, a `Vec<u8>` field a `fn(&[u8])`. `K` tells these shapes
+/// apart and is inferred.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a validator of a `{T}` field",
     label = "expected a `fn(&{T}) -> Result<(), E>` where `E: Display`",
     note = "a field validator takes the field's value by reference and returns `Ok(())` or `Err(message)`"
 )]
-pub trait Validator<T> {
+pub trait Validator<T, K> {
     /// Check a value; `Err` carries the message.
     fn check(&self, value: &T) -> std::result::Result<(), String>;
 }
 
-impl<T, F, E> Validator<T> for F
+/// Validator shape: `fn(&T)`.
+#[derive(Debug)]
+pub enum ByRef {}
+/// Validator shape: `fn(&str)` for a `String` field.
+#[derive(Debug)]
+pub enum ByStr {}
+/// Validator shape: `fn(&[u8])` for a `Vec<u8>` field.
+#[derive(Debug)]
+pub enum BySlice {}
+
+impl<T, F, E> Validator<T, ByRef> for F
 where
     F: Fn(&T) -> std::result::Result<(), E>,
     E: std::fmt::Display,
 {
     fn check(&self, value: &T) -> std::result::Result<(), String> {
+        self(value).map_err(|e| e.to_string())
+    }
+}
+
+impl<F, E> Validator<String, ByStr> for F
+where
+    F: Fn(&str) -> std::result::Result<(), E>,
+    E: std::fmt::Display,
+{
+    fn check(&self, value: &String) -> std::result::Result<(), String> {
+        self(value).map_err(|e| e.to_string())
+    }
+}
+
+impl<F, E> Validator<Vec<u8>, BySlice> for F
+where
+    F: Fn(&[u8]) -> std::result::Result<(), E>,
+    E: std::fmt::Display,
+{
+    fn check(&self, value: &Vec<u8>) -> std::result::Result<(), String> {
         self(value).map_err(|e| e.to_string())
     }
 }
@@ -155,7 +187,7 @@ where
 }
 
 /// Run one field validator; a refusal names the model and the field.
-pub fn run_validator<T, V: Validator<T>>(
+pub fn run_validator<T, K, V: Validator<T, K>>(
     validator: V,
     value: &T,
     model: &'static str,
@@ -180,4 +212,18 @@ pub fn run_model_validator<M, V: ModelValidator<M>>(validator: V, obj: &M, model
 /// Whether a field still holds its type's `Default` value (for Rust-side defaults).
 pub fn is_default_value<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
+}
+
+/// A model other models may inherit from: it has a discriminator column
+/// (`#[orm(polymorphic_on = field)]`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no discriminator, so no model can inherit from it",
+    label = "not a polymorphic base",
+    note = "add `#[orm(polymorphic_on = field)]` to `{Self}`: the text column whose value tells the subtypes apart"
+)]
+pub trait PolymorphicBase: crate::model::Model {}
+
+/// The table of a polymorphic base (checks `inherits = Base`).
+pub fn polymorphic_base<B: PolymorphicBase>() -> &'static crate::schema::TableDef {
+    B::table()
 }

@@ -69,6 +69,9 @@ pub trait Model: Sized + Send + Sync + 'static {
     /// The primary key: the key field's type, or a tuple for a composite key.
     type Key: Clone + Eq + Hash + Debug + Send + Sync + 'static;
 
+    /// The table's name (also a single-table subtype's: its base's).
+    const TABLE_NAME: &'static str;
+
     /// The table's metadata.
     fn table() -> &'static TableDef;
 

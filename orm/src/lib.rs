@@ -96,11 +96,104 @@
 //! first, and each foreign key is set from its parent's (generated) key; a child taken out of
 //! a collection gets a NULL foreign key, or is deleted when the relationship is declared
 //! `#[relationship(delete_orphan)]`.
+//!
+//! ## Column types
+//!
+//! Built in: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`. Cargo features
+//! add the types of other crates (each also turns on the `postgres` crate's support for it):
+//!
+//! | feature | Rust types | PostgreSQL | SQLite |
+//! |---|---|---|---|
+//! | `chrono` | `NaiveDateTime`, `DateTime<Utc>`, `NaiveDate`, `NaiveTime` | `TIMESTAMP`, `TIMESTAMPTZ`, `DATE`, `TIME` | ISO-8601 `TEXT` |
+//! | `time` | `PrimitiveDateTime`, `OffsetDateTime`, `Date`, `Time` | the same | ISO-8601 `TEXT` |
+//! | `uuid` | `uuid::Uuid` | `UUID` | 16-byte `BLOB` |
+//! | `serde_json` | `serde_json::Value`, [`types::Json<T>`](types) for any serde type | `JSONB` | `TEXT` |
+//! | `rust_decimal` | `rust_decimal::Decimal`; `#[orm(numeric(10, 2))]` sets the precision | `NUMERIC(p, s)` | `TEXT` (no digit lost) |
+//!
+//! Times are kept to the microsecond; see [`types`] for how SQLite compares them.
+//! A type of your own is stored through one of these by implementing
+//! [`CustomType`](types::CustomType) (SQLAlchemy's `TypeDecorator`), and a fieldless enum by
+//! `#[derive(SqlEnum)]`: as its variant names (`#[sql_enum(text)]`, the default, with
+//! `#[sql_enum(rename_all = "snake_case")]` on the enum or `#[sql_enum(rename = "...")]` on a
+//! variant; any of serde's cases) or as its discriminants (`#[sql_enum(integer)]`: `= 1`, or
+//! by Rust's rule the previous value plus one). A stored value that does not decode (an
+//! unknown name, a check of yours that fails) is an [`Error::Decode`], never a panic.
+//!
+//! ```
+//! use orm::prelude::*;
+//! use orm::types::CustomType;
+//!
+//! /// Checked when read back.
+//! #[derive(Debug, Clone, PartialEq)]
+//! struct EmailAddress(String);
+//!
+//! impl CustomType for EmailAddress {
+//!     type Stored = String;
+//!     fn to_stored(&self) -> String {
+//!         self.0.clone()
+//!     }
+//!     fn from_stored(text: String) -> Result<Self, String> {
+//!         if text.contains('@') { Ok(EmailAddress(text)) } else { Err(format!("{text:?}, which has no '@'")) }
+//!     }
+//!     fn type_name() -> &'static str {
+//!         "EmailAddress"
+//!     }
+//! }
+//!
+//! #[derive(SqlEnum, Debug, Clone, Copy, PartialEq)]
+//! #[sql_enum(rename_all = "snake_case")]
+//! enum Plan {
+//!     Free,
+//!     TeamMonthly,
+//! }
+//!
+//! #[derive(Model, Debug)]
+//! struct Account {
+//!     #[orm(primary_key, auto_increment)]
+//!     id: i64,
+//!     email: EmailAddress,
+//!     plan: Plan,
+//!     previous_plan: Option<Plan>,
+//! }
+//!
+//! # fn main() -> orm::Result<()> {
+//! let engine = Engine::connect("sqlite::memory:")?;
+//! engine.create_all(&[Account::table()])?;
+//! let mut session = engine.session();
+//! let email = EmailAddress("ada@example.com".into());
+//! session.add(Account { id: 0, email: email.clone(), plan: Plan::TeamMonthly, previous_plan: None })?;
+//! session.commit()?;
+//!
+//! let plan: Plan = select(Account::plan).filter(Account::email.eq(email)).one(&engine)?;
+//! assert_eq!(plan, Plan::TeamMonthly);
+//! let stored: String = select(Account::plan.cast::<String>()).one(&engine)?;
+//! assert_eq!(stored, "team_monthly");
+//!
+//! update::<Account>().set(Account::email, EmailAddress("nobody".into())).all_rows().execute(&engine)?;
+//! let err = select(Account::email).one(&engine).unwrap_err();
+//! assert!(matches!(err, orm::Error::Decode { .. }));
+//! assert!(err.to_string().ends_with(r#"expected EmailAddress, found "nobody", which has no '@'"#), "{err}");
+//! # Ok(())
+//! # }
+//! ```
 
 #[doc(hidden)]
 pub use orm_derive::__merge_mixin;
 pub use orm_derive::Model;
-pub use orm_derive::{mixin, mixins};
+/// `#[derive(SqlEnum)]`: a fieldless enum as a column type, through [`CustomType`] (derive
+/// `Clone` and `PartialEq` beside it). See "Column types" in the crate docs.
+///
+/// | attribute | on | meaning |
+/// |---|---|---|
+/// | `#[sql_enum(text)]` | enum | stored as `TEXT`: the variant's name (the default) |
+/// | `#[sql_enum(rename_all = "snake_case")]` | enum | names in another case: `lowercase`, `UPPERCASE`, `PascalCase`, `camelCase`, `snake_case`, `SCREAMING_SNAKE_CASE`, `kebab-case`, `SCREAMING-KEBAB-CASE` |
+/// | `#[sql_enum(rename = "name")]` | variant | this variant's stored name |
+/// | `#[sql_enum(integer)]` | enum | stored as `INTEGER`: the discriminant (`= 1`, an integer literal fitting in `i32`; without one, the previous value plus one, from 0) |
+///
+/// Reading a name or number that is no variant is an [`Error::Decode`] naming the enum and
+/// the value found.
+pub use orm_derive::SqlEnum;
+pub use orm_derive::{mixin, mixins, Polymorphic};
 pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef};
 pub use orm_runtime::dialect::{self, Dialect, DialectKind};
 pub use orm_runtime::error::{Error, Result};
@@ -109,10 +202,10 @@ pub use orm_runtime::query::{self, delete, insert, model, select, select_model, 
 pub use orm_runtime::schema::{self, TableDef};
 pub use orm_runtime::session::{
     joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, HasMany, HasManyRel,
-    HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjectState, PairQuery, Query, Session,
-    SessionCounts, SessionEvent, SessionFactory, SessionListener, WriteEvent,
+    HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjectState, PairQuery, PolymorphicQuery,
+    Query, Savepoint, Session, SessionCounts, SessionEvent, SessionFactory, SessionListener, WriteEvent,
 };
-pub use orm_runtime::types::{SqlKind, SqlType, Value};
+pub use orm_runtime::types::{CustomType, SqlKind, SqlType, Value};
 pub use orm_runtime::{backend, model, types};
 
 /// The `Model` trait; `#[derive(Model)]` implements it (the derive shares its name).
@@ -120,6 +213,7 @@ pub use orm_runtime::model::Model;
 
 /// Everything a typical program needs: `use orm::prelude::*;`.
 pub mod prelude {
+    pub use crate::SqlEnum;
     pub use crate::{
         delete, insert, joinedload, lazyload, noload, raiseload, select, select_model, selectinload, subqueryload,
         update, BelongsTo, Engine, HasMany, HasOne, Loader as _, ManyToMany, Model, Obj, ObjectState, Session,
@@ -135,19 +229,24 @@ pub mod prelude {
 pub mod __private {
     pub use orm_runtime::backend::RowRef;
     pub use orm_runtime::derive_support::*;
+    pub use orm_runtime::error::Error;
     pub use orm_runtime::error::Result;
     pub use orm_runtime::expr::Column;
     pub use orm_runtime::expr::Expr;
+    pub use orm_runtime::expr::{AppearsIn, InBase};
     pub use orm_runtime::hybrid;
     pub use orm_runtime::model::{ColumnMask, Model};
     pub use orm_runtime::query::StatementCache;
-    pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, TableDef};
+    pub use orm_runtime::query::{PolymorphicRows, PolymorphicSet};
+    pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef};
     pub use orm_runtime::session::{
         back_accessor, belongs_to_links, cascade_delete_children, clear_associations, has_many_links, joinedload,
         many_to_many_links, noload, selectinload, subqueryload, BelongsTo, BelongsToRel, ForeignKeyTo, HasMany,
         HasManyRel, LoaderOption, ManyToMany, ManyToManyRel, RelationField, RelationLink,
     };
     pub use orm_runtime::session::{cascade_delete_child, has_one_links, HasOne, HasOneRel};
+    pub use orm_runtime::session::{Adopter, PolymorphicObjects};
     pub use orm_runtime::session::{Obj, Session};
+    pub use orm_runtime::types::CustomType;
     pub use orm_runtime::types::{Param, SqlType, Value};
 }

@@ -26,7 +26,7 @@ fn opt_str(s: Option<&syn::LitStr>) -> TokenStream {
 }
 
 fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
-    let table = &cont.table_name;
+    let table = cont.table_name_tokens();
     let name = &f.column_name;
     let field = f.ident.to_string();
     let index = f.index;
@@ -141,6 +141,43 @@ pub(crate) fn field_ops_ident(f: &Field<'_>) -> syn::Ident {
     format_ident!("__FIELD_{}", f.index)
 }
 
+/// `TableDef::inheritance`: the discriminator, identity and base of a polymorphic model.
+fn inheritance_def(cont: &Container<'_>) -> TokenStream {
+    let a = &cont.attrs;
+    if a.polymorphic_on.is_none() && a.inherits.is_none() {
+        return quote!(::core::option::Option::None);
+    }
+    let discriminator = match &a.polymorphic_on {
+        Some(on) => {
+            let name = cont.field(on).map(|f| f.column_name.clone()).unwrap_or_default();
+            quote!(::core::option::Option::Some(#name))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let identity = opt_str(a.polymorphic_identity.as_ref());
+    let base = match &a.inherits {
+        Some(base) => {
+            let check = quote_spanned!(base.span()=> __orm::polymorphic_base::<#base>());
+            quote!(::core::option::Option::Some({
+                fn __base() -> &'static __orm::TableDef {
+                    #check
+                }
+                __base
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let joined = a.inherits.is_some() && a.table.is_some();
+    quote! {
+        ::core::option::Option::Some(__orm::Inheritance {
+            discriminator: #discriminator,
+            identity: #identity,
+            base: #base,
+            joined: #joined,
+        })
+    }
+}
+
 /// The name of the validation function of a field with validators.
 pub(crate) fn validate_fn_ident(f: &Field<'_>) -> syn::Ident {
     format_ident!("__validate_{}", f.index)
@@ -160,7 +197,7 @@ fn validate_fns(cont: &Container<'_>) -> TokenStream {
         let field = f.ident.to_string();
         let calls = validators
             .iter()
-            .map(|path| quote_spanned!(path.span()=> __orm::run_validator::<#ty, _>(#path, value, #model, #field)?;));
+            .map(|path| quote_spanned!(path.span()=> __orm::run_validator::<#ty, _, _>(#path, value, #model, #field)?;));
         Some(quote! {
             fn #name(value: &#ty) -> __orm::Result<()> {
                 #(#calls)*
@@ -188,6 +225,8 @@ pub(crate) fn expand_metadata(cont: &Container<'_>) -> TokenStream {
     let validate_fns = validate_fns(cont);
     let columns = cont.fields.iter().map(|f| column_def(cont, f));
     let table = &cont.table_name;
+    let table_tokens = cont.table_name_tokens();
+    let inheritance = inheritance_def(cont);
     let model = cont.ident.to_string();
     let pk = cont.primary_key().into_iter().map(|f| f.index);
     let column_of = |id: &syn::Ident| cont.field(id).map(|f| f.column_name.clone()).unwrap_or_default();
@@ -212,7 +251,8 @@ pub(crate) fn expand_metadata(cont: &Container<'_>) -> TokenStream {
         #validate_fns
         const __COLUMNS: &[__orm::ColumnDef] = &[#(#columns),*];
         static __TABLE: __orm::TableDef = __orm::TableDef {
-            name: #table,
+            name: #table_tokens,
+            inheritance: #inheritance,
             model: #model,
             columns: __COLUMNS,
             primary_key: &[#(#pk),*],
@@ -251,6 +291,10 @@ pub(crate) fn expand_accessors(cont: &Container<'_>) -> TokenStream {
 /// Trait-bound checks spanned at the user's tokens: field types are column types,
 /// `auto_increment` keys are integers, `max_length` fields are text.
 pub(crate) fn expand_assertions(cont: &Container<'_>) -> TokenStream {
+    let discriminator = cont.attrs.polymorphic_on.as_ref().and_then(|on| cont.field(on)).map(|f| {
+        let ty = f.ty;
+        quote_spanned!(ty.span()=> __orm::assert_text::<#ty>();)
+    });
     let checks = cont.fields.iter().map(|f| {
         let ty = f.ty;
         let mut out = TokenStream::new();
@@ -264,6 +308,7 @@ pub(crate) fn expand_assertions(cont: &Container<'_>) -> TokenStream {
     });
     quote! {
         fn __assertions() {
+            #discriminator
             #(#checks)*
         }
     }

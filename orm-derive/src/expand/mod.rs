@@ -62,6 +62,7 @@ fn fallback(ident: &syn::Ident) -> TokenStream {
             use ::orm::__private as __orm;
             impl __orm::Model for #ident {
                 type Key = ();
+                const TABLE_NAME: &'static str = "";
                 fn table() -> &'static __orm::TableDef { ::core::panic!("invalid model") }
                 fn decode_row(_: &__orm::RowRef<'_>, _: usize) -> __orm::Result<Self> { ::core::panic!("invalid model") }
                 fn decode_key(_: &__orm::RowRef<'_>, _: usize) -> __orm::Result<()> { ::core::panic!("invalid model") }

@@ -128,15 +128,35 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
             quote!(#name: ::core::clone::Clone::clone(&self.#name))
         }));
 
+    let table_name = cont.table_name_tokens();
     let validate = expand_validate(cont);
     let defaults = expand_defaults(cont);
     let relation_links = crate::expand::relations::expand_relation_links(cont);
     let default_loaders = crate::expand::relations::expand_default_loaders(cont);
     let cascade_delete = crate::expand::relations::expand_cascade_delete(cont);
+    let polymorphic_base = cont.attrs.polymorphic_on.as_ref().map(|_| {
+        quote! {
+            #[automatically_derived]
+            impl __orm::PolymorphicBase for #ident {}
+        }
+    });
+    // A single-table subtype's columns are in its base's table: usable in the base's queries.
+    let in_base = match (&cont.attrs.inherits, cont.is_single_table_subtype()) {
+        (Some(base), true) => quote! {
+            #[automatically_derived]
+            impl __orm::AppearsIn<#base, __orm::InBase> for #ident {}
+        },
+        _ => TokenStream::new(),
+    };
     quote! {
+        #polymorphic_base
+        #in_base
+
         #[automatically_derived]
         impl __orm::Model for #ident {
             type Key = #key_type;
+
+            const TABLE_NAME: &'static str = #table_name;
 
             fn table() -> &'static __orm::TableDef {
                 &__TABLE

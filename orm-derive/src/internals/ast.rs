@@ -188,6 +188,22 @@ impl<'a> Container<'a> {
         f.attrs.validate.iter().chain(shared).collect()
     }
 
+    /// A subtype of single-table inheritance: `inherits = Base` without a table of its own.
+    pub(crate) fn is_single_table_subtype(&self) -> bool {
+        self.attrs.inherits.is_some() && self.attrs.table.is_none()
+    }
+
+    /// The table name as tokens: the literal, or the base's for a single-table subtype.
+    pub(crate) fn table_name_tokens(&self) -> proc_macro2::TokenStream {
+        match (&self.attrs.inherits, self.attrs.table.is_none()) {
+            (Some(base), true) => quote::quote!(<#base as __orm::Model>::TABLE_NAME),
+            _ => {
+                let name = &self.table_name;
+                quote::quote!(#name)
+            }
+        }
+    }
+
     /// Whether any field or the struct has a validator.
     pub(crate) fn has_validators(&self) -> bool {
         !self.attrs.validate.is_empty()

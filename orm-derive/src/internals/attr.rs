@@ -28,6 +28,12 @@ pub(crate) struct ContainerAttrs {
     pub(crate) validates: Vec<(Vec<syn::Ident>, syn::Path)>,
     /// Hybrid properties: `hybrid(name: Type = expression)`.
     pub(crate) hybrids: Vec<Hybrid>,
+    /// The discriminator field of a polymorphic base: `polymorphic_on = field`.
+    pub(crate) polymorphic_on: Option<syn::Ident>,
+    /// The discriminator value of this model: `polymorphic_identity = "manager"`.
+    pub(crate) polymorphic_identity: Option<syn::LitStr>,
+    /// The polymorphic base of a subtype: `inherits = Employee`.
+    pub(crate) inherits: Option<syn::Path>,
 }
 
 /// `hybrid(name: Type = expression)`.
@@ -129,6 +135,21 @@ pub(crate) fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerA
                 UNIQUE_INDEX => out.indexes.push((ident_list(&meta)?, true)),
                 CHECK => out.checks.push(meta.value()?.parse()?),
                 VALIDATE => out.validate.push(meta.value()?.parse()?),
+                POLYMORPHIC_ON => {
+                    let v: syn::Ident = meta.value()?.parse()?;
+                    set_once(cx, &mut out.polymorphic_on, &meta, v);
+                }
+                POLYMORPHIC_IDENTITY => {
+                    let v: syn::LitStr = meta.value()?.parse()?;
+                    if v.value().is_empty() {
+                        cx.error_spanned_by(&v, "the polymorphic identity cannot be empty");
+                    }
+                    set_once(cx, &mut out.polymorphic_identity, &meta, v);
+                }
+                INHERITS => {
+                    let v: syn::Path = meta.value()?.parse()?;
+                    set_once(cx, &mut out.inherits, &meta, v);
+                }
                 HYBRID => {
                     let content;
                     syn::parenthesized!(content in meta.input);

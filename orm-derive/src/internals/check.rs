@@ -16,6 +16,36 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_sql_names(cx, cont);
     check_relation_options(cx, cont);
     crate::expand::hybrid::check(cx, cont);
+    check_inheritance(cx, cont);
+}
+
+/// A polymorphic identity needs a discriminator (on this model, or on the base it inherits
+/// from); a subtype names its identity; the discriminator is a field.
+fn check_inheritance(cx: &Ctxt, cont: &Container<'_>) {
+    let a = &cont.attrs;
+    if let (Some(identity), None, None) = (&a.polymorphic_identity, &a.polymorphic_on, &a.inherits) {
+        cx.error_spanned_by(
+            identity,
+            format!(
+                "`{}` has a polymorphic identity but no discriminator: add `polymorphic_on = field` (the column that holds the identity), or `inherits = Base` naming a model that has one",
+                cont.ident
+            ),
+        );
+    }
+    if let (Some(base), None) = (&a.inherits, &a.polymorphic_identity) {
+        cx.error_spanned_by(
+            base,
+            "a subtype names the value that marks its rows: add `polymorphic_identity = \"...\"`",
+        );
+    }
+    if let (Some(_), Some(on)) = (&a.inherits, &a.polymorphic_on) {
+        cx.error_spanned_by(on, "a subtype uses the discriminator of its base: remove `polymorphic_on` here");
+    }
+    if let Some(on) = &a.polymorphic_on {
+        if cont.field(on).is_none() {
+            cx.error_spanned_by(on, format!("`{}` has no field `{on}`", cont.ident));
+        }
+    }
 }
 
 /// `delete_orphan` is about children: it applies to a `HasMany` collection only. A
@@ -72,7 +102,7 @@ fn check_sql_names(cx: &Ctxt, cont: &Container<'_>) {
             None
         }
     };
-    if let Some(p) = problem(&cont.table_name) {
+    if let (Some(p), false) = (problem(&cont.table_name), cont.is_single_table_subtype()) {
         match &cont.attrs.table {
             Some(lit) => cx.error_spanned_by(lit, format!("table name `{}` {p}", cont.table_name)),
             None => cx.error_spanned_by(

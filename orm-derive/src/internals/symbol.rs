@@ -1,7 +1,19 @@
 //! The attribute vocabulary: every key `#[orm(...)]` accepts, in one place.
 
 /// Keys accepted on the struct.
-pub(crate) const CONTAINER_KEYS: &[&str] = &[TABLE, UNIQUE, INDEX, UNIQUE_INDEX, CHECK, VALIDATE, VALIDATES, HYBRID];
+pub(crate) const CONTAINER_KEYS: &[&str] = &[
+    TABLE,
+    UNIQUE,
+    INDEX,
+    UNIQUE_INDEX,
+    CHECK,
+    VALIDATE,
+    VALIDATES,
+    HYBRID,
+    POLYMORPHIC_ON,
+    POLYMORPHIC_IDENTITY,
+    INHERITS,
+];
 /// Keys accepted on a field.
 pub(crate) const FIELD_KEYS: &[&str] = &[
     PRIMARY_KEY,
@@ -55,6 +67,9 @@ pub(crate) const NUMERIC: &str = "numeric";
 pub(crate) const VALIDATE: &str = "validate";
 pub(crate) const VALIDATES: &str = "validates";
 pub(crate) const HYBRID: &str = "hybrid";
+pub(crate) const POLYMORPHIC_ON: &str = "polymorphic_on";
+pub(crate) const POLYMORPHIC_IDENTITY: &str = "polymorphic_identity";
+pub(crate) const INHERITS: &str = "inherits";
 
 /// The closest known key to a misspelled one, if it is close enough to be a typo.
 pub(crate) fn suggest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {

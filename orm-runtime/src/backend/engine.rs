@@ -287,10 +287,28 @@ impl Engine {
 
     /// Create the tables (and their indexes) that do not exist yet, parents before children,
     /// in one transaction.
+    ///
+    /// A single-table subtype adds its own columns to its base's table (the base is created
+    /// with it even when it is not listed).
     pub fn create_all(&self, tables: &[&'static TableDef]) -> Result<()> {
-        let order = creation_order(tables);
-        let mut stmts: Vec<Ddl> = order.iter().map(|&table| Ddl::CreateTable { table, if_not_exists: true }).collect();
-        stmts.extend(order.iter().map(|&table| Ddl::CreateIndexes { table, if_not_exists: true }));
+        let (subtypes, mut bases): (Vec<&'static TableDef>, Vec<&'static TableDef>) =
+            tables.iter().partition(|t| t.single_table_base().is_some());
+        for sub in &subtypes {
+            if let Some(base) = sub.single_table_base() {
+                if !bases.iter().any(|b| b.name == base.name) {
+                    bases.push(base);
+                }
+            }
+        }
+        let order = creation_order(&bases);
+        let subtypes_of = |table: &TableDef| -> Vec<&'static TableDef> {
+            subtypes.iter().copied().filter(|s| s.name == table.name).collect()
+        };
+        let mut stmts: Vec<Ddl> = order
+            .iter()
+            .map(|&table| Ddl::CreateTable { table, if_not_exists: true, subtypes: subtypes_of(table) })
+            .collect();
+        stmts.extend(order.iter().chain(&subtypes).map(|&table| Ddl::CreateIndexes { table, if_not_exists: true }));
         self.ddl(&stmts)
     }
 
@@ -302,11 +320,13 @@ impl Engine {
     }
 
     /// Create one table and its indexes (fails if it exists).
+    /// A single-table subtype creates its base's table, with its own columns.
     pub fn create_table(&self, table: &'static TableDef) -> Result<()> {
-        self.ddl(&[
-            Ddl::CreateTable { table, if_not_exists: false },
-            Ddl::CreateIndexes { table, if_not_exists: false },
-        ])
+        let create = match table.single_table_base() {
+            Some(base) => Ddl::CreateTable { table: base, if_not_exists: false, subtypes: vec![table] },
+            None => Ddl::CreateTable { table, if_not_exists: false, subtypes: Vec::new() },
+        };
+        self.ddl(&[create, Ddl::CreateIndexes { table, if_not_exists: false }])
     }
 
     /// Drop one table (fails if it does not exist).

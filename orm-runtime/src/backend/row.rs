@@ -63,22 +63,21 @@ impl RowRef<'_> {
         }
     }
 
-    /// Position `idx` as a [`Value`] of the given SQL type.
+    /// Position `idx` as a [`Value`] of the given SQL type (dates, times, UUIDs, JSON and
+    /// decimals in their backend-neutral form; see [`Value`](crate::types::Value)).
     pub fn value_of_kind(&self, idx: usize, kind: crate::types::SqlKind) -> Result<crate::types::Value> {
-        use crate::types::{SqlKind, Value};
+        use crate::types::{neutral, Value};
         if self.is_null(idx) {
             return Ok(Value::Null);
         }
-        Ok(match kind {
-            SqlKind::SmallInt => Value::I16(self.value(idx)?),
-            SqlKind::Integer => Value::I32(self.value(idx)?),
-            SqlKind::BigInt => Value::I64(self.value(idx)?),
-            SqlKind::Real => Value::F32(self.value(idx)?),
-            SqlKind::Double => Value::F64(self.value(idx)?),
-            SqlKind::Boolean => Value::Bool(self.value(idx)?),
-            SqlKind::Text => Value::Text(self.value(idx)?),
-            SqlKind::Blob => Value::Blob(self.value(idx)?),
-        })
+        let decoded = match self {
+            RowRef::Sqlite(row) => match row.get_ref(idx) {
+                Ok(v) => neutral::from_sqlite(kind, v),
+                Err(e) => Err(DecodeError::new("a value", e)),
+            },
+            RowRef::Postgres(row) => neutral::from_pg(kind, row, idx),
+        };
+        decoded.map_err(|e| e.into_error("query", &format!("#{idx}")))
     }
 
     /// Number of columns.

@@ -14,7 +14,9 @@ pub fn column_check_name(col: &ColumnDef) -> String {
 /// Render DDL as one or more statements (no parameters).
 pub fn render_ddl(dialect: &dyn Dialect, ddl: &Ddl) -> Result<Vec<String>> {
     match *ddl {
-        Ddl::CreateTable { table, if_not_exists } => Ok(vec![create_table(dialect, table, if_not_exists)?]),
+        Ddl::CreateTable { table, if_not_exists, ref subtypes } => {
+            Ok(vec![create_table(dialect, table, subtypes, if_not_exists)?])
+        }
         Ddl::CreateIndexes { table, if_not_exists } => table
             .indexes
             .iter()
@@ -47,14 +49,41 @@ pub fn render_ddl(dialect: &dyn Dialect, ddl: &Ddl) -> Result<Vec<String>> {
     }
 }
 
-fn create_table(d: &dyn Dialect, t: &TableDef, if_not_exists: bool) -> Result<String> {
+/// The columns of a single table: the base's, then each subtype's own (nullable: the rows of
+/// other types leave them NULL).
+fn columns_with_subtypes<'a>(t: &'a TableDef, subtypes: &[&'a TableDef]) -> Result<Vec<&'a ColumnDef>> {
+    let mut cols: Vec<&ColumnDef> = t.columns.iter().collect();
+    for sub in subtypes {
+        for c in sub.columns {
+            match cols.iter().find(|k| k.name == c.name) {
+                Some(k) if k.kind != c.kind => {
+                    return Err(crate::error::Error::InvalidState(format!(
+                        "column `{}` of `{}` has another type in `{}`",
+                        c.name, t.name, sub.model
+                    )))
+                }
+                Some(_) => {}
+                None if !c.nullable && c.server_default.is_none() => {
+                    return Err(crate::error::Error::InvalidState(format!(
+                        "`{}.{}` is a column of subtype `{}` only, in table `{}` shared with other types: declare it `Option<...>` (their rows leave it NULL)",
+                        sub.model, c.field, sub.model, t.name
+                    )))
+                }
+                None => cols.push(c),
+            }
+        }
+    }
+    Ok(cols)
+}
+
+fn create_table(d: &dyn Dialect, t: &TableDef, subtypes: &[&'static TableDef], if_not_exists: bool) -> Result<String> {
     let mut w = Writer { d, sql: String::new(), params: Vec::new() };
     w.push(if if_not_exists { "CREATE TABLE IF NOT EXISTS " } else { "CREATE TABLE " });
     w.ident(t.name)?;
     w.push(" (\n");
     let inline_pk = t.primary_key.len() == 1 && t.columns[t.primary_key[0]].auto_increment;
     let mut first = true;
-    for col in t.columns {
+    for col in columns_with_subtypes(t, subtypes)? {
         if !first {
             w.push(",\n");
         }
@@ -65,7 +94,7 @@ fn create_table(d: &dyn Dialect, t: &TableDef, if_not_exists: bool) -> Result<St
         if col.auto_increment {
             w.push(&d.auto_increment_column(col));
         } else {
-            w.push(&d.type_name(col.kind, col.max_length));
+            w.push(&d.column_type_name(col.kind, col.max_length, col.numeric));
             if !col.nullable {
                 w.push(" NOT NULL");
             }

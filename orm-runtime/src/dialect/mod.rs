@@ -67,9 +67,18 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
         push_quoted(out, ident, self.capabilities().max_identifier_len)
     }
 
-    /// The type name used in DDL and CAST.
+    /// The type name used in CAST (and in DDL, through [`column_type_name`]).
+    ///
+    /// [`column_type_name`]: Dialect::column_type_name
     fn type_name(&self, kind: SqlKind, max_length: Option<u32>) -> String {
-        standard_type_name(kind, max_length)
+        self.column_type_name(kind, max_length, None)
+    }
+
+    /// The type name of a column in DDL: with its `max_length` (`VARCHAR(n)`) and, for
+    /// [`SqlKind::Numeric`], its precision and scale (`NUMERIC(p, s)`) where the dialect has
+    /// them. Dialects override this one, not [`type_name`](Dialect::type_name).
+    fn column_type_name(&self, kind: SqlKind, max_length: Option<u32>, numeric: Option<(u32, u32)>) -> String {
+        standard_type_name(kind, max_length, numeric)
     }
 
     /// The column type and key clause of an auto-increment primary key column.
@@ -77,7 +86,7 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
 }
 
 /// Standard SQL type names, shared by the dialects.
-pub(crate) fn standard_type_name(kind: SqlKind, max_length: Option<u32>) -> String {
+pub(crate) fn standard_type_name(kind: SqlKind, max_length: Option<u32>, numeric: Option<(u32, u32)>) -> String {
     match kind {
         SqlKind::SmallInt => "SMALLINT".into(),
         SqlKind::Integer => "INTEGER".into(),
@@ -90,6 +99,16 @@ pub(crate) fn standard_type_name(kind: SqlKind, max_length: Option<u32>) -> Stri
             None => "TEXT".into(),
         },
         SqlKind::Blob => "BLOB".into(),
+        SqlKind::Json => "JSON".into(),
+        SqlKind::Uuid => "UUID".into(),
+        SqlKind::Timestamp => "TIMESTAMP".into(),
+        SqlKind::TimestampTz => "TIMESTAMP WITH TIME ZONE".into(),
+        SqlKind::Date => "DATE".into(),
+        SqlKind::Time => "TIME".into(),
+        SqlKind::Numeric => match numeric {
+            Some((p, s)) => format!("NUMERIC({p}, {s})"),
+            None => "NUMERIC".into(),
+        },
     }
 }
 

@@ -4,7 +4,7 @@ use crate::dialect::{Capabilities, Dialect, DialectKind};
 use crate::schema::ColumnDef;
 use crate::types::SqlKind;
 
-/// PostgreSQL: `$n` placeholders, identity columns, `BYTEA`, native ILIKE.
+/// PostgreSQL: `$n` placeholders, identity columns, `BYTEA`, `JSONB`, native ILIKE.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Postgres;
 
@@ -23,10 +23,12 @@ impl Dialect for Postgres {
         // Writing to a String cannot fail.
         let _ = write!(out, "${n}");
     }
-    fn type_name(&self, kind: SqlKind, max_length: Option<u32>) -> String {
+    fn column_type_name(&self, kind: SqlKind, max_length: Option<u32>, numeric: Option<(u32, u32)>) -> String {
         match kind {
             SqlKind::Blob => "BYTEA".into(),
-            other => crate::dialect::standard_type_name(other, max_length),
+            SqlKind::Json => "JSONB".into(),
+            SqlKind::TimestampTz => "TIMESTAMPTZ".into(),
+            other => crate::dialect::standard_type_name(other, max_length, numeric),
         }
     }
     fn auto_increment_column(&self, col: &ColumnDef) -> String {

@@ -2,8 +2,13 @@
 
 use crate::dialect::{Capabilities, Dialect, DialectKind};
 use crate::schema::ColumnDef;
+use crate::types::SqlKind;
 
 /// SQLite: `?` placeholders, `INTEGER PRIMARY KEY` rowid keys, no native ILIKE.
+///
+/// SQLite has no JSON, UUID, date, time or decimal type: JSON, dates and times (ISO-8601,
+/// like SQLAlchemy) and decimals are `TEXT`, UUIDs 16-byte `BLOB`s. Decimals are not
+/// `NUMERIC`: that affinity would turn `'1.10'` into the float `1.1`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sqlite;
 
@@ -19,6 +24,14 @@ impl Dialect for Sqlite {
     }
     fn push_placeholder(&self, out: &mut String, _n: usize) {
         out.push('?');
+    }
+    fn column_type_name(&self, kind: SqlKind, max_length: Option<u32>, numeric: Option<(u32, u32)>) -> String {
+        match kind {
+            SqlKind::Json | SqlKind::Timestamp | SqlKind::TimestampTz | SqlKind::Date | SqlKind::Time => "TEXT".into(),
+            SqlKind::Numeric => "TEXT".into(),
+            SqlKind::Uuid => "BLOB".into(),
+            other => crate::dialect::standard_type_name(other, max_length, numeric),
+        }
     }
     fn auto_increment_column(&self, _col: &ColumnDef) -> String {
         // Only the exact type name INTEGER makes the column an alias of the rowid.

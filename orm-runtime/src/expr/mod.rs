@@ -20,5 +20,5 @@ pub use functions::{
 };
 pub use node::{BinOp, FuncName, Node, TableRef};
 pub use ordering::{Direction, IntoOrdering, Nulls, Ordering};
-pub use sources::{AppearsIn, Here, InLeft, InRight, Joined};
+pub use sources::{AppearsIn, Here, InBase, InLeft, InRight, Joined};
 pub use typed::{AsExpr, AssignValue, Expr, Expression, Labeled};

@@ -26,6 +26,11 @@ where
 {
 }
 
+/// Index marker: a single-table subtype's columns are columns of its base's table, usable in
+/// the base's queries (generated for `#[orm(inherits = Base)]` without a table of its own).
+#[derive(Debug)]
+pub enum InBase {}
+
 /// A FROM clause extended by a join: `L` (a model or an earlier join) joined with model `R`.
 /// Only a type: queries carry it so that the columns of `R` become usable after the join.
 #[derive(Debug)]

@@ -125,6 +125,8 @@ fn names(table: &TableDef, mask: ColumnMask) -> Vec<&'static str> {
 fn render_crud(table: &'static TableDef, d: &dyn Dialect, shape: CrudShape) -> Result<String> {
     let rendered = match shape {
         CrudShape::Get => {
+            // By key alone (only key values are bound): a single-table subtype's reader
+            // checks the discriminator of the row it gets.
             let mut s = SelectStatement::all_columns(table);
             s.filter = Some(key_filter(table));
             render(d, Statement::Select(&s))?

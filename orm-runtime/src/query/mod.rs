@@ -5,6 +5,7 @@ mod crud;
 mod executor;
 pub(crate) mod insert;
 mod modify;
+pub(crate) mod polymorphic;
 mod select;
 mod selection;
 pub(crate) mod statement;
@@ -14,6 +15,7 @@ pub use crud::{model_statements, ModelStatements, StatementCache};
 pub use executor::Executor;
 pub use insert::{insert, Insert};
 pub use modify::{delete, update, Delete, Update};
+pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
 pub use select::{model, select, select_model, JoinOn, Select};
 pub use selection::{FromClause, ModelSelection, NoFrom, OrElse, Selection, SourceFrom};
 pub use statement::{
@@ -45,4 +47,29 @@ pub(crate) fn check_value(col: &ColumnDef, v: &Value) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The condition that keeps a single-table subtype to its own rows:
+/// `"table"."discriminator" = 'identity'` (bound), or `None` for other models.
+pub(crate) fn discriminator_filter(table: &'static crate::schema::TableDef) -> Option<crate::expr::Node> {
+    table.single_table_base()?;
+    let (column, identity) = table.polymorphic_identity()?;
+    Some(crate::expr::Node::binary(
+        crate::expr::BinOp::Eq,
+        crate::expr::Node::Column { table: table.name, name: column },
+        crate::expr::Node::Value(Value::Text(identity.to_owned())),
+    ))
+}
+
+/// Whether an object read by key belongs to its model: always, except a row of another type
+/// read through a single-table subtype (its discriminator holds another identity).
+pub(crate) fn is_own_row<M: crate::model::Model>(obj: &M) -> bool {
+    let table = M::table();
+    if table.single_table_base().is_none() {
+        return true;
+    }
+    match table.polymorphic_identity().and_then(|(column, identity)| Some((table.column(column)?, identity))) {
+        Some((col, identity)) => matches!(obj.column_value(col.index), Value::Text(t) if t == identity),
+        None => true,
+    }
 }

@@ -16,14 +16,22 @@ use crate::types::SqlType;
 pub struct Update<M> {
     stmt: UpdateStatement,
     all_rows: bool,
+    /// A user filter was given (a subtype's discriminator condition does not count).
+    filtered: bool,
     _model: PhantomData<fn() -> M>,
 }
 
 /// Start an UPDATE of `M`'s table.
 pub fn update<M: Model>() -> Update<M> {
     Update {
-        stmt: UpdateStatement { table: M::table().name, set: Vec::new(), filter: None, returning: Vec::new() },
+        stmt: UpdateStatement {
+            table: M::table().name,
+            set: Vec::new(),
+            filter: crate::query::discriminator_filter(M::table()),
+            returning: Vec::new(),
+        },
         all_rows: false,
+        filtered: false,
         _model: PhantomData,
     }
 }
@@ -46,6 +54,7 @@ impl<M: Model> Update<M> {
         E::Sources: AppearsIn<M, I>,
     {
         self.stmt.filter = Some(crate::query::statement::and(self.stmt.filter.take(), cond.into_node()));
+        self.filtered = true;
         self
     }
 
@@ -73,7 +82,7 @@ impl<M: Model> Update<M> {
     /// columns and pass their validators, and the `onupdate` columns it does not set;
     /// `None` when there is nothing to set.
     pub(crate) fn checked(&self) -> Result<Option<std::borrow::Cow<'_, UpdateStatement>>> {
-        if self.stmt.filter.is_none() && !self.all_rows {
+        if !self.filtered && !self.all_rows {
             return Err(Error::InvalidState(format!(
                 "UPDATE of `{}` without a filter: add .filter(...) or .all_rows()",
                 self.stmt.table
@@ -111,14 +120,21 @@ impl<M: Model> Update<M> {
 pub struct Delete<M> {
     stmt: DeleteStatement,
     all_rows: bool,
+    /// A user filter was given (a subtype's discriminator condition does not count).
+    filtered: bool,
     _model: PhantomData<fn() -> M>,
 }
 
 /// Start a DELETE from `M`'s table.
 pub fn delete<M: Model>() -> Delete<M> {
     Delete {
-        stmt: DeleteStatement { table: M::table().name, filter: None, returning: Vec::new() },
+        stmt: DeleteStatement {
+            table: M::table().name,
+            filter: crate::query::discriminator_filter(M::table()),
+            returning: Vec::new(),
+        },
         all_rows: false,
+        filtered: false,
         _model: PhantomData,
     }
 }
@@ -126,7 +142,7 @@ pub fn delete<M: Model>() -> Delete<M> {
 impl<M: Model> Delete<M> {
     /// The statement once checked: it has a filter, or `.all_rows()` was called.
     pub(crate) fn checked(&self) -> Result<&DeleteStatement> {
-        if self.stmt.filter.is_none() && !self.all_rows {
+        if !self.filtered && !self.all_rows {
             return Err(Error::InvalidState(format!(
                 "DELETE from `{}` without a filter: add .filter(...) or .all_rows()",
                 self.stmt.table
@@ -142,6 +158,7 @@ impl<M: Model> Delete<M> {
         E::Sources: AppearsIn<M, I>,
     {
         self.stmt.filter = Some(crate::query::statement::and(self.stmt.filter.take(), cond.into_node()));
+        self.filtered = true;
         self
     }
 

@@ -28,6 +28,7 @@ where
     let mut stmt = SelectStatement::default();
     sel.push_items(&mut stmt.items);
     <Sel::From as FromClause>::push_tables(&mut stmt.from);
+    stmt.filter = <Sel::From as FromClause>::implied_filter();
     Select { sel, stmt, _from: PhantomData }
 }
 
@@ -47,6 +48,9 @@ impl<Sel: Selection, F> Select<Sel, F> {
     pub fn from<M: Model>(mut self) -> Select<Sel, M> {
         self.stmt.from.clear();
         M::push_tables(&mut self.stmt.from);
+        if let Some(implied) = M::implied_filter() {
+            self.stmt.and_where(implied);
+        }
         Select { sel: self.sel, stmt: self.stmt, _from: PhantomData }
     }
 

@@ -19,11 +19,18 @@ pub enum NoFrom {}
 pub trait FromClause {
     /// Append the table names.
     fn push_tables(out: &mut Vec<&'static str>);
+    /// The condition the FROM clause implies (a single-table subtype's discriminator).
+    fn implied_filter() -> Option<crate::expr::Node> {
+        None
+    }
 }
 
 impl<M: Model> FromClause for M {
     fn push_tables(out: &mut Vec<&'static str>) {
         out.push(M::table().name);
+    }
+    fn implied_filter() -> Option<crate::expr::Node> {
+        crate::query::discriminator_filter(M::table())
     }
 }
 

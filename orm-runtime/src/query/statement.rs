@@ -58,10 +58,12 @@ pub struct SelectStatement {
 
 impl SelectStatement {
     /// `SELECT <every column of table> FROM table`.
+    /// A single-table subtype reads its own rows only (`discriminator = identity`).
     pub fn all_columns(table: &'static TableDef) -> Self {
         SelectStatement {
             items: vec![SelectItem { node: Node::AllColumns(crate::expr::TableRef(table)), label: None }],
             from: vec![table.name],
+            filter: crate::query::discriminator_filter(table),
             ..SelectStatement::default()
         }
     }
@@ -111,7 +113,7 @@ pub struct DeleteStatement {
 }
 
 /// DDL statements.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Ddl {
     /// `CREATE TABLE [IF NOT EXISTS]` with its constraints.
     CreateTable {
@@ -119,6 +121,8 @@ pub enum Ddl {
         table: &'static TableDef,
         /// Add `IF NOT EXISTS`.
         if_not_exists: bool,
+        /// Single-table subtypes whose own columns the table also holds.
+        subtypes: Vec<&'static TableDef>,
     },
     /// `CREATE [UNIQUE] INDEX` for each index of the table.
     CreateIndexes {

@@ -4,4 +4,4 @@ mod ddl_order;
 mod table;
 
 pub use ddl_order::{creation_order, drop_order};
-pub use table::{ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, TableDef};
+pub use table::{ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef};

@@ -96,6 +96,20 @@ pub struct IndexDef {
     pub unique: bool,
 }
 
+/// How a model takes part in inheritance (`polymorphic_on`, `polymorphic_identity`,
+/// `inherits`).
+#[derive(Debug, Clone, Copy)]
+pub struct Inheritance {
+    /// The discriminator column (on the base; a subtype finds it through `base`).
+    pub discriminator: Option<&'static str>,
+    /// The discriminator value of this model's rows.
+    pub identity: Option<&'static str>,
+    /// The base model's table, for a subtype.
+    pub base: Option<fn() -> &'static TableDef>,
+    /// Joined-table inheritance: the subtype has a table of its own, keyed by the base's key.
+    pub joined: bool,
+}
+
 /// Everything the runtime knows about a model's table.
 #[derive(Debug)]
 pub struct TableDef {
@@ -103,6 +117,8 @@ pub struct TableDef {
     pub name: &'static str,
     /// The Rust type name of the model.
     pub model: &'static str,
+    /// Inheritance: discriminator, identity, base.
+    pub inheritance: Option<Inheritance>,
     /// Columns, in field order.
     pub columns: &'static [ColumnDef],
     /// Positions of the primary key columns.
@@ -118,6 +134,28 @@ pub struct TableDef {
 }
 
 impl TableDef {
+    /// The discriminator column name and this model's identity, for a model whose rows are
+    /// told apart by a discriminator (a polymorphic base with an identity, or a subtype).
+    pub fn polymorphic_identity(&self) -> Option<(&'static str, &'static str)> {
+        let inh = self.inheritance?;
+        let identity = inh.identity?;
+        let column = match (inh.discriminator, inh.base) {
+            (Some(c), _) => c,
+            (None, Some(base)) => base().inheritance?.discriminator?,
+            (None, None) => return None,
+        };
+        Some((column, identity))
+    }
+
+    /// The base of a single-table subtype (same table, more columns).
+    pub fn single_table_base(&self) -> Option<&'static TableDef> {
+        let inh = self.inheritance?;
+        match (inh.base, inh.joined) {
+            (Some(base), false) => Some(base()),
+            _ => None,
+        }
+    }
+
     /// The auto-increment column, if any.
     pub fn auto_increment_column(&self) -> Option<&'static ColumnDef> {
         self.columns.iter().find(|c| c.auto_increment)

@@ -12,6 +12,7 @@ pub(crate) mod many_to_many;
 mod mapper_events;
 mod object;
 mod pair_query;
+mod polymorphic;
 mod query;
 mod relationship;
 mod scoped;
@@ -31,6 +32,7 @@ pub use many_to_many::{clear_associations, many_to_many_links, ManyToMany, ManyT
 pub use mapper_events::{AfterWrite, BeforeWrite, WriteEvent};
 pub use object::{IntoObj, Obj, ObjectState};
 pub use pair_query::{PairQuery, QueryTarget};
+pub use polymorphic::{Adopter, PolymorphicObjects, PolymorphicQuery};
 pub use query::{Query, QueryJoinOn};
 pub use relationship::{
     back_accessor, belongs_to_links, cascade_delete_children, has_many_links, BackPopulates, BelongsTo, BelongsToRel,

@@ -24,6 +24,11 @@ pub struct Query<'s, M: Model, F = M> {
 }
 
 impl<'s, M: Model> Query<'s, M> {
+    /// The session and the statement (for queries built on this one).
+    pub(crate) fn into_parts(self) -> (&'s mut Session, SelectStatement) {
+        (self.session, self.stmt)
+    }
+
     pub(crate) fn new(session: &'s mut Session) -> Self {
         Query {
             session,

@@ -582,7 +582,7 @@ impl Session {
             found = Some(M::decode_row(row, 0)?);
             Ok(false)
         })?;
-        Ok(found)
+        Ok(found.filter(crate::query::is_own_row::<M>))
     }
 
     /// A query for objects of model `M` (`query::<User>()`), or for pairs of objects

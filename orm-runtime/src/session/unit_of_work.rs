@@ -402,6 +402,22 @@ impl<M: Model> InsertRow<M> {
     fn new(cell: Arc<ObjCell<M>>) -> Result<Self> {
         let table = M::table();
         let mut row = InsertRow { before: Vec::new(), columns: ColumnMask::EMPTY, returning: ColumnMask::EMPTY, cell };
+        if let Some((column, identity)) = table.polymorphic_identity() {
+            // Rows of a polymorphic model carry its identity in the discriminator.
+            if let Some(col) = table.column(column) {
+                let mut data = row.cell.data_mut_now("given its polymorphic identity")?;
+                let value = crate::types::Value::Text(identity.to_owned());
+                let current = data.column_value(col.index);
+                // A subtype's rows always carry its identity; a base row keeps one that was
+                // set (the identity of a joined-table subtype whose base row it is).
+                let keep = table.inheritance.is_some_and(|i| i.base.is_none())
+                    && !matches!(&current, crate::types::Value::Text(t) if t.is_empty());
+                if current != value && !keep {
+                    row.before.push((col.index, data.column_value(col.index)));
+                    data.set_column_value(col.index, &value)?;
+                }
+            }
+        }
         if table.columns.iter().any(|c| c.default.is_some()) {
             // Rust-side defaults of fields left at their type's `Default` value; the old
             // values go back on rollback.

@@ -1,7 +1,41 @@
 //! Rust types <-> SQL types: the [`SqlType`] trait, its implementations and [`Value`].
+//!
+//! Beside the built-in types, [`CustomType`] stores a type of your own through one of them,
+//! and each optional crate feature adds the types of one crate:
+//!
+//! | feature | Rust types | PostgreSQL | SQLite |
+//! |---|---|---|---|
+//! | `chrono` | `NaiveDateTime`, `DateTime<Utc>`, `NaiveDate`, `NaiveTime` | `TIMESTAMP`, `TIMESTAMPTZ`, `DATE`, `TIME` | ISO-8601 `TEXT` |
+//! | `time` | `PrimitiveDateTime`, `OffsetDateTime`, `Date`, `Time` | the same | ISO-8601 `TEXT` |
+//! | `uuid` | `uuid::Uuid` | `UUID` | 16-byte `BLOB` |
+//! | `serde_json` | `serde_json::Value`, [`Json<T>`](Json) | `JSONB` | `TEXT` |
+//! | `rust_decimal` | `rust_decimal::Decimal` | `NUMERIC(p, s)` | `TEXT` |
+//!
+//! Times are kept to the microsecond (PostgreSQL's precision; finer digits are dropped on
+//! both backends). On SQLite, dates and times are text in one fixed layout
+//! (`2024-05-06 07:08:09.123456`, `TIMESTAMPTZ` converted to UTC with `+00:00`), so equality
+//! and ordering work on them; decimals are text as written, so on SQLite equality compares
+//! the text (`12.30` is not `12.3`: keep one scale per column) and ordering is textual.
 
+#[cfg(feature = "chrono")]
+mod chrono;
+mod custom;
+#[cfg(feature = "rust_decimal")]
+mod decimal;
+#[cfg(feature = "serde_json")]
+mod json;
+pub(crate) mod neutral;
 pub(crate) mod sql_type;
+mod temporal;
+#[cfg(feature = "time")]
+mod time;
+#[cfg(feature = "uuid")]
+mod uuid;
 mod value;
 
+pub use crate::error::DecodeError;
+pub use custom::CustomType;
+#[cfg(feature = "serde_json")]
+pub use json::Json;
 pub use sql_type::{AutoIncrement, Numeric, SqlKind, SqlType, Text};
 pub use value::{Param, Value};

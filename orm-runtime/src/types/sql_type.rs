@@ -23,17 +23,39 @@ pub enum SqlKind {
     Text,
     /// Bytes (`BLOB` / `BYTEA`).
     Blob,
+    /// A JSON document: `JSONB` on PostgreSQL, `TEXT` on SQLite.
+    Json,
+    /// A UUID: `UUID` on PostgreSQL; on SQLite a 16-byte `BLOB` (compact, compared and ordered
+    /// bytewise like PostgreSQL's, with no upper/lower case or hyphen variants to miss in an
+    /// equality filter).
+    Uuid,
+    /// Date and time without time zone: `TIMESTAMP`; ISO-8601 `TEXT` on SQLite.
+    Timestamp,
+    /// An instant: `TIMESTAMPTZ` on PostgreSQL; ISO-8601 `TEXT` in UTC on SQLite.
+    TimestampTz,
+    /// A date: `DATE`; ISO-8601 `TEXT` on SQLite.
+    Date,
+    /// A time of day: `TIME`; ISO-8601 `TEXT` on SQLite.
+    Time,
+    /// An exact decimal: `NUMERIC(p, s)` with the column's precision and scale (plain
+    /// `NUMERIC` without them) on PostgreSQL; `TEXT` on SQLite, so that no digit is lost
+    /// (SQLite's `NUMERIC` affinity would store `1.10` as the float `1.1`).
+    Numeric,
 }
 
 /// A Rust type that can be stored in a column.
 ///
 /// Implemented for `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>` and `Option<T>`
-/// of those (a nullable column). Implement it for your own type to store it through one of
-/// these SQL kinds.
+/// of those (a nullable column); with the crate features `chrono`, `time`, `uuid`,
+/// `serde_json` and `rust_decimal`, for those crates' date, time, UUID, JSON and decimal
+/// types; and for every [`CustomType`](crate::types::CustomType), which is the easy way to
+/// store a type of your own through one of these (`#[derive(SqlEnum)]` implements it for
+/// enums).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a supported column type",
     label = "unsupported column type",
-    note = "supported: i16, i32, i64, f32, f64, bool, String, Vec<u8> and Option<T> of them; implement `orm::SqlType` for `{Self}` to store it"
+    note = "supported: i16, i32, i64, f32, f64, bool, String, Vec<u8>, Option<T> of them, and the types of the enabled features (chrono, time, uuid, serde_json, rust_decimal)",
+    note = "to store `{Self}` through one of them, implement `orm::types::CustomType` for it (or `#[derive(orm::SqlEnum)]` for a fieldless enum)"
 )]
 pub trait SqlType: Clone + PartialEq + Send + Sync + 'static {
     /// The SQL type.
@@ -57,19 +79,16 @@ pub trait SqlType: Clone + PartialEq + Send + Sync + 'static {
     /// Decode from a [`Value`] (generated keys, restored values), with the same rules as a
     /// SQLite column value.
     fn from_value(value: &Value) -> Result<Self, DecodeError> {
-        use rusqlite::types::ValueRef as V;
-        let v = match value {
-            Value::Null => V::Null,
-            Value::Bool(b) => V::Integer(i64::from(*b)),
-            Value::I16(i) => V::Integer(i64::from(*i)),
-            Value::I32(i) => V::Integer(i64::from(*i)),
-            Value::I64(i) => V::Integer(*i),
-            Value::F32(f) => V::Real(f64::from(*f)),
-            Value::F64(f) => V::Real(*f),
-            Value::Text(s) => V::Text(s.as_bytes()),
-            Value::Blob(b) => V::Blob(b),
-        };
-        Self::from_sqlite(v)
+        use rusqlite::types::ToSqlOutput;
+        // The value as SQLite would store it (dates as text, ...), borrowed where possible.
+        let out = rusqlite::ToSql::to_sql(value).map_err(|e| {
+            DecodeError::new(std::any::type_name::<Self>(), format!("a value that cannot be encoded ({e})"))
+        })?;
+        match &out {
+            ToSqlOutput::Borrowed(v) => Self::from_sqlite(*v),
+            ToSqlOutput::Owned(v) => Self::from_sqlite(v.into()),
+            _ => Err(DecodeError::new(std::any::type_name::<Self>(), value.kind_name())),
+        }
     }
     /// Decode column `idx` of a PostgreSQL row.
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError>;
@@ -92,7 +111,9 @@ pub trait Numeric: SqlType {
     type Sum: SqlType;
 }
 
-fn sqlite_found(v: rusqlite::types::ValueRef<'_>) -> String {
+/// How a SQLite value is described in a [`DecodeError`] (its storage class, and the value of
+/// numbers).
+pub(crate) fn sqlite_found(v: rusqlite::types::ValueRef<'_>) -> String {
     use rusqlite::types::ValueRef as V;
     match v {
         V::Null => "NULL".into(),
@@ -103,19 +124,24 @@ fn sqlite_found(v: rusqlite::types::ValueRef<'_>) -> String {
     }
 }
 
-fn pg_decode<'a, T: postgres::types::FromSql<'a>>(
+/// Decode column `idx` of a PostgreSQL row with the `postgres` crate's `FromSql`, reporting a
+/// NULL or the column's type on failure.
+pub(crate) fn pg_decode<'a, T: postgres::types::FromSql<'a>>(
     row: &'a postgres::Row,
     idx: usize,
     expected: &'static str,
 ) -> Result<T, DecodeError> {
+    use std::error::Error as _;
     row.try_get::<_, T>(idx).map_err(|e| {
         let found =
             row.columns().get(idx).map(|c| c.type_().name().to_owned()).unwrap_or_else(|| "no such column".into());
-        let inner = e.to_string();
-        if inner.contains("null") {
-            DecodeError::new(expected, "NULL")
-        } else {
-            DecodeError::new(expected, found)
+        match e.source() {
+            Some(src) if src.is::<postgres::types::WasNull>() => DecodeError::new(expected, "NULL"),
+            Some(src) if src.is::<postgres::types::WrongType>() => DecodeError::new(expected, found),
+            // The type fits but this value does not (a NaN numeric, JSON of another shape).
+            Some(src) => DecodeError::new(expected, format!("{found} ({src})")),
+            None if e.to_string().contains("null") => DecodeError::new(expected, "NULL"),
+            None => DecodeError::new(expected, found),
         }
     })
 }

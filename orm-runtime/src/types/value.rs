@@ -1,8 +1,16 @@
 //! [`Value`]: a bound parameter, owned, in a backend-neutral form.
+//!
+//! Each variant is bound in the form its SQL kind has on the backend: on SQLite dates and
+//! times become ISO-8601 text (see `temporal.rs`), a UUID a 16-byte BLOB, JSON and decimals
+//! text; on PostgreSQL each goes out in the binary format of the parameter's type (`JSONB`,
+//! `UUID`, `TIMESTAMP`, ...), except decimals, which are sent as text (see
+//! [`Value::Decimal`]).
 
 use std::error::Error as StdError;
 
-use postgres::types::{IsNull, Type};
+use postgres::types::{Format, IsNull, Type};
+
+use crate::types::temporal;
 
 /// A value bound to a statement parameter. Values never appear in SQL text.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +34,28 @@ pub enum Value {
     Text(String),
     /// Bytes.
     Blob(Vec<u8>),
+    /// A JSON document, as JSON text (`JSONB` on PostgreSQL, `TEXT` on SQLite).
+    Json(String),
+    /// A UUID, as its 16 bytes (`UUID` on PostgreSQL, a 16-byte `BLOB` on SQLite).
+    Uuid([u8; 16]),
+    /// A date and time without time zone: microseconds since 1970-01-01 00:00:00.
+    Timestamp(i64),
+    /// An instant: microseconds since 1970-01-01 00:00:00 UTC.
+    TimestampTz(i64),
+    /// A date: days since 1970-01-01.
+    Date(i32),
+    /// A time of day: microseconds since midnight.
+    Time(i64),
+    /// An exact decimal number as decimal text (`-12.30`), scale kept.
+    ///
+    /// Bound to a PostgreSQL `NUMERIC` parameter in the *text* format, which the server parses
+    /// exactly at any precision (the binary format would have to be rebuilt digit group by
+    /// digit group); stored as `TEXT` on SQLite, whose `NUMERIC` affinity would turn it into
+    /// a float.
+    Decimal(String),
+    /// A value its type could not encode (a `Json<T>` whose `Serialize` failed): binding it
+    /// fails with this message instead of writing something else.
+    Unencodable(String),
 }
 
 impl Value {
@@ -51,13 +81,21 @@ impl Value {
             Value::F64(_) => "f64",
             Value::Text(_) => "text",
             Value::Blob(_) => "blob",
+            Value::Json(_) => "json",
+            Value::Uuid(_) => "uuid",
+            Value::Timestamp(_) => "timestamp",
+            Value::TimestampTz(_) => "timestamptz",
+            Value::Date(_) => "date",
+            Value::Time(_) => "time",
+            Value::Decimal(_) => "decimal",
+            Value::Unencodable(_) => "unencodable",
         }
     }
 }
 
 impl rusqlite::ToSql for Value {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        use rusqlite::types::{ToSqlOutput, ValueRef};
+        use rusqlite::types::{ToSqlOutput, Value as Owned, ValueRef};
         Ok(ToSqlOutput::Borrowed(match self {
             Value::Null => ValueRef::Null,
             Value::Bool(b) => ValueRef::Integer(i64::from(*b)),
@@ -66,8 +104,16 @@ impl rusqlite::ToSql for Value {
             Value::I64(v) => ValueRef::Integer(*v),
             Value::F32(v) => ValueRef::Real(f64::from(*v)),
             Value::F64(v) => ValueRef::Real(*v),
-            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Text(s) | Value::Json(s) | Value::Decimal(s) => ValueRef::Text(s.as_bytes()),
             Value::Blob(b) => ValueRef::Blob(b),
+            Value::Uuid(b) => ValueRef::Blob(b),
+            Value::Timestamp(v) => return Ok(ToSqlOutput::Owned(Owned::Text(temporal::format_timestamp(*v)))),
+            Value::TimestampTz(v) => return Ok(ToSqlOutput::Owned(Owned::Text(temporal::format_timestamptz(*v)))),
+            Value::Date(v) => return Ok(ToSqlOutput::Owned(Owned::Text(temporal::format_date(*v)))),
+            Value::Time(v) => return Ok(ToSqlOutput::Owned(Owned::Text(temporal::format_time(*v)))),
+            Value::Unencodable(msg) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(msg.clone().into()));
+            }
         }))
     }
 }
@@ -90,8 +136,28 @@ fn int_to_pg(v: i64, ty: &Type, out: &mut postgres::types::private::BytesMut) ->
     }
 }
 
+fn is_text(ty: &Type) -> bool {
+    matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::UNKNOWN)
+}
+
+fn mismatch(what: &str, ty: &Type) -> BoxError {
+    format!("cannot bind {what} to a parameter of type {ty}").into()
+}
+
+/// Bind as text: the value's text form for a text parameter.
+fn text_to_pg(text: &str, out: &mut postgres::types::private::BytesMut) -> Result<IsNull, BoxError> {
+    postgres_protocol::types::text_to_sql(text, out);
+    Ok(IsNull::No)
+}
+
+/// Microseconds since the Unix epoch -> since PostgreSQL's.
+fn pg_micros(v: i64) -> Result<i64, BoxError> {
+    v.checked_sub(temporal::PG_EPOCH_MICROS).ok_or_else(|| "timestamp out of PostgreSQL's range".into())
+}
+
 impl postgres::types::ToSql for Value {
     fn to_sql(&self, ty: &Type, out: &mut postgres::types::private::BytesMut) -> Result<IsNull, BoxError> {
+        use postgres_protocol::types as wire;
         match self {
             Value::Null => Ok(IsNull::Yes),
             Value::Bool(b) => b.to_sql(ty, out),
@@ -109,6 +175,61 @@ impl postgres::types::ToSql for Value {
             },
             Value::Text(s) => s.as_str().to_sql(ty, out),
             Value::Blob(b) => b.as_slice().to_sql(ty, out),
+            Value::Json(s) => match *ty {
+                // jsonb's binary format: a version byte (1), then the JSON text.
+                Type::JSONB => {
+                    out.extend_from_slice(&[1]);
+                    text_to_pg(s, out)
+                }
+                Type::JSON => text_to_pg(s, out),
+                _ if is_text(ty) => text_to_pg(s, out),
+                _ => Err(mismatch("JSON", ty)),
+            },
+            Value::Uuid(b) => match *ty {
+                Type::UUID => {
+                    wire::uuid_to_sql(*b, out);
+                    Ok(IsNull::No)
+                }
+                _ if is_text(ty) => text_to_pg(&format_uuid(b), out),
+                _ => Err(mismatch("a UUID", ty)),
+            },
+            Value::Timestamp(v) => match *ty {
+                Type::TIMESTAMP => {
+                    wire::timestamp_to_sql(pg_micros(*v)?, out);
+                    Ok(IsNull::No)
+                }
+                _ if is_text(ty) => text_to_pg(&temporal::format_timestamp(*v), out),
+                _ => Err(mismatch("a timestamp without time zone", ty)),
+            },
+            Value::TimestampTz(v) => match *ty {
+                Type::TIMESTAMPTZ => {
+                    wire::timestamp_to_sql(pg_micros(*v)?, out);
+                    Ok(IsNull::No)
+                }
+                _ if is_text(ty) => text_to_pg(&temporal::format_timestamptz(*v), out),
+                _ => Err(mismatch("a timestamp with time zone", ty)),
+            },
+            Value::Date(v) => match *ty {
+                Type::DATE => {
+                    let days = v.checked_sub(temporal::PG_EPOCH_DAYS).ok_or("date out of PostgreSQL's range")?;
+                    wire::date_to_sql(days, out);
+                    Ok(IsNull::No)
+                }
+                _ if is_text(ty) => text_to_pg(&temporal::format_date(*v), out),
+                _ => Err(mismatch("a date", ty)),
+            },
+            Value::Time(v) => match *ty {
+                Type::TIME => {
+                    wire::time_to_sql(*v, out);
+                    Ok(IsNull::No)
+                }
+                _ if is_text(ty) => text_to_pg(&temporal::format_time(*v), out),
+                _ => Err(mismatch("a time", ty)),
+            },
+            // Sent in the text format (see `encode_format`) for NUMERIC parameters.
+            Value::Decimal(s) if *ty == Type::NUMERIC || is_text(ty) => text_to_pg(s, out),
+            Value::Decimal(_) => Err(mismatch("a decimal", ty)),
+            Value::Unencodable(msg) => Err(msg.clone().into()),
         }
     }
 
@@ -116,7 +237,41 @@ impl postgres::types::ToSql for Value {
         true
     }
 
+    fn encode_format(&self, ty: &Type) -> Format {
+        match self {
+            Value::Decimal(_) if *ty == Type::NUMERIC => Format::Text,
+            _ => Format::Binary,
+        }
+    }
+
     postgres::types::to_sql_checked!();
+}
+
+/// The hyphenated lowercase form of a UUID (`67e55044-10b1-426f-9247-bb680e5fe0c8`).
+pub(crate) fn format_uuid(b: &[u8; 16]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+/// The 16 bytes of a UUID written as 32 hex digits, hyphens anywhere, braces or not.
+pub(crate) fn parse_uuid(text: &str) -> Option<[u8; 16]> {
+    let text = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')).unwrap_or(text);
+    let mut out = [0u8; 16];
+    let mut nibbles = text.bytes().filter(|&c| c != b'-');
+    for byte in &mut out {
+        let hi = char::from(nibbles.next()?).to_digit(16)?;
+        let lo = char::from(nibbles.next()?).to_digit(16)?;
+        *byte = u8::try_from(hi * 16 + lo).ok()?;
+    }
+    nibbles.next().is_none().then_some(out)
 }
 
 /// A parameter borrowed from the value being written (no copy of text or bytes), or owned
@@ -173,6 +328,13 @@ impl postgres::types::ToSql for Param<'_> {
 
     fn accepts(_ty: &Type) -> bool {
         true
+    }
+
+    fn encode_format(&self, ty: &Type) -> Format {
+        match self {
+            Param::Value(v) => v.encode_format(ty),
+            Param::Text(_) | Param::Blob(_) => Format::Binary,
+        }
     }
 
     postgres::types::to_sql_checked!();

@@ -2,11 +2,13 @@
 #![allow(unreachable_pub, missing_docs)]
 
 mod cascades;
+mod column_types;
 mod common;
 mod core_statements;
 mod engine_events;
 mod errors;
 mod hybrids;
+mod inheritance;
 mod joins;
 mod many_to_many;
 mod mapper_events;

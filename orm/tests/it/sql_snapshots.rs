@@ -132,7 +132,7 @@ fn ddl_create_and_drop() {
         out.push_str(&format!("-- {}\n", d.name()));
         for table in [User::table(), Order::table(), Sample::table()] {
             for ddl in [
-                Ddl::CreateTable { table, if_not_exists: false },
+                Ddl::CreateTable { table, if_not_exists: false, subtypes: Vec::new() },
                 Ddl::CreateIndexes { table, if_not_exists: true },
                 Ddl::DropTable { table, if_exists: true },
             ] {

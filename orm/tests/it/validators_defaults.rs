@@ -15,7 +15,7 @@ fn email(value: &String) -> Result<(), String> {
     }
 }
 
-fn not_blank(value: &String) -> Result<(), &'static str> {
+fn not_blank(value: &str) -> Result<(), &'static str> {
     if value.trim().is_empty() {
         Err("must not be blank")
     } else {

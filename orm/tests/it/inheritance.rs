@@ -1,0 +1,190 @@
+//! Inheritance: single-table (one table, a discriminator column, subtype columns NULL for
+//! other types) and joined-table (a table per subtype keyed by the base's key), with
+//! polymorphic loading of the base.
+
+use orm::prelude::*;
+use orm::{Error, Polymorphic};
+
+use crate::common::{each_db, Db};
+
+#[derive(Model, Debug, Clone)]
+#[orm(table = "staff", polymorphic_on = kind, polymorphic_identity = "employee")]
+struct Employee {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+    kind: String,
+    name: String,
+}
+
+/// Single-table subtype: the rows of `staff` whose kind is "manager".
+#[derive(Model, Debug, Clone)]
+#[orm(inherits = Employee, polymorphic_identity = "manager")]
+struct Manager {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+    kind: String,
+    name: String,
+    budget: Option<i64>,
+}
+
+/// Joined-table subtype: a row of `engineers` next to its `staff` row.
+#[derive(Model, Debug, Clone)]
+#[orm(table = "engineers", inherits = Employee, polymorphic_identity = "engineer")]
+struct Engineer {
+    #[orm(primary_key, foreign_key = Employee::id)]
+    id: i64,
+    language: String,
+}
+
+/// Each row as its own type (plain values, Core).
+#[derive(Polymorphic, Debug)]
+#[orm(base = Employee)]
+enum Staff {
+    Manager(Manager),
+    Engineer(Employee, Engineer),
+    Other(Employee),
+}
+
+/// The same, tracked by a session.
+#[allow(dead_code)]
+#[derive(Polymorphic, Debug)]
+#[orm(base = Employee)]
+enum StaffObj {
+    Manager(Obj<Manager>),
+    Engineer(Obj<Employee>, Obj<Engineer>),
+    Other(Obj<Employee>),
+}
+
+/// No variant for the base itself: an unknown identity is an error.
+#[allow(dead_code)]
+#[derive(Polymorphic, Debug)]
+#[orm(base = Employee)]
+enum OnlyManagers {
+    Manager(Manager),
+}
+
+fn employee(name: &str) -> Employee {
+    Employee { id: 0, kind: String::new(), name: name.into() }
+}
+
+fn setup(db: &Db) {
+    db.engine.create_all(&[Employee::table(), Manager::table(), Engineer::table()]).unwrap();
+    let mut s = db.engine.session();
+    s.add(employee("Eve")).unwrap();
+    s.add(Manager { id: 0, kind: String::new(), name: "Mia".into(), budget: Some(100) }).unwrap();
+    let base = s.add(Employee { kind: "engineer".into(), ..employee("Eng") }).unwrap();
+    s.flush().unwrap();
+    let id = base.read().id;
+    s.add(Engineer { id, language: "Rust".into() }).unwrap();
+    s.commit().unwrap();
+}
+
+#[test]
+fn single_table_subtypes_share_the_table_and_are_told_apart_by_the_discriminator() {
+    each_db("inh_single", |db| {
+        setup(db);
+        let kinds: Vec<(String, String, Option<i64>)> = select((Employee::name, Employee::kind, Manager::budget))
+            .from::<Employee>()
+            .order_by(Employee::id.asc())
+            .all(&db.engine)
+            .unwrap();
+        assert_eq!(
+            kinds,
+            [
+                ("Eve".to_string(), "employee".to_string(), None),
+                ("Mia".to_string(), "manager".to_string(), Some(100)),
+                ("Eng".to_string(), "engineer".to_string(), None),
+            ],
+            "the discriminator is set on insert; the subtype's column is NULL for others"
+        );
+        let mut s = db.engine.session();
+        let managers = s.query::<Manager>().all().unwrap();
+        assert_eq!(managers.len(), 1, "a subtype query reads its own rows only");
+        assert_eq!(managers[0].read().name, "Mia");
+        assert_eq!(s.query::<Employee>().count().unwrap(), 3, "the base reads them all");
+        let rich = s.query::<Employee>().filter(Manager::budget.gt(50)).all().unwrap();
+        assert_eq!(rich.len(), 1, "a subtype's column is usable in the base's query");
+        let n: i64 = select(count_all()).from::<Manager>().one(&db.engine).unwrap();
+        assert_eq!(n, 1);
+        let eve_id: i64 = select(Employee::id).filter(Employee::name.eq("Eve")).one(&db.engine).unwrap();
+        assert!(s.get::<Manager>(eve_id).unwrap().is_none(), "get by key keeps to the subtype too");
+
+        // Core UPDATE / DELETE of a subtype touch its rows only.
+        assert_eq!(update::<Manager>().set(Manager::budget, 5).all_rows().execute(&db.engine).unwrap(), 1);
+        assert_eq!(delete::<Manager>().all_rows().execute(&db.engine).unwrap(), 1);
+        let left: i64 = select(count_all()).from::<Employee>().one(&db.engine).unwrap();
+        assert_eq!(left, 2);
+    });
+}
+
+#[test]
+fn the_base_query_returns_each_row_as_its_own_subtype() {
+    each_db("inh_poly", |db| {
+        setup(db);
+        db.log.clear();
+        let rows =
+            select_model::<Employee>().order_by(Employee::id.asc()).polymorphic::<Staff>().all(&db.engine).unwrap();
+        assert_eq!(db.log.statements().len(), 1, "one statement");
+        match &rows[..] {
+            [Staff::Other(eve), Staff::Manager(mia), Staff::Engineer(eng, engineer)] => {
+                assert_eq!((eve.name.as_str(), eve.kind.as_str()), ("Eve", "employee"));
+                assert_eq!((mia.name.as_str(), mia.budget), ("Mia", Some(100)));
+                assert_eq!((eng.name.as_str(), engineer.language.as_str()), ("Eng", "Rust"));
+                assert_eq!(eng.id, engineer.id);
+            }
+            other => panic!("unexpected rows: {other:?}"),
+        }
+        let filtered =
+            select_model::<Employee>().filter(Employee::name.ne("Eve")).polymorphic::<Staff>().all(&db.engine).unwrap();
+        assert_eq!(filtered.len(), 2);
+
+        let err = select_model::<Employee>().polymorphic::<OnlyManagers>().all(&db.engine).unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { column, found, .. } if column == "kind" && found == "employee"),
+            "{err:?}"
+        );
+    });
+}
+
+#[test]
+fn a_session_loads_the_subtypes_into_its_identity_map() {
+    each_db("inh_session", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        let mia = s.query::<Manager>().one().unwrap();
+        let rows = s.query::<Employee>().order_by(Employee::id.asc()).polymorphic::<StaffObj>().all().unwrap();
+        assert_eq!(rows.len(), 3);
+        let StaffObj::Manager(m) = &rows[1] else { panic!("{rows:?}") };
+        assert!(m.ptr_eq(&mia), "the session's object for that row");
+        let StaffObj::Engineer(_, engineer) = &rows[2] else { panic!("{rows:?}") };
+        engineer.write().language = "Haskell".into();
+        s.commit().unwrap();
+        let lang: String = select(Engineer::language).one(&db.engine).unwrap();
+        assert_eq!(lang, "Haskell", "the objects are tracked");
+    });
+}
+
+#[derive(Model, Debug)]
+#[orm(table = "vehicles", polymorphic_on = kind)]
+struct Vehicle {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+    kind: String,
+}
+
+#[derive(Model, Debug)]
+#[orm(inherits = Vehicle, polymorphic_identity = "truck")]
+struct Truck {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+    kind: String,
+    payload: i64,
+}
+
+#[test]
+fn a_single_table_subtype_column_must_be_nullable() {
+    each_db("inh_ddl", |db| {
+        let err = db.engine.create_all(&[Vehicle::table(), Truck::table()]).unwrap_err();
+        assert!(err.to_string().contains("`Truck.payload` is a column of subtype `Truck` only"), "{err}");
+    });
+}

@@ -1,0 +1,24 @@
+// `text` and `integer` exclude each other; `rename` and `rename_all` only apply to text enums;
+// `rename_all` takes one of serde's cases.
+use orm::SqlEnum;
+
+#[derive(SqlEnum, Clone, PartialEq)]
+#[sql_enum(text, integer)]
+enum Both {
+    A,
+}
+
+#[derive(SqlEnum, Clone, PartialEq)]
+#[sql_enum(integer, rename_all = "snake_case")]
+enum Numbers {
+    #[sql_enum(rename = "one")]
+    One,
+}
+
+#[derive(SqlEnum, Clone, PartialEq)]
+#[sql_enum(rename_all = "snake-case")]
+enum Cased {
+    InProgress,
+}
+
+fn main() {}
