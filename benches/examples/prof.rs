@@ -4,7 +4,7 @@
 //! Modes: `insert-session` (default), `insert-core`, `get-core`, `get-session`,
 //! `load-session`, and `get-raw` (the same lookup through a plain `postgres::Client`; needs a
 //! PostgreSQL `PROF_URL`). `PROF_URL` picks the database (default in-memory SQLite),
-//! `PROF_LOOPS` the number of rounds (default 300).
+//! `PROF_LOOPS` the number of rounds (default 300; 30 for the insert modes).
 
 use std::error::Error;
 
@@ -29,8 +29,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     engine.drop_all(&[Row::table()])?;
     engine.create_all(&[Row::table()])?;
     let rows: Vec<Row> = (0..10_000).map(|i| Row { id: 0, name: format!("user{i}"), age: i, score: 1.5 }).collect();
+    let loops = |default: usize| std::env::var("PROF_LOOPS").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     if mode.starts_with("insert") {
-        for _ in 0..30 {
+        for _ in 0..loops(30) {
             delete::<Row>().all_rows().execute(&engine)?;
             if mode == "insert-core" {
                 insert::<Row>().values_many(&rows).execute(&engine)?;
@@ -44,8 +45,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     insert::<Row>().values_many(&rows).execute(&engine)?;
     let mut conn = engine.connection()?;
-    let loops = std::env::var("PROF_LOOPS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
-    for _ in 0..loops {
+    for _ in 0..loops(300) {
         match mode.as_str() {
             "get-core" => {
                 for k in 1..1000i64 {

@@ -82,11 +82,19 @@ pub(crate) fn run(raw: &mut dyn RawBackend, orm: &OrmSide, settings: Settings) -
     Ok(lines)
 }
 
-/// `insert N rows`: raw prepared row-by-row loop in one transaction, against the session
-/// (tracked, row by row) and Core bulk insert (multi-row batches).
-fn insert(raw: &mut dyn RawBackend, orm: &OrmSide, data: &[BenchUser], iters: usize) -> BenchResult<[Line; 2]> {
+/// The inserts, on an empty table each, interleaved round by round:
+///
+/// * `insert N rows (raw: row by row)`: a raw prepared single-row INSERT executed per row
+///   (one transaction), against the session (tracked, row by row) and Core bulk insert;
+/// * `bulk insert N rows (batched)`: Core bulk insert against raw multi-row INSERT statements
+///   of the same number of rows per statement as the orm's (one transaction).
+///
+/// One Core bulk insert sample per round serves both comparisons.
+fn insert(raw: &mut dyn RawBackend, orm: &OrmSide, data: &[BenchUser], iters: usize) -> BenchResult<[Line; 3]> {
     let n = i64::try_from(data.len())?;
+    let batch = orm.rows_per_statement();
     let mut samples = Samples::default();
+    let mut raw_batched = Vec::with_capacity(iters);
     for round in 0..=iters {
         raw.reset()?;
         let ((), t_raw) = time(|| raw.insert(data))?;
@@ -96,16 +104,40 @@ fn insert(raw: &mut dyn RawBackend, orm: &OrmSide, data: &[BenchUser], iters: us
         let ((), t_session) = time(|| orm.insert_session(data))?;
         check("orm session insert: row count", orm.count()?, n)?;
 
+        // The two batched inserts back to back.
+        raw.reset()?;
+        let ((), t_raw_batched) = time(|| raw.insert_batched(data, batch))?;
+        check("raw batched insert: row count", raw.count()?, n)?;
+
         orm.reset()?;
         let ((), t_bulk) = time(|| orm.insert_bulk(data))?;
         check("orm bulk insert: row count", orm.count()?, n)?;
 
         samples.record(round, t_raw, t_session, t_bulk);
+        if round > 0 {
+            raw_batched.push(t_raw_batched);
+        }
     }
-    Ok(samples.lines(
-        &format!("insert {} rows", data.len()),
+    let [session, core] = samples.lines(
+        &format!("insert {} rows (raw: row by row)", data.len()),
         ["Session: add() each + commit()", "Core: insert().values_many()"],
-    ))
+    );
+    let batched = Line {
+        operation: format!("bulk insert {} rows (batched)", short_count(data.len())),
+        variant: format!("Core: insert().values_many() ({batch} rows/statement)"),
+        raw: median(&raw_batched),
+        orm: core.orm,
+    };
+    Ok([session, core, batched])
+}
+
+/// `10000` as `10k` (a multiple of 1000), other counts as they are.
+fn short_count(n: usize) -> String {
+    if n >= 1000 && n.is_multiple_of(1000) {
+        format!("{}k", n / 1000)
+    } else {
+        n.to_string()
+    }
 }
 
 /// Fill the table(s) with `data` for the read benchmarks. On PostgreSQL both sides share
@@ -188,7 +220,15 @@ fn get_by_key(raw: &mut dyn RawBackend, orm: &OrmSide, settings: Settings) -> Be
 
 #[cfg(test)]
 mod tests {
-    use super::pick_keys;
+    use super::{pick_keys, short_count};
+
+    #[test]
+    fn counts_in_thousands_are_shortened() {
+        assert_eq!(short_count(10_000), "10k");
+        assert_eq!(short_count(1000), "1k");
+        assert_eq!(short_count(1500), "1500");
+        assert_eq!(short_count(500), "500");
+    }
 
     #[test]
     fn picked_keys_are_distinct_and_existing() {

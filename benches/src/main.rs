@@ -9,6 +9,10 @@
 //! and the ratio orm/raw. Resets and result checks (row counts, content fingerprints that
 //! must agree between raw and orm) happen outside the timed regions.
 //!
+//! The Core bulk insert is compared twice: with a raw row-by-row prepared INSERT loop and,
+//! as `bulk insert ... (batched)`, with raw multi-row INSERT statements carrying as many rows
+//! each as the orm's statements do (both in one transaction).
+//!
 //! After each backend's table comes a relationship-loading table: 100 authors × 10 books
 //! loaded lazily (N+1), with `joinedload`, `selectinload` and `subqueryload`, each against
 //! a hand-written raw equivalent, with the number of statements each orm strategy ran.
@@ -29,6 +33,8 @@ mod report;
 mod sqlite_raw;
 
 use std::error::Error;
+
+use orm::DialectKind;
 
 use crate::bench::Settings;
 use crate::orm_side::OrmSide;
@@ -76,9 +82,15 @@ fn print_header(settings: Settings) {
         settings.iters
     );
     println!("raw baselines (same table definition, same data; on PostgreSQL the same server and table):");
-    println!("  insert: one transaction, one prepared single-row INSERT executed per row");
-    println!("  load:   prepared SELECT of all rows into a Vec of plain structs");
-    println!("  get:    prepared SELECT ... WHERE id = ? per key (distinct keys, scattered order)");
+    println!("  insert:       one transaction, one prepared single-row INSERT executed per row");
+    println!(
+        "  bulk insert:  one transaction, multi-row INSERT ... VALUES (..), (..) statements of the orm's own \
+         batch size (SQLite {} rows, PostgreSQL {} rows), prepared once per row count",
+        orm_side::rows_per_statement(DialectKind::Sqlite),
+        orm_side::rows_per_statement(DialectKind::Postgres)
+    );
+    println!("  load:         prepared SELECT of all rows into a Vec of plain structs");
+    println!("  get:          prepared SELECT ... WHERE id = ? per key (distinct keys, scattered order)");
     println!("relationship loading (every author with its books, grouped into Vec<(author, Vec<book>)>):");
     println!("  lazy:         SELECT authors, then a prepared SELECT ... WHERE author_id = ? per author");
     println!("  joinedload:   one SELECT ... FROM authors LEFT OUTER JOIN books");

@@ -9,6 +9,11 @@ use crate::raw::BenchResult;
 /// so the identity map stays small and never answers a lookup from memory.
 pub(crate) const GETS_PER_SESSION: usize = 1000;
 
+/// Rows per multi-row INSERT statement of the orm's Core bulk insert of [`BenchUser`] rows.
+pub(crate) fn rows_per_statement(kind: DialectKind) -> usize {
+    orm::query::Insert::<BenchUser>::rows_per_statement(kind.dialect())
+}
+
 /// An orm engine with the `bench_users` table created.
 #[derive(Debug)]
 pub(crate) struct OrmSide {
@@ -64,7 +69,14 @@ impl OrmSide {
         Ok(())
     }
 
-    /// Core path: `insert().values_many(..)`, multi-row INSERT batches in autocommit.
+    /// Rows per multi-row INSERT statement of the Core bulk insert on this backend (the raw
+    /// batched baseline uses the same).
+    pub(crate) fn rows_per_statement(&self) -> usize {
+        rows_per_statement(self.engine.dialect_kind())
+    }
+
+    /// Core path: `insert().values_many(..)`, multi-row INSERT batches of
+    /// [`OrmSide::rows_per_statement`] rows in one transaction.
     pub(crate) fn insert_bulk(&self, rows: &[BenchUser]) -> BenchResult<()> {
         orm::insert::<BenchUser>().values_many(rows).execute(&self.engine)?;
         Ok(())

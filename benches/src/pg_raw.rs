@@ -1,9 +1,12 @@
 //! The raw postgres baseline: one client, statements prepared once, in a private schema.
 
+use std::collections::HashMap;
+
+use postgres::types::ToSql;
 use postgres::{Client, NoTls, Statement};
 
 use crate::model::BenchUser;
-use crate::raw::{BenchResult, RawBackend, RawUser};
+use crate::raw::{multi_row_insert, BenchResult, RawBackend, RawUser};
 
 /// The same table the orm creates on PostgreSQL (identity key, `DOUBLE PRECISION` score).
 /// `IF NOT EXISTS`: the orm's `create_all` and this DDL describe the same table, and both
@@ -16,6 +19,8 @@ const DDL: &str = "CREATE TABLE IF NOT EXISTS bench_users (\
 const INSERT: &str = "INSERT INTO bench_users (name, age, score) VALUES ($1, $2, $3)";
 const LOAD: &str = "SELECT id, name, age, score FROM bench_users";
 const GET: &str = "SELECT id, name, age, score FROM bench_users WHERE id = $1";
+/// PostgreSQL's bind-parameter limit (the protocol's 16-bit parameter count).
+const MAX_PARAMS: usize = 65_535;
 
 /// Connect to the server (the caller reports an error as "server unreachable").
 pub(crate) fn connect(url: &str) -> Result<Client, postgres::Error> {
@@ -35,6 +40,8 @@ pub(crate) struct PgRaw {
     insert: Statement,
     load: Statement,
     get: Statement,
+    /// The multi-row INSERT of each row count used so far, prepared.
+    batch_inserts: HashMap<usize, Statement>,
     dropped: bool,
 }
 
@@ -55,9 +62,15 @@ impl PgRaw {
             "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path TO {schema}"
         ))?;
         match prepare(&mut client) {
-            Ok([insert, load, get]) => {
-                Ok(PgRaw { client, schema: schema.to_owned(), insert, load, get, dropped: false })
-            }
+            Ok([insert, load, get]) => Ok(PgRaw {
+                client,
+                schema: schema.to_owned(),
+                insert,
+                load,
+                get,
+                batch_inserts: HashMap::new(),
+                dropped: false,
+            }),
             Err(e) => {
                 // Best effort: the original error is the one worth reporting.
                 let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
@@ -120,6 +133,33 @@ impl RawBackend for PgRaw {
         let mut tx = self.client.transaction()?;
         for u in rows {
             tx.execute(&self.insert, &[&u.name, &u.age, &u.score])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn insert_batched(&mut self, rows: &[BenchUser], batch: usize) -> BenchResult<()> {
+        if batch == 0 || batch * 3 > MAX_PARAMS {
+            return Err(format!("{batch} rows per statement: outside 1..={}", MAX_PARAMS / 3).into());
+        }
+        // Prepared outside the transaction, once per row count (so after the first run, never).
+        for n in [batch.min(rows.len()), rows.len() % batch] {
+            if n > 0 && !self.batch_inserts.contains_key(&n) {
+                let stmt = self.client.prepare(&multi_row_insert(n, |i| format!("${i}")))?;
+                self.batch_inserts.insert(n, stmt);
+            }
+        }
+        let mut tx = self.client.transaction()?;
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(3 * batch.min(rows.len()));
+        for chunk in rows.chunks(batch) {
+            params.clear();
+            for u in chunk {
+                params.extend([&u.name as &(dyn ToSql + Sync), &u.age, &u.score]);
+            }
+            let inserted = tx.execute(&self.batch_inserts[&chunk.len()], &params)?;
+            if inserted != u64::try_from(chunk.len())? {
+                return Err(format!("batch of {} rows inserted {inserted}", chunk.len()).into());
+            }
         }
         tx.commit()?;
         Ok(())

@@ -1,9 +1,11 @@
 //! The raw rusqlite baseline: a plain in-memory connection and cached prepared statements.
 
+use std::collections::HashMap;
+
 use rusqlite::Connection;
 
 use crate::model::BenchUser;
-use crate::raw::{BenchResult, RawBackend, RawUser};
+use crate::raw::{multi_row_insert, BenchResult, RawBackend, RawUser};
 
 /// The same table the orm creates on SQLite (`INTEGER PRIMARY KEY` is the rowid alias).
 const DDL: &str = "CREATE TABLE bench_users (\
@@ -14,11 +16,15 @@ const DDL: &str = "CREATE TABLE bench_users (\
 const INSERT: &str = "INSERT INTO bench_users (name, age, score) VALUES (?1, ?2, ?3)";
 const LOAD: &str = "SELECT id, name, age, score FROM bench_users";
 const GET: &str = "SELECT id, name, age, score FROM bench_users WHERE id = ?1";
+/// SQLite's bind-parameter limit (`SQLITE_MAX_VARIABLE_NUMBER`).
+const MAX_PARAMS: usize = 32_766;
 
 /// A private in-memory SQLite database driven through rusqlite directly.
 #[derive(Debug)]
 pub(crate) struct SqliteRaw {
     conn: Connection,
+    /// The text of the multi-row INSERT of each row count used so far.
+    batch_sql: HashMap<usize, String>,
 }
 
 impl SqliteRaw {
@@ -26,7 +32,7 @@ impl SqliteRaw {
     pub(crate) fn open() -> BenchResult<Self> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(DDL)?;
-        Ok(SqliteRaw { conn })
+        Ok(SqliteRaw { conn, batch_sql: HashMap::new() })
     }
 }
 
@@ -51,6 +57,34 @@ impl RawBackend for SqliteRaw {
             let mut stmt = tx.prepare_cached(INSERT)?;
             for u in rows {
                 stmt.execute(rusqlite::params![u.name, u.age, u.score])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn insert_batched(&mut self, rows: &[BenchUser], batch: usize) -> BenchResult<()> {
+        if batch == 0 || batch * 3 > MAX_PARAMS {
+            return Err(format!("{batch} rows per statement: outside 1..={}", MAX_PARAMS / 3).into());
+        }
+        let SqliteRaw { conn, batch_sql } = self;
+        // The texts outside the transaction (and, after the first run, not built at all).
+        for n in [batch.min(rows.len()), rows.len() % batch].into_iter().filter(|&n| n > 0) {
+            batch_sql.entry(n).or_insert_with(|| multi_row_insert(n, |_| "?".into()));
+        }
+        let tx = conn.transaction()?;
+        for chunk in rows.chunks(batch) {
+            // Prepared on first use, then taken from rusqlite's statement cache.
+            let mut stmt = tx.prepare_cached(&batch_sql[&chunk.len()])?;
+            for (r, u) in chunk.iter().enumerate() {
+                let p = 3 * r;
+                stmt.raw_bind_parameter(p + 1, u.name.as_str())?;
+                stmt.raw_bind_parameter(p + 2, u.age)?;
+                stmt.raw_bind_parameter(p + 3, u.score)?;
+            }
+            let inserted = stmt.raw_execute()?;
+            if inserted != chunk.len() {
+                return Err(format!("batch of {} rows inserted {inserted}", chunk.len()).into());
             }
         }
         tx.commit()?;

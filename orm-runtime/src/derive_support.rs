@@ -86,6 +86,17 @@ pub fn column_of<M, C: ColumnOf<M>>(column: C) -> &'static ColumnDef {
 /// The field type can be an auto-increment key.
 pub fn assert_auto_increment<T: AutoIncrement>() {}
 
+/// Decimal column types: `numeric(precision, scale)` applies to them.
+#[diagnostic::on_unimplemented(
+    message = "`numeric(p, s)` applies to a decimal column, not `{Self}`",
+    label = "not a decimal type",
+    note = "store a `rust_decimal::Decimal` (cargo feature `rust_decimal`), or `Option<Decimal>` for a nullable column"
+)]
+pub trait DecimalColumn {}
+
+/// The field type is a decimal (for `numeric(p, s)`).
+pub fn assert_decimal<T: DecimalColumn>() {}
+
 /// The field type is text (for `max_length`).
 pub fn assert_text<T: Text>() {}
 

@@ -195,9 +195,9 @@ fn validate_fns(cont: &Container<'_>) -> TokenStream {
         let name = validate_fn_ident(f);
         let ty = f.ty;
         let field = f.ident.to_string();
-        let calls = validators
-            .iter()
-            .map(|path| quote_spanned!(path.span()=> __orm::run_validator::<#ty, _, _>(#path, value, #model, #field)?;));
+        let calls = validators.iter().map(
+            |path| quote_spanned!(path.span()=> __orm::run_validator::<#ty, _, _>(#path, value, #model, #field)?;),
+        );
         Some(quote! {
             fn #name(value: &#ty) -> __orm::Result<()> {
                 #(#calls)*
@@ -280,10 +280,18 @@ pub(crate) fn expand_accessors(cont: &Container<'_>) -> TokenStream {
             #vis const #name: __orm::Column<#ident, #ty> = __orm::Column::new(&__COLUMNS[#index]);
         }
     });
+    let identity = cont.attrs.polymorphic_identity.as_ref().map(|lit| {
+        let doc = format!("The discriminator value of `{}` rows.", cont.ident);
+        quote! {
+            #[doc = #doc]
+            #vis const POLYMORPHIC_IDENTITY: &'static str = #lit;
+        }
+    });
     quote! {
         #[automatically_derived]
         impl #ident {
             #(#consts)*
+            #identity
         }
     }
 }
@@ -303,6 +311,9 @@ pub(crate) fn expand_assertions(cont: &Container<'_>) -> TokenStream {
         }
         if f.attrs.max_length.is_some() {
             out.extend(quote_spanned!(ty.span()=> __orm::assert_text::<#ty>();));
+        }
+        if f.attrs.numeric.is_some() {
+            out.extend(quote_spanned!(ty.span()=> __orm::assert_decimal::<#ty>();));
         }
         out
     });

@@ -88,7 +88,12 @@ pub(crate) fn from_pg(e: postgres::Error, table: Option<&str>) -> Error {
         return Error::ConnectionLost { message: e.to_string() };
     }
     let Some(db) = e.as_db_error() else {
-        return Error::Database { code: None, message: e.to_string() };
+        // Client-side failures (a parameter that does not serialize, ...) keep their cause.
+        let message = match std::error::Error::source(&e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        };
+        return Error::Database { code: None, message };
     };
     let t = db.table().map(str::to_owned).unwrap_or_else(|| table.unwrap_or_default().to_owned());
     let message = db.message().to_owned();

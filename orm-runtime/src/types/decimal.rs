@@ -39,6 +39,9 @@ impl SqlType for Decimal {
     }
 }
 
+impl crate::derive_support::DecimalColumn for Decimal {}
+impl crate::derive_support::DecimalColumn for Option<Decimal> {}
+
 impl Numeric for Decimal {
     type Sum = Decimal;
 }

@@ -804,8 +804,10 @@ fn values_bind_and_read_back_by_kind() {
         let unencodable = orm::SqlType::to_value(&Json(std::collections::BTreeMap::from([((1, 2), 3)])));
         assert!(matches!(&unencodable, Value::Unencodable(m) if m.contains("key must be a string")), "{unencodable:?}");
         let err = conn.execute(insert_token, &[Value::Uuid([7; 16]), unencodable]).unwrap_err();
-        // (The postgres crate's error names the parameter; its cause is serde's message.)
-        let expected = if db.is_pg() { "error serializing parameter 1" } else { "key must be a string" };
-        assert!(err.to_string().contains(expected), "{err}");
+        // PostgreSQL names the parameter too; both keep serde's message.
+        assert!(err.to_string().contains("key must be a string"), "{err}");
+        if db.is_pg() {
+            assert!(err.to_string().contains("error serializing parameter 1"), "{err}");
+        }
     });
 }

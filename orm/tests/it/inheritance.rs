@@ -188,3 +188,20 @@ fn a_single_table_subtype_column_must_be_nullable() {
         assert!(err.to_string().contains("`Truck.payload` is a column of subtype `Truck` only"), "{err}");
     });
 }
+
+#[test]
+fn core_inserts_write_the_identity_of_the_model() {
+    each_db("inh_core", |db| {
+        db.engine.create_all(&[Employee::table(), Manager::table()]).unwrap();
+        let m = Manager { id: 0, kind: "whatever".into(), name: "Max".into(), budget: None };
+        insert::<Manager>().values(&m).execute(&db.engine).unwrap();
+        insert::<Manager>().set(Manager::name, "Moe").execute(&db.engine).unwrap();
+        insert::<Employee>().set(Employee::name, "Ed").execute(&db.engine).unwrap();
+        insert::<Employee>().values(&employee("Eli")).execute(&db.engine).unwrap();
+        let kinds: Vec<(String, String)> =
+            select((Employee::name, Employee::kind)).order_by(Employee::name.asc()).all(&db.engine).unwrap();
+        let kinds: Vec<(&str, &str)> = kinds.iter().map(|(n, k)| (n.as_str(), k.as_str())).collect();
+        assert_eq!(kinds, [("Ed", "employee"), ("Eli", "employee"), ("Max", "manager"), ("Moe", "manager")]);
+        assert_eq!(Manager::POLYMORPHIC_IDENTITY, "manager");
+    });
+}

@@ -286,3 +286,25 @@ fn a_rolled_back_insert_gives_the_defaulted_fields_their_old_values_back() {
         assert_eq!((d.code.as_str(), d.status.as_str(), d.priority, d.created_at), ("", "", None, 0));
     });
 }
+
+#[test]
+fn core_inserts_of_objects_bind_the_defaults_of_fields_left_unset() {
+    each_db("d_core", |db| {
+        db.engine.create_all(&[Document::table()]).unwrap();
+        let docs = [Document::new("a"), Document { status: "published".into(), ..Document::new("b") }];
+        insert::<Document>().values_many(&docs).execute(&db.engine).unwrap();
+        let rows: Vec<(String, String, Option<i32>, bool)> =
+            select((Document::title, Document::status, Document::priority, Document::code.starts_with("doc-")))
+                .order_by(Document::title.asc())
+                .all(&db.engine)
+                .unwrap();
+        assert_eq!(
+            rows,
+            [
+                ("a".to_string(), "draft".to_string(), Some(3), true),
+                ("b".to_string(), "published".to_string(), Some(3), true)
+            ]
+        );
+        assert_eq!(docs[0].code, "", "the borrowed objects are not changed");
+    });
+}
