@@ -64,9 +64,13 @@ impl<M: Model> Update<M> {
         self
     }
 
-    /// Render in a dialect (for logging and tests).
+    /// Render in a dialect (for logging and tests): the statement `execute` runs, with the
+    /// `onupdate` columns it adds.
     pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<crate::dialect::Rendered> {
-        render(dialect, Statement::Update(&self.stmt))
+        match self.checked()? {
+            Some(stmt) => render(dialect, Statement::Update(&stmt)),
+            None => render(dialect, Statement::Update(&self.stmt)),
+        }
     }
 
     /// Run it; returns the number of rows updated.

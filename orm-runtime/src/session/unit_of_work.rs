@@ -174,7 +174,8 @@ impl<M: Model> Tracked for ObjCell<M> {
             }
         }
         let after = ctx.mapper.has_after::<M>(WriteEvent::Insert).then(|| cells.clone());
-        let rows = cells.into_iter().map(InsertRow::new).collect::<Result<Vec<_>>>()?;
+        let fill = InsertFill::of(table);
+        let rows = cells.into_iter().map(|c| InsertRow::new(c, &fill)).collect::<Result<Vec<_>>>()?;
         let dialect = ctx.conn.dialect_kind();
         let key_idx = table.auto_increment_column().map(|c| c.index);
         let FlushCtx { conn, identity, undo, mapper } = ctx;
@@ -389,6 +390,25 @@ impl<M: Model> ObjCell<M> {
     }
 }
 
+/// What the inserts of one model fill in before binding, worked out once per flush.
+struct InsertFill {
+    /// The discriminator column, this model's identity, and whether a base row keeps an
+    /// identity already set.
+    identity: Option<(usize, &'static str, bool)>,
+    /// Some column has a Rust-side default.
+    defaults: bool,
+}
+
+impl InsertFill {
+    fn of(table: &'static TableDef) -> InsertFill {
+        let identity = table.polymorphic_identity().and_then(|(column, identity)| {
+            let base = table.inheritance.is_some_and(|i| i.base.is_none());
+            Some((table.column(column)?.index, identity, base))
+        });
+        InsertFill { identity, defaults: table.columns.iter().any(|c| c.default.is_some()) }
+    }
+}
+
 /// One object about to be inserted: its parameters and the shape of its INSERT.
 struct InsertRow<M: Model> {
     cell: Arc<ObjCell<M>>,
@@ -399,26 +419,22 @@ struct InsertRow<M: Model> {
 }
 
 impl<M: Model> InsertRow<M> {
-    fn new(cell: Arc<ObjCell<M>>) -> Result<Self> {
+    fn new(cell: Arc<ObjCell<M>>, fill: &InsertFill) -> Result<Self> {
         let table = M::table();
         let mut row = InsertRow { before: Vec::new(), columns: ColumnMask::EMPTY, returning: ColumnMask::EMPTY, cell };
-        if let Some((column, identity)) = table.polymorphic_identity() {
-            // Rows of a polymorphic model carry its identity in the discriminator.
-            if let Some(col) = table.column(column) {
-                let mut data = row.cell.data_mut_now("given its polymorphic identity")?;
-                let value = crate::types::Value::Text(identity.to_owned());
-                let current = data.column_value(col.index);
-                // A subtype's rows always carry its identity; a base row keeps one that was
-                // set (the identity of a joined-table subtype whose base row it is).
-                let keep = table.inheritance.is_some_and(|i| i.base.is_none())
-                    && !matches!(&current, crate::types::Value::Text(t) if t.is_empty());
-                if current != value && !keep {
-                    row.before.push((col.index, data.column_value(col.index)));
-                    data.set_column_value(col.index, &value)?;
-                }
+        if let Some((idx, identity, keep_set)) = fill.identity {
+            // Rows of a polymorphic model carry its identity in the discriminator: a
+            // subtype's always, a base's unless one was set (the identity of a joined-table
+            // subtype whose base row it is).
+            let mut data = row.cell.data_mut_now("given its polymorphic identity")?;
+            let current = data.column_value(idx);
+            let set = matches!(&current, crate::types::Value::Text(t) if !t.is_empty());
+            if !(keep_set && set) && !matches!(&current, crate::types::Value::Text(t) if t == identity) {
+                data.set_column_value(idx, &crate::types::Value::Text(identity.to_owned()))?;
+                row.before.push((idx, current));
             }
         }
-        if table.columns.iter().any(|c| c.default.is_some()) {
+        if fill.defaults {
             // Rust-side defaults of fields left at their type's `Default` value; the old
             // values go back on rollback.
             let mut data = row.cell.data_mut_now("given its defaults")?;

@@ -90,3 +90,22 @@ fn a_hybrid_gives_the_same_value_in_rust_and_in_sql() {
         assert!(!sql.contains("' '"), "literals are bound, never inlined: {sql}");
     });
 }
+
+#[test]
+fn hybrid_sql_in_both_dialects() {
+    use orm::dialect::{Dialect, Postgres, Sqlite};
+    let both = |f: &dyn Fn(&dyn Dialect) -> orm::Result<orm::dialect::Rendered>| {
+        [("sqlite", &Sqlite as &dyn Dialect), ("postgres", &Postgres)]
+            .iter()
+            .map(|(name, d)| match f(*d) {
+                Ok(r) => format!("-- {name}\n{}\n-- params: {:?}\n", r.sql, r.params),
+                Err(e) => format!("-- {name}\nERROR: {e}\n"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    insta::assert_snapshot!(both(&|d| select((Person::full_name(), Person::display_name(), Person::name_length()))
+        .filter(Person::is_adult())
+        .order_by(Person::total_pay().desc())
+        .render(d)));
+}

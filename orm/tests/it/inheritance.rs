@@ -205,3 +205,38 @@ fn core_inserts_write_the_identity_of_the_model() {
         assert_eq!(Manager::POLYMORPHIC_IDENTITY, "manager");
     });
 }
+
+#[test]
+fn inheritance_statements_in_both_dialects() {
+    use orm::dialect::{render_ddl, Dialect, Postgres, Rendered, Sqlite};
+    use orm::query::Ddl;
+    fn both(f: impl Fn(&dyn Dialect) -> orm::Result<Rendered>) -> String {
+        let show = |name: &str, r: orm::Result<Rendered>| match r {
+            Ok(r) => format!("-- {name}\n{}\n-- params: {:?}\n", r.sql, r.params),
+            Err(e) => format!("-- {name}\nERROR: {e}\n"),
+        };
+        format!("{}\n{}", show("sqlite", f(&Sqlite)), show("postgres", f(&Postgres)))
+    }
+    let ddl = |d: &dyn Dialect| {
+        let create =
+            Ddl::CreateTable { table: Employee::table(), if_not_exists: false, subtypes: vec![Manager::table()] };
+        render_ddl(d, &create).map(|sql| Rendered { sql: sql.join(";\n"), params: Vec::new() })
+    };
+    insta::assert_snapshot!("single_table_ddl", both(ddl));
+    insta::assert_snapshot!(
+        "subtype_select",
+        both(|d| select_model::<Manager>().filter(Manager::budget.gt(10)).render(d))
+    );
+    insta::assert_snapshot!(
+        "subtype_update_and_delete",
+        both(|d| {
+            let u = update::<Manager>().set(Manager::budget, 1).filter(Manager::name.eq("x")).render(d)?;
+            let del = delete::<Manager>().all_rows().render(d)?;
+            Ok(Rendered { sql: format!("{}\n{}", u.sql, del.sql), params: [u.params, del.params].concat() })
+        })
+    );
+    insta::assert_snapshot!(
+        "polymorphic_select",
+        both(|d| select_model::<Employee>().filter(Employee::name.ne("x")).polymorphic::<Staff>().render(d))
+    );
+}

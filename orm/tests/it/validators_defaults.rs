@@ -308,3 +308,20 @@ fn core_inserts_of_objects_bind_the_defaults_of_fields_left_unset() {
         assert_eq!(docs[0].code, "", "the borrowed objects are not changed");
     });
 }
+
+#[test]
+fn onupdate_in_the_rendered_update_of_both_dialects() {
+    use orm::dialect::{Postgres, Sqlite};
+    let show = |r: orm::Result<orm::dialect::Rendered>| {
+        let r = r.unwrap();
+        // The clock's reading differs from run to run: show its type only.
+        let params: Vec<&str> = r.params.iter().map(|p| p.kind_name()).collect();
+        format!("{}\n-- params: {params:?}", r.sql)
+    };
+    let u = update::<Document>().set(Document::title, "t").filter(Document::status.eq("draft"));
+    insta::assert_snapshot!(format!(
+        "-- sqlite\n{}\n\n-- postgres\n{}",
+        show(u.render(&Sqlite)),
+        show(u.render(&Postgres))
+    ));
+}
