@@ -428,8 +428,12 @@ impl<M: Model> InsertRow<M> {
             // subtype whose base row it is).
             let mut data = row.cell.data_mut_now("given its polymorphic identity")?;
             let current = data.column_value(idx);
-            let set = matches!(&current, crate::types::Value::Text(t) if !t.is_empty());
-            if !(keep_set && set) && !matches!(&current, crate::types::Value::Text(t) if t == identity) {
+            let (set, already) = match &current {
+                crate::types::Value::Text(t) => (!t.is_empty(), t == identity),
+                _ => (false, false),
+            };
+            let keep = already || (keep_set && set);
+            if !keep {
                 data.set_column_value(idx, &crate::types::Value::Text(identity.to_owned()))?;
                 row.before.push((idx, current));
             }
