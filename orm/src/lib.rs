@@ -51,6 +51,12 @@
 //! | `unique(a, b)` | composite UNIQUE constraint over fields `a`, `b` |
 //! | `index(a, b)` / `unique_index(a, b)` | composite (unique) index |
 //! | `check = "SQL"` | table CHECK constraint |
+//! | `validate = path` | whole-object validator `fn(&Self) -> Result<(), E: Display>`, run before each insert and each update |
+//! | `validates(a, b) = path` | one field validator for several fields (as `validate` on each) |
+//! | `hybrid(name: Type = expr)` | a [hybrid property](#hybrid-properties) |
+//! | `polymorphic_on = field` | the discriminator (a text field) of a polymorphic base; see [Inheritance](#inheritance) |
+//! | `polymorphic_identity = "value"` | the discriminator value of this model's rows |
+//! | `inherits = Base` | a subtype of `Base`: single-table without `table = ...`, joined-table with one |
 //!
 //! On a field, `#[orm(...)]`:
 //!
@@ -61,7 +67,10 @@
 //! | `column = "name"` | column name; default: the field name |
 //! | `max_length = N` | `VARCHAR(N)`; checked before every write, also on SQLite |
 //! | `unique`, `index` | single-column UNIQUE constraint / index |
-//! | `default = expr` | Rust-side default for Core inserts that do not set the column |
+//! | `default = expr` | Rust-side default, evaluated at each insert: for a field still holding its type's `Default` value (`0`, `""`, `None`, a nil UUID) when the object is inserted (Session or Core), and for a column a Core `insert().set(..)` leaves out. `default = uuid::Uuid::new_v4()` on a key gives client-generated keys |
+//! | `onupdate = expr` | Rust-side value written by every UPDATE that does not set the column itself (Session flushes, Core `update()`, `bulk_update`) |
+//! | `validate = path` | field validator `fn(&T) -> Result<(), E: Display>` (`fn(&str)` for a `String`); several allowed |
+//! | `numeric(p, s)` | `NUMERIC(p, s)` of a decimal field |
 //! | `server_default = "SQL"` | `DEFAULT` in the DDL; an `Option` field left `None` is omitted from the INSERT and read back |
 //! | `check = "SQL"` | column CHECK constraint, named `ck_<table>_<column>` |
 //! | `foreign_key = Model::field` | REFERENCES; the field's type must match the referenced key (`Option` for a nullable key) |
@@ -69,6 +78,80 @@
 //!
 //! Field types: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`, and `Option<T>`
 //! of these for nullable columns (or any type implementing [`SqlType`]).
+//!
+//! ## Validators
+//!
+//! Validators run before anything is sent: on insert every field validator and the model's own
+//! validators run, on update those of the columns that changed (and the model's). A refusal is
+//! [`Error::Validation`] naming the model and the field; nothing is written, and a session stays
+//! usable (correct the value and flush again). Core writes of values run them too
+//! (`insert().values(..)`, `insert().set(..)`, `update().set(col, value)`, `bulk_update`); a SET
+//! to an expression computed by the database (`User::age + 1`) cannot be validated.
+//! `before_write` listeners run after validation: what they set is trusted.
+//!
+//! ## Hybrid properties
+//!
+//! `#[orm(hybrid(full_name: String = first_name + " " + last_name))]` declares one property,
+//! read two ways from the one expression: `User::full_name()` is a typed SQL expression over
+//! the columns (usable in `filter`, `order_by`, selections), and `user.full_name()` computes it
+//! from an object through the generated `UserHybrids` trait (import it where you call it). The
+//! expression is made of fields, literals, `+` (numbers add, text concatenates), `- * / %`,
+//! comparisons, `&& || !`, `.lower()`, `.upper()`, `.len()`, `.concat(x)` and
+//! `coalesce(a, b)`; its type must be the declared one (a compile error otherwise). See
+//! [`hybrid`] for where Rust and SQL can still differ.
+//!
+//! ## Mixins
+//!
+//! ```
+//! # use orm::prelude::*;
+//! fn now() -> i64 { 1_700_000_000 }
+//!
+//! #[orm::mixin]
+//! struct Timestamps {
+//!     #[orm(default = crate::now())]
+//!     created_at: i64,
+//!     #[orm(default = crate::now(), onupdate = crate::now())]
+//!     updated_at: i64,
+//! }
+//!
+//! #[orm::mixins(Timestamps)]
+//! #[derive(Model)]
+//! struct Post {
+//!     #[orm(primary_key, auto_increment)]
+//!     id: i64,
+//!     title: String,
+//! }
+//!
+//! fn main() {
+//!     let post = Post { id: 0, title: "Hi".into(), created_at: 0, updated_at: 0 };
+//!     assert_eq!(Post::table().columns.len(), 4);
+//!     # let _ = post;
+//! }
+//! ```
+//! The mixin's fields are appended to the model's, with their attributes; a model declaring a
+//! field of the same name is a compile error. Paths in a mixin's attributes are resolved where
+//! the model is: write them from the crate root (`crate::now()`). A mixin is usable in the
+//! module that declares it and, when it is `pub`, anywhere in the crate (`use`).
+//!
+//! ## Inheritance
+//!
+//! A polymorphic base names its discriminator (`polymorphic_on = kind`, a text field); each
+//! subtype names its base and its identity. A *single-table* subtype (`inherits = Employee`,
+//! no table of its own) shares the base's table: its own columns are added to that table
+//! (nullable: other rows leave them NULL), its queries, gets, updates and deletes keep to rows
+//! whose discriminator is its identity, its inserts write the identity, and its columns may be
+//! used in the base's queries. A *joined-table* subtype (`inherits = Employee, table =
+//! "engineers"`) has a table of its own whose key is the base's key (a foreign key to it);
+//! its base row carries its identity (`kind: Engineer::POLYMORPHIC_IDENTITY.into()`).
+//!
+//! `#[derive(Polymorphic)]` on an enum of subtypes loads the base with each row as its own
+//! type, in one statement (joined-table subtypes are LEFT OUTER JOINed):
+//! `select_model::<Employee>().polymorphic::<Staff>().all(&engine)` for plain values,
+//! `session.query::<Employee>().polymorphic::<StaffObj>().all()` for tracked objects (variants
+//! holding `Obj<..>`). A variant holds its model (`Manager(Manager)`), or a joined-table
+//! subtype with its base row (`Engineer(Employee, Engineer)`); a variant of the base itself
+//! takes rows of any identity no other variant names. Each model keeps its own identity map:
+//! the `Employee` and the `Manager` of one row are two objects.
 //!
 //! ## Relationships
 //!
@@ -112,7 +195,7 @@
 //!
 //! Times are kept to the microsecond; see [`types`] for how SQLite compares them.
 //! A type of your own is stored through one of these by implementing
-//! [`CustomType`](types::CustomType) (SQLAlchemy's `TypeDecorator`), and a fieldless enum by
+//! [`CustomType`] (SQLAlchemy's `TypeDecorator`), and a fieldless enum by
 //! `#[derive(SqlEnum)]`: as its variant names (`#[sql_enum(text)]`, the default, with
 //! `#[sql_enum(rename_all = "snake_case")]` on the enum or `#[sql_enum(rename = "...")]` on a
 //! variant; any of serde's cases) or as its discriminants (`#[sql_enum(integer)]`: `= 1`, or
@@ -206,7 +289,7 @@ pub use orm_runtime::session::{
     Query, Savepoint, Session, SessionCounts, SessionEvent, SessionFactory, SessionListener, WriteEvent,
 };
 pub use orm_runtime::types::{CustomType, SqlKind, SqlType, Value};
-pub use orm_runtime::{backend, model, types};
+pub use orm_runtime::{backend, hybrid, model, types};
 
 /// The `Model` trait; `#[derive(Model)]` implements it (the derive shares its name).
 pub use orm_runtime::model::Model;
