@@ -325,3 +325,37 @@ fn onupdate_in_the_rendered_update_of_both_dialects() {
         show(u.render(&Postgres))
     ));
 }
+
+#[derive(Model, Debug)]
+#[orm(table = "tickets")]
+struct Ticket {
+    /// Generated client-side when left nil: the key is known before the INSERT.
+    #[orm(primary_key, default = uuid::Uuid::new_v4())]
+    id: uuid::Uuid,
+    title: String,
+}
+
+#[test]
+fn uuid_keys_are_generated_client_side() {
+    each_db("d_uuid", |db| {
+        db.engine.create_all(&[Ticket::table()]).unwrap();
+        let mut s = db.engine.session();
+        let a = s.add(Ticket { id: uuid::Uuid::nil(), title: "a".into() }).unwrap();
+        let b = s.add(Ticket { id: uuid::Uuid::nil(), title: "b".into() }).unwrap();
+        let given = uuid::Uuid::new_v4();
+        let c = s.add(Ticket { id: given, title: "c".into() }).unwrap();
+        db.log.clear();
+        s.commit().unwrap();
+        let inserts = db.log.statements();
+        assert!(inserts.iter().all(|q| !q.contains("RETURNING")), "nothing to read back: {inserts:?}");
+        let (ka, kb) = (a.read().id, b.read().id);
+        assert!(!ka.is_nil() && !kb.is_nil() && ka != kb);
+        assert_eq!(c.read().id, given, "a key given is kept");
+        let mut fresh = db.engine.session();
+        assert_eq!(fresh.get::<Ticket>(ka).unwrap().unwrap().read().title, "a");
+        insert::<Ticket>().values(&Ticket { id: uuid::Uuid::nil(), title: "d".into() }).execute(&db.engine).unwrap();
+        let nil: i64 =
+            select(count_all()).from::<Ticket>().filter(Ticket::id.eq(uuid::Uuid::nil())).one(&db.engine).unwrap();
+        assert_eq!(nil, 0, "Core inserts generate one too");
+    });
+}
