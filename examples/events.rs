@@ -33,6 +33,38 @@ struct Audit {
     action: String,
 }
 
+/// A booking; its validators run before each write of it, Session or Core (`Error::Validation`).
+#[derive(Model, Debug)]
+#[orm(table = "ev_bookings", validates(name, city) = not_blank, validate = nights_in_order)]
+struct Booking {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+    #[orm(validate = email)]
+    email: String,
+    name: String,
+    city: String,
+    arrive: i32,
+    leave: i32,
+}
+
+// Validators say why they refuse a value. A field validator gets the field's value (`&str`
+// for a `String`); `validates(name, city) = not_blank` shares one; a whole-object one sees it all.
+fn email(value: &str) -> Result<(), String> {
+    value.contains('@').then_some(()).ok_or_else(|| format!("`{value}` has no '@'"))
+}
+
+fn not_blank(value: &str) -> Result<(), &'static str> {
+    (!value.trim().is_empty()).then_some(()).ok_or("must not be blank")
+}
+
+fn nights_in_order(b: &Booking) -> Result<(), String> {
+    (b.arrive <= b.leave).then_some(()).ok_or_else(|| format!("leaves (night {}) before arriving", b.leave))
+}
+
+fn booking() -> Booking {
+    Booking { id: 0, email: String::new(), name: "Ada".into(), city: "London".into(), arrive: 2, leave: 3 }
+}
+
 fn note(title: &str) -> Note {
     Note { id: 0, title: title.into(), slug: String::new(), revision: 0 }
 }
@@ -67,8 +99,8 @@ fn main() -> orm::Result<()> {
             }
         })
         .build()?;
-    engine.drop_all(&[Note::table(), Audit::table()])?;
-    engine.create_all(&[Note::table(), Audit::table()])?;
+    engine.drop_all(&[Note::table(), Audit::table(), Booking::table()])?;
+    engine.create_all(&[Note::table(), Audit::table(), Booking::table()])?;
     assert!(engine.execute("SELECT * FROM no_such_table", &[]).is_err());
     assert!(timings.lock().expect("not poisoned").last().is_some_and(|&(_, failed)| failed));
 
@@ -130,13 +162,36 @@ fn main() -> orm::Result<()> {
         events,
         "before_flush, after_commit, before_flush, after_commit, before_flush, after_rollback, before_flush, after_commit"
     );
+    assert!(connections.load(Ordering::Relaxed) >= 1, "on_connect ran");
+
+    println!("-- validators: checked before any SQL; a refused write sends nothing");
+    let mut s = engine.session();
+    let stay = s.add(Booking { id: 0, email: "ada.example.com".into(), ..booking() })?;
+    let sent = || timings.lock().expect("not poisoned").len(); // statements sent so far
+    let before = sent();
+    let err = s.commit().unwrap_err();
+    println!("refused: {err}");
+    assert!(matches!(&err, orm::Error::Validation { model, field: Some(f), message }
+        if model == "Booking" && f == "email" && message == "`ada.example.com` has no '@'"));
+    assert_eq!(sent(), before, "nothing was sent, not even BEGIN");
+    stay.write().email = "ada@example.com".into(); // corrected: the same session goes on
+    s.commit()?;
+    stay.write().city = " ".into(); // the shared validator: the error names the field
+    let err = s.commit().unwrap_err();
+    println!("refused: {err}");
+    assert!(matches!(&err, orm::Error::Validation { field: Some(f), .. } if f == "city"));
+    stay.write().city = "Paris".into();
+    stay.write().leave = 1; // the whole-object validator: `field` is None
+    let err = s.commit().unwrap_err();
+    println!("refused: {err}");
+    assert!(matches!(&err, orm::Error::Validation { field: None, .. }));
+    assert_eq!(sent(), before + 3, "BEGIN, INSERT, COMMIT: the refused writes sent nothing");
+    stay.write().leave = 4;
+    s.commit()?;
+    assert_eq!(select((Booking::city, Booking::leave)).one(&engine)?, ("Paris".to_owned(), 4));
+
     let times = timings.lock().expect("not poisoned");
     let (total, slowest) = (times.iter().map(|t| t.0).sum::<Duration>(), times.iter().map(|t| t.0).max());
     println!("{} statements in {total:?} (slowest {slowest:?})", times.len());
-    assert!(connections.load(Ordering::Relaxed) >= 1, "on_connect ran");
-
-    // ---------------------------------------------------------------------------------------
-    // VALIDATORS: field validators will be shown here (placeholder, no code yet).
-    // ---------------------------------------------------------------------------------------
     Ok(())
 }
