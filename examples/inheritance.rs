@@ -73,14 +73,17 @@ fn main() -> orm::Result<()> {
     let mut s = engine.session();
     s.add(Employee { id: 0, kind: String::new(), name: "Eve".into() })?;
     let mia = s.add(Manager { id: 0, kind: String::new(), name: "Mia".into(), budget: Some(100) })?;
-    // A joined-table subtype is two rows. The base row is an `Employee` that carries the
-    // subtype's identity in its discriminator (set it: left empty it would say "employee");
-    // its INSERT generates the key, which the subtype's row then takes.
-    let grace = s.add(Employee { id: 0, kind: Engineer::POLYMORPHIC_IDENTITY.into(), name: "Grace".into() })?;
-    s.flush()?;
-    let grace_id = grace.read().id;
-    s.add(Engineer { id: grace_id, language: "Rust".into() })?;
+    // A joined-table subtype is two rows. `add_joined` writes the base row with the subtype's
+    // identity in its discriminator, flushes it to learn the generated key, and gives that key
+    // to the subtype's row.
+    let (grace, grace_eng) = s.add_joined(
+        Employee { id: 0, kind: String::new(), name: "Grace".into() },
+        Engineer { id: 0, language: "Rust".into() },
+    )?;
+    assert_eq!(grace.read().kind, Engineer::POLYMORPHIC_IDENTITY);
+    assert_eq!(grace_eng.read().id, grace.read().id);
     s.commit()?;
+    let grace_id = grace.read().id;
     let kinds: Vec<(String, String)> = select((Employee::name, Employee::kind)).order_by(Employee::id).all(&engine)?;
     println!("{kinds:?}");
     assert_eq!(

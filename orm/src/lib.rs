@@ -142,7 +142,8 @@
 //! whose discriminator is its identity, its inserts write the identity, and its columns may be
 //! used in the base's queries. A *joined-table* subtype (`inherits = Employee, table =
 //! "engineers"`) has a table of its own whose key is the base's key (a foreign key to it);
-//! its base row carries its identity (`kind: Engineer::POLYMORPHIC_IDENTITY.into()`).
+//! its base row carries its identity: `session.add_joined(employee, engineer)` writes the base
+//! row with it, flushes it for its key and adds the subtype's row under that key.
 //!
 //! `#[derive(Polymorphic)]` on an enum of subtypes loads the base with each row as its own
 //! type, in one statement (joined-table subtypes are LEFT OUTER JOINed):

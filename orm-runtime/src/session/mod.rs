@@ -7,6 +7,7 @@ mod events;
 mod factory;
 mod has_one;
 mod identity_map;
+mod joined;
 mod loading;
 pub(crate) mod many_to_many;
 mod mapper_events;

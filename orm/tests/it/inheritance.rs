@@ -240,3 +240,19 @@ fn inheritance_statements_in_both_dialects() {
         both(|d| select_model::<Employee>().filter(Employee::name.ne("x")).polymorphic::<Staff>().render(d))
     );
 }
+
+#[test]
+fn add_joined_writes_the_base_row_with_the_subtype_identity_then_the_subtype_row() {
+    each_db("inh_joined", |db| {
+        db.engine.create_all(&[Employee::table(), Manager::table(), Engineer::table()]).unwrap();
+        let mut s = db.engine.session();
+        let (base, eng) = s.add_joined(employee("Grace"), Engineer { id: 0, language: "Rust".into() }).unwrap();
+        s.commit().unwrap();
+        assert_eq!(base.read().kind, "engineer");
+        assert_eq!(eng.read().id, base.read().id, "the subtype row has its base row's key");
+        let rows = select_model::<Employee>().polymorphic::<Staff>().all(&db.engine).unwrap();
+        assert!(matches!(&rows[..], [Staff::Engineer(e, g)] if e.name == "Grace" && g.language == "Rust"), "{rows:?}");
+        let err = s.add_joined(employee("Mia"), Manager { id: 0, kind: String::new(), name: "x".into(), budget: None });
+        assert!(matches!(err, Err(Error::InvalidState(m)) if m.contains("not a joined-table subtype")));
+    });
+}

@@ -1,0 +1,47 @@
+//! Adding an object of a joined-table subtype: its base row first, then its own row under
+//! the base row's key.
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::session::{Obj, Session};
+use crate::types::Value;
+
+impl Session {
+    /// Add an object of joined-table subtype `S` (`#[orm(inherits = B, table = "...")]`) with
+    /// its base row `base`: the base row gets `S`'s identity in its discriminator and is
+    /// flushed (to learn its key, which may be generated), then `sub` takes that key and is
+    /// added. Both are then pending or persistent in this session like any other object.
+    ///
+    /// ```ignore
+    /// let (emp, eng) = session.add_joined(
+    ///     Employee { id: 0, kind: String::new(), name: "Grace".into() },
+    ///     Engineer { id: 0, language: "Rust".into() },
+    /// )?;
+    /// ```
+    pub fn add_joined<B: Model, S: Model>(&mut self, mut base: B, mut sub: S) -> Result<(Obj<B>, Obj<S>)> {
+        let (b, s) = (B::table(), S::table());
+        let inh = s.inheritance.filter(|i| i.joined && i.base.is_some_and(|f| std::ptr::eq(f(), b)));
+        if inh.is_none() {
+            return Err(Error::InvalidState(format!(
+                "`{}` is not a joined-table subtype of `{}` (`#[orm(inherits = {}, table = \"...\")]`)",
+                s.model, b.model, b.model
+            )));
+        }
+        if let Some((column, identity)) = s.polymorphic_identity() {
+            if let Some(col) = b.column(column) {
+                base.set_column_value(col.index, &Value::Text(identity.to_owned()))?;
+            }
+        }
+        let base = self.add(base)?;
+        self.flush()?;
+        let key = B::key_values(&base.read().key());
+        if key.len() != s.primary_key.len() {
+            return Err(Error::InvalidState(format!("`{}` and `{}` have keys of different lengths", s.model, b.model)));
+        }
+        for (&idx, v) in s.primary_key.iter().zip(&key) {
+            sub.set_column_value(idx, v)?;
+        }
+        let sub = self.add(sub)?;
+        Ok((base, sub))
+    }
+}
