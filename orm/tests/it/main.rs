@@ -7,6 +7,7 @@ mod common;
 mod core_statements;
 mod engine_events;
 mod errors;
+mod expression_props;
 mod hybrids;
 mod inheritance;
 mod joins;
