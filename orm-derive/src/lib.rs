@@ -7,10 +7,12 @@
 //! on the user's own token.
 
 mod expand;
+mod from_row;
 mod internals;
 mod mixin;
 mod polymorphic;
 mod sql_enum;
+mod sql_macro;
 #[cfg(test)]
 mod tests;
 
@@ -57,4 +59,20 @@ pub fn derive_sql_enum(input: TokenStream) -> TokenStream {
 pub fn derive_polymorphic(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     polymorphic::expand_derive_polymorphic(&input).into()
+}
+
+/// Raw SQL checked at compile time against the models it names:
+/// `sql!(User, Order => "SELECT ... WHERE users.age > :age", age = min_age)`. See `orm::sql`
+/// for what it checks and what it cannot.
+#[proc_macro]
+pub fn sql(input: TokenStream) -> TokenStream {
+    sql_macro::expand_sql(input.into()).into()
+}
+
+/// Derive `orm::FromRow` for a struct with named fields: read from a select of labelled
+/// expressions by label. See `orm::FromRow`.
+#[proc_macro_derive(FromRow, attributes(orm))]
+pub fn derive_from_row(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    from_row::expand_derive_from_row(&input).into()
 }

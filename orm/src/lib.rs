@@ -260,9 +260,94 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! ## Raw SQL
+//!
+//! [`text`] runs SQL you write, with named binds: `:name` outside string literals, quoted
+//! identifiers, comments and `::type` casts, sent as `?` (SQLite) or `$n` (PostgreSQL), never
+//! written into the text. A bind the SQL names but no `.bind(..)` gives, or one given that the
+//! SQL does not name, is an [`Error::InvalidIdentifier`] naming it, before anything is sent.
+//! Rows decode by position into a column type or a tuple of them, or onto a model by column
+//! name with [`Text::from_statement`]; in a session, `session.from_statement::<M>(text)`
+//! returns tracked objects through the identity map, and `session.autoflushed()` runs a
+//! statement after flushing pending changes. [`sql!`] checks tables, columns and bind types
+//! against the models it names, at compile time.
+//!
+//! ```
+//! # use orm::prelude::*;
+//! # #[derive(Model, Debug)]
+//! # #[orm(table = "users")]
+//! # struct User {
+//! #     #[orm(primary_key, auto_increment)]
+//! #     id: i64,
+//! #     name: String,
+//! #     age: i32,
+//! # }
+//! # fn main() -> orm::Result<()> {
+//! let engine = Engine::connect("sqlite::memory:")?;
+//! engine.create_all(&[User::table()])?;
+//! text("INSERT INTO users (name, age) VALUES (:name, :age)").bind("name", "Ada").bind("age", 36).execute(&engine)?;
+//!
+//! let q = text("SELECT name, age FROM users WHERE name LIKE :pattern AND age > :age");
+//! let rows: Vec<(String, i32)> = q.clone().bind("pattern", "A%").bind("age", 18).all(&engine)?;
+//! assert_eq!(rows, [("Ada".to_string(), 36)]);
+//!
+//! let err = q.bind("pattern", "A%").all::<(String, i32)>(&engine).unwrap_err();
+//! assert!(matches!(err, orm::Error::InvalidIdentifier { name, .. } if name == "age"));
+//!
+//! // Columns by name, in any order.
+//! let users = text("SELECT age, name, id FROM users").from_statement::<User>().all(&engine)?;
+//! assert_eq!(users[0].name, "Ada");
+//!
+//! let mut session = engine.session();
+//! let bob = session.add(User { id: 0, name: "Bob".into(), age: 17 })?;
+//! let found = session.from_statement::<User>(sql!(User => "SELECT * FROM users WHERE age < :age", age = 18)).one()?;
+//! assert!(found.ptr_eq(&bob)); // flushed first, then the same object
+//! # Ok(())
+//! # }
+//! ```
 
 #[doc(hidden)]
 pub use orm_derive::__merge_mixin;
+/// `#[derive(FromRow)]`: a struct read from a Core select of labelled expressions, each field
+/// by its label ([`query::FromRow`]), through [`Select::into`](query::Select::into).
+///
+/// | attribute | on | meaning |
+/// |---|---|---|
+/// | `#[orm(label = "name")]` | field | the label it reads (default: the field's name) |
+///
+/// A label the select list lacks is an [`Error::InvalidState`] naming it, before anything runs.
+///
+/// ```
+/// use orm::prelude::*;
+///
+/// #[derive(Model)]
+/// struct Member {
+///     #[orm(primary_key, auto_increment)]
+///     id: i64,
+///     team: String,
+/// }
+///
+/// #[derive(FromRow, Debug, PartialEq)]
+/// struct TeamSize {
+///     team: String,
+///     #[orm(label = "n")]
+///     members: i64,
+/// }
+///
+/// # fn main() -> orm::Result<()> {
+/// let engine = Engine::connect("sqlite::memory:")?;
+/// engine.create_all(&[Member::table()])?;
+/// insert::<Member>().set(Member::team, "red").execute(&engine)?;
+/// let sizes = select((Member::team.label("team"), count_all().label("n")))
+///     .group_by(Member::team)
+///     .into::<TeamSize>()
+///     .all(&engine)?;
+/// assert_eq!(sizes, [TeamSize { team: "red".into(), members: 1 }]);
+/// # Ok(())
+/// # }
+/// ```
+pub use orm_derive::FromRow;
 pub use orm_derive::Model;
 /// `#[derive(SqlEnum)]`: a fieldless enum as a column type, through [`CustomType`] (derive
 /// `Clone` and `PartialEq` beside it). See "Column types" in the crate docs.
@@ -292,11 +377,100 @@ pub use orm_runtime::session::{
 pub use orm_runtime::types::{CustomType, SqlKind, SqlType, Value};
 pub use orm_runtime::{backend, hybrid, model, types};
 
+/// `sql!`: raw SQL checked at compile time against the models it names, with no database and
+/// no offline cache. It gives a [`Text`] with the values bound, run like any other.
+///
+/// ```
+/// use orm::prelude::*;
+///
+/// #[derive(Model)]
+/// #[orm(table = "users")]
+/// struct User {
+///     #[orm(primary_key, auto_increment)]
+///     id: i64,
+///     name: String,
+///     age: i32,
+/// }
+///
+/// #[derive(Model)]
+/// #[orm(table = "orders")]
+/// struct Order {
+///     #[orm(primary_key, auto_increment)]
+///     id: i64,
+///     #[orm(foreign_key = User::id)]
+///     user_id: i64,
+///     total: f64,
+/// }
+///
+/// # fn main() -> orm::Result<()> {
+/// let engine = Engine::connect("sqlite::memory:")?;
+/// engine.create_all(&[User::table(), Order::table()])?;
+/// sql!(User => "INSERT INTO users (name, age) VALUES (:name, :age)", name = "Ada", age = 36).execute(&engine)?;
+/// sql!(Order => "INSERT INTO orders (user_id, total) VALUES (:user, :total)", user = 1i64, total = 9.5)
+///     .execute(&engine)?;
+///
+/// let min_age = 18;
+/// let rows: Vec<(String, f64)> = sql!(User, Order =>
+///     "SELECT u.name, o.total FROM users u JOIN orders o ON o.user_id = u.id WHERE u.age > :age",
+///     age = min_age,
+/// )
+/// .all(&engine)?;
+/// assert_eq!(rows, [("Ada".to_string(), 9.5)]);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// `sql!(Model, ... => "SQL", name = value, ...)`: the models (paths to types deriving
+/// [`Model`]), `=>`, the SQL as a string literal, then one `name = value` for each `:name` bind.
+/// With no model (`sql!("SELECT :x + 1", x = 1)`) only the binds are checked, and a table in
+/// the SQL is an error.
+///
+/// # What it checks
+///
+/// A proc macro cannot see the models' fields, so the macro reads the SQL and emits checks
+/// the compiler evaluates: `const` items that fail with a message (spans cannot point inside a
+/// string literal, so these point at the literal and quote the name at fault), and trait
+/// bounds spanned on the value at fault.
+///
+/// | check | error |
+/// |---|---|
+/// | each `:bind` of the SQL has a `name = value`, each `name = value` is a bind of the SQL | ``the SQL names the bind `:age` but no value is given for it: add `, age = value` ``, ``the SQL has no bind `:agee` (its binds: `:age`, `:id`)`` |
+/// | the SQL has no unterminated string literal, quoted identifier or `/* comment` | `unterminated string literal in the SQL` |
+/// | each model path is a type deriving `Model` | ``cannot find type `Usr` in this scope``, `` `String` is not a model `` |
+/// | each table after `FROM`, `JOIN`, `INSERT INTO`, `UPDATE` or `DELETE ... USING` (schema-qualified or not; not a `WITH` name) is a named model's table | ``table `userz` is not the table of any model named here (User: `users`, Order: `orders`)`` |
+/// | a column written `table.column` or `alias.column` (aliases of `FROM` / `JOIN`, with or without `AS`) is a column of that table's model | `` `u.nmae`: `users` has no column `nmae` (User: `id`, `name`, `age`) `` |
+/// | an unqualified column in a plain position — a select-list item that is only a name, a side of a comparison (`=`, `<>`, `<`, ...), before `LIKE` / `ILIKE` / `IN` / `BETWEEN` / `IS`, an `INSERT` column list, a `SET` target — is a column of one of the statement's tables | `` `users` has no column `agee` (User: `id`, `name`, `age`) `` |
+/// | a bind that is a whole side of a comparison with a column, an item of `column IN (...)`, a bound of `column BETWEEN ... AND ...`, a `SET column = :value` or an `INSERT ... VALUES` position has the column's type (`T`; `T` or `Option<T>` for an `Option<T>` column; `&str` for a text column); a `LIKE` pattern is text | ``the value bound has type `&str`, but its column's type is `i32` `` |
+///
+/// Unquoted names compare ignoring ASCII case, quoted ones (`"Name"`) exactly; `excluded.column`
+/// (`ON CONFLICT ... DO UPDATE`) is a column of the `INSERT`'s table.
+///
+/// # What it cannot check
+///
+/// - Whether the SQL is valid: it reads names, not grammar. Syntax, functions, operators and
+///   the types of anything but binds are the database's to check, when the statement runs.
+/// - Whatever it does not understand passes through unchecked: columns of a `WITH` query, of a
+///   subquery in `FROM` or of a table function (and, in a statement that has such a source,
+///   every unqualified column); select-list labels (`AS n`); a qualifier that is no table,
+///   alias or model table of the statement; binds inside expressions (`age + :n`,
+///   `lower(:name)`, `:x::int`), or compared with an expression rather than a column.
+/// - Scopes: names are resolved over the whole statement (subqueries included), so a column of
+///   an outer table used in a subquery passes, and so does an ambiguous unqualified column.
+/// - The row type: what rows decode into (`all::<(String, f64)>()`, `from_statement::<M>()`)
+///   is checked when they are decoded.
+/// - Models must be concrete types (the checks are `const` items, which cannot use generic
+///   parameters). A single-table subtype's table is its base's: name the base too when the SQL
+///   uses the base's columns.
+pub use orm_derive::sql;
+pub use orm_runtime::query::{text, FromStatement, Text};
+pub use orm_runtime::session::{Autoflushed, TextQuery};
+
 /// The `Model` trait; `#[derive(Model)]` implements it (the derive shares its name).
 pub use orm_runtime::model::Model;
 
 /// Everything a typical program needs: `use orm::prelude::*;`.
 pub mod prelude {
+    pub use crate::FromRow;
     pub use crate::SqlEnum;
     pub use crate::{
         delete, insert, joinedload, lazyload, noload, raiseload, select, select_model, selectinload, subqueryload,
@@ -306,6 +480,13 @@ pub mod prelude {
     pub use orm_runtime::expr::{
         avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, Expression,
     };
+    pub use orm_runtime::expr::{
+        case, current_timestamp, dense_rank, lag, lead, ltrim, nullif, position, rank, replace, row_number, rtrim,
+        string_agg, substr, trim, value, window, FrameBound,
+    };
+    pub use orm_runtime::query::{excluded, exists, not_exists};
+
+    pub use crate::{sql, text};
 }
 
 /// Items used by generated code. Not a public API.
@@ -321,6 +502,7 @@ pub mod __private {
     pub use orm_runtime::hybrid;
     pub use orm_runtime::model::{ColumnMask, Model};
     pub use orm_runtime::query::StatementCache;
+    pub use orm_runtime::query::{decode_labeled, FromRow};
     pub use orm_runtime::query::{PolymorphicRows, PolymorphicSet};
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef};
     pub use orm_runtime::session::{

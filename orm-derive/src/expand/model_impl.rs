@@ -128,6 +128,22 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
             quote!(#name: ::core::clone::Clone::clone(&self.#name))
         }));
 
+    let decode_fields_at = fields
+        .iter()
+        .map(|f| {
+            let name = f.ident;
+            let i = f.index;
+            let ops = field_ops_ident(f);
+            quote!(#name: (#ops.decode)(row, __position(#i)?, &__COLUMNS[#i])?)
+        })
+        .chain(cont.relations.iter().map(|r| {
+            let name = r.ident;
+            let ty = r.ty;
+            quote!(#name: <#ty as __orm::RelationField>::not_loaded())
+        }));
+    let column_names = fields.iter().map(|f| &f.column_name);
+    let has_column = expand_has_column(cont);
+
     let table_name = cont.table_name_tokens();
     let validate = expand_validate(cont);
     let defaults = expand_defaults(cont);
@@ -151,6 +167,7 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
     quote! {
         #polymorphic_base
         #in_base
+        #has_column
 
         #[automatically_derived]
         impl __orm::Model for #ident {
@@ -158,12 +175,23 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
 
             const TABLE_NAME: &'static str = #table_name;
 
+            const COLUMN_NAMES: &'static [&'static str] = &[#(#column_names),*];
+
             fn table() -> &'static __orm::TableDef {
                 &__TABLE
             }
 
             fn decode_row(row: &__orm::RowRef<'_>, offset: usize) -> __orm::Result<Self> {
                 ::core::result::Result::Ok(Self { #(#decode_fields),* })
+            }
+
+            fn decode_row_at(row: &__orm::RowRef<'_>, positions: &[usize]) -> __orm::Result<Self> {
+                let __position = |i: usize| {
+                    positions.get(i).copied().ok_or_else(|| __orm::Error::InvalidState(
+                        ::std::format!("no position given for column {} of `{}`", i, #table_name),
+                    ))
+                };
+                ::core::result::Result::Ok(Self { #(#decode_fields_at),* })
             }
 
             fn decode_key(row: &__orm::RowRef<'_>, offset: usize) -> __orm::Result<Self::Key> {
@@ -310,4 +338,27 @@ fn expand_defaults(cont: &Container<'_>) -> TokenStream {
             }
         }
     }
+}
+
+/// `HasColumn<{hash of the column name}>` for each column, giving its field type: what `sql!`
+/// checks a bind against. Names equal but for ASCII case share a hash: only the first gets one.
+fn expand_has_column(cont: &Container<'_>) -> TokenStream {
+    let ident = cont.ident;
+    let mut seen: Vec<String> = Vec::new();
+    let impls = cont.fields.iter().filter_map(|f| {
+        let lower = f.column_name.to_ascii_lowercase();
+        if seen.contains(&lower) {
+            return None;
+        }
+        seen.push(lower);
+        let name = &f.column_name;
+        let ty = f.ty;
+        Some(quote! {
+            #[automatically_derived]
+            impl __orm::HasColumn<{ __orm::column_hash(#name) }> for #ident {
+                type Type = #ty;
+            }
+        })
+    });
+    quote!(#(#impls)*)
 }

@@ -15,6 +15,7 @@ pub use ddl::{column_check_name, render_ddl};
 pub use render::{render, Rendered};
 
 use crate::error::{Error, Result};
+use crate::expr::{Builtin, BuiltinSql, SqlPart};
 use crate::schema::ColumnDef;
 use crate::types::SqlKind;
 
@@ -48,6 +49,8 @@ pub struct Capabilities {
     pub nulls_ordering: bool,
     /// Native `ILIKE`.
     pub ilike: bool,
+    /// Members of a compound select (`UNION`, ...) may be parenthesized (SQLite refuses it).
+    pub parenthesized_compound_members: bool,
 }
 
 /// A SQL dialect. Default methods render standard SQL.
@@ -83,6 +86,29 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
 
     /// The column type and key clause of an auto-increment primary key column.
     fn auto_increment_column(&self, col: &ColumnDef) -> String;
+
+    /// How the dialect writes a function whose spelling is not standard; `None` when it has
+    /// none (rendering then fails with [`Error::Unsupported`]). The default is the spelling
+    /// both built-in dialects share.
+    fn builtin(&self, func: Builtin) -> Option<BuiltinSql> {
+        standard_builtin(func)
+    }
+}
+
+/// The spelling of a [`Builtin`] that both built-in dialects share; `None` for the others.
+pub(crate) fn standard_builtin(func: Builtin) -> Option<BuiltinSql> {
+    Some(match func {
+        Builtin::Trim => BuiltinSql::Call("TRIM"),
+        Builtin::LTrim => BuiltinSql::Call("LTRIM"),
+        Builtin::RTrim => BuiltinSql::Call("RTRIM"),
+        Builtin::Replace => BuiltinSql::Call("REPLACE"),
+        Builtin::Substr => BuiltinSql::Call("SUBSTR"),
+        Builtin::NullIf => BuiltinSql::Call("NULLIF"),
+        Builtin::CurrentDate => BuiltinSql::Template(&[SqlPart::Text("CURRENT_DATE")]),
+        Builtin::CurrentTimestamp => BuiltinSql::Template(&[SqlPart::Text("CURRENT_TIMESTAMP")]),
+        Builtin::CurrentTimestampTz => BuiltinSql::Template(&[SqlPart::Text("CURRENT_TIMESTAMP")]),
+        _ => return None,
+    })
 }
 
 /// Standard SQL type names, shared by the dialects.

@@ -20,10 +20,20 @@ pub struct Rendered {
 pub fn render(dialect: &dyn Dialect, stmt: Statement<'_>) -> Result<Rendered> {
     let mut w = Writer { d: dialect, sql: String::with_capacity(256), params: Vec::with_capacity(4) };
     match stmt {
+        Statement::Select(s) if !s.with.is_empty() => {
+            // A subquery repeating a CTE the statement declares names the statement's.
+            let mut s = s.clone();
+            let scope: Vec<&'static str> = s.with.iter().map(|c| c.name).collect();
+            strip_ctes_in_scope(&mut s, &scope, false);
+            w.select(&s)?
+        }
         Statement::Select(s) => w.select(s)?,
-        Statement::Insert(s) => w.insert(s)?,
-        Statement::Update(s) => w.update(s)?,
-        Statement::Delete(s) => w.delete(s)?,
+        Statement::Insert(s) => w.insert(s, None)?,
+        Statement::Update(s) => w.update(s, None)?,
+        Statement::Delete(s) => w.delete(s, None)?,
+        Statement::InsertWith(s, c) => w.insert(s, Some(c))?,
+        Statement::UpdateWith(s, c) => w.update(s, Some(c))?,
+        Statement::DeleteWith(s, c) => w.delete(s, Some(c))?,
         Statement::Ddl(_) => {
             return Err(Error::Unsupported {
                 feature: "DDL through render(); use render_ddl()",
@@ -72,15 +82,132 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn returning(&mut self, cols: &[&str]) -> Result<()> {
+    /// RETURNING column names, or the expressions of `clauses`.
+    fn returning(&mut self, cols: &[&str], clauses: Option<&crate::query::DmlClauses>) -> Result<()> {
         if !cols.is_empty() {
             self.push(" RETURNING ");
             self.idents(cols)?;
+            return Ok(());
+        }
+        let Some(c) = clauses.filter(|c| !c.returning.is_empty()) else { return Ok(()) };
+        self.push(" RETURNING ");
+        for (i, item) in c.returning.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.node(&item.node)?;
+            if let Some(label) = item.label {
+                self.push(" AS ");
+                self.ident(label)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn on_conflict(&mut self, c: &crate::query::OnConflict) -> Result<()> {
+        self.push(" ON CONFLICT (");
+        self.idents(&c.target)?;
+        self.push(")");
+        match &c.action {
+            crate::query::ConflictAction::Nothing => self.push(" DO NOTHING"),
+            crate::query::ConflictAction::Update { set, filter } => {
+                self.push(" DO UPDATE SET ");
+                self.assignments(set)?;
+                if let Some(f) = filter {
+                    self.push(" WHERE ");
+                    self.node(f)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn assignments(&mut self, set: &[(&'static str, Node)]) -> Result<()> {
+        for (i, (col, v)) in set.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.ident(col)?;
+            self.push(" = ");
+            self.node(v)?;
         }
         Ok(())
     }
 
     fn select(&mut self, s: &SelectStatement) -> Result<()> {
+        if !s.with.is_empty() {
+            self.push(if s.with.iter().any(|c| c.recursive) { "WITH RECURSIVE " } else { "WITH " });
+            for (i, c) in s.with.iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.ident(c.name)?;
+                if !c.columns.is_empty() {
+                    self.push("(");
+                    self.idents(&c.columns)?;
+                    self.push(")");
+                }
+                self.push(" AS (");
+                self.select(&c.query)?;
+                self.push(")");
+            }
+            self.push(" ");
+        }
+        match &s.compound {
+            Some(c) => self.compound(c)?,
+            None => self.select_core(s)?,
+        }
+        self.order_limit(s)
+    }
+
+    /// `left OP right`. PostgreSQL takes every member in parentheses (which also keeps
+    /// `INTERSECT` from binding tighter than a `UNION` on its left). SQLite refuses
+    /// parenthesized members: a member that needs them (its own ORDER BY / LIMIT / WITH, or a
+    /// compound on the right) becomes `SELECT * FROM (member)`; a compound on the left is
+    /// written bare, SQLite's operators being left-associative.
+    fn compound(&mut self, c: &crate::query::Compound) -> Result<()> {
+        self.compound_member(&c.left, true)?;
+        self.push(" ");
+        self.push(c.op.as_sql());
+        self.push(" ");
+        self.compound_member(&c.right, false)
+    }
+
+    fn compound_member(&mut self, m: &SelectStatement, left: bool) -> Result<()> {
+        if self.d.capabilities().parenthesized_compound_members {
+            self.push("(");
+            self.select(m)?;
+            self.push(")");
+            return Ok(());
+        }
+        let plain = m.with.is_empty() && !m.has_order_or_limit();
+        match &m.compound {
+            Some(c) if plain && left => self.compound(c),
+            None if plain => self.select_core(m),
+            _ => {
+                self.push("SELECT * FROM (");
+                self.select(m)?;
+                self.push(")");
+                Ok(())
+            }
+        }
+    }
+
+    /// A table of FROM or JOIN: a derived table of the statement is written in place.
+    fn table(&mut self, s: &SelectStatement, name: &str) -> Result<()> {
+        match s.derived.iter().find(|d| d.name == name) {
+            Some(d) => {
+                self.push("(");
+                self.select(&d.query)?;
+                self.push(") AS ");
+                self.ident(d.name)
+            }
+            None => self.ident(name),
+        }
+    }
+
+    /// The select list, FROM, WHERE, GROUP BY and HAVING.
+    fn select_core(&mut self, s: &SelectStatement) -> Result<()> {
         self.push("SELECT ");
         if s.distinct {
             self.push("DISTINCT ");
@@ -102,14 +229,19 @@ impl Writer<'_> {
             self.ident("sub")?;
         } else if !s.from.is_empty() {
             self.push(" FROM ");
-            self.idents(&s.from)?;
+            for (i, t) in s.from.iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.table(s, t)?;
+            }
         }
         for j in &s.joins {
             self.push(match j.kind {
                 crate::query::JoinKind::Inner => " INNER JOIN ",
                 crate::query::JoinKind::LeftOuter => " LEFT OUTER JOIN ",
             });
-            self.ident(j.table)?;
+            self.table(s, j.table)?;
             if let Some(n) = j.alias {
                 self.push(" AS ");
                 self.ident(&alias_name(j.table, n))?;
@@ -134,6 +266,11 @@ impl Writer<'_> {
             self.push(" HAVING ");
             self.node(h)?;
         }
+        Ok(())
+    }
+
+    /// ORDER BY, LIMIT and OFFSET.
+    fn order_limit(&mut self, s: &SelectStatement) -> Result<()> {
         if !s.order_by.is_empty() {
             self.push(" ORDER BY ");
             for (i, o) in s.order_by.iter().enumerate() {
@@ -189,7 +326,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn insert(&mut self, s: &InsertStatement) -> Result<()> {
+    fn insert(&mut self, s: &InsertStatement, clauses: Option<&crate::query::DmlClauses>) -> Result<()> {
         self.push("INSERT INTO ");
         self.ident(s.table)?;
         if s.columns.is_empty() {
@@ -213,36 +350,32 @@ impl Writer<'_> {
                 self.push(")");
             }
         }
-        self.returning(&s.returning)
+        if let Some(c) = clauses.and_then(|c| c.on_conflict.as_ref()) {
+            self.on_conflict(c)?;
+        }
+        self.returning(&s.returning, clauses)
     }
 
-    fn update(&mut self, s: &UpdateStatement) -> Result<()> {
+    fn update(&mut self, s: &UpdateStatement, clauses: Option<&crate::query::DmlClauses>) -> Result<()> {
         self.push("UPDATE ");
         self.ident(s.table)?;
         self.push(" SET ");
-        for (i, (col, v)) in s.set.iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.ident(col)?;
-            self.push(" = ");
-            self.node(v)?;
-        }
+        self.assignments(&s.set)?;
         if let Some(f) = &s.filter {
             self.push(" WHERE ");
             self.node(f)?;
         }
-        self.returning(&s.returning)
+        self.returning(&s.returning, clauses)
     }
 
-    fn delete(&mut self, s: &DeleteStatement) -> Result<()> {
+    fn delete(&mut self, s: &DeleteStatement, clauses: Option<&crate::query::DmlClauses>) -> Result<()> {
         self.push("DELETE FROM ");
         self.ident(s.table)?;
         if let Some(f) = &s.filter {
             self.push(" WHERE ");
             self.node(f)?;
         }
-        self.returning(&s.returning)
+        self.returning(&s.returning, clauses)
     }
 
     /// Operands that are themselves operators get parentheses; precedence never matters.
@@ -254,6 +387,9 @@ impl Writer<'_> {
                 | Node::IsNull { .. }
                 | Node::Like { .. }
                 | Node::InList { .. }
+                | Node::InSubquery { .. }
+                | Node::InQuery { .. }
+                | Node::Exists { .. }
                 | Node::Between { .. }
         );
         if wrap {
@@ -376,8 +512,221 @@ impl Writer<'_> {
                 let fragment = t.0.statements.column_list(t.0, self.d)?;
                 self.push(&fragment);
             }
+            Node::InQuery { expr, query, negated } => {
+                self.operand(expr)?;
+                self.push(if *negated { " NOT IN (" } else { " IN (" });
+                self.select(query)?;
+                self.push(")");
+            }
+            Node::Subquery(query) => {
+                self.push("(");
+                self.select(query)?;
+                self.push(")");
+            }
+            Node::Exists { query, negated } => {
+                self.push(if *negated { "NOT EXISTS (" } else { "EXISTS (" });
+                self.select(query)?;
+                self.push(")");
+            }
+            Node::Case { whens, otherwise } => {
+                self.push("CASE");
+                for (cond, value) in whens {
+                    self.push(" WHEN ");
+                    self.node(cond)?;
+                    self.push(" THEN ");
+                    self.node(value)?;
+                }
+                if let Some(e) = otherwise {
+                    self.push(" ELSE ");
+                    self.node(e)?;
+                }
+                self.push(" END");
+            }
+            Node::Over { func, window } => {
+                if !matches!(**func, Node::Func { .. } | Node::CountStar) {
+                    return Err(Error::InvalidState(
+                        "OVER applies to an aggregate or a window function, not to another expression".into(),
+                    ));
+                }
+                self.node(func)?;
+                self.push(" OVER (");
+                self.window(window)?;
+                self.push(")");
+            }
+            Node::Excluded(column) => {
+                self.push("excluded.");
+                self.ident(column)?;
+            }
+            Node::Builtin { func, args } => self.builtin(*func, args)?,
         }
         Ok(())
+    }
+
+    fn builtin(&mut self, func: crate::expr::Builtin, args: &[Node]) -> Result<()> {
+        let arg =
+            |i: usize| args.get(i).ok_or_else(|| Error::InvalidState(format!("{func:?} is missing its argument #{i}")));
+        match self.d.builtin(func) {
+            Some(crate::expr::BuiltinSql::Call(name)) => {
+                self.push(name);
+                self.push("(");
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.node(a)?;
+                }
+                self.push(")");
+            }
+            Some(crate::expr::BuiltinSql::Template(parts)) => {
+                for part in parts {
+                    match part {
+                        crate::expr::SqlPart::Text(t) => self.push(t),
+                        crate::expr::SqlPart::Arg(i) => self.node(arg(*i)?)?,
+                    }
+                }
+            }
+            None => {
+                return Err(Error::Unsupported { feature: builtin_feature(func), dialect: self.d.name() });
+            }
+        }
+        Ok(())
+    }
+
+    fn window(&mut self, w: &crate::expr::WindowSpec) -> Result<()> {
+        let mut sep = "";
+        if !w.partition_by.is_empty() {
+            self.push("PARTITION BY ");
+            for (i, p) in w.partition_by.iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.node(p)?;
+            }
+            sep = " ";
+        }
+        if !w.order_by.is_empty() {
+            self.push(sep);
+            self.push("ORDER BY ");
+            for (i, o) in w.order_by.iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.order_term(o)?;
+            }
+            sep = " ";
+        }
+        if let Some(f) = &w.frame {
+            use crate::expr::FrameUnits;
+            self.push(sep);
+            self.push(match f.units {
+                FrameUnits::Rows => "ROWS BETWEEN ",
+                FrameUnits::Range => "RANGE BETWEEN ",
+            });
+            self.frame_bound(f.start);
+            self.push(" AND ");
+            self.frame_bound(f.end);
+        }
+        Ok(())
+    }
+
+    /// Offsets are `u32`s written as integers: never text from outside.
+    fn frame_bound(&mut self, b: crate::expr::FrameBound) {
+        use crate::expr::FrameBound;
+        match b {
+            FrameBound::UnboundedPreceding => self.push("UNBOUNDED PRECEDING"),
+            FrameBound::Preceding(n) => {
+                self.push(&n.to_string());
+                self.push(" PRECEDING");
+            }
+            FrameBound::CurrentRow => self.push("CURRENT ROW"),
+            FrameBound::Following(n) => {
+                self.push(&n.to_string());
+                self.push(" FOLLOWING");
+            }
+            FrameBound::UnboundedFollowing => self.push("UNBOUNDED FOLLOWING"),
+        }
+    }
+}
+
+/// Remove from the subqueries of `s` the CTEs that `scope` (the names an enclosing statement
+/// declares) already has; `s`'s own WITH too when `own` is set.
+fn strip_ctes_in_scope(s: &mut SelectStatement, scope: &[&'static str], own: bool) {
+    if own {
+        s.with.retain(|c| !scope.contains(&c.name));
+    }
+    for c in &mut s.with {
+        strip_ctes_in_scope(&mut c.query, scope, true);
+    }
+    for d in &mut s.derived {
+        strip_ctes_in_scope(&mut d.query, scope, true);
+    }
+    if let Some(c) = &mut s.compound {
+        strip_ctes_in_scope(&mut c.left, scope, true);
+        strip_ctes_in_scope(&mut c.right, scope, true);
+    }
+    let nodes = s
+        .items
+        .iter_mut()
+        .map(|i| &mut i.node)
+        .chain(s.joins.iter_mut().map(|j| &mut j.on))
+        .chain(s.filter.iter_mut())
+        .chain(s.group_by.iter_mut())
+        .chain(s.having.iter_mut());
+    for n in nodes {
+        strip_node(n, scope);
+    }
+}
+
+fn strip_node(n: &mut Node, scope: &[&'static str]) {
+    match n {
+        Node::InQuery { expr, query, .. } | Node::InSubquery { expr, query } => {
+            strip_node(expr, scope);
+            strip_ctes_in_scope(query, scope, true);
+        }
+        Node::Subquery(query) | Node::Exists { query, .. } => strip_ctes_in_scope(query, scope, true),
+        Node::Binary { left, right, .. } => {
+            strip_node(left, scope);
+            strip_node(right, scope);
+        }
+        Node::Not(e) | Node::IsNull { expr: e, .. } | Node::Cast { expr: e, .. } => strip_node(e, scope),
+        Node::Between { expr, low, high, .. } => {
+            for e in [expr, low, high] {
+                strip_node(e, scope);
+            }
+        }
+        Node::InList { expr, list, .. } => {
+            strip_node(expr, scope);
+            list.iter_mut().for_each(|e| strip_node(e, scope));
+        }
+        Node::Func { args, .. } | Node::Builtin { args, .. } => args.iter_mut().for_each(|e| strip_node(e, scope)),
+        Node::Case { whens, otherwise } => {
+            for (c, v) in whens {
+                strip_node(c, scope);
+                strip_node(v, scope);
+            }
+            if let Some(o) = otherwise {
+                strip_node(o, scope);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The name of a builtin in an `Unsupported` error.
+fn builtin_feature(func: crate::expr::Builtin) -> &'static str {
+    use crate::expr::Builtin;
+    match func {
+        Builtin::Trim => "TRIM",
+        Builtin::LTrim => "LTRIM",
+        Builtin::RTrim => "RTRIM",
+        Builtin::Replace => "REPLACE",
+        Builtin::Substr => "SUBSTR",
+        Builtin::Position => "text position",
+        Builtin::NullIf => "NULLIF",
+        Builtin::CurrentTimestamp => "CURRENT_TIMESTAMP",
+        Builtin::CurrentTimestampTz => "CURRENT_TIMESTAMP with a time zone",
+        Builtin::CurrentDate => "CURRENT_DATE",
+        Builtin::StringAgg => "string aggregation",
     }
 }
 
@@ -425,7 +774,13 @@ mod tests {
             DialectKind::Sqlite
         }
         fn capabilities(&self) -> Capabilities {
-            Capabilities { max_params: 10, max_identifier_len: 8, nulls_ordering: false, ilike: false }
+            Capabilities {
+                max_params: 10,
+                max_identifier_len: 8,
+                nulls_ordering: false,
+                ilike: false,
+                parenthesized_compound_members: false,
+            }
         }
         fn push_placeholder(&self, out: &mut String, _: usize) {
             out.push('?');

@@ -1,6 +1,7 @@
 //! The SQLite dialect.
 
 use crate::dialect::{Capabilities, Dialect, DialectKind};
+use crate::expr::{Builtin, BuiltinSql, SqlPart};
 use crate::schema::ColumnDef;
 use crate::types::SqlKind;
 
@@ -20,7 +21,13 @@ impl Dialect for Sqlite {
         DialectKind::Sqlite
     }
     fn capabilities(&self) -> Capabilities {
-        Capabilities { max_params: 32_766, max_identifier_len: 1024, nulls_ordering: true, ilike: false }
+        Capabilities {
+            max_params: 32_766,
+            max_identifier_len: 1024,
+            nulls_ordering: true,
+            ilike: false,
+            parenthesized_compound_members: false,
+        }
     }
     fn push_placeholder(&self, out: &mut String, _n: usize) {
         out.push('?');
@@ -36,5 +43,17 @@ impl Dialect for Sqlite {
     fn auto_increment_column(&self, _col: &ColumnDef) -> String {
         // Only the exact type name INTEGER makes the column an alias of the rowid.
         "INTEGER PRIMARY KEY".into()
+    }
+    fn builtin(&self, func: Builtin) -> Option<BuiltinSql> {
+        Some(match func {
+            Builtin::Position => BuiltinSql::Call("INSTR"),
+            // The text layout of the ORM's timestamps (see `types::temporal`), in UTC.
+            Builtin::CurrentTimestamp => BuiltinSql::Template(&[SqlPart::Text("STRFTIME('%Y-%m-%d %H:%M:%f', 'now')")]),
+            Builtin::CurrentTimestampTz => {
+                BuiltinSql::Template(&[SqlPart::Text("STRFTIME('%Y-%m-%d %H:%M:%f+00:00', 'now')")])
+            }
+            Builtin::StringAgg => BuiltinSql::Call("GROUP_CONCAT"),
+            other => return crate::dialect::standard_builtin(other),
+        })
     }
 }

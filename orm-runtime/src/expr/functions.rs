@@ -182,3 +182,125 @@ impl<A: FuncArg, B: FuncArg, C: FuncArg, D: FuncArg> FuncArgs for (A, B, C, D) {
 pub fn func<T: SqlType, A: FuncArgs>(name: &'static str, args: A) -> Expr<T, A::Sources> {
     Expr::from_node(call(name, args.into_nodes(), false))
 }
+
+fn builtin(func: crate::expr::Builtin, args: Vec<Node>) -> Node {
+    Node::Builtin { func, args }
+}
+
+/// A value as an expression of its type, `CAST(? AS type)` with the value bound (the cast tells
+/// PostgreSQL the parameter's type): for a constant in a select list or a CTE's anchor.
+pub fn value<T: SqlType>(v: T) -> Expr<T, ()> {
+    Expr::from_node(Node::Cast { expr: Box::new(Node::Value(v.to_value())), kind: T::KIND })
+}
+
+/// `NULLIF(a, b)`: NULL (`None`) when `a` equals `b`, else `a`.
+pub fn nullif<E, R>(a: E, b: R) -> Expr<Option<<E::Value as SqlType>::Base>, (E::Sources, R::Sources)>
+where
+    E: Expression,
+    R: AsExpr<<E::Value as SqlType>::Base>,
+    <E::Value as SqlType>::Base: SqlType<Base = <E::Value as SqlType>::Base>,
+{
+    Expr::from_node(builtin(crate::expr::Builtin::NullIf, vec![a.into_node(), b.into_node()]))
+}
+
+/// `TRIM(s)`: without leading and trailing spaces.
+pub fn trim<E: Expression>(e: E) -> Expr<E::Value, E::Sources>
+where
+    E::Value: Text,
+{
+    Expr::from_node(builtin(crate::expr::Builtin::Trim, vec![e.into_node()]))
+}
+
+/// `LTRIM(s)`: without leading spaces.
+pub fn ltrim<E: Expression>(e: E) -> Expr<E::Value, E::Sources>
+where
+    E::Value: Text,
+{
+    Expr::from_node(builtin(crate::expr::Builtin::LTrim, vec![e.into_node()]))
+}
+
+/// `RTRIM(s)`: without trailing spaces.
+pub fn rtrim<E: Expression>(e: E) -> Expr<E::Value, E::Sources>
+where
+    E::Value: Text,
+{
+    Expr::from_node(builtin(crate::expr::Builtin::RTrim, vec![e.into_node()]))
+}
+
+/// `REPLACE(s, from, to)`: every occurrence of `from` replaced by `to`.
+pub fn replace<E, A, B>(e: E, from: A, to: B) -> Expr<E::Value, (E::Sources, (A::Sources, B::Sources))>
+where
+    E: Expression,
+    E::Value: Text,
+    A: AsExpr<String>,
+    B: AsExpr<String>,
+{
+    Expr::from_node(builtin(crate::expr::Builtin::Replace, vec![e.into_node(), from.into_node(), to.into_node()]))
+}
+
+/// `SUBSTR(s, start, length)`: `length` characters from the 1-based position `start`.
+pub fn substr<E, A, B>(e: E, start: A, len: B) -> Expr<E::Value, (E::Sources, (A::Sources, B::Sources))>
+where
+    E: Expression,
+    E::Value: Text,
+    A: AsExpr<i32>,
+    B: AsExpr<i32>,
+{
+    Expr::from_node(builtin(crate::expr::Builtin::Substr, vec![e.into_node(), start.into_node(), len.into_node()]))
+}
+
+/// The 1-based position of `needle` in `e`, 0 when absent (`INSTR` on SQLite, `STRPOS` on
+/// PostgreSQL).
+pub fn position<E, N>(e: E, needle: N) -> Expr<i32, (E::Sources, N::Sources)>
+where
+    E: Expression,
+    E::Value: Text,
+    N: AsExpr<String>,
+{
+    Expr::from_node(builtin(crate::expr::Builtin::Position, vec![e.into_node(), needle.into_node()]))
+}
+
+/// The texts of a group joined with `separator` (`GROUP_CONCAT` on SQLite, `STRING_AGG` on
+/// PostgreSQL), in no promised order; `None` over no rows.
+pub fn string_agg<E>(e: E, separator: &str) -> Expr<Option<String>, E::Sources>
+where
+    E: Expression,
+    E::Value: Text,
+{
+    let sep = Node::Value(crate::types::Value::Text(separator.to_owned()));
+    Expr::from_node(builtin(crate::expr::Builtin::StringAgg, vec![e.into_node(), sep]))
+}
+
+/// A date-and-time type that [`current_timestamp`] can produce.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a date or timestamp type",
+    label = "current_timestamp::<T>() needs a timestamp or date type",
+    note = "use e.g. `chrono::NaiveDateTime`, `chrono::DateTime<Utc>`, `chrono::NaiveDate` or their `time` equivalents"
+)]
+pub trait CurrentTime: SqlType {
+    /// How it is read.
+    const BUILTIN: crate::expr::Builtin;
+}
+
+macro_rules! current_time {
+    ($($feature:literal: $($t:ty => $b:ident),+;)*) => {$($(
+        #[cfg(feature = $feature)]
+        impl CurrentTime for $t {
+            const BUILTIN: crate::expr::Builtin = crate::expr::Builtin::$b;
+        }
+    )+)*};
+}
+
+current_time! {
+    "chrono": chrono::NaiveDateTime => CurrentTimestamp, chrono::DateTime<chrono::Utc> => CurrentTimestampTz,
+        chrono::NaiveDate => CurrentDate;
+    "time": time::PrimitiveDateTime => CurrentTimestamp, time::OffsetDateTime => CurrentTimestampTz,
+        time::Date => CurrentDate;
+}
+
+/// The current time in UTC, as `T` (a timestamp with or without zone, or a date):
+/// `CURRENT_TIMESTAMP` and `CURRENT_DATE`, written per dialect so that both databases return
+/// the same layout.
+pub fn current_timestamp<T: CurrentTime>() -> Expr<T, ()> {
+    Expr::from_node(builtin(T::BUILTIN, Vec::new()))
+}

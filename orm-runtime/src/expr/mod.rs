@@ -5,6 +5,7 @@
 //! sources all appear in its FROM clause ([`AppearsIn`]).
 
 mod alias;
+mod case;
 mod column;
 mod functions;
 mod node;
@@ -12,13 +13,22 @@ mod operators;
 mod ordering;
 mod sources;
 mod typed;
+mod window;
 
 pub use alias::{alias, Alias, AliasColumn};
+pub use case::{case, Case, CaseStart, CaseValue};
 pub use column::Column;
 pub use functions::{
-    avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, FuncArg, FuncArgs,
+    avg, coalesce, count, count_all, count_distinct, current_timestamp, func, length, lower, ltrim, max, min, nullif,
+    position, replace, rtrim, string_agg, substr, sum, trim, upper, value, CurrentTime, FuncArg, FuncArgs,
 };
-pub use node::{BinOp, FuncName, Node, TableRef};
+pub use node::{
+    BinOp, Builtin, BuiltinSql, Frame, FrameBound, FrameUnits, FuncName, Node, SqlPart, TableRef, WindowSpec,
+};
 pub use ordering::{Direction, IntoOrdering, Nulls, Ordering};
-pub use sources::{AppearsIn, Here, InBase, InLeft, InRight, Joined};
+pub use sources::{
+    AppearsIn, ComputedBeforeWindows, Correlated, Here, InBase, InLeft, InOuter, InRight, InWindow, Joined, Scope,
+    WindowResult,
+};
 pub use typed::{AsExpr, AssignValue, Expr, Expression, Labeled};
+pub use window::{dense_rank, lag, lead, rank, row_number, window, Window, WindowExpr, WindowFunction};

@@ -166,6 +166,135 @@ pub enum Node {
     /// Every column of a model's table, in field order (`"t"."a", "t"."b", ...`); rendered
     /// from a fragment cached per table and dialect.
     AllColumns(TableRef),
+    /// `expr [NOT] IN (query)`, the query selecting one column.
+    InQuery {
+        /// Operand.
+        expr: Box<Node>,
+        /// The subquery.
+        query: Box<crate::query::SelectStatement>,
+        /// NOT IN.
+        negated: bool,
+    },
+    /// `(query)`: a scalar subquery (one column, at most one row).
+    Subquery(Box<crate::query::SelectStatement>),
+    /// `[NOT] EXISTS (query)`.
+    Exists {
+        /// The subquery.
+        query: Box<crate::query::SelectStatement>,
+        /// NOT EXISTS.
+        negated: bool,
+    },
+    /// `CASE WHEN c THEN v ... [ELSE e] END`.
+    Case {
+        /// `(condition, value)` pairs, in order.
+        whens: Vec<(Node, Node)>,
+        /// The ELSE value (NULL without one).
+        otherwise: Option<Box<Node>>,
+    },
+    /// `func OVER (window)`: a window function, or an aggregate over a window.
+    Over {
+        /// The function call.
+        func: Box<Node>,
+        /// The window.
+        window: Box<WindowSpec>,
+    },
+    /// `excluded."column"`: the row proposed for insertion, in `ON CONFLICT DO UPDATE`.
+    Excluded(&'static str),
+    /// A function whose spelling differs between dialects (see [`Builtin`]).
+    Builtin {
+        /// Which function.
+        func: Builtin,
+        /// Arguments.
+        args: Vec<Node>,
+    },
+}
+
+/// Functions that the dialects spell differently (or one lacks); each dialect says how through
+/// [`Dialect::builtin`](crate::dialect::Dialect::builtin).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Builtin {
+    /// `TRIM(s)`.
+    Trim,
+    /// `LTRIM(s)`.
+    LTrim,
+    /// `RTRIM(s)`.
+    RTrim,
+    /// `REPLACE(s, from, to)`.
+    Replace,
+    /// `SUBSTR(s, start, length)` (1-based).
+    Substr,
+    /// 1-based position of a needle in a text, 0 when absent (`INSTR` / `STRPOS`).
+    Position,
+    /// `NULLIF(a, b)`.
+    NullIf,
+    /// The current date and time in UTC, without a zone.
+    CurrentTimestamp,
+    /// The current date and time with its zone (UTC).
+    CurrentTimestampTz,
+    /// The current date (UTC).
+    CurrentDate,
+    /// Concatenation of a group's texts with a separator (`GROUP_CONCAT` / `STRING_AGG`).
+    StringAgg,
+}
+
+/// How a dialect writes a [`Builtin`]: plain data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuiltinSql {
+    /// A function call `NAME(arg, ...)` with the arguments in order.
+    Call(&'static str),
+    /// Fixed SQL text and arguments, interleaved.
+    Template(&'static [SqlPart]),
+}
+
+/// A piece of a [`BuiltinSql::Template`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlPart {
+    /// SQL text written as is (a constant of the dialect, never user data).
+    Text(&'static str),
+    /// The `n`-th argument (0-based).
+    Arg(usize),
+}
+
+/// `OVER (PARTITION BY ... ORDER BY ... frame)`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WindowSpec {
+    pub(crate) partition_by: Vec<Node>,
+    pub(crate) order_by: Vec<crate::query::OrderTerm>,
+    pub(crate) frame: Option<Frame>,
+}
+
+/// A window frame: `ROWS|RANGE BETWEEN start AND end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    pub(crate) units: FrameUnits,
+    pub(crate) start: FrameBound,
+    pub(crate) end: FrameBound,
+}
+
+/// Whether a frame counts rows or values of the ORDER BY key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameUnits {
+    /// `ROWS`: physical rows.
+    Rows,
+    /// `RANGE`: peers by the value of the ORDER BY key.
+    Range,
+}
+
+/// One end of a window frame. Offsets are integers, written into the SQL as such.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameBound {
+    /// `UNBOUNDED PRECEDING`: from the partition's first row.
+    UnboundedPreceding,
+    /// `n PRECEDING`.
+    Preceding(u32),
+    /// `CURRENT ROW`.
+    CurrentRow,
+    /// `n FOLLOWING`.
+    Following(u32),
+    /// `UNBOUNDED FOLLOWING`: to the partition's last row.
+    UnboundedFollowing,
 }
 
 /// A model's table inside an expression; equal when it is the same table.
@@ -198,14 +327,21 @@ impl Node {
             Node::Not(e) | Node::IsNull { expr: e, .. } | Node::Cast { expr: e, .. } => e.param_count(),
             Node::Like { expr, pattern, .. } => expr.param_count() + pattern.param_count(),
             Node::InList { expr, list, .. } => expr.param_count() + list.iter().map(Node::param_count).sum::<usize>(),
-            Node::InSubquery { expr, query } => {
-                expr.param_count()
-                    + query.items.iter().map(|i| i.node.param_count()).sum::<usize>()
-                    + query.filter.as_ref().map_or(0, Node::param_count)
-                    + query.joins.iter().map(|j| j.on.param_count()).sum::<usize>()
-                    + usize::from(query.limit.is_some())
-                    + usize::from(query.offset.is_some())
+            Node::InSubquery { expr, query } | Node::InQuery { expr, query, .. } => {
+                expr.param_count() + query.param_count()
             }
+            Node::Subquery(query) | Node::Exists { query, .. } => query.param_count(),
+            Node::Case { whens, otherwise } => {
+                whens.iter().map(|(c, v)| c.param_count() + v.param_count()).sum::<usize>()
+                    + otherwise.as_ref().map_or(0, |o| o.param_count())
+            }
+            Node::Over { func, window } => {
+                func.param_count()
+                    + window.partition_by.iter().map(Node::param_count).sum::<usize>()
+                    + window.order_by.iter().map(|o| o.node.param_count()).sum::<usize>()
+            }
+            Node::Excluded(_) => 0,
+            Node::Builtin { args, .. } => args.iter().map(Node::param_count).sum(),
             Node::Between { expr, low, high, .. } => expr.param_count() + low.param_count() + high.param_count(),
             Node::Func { args, .. } => args.iter().map(Node::param_count).sum(),
         }

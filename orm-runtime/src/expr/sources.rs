@@ -59,3 +59,65 @@ impl<M: crate::model::Model, const N: u8, L, R, I> AppearsIn<Joined<L, R>, InLef
     crate::expr::Alias<M, N>: AppearsIn<L, I>
 {
 }
+
+/// The FROM clause `F` of a *correlated* subquery, which also reads the outer query's model
+/// `O` (see [`Select::correlate`](crate::query::Select::correlate)). Columns of `F` and of `O`
+/// may be used in it; the subquery, as an expression, then reads `O`, so it is accepted only
+/// by an outer query whose FROM clause has `O`.
+#[derive(Debug)]
+pub struct Correlated<F, O>(std::marker::PhantomData<fn() -> (F, O)>);
+
+/// Index marker: the outer model of a correlated subquery.
+#[derive(Debug)]
+pub enum InOuter {}
+
+impl<F, O: crate::model::Model> AppearsIn<Correlated<F, O>, InOuter> for O {}
+
+impl<M: crate::model::Model, F, O, I> AppearsIn<Correlated<F, O>, InLeft<I>> for M where M: AppearsIn<F, I> {}
+
+#[diagnostic::do_not_recommend]
+impl<M: crate::model::Model, const N: u8, F, O, I> AppearsIn<Correlated<F, O>, InLeft<I>> for crate::expr::Alias<M, N> where
+    crate::expr::Alias<M, N>: AppearsIn<F, I>
+{
+}
+
+/// What a FROM clause takes from an enclosing query: `()` for an ordinary query, the outer
+/// models for a correlated subquery ([`Correlated`]). A subquery used as an expression reads
+/// these.
+pub trait Scope {
+    /// The outer models (a source set: `()`, a model, or nested pairs of them).
+    type Outer;
+}
+
+impl<M: crate::model::Model> Scope for M {
+    type Outer = ();
+}
+
+impl<L: Scope, R> Scope for Joined<L, R> {
+    type Outer = L::Outer;
+}
+
+impl<F: Scope, O> Scope for Correlated<F, O> {
+    type Outer = (F::Outer, O);
+}
+
+/// The source of a window function's result (`... OVER (...)`): SQL computes window functions
+/// after WHERE, GROUP BY and HAVING, so their results may be selected and ordered on, but
+/// not filtered on in the same query.
+#[derive(Debug)]
+pub enum WindowResult {}
+
+/// Index marker for [`WindowResult`] (never satisfied: see [`ComputedBeforeWindows`]).
+#[derive(Debug)]
+pub enum InWindow {}
+
+/// Implemented by nothing: the bound that explains why a window function's result cannot be
+/// used in WHERE / GROUP BY / HAVING / JOIN ON of the query that computes it.
+#[diagnostic::on_unimplemented(
+    message = "a window function's result is used in the query that computes it",
+    label = "this reads a window function (`... OVER (...)`), computed only after WHERE, GROUP BY and HAVING",
+    note = "select it with a label, turn the query into `.subquery::<N>()`, and filter the outer query on that column"
+)]
+pub trait ComputedBeforeWindows<Q> {}
+
+impl<Q> AppearsIn<Q, InWindow> for WindowResult where WindowResult: ComputedBeforeWindows<Q> {}

@@ -191,29 +191,26 @@ pub trait Expression: Sized {
             negated: false,
         })
     }
-    /// `self IN (values...)`. An empty list matches no row.
-    fn in_<I, V>(self, values: I) -> Expr<bool, Self::Sources>
+    /// `self IN (values...)` (an empty list matches no row), or `self IN (subquery)` for a
+    /// select of one column of the same type.
+    ///
+    /// ```ignore
+    /// User::age.in_([18, 21]);
+    /// User::id.in_(select(Order::user_id).filter(Order::total.gt(100.0)));
+    /// ```
+    fn in_<R, I>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)>
     where
-        I: IntoIterator<Item = V>,
-        V: AsExpr<<Self::Value as SqlType>::Base, Sources = ()>,
+        R: crate::query::InOperand<<Self::Value as SqlType>::Base, I>,
     {
-        Expr::from_node(Node::InList {
-            expr: Box::new(self.into_node()),
-            list: values.into_iter().map(AsExpr::into_node).collect(),
-            negated: false,
-        })
+        Expr::from_node(rhs.in_node(self.into_node(), false))
     }
-    /// `self NOT IN (values...)`. An empty list matches every row.
-    fn not_in<I, V>(self, values: I) -> Expr<bool, Self::Sources>
+    /// `self NOT IN (values...)` (an empty list matches every row), or `NOT IN (subquery)`.
+    /// Beware SQL's rule: a NULL among the subquery's values makes NOT IN match no row.
+    fn not_in<R, I>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)>
     where
-        I: IntoIterator<Item = V>,
-        V: AsExpr<<Self::Value as SqlType>::Base, Sources = ()>,
+        R: crate::query::InOperand<<Self::Value as SqlType>::Base, I>,
     {
-        Expr::from_node(Node::InList {
-            expr: Box::new(self.into_node()),
-            list: values.into_iter().map(AsExpr::into_node).collect(),
-            negated: true,
-        })
+        Expr::from_node(rhs.in_node(self.into_node(), true))
     }
     /// `self LIKE pattern ESCAPE '\'`: `%` and `_` in `pattern` are wildcards, `\` escapes.
     fn like(self, pattern: &str) -> Expr<bool, Self::Sources>

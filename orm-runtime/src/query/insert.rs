@@ -157,11 +157,13 @@ enum Batch<'p, 'a> {
 pub struct Insert<'a, M: Model> {
     objs: Vec<&'a M>,
     pairs: Vec<(usize, Value)>,
+    /// `ON CONFLICT ...` (see [`Insert::on_conflict`]).
+    pub(crate) on_conflict: Option<crate::query::OnConflict>,
 }
 
 /// Start an INSERT into `M`'s table.
 pub fn insert<'a, M: Model>() -> Insert<'a, M> {
-    Insert { objs: Vec::new(), pairs: Vec::new() }
+    Insert { objs: Vec::new(), pairs: Vec::new(), on_conflict: None }
 }
 
 /// The columns a model row writes: all but an auto-increment key.
@@ -183,7 +185,7 @@ pub(crate) fn fill_table(e: Error, table: &str) -> Error {
 }
 
 /// Run `f` in a write transaction of its own unless one is already open.
-fn in_transaction<R>(conn: &mut Connection, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
+pub(crate) fn in_transaction<R>(conn: &mut Connection, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
     if conn.in_transaction() {
         return f(conn);
     }
@@ -387,6 +389,9 @@ impl<'a, M: Model> Insert<'a, M> {
 
     /// Render in a dialect (for logging and tests): the statements [`Insert::execute`] runs.
     pub fn render(&self, dialect: &dyn Dialect) -> Result<Vec<Rendered>> {
+        if self.on_conflict.is_some() {
+            return self.render_with(dialect, &[]);
+        }
         self.check()?;
         if !self.pairs.is_empty() {
             return Ok(vec![render(dialect, Statement::Insert(&self.pairs_statement(&[])))?]);
@@ -471,10 +476,59 @@ impl<'a, M: Model> Insert<'a, M> {
         })
     }
 
+    /// The statements with the ON CONFLICT clause and the RETURNING expressions `returning`,
+    /// every value bound in place (one statement per [`Insert::rows_per_statement`] rows).
+    pub(crate) fn render_with(&self, d: &dyn Dialect, returning: &[crate::query::SelectItem]) -> Result<Vec<Rendered>> {
+        self.check()?;
+        let clauses = crate::query::DmlClauses { on_conflict: self.on_conflict.clone(), returning: returning.to_vec() };
+        if !self.pairs.is_empty() || self.objs.is_empty() {
+            let stmt = self.pairs_statement(&[]);
+            return Ok(vec![render(d, Statement::InsertWith(&stmt, &clauses))?]);
+        }
+        let table = M::table();
+        let columns: Vec<usize> = model_columns::<M>().collect();
+        let subst = Self::substitutes();
+        let mut params = Vec::new();
+        self.objs
+            .chunks(Self::rows_per_statement(d))
+            .map(|objs| {
+                let rows = objs
+                    .iter()
+                    .map(|obj| {
+                        params.clear();
+                        Self::bind_row(&mut params, &columns, obj, subst, Some);
+                        params.iter().map(|p| Node::Value(p.to_value())).collect()
+                    })
+                    .collect();
+                let stmt = InsertStatement {
+                    table: table.name,
+                    columns: columns.iter().map(|&i| table.columns[i].name).collect(),
+                    rows,
+                    returning: Vec::new(),
+                };
+                render(d, Statement::InsertWith(&stmt, &clauses))
+            })
+            .collect()
+    }
+
     /// Run it; returns the number of rows inserted.
     pub fn execute<X: Executor>(&self, ex: X) -> Result<u64> {
         self.check()?;
         let table = M::table().name;
+        if self.on_conflict.is_some() {
+            return ex
+                .with_connection(true, |conn| {
+                    let statements = self.render_with(conn.dialect(), &[])?;
+                    in_transaction(conn, |conn| {
+                        let mut n = 0;
+                        for r in &statements {
+                            n += conn.execute(&r.sql, &r.params)?;
+                        }
+                        Ok(n)
+                    })
+                })
+                .map_err(|e| fill_table(e, table));
+        }
         ex.with_connection(true, |conn| {
             if !self.pairs.is_empty() {
                 let r = render(conn.dialect(), Statement::Insert(&self.pairs_statement(&[])))?;
@@ -488,9 +542,15 @@ impl<'a, M: Model> Insert<'a, M> {
         .map_err(|e| fill_table(e, table))
     }
 
-    /// Run it and return the primary keys of the inserted rows, in the order given.
+    /// Run it and return the primary keys of the inserted rows, in the order given. Not with
+    /// [`Insert::on_conflict`] (a skipped row has no key): use `.returning(M::id)` there.
     pub fn returning_keys<X: Executor>(&self, ex: X) -> Result<Vec<M::Key>> {
         self.check()?;
+        if self.on_conflict.is_some() {
+            return Err(Error::InvalidState(
+                "returning_keys() with ON CONFLICT: use .returning(...) to read the rows written".into(),
+            ));
+        }
         let table = M::table();
         let key_cols: Vec<&'static str> = table.primary_key_columns().map(|c| c.name).collect();
         let generated = table.auto_increment_column();

@@ -1,27 +1,39 @@
 //! Statements: the dialect-neutral AST ([`statement`]), the cached CRUD statements of each
 //! model, and the typed Core builders ([`select`], [`insert`], [`update`], [`delete`]).
 
+mod compound;
 mod crud;
 mod executor;
+mod from_row;
 pub(crate) mod insert;
 mod modify;
 pub(crate) mod polymorphic;
 mod select;
 mod selection;
 pub(crate) mod statement;
+mod subquery;
+mod text;
+mod upsert;
 
+pub use compound::CompoundSelect;
 pub(crate) use crud::{crud_sql, CrudShape};
 pub use crud::{model_statements, ModelStatements, StatementCache};
 pub use executor::Executor;
+pub use from_row::{decode_labeled, FromRow, SelectInto};
 pub use insert::{insert, Insert};
 pub use modify::{delete, update, Delete, Update};
 pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
 pub use select::{model, select, select_model, JoinOn, Select};
-pub use selection::{FromClause, ModelSelection, NoFrom, OrElse, Selection, SourceFrom};
-pub use statement::{
-    Ddl, DeleteStatement, InsertStatement, JoinClause, JoinKind, OrderTerm, SelectItem, SelectStatement, Statement,
-    UpdateStatement,
+pub use selection::{
+    ColumnAt, FromClause, ModelSelection, NoFrom, OrElse, SameColumns, Selection, SingleColumn, SourceFrom,
 };
+pub use statement::{
+    Compound, ConflictAction, Cte, Ddl, DeleteStatement, DerivedTable, DmlClauses, InsertStatement, JoinClause,
+    JoinKind, OnConflict, OrderTerm, SelectItem, SelectStatement, SetOp, Statement, UpdateStatement,
+};
+pub use subquery::{exists, not_exists, CheckedQuery, Derived, DerivedColumn, InOperand, QueryExpr};
+pub use text::{text, BindValue, FromRawRow, FromStatement, Text};
+pub use upsert::{excluded, ConflictTarget, OnConflictBuilder, Returning, ReturningStatement, UpsertSet};
 
 use crate::error::{Error, Result};
 use crate::schema::ColumnDef;

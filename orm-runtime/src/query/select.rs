@@ -14,9 +14,9 @@ use crate::query::{Executor, JoinClause, JoinKind, OrderTerm, SelectStatement, S
 ///
 #[derive(Debug)]
 pub struct Select<Sel, F> {
-    sel: Sel,
+    pub(crate) sel: Sel,
     pub(crate) stmt: SelectStatement,
-    _from: PhantomData<fn() -> F>,
+    pub(crate) _from: PhantomData<fn() -> F>,
 }
 
 /// `SELECT <selection>`: a column, an expression, a tuple of them (up to 8).
@@ -145,18 +145,12 @@ impl<Sel: Selection, F> Select<Sel, F> {
         render(dialect, Statement::Select(&self.stmt))
     }
 
-    fn run<X, G>(&self, ex: X, mut g: G) -> Result<()>
+    fn run<X, G>(&self, ex: X, g: G) -> Result<()>
     where
         X: Executor,
         G: FnMut(Sel::Output) -> Result<bool>,
     {
-        ex.with_connection(false, |conn: &mut Connection| {
-            let r = render(conn.dialect(), Statement::Select(&self.stmt))?;
-            conn.query_while(&r.sql, &r.params, |row| {
-                let mut idx = 0;
-                g(self.sel.decode(row, &mut idx)?)
-            })
-        })
+        run_rows(ex, &self.stmt, &self.sel, g)
     }
 
     /// Every row.
@@ -231,6 +225,22 @@ impl<Sel: Selection, F> Select<Sel, F> {
     fn table_for_errors(&self) -> String {
         self.stmt.from.first().copied().unwrap_or("query").to_owned()
     }
+}
+
+/// Run `stmt`, decoding each row through `sel` and handing it to `g` until it returns false.
+pub(crate) fn run_rows<Sel, X, G>(ex: X, stmt: &SelectStatement, sel: &Sel, mut g: G) -> Result<()>
+where
+    Sel: Selection,
+    X: Executor,
+    G: FnMut(Sel::Output) -> Result<bool>,
+{
+    ex.with_connection(false, |conn: &mut Connection| {
+        let r = render(conn.dialect(), Statement::Select(stmt))?;
+        conn.query_while(&r.sql, &r.params, |row| {
+            let mut idx = 0;
+            g(sel.decode(row, &mut idx)?)
+        })
+    })
 }
 
 /// A join waiting for its ON condition (see [`Select::join`]).

@@ -212,3 +212,86 @@ tuple_selection!(A, B, C, D, E);
 tuple_selection!(A, B, C, D, E, F);
 tuple_selection!(A, B, C, D, E, F, G);
 tuple_selection!(A, B, C, D, E, F, G, H);
+
+impl crate::expr::Scope for NoFrom {
+    type Outer = ();
+}
+
+/// A selection of exactly one column, of type `Value`: what a scalar subquery, an `IN`
+/// subquery and each column of a subquery in FROM are made of.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a single column",
+    label = "a subquery used as a value selects exactly one column",
+    note = "select one column or expression, e.g. `select(max(Order::total))`"
+)]
+pub trait SingleColumn: Selection {
+    /// The column's Rust type.
+    type Value: SqlType;
+}
+
+impl<M: Model, T: SqlType> SingleColumn for Column<M, T> {
+    type Value = T;
+}
+
+impl<T: SqlType, S: SourceFrom> SingleColumn for Expr<T, S> {
+    type Value = T;
+}
+
+impl<E: SingleColumn> SingleColumn for Labeled<E> {
+    type Value = E::Value;
+}
+
+impl<M, const N: u8, T: SqlType> SingleColumn for crate::expr::AliasColumn<M, N, T> {
+    type Value = T;
+}
+
+impl<A: SingleColumn> SingleColumn for (A,)
+where
+    A::Sources: SourceFrom,
+{
+    type Value = A::Value;
+}
+
+/// Column `K` (0-based) of a selection: its Rust type.
+#[diagnostic::on_unimplemented(
+    message = "the selection `{Self}` has no column #{K}",
+    label = "columns are numbered from 0"
+)]
+pub trait ColumnAt<const K: usize> {
+    /// The column's Rust type.
+    type Value: SqlType;
+}
+
+impl<A: SingleColumn> ColumnAt<0> for A {
+    type Value = A::Value;
+}
+
+macro_rules! column_at {
+    ($tuple:tt; $($t:ident $k:literal),+) => { $( column_at!(@one $tuple; $t $k); )+ };
+    (@one ($($all:ident),+); $t:ident $k:literal) => {
+        impl<$($all),+> ColumnAt<$k> for ($($all,)+)
+        where
+            $t: SingleColumn,
+        {
+            type Value = <$t as SingleColumn>::Value;
+        }
+    };
+}
+
+column_at!((A, B); A 0, B 1);
+column_at!((A, B, C); A 0, B 1, C 2);
+column_at!((A, B, C, D); A 0, B 1, C 2, D 3);
+column_at!((A, B, C, D, E); A 0, B 1, C 2, D 3, E 4);
+column_at!((A, B, C, D, E, F); A 0, B 1, C 2, D 3, E 4, F 5);
+column_at!((A, B, C, D, E, F, G); A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+column_at!((A, B, C, D, E, F, G, H); A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+
+/// Two selections return rows of the same Rust types (the members of a `UNION`, ...).
+#[diagnostic::on_unimplemented(
+    message = "the selects of a UNION / INTERSECT / EXCEPT return different column types",
+    label = "this select returns `{Self}`, the first one `{Other}`",
+    note = "every member of a compound select returns the same column types, in the same order; `.cast::<T>()` a column to match"
+)]
+pub trait SameColumns<Other> {}
+
+impl<T> SameColumns<T> for T {}

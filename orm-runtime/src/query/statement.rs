@@ -54,6 +54,63 @@ pub struct SelectStatement {
     pub(crate) order_by: Vec<OrderTerm>,
     pub(crate) limit: Option<u64>,
     pub(crate) offset: Option<u64>,
+    /// `WITH [RECURSIVE] ...` before the statement.
+    pub(crate) with: Vec<Cte>,
+    /// Derived tables by name: a FROM table or JOIN naming one renders `(query) AS "name"`.
+    pub(crate) derived: Vec<DerivedTable>,
+    /// A compound select (`UNION`, ...): when set it replaces the select core (list, FROM,
+    /// WHERE, GROUP BY, HAVING), and this statement's ORDER BY / LIMIT / OFFSET apply to it.
+    pub(crate) compound: Option<Box<Compound>>,
+}
+
+/// A set operator between two selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOp {
+    /// `UNION`: rows of either, duplicates removed.
+    Union,
+    /// `UNION ALL`: rows of both, duplicates kept.
+    UnionAll,
+    /// `INTERSECT`: rows of both.
+    Intersect,
+    /// `EXCEPT`: rows of the left one that the right one lacks.
+    Except,
+}
+
+impl SetOp {
+    /// The operator's SQL spelling.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            SetOp::Union => "UNION",
+            SetOp::UnionAll => "UNION ALL",
+            SetOp::Intersect => "INTERSECT",
+            SetOp::Except => "EXCEPT",
+        }
+    }
+}
+
+/// `left OP right`; a chain `a UNION b INTERSECT c` nests on the left.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compound {
+    pub(crate) op: SetOp,
+    pub(crate) left: SelectStatement,
+    pub(crate) right: SelectStatement,
+}
+
+/// One common table expression: `"name"("col", ...) AS (query)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cte {
+    pub(crate) name: &'static str,
+    pub(crate) columns: Vec<&'static str>,
+    pub(crate) query: SelectStatement,
+    /// It refers to itself (the statement's WITH becomes `WITH RECURSIVE`).
+    pub(crate) recursive: bool,
+}
+
+/// A subquery in FROM or JOIN under a name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DerivedTable {
+    pub(crate) name: &'static str,
+    pub(crate) query: SelectStatement,
 }
 
 impl SelectStatement {
@@ -76,6 +133,38 @@ impl SelectStatement {
     /// AND a condition into HAVING.
     pub(crate) fn and_having(&mut self, cond: Node) {
         self.having = Some(and(self.having.take(), cond));
+    }
+
+    /// Add a common table expression unless one of that name is there already.
+    pub(crate) fn add_cte(&mut self, cte: Cte) {
+        if !self.with.iter().any(|c| c.name == cte.name) {
+            self.with.push(cte);
+        }
+    }
+
+    /// Whether ORDER BY, LIMIT or OFFSET is set.
+    pub(crate) fn has_order_or_limit(&self) -> bool {
+        !self.order_by.is_empty() || self.limit.is_some() || self.offset.is_some()
+    }
+
+    /// Number of bound values the statement carries.
+    pub fn param_count(&self) -> usize {
+        let nodes = self
+            .items
+            .iter()
+            .map(|i| &i.node)
+            .chain(self.joins.iter().map(|j| &j.on))
+            .chain(self.filter.iter())
+            .chain(self.group_by.iter())
+            .chain(self.having.iter())
+            .chain(self.order_by.iter().map(|o| &o.node));
+        nodes.map(Node::param_count).sum::<usize>()
+            + self.with.iter().map(|c| c.query.param_count()).sum::<usize>()
+            + self.derived.iter().map(|d| d.query.param_count()).sum::<usize>()
+            + self.from_subquery.as_ref().map_or(0, |s| s.param_count())
+            + self.compound.as_ref().map_or(0, |c| c.left.param_count() + c.right.param_count())
+            + usize::from(self.limit.is_some())
+            + usize::from(self.offset.is_some())
     }
 }
 
@@ -110,6 +199,36 @@ pub struct DeleteStatement {
     pub(crate) table: &'static str,
     pub(crate) filter: Option<Node>,
     pub(crate) returning: Vec<&'static str>,
+}
+
+/// Clauses of an INSERT / UPDATE / DELETE beyond the plain statement: `ON CONFLICT` (inserts)
+/// and `RETURNING` of expressions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DmlClauses {
+    pub(crate) on_conflict: Option<OnConflict>,
+    pub(crate) returning: Vec<SelectItem>,
+}
+
+/// `ON CONFLICT (target) DO NOTHING | DO UPDATE SET ... [WHERE ...]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnConflict {
+    pub(crate) target: Vec<&'static str>,
+    pub(crate) action: ConflictAction,
+}
+
+/// What an upsert does with a row that conflicts.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ConflictAction {
+    /// `DO NOTHING`: keep the existing row.
+    Nothing,
+    /// `DO UPDATE SET col = value, ... [WHERE condition]`.
+    Update {
+        /// Assignments.
+        set: Vec<(&'static str, Node)>,
+        /// Only update rows matching this.
+        filter: Option<Node>,
+    },
 }
 
 /// DDL statements.
@@ -154,4 +273,10 @@ pub enum Statement<'a> {
     Delete(&'a DeleteStatement),
     /// DDL.
     Ddl(&'a Ddl),
+    /// INSERT with ON CONFLICT and / or RETURNING expressions.
+    InsertWith(&'a InsertStatement, &'a DmlClauses),
+    /// UPDATE with RETURNING expressions.
+    UpdateWith(&'a UpdateStatement, &'a DmlClauses),
+    /// DELETE with RETURNING expressions.
+    DeleteWith(&'a DeleteStatement, &'a DmlClauses),
 }

@@ -19,6 +19,7 @@ mod relationship;
 mod scoped;
 #[allow(clippy::module_inception)]
 mod session;
+mod text_query;
 pub(crate) mod unit_of_work;
 
 pub use events::{SessionEvent, SessionListener};
@@ -40,3 +41,4 @@ pub use relationship::{
     ForeignKeyTo, HasMany, HasManyRel, JoinPath, RelationField, RelationLink,
 };
 pub use session::{Savepoint, Session, SessionCounts};
+pub use text_query::{Autoflushed, TextQuery};

@@ -1,6 +1,8 @@
 //! Runtime tests of `orm`, each run on SQLite and on PostgreSQL (see `common.rs`).
 #![allow(unreachable_pub, missing_docs)]
 
+mod advanced_queries;
+mod advanced_snapshots;
 mod cascades;
 mod column_types;
 mod common;
@@ -18,6 +20,7 @@ mod models;
 mod one_to_one;
 mod pool;
 mod queries;
+mod raw_sql;
 mod relationships;
 mod schema;
 mod session;

@@ -1,0 +1,105 @@
+//! Raw SQL in a session: [`Session::autoflushed`] (an executor that flushes first) and
+//! [`Session::from_statement`] (rows of a raw statement as tracked objects).
+
+use crate::backend::Connection;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::query::{Executor, FromStatement, Text};
+use crate::session::{Obj, Session};
+
+impl Session {
+    /// This session as an [`Executor`] that first flushes pending changes (when autoflush is
+    /// on, as before the session's own queries), then runs the statement in the session's
+    /// transaction: `text("SELECT count(*) FROM users").scalar::<i64>(session.autoflushed())`
+    /// counts the users added and not yet flushed. (`&mut Session` itself runs a statement
+    /// in the transaction without flushing.)
+    pub fn autoflushed(&mut self) -> Autoflushed<'_> {
+        Autoflushed { session: self }
+    }
+
+    /// The rows of a raw statement as objects of model `M`, mapped by column name (see
+    /// [`Text::from_statement`]) and tracked: a row whose key the session already holds gives
+    /// that object (its unflushed changes kept). Runs after an autoflush, in the session's
+    /// transaction.
+    pub fn from_statement<M: Model>(&mut self, text: Text) -> TextQuery<'_, M> {
+        TextQuery { session: self, statement: text.from_statement() }
+    }
+}
+
+/// A session lent as an [`Executor`] that flushes first; see [`Session::autoflushed`].
+#[derive(Debug)]
+pub struct Autoflushed<'s> {
+    session: &'s mut Session,
+}
+
+impl Executor for Autoflushed<'_> {
+    fn with_connection<R>(self, write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
+        self.session.check_usable()?;
+        self.session.autoflush()?;
+        f(self.session.connection(write)?)
+    }
+}
+
+/// Tracked objects of model `M` from a raw statement; see [`Session::from_statement`].
+#[derive(Debug)]
+#[must_use = "a query does nothing until it is run: call .all(), .one(), .one_or_none() or .first()"]
+pub struct TextQuery<'s, M> {
+    session: &'s mut Session,
+    statement: FromStatement<M>,
+}
+
+impl<M: Model> TextQuery<'_, M> {
+    fn run(self, mut each: impl FnMut(Obj<M>) -> Result<bool>) -> Result<()> {
+        let TextQuery { session, statement, .. } = self;
+        statement.text().check_binds()?;
+        session.check_usable()?;
+        session.autoflush()?;
+        let id = session.id();
+        let (conn, identity) = session.connection_and_identity(statement.text().may_write())?;
+        let mut objects = identity.model::<M>();
+        statement.run_on(conn, |value| each(objects.adopt(value, id)))
+    }
+
+    /// Every row, as the session's object.
+    pub fn all(self) -> Result<Vec<Obj<M>>> {
+        let mut out = Vec::new();
+        self.run(|obj| {
+            out.push(obj);
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
+    /// The first row, if any (further rows are not read).
+    pub fn first(self) -> Result<Option<Obj<M>>> {
+        let mut out = None;
+        self.run(|obj| {
+            out = Some(obj);
+            Ok(false)
+        })?;
+        Ok(out)
+    }
+
+    /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
+    pub fn one(self) -> Result<Obj<M>> {
+        self.one_or_none()?.ok_or_else(|| Error::NotFound { table: M::TABLE_NAME.to_owned() })
+    }
+
+    /// At most one row: [`Error::MultipleRows`] for more.
+    pub fn one_or_none(self) -> Result<Option<Obj<M>>> {
+        let mut out = None;
+        let mut extra = false;
+        self.run(|obj| {
+            if out.is_some() {
+                extra = true;
+                return Ok(false);
+            }
+            out = Some(obj);
+            Ok(true)
+        })?;
+        if extra {
+            return Err(Error::MultipleRows { table: M::TABLE_NAME.to_owned() });
+        }
+        Ok(out)
+    }
+}
