@@ -114,9 +114,9 @@ pub(crate) fn expand_derive_polymorphic(input: &syn::DeriveInput) -> TokenStream
         let name = v.ident;
         let parts = v.models.iter().enumerate().map(|(j, m)| {
             if tracked == Some(true) {
-                quote!(objects.adopt::<#m>(row, offsets[#j])?)
+                quote!(objects.adopt::<#m>(row, &positions[#j])?)
             } else {
-                quote!(<#m as __orm::Model>::decode_row(row, offsets[#j])?)
+                quote!(<#m as __orm::Model>::decode_row_at(row, &positions[#j])?)
             }
         });
         quote!(#i => ::core::result::Result::Ok(#ident::#name(#(#parts),*)),)
@@ -131,7 +131,7 @@ pub(crate) fn expand_derive_polymorphic(input: &syn::DeriveInput) -> TokenStream
                 fn from_row(
                     variant: usize,
                     row: &__orm::RowRef<'_>,
-                    offsets: &[usize],
+                    positions: &[::std::vec::Vec<usize>],
                     objects: &mut __orm::Adopter<'_>,
                 ) -> __orm::Result<Self> {
                     match variant {
@@ -144,7 +144,11 @@ pub(crate) fn expand_derive_polymorphic(input: &syn::DeriveInput) -> TokenStream
     } else {
         quote! {
             impl __orm::PolymorphicRows for #ident {
-                fn from_row(variant: usize, row: &__orm::RowRef<'_>, offsets: &[usize]) -> __orm::Result<Self> {
+                fn from_row(
+                    variant: usize,
+                    row: &__orm::RowRef<'_>,
+                    positions: &[::std::vec::Vec<usize>],
+                ) -> __orm::Result<Self> {
                     match variant {
                         #(#arms)*
                         #unknown

@@ -1,9 +1,9 @@
 //! Polymorphic loading: one SELECT over a polymorphic base whose rows come back each as its
 //! own subtype, as the variants of an enum (`#[derive(Polymorphic)]`).
 //!
-//! The statement reads the discriminator first, then the columns of every model of the enum:
-//! the base table once, each single-table subtype's columns from that same table, and each
-//! joined-table subtype's from its own table, `LEFT OUTER JOIN`ed on the key. A row is decoded
+//! The statement reads the discriminator first, then each column once: the base table's, the
+//! single-table subtypes' own columns of that same table, and each joined-table subtype's
+//! from its own table, `LEFT OUTER JOIN`ed on the key. A row is decoded
 //! by the variant whose identity its discriminator holds; a row of an identity no variant
 //! names becomes the variant of the base model itself if the enum has one, and is an error
 //! otherwise.
@@ -11,7 +11,7 @@
 use crate::backend::RowRef;
 use crate::dialect::render;
 use crate::error::{Error, Result};
-use crate::expr::{Node, TableRef};
+use crate::expr::Node;
 use crate::model::Model;
 use crate::query::{Executor, JoinClause, JoinKind, Select, SelectItem, SelectStatement, Statement};
 use crate::schema::TableDef;
@@ -36,17 +36,19 @@ pub trait PolymorphicSet: Sized {
     note = "Core queries decode plain values: declare the variants as `Manager(Manager)`, or use `session.query::<Base>().polymorphic::<{Self}>()`"
 )]
 pub trait PolymorphicRows: PolymorphicSet {
-    /// Build variant `variant` from `row`; `offsets[j]` is where its `j`-th model starts.
-    fn from_row(variant: usize, row: &RowRef<'_>, offsets: &[usize]) -> Result<Self>;
+    /// Build variant `variant` from `row`; `positions[j]` holds the row positions of the
+    /// columns of its `j`-th model.
+    fn from_row(variant: usize, row: &RowRef<'_>, positions: &[Vec<usize>]) -> Result<Self>;
 }
 
 /// How to read the rows of a polymorphic enum: the statement and each variant's identity
-/// and column offsets.
+/// and the row positions of its models' columns.
 #[derive(Debug)]
 pub(crate) struct PolymorphicPlan {
     pub(crate) stmt: SelectStatement,
-    /// Per variant: its identity (`None` for a base without one) and its models' offsets.
-    variants: Vec<(Option<&'static str>, Vec<usize>)>,
+    /// Per variant: its identity (`None` for a base without one) and, per model, the row
+    /// position of each of its columns.
+    variants: Vec<(Option<&'static str>, Vec<Vec<usize>>)>,
     /// The variant of the base model itself, for identities no variant names.
     fallback: Option<usize>,
     base: &'static TableDef,
@@ -61,6 +63,33 @@ fn base_of(t: &'static TableDef) -> &'static TableDef {
     }
 }
 
+/// The select list being built: each column of the shared table is read once, each
+/// joined-table subtype's columns once.
+struct Items {
+    items: Vec<SelectItem>,
+    /// Columns of the base's table already selected: name → position.
+    shared: Vec<(&'static str, usize)>,
+    /// Joined tables already selected: table → position of its first column.
+    joined: Vec<(&'static TableDef, usize)>,
+}
+
+impl Items {
+    fn next(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The position of column `name` of the base's table, selecting it if it is new.
+    fn shared(&mut self, base: &'static TableDef, name: &'static str) -> usize {
+        if let Some(&(_, at)) = self.shared.iter().find(|(n, _)| *n == name) {
+            return at;
+        }
+        let at = self.next();
+        self.items.push(SelectItem { node: Node::Column { table: base.name, name }, label: None });
+        self.shared.push((name, at));
+        at
+    }
+}
+
 impl PolymorphicPlan {
     /// Turn a query of the base (its filters, order, limit) into the polymorphic one.
     pub(crate) fn new<P: PolymorphicSet>(mut stmt: SelectStatement) -> Result<PolymorphicPlan> {
@@ -69,16 +98,18 @@ impl PolymorphicPlan {
         let discriminator = base.inheritance.and_then(|i| i.discriminator).ok_or_else(|| {
             Error::InvalidState(format!("`{}` of `{enum_name}` has no discriminator column", base.model))
         })?;
-        let mut items = vec![
-            SelectItem { node: Node::Column { table: base.name, name: discriminator }, label: None },
-            SelectItem { node: Node::AllColumns(TableRef(base)), label: None },
-        ];
-        let mut offset = 1 + base.columns.len();
-        let mut placed: Vec<(&'static TableDef, usize)> = vec![(base, 1)];
+        let mut sel = Items {
+            items: vec![SelectItem { node: Node::Column { table: base.name, name: discriminator }, label: None }],
+            shared: vec![(discriminator, 0)],
+            joined: Vec::new(),
+        };
+        for c in base.columns {
+            sel.shared(base, c.name);
+        }
         let mut variants = Vec::new();
         let mut fallback = None;
         for (idx, tables) in P::variants().into_iter().enumerate() {
-            let mut offsets = Vec::with_capacity(tables.len());
+            let mut positions = Vec::with_capacity(tables.len());
             for &t in &tables {
                 if base_of(t).name != base.name {
                     return Err(Error::InvalidState(format!(
@@ -86,36 +117,42 @@ impl PolymorphicPlan {
                         t.model, base.model
                     )));
                 }
-                if let Some(&(_, at)) = placed.iter().find(|(p, _)| std::ptr::eq(*p, t)) {
-                    offsets.push(at);
+                let joined = t.inheritance.is_some_and(|i| i.joined);
+                if !joined {
+                    // The base itself or a single-table subtype: columns of the shared table.
+                    positions.push(t.columns.iter().map(|c| sel.shared(base, c.name)).collect());
                     continue;
                 }
-                if t.inheritance.is_some_and(|i| i.joined) {
-                    stmt.joins.push(JoinClause {
-                        kind: JoinKind::LeftOuter,
-                        table: t.name,
-                        alias: None,
-                        on: key_join(base, t)?,
-                    });
-                }
-                items.push(SelectItem { node: Node::AllColumns(TableRef(t)), label: None });
-                placed.push((t, offset));
-                offsets.push(offset);
-                offset += t.columns.len();
+                let first =
+                    match sel.joined.iter().find(|(j, _)| std::ptr::eq(*j, t)) {
+                        Some(&(_, at)) => at,
+                        None => {
+                            let on = key_join(base, t)?;
+                            stmt.joins.push(JoinClause { kind: JoinKind::LeftOuter, table: t.name, alias: None, on });
+                            let at = sel.next();
+                            sel.items.extend(t.columns.iter().map(|c| SelectItem {
+                                node: Node::Column { table: t.name, name: c.name },
+                                label: None,
+                            }));
+                            sel.joined.push((t, at));
+                            at
+                        }
+                    };
+                positions.push((first..first + t.columns.len()).collect());
             }
             let last = tables.last().copied().unwrap_or(base);
             let identity = last.inheritance.and_then(|i| i.identity);
             if tables.len() == 1 && std::ptr::eq(last, base) {
                 fallback = Some(idx);
             }
-            variants.push((identity, offsets));
+            variants.push((identity, positions));
         }
-        stmt.items = items;
+        stmt.items = sel.items;
         Ok(PolymorphicPlan { stmt, variants, fallback, base, discriminator })
     }
 
-    /// The variant of a row and its offsets.
-    pub(crate) fn variant_of(&self, row: &RowRef<'_>) -> Result<(usize, &[usize])> {
+    /// The variant of a row and the positions of its models' columns.
+    pub(crate) fn variant_of(&self, row: &RowRef<'_>) -> Result<(usize, &[Vec<usize>])> {
         let identity: Option<String> = row.value(0)?;
         let found =
             identity.as_deref().and_then(|id| self.variants.iter().position(|(v, _)| *v == Some(id))).or(self.fallback);
@@ -174,8 +211,8 @@ impl<P: PolymorphicRows> PolymorphicSelect<P> {
             let r = render(conn.dialect(), Statement::Select(&plan.stmt))?;
             let mut out = Vec::new();
             conn.query_while(&r.sql, &r.params, |row| {
-                let (v, offsets) = plan.variant_of(row)?;
-                out.push(P::from_row(v, row, offsets)?);
+                let (v, positions) = plan.variant_of(row)?;
+                out.push(P::from_row(v, row, positions)?);
                 Ok(true)
             })?;
             Ok(out)

@@ -17,9 +17,9 @@ use crate::session::{Obj, Query, Session};
     note = "a session returns tracked objects: declare the variants as `Manager(Obj<Manager>)`, or use `select_model::<Base>().polymorphic::<{Self}>()`"
 )]
 pub trait PolymorphicObjects: PolymorphicSet {
-    /// Build variant `variant` from `row` through the session's identity map; `offsets[j]`
-    /// is where its `j`-th model starts.
-    fn from_row(variant: usize, row: &RowRef<'_>, offsets: &[usize], objects: &mut Adopter<'_>) -> Result<Self>;
+    /// Build variant `variant` from `row` through the session's identity map;
+    /// `positions[j]` holds the row positions of the columns of its `j`-th model.
+    fn from_row(variant: usize, row: &RowRef<'_>, positions: &[Vec<usize>], objects: &mut Adopter<'_>) -> Result<Self>;
 }
 
 /// Hands out the session's object for a row (the one already in the identity map, or a new
@@ -31,9 +31,9 @@ pub struct Adopter<'a> {
 }
 
 impl Adopter<'_> {
-    /// The session's object for the `M` columns of `row` starting at `offset`.
-    pub fn adopt<M: Model>(&mut self, row: &RowRef<'_>, offset: usize) -> Result<Obj<M>> {
-        let value = M::decode_row(row, offset)?;
+    /// The session's object for the `M` columns of `row` at `positions`.
+    pub fn adopt<M: Model>(&mut self, row: &RowRef<'_>, positions: &[usize]) -> Result<Obj<M>> {
+        let value = M::decode_row_at(row, positions)?;
         Ok(self.identity.model::<M>().adopt(value, self.session))
     }
 }
@@ -67,8 +67,8 @@ impl<P: PolymorphicObjects> PolymorphicQuery<'_, P> {
         let mut objects = Adopter { identity, session };
         let mut out = Vec::new();
         conn.query_while(&r.sql, &r.params, |row| {
-            let (v, offsets) = plan.variant_of(row)?;
-            out.push(P::from_row(v, row, offsets, &mut objects)?);
+            let (v, positions) = plan.variant_of(row)?;
+            out.push(P::from_row(v, row, positions, &mut objects)?);
             Ok(true)
         })?;
         Ok(out)
