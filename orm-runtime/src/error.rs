@@ -85,14 +85,90 @@ pub enum Error {
         found: String,
     },
     /// No connection could be checked out of the pool in time.
+    ///
+    /// Retrying is the caller's decision ([`Error::is_retryable`] is false): the database may be
+    /// down, or every connection busy.
     #[error("timed out waiting for a pooled connection: {message}")]
     PoolTimeout {
-        /// r2d2's message, including the last connection error if any.
+        /// r2d2's message, including the last connection error if any ("could not connect: ...").
         message: String,
     },
-    /// The connection to the database was lost; the connection has been discarded.
+    /// The connection to the database was lost (PostgreSQL: socket closed or I/O error,
+    /// SQLSTATE class 08, 57P01/57P02/57P03/57P05, 25P03) or could not be opened in time.
+    ///
+    /// The connection is discarded and the pool drops every idle connection opened before it
+    /// (its generation goes up). A transaction open on it was rolled back by the server, so
+    /// the whole unit of work may be run again ([`Error::is_retryable`]); a session that saw
+    /// it refuses further work until `rollback()` ([`Error::PendingRollback`]).
     #[error("connection lost: {message}")]
-    ConnectionLost {
+    Disconnected {
+        /// The driver's message.
+        message: String,
+    },
+    /// The connection was lost while COMMIT was in flight: the transaction may or may not have
+    /// been committed. Never retried automatically ([`Error::is_retryable`] is false); the
+    /// application must find out (read the rows back) before doing the work again. The
+    /// connection has been discarded.
+    #[error("the connection was lost during COMMIT; the transaction may or may not have been committed: {message}")]
+    CommitOutcomeUnknown {
+        /// The driver's message.
+        message: String,
+    },
+    /// The transaction could not be serialized with concurrent ones (SQLSTATE 40001). It has
+    /// been rolled back; running the whole transaction again may succeed.
+    #[error("could not serialize access due to concurrent update (40001): {message}")]
+    Serialization {
+        /// The database's message.
+        message: String,
+    },
+    /// The transaction was chosen as a deadlock victim (SQLSTATE 40P01). It has been rolled
+    /// back; running the whole transaction again may succeed.
+    #[error("deadlock detected (40P01): {message}")]
+    Deadlock {
+        /// The database's message.
+        message: String,
+    },
+    /// The statement ran longer than `statement_timeout` (SQLSTATE 57014; on SQLite the
+    /// ORM's own statement timeout). The connection stays usable; on PostgreSQL an enclosing
+    /// transaction is aborted.
+    #[error("statement timeout: {message}")]
+    StatementTimeout {
+        /// The database's message.
+        message: String,
+    },
+    /// A lock could not be taken within `lock_timeout` (SQLSTATE 55P03). The connection stays
+    /// usable; on PostgreSQL an enclosing transaction is aborted.
+    #[error("lock timeout (55P03): {message}")]
+    LockTimeout {
+        /// The database's message.
+        message: String,
+    },
+    /// The statement was canceled: by the ORM's client-side query deadline (through the
+    /// driver's cancel request on PostgreSQL, `sqlite3_interrupt` on SQLite) or by another
+    /// client (SQLSTATE 57014, SQLite `SQLITE_INTERRUPT`). The connection stays usable.
+    #[error("statement canceled: {message}")]
+    Canceled {
+        /// The database's message.
+        message: String,
+    },
+    /// A cached prepared statement no longer matches the schema (SQLSTATE 0A000, "cached plan
+    /// must not change result type"). The statement has been evicted from the cache: running
+    /// it again (outside the aborted transaction) prepares it afresh.
+    #[error("prepared statement is stale after a schema change: {message}")]
+    StaleStatement {
+        /// The database's message.
+        message: String,
+    },
+    /// The database ran out of disk space (SQLite `SQLITE_FULL`, PostgreSQL 53100).
+    #[error("database or disk is full: {message}")]
+    DiskFull {
+        /// The database's message.
+        message: String,
+    },
+    /// A single value is too large for the wire protocol (more than `i32::MAX` bytes on
+    /// PostgreSQL); refused by the driver before anything was sent.
+    #[error("value too large to transmit: {message}")]
+    ValueTooLarge {
         /// The driver's message.
         message: String,
     },
@@ -170,7 +246,10 @@ pub enum Error {
     /// An operation is not valid for the object's current state.
     #[error("invalid object state: {0}")]
     InvalidState(String),
-    /// The database is locked by another writer (SQLite `SQLITE_BUSY`).
+    /// The database is locked by another writer (SQLite `SQLITE_BUSY`, `SQLITE_LOCKED`,
+    /// `SQLITE_BUSY_SNAPSHOT`), after the busy timeout. Retryable: the session rolls its
+    /// transaction back (also when COMMIT was the statement that got it, which SQLite leaves
+    /// open), so running the whole transaction again may succeed.
     #[error("database is busy: {message}")]
     Busy {
         /// The driver's message.
@@ -198,9 +277,59 @@ impl Error {
         )
     }
 
-    /// True when the connection was lost (and has been discarded).
+    /// True when the connection was lost and has been discarded: [`Error::Disconnected`] and
+    /// [`Error::CommitOutcomeUnknown`]. Looks through [`Error::PendingRollback`] to the
+    /// original error.
     pub fn is_disconnect(&self) -> bool {
-        matches!(self, Error::ConnectionLost { .. })
+        match self {
+            Error::Disconnected { .. } | Error::CommitOutcomeUnknown { .. } => true,
+            Error::PendingRollback { original } => original.is_disconnect(),
+            _ => false,
+        }
+    }
+
+    /// True when the failed transaction is known to have been rolled back and running the
+    /// *whole* transaction again, from its beginning, may succeed: [`Error::Serialization`],
+    /// [`Error::Deadlock`], [`Error::Busy`], [`Error::StaleStatement`] (the statement was
+    /// evicted from the cache) and [`Error::Disconnected`] (a fresh connection is used).
+    ///
+    /// False for [`Error::CommitOutcomeUnknown`] (the work may have been committed), for
+    /// timeouts and cancellations (the caller decides), for [`Error::PoolTimeout`] and for
+    /// constraint violations. Looks through [`Error::PendingRollback`] to the original error.
+    /// [`Engine::retry_transaction`](crate::backend::Engine::retry_transaction) retries only
+    /// these.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Serialization { .. }
+            | Error::Deadlock { .. }
+            | Error::Busy { .. }
+            | Error::StaleStatement { .. }
+            | Error::Disconnected { .. } => true,
+            Error::PendingRollback { original } => original.is_retryable(),
+            _ => false,
+        }
+    }
+
+    /// True for the timeouts and cancellations: [`Error::StatementTimeout`],
+    /// [`Error::LockTimeout`], [`Error::Canceled`] and [`Error::PoolTimeout`]. Looks through
+    /// [`Error::PendingRollback`].
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::StatementTimeout { .. }
+            | Error::LockTimeout { .. }
+            | Error::Canceled { .. }
+            | Error::PoolTimeout { .. } => true,
+            Error::PendingRollback { original } => original.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// The error itself, or for [`Error::PendingRollback`] the original error that caused it.
+    pub fn root_cause(&self) -> &Error {
+        match self {
+            Error::PendingRollback { original } => original.root_cause(),
+            other => other,
+        }
     }
 
     /// A copy of this error for places that must both keep and return it
@@ -231,7 +360,16 @@ impl Error {
                 found: found.clone(),
             },
             Error::PoolTimeout { message } => Error::PoolTimeout { message: message.clone() },
-            Error::ConnectionLost { message } => Error::ConnectionLost { message: message.clone() },
+            Error::Disconnected { message } => Error::Disconnected { message: message.clone() },
+            Error::CommitOutcomeUnknown { message } => Error::CommitOutcomeUnknown { message: message.clone() },
+            Error::Serialization { message } => Error::Serialization { message: message.clone() },
+            Error::Deadlock { message } => Error::Deadlock { message: message.clone() },
+            Error::StatementTimeout { message } => Error::StatementTimeout { message: message.clone() },
+            Error::LockTimeout { message } => Error::LockTimeout { message: message.clone() },
+            Error::Canceled { message } => Error::Canceled { message: message.clone() },
+            Error::StaleStatement { message } => Error::StaleStatement { message: message.clone() },
+            Error::DiskFull { message } => Error::DiskFull { message: message.clone() },
+            Error::ValueTooLarge { message } => Error::ValueTooLarge { message: message.clone() },
             Error::PendingRollback { original } => Error::PendingRollback { original: Box::new(original.duplicate()) },
             Error::TooManyParameters { count, limit, dialect } => {
                 Error::TooManyParameters { count: *count, limit: *limit, dialect }

@@ -306,6 +306,69 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! ## Failures and retries
+//!
+//! Every failure is a typed [`Error`]; two classifiers say what to do with it.
+//! [`Error::is_disconnect`] is true when the connection is gone ([`Error::Disconnected`],
+//! [`Error::CommitOutcomeUnknown`]); [`Error::is_retryable`] is true when the failed
+//! transaction is known to have been rolled back and running it again may succeed
+//! ([`Error::Serialization`] 40001, [`Error::Deadlock`] 40P01, [`Error::Busy`] on SQLite,
+//! [`Error::StaleStatement`] 0A000, [`Error::Disconnected`]). Both look through
+//! [`Error::PendingRollback`] to the original error.
+//!
+//! | error | when | the connection |
+//! |---|---|---|
+//! | `Disconnected` | socket closed, I/O error, SQLSTATE 08xxx, 57P01/02/03/05, 25P03; a connect that misses its deadline | discarded; every idle connection opened before it is dropped too (pool generation) |
+//! | `CommitOutcomeUnknown` | the connection was lost while COMMIT was in flight: it may have committed | discarded; never retried |
+//! | `PoolTimeout` | no connection within the checkout timeout | — |
+//! | `PendingRollback { original }` | any use of a session after a failed flush or commit, a lost connection, or (PostgreSQL) a statement that aborted the transaction | kept until `rollback()` |
+//! | `UniqueViolation`, `ForeignKeyViolation`, ... | 23xxx, at flush or at COMMIT | fine once rolled back |
+//! | `Serialization` / `Deadlock` | 40001 / 40P01, also at COMMIT | fine; the server ended the transaction |
+//! | `StatementTimeout` / `LockTimeout` / `Canceled` | 57014 / 55P03 / 57014 through a cancel request, `SQLITE_INTERRUPT` | fine |
+//! | `StaleStatement` | 0A000 after DDL | fine; the statement is evicted from the cache |
+//! | `Busy` | SQLite BUSY / LOCKED / BUSY_SNAPSHOT after the busy timeout | fine; a COMMIT that got it is rolled back, never left open |
+//! | `DiskFull`, `TooManyParameters`, `ValueTooLarge` | SQLite 13 / PG 53100; more parameters than the database takes (refused before sending); a value over `i32::MAX` bytes | fine |
+//!
+//! A COMMIT that returns an error committed nothing, except `CommitOutcomeUnknown`. A session
+//! never commits a PostgreSQL transaction that an earlier statement aborted (the server would
+//! answer COMMIT with a silent ROLLBACK): it reports `PendingRollback`.
+//!
+//! Time limits: [`EngineBuilder::connect_timeout`] (the whole PostgreSQL handshake, not just
+//! the TCP connect), `statement_timeout` / `lock_timeout` per engine or per session
+//! ([`Session::set_statement_timeout`], [`Session::set_lock_timeout`]) and a client-side
+//! deadline that cancels a running statement ([`Session::set_query_deadline`],
+//! [`EngineBuilder::query_deadline`]). [`Engine::pool_status`] shows the pool's counts.
+//!
+//! Nothing is retried behind your back. [`Engine::retry_transaction`] runs a whole
+//! transaction again, in a fresh session, after a retryable error:
+//!
+//! ```
+//! use orm::prelude::*;
+//!
+//! #[derive(Model)]
+//! struct Account {
+//!     #[orm(primary_key)]
+//!     id: i64,
+//!     balance: i64,
+//! }
+//!
+//! # fn main() -> orm::Result<()> {
+//! let engine = Engine::connect("sqlite::memory:")?;
+//! engine.create_all(&[Account::table()])?;
+//! engine.retry_transaction(3, |s| {
+//!     s.add(Account { id: 1, balance: 100 })?;
+//!     Ok(())
+//! })?;
+//! let moved = engine.retry_transaction(3, |s| {
+//!     let from = s.get::<Account>(1)?.ok_or(orm::Error::NotFound { table: "account".into() })?;
+//!     from.write().balance -= 10;
+//!     Ok(10)
+//! })?;
+//! assert_eq!(moved, 10);
+//! # Ok(())
+//! # }
+//! ```
 
 #[doc(hidden)]
 pub use orm_derive::__merge_mixin;
@@ -363,6 +426,7 @@ pub use orm_derive::Model;
 /// the value found.
 pub use orm_derive::SqlEnum;
 pub use orm_derive::{mixin, mixins, Polymorphic};
+pub use orm_runtime::backend::PoolStatus;
 pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef};
 pub use orm_runtime::dialect::{self, Dialect, DialectKind};
 pub use orm_runtime::error::{Error, Result};
@@ -477,6 +541,9 @@ pub mod prelude {
         update, BelongsTo, Engine, HasMany, HasOne, Loader as _, ManyToMany, Model, Obj, ObjectState, Session,
         SessionEvent, SessionFactory, WriteEvent,
     };
+    /// `json_text` / `json_get` on JSON columns (feature `serde_json`).
+    #[cfg(feature = "serde_json")]
+    pub use orm_runtime::expr::JsonExpression;
     pub use orm_runtime::expr::{
         avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, Expression,
     };

@@ -1,9 +1,12 @@
 //! [`Connection`]: one database connection of either backend, with its transaction state.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use crate::backend::deadline::{self, Armed, Canceller, DeadlineKind};
 use crate::backend::error_map::{from_pg, from_sqlite};
 use crate::backend::events::{hooked, EngineHooks};
+use crate::backend::pool::PoolShared;
 use crate::backend::postgres_conn::PgConn;
 use crate::backend::{sqlite_conn, RowRef};
 use crate::dialect::{Dialect, DialectKind};
@@ -16,14 +19,85 @@ pub(crate) enum Inner {
     Postgres(Box<PgConn>),
 }
 
+/// Time limits for the statements of one connection: the engine's defaults, or a session's
+/// own settings while the session holds the connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Timeouts {
+    /// Server-side `statement_timeout` (PostgreSQL, `SET LOCAL` at `BEGIN`); on SQLite the
+    /// ORM cancels the statement itself ([`Error::StatementTimeout`]).
+    pub(crate) statement: Option<Duration>,
+    /// `lock_timeout` (PostgreSQL, `SET LOCAL` at `BEGIN`); on SQLite the busy timeout.
+    pub(crate) lock: Option<Duration>,
+    /// Client-side deadline per statement, enforced through a cancel request
+    /// ([`Error::Canceled`]).
+    pub(crate) deadline: Option<Duration>,
+}
+
+/// What the connection knows about its own health; shared with [`Prepared`].
+#[derive(Debug, Default)]
+struct Health {
+    /// PostgreSQL: whether a transaction block is open (SQLite asks the library).
+    in_transaction: bool,
+    /// Unusable: it will not go back to the pool.
+    broken: bool,
+    /// The disconnect that broke it.
+    lost: Option<Error>,
+    /// PostgreSQL: the first server error in the open transaction, which aborted it (cleared
+    /// by `ROLLBACK TO SAVEPOINT`). COMMIT would silently roll back such a transaction.
+    tx_error: Option<Error>,
+    /// The pool generation the connection was opened in.
+    generation: u64,
+    /// The pool's shared state (`None` outside a pool).
+    pool: Option<Arc<PoolShared>>,
+}
+
+impl Health {
+    fn note(&mut self, e: Error, postgres: bool) -> Error {
+        if e.is_disconnect() {
+            if !self.broken {
+                self.broken = true;
+                self.lost = Some(e.duplicate());
+                if let Some(pool) = &self.pool {
+                    pool.disconnect_seen(self.generation);
+                }
+            }
+        } else if postgres && self.in_transaction && self.tx_error.is_none() && aborts_pg_transaction(&e) {
+            self.tx_error = Some(e.duplicate());
+        }
+        e
+    }
+}
+
+/// Whether a PostgreSQL error came from the server, which then aborts the open transaction
+/// (client-side failures, such as decoding a row or a parameter that does not encode, do not).
+fn aborts_pg_transaction(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::UniqueViolation { .. }
+            | Error::ForeignKeyViolation { .. }
+            | Error::NotNullViolation { .. }
+            | Error::CheckViolation { .. }
+            | Error::Serialization { .. }
+            | Error::Deadlock { .. }
+            | Error::StatementTimeout { .. }
+            | Error::LockTimeout { .. }
+            | Error::Canceled { .. }
+            | Error::StaleStatement { .. }
+            | Error::DiskFull { .. }
+            | Error::Database { code: Some(_), .. }
+    )
+}
+
 /// A connection: runs SQL with bound parameters through cached prepared statements.
 ///
 /// It remembers whether a transaction is open and whether it is broken; the pool uses both
 /// to decide, when it gets the connection back, whether to roll back or discard it.
 pub struct Connection {
     pub(crate) inner: Inner,
-    in_transaction: bool,
-    broken: bool,
+    health: Health,
+    /// The limits in force, and the engine's defaults they return to on check-in.
+    timeouts: Timeouts,
+    default_timeouts: Timeouts,
     /// Statement listeners (`None` when the engine has none).
     hooks: Option<Arc<EngineHooks>>,
 }
@@ -32,15 +106,102 @@ impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
             .field("inner", &self.inner)
-            .field("in_transaction", &self.in_transaction)
-            .field("broken", &self.broken)
+            .field("in_transaction", &self.health.in_transaction)
+            .field("broken", &self.health.broken)
+            .field("generation", &self.health.generation)
             .finish()
     }
 }
 
 impl Connection {
     pub(crate) fn new(inner: Inner, hooks: Option<Arc<EngineHooks>>) -> Self {
-        Connection { inner, in_transaction: false, broken: false, hooks }
+        Connection {
+            inner,
+            health: Health::default(),
+            timeouts: Timeouts::default(),
+            default_timeouts: Timeouts::default(),
+            hooks,
+        }
+    }
+
+    /// Join a pool: remember its shared state and the generation the connection belongs to,
+    /// and the engine's default timeouts.
+    pub(crate) fn attach(&mut self, pool: Arc<PoolShared>, generation: u64, defaults: Timeouts) {
+        self.health.pool = Some(pool);
+        self.health.generation = generation;
+        // `set_timeouts(defaults)` follows and applies them (the SQLite busy timeout).
+        self.default_timeouts = defaults;
+    }
+
+    /// The pool generation this connection was opened in.
+    pub(crate) fn generation(&self) -> u64 {
+        self.health.generation
+    }
+
+    /// Mark the connection unusable (the pool discards it on return).
+    pub(crate) fn mark_broken(&mut self) {
+        self.health.broken = true;
+    }
+
+    /// Why the open transaction cannot go on: the disconnect that broke the connection, or
+    /// (PostgreSQL) the server error that aborted the transaction. The session reports it as
+    /// [`Error::PendingRollback`] until rolled back.
+    pub(crate) fn transaction_failure(&self) -> Option<&Error> {
+        self.health.lost.as_ref().or(self.health.tx_error.as_ref())
+    }
+
+    /// Use these limits until the connection goes back to the pool. PostgreSQL's
+    /// `statement_timeout` / `lock_timeout` take effect at the next [`begin`](Connection::begin)
+    /// (`SET LOCAL`); SQLite's lock timeout (the busy timeout) at once.
+    pub(crate) fn set_timeouts(&mut self, t: Timeouts) -> Result<()> {
+        if let Inner::Sqlite(c) = &self.inner {
+            if t.lock != self.timeouts.lock {
+                c.busy_timeout(t.lock.unwrap_or(sqlite_conn::BUSY_TIMEOUT)).map_err(|e| from_sqlite(e, None))?;
+            }
+        }
+        self.timeouts = t;
+        Ok(())
+    }
+
+    /// Arm the statement deadline, if one is set: the client deadline (both backends) and,
+    /// on SQLite, the statement timeout (whichever is shorter).
+    fn arm(&self) -> Result<Option<Armed>> {
+        let t = self.timeouts;
+        let (after, kind) = match (&self.inner, t.deadline, t.statement) {
+            (Inner::Sqlite(_), d, Some(st)) if d.is_none_or(|d| st < d) => (st, DeadlineKind::StatementTimeout),
+            (_, Some(d), _) => (d, DeadlineKind::Canceled),
+            _ => return Ok(None),
+        };
+        let canceller = match &self.inner {
+            Inner::Sqlite(c) => Canceller::Sqlite(c.get_interrupt_handle()),
+            Inner::Postgres(c) => Canceller::Postgres(c.client.cancel_token()),
+        };
+        deadline::arm(after, kind, canceller).map(Some)
+    }
+
+    /// Refuse, before anything is sent, a statement with more parameters than the database
+    /// accepts (PostgreSQL answers 65,536 with an opaque protocol error).
+    fn check_params(&self, n: usize) -> Result<()> {
+        let dialect = self.dialect();
+        let limit = dialect.capabilities().max_params;
+        if n > limit {
+            return Err(Error::TooManyParameters { count: n, limit, dialect: dialect.name() });
+        }
+        Ok(())
+    }
+
+    /// Note the outcome of a statement: a fired deadline turns its error into
+    /// [`Error::Canceled`] / [`Error::StatementTimeout`]; disconnects break the connection.
+    fn finish<R>(&mut self, armed: Option<Armed>, r: Result<R>) -> Result<R> {
+        let fired = armed.and_then(Armed::disarm);
+        let postgres = matches!(self.inner, Inner::Postgres(_));
+        r.map_err(|e| {
+            let e = match (fired, &e) {
+                (Some((kind, after)), Error::Canceled { .. } | Error::StatementTimeout { .. }) => kind.error(after, &e),
+                _ => e,
+            };
+            self.health.note(e, postgres)
+        })
     }
 
     /// The dialect to render statements for this connection.
@@ -58,22 +219,15 @@ impl Connection {
 
     /// Whether this connection has been found unusable (it will not return to the pool).
     pub fn is_broken(&self) -> bool {
-        self.broken
+        self.health.broken
     }
 
     /// Whether a transaction is open on this connection.
     pub fn in_transaction(&self) -> bool {
         match &self.inner {
             Inner::Sqlite(c) => !c.is_autocommit(),
-            Inner::Postgres(_) => self.in_transaction,
+            Inner::Postgres(_) => self.health.in_transaction,
         }
-    }
-
-    fn note(&mut self, e: Error) -> Error {
-        if e.is_disconnect() {
-            self.broken = true;
-        }
-        e
     }
 
     /// Execute a statement, returning the number of rows it changed.
@@ -86,6 +240,8 @@ impl Connection {
 
     /// [`Connection::execute`] with any kind of parameter (borrowed ones, say).
     pub fn execute_params<P: BindParam>(&mut self, sql: &str, params: &[P]) -> Result<u64> {
+        self.check_params(params.len())?;
+        let armed = self.arm()?;
         let Connection { inner, hooks, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::execute(c, sql, params),
@@ -94,15 +250,22 @@ impl Connection {
         if r.is_ok() {
             self.note_transaction_control(sql);
         }
-        r.map_err(|e| self.note(e))
+        self.finish(armed, r)
     }
 
     fn note_transaction_control(&mut self, sql: &str) {
         let mut words = sql.split_whitespace().map(str::to_ascii_uppercase);
+        let h = &mut self.health;
         match (words.next().as_deref(), words.next().as_deref()) {
-            (Some("BEGIN" | "START"), _) => self.in_transaction = true,
-            (Some("ROLLBACK" | "ABORT"), Some("TO")) => {}
-            (Some("COMMIT" | "END" | "ROLLBACK" | "ABORT"), _) => self.in_transaction = false,
+            (Some("BEGIN" | "START"), _) => {
+                h.in_transaction = true;
+                h.tx_error = None;
+            }
+            (Some("ROLLBACK" | "ABORT"), Some("TO")) => h.tx_error = None,
+            (Some("COMMIT" | "END" | "ROLLBACK" | "ABORT"), _) => {
+                h.in_transaction = false;
+                h.tx_error = None;
+            }
             _ => {}
         }
     }
@@ -122,12 +285,14 @@ impl Connection {
     where
         F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
+        self.check_params(params.len())?;
+        let armed = self.arm()?;
         let Connection { inner, hooks, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
             Inner::Postgres(c) => c.query(sql, params, f),
         });
-        r.map_err(|e| self.note(e))
+        self.finish(armed, r)
     }
 
     /// Run a query, handing each row to `f` as it arrives (memory stays flat for large
@@ -137,18 +302,21 @@ impl Connection {
         F: FnMut(&RowRef<'_>) -> Result<()>,
     {
         let f = move |row: &RowRef<'_>| f(row).map(|()| true);
+        self.check_params(params.len())?;
+        let armed = self.arm()?;
         let Connection { inner, hooks, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
             Inner::Postgres(c) => c.stream(sql, params, f),
         });
-        r.map_err(|e| self.note(e))
+        self.finish(armed, r)
     }
 
     /// Prepare `sql` once (through the statement cache) and run it many times with
     /// [`Prepared::execute`]: the fast path for inserting many rows one by one.
     pub fn prepared(&mut self, sql: &str) -> Result<Prepared<'_>> {
-        let Connection { inner, broken, hooks, .. } = self;
+        let Connection { inner, health, hooks, .. } = self;
+        let postgres = matches!(inner, Inner::Postgres(_));
         let r = match inner {
             Inner::Sqlite(c) => {
                 c.prepare_cached(sql).map(|stmt| PreparedInner::Sqlite(stmt, c)).map_err(|e| from_sqlite(e, None))
@@ -156,13 +324,8 @@ impl Connection {
             Inner::Postgres(c) => c.prepare(sql).map(|stmt| PreparedInner::Postgres(&mut c.client, stmt)),
         };
         match r {
-            Ok(inner) => Ok(Prepared { inner, sql: sql.to_owned(), hooks: hooks.clone(), broken }),
-            Err(e) => {
-                if e.is_disconnect() {
-                    *broken = true;
-                }
-                Err(e)
-            }
+            Ok(inner) => Ok(Prepared { inner, sql: sql.to_owned(), hooks: hooks.clone(), health, postgres }),
+            Err(e) => Err(health.note(e, postgres)),
         }
     }
 
@@ -176,6 +339,7 @@ impl Connection {
 
     /// Execute SQL without parameters (one or more statements; DDL).
     pub fn batch(&mut self, sql: &str) -> Result<()> {
+        let armed = self.arm()?;
         let Connection { inner, hooks, .. } = self;
         let r = hooked(hooks.as_deref(), sql, &[] as &[Value], || match inner {
             Inner::Sqlite(c) => {
@@ -185,41 +349,106 @@ impl Connection {
             }
             Inner::Postgres(c) => c.batch(sql),
         });
-        r.map_err(|e| self.note(e))
+        self.finish(armed, r)
     }
 
     /// Begin a transaction. On SQLite, `write` takes the write lock at once
     /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails with
-    /// `SQLITE_BUSY_SNAPSHOT` when another connection wrote in between.
+    /// `SQLITE_BUSY_SNAPSHOT` when another connection wrote in between. On PostgreSQL the
+    /// statement and lock timeouts in force are set for the transaction (`SET LOCAL`, in the
+    /// same round trip).
     pub fn begin(&mut self, write: bool) -> Result<()> {
         let sql = match (&self.inner, write) {
-            (Inner::Sqlite(_), true) => "BEGIN IMMEDIATE",
-            _ => "BEGIN",
+            (Inner::Sqlite(_), true) => "BEGIN IMMEDIATE".to_owned(),
+            (Inner::Sqlite(_), false) => "BEGIN".to_owned(),
+            (Inner::Postgres(_), _) => {
+                // Only what differs from the engine's defaults (startup options); `None`
+                // over a default turns it off (0). Integers (milliseconds) only: nothing
+                // user-provided reaches the text.
+                let mut sql = String::from("BEGIN");
+                let (t, d) = (self.timeouts, self.default_timeouts);
+                if t.statement != d.statement {
+                    sql.push_str(&format!("; SET LOCAL statement_timeout = {}", t.statement.map_or(0, millis)));
+                }
+                if t.lock != d.lock {
+                    sql.push_str(&format!("; SET LOCAL lock_timeout = {}", t.lock.map_or(0, millis)));
+                }
+                sql
+            }
         };
-        self.control(sql)?;
-        self.in_transaction = true;
+        self.control(&sql)?;
+        self.health.in_transaction = true;
+        self.health.tx_error = None;
         Ok(())
     }
 
     /// Commit the open transaction.
+    ///
+    /// An error means nothing was committed, with one exception: [`Error::CommitOutcomeUnknown`]
+    /// (the connection was lost while COMMIT was in flight). In every case the transaction is
+    /// over when this returns (SQLite leaves a transaction whose COMMIT got `BUSY` open; it is
+    /// rolled back here and `Busy` returned), or the connection is broken and will be discarded.
+    /// On PostgreSQL a transaction that an earlier statement aborted is not committed (the
+    /// server would answer COMMIT with a silent ROLLBACK): it is rolled back and
+    /// [`Error::PendingRollback`] names the error that aborted it.
     pub fn commit(&mut self) -> Result<()> {
-        let r = self.control("COMMIT");
-        if r.is_ok() || !self.in_transaction() {
-            self.in_transaction = false;
+        let postgres = matches!(self.inner, Inner::Postgres(_));
+        if postgres {
+            if let Some(lost) = &self.health.lost {
+                // Known before sending: nothing can have been committed.
+                let e = lost.duplicate();
+                self.health.in_transaction = false;
+                return Err(e);
+            }
+            if let Some(original) = self.health.tx_error.take() {
+                self.rollback()?;
+                return Err(Error::PendingRollback { original: Box::new(original) });
+            }
         }
-        r
+        match self.control("COMMIT") {
+            Ok(()) => {
+                self.health.in_transaction = false;
+                self.health.tx_error = None;
+                Ok(())
+            }
+            Err(e) if postgres && e.is_disconnect() => {
+                self.health.in_transaction = false;
+                Err(Error::CommitOutcomeUnknown { message: e.to_string() })
+            }
+            Err(e) if postgres => {
+                // A COMMIT the server refuses (serialization failure, deferred constraint)
+                // ends the transaction: the server is idle again.
+                self.health.in_transaction = false;
+                self.health.tx_error = None;
+                Err(e)
+            }
+            Err(e) => {
+                // SQLite: BUSY on COMMIT leaves the transaction open (other errors may have
+                // ended it already). Never leave it open behind the caller's back.
+                if self.in_transaction() {
+                    let _ = self.rollback();
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Roll back the open transaction, if any. A failed rollback marks the connection broken.
+    /// On a connection already known to be lost nothing is sent: the server rolls back a
+    /// closed connection's transaction itself, and the pool discards the connection.
     pub fn rollback(&mut self) -> Result<()> {
-        if !self.in_transaction() {
-            self.in_transaction = false;
+        if !self.in_transaction() || self.health.lost.is_some() {
+            self.health.in_transaction = false;
+            self.health.tx_error = None;
             return Ok(());
         }
         let r = self.control("ROLLBACK");
         match &r {
-            Ok(()) => self.in_transaction = false,
-            Err(_) => self.broken = true,
+            Ok(()) => {
+                self.health.in_transaction = false;
+                self.health.tx_error = None;
+            }
+            Err(_) => self.health.broken = true,
         }
         r
     }
@@ -232,21 +461,33 @@ impl Connection {
             SavepointCommand::RollbackTo => "ROLLBACK TO SAVEPOINT ",
         });
         self.dialect().push_identifier(&mut sql, name)?;
-        self.control(&sql)
+        self.control(&sql)?;
+        if command == SavepointCommand::RollbackTo {
+            // PostgreSQL: ROLLBACK TO ends the aborted state of the transaction.
+            self.health.tx_error = None;
+        }
+        Ok(())
     }
 
     fn control(&mut self, sql: &str) -> Result<()> {
+        let postgres = matches!(self.inner, Inner::Postgres(_));
         let Connection { inner, hooks, .. } = self;
         let r = hooked(hooks.as_deref(), sql, &[] as &[Value], || match inner {
             Inner::Sqlite(c) => c.execute_batch(sql).map_err(|e| from_sqlite(e, None)),
             Inner::Postgres(c) => c.client.batch_execute(sql).map_err(|e| from_pg(e, None)),
         });
-        r.map_err(|e| self.note(e))
+        r.map_err(|e| self.health.note(e, postgres))
     }
 
     /// The checkout probe (one round trip): fails if the connection is dead *or* inside a
     /// transaction block, including an aborted one. The pool runs it on every checkout.
     pub fn ping(&mut self) -> Result<()> {
+        let r = self.probe();
+        let postgres = matches!(self.inner, Inner::Postgres(_));
+        r.map_err(|e| self.health.note(e, postgres))
+    }
+
+    fn probe(&mut self) -> Result<()> {
         match &mut self.inner {
             Inner::Sqlite(c) => {
                 if !c.is_autocommit() {
@@ -276,7 +517,10 @@ impl Connection {
     /// Called when the pool gets the connection back: roll back an open transaction and
     /// report whether the connection must be discarded instead of reused.
     pub(crate) fn reset_on_return(&mut self) -> bool {
-        if std::thread::panicking() || self.broken {
+        if std::thread::panicking() || self.health.broken {
+            return true;
+        }
+        if self.timeouts != self.default_timeouts && self.set_timeouts(self.default_timeouts).is_err() {
             return true;
         }
         if let Inner::Postgres(c) = &self.inner {
@@ -319,7 +563,8 @@ pub struct Prepared<'c> {
     inner: PreparedInner<'c>,
     sql: String,
     hooks: Option<Arc<EngineHooks>>,
-    broken: &'c mut bool,
+    health: &'c mut Health,
+    postgres: bool,
 }
 
 impl std::fmt::Debug for Prepared<'_> {
@@ -343,12 +588,7 @@ impl Prepared<'_> {
                 client.execute(&*stmt, &refs).map_err(|e| from_pg(e, None))
             }
         });
-        if let Err(e) = &r {
-            if e.is_disconnect() {
-                *self.broken = true;
-            }
-        }
-        r
+        r.map_err(|e| self.health.note(e, self.postgres))
     }
 
     /// SQLite: the rowid of the row the last execution inserted (`None` on PostgreSQL).
@@ -366,4 +606,9 @@ pub(crate) enum SavepointCommand {
     Create,
     Release,
     RollbackTo,
+}
+
+/// Milliseconds for `SET LOCAL ... = <n>` (at least 1: 0 would turn the timeout off).
+fn millis(d: Duration) -> u128 {
+    d.as_millis().max(1)
 }

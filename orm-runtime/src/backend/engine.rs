@@ -5,8 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::backend::connection::Timeouts;
 use crate::backend::events::{EngineHooks, ExecuteEvent};
-use crate::backend::pool::{Manager, Target};
+use crate::backend::pool::{Manager, PoolShared, PoolStatus, Target};
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
 use crate::dialect::{render_ddl, DialectKind};
 use crate::error::{Error, Result};
@@ -59,6 +60,8 @@ impl std::ops::DerefMut for PooledConnection {
 #[derive(Debug)]
 pub(crate) struct EngineInner {
     pub(crate) pool: r2d2::Pool<Manager>,
+    pub(crate) shared: Arc<PoolShared>,
+    pub(crate) timeouts: Timeouts,
     pub(crate) dialect: DialectKind,
     /// Keeps a shared in-memory SQLite database alive while the engine exists.
     _keeper: Option<Mutex<rusqlite::Connection>>,
@@ -86,6 +89,8 @@ pub struct EngineBuilder {
     pre_ping: bool,
     search_path: Option<String>,
     application_name: Option<String>,
+    connect_timeout: Option<Duration>,
+    timeouts: Timeouts,
     hooks: EngineHooks,
 }
 
@@ -130,6 +135,44 @@ impl EngineBuilder {
     /// left inside a transaction.
     pub fn pre_ping(mut self, on: bool) -> Self {
         self.pre_ping = on;
+        self
+    }
+
+    /// Limit for opening one connection (default: the URL's `connect_timeout`, else the
+    /// checkout timeout). On PostgreSQL it covers the whole startup handshake, not only the
+    /// TCP connect the driver's own `connect_timeout` limits: a server that accepts the
+    /// socket and then does not answer gives [`Error::Disconnected`] ("could not connect")
+    /// after this long instead of blocking a pool thread indefinitely.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = Some(d);
+        self
+    }
+
+    /// Default statement timeout of every connection. PostgreSQL: the server's
+    /// `statement_timeout` (a startup option), [`Error::StatementTimeout`] (57014) after it.
+    /// SQLite: the ORM interrupts a statement that runs longer, with the same error.
+    /// A session can set its own ([`Session::set_statement_timeout`](crate::session::Session::set_statement_timeout)).
+    pub fn statement_timeout(mut self, d: Duration) -> Self {
+        self.timeouts.statement = Some(d);
+        self
+    }
+
+    /// Default lock timeout of every connection. PostgreSQL: the server's `lock_timeout`
+    /// ([`Error::LockTimeout`], 55P03). SQLite: the busy timeout (default 5 s;
+    /// [`Error::Busy`] after it).
+    pub fn lock_timeout(mut self, d: Duration) -> Self {
+        self.timeouts.lock = Some(d);
+        self
+    }
+
+    /// Default client-side deadline for every statement: a statement still running after
+    /// `d` is canceled (PostgreSQL: a cancel request through the driver's `CancelToken`;
+    /// SQLite: `sqlite3_interrupt`) and fails with [`Error::Canceled`]; the connection stays
+    /// usable. Unlike `statement_timeout` it needs no server setting and also bounds the
+    /// time spent waiting on locks. See also
+    /// [`Session::set_query_deadline`](crate::session::Session::set_query_deadline).
+    pub fn query_deadline(mut self, d: Duration) -> Self {
+        self.timeouts.deadline = Some(d);
         self
     }
 
@@ -208,15 +251,40 @@ impl EngineBuilder {
                     }
                     options.push_str(&format!(" -c search_path={schema}"));
                 }
+                // Integers (milliseconds) only: nothing user-provided reaches the options.
+                if let Some(d) = self.timeouts.statement {
+                    options.push_str(&format!(" -c statement_timeout={}", d.as_millis().max(1)));
+                }
+                if let Some(d) = self.timeouts.lock {
+                    options.push_str(&format!(" -c lock_timeout={}", d.as_millis().max(1)));
+                }
                 config.options(options.trim());
                 if let Some(app) = &self.application_name {
                     config.application_name(app);
                 }
-                if config.get_connect_timeout().is_none() {
+                // The TCP connect limit; the handshake's is the pool's (see `pool.rs`).
+                if let Some(d) = self.connect_timeout {
+                    config.connect_timeout(d);
+                } else if config.get_connect_timeout().is_none() {
                     config.connect_timeout(self.connection_timeout);
                 }
                 (Target::Postgres { config: Box::new(config) }, DialectKind::Postgres, None)
             }
+        };
+        let connect_timeout = match &target {
+            Target::Postgres { config } => config.get_connect_timeout().copied(),
+            Target::Sqlite { .. } => None,
+        }
+        .unwrap_or(self.connection_timeout);
+        let shared = Arc::new(PoolShared::default());
+        let timeouts = self.timeouts;
+        let manager = Manager {
+            target,
+            hooks: Arc::new(self.hooks),
+            shared: shared.clone(),
+            connect_timeout,
+            max_hung_connects: self.pool_size as usize,
+            timeouts: self.timeouts,
         };
         let pool = r2d2::Pool::builder()
             .max_size(self.pool_size)
@@ -226,8 +294,8 @@ impl EngineBuilder {
             .idle_timeout(self.idle_timeout)
             .test_on_check_out(self.pre_ping)
             .error_handler(Box::new(r2d2::NopErrorHandler))
-            .build_unchecked(Manager { target, hooks: Arc::new(self.hooks) });
-        Ok(Engine { inner: Arc::new(EngineInner { pool, dialect, _keeper: keeper }) })
+            .build_unchecked(manager);
+        Ok(Engine { inner: Arc::new(EngineInner { pool, shared, timeouts, dialect, _keeper: keeper }) })
     }
 }
 
@@ -248,6 +316,8 @@ impl Engine {
             pre_ping: true,
             search_path: None,
             application_name: None,
+            connect_timeout: None,
+            timeouts: Timeouts::default(),
             hooks: EngineHooks::default(),
         }
     }
@@ -258,8 +328,31 @@ impl Engine {
     }
 
     /// Check a connection out of the pool.
+    ///
+    /// A connection of an older pool generation (opened before a disconnect was seen) is
+    /// dropped without a round trip and another one taken, also with `pre_ping(false)`.
     pub fn connection(&self) -> Result<PooledConnection> {
-        self.inner.pool.get().map(PooledConnection).map_err(|e| Error::PoolTimeout { message: e.to_string() })
+        // Each stale connection taken is dropped for good, so this ends within pool_size + 1.
+        let mut attempts = self.inner.pool.max_size() + 1;
+        loop {
+            let mut conn = self.inner.pool.get().map_err(|e| Error::PoolTimeout { message: e.to_string() })?;
+            attempts -= 1;
+            if attempts == 0 || !self.inner.shared.is_stale(&conn) {
+                return Ok(PooledConnection(conn));
+            }
+            conn.mark_broken();
+        }
+    }
+
+    /// The engine's statement, lock and client timeouts.
+    pub(crate) fn default_timeouts(&self) -> Timeouts {
+        self.inner.timeouts
+    }
+
+    /// A snapshot of the pool: connections held and idle, the generation, and counters of
+    /// stale connections dropped, failed probes and connections opened.
+    pub fn pool_status(&self) -> PoolStatus {
+        self.inner.shared.status(self.inner.pool.state())
     }
 
     /// Execute raw SQL with bound parameters, in its own implicit transaction.

@@ -36,7 +36,14 @@ pub(crate) fn from_sqlite(e: rusqlite::Error, table: Option<&str>) -> Error {
                     constraint: message.strip_prefix("CHECK constraint failed: ").unwrap_or(&message).to_owned(),
                 },
                 _ => match code.code {
+                    // 5, 6 and their extended codes (517 BUSY_SNAPSHOT, ...).
                     rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => Error::Busy { message },
+                    // 13: the file system, or `max_page_count`, is full.
+                    rusqlite::ErrorCode::DiskFull => Error::DiskFull { message },
+                    // 9: `sqlite3_interrupt` (the ORM's deadline rewrites it when it fired).
+                    rusqlite::ErrorCode::OperationInterrupted => Error::Canceled { message },
+                    // 18: a string or blob larger than SQLITE_MAX_LENGTH.
+                    rusqlite::ErrorCode::TooBig => Error::ValueTooLarge { message },
                     _ => Error::Database { code: Some(code.extended_code.to_string()), message },
                 },
             }
@@ -68,7 +75,10 @@ fn table_columns(message: &str) -> (Option<String>, Vec<String>) {
     (table, columns)
 }
 
-/// Whether a postgres error means the connection is gone.
+/// Whether a postgres error means the connection is gone: the client knows the socket is
+/// closed, an I/O error talking to the server, SQLSTATE class 08, 57P01 (admin shutdown or
+/// `pg_terminate_backend`), 57P02 (crash shutdown), 57P03 (cannot connect now), 57P05
+/// (`idle_session_timeout`) and 25P03 (`idle_in_transaction_session_timeout`).
 pub(crate) fn pg_is_disconnect(e: &postgres::Error) -> bool {
     if e.is_closed() {
         return true;
@@ -78,14 +88,31 @@ pub(crate) fn pg_is_disconnect(e: &postgres::Error) -> bool {
             let c = code.code();
             c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03" | "57P05" | "25P03")
         }
-        None => e.as_db_error().is_none() && std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>()),
+        // Only `Kind::Io` ("error communicating with the server") means the socket failed; an
+        // encoding error also carries an `io::Error` ("value too large to transmit") but
+        // nothing was sent and the connection is fine.
+        None => {
+            e.as_db_error().is_none()
+                && std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+                && e.to_string().starts_with("error communicating with the server")
+        }
     }
+}
+
+/// Whether a client-side postgres error is postgres-protocol's refusal of a value longer
+/// than `i32::MAX` bytes (RUSTSEC-2024-0363 class: checked, nothing sent).
+fn pg_value_too_large(e: &postgres::Error) -> bool {
+    std::error::Error::source(e).is_some_and(|s| s.to_string().contains("value too large to transmit"))
 }
 
 /// Map a postgres error.
 pub(crate) fn from_pg(e: postgres::Error, table: Option<&str>) -> Error {
     if pg_is_disconnect(&e) {
-        return Error::ConnectionLost { message: e.to_string() };
+        let message = match std::error::Error::source(&e) {
+            Some(cause) if e.as_db_error().is_none() => format!("{e}: {cause}"),
+            _ => e.to_string(),
+        };
+        return Error::Disconnected { message };
     }
     let Some(db) = e.as_db_error() else {
         // Client-side failures (a parameter that does not serialize, ...) keep their cause.
@@ -93,6 +120,9 @@ pub(crate) fn from_pg(e: postgres::Error, table: Option<&str>) -> Error {
             Some(cause) => format!("{e}: {cause}"),
             None => e.to_string(),
         };
+        if pg_value_too_large(&e) {
+            return Error::ValueTooLarge { message };
+        }
         return Error::Database { code: None, message };
     };
     let t = db.table().map(str::to_owned).unwrap_or_else(|| table.unwrap_or_default().to_owned());
@@ -102,6 +132,17 @@ pub(crate) fn from_pg(e: postgres::Error, table: Option<&str>) -> Error {
         "23503" => Error::ForeignKeyViolation { table: t, columns: key_columns(db.detail()), message },
         "23502" => Error::NotNullViolation { table: t, column: db.column().unwrap_or_default().to_owned() },
         "23514" => Error::CheckViolation { table: t, constraint: db.constraint().unwrap_or_default().to_owned() },
+        "40001" => Error::Serialization { message },
+        "40P01" => Error::Deadlock { message },
+        "55P03" => Error::LockTimeout { message },
+        // query_canceled: "canceling statement due to statement timeout" or "... user request".
+        "57014" if message.contains("statement timeout") => Error::StatementTimeout { message },
+        "57014" => Error::Canceled { message },
+        // feature_not_supported is also raised for "cached plan must not change result type".
+        "0A000" if db.routine() == Some("RevalidateCachedQuery") || message.contains("cached plan") => {
+            Error::StaleStatement { message }
+        }
+        "53100" => Error::DiskFull { message },
         code => Error::Database { code: Some(code.to_owned()), message },
     }
 }
@@ -113,4 +154,39 @@ fn key_columns(detail: Option<&str>) -> Vec<String> {
         .and_then(|d| d.split_once(")="))
         .map(|(cols, _)| cols.split(", ").map(|c| c.trim_matches('"').to_owned()).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite_failure(code: std::os::raw::c_int) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some("m".into()))
+    }
+
+    #[test]
+    fn sqlite_codes_map_to_the_taxonomy() {
+        use rusqlite::ffi;
+        assert!(matches!(from_sqlite(sqlite_failure(ffi::SQLITE_BUSY), None), Error::Busy { .. }));
+        assert!(matches!(from_sqlite(sqlite_failure(ffi::SQLITE_BUSY_SNAPSHOT), None), Error::Busy { .. }));
+        assert!(matches!(from_sqlite(sqlite_failure(ffi::SQLITE_LOCKED), None), Error::Busy { .. }));
+        assert!(matches!(from_sqlite(sqlite_failure(ffi::SQLITE_FULL), None), Error::DiskFull { .. }));
+        assert!(matches!(from_sqlite(sqlite_failure(ffi::SQLITE_INTERRUPT), None), Error::Canceled { .. }));
+        assert!(matches!(from_sqlite(sqlite_failure(ffi::SQLITE_TOOBIG), None), Error::ValueTooLarge { .. }));
+        let busy = from_sqlite(sqlite_failure(ffi::SQLITE_BUSY), None);
+        assert!(busy.is_retryable() && !busy.is_disconnect());
+    }
+
+    #[test]
+    fn classifiers_look_through_pending_rollback() {
+        let e = Error::PendingRollback { original: Box::new(Error::Serialization { message: String::new() }) };
+        assert!(e.is_retryable());
+        assert!(matches!(e.root_cause(), Error::Serialization { .. }));
+        let lost = Error::PendingRollback { original: Box::new(Error::Disconnected { message: String::new() }) };
+        assert!(lost.is_disconnect() && lost.is_retryable());
+        let unknown = Error::CommitOutcomeUnknown { message: String::new() };
+        assert!(unknown.is_disconnect() && !unknown.is_retryable());
+        assert!(Error::LockTimeout { message: String::new() }.is_timeout());
+        assert!(!Error::LockTimeout { message: String::new() }.is_retryable());
+    }
 }

@@ -2,6 +2,7 @@
 //! the r2d2 pool glue, and the [`Engine`]. Nothing here builds SQL.
 
 pub(crate) mod connection;
+mod deadline;
 mod engine;
 mod error_map;
 mod events;
@@ -14,5 +15,6 @@ mod url;
 pub use connection::{BindParam, Connection, Prepared};
 pub use engine::{Engine, EngineBuilder, PooledConnection, RawSql};
 pub use events::{AfterExecuteHook, ConnectHook, ExecuteEvent, ExecuteHook};
+pub use pool::PoolStatus;
 pub use row::RowRef;
 pub use url::DatabaseUrl;

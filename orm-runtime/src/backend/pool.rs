@@ -1,8 +1,30 @@
 //! The only r2d2 glue: how to open, probe and take back a [`Connection`].
+//!
+//! Three things r2d2 does not do are added here:
+//!
+//! - **A generation counter.** Every connection remembers the pool generation it was opened
+//!   in. The first disconnect a connection sees bumps the generation, and every connection
+//!   of an older generation is then dropped at checkout or check-in *without a round trip*
+//!   (after a server restart each idle connection is dead; pinging them one by one would cost
+//!   a failed probe each). Connections in use keep working until they go back.
+//! - **A connect deadline around the whole PostgreSQL handshake.** The driver's
+//!   `connect_timeout` only limits the TCP connect; a server that accepts the connection but
+//!   does not answer the startup messages (a stopped postmaster, an overloaded server) blocks
+//!   `Client::connect` indefinitely. The handshake therefore runs on a helper thread and the
+//!   pool waits for it at most the connect timeout. A handshake that misses its deadline is
+//!   abandoned: its thread finishes (and drops the client) whenever the server answers or
+//!   the socket fails. At most `pool_size` abandoned handshakes per engine are allowed to hang
+//!   at once; beyond that, connecting fails at once instead of spawning more threads.
+//!   (A socket-level limit cannot do this: the kernel acknowledges the data of a stopped
+//!   process, so `tcp_user_timeout` and keepalives never fire, and the `postgres` crate
+//!   offers no way to hand it a socket with a read timeout.)
+//! - **Counters** for tests and monitoring ([`PoolStatus`]).
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
-use crate::backend::connection::{Connection, Inner};
+use crate::backend::connection::{Connection, Inner, Timeouts};
 use crate::backend::error_map::from_pg;
 use crate::backend::events::EngineHooks;
 use crate::backend::postgres_conn::PgConn;
@@ -16,10 +38,87 @@ pub(crate) enum Target {
     Postgres { config: Box<postgres::Config> },
 }
 
+/// State shared by a pool and its connections.
+#[derive(Debug, Default)]
+pub(crate) struct PoolShared {
+    /// Bumped by the first disconnect seen in a generation.
+    generation: AtomicU64,
+    /// Connections dropped because their generation was old (no round trip).
+    stale_discarded: AtomicU64,
+    /// Checkout probes that failed.
+    probe_failures: AtomicU64,
+    /// Connections opened.
+    connects: AtomicU64,
+    /// Handshakes that missed the connect deadline and still hang.
+    hung_connects: AtomicUsize,
+}
+
+impl PoolShared {
+    /// A connection of generation `generation` saw a disconnect: every connection opened
+    /// before now is suspect. Only the first report of a generation bumps it.
+    pub(crate) fn disconnect_seen(&self, generation: u64) {
+        let _ = self.generation.compare_exchange(generation, generation + 1, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Whether `conn` belongs to an older generation; counts it as discarded if so.
+    pub(crate) fn is_stale(&self, conn: &Connection) -> bool {
+        let stale = conn.generation() < self.generation();
+        if stale {
+            self.stale_discarded.fetch_add(1, Ordering::Relaxed);
+        }
+        stale
+    }
+
+    pub(crate) fn status(&self, state: r2d2::State) -> PoolStatus {
+        PoolStatus {
+            connections: state.connections,
+            idle: state.idle_connections,
+            generation: self.generation(),
+            stale_discarded: self.stale_discarded.load(Ordering::Relaxed),
+            probe_failures: self.probe_failures.load(Ordering::Relaxed),
+            connects: self.connects.load(Ordering::Relaxed),
+            hung_connects: self.hung_connects.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// A snapshot of an engine's pool (see [`Engine::pool_status`](crate::backend::Engine::pool_status)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PoolStatus {
+    /// Connections the pool holds, idle or checked out.
+    pub connections: u32,
+    /// Idle connections. Once every session and checked-out connection has been dropped,
+    /// `idle == connections` (nothing leaked).
+    pub idle: u32,
+    /// The pool generation: bumped by the first disconnect seen in a generation; connections
+    /// of older generations are dropped at checkout and check-in without a round trip.
+    pub generation: u64,
+    /// Connections dropped because their generation was old.
+    pub stale_discarded: u64,
+    /// Checkout probes that failed (a dead connection, or one left inside a transaction).
+    pub probe_failures: u64,
+    /// Connections opened since the engine was built.
+    pub connects: u64,
+    /// PostgreSQL handshakes that missed the connect deadline and have not finished yet.
+    pub hung_connects: usize,
+}
+
 /// r2d2 manager: opens connections, probes them on checkout, resets them on return.
 pub(crate) struct Manager {
     pub(crate) target: Target,
     pub(crate) hooks: Arc<EngineHooks>,
+    pub(crate) shared: Arc<PoolShared>,
+    /// Limit for opening one connection, handshake included.
+    pub(crate) connect_timeout: Duration,
+    /// Most abandoned handshakes allowed to hang at once.
+    pub(crate) max_hung_connects: usize,
+    /// The engine's statement, lock and client timeouts.
+    pub(crate) timeouts: Timeouts,
 }
 
 impl std::fmt::Debug for Manager {
@@ -34,17 +133,35 @@ impl r2d2::ManageConnection for Manager {
 
     fn connect(&self) -> Result<Connection, Error> {
         let mut conn = self.open()?;
+        // Read after the handshake: a connection opened across a bump belongs to the new
+        // generation (the server answered it after the disconnect was seen).
+        conn.attach(self.shared.clone(), self.shared.generation(), self.timeouts);
+        conn.set_timeouts(self.timeouts)?;
         for on_connect in &self.hooks.connect {
             on_connect(&mut conn)?;
         }
+        self.shared.connects.fetch_add(1, Ordering::Relaxed);
         Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut Connection) -> Result<(), Error> {
-        conn.ping()
+        if self.shared.is_stale(conn) {
+            conn.mark_broken();
+            return Err(Error::Disconnected {
+                message: "connection opened before a disconnect was seen (stale pool generation)".into(),
+            });
+        }
+        let r = conn.ping();
+        if r.is_err() {
+            self.shared.probe_failures.fetch_add(1, Ordering::Relaxed);
+        }
+        r
     }
 
     fn has_broken(&self, conn: &mut Connection) -> bool {
+        if !conn.is_broken() && self.shared.is_stale(conn) {
+            return true;
+        }
         conn.reset_on_return()
     }
 }
@@ -57,13 +174,64 @@ impl Manager {
                 Ok(Connection::new(Inner::Sqlite(sqlite_conn::open(path, *memory)?), self.hooks.for_statements()))
             }
             Target::Postgres { config } => {
-                let client = config.connect(postgres::NoTls).map_err(|e| match from_pg(e, None) {
-                    Error::ConnectionLost { message } | Error::Database { message, .. } => {
-                        Error::ConnectionLost { message: format!("could not connect: {message}") }
-                    }
-                    other => other,
-                })?;
+                let client = self.connect_pg(config)?;
                 Ok(Connection::new(Inner::Postgres(Box::new(PgConn::new(client))), self.hooks.for_statements()))
+            }
+        }
+    }
+
+    /// `config.connect` on a helper thread, waited for at most the connect timeout.
+    fn connect_pg(&self, config: &postgres::Config) -> Result<postgres::Client, Error> {
+        let could_not_connect = |e: Error| match e {
+            Error::Disconnected { message } | Error::Database { message, .. } => {
+                Error::Disconnected { message: format!("could not connect: {message}") }
+            }
+            other => other,
+        };
+        let hung = self.shared.hung_connects.load(Ordering::Acquire);
+        if hung >= self.max_hung_connects {
+            return Err(Error::Disconnected {
+                message: format!("could not connect: {hung} earlier handshakes with the server have not completed"),
+            });
+        }
+        // The attempt's result, or that the caller gave up; one lock orders the two.
+        type Slot = (Mutex<(Option<Result<postgres::Client, postgres::Error>>, bool)>, Condvar);
+        let slot: Arc<Slot> = Arc::new((Mutex::new((None, false)), Condvar::new()));
+        let config = config.clone();
+        let shared = self.shared.clone();
+        let theirs = slot.clone();
+        std::thread::Builder::new()
+            .name("orm-pg-connect".into())
+            .spawn(move || {
+                let r = config.connect(postgres::NoTls);
+                let mut guard = theirs.0.lock().unwrap_or_else(PoisonError::into_inner);
+                if guard.1 {
+                    // Abandoned: the caller gave up; the client (if any) is closed here.
+                    drop(guard);
+                    drop(r);
+                    shared.hung_connects.fetch_sub(1, Ordering::AcqRel);
+                } else {
+                    guard.0 = Some(r);
+                    theirs.1.notify_one();
+                }
+            })
+            .map_err(|e| Error::Disconnected { message: format!("could not connect: cannot spawn a thread: {e}") })?;
+        let guard = slot.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut guard, _) = slot
+            .1
+            .wait_timeout_while(guard, self.connect_timeout, |(r, _)| r.is_none())
+            .unwrap_or_else(PoisonError::into_inner);
+        match guard.0.take() {
+            Some(r) => r.map_err(|e| could_not_connect(from_pg(e, None))),
+            None => {
+                guard.1 = true;
+                self.shared.hung_connects.fetch_add(1, Ordering::AcqRel);
+                Err(Error::Disconnected {
+                    message: format!(
+                        "could not connect: the server did not complete the handshake within {} ms",
+                        self.connect_timeout.as_millis()
+                    ),
+                })
             }
         }
     }

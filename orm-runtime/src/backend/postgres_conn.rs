@@ -6,7 +6,7 @@ use postgres::types::ToSql;
 
 use crate::backend::error_map::from_pg;
 use crate::backend::RowRef;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Statements cached per connection; the cache is emptied when it grows past this.
 const STATEMENT_CACHE: usize = 256;
@@ -43,7 +43,17 @@ impl PgConn {
     pub(crate) fn execute<P: ToSql + Sync>(&mut self, sql: &str, params: &[P]) -> Result<u64> {
         let stmt = self.prepare(sql)?;
         let refs = param_refs(params);
-        self.client.execute(&stmt, &refs).map_err(|e| from_pg(e, None))
+        let r = self.client.execute(&stmt, &refs).map_err(|e| from_pg(e, None));
+        self.evict_if_stale(sql, r)
+    }
+
+    /// After 0A000 ("cached plan must not change result type") the cached statement is
+    /// useless: forget it, so that the next run prepares it afresh.
+    fn evict_if_stale<R>(&mut self, sql: &str, r: Result<R>) -> Result<R> {
+        if let Err(Error::StaleStatement { .. }) = &r {
+            self.statements.remove(sql);
+        }
+        r
     }
 
     pub(crate) fn query<P: ToSql + Sync, F>(&mut self, sql: &str, params: &[P], mut f: F) -> Result<()>
@@ -52,7 +62,8 @@ impl PgConn {
     {
         let stmt = self.prepare(sql)?;
         let refs = param_refs(params);
-        let rows = self.client.query(&stmt, &refs).map_err(|e| from_pg(e, None))?;
+        let rows = self.client.query(&stmt, &refs).map_err(|e| from_pg(e, None));
+        let rows = self.evict_if_stale(sql, rows)?;
         for row in &rows {
             if !f(&RowRef::Postgres(row))? {
                 break;
@@ -68,8 +79,11 @@ impl PgConn {
     {
         use postgres::fallible_iterator::FallibleIterator;
         let stmt = self.prepare(sql)?;
-        let mut it =
-            self.client.query_raw(&stmt, params.iter().map(|v| v as &dyn ToSql)).map_err(|e| from_pg(e, None))?;
+        let it = self.client.query_raw(&stmt, params.iter().map(|v| v as &dyn ToSql)).map_err(|e| from_pg(e, None));
+        if let Err(Error::StaleStatement { .. }) = &it {
+            self.statements.remove(sql);
+        }
+        let mut it = it?;
         while let Some(row) = it.next().map_err(|e| from_pg(e, None))? {
             if !f(&RowRef::Postgres(&row))? {
                 break;

@@ -63,7 +63,7 @@ impl RowRef<'_> {
         }
     }
 
-    /// Position `idx` as a [`Value`] of the given SQL type (dates, times, UUIDs, JSON and
+    /// Position `idx` as a [`Value`](crate::types::Value) of the given SQL type (dates, times, UUIDs, JSON and
     /// decimals in their backend-neutral form; see [`Value`](crate::types::Value)).
     pub fn value_of_kind(&self, idx: usize, kind: crate::types::SqlKind) -> Result<crate::types::Value> {
         use crate::types::{neutral, Value};

@@ -43,16 +43,47 @@ impl DatabaseUrl {
     }
 }
 
-/// The URL without its password, for messages.
+/// The URL without its password, for messages: the `user:password@` part and any
+/// `password=` query parameter (libpq accepts both).
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    // The query starts at the first `?` after the credentials (a password may hold a `?`).
+    let after_creds = url.rfind('@').map_or(0, |at| at + 1);
+    let (base, query) = match url[after_creds..].find('?') {
+        Some(q) => (&url[..after_creds + q], Some(&url[after_creds + q + 1..])),
+        None => (url, None),
+    };
+    let mut out = match (base.find("://"), base.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
+            let creds = &base[s + 3..at];
             match creds.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
-                None => url.to_owned(),
+                Some((user, _)) => format!("{}{}:***{}", &base[..s + 3], user, &base[at..]),
+                None => base.to_owned(),
             }
         }
-        _ => url.to_owned(),
+        _ => base.to_owned(),
+    };
+    if let Some(query) = query {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => p.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    #[test]
+    fn passwords_never_appear_in_messages() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("postgres://u@h/db?password=secret&x=1"), "postgres://u@h/db?password=***&x=1");
+        assert_eq!(super::redact("postgres://u:s@h/db?PASSWORD=secret"), "postgres://u:***@h/db?PASSWORD=***");
+        assert_eq!(super::redact("sqlite::memory:"), "sqlite::memory:");
+        assert_eq!(super::redact("postgres://u:pa?ss@h/db"), "postgres://u:***@h/db");
     }
 }

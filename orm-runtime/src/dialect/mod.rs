@@ -93,6 +93,12 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
     fn builtin(&self, func: Builtin) -> Option<BuiltinSql> {
         standard_builtin(func)
     }
+
+    /// The bound right operand of `doc -> ?` / `doc ->> ?` that selects the object member
+    /// `key`. The default (PostgreSQL) binds the key itself.
+    fn json_key(&self, key: &str) -> crate::types::Value {
+        crate::types::Value::Text(key.to_owned())
+    }
 }
 
 /// The spelling of a [`Builtin`] that both built-in dialects share; `None` for the others.

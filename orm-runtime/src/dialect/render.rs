@@ -378,6 +378,68 @@ impl Writer<'_> {
         self.returning(&s.returning, clauses)
     }
 
+    /// The ESCAPE clause of LIKE. PostgreSQL's is an `E''` string, read the same whatever
+    /// `standard_conforming_strings` says (a plain `'\\'` would be an unterminated string
+    /// with it off).
+    fn like_escape(&self) -> &'static str {
+        match self.d.kind() {
+            crate::dialect::DialectKind::Postgres => " ESCAPE E'\\\\'",
+            crate::dialect::DialectKind::Sqlite => " ESCAPE '\\'",
+        }
+    }
+
+    /// `contains` / `starts_with` / `ends_with`. PostgreSQL: LIKE with the needle escaped.
+    /// SQLite compares bytes (`instr` / `substr` over `CAST(.. AS BLOB)`): its LIKE stops at
+    /// a NUL character, which would make `ends_with("ab")` match `"ab\0cd"`.
+    fn text_match(&mut self, expr: &Node, needle: &str, at: crate::expr::TextMatchAt) -> Result<()> {
+        use crate::expr::TextMatchAt;
+        use crate::types::Value;
+        let escaped = crate::expr::escape_like(needle);
+        match self.d.kind() {
+            crate::dialect::DialectKind::Postgres => {
+                self.operand(expr)?;
+                self.push(" LIKE ");
+                let pattern = match at {
+                    TextMatchAt::Anywhere => format!("%{escaped}%"),
+                    TextMatchAt::Start => format!("{escaped}%"),
+                    TextMatchAt::End => format!("%{escaped}"),
+                };
+                self.bind_ref(&Value::Text(pattern));
+                self.push(self.like_escape());
+            }
+            crate::dialect::DialectKind::Sqlite => {
+                let needle = Value::Text(needle.to_owned());
+                match at {
+                    TextMatchAt::Anywhere | TextMatchAt::Start => {
+                        self.push("instr(CAST(");
+                        self.node(expr)?;
+                        self.push(" AS BLOB), CAST(");
+                        self.bind_ref(&needle);
+                        self.push(if at == TextMatchAt::Start { " AS BLOB)) = 1" } else { " AS BLOB)) > 0" });
+                    }
+                    TextMatchAt::End => {
+                        // No longer than the value, and equal to its last bytes (an empty
+                        // needle always: `substr` of an empty blob is NULL). NULL stays NULL.
+                        self.push("(length(CAST(");
+                        self.node(expr)?;
+                        self.push(" AS BLOB)) >= length(CAST(");
+                        self.bind_ref(&needle);
+                        self.push(" AS BLOB)) AND (length(CAST(");
+                        self.bind_ref(&needle);
+                        self.push(" AS BLOB)) = 0 OR substr(CAST(");
+                        self.node(expr)?;
+                        self.push(" AS BLOB), -length(CAST(");
+                        self.bind_ref(&needle);
+                        self.push(" AS BLOB))) = CAST(");
+                        self.bind_ref(&needle);
+                        self.push(" AS BLOB)))");
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Operands that are themselves operators get parentheses; precedence never matters.
     fn operand(&mut self, n: &Node) -> Result<()> {
         let wrap = matches!(
@@ -386,6 +448,7 @@ impl Writer<'_> {
                 | Node::Not(_)
                 | Node::IsNull { .. }
                 | Node::Like { .. }
+                | Node::TextMatch { .. }
                 | Node::InList { .. }
                 | Node::InSubquery { .. }
                 | Node::InQuery { .. }
@@ -451,8 +514,9 @@ impl Writer<'_> {
                 } else {
                     self.operand(pattern)?;
                 }
-                self.push(" ESCAPE '\\'");
+                self.push(self.like_escape());
             }
+            Node::TextMatch { expr, needle, at } => self.text_match(expr, needle, *at)?,
             Node::InList { expr, list, negated } => {
                 if list.is_empty() {
                     // `IN ()` is not valid everywhere: an empty list matches nothing.
@@ -558,6 +622,26 @@ impl Writer<'_> {
                 self.ident(column)?;
             }
             Node::Builtin { func, args } => self.builtin(*func, args)?,
+            Node::JsonGet { doc, key, as_text } => {
+                // The key is bound, in the dialect's form (a quoted path on SQLite).
+                let key = self.d.json_key(key);
+                if *as_text {
+                    self.push("CAST(");
+                    self.operand(doc)?;
+                    self.push(" ->> ");
+                    self.bind(key);
+                    self.push(" AS ");
+                    let t = self.d.type_name(crate::types::SqlKind::Text, None);
+                    self.push(&t);
+                    self.push(")");
+                } else {
+                    self.push("(");
+                    self.operand(doc)?;
+                    self.push(" -> ");
+                    self.bind(key);
+                    self.push(")");
+                }
+            }
         }
         Ok(())
     }
@@ -689,6 +773,7 @@ fn strip_node(n: &mut Node, scope: &[&'static str]) {
             strip_node(right, scope);
         }
         Node::Not(e) | Node::IsNull { expr: e, .. } | Node::Cast { expr: e, .. } => strip_node(e, scope),
+        Node::JsonGet { doc, .. } => strip_node(doc, scope),
         Node::Between { expr, low, high, .. } => {
             for e in [expr, low, high] {
                 strip_node(e, scope);

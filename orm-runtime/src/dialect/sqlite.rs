@@ -56,4 +56,42 @@ impl Dialect for Sqlite {
             other => return crate::dialect::standard_builtin(other),
         })
     }
+    /// A bare key on the right of `->` is read by SQLite as a path when it starts with `$`,
+    /// and wrapped in `$."…"` without escaping otherwise; so the ORM always sends a full path
+    /// whose one step is the key, quoted (see [`json_member_path`]).
+    fn json_key(&self, key: &str) -> crate::types::Value {
+        crate::types::Value::Text(json_member_path(key))
+    }
+}
+
+/// `$."key"`: the SQLite JSON path of the object member `key`. Inside the quotes SQLite
+/// decodes JSON string escapes; `"`, `\` and control characters are written as `\uXXXX`
+/// escapes, everything else as is.
+pub(crate) fn json_member_path(key: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(key.len() + 4);
+    out.push_str("$.\"");
+    for c in key.chars() {
+        if c == '"' || c == '\\' || c.is_control() {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_member_path;
+
+    #[test]
+    fn json_member_paths_quote_the_key() {
+        assert_eq!(json_member_path("a"), r#"$."a""#);
+        assert_eq!(json_member_path(""), r#"$."""#);
+        assert_eq!(json_member_path("x.y[0]$"), r#"$."x.y[0]$""#);
+        assert_eq!(json_member_path("a\"b\\c\n"), r#"$."a\u0022b\u005cc\u000a""#);
+    }
 }

@@ -8,11 +8,14 @@ mod alias;
 mod case;
 mod column;
 mod functions;
+#[cfg(feature = "serde_json")]
+mod json;
 mod node;
 mod operators;
 mod ordering;
 mod sources;
 mod typed;
+pub(crate) use typed::escape_like;
 mod window;
 
 pub use alias::{alias, Alias, AliasColumn};
@@ -22,8 +25,11 @@ pub use functions::{
     avg, coalesce, count, count_all, count_distinct, current_timestamp, func, length, lower, ltrim, max, min, nullif,
     position, replace, rtrim, string_agg, substr, sum, trim, upper, value, CurrentTime, FuncArg, FuncArgs,
 };
+#[cfg(feature = "serde_json")]
+pub use json::{JsonDocument, JsonExpression};
 pub use node::{
-    BinOp, Builtin, BuiltinSql, Frame, FrameBound, FrameUnits, FuncName, Node, SqlPart, TableRef, WindowSpec,
+    BinOp, Builtin, BuiltinSql, Frame, FrameBound, FrameUnits, FuncName, Node, SqlPart, TableRef, TextMatchAt,
+    WindowSpec,
 };
 pub use ordering::{Direction, IntoOrdering, Nulls, Ordering};
 pub use sources::{

@@ -2,6 +2,17 @@
 
 use crate::types::{SqlKind, Value};
 
+/// Where [`Node::TextMatch`] looks for its needle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextMatchAt {
+    /// Anywhere.
+    Anywhere,
+    /// At the start.
+    Start,
+    /// At the end.
+    End,
+}
+
 /// A binary operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -114,6 +125,17 @@ pub enum Node {
         /// NOT LIKE.
         negated: bool,
     },
+    /// `expr` contains / starts with / ends with `needle`, literally and case-sensitively:
+    /// `LIKE` with the needle escaped on PostgreSQL, byte comparisons on SQLite (whose LIKE
+    /// stops at a NUL character).
+    TextMatch {
+        /// Operand (text).
+        expr: Box<Node>,
+        /// The literal text looked for (bound, never inlined).
+        needle: String,
+        /// Where it must be.
+        at: TextMatchAt,
+    },
     /// `expr [NOT] IN (values...)`; an empty list matches nothing (or everything, negated).
     InList {
         /// Operand.
@@ -206,6 +228,17 @@ pub enum Node {
         func: Builtin,
         /// Arguments.
         args: Vec<Node>,
+    },
+    /// The value under `key` of a JSON object: `doc -> key` (a JSON document) or, with
+    /// `as_text`, `CAST(doc ->> key AS TEXT)`. The key is bound, in the form the dialect's
+    /// [`json_key`](crate::dialect::Dialect::json_key) gives it; it is never SQL text.
+    JsonGet {
+        /// The document.
+        doc: Box<Node>,
+        /// The object key, as the user gave it.
+        key: String,
+        /// `->>` (text) rather than `->` (a JSON document).
+        as_text: bool,
     },
 }
 
@@ -326,6 +359,9 @@ impl Node {
             Node::Binary { left, right, .. } => left.param_count() + right.param_count(),
             Node::Not(e) | Node::IsNull { expr: e, .. } | Node::Cast { expr: e, .. } => e.param_count(),
             Node::Like { expr, pattern, .. } => expr.param_count() + pattern.param_count(),
+            // The most any dialect binds: SQLite's ends-with reads the operand twice and the
+            // needle four times.
+            Node::TextMatch { expr, .. } => 2 * expr.param_count() + 4,
             Node::InList { expr, list, .. } => expr.param_count() + list.iter().map(Node::param_count).sum::<usize>(),
             Node::InSubquery { expr, query } | Node::InQuery { expr, query, .. } => {
                 expr.param_count() + query.param_count()
@@ -342,6 +378,7 @@ impl Node {
             }
             Node::Excluded(_) => 0,
             Node::Builtin { args, .. } => args.iter().map(Node::param_count).sum(),
+            Node::JsonGet { doc, .. } => doc.param_count() + 1,
             Node::Between { expr, low, high, .. } => expr.param_count() + low.param_count() + high.param_count(),
             Node::Func { args, .. } => args.iter().map(Node::param_count).sum(),
         }

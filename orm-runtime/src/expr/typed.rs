@@ -116,7 +116,7 @@ where
 }
 
 /// Escape `%`, `_` and `\` so that user text matches literally inside a LIKE pattern.
-fn escape_like(s: &str) -> String {
+pub(crate) fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     for c in s.chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -238,21 +238,21 @@ pub trait Expression: Sized {
     where
         Self::Value: Text,
     {
-        like_node(self, format!("%{}%", escape_like(needle)), false, false)
+        text_match(self, needle, crate::expr::TextMatchAt::Anywhere)
     }
     /// The text starts with `prefix` literally.
     fn starts_with(self, prefix: &str) -> Expr<bool, Self::Sources>
     where
         Self::Value: Text,
     {
-        like_node(self, format!("{}%", escape_like(prefix)), false, false)
+        text_match(self, prefix, crate::expr::TextMatchAt::Start)
     }
     /// The text ends with `suffix` literally.
     fn ends_with(self, suffix: &str) -> Expr<bool, Self::Sources>
     where
         Self::Value: Text,
     {
-        like_node(self, format!("%{}", escape_like(suffix)), false, false)
+        text_match(self, suffix, crate::expr::TextMatchAt::End)
     }
     /// `self || rhs` (string concatenation).
     fn concat<R: AsExpr<String>>(self, rhs: R) -> Expr<Self::Value, (Self::Sources, R::Sources)>
@@ -291,6 +291,10 @@ pub trait Expression: Sized {
     {
         Expr::from_node(Node::binary(BinOp::Or, self.into_node(), rhs.into_node()))
     }
+}
+
+fn text_match<E: Expression>(e: E, needle: &str, at: crate::expr::TextMatchAt) -> Expr<bool, E::Sources> {
+    Expr::from_node(Node::TextMatch { expr: Box::new(e.into_node()), needle: needle.to_owned(), at })
 }
 
 fn like_node<E: Expression>(e: E, pattern: String, ci: bool, negated: bool) -> Expr<bool, E::Sources> {

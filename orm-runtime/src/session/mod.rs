@@ -16,6 +16,7 @@ mod pair_query;
 mod polymorphic;
 mod query;
 mod relationship;
+mod retry;
 mod scoped;
 #[allow(clippy::module_inception)]
 mod session;

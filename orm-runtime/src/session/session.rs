@@ -2,8 +2,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::backend::connection::SavepointCommand;
+use crate::backend::connection::{SavepointCommand, Timeouts};
 use crate::backend::{Connection, Engine, PooledConnection, RawSql};
 use crate::dialect::DialectKind;
 use crate::error::{Error, Result};
@@ -57,6 +58,8 @@ pub struct Session {
     pub(crate) listeners: Listeners,
     /// The event whose listeners are running (flush, commit and rollback are refused then).
     pub(crate) in_listener: Option<SessionEvent>,
+    /// This session's statement, lock and client timeouts (`None`: the engine's).
+    timeouts: Option<Timeouts>,
 }
 
 impl std::fmt::Debug for Session {
@@ -91,6 +94,7 @@ impl Engine {
             writes_seen: u64::MAX,
             listeners: Listeners::default(),
             in_listener: None,
+            timeouts: None,
         }
     }
 }
@@ -358,6 +362,47 @@ impl Session {
     pub(crate) fn check_usable(&self) -> Result<()> {
         match &self.failed {
             Some(e) => Err(Error::PendingRollback { original: Box::new(e.duplicate()) }),
+            // The connection was lost, or (PostgreSQL) a statement aborted the transaction:
+            // nothing more can happen in it until `rollback()`.
+            None => match self.conn.as_ref().and_then(|c| c.transaction_failure()) {
+                Some(e) => Err(Error::PendingRollback { original: Box::new(e.duplicate()) }),
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// PostgreSQL: the server's `statement_timeout` for this session's transactions (`SET
+    /// LOCAL` at `BEGIN`, from the next transaction on): a statement running longer fails with
+    /// [`Error::StatementTimeout`] (57014) and the session needs a rollback. SQLite: the ORM
+    /// interrupts the statement itself, with the same error. `None`: no limit, even where the
+    /// engine sets one ([`EngineBuilder::statement_timeout`](crate::backend::EngineBuilder::statement_timeout)).
+    pub fn set_statement_timeout(&mut self, d: Option<Duration>) -> Result<()> {
+        self.update_timeouts(|t| t.statement = d)
+    }
+
+    /// PostgreSQL: the server's `lock_timeout` for this session's transactions (from the next
+    /// one on): waiting longer for a lock fails with [`Error::LockTimeout`] (55P03). SQLite:
+    /// the busy timeout while the session holds its connection ([`Error::Busy`]). `None`: no
+    /// limit on PostgreSQL (even over the engine's setting), the default busy timeout on SQLite.
+    pub fn set_lock_timeout(&mut self, d: Option<Duration>) -> Result<()> {
+        self.update_timeouts(|t| t.lock = d)
+    }
+
+    /// A client-side deadline for each statement of this session, in force at once: a
+    /// statement still running after `d` is canceled (PostgreSQL: a cancel request through the
+    /// driver's `CancelToken`; SQLite: `sqlite3_interrupt`) and fails with [`Error::Canceled`].
+    /// The connection stays usable; on PostgreSQL the open transaction is aborted, so the
+    /// session needs a rollback. `None`: no deadline.
+    pub fn set_query_deadline(&mut self, d: Option<Duration>) -> Result<()> {
+        self.update_timeouts(|t| t.deadline = d)
+    }
+
+    fn update_timeouts(&mut self, change: impl FnOnce(&mut Timeouts)) -> Result<()> {
+        let mut t = self.timeouts.unwrap_or_else(|| self.engine.default_timeouts());
+        change(&mut t);
+        self.timeouts = Some(t);
+        match self.conn.as_mut() {
+            Some(conn) => conn.set_timeouts(t),
             None => Ok(()),
         }
     }
@@ -368,7 +413,11 @@ impl Session {
     pub(crate) fn connection(&mut self, write: bool) -> Result<&mut Connection> {
         self.check_usable()?;
         if self.conn.is_none() {
-            self.conn = Some(self.engine.connection()?);
+            let mut conn = self.engine.connection()?;
+            if let Some(t) = self.timeouts {
+                conn.set_timeouts(t)?;
+            }
+            self.conn = Some(conn);
         }
         let Some(conn) = self.conn.as_mut() else { unreachable!("connection set above") };
         let needs_begin = match conn.dialect_kind() {
@@ -684,6 +733,8 @@ impl Session {
     /// Roll the database transaction back now and remember why. Inside a savepoint only the
     /// savepoint is given up (by `rollback_to_savepoint`), so the outer work survives.
     pub(crate) fn fail(&mut self, e: &Error) {
+        // Keep the cause itself, not a wrapper (`check_usable` wraps it again).
+        let e = e.root_cause();
         if !self.savepoints.is_empty() && !e.is_disconnect() {
             self.failed = Some(e.duplicate());
             return;
