@@ -188,6 +188,30 @@ pub enum Error {
         /// Dialect name.
         dialect: &'static str,
     },
+    /// Raw SQL names a bind (`:name`) no value was given for; nothing was sent.
+    #[error("the SQL has the bind `:{name}` but no value was bound to it (`.bind(\"{name}\", value)`)")]
+    MissingBind {
+        /// The bind's name.
+        name: String,
+    },
+    /// A value was bound to a name the raw SQL does not use; nothing was sent.
+    #[error("a value was bound to `{name}`, but the SQL has no bind `:{name}` (its binds: {})", binds.iter().map(|b| format!("`:{b}`")).collect::<Vec<_>>().join(", "))]
+    UnknownBind {
+        /// The name given.
+        name: String,
+        /// The binds the SQL has.
+        binds: Vec<String>,
+    },
+    /// Rows mapped onto a model by column name lack some of its columns.
+    #[error("the rows lack column(s) {} of `{model}` (they have {})", columns.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "), found.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))]
+    MissingColumns {
+        /// The model.
+        model: String,
+        /// Its columns the rows lack.
+        columns: Vec<String>,
+        /// The columns the rows have.
+        found: Vec<String>,
+    },
     /// An identifier (table, column, function or label name) is not acceptable.
     #[error("invalid identifier {name:?}: {reason}")]
     InvalidIdentifier {
@@ -375,6 +399,11 @@ impl Error {
                 Error::TooManyParameters { count: *count, limit: *limit, dialect }
             }
             Error::InvalidIdentifier { name, reason } => Error::InvalidIdentifier { name: name.clone(), reason },
+            Error::MissingBind { name } => Error::MissingBind { name: name.clone() },
+            Error::UnknownBind { name, binds } => Error::UnknownBind { name: name.clone(), binds: binds.clone() },
+            Error::MissingColumns { model, columns, found } => {
+                Error::MissingColumns { model: model.clone(), columns: columns.clone(), found: found.clone() }
+            }
             Error::Unsupported { feature, dialect } => Error::Unsupported { feature, dialect },
             Error::InvalidUrl { url, reason } => Error::InvalidUrl { url: url.clone(), reason: reason.clone() },
             Error::StaleData { table, action, key, matched } => {

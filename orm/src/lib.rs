@@ -266,7 +266,8 @@
 //! [`text`] runs SQL you write, with named binds: `:name` outside string literals, quoted
 //! identifiers, comments and `::type` casts, sent as `?` (SQLite) or `$n` (PostgreSQL), never
 //! written into the text. A bind the SQL names but no `.bind(..)` gives, or one given that the
-//! SQL does not name, is an [`Error::InvalidIdentifier`] naming it, before anything is sent.
+//! SQL does not name, is an [`Error::MissingBind`] / [`Error::UnknownBind`] naming it, before
+//! anything is sent; rows that lack a model's columns are [`Error::MissingColumns`].
 //! Rows decode by position into a column type or a tuple of them, or onto a model by column
 //! name with [`Text::from_statement`]; in a session, `session.from_statement::<M>(text)`
 //! returns tracked objects through the identity map, and `session.autoflushed()` runs a
@@ -293,7 +294,7 @@
 //! assert_eq!(rows, [("Ada".to_string(), 36)]);
 //!
 //! let err = q.bind("pattern", "A%").all::<(String, i32)>(&engine).unwrap_err();
-//! assert!(matches!(err, orm::Error::InvalidIdentifier { name, .. } if name == "age"));
+//! assert!(matches!(err, orm::Error::MissingBind { name } if name == "age"));
 //!
 //! // Columns by name, in any order.
 //! let users = text("SELECT age, name, id FROM users").from_statement::<User>().all(&engine)?;

@@ -112,21 +112,21 @@ impl Text {
         self.parsed.writes
     }
 
-    /// Every bind named and given, or the first one missing / not named:
-    /// [`Error::InvalidIdentifier`] naming it. Nothing is sent.
+    /// Every bind named and given, or the first one missing ([`Error::MissingBind`]) or not
+    /// named by the SQL ([`Error::UnknownBind`]). Nothing is sent.
     pub fn check_binds(&self) -> Result<()> {
         if let Some(missing) = self.parsed.names.iter().find(|n| !self.values.iter().any(|(v, _)| v == *n)) {
-            return Err(Error::InvalidIdentifier { name: missing.clone(), reason: MISSING_BIND });
+            return Err(Error::MissingBind { name: missing.clone() });
         }
         if let Some((unknown, _)) = self.values.iter().find(|(v, _)| !self.parsed.names.contains(v)) {
-            return Err(Error::InvalidIdentifier { name: unknown.clone(), reason: UNKNOWN_BIND });
+            return Err(Error::UnknownBind { name: unknown.clone(), binds: self.parsed.names.clone() });
         }
         Ok(())
     }
 
     /// The SQL in `dialect`'s placeholder form (`?` on SQLite, `$n` on PostgreSQL) and the
-    /// values to bind. Fails with [`Error::InvalidIdentifier`] for a bind missing or not
-    /// named (see [`Text::check_binds`]), and with [`Error::TooManyParameters`] beyond the
+    /// values to bind. Fails with [`Error::MissingBind`] / [`Error::UnknownBind`] for a bind
+    /// missing or not named (see [`Text::check_binds`]), and with [`Error::TooManyParameters`] beyond the
     /// dialect's limit.
     pub fn render(&self, dialect: &dyn Dialect) -> Result<Rendered> {
         self.check_binds()?;
@@ -268,10 +268,6 @@ impl Text {
         FromStatement { text: self, _model: PhantomData }
     }
 }
-
-/// Why a bind is refused ([`Error::InvalidIdentifier`] names it).
-const MISSING_BIND: &str = "the SQL has this bind, but no value was bound to it (`.bind(name, value)`)";
-const UNKNOWN_BIND: &str = "a value was bound to this name, but the SQL has no such bind";
 
 /// The first words of a statement, for error messages.
 fn label(sql: &str) -> String {
@@ -457,15 +453,10 @@ fn column_positions<M: Model>(row: &RowRef<'_>) -> Result<Vec<usize>> {
         return Ok(positions);
     }
     let model = std::any::type_name::<M>().rsplit("::").next().unwrap_or("model");
-    let quoted = |names: &mut dyn Iterator<Item = &str>| names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-    Err(Error::Decode {
-        table: M::TABLE_NAME.to_owned(),
-        column: missing.join(", "),
-        expected: format!(
-            "{} of `{model}` in the statement's result",
-            if missing.len() == 1 { "this column" } else { "these columns" }
-        ),
-        found: format!("only {}", quoted(&mut names.iter().map(String::as_str))),
+    Err(Error::MissingColumns {
+        model: model.to_owned(),
+        columns: missing.iter().map(|c| (*c).to_owned()).collect(),
+        found: names.to_vec(),
     })
 }
 
@@ -649,9 +640,9 @@ mod tests {
     #[test]
     fn missing_and_unknown_binds_are_named() {
         let err = text("SELECT :a").render(&Sqlite).unwrap_err();
-        assert!(matches!(&err, Error::InvalidIdentifier { name, .. } if name == "a"), "{err}");
+        assert!(matches!(&err, Error::MissingBind { name } if name == "a"), "{err}");
         let err = text("SELECT :a").bind("a", 1).bind("b", 2).render(&Sqlite).unwrap_err();
-        assert!(matches!(&err, Error::InvalidIdentifier { name, reason } if name == "b" && *reason == UNKNOWN_BIND));
+        assert!(matches!(&err, Error::UnknownBind { name, .. } if name == "b"));
     }
 
     #[test]

@@ -134,20 +134,26 @@ fn missing_and_unknown_binds_are_refused_before_anything_is_sent() {
         seed(db);
         let q = text("SELECT name FROM users WHERE age > :age AND name LIKE :pattern").bind("age", 3);
         let err = q.all::<String>(&db.engine).unwrap_err();
-        assert!(matches!(&err, Error::InvalidIdentifier { name, .. } if name == "pattern"), "{err}");
-        assert!(err.to_string().contains("no value was bound"), "{err}");
+        assert!(matches!(&err, Error::MissingBind { name } if name == "pattern"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "the SQL has the bind `:pattern` but no value was bound to it (`.bind(\"pattern\", value)`)"
+        );
 
         let err = q.clone().bind("pattern", "a%").bind("agee", 4).all::<String>(&db.engine).unwrap_err();
-        assert!(matches!(&err, Error::InvalidIdentifier { name, .. } if name == "agee"), "{err}");
-        assert!(err.to_string().contains("the SQL has no such bind"), "{err}");
+        assert!(matches!(&err, Error::UnknownBind { name, .. } if name == "agee"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "a value was bound to `agee`, but the SQL has no bind `:agee` (its binds: `:age`, `:pattern`)"
+        );
 
         let err = text("DELETE FROM users WHERE id = :id").execute(&db.engine).unwrap_err();
-        assert!(matches!(&err, Error::InvalidIdentifier { name, .. } if name == "id"), "{err}");
+        assert!(matches!(&err, Error::MissingBind { name } if name == "id"), "{err}");
         let mut session = db.engine.session();
         let err = text("DELETE FROM users WHERE id = :id").execute(&mut session).unwrap_err();
-        assert!(matches!(err, Error::InvalidIdentifier { .. }));
+        assert!(matches!(err, Error::MissingBind { .. }));
         let err = session.from_statement::<User>(text("SELECT * FROM users WHERE id = :id")).all().unwrap_err();
-        assert!(matches!(err, Error::InvalidIdentifier { .. }));
+        assert!(matches!(err, Error::MissingBind { .. }));
         assert!(db.log.take().is_empty(), "nothing is sent, not even BEGIN");
         assert_eq!(text("SELECT count(*) FROM users").scalar::<i64>(&db.engine).unwrap(), 4);
     });
@@ -187,24 +193,22 @@ fn from_statement_maps_columns_by_name() {
         // A missing column names the model and every column missing.
         let err = text("SELECT id, name FROM users").from_statement::<User>().all(&db.engine).unwrap_err();
         match &err {
-            Error::Decode { table, column, expected, found } => {
-                assert_eq!(table, "users");
-                assert_eq!(column, "age, email, active, score");
-                assert!(expected.contains("of `User`"), "{expected}");
-                assert_eq!(found, "only `id`, `name`");
+            Error::MissingColumns { model, columns, found } => {
+                assert_eq!(model, "User");
+                assert_eq!(columns, &["age", "email", "active", "score"]);
+                assert_eq!(found, &["id", "name"]);
             }
-            other => panic!("expected a decode error, got {other}"),
+            other => panic!("expected missing columns, got {other}"),
         }
         assert_eq!(
             err.to_string(),
-            "cannot decode `users.age, email, active, score`: expected these columns of `User` in the \
-             statement's result, found only `id`, `name`"
+            "the rows lack column(s) `age`, `email`, `active`, `score` of `User` (they have `id`, `name`)"
         );
         let err = text("SELECT id, name AS nom, age, email, active, score FROM users")
             .from_statement::<User>()
             .one_or_none(&db.engine)
             .unwrap_err();
-        assert!(matches!(&err, Error::Decode { column, .. } if column == "name"), "{err}");
+        assert!(matches!(&err, Error::MissingColumns { columns, .. } if columns == &["name"]), "{err}");
     });
 }
 
