@@ -105,46 +105,52 @@ pub mod value {
     pub fn concat(a: String, b: String) -> String {
         a.add(b)
     }
-    /// `a - b`.
-    pub fn sub<T: Numeric + std::ops::Sub<Output = T>>(a: T, b: T) -> T {
-        a - b
+    /// Binary operations on values: `name, bound, operator, result`.
+    macro_rules! value_ops {
+        ($($(#[$doc:meta])* $name:ident, $bound:path, $op:tt, $out:ty;)*) => {$(
+            $(#[$doc])*
+            pub fn $name<T: $bound>(a: T, b: T) -> $out {
+                a $op b
+            }
+        )*};
     }
-    /// `a * b`.
-    pub fn mul<T: Numeric + std::ops::Mul<Output = T>>(a: T, b: T) -> T {
-        a * b
+
+    value_ops! {
+        /// `a - b`.
+        sub, ArithSub, -, T;
+        /// `a * b`.
+        mul, ArithMul, *, T;
+        /// `a / b` (integer division truncates, as in SQL).
+        div, ArithDiv, /, T;
+        /// `a % b`.
+        rem, ArithRem, %, T;
+        /// `a == b`.
+        eq, PartialEq, ==, bool;
+        /// `a != b`.
+        ne, PartialEq, !=, bool;
+        /// `a < b`.
+        lt, PartialOrd, <, bool;
+        /// `a <= b`.
+        le, PartialOrd, <=, bool;
+        /// `a > b`.
+        gt, PartialOrd, >, bool;
+        /// `a >= b`.
+        ge, PartialOrd, >=, bool;
     }
-    /// `a / b` (integer division truncates, as in SQL).
-    pub fn div<T: Numeric + std::ops::Div<Output = T>>(a: T, b: T) -> T {
-        a / b
-    }
-    /// `a % b`.
-    pub fn rem<T: Numeric + std::ops::Rem<Output = T>>(a: T, b: T) -> T {
-        a % b
-    }
-    /// `a == b`.
-    pub fn eq<T: PartialEq>(a: T, b: T) -> bool {
-        a == b
-    }
-    /// `a != b`.
-    pub fn ne<T: PartialEq>(a: T, b: T) -> bool {
-        a != b
-    }
-    /// `a < b`.
-    pub fn lt<T: PartialOrd>(a: T, b: T) -> bool {
-        a < b
-    }
-    /// `a <= b`.
-    pub fn le<T: PartialOrd>(a: T, b: T) -> bool {
-        a <= b
-    }
-    /// `a > b`.
-    pub fn gt<T: PartialOrd>(a: T, b: T) -> bool {
-        a > b
-    }
-    /// `a >= b`.
-    pub fn ge<T: PartialOrd>(a: T, b: T) -> bool {
-        a >= b
-    }
+
+    /// Numbers `-` applies to.
+    pub trait ArithSub: Numeric + std::ops::Sub<Output = Self> {}
+    impl<T: Numeric + std::ops::Sub<Output = T>> ArithSub for T {}
+    /// Numbers `*` applies to.
+    pub trait ArithMul: Numeric + std::ops::Mul<Output = Self> {}
+    impl<T: Numeric + std::ops::Mul<Output = T>> ArithMul for T {}
+    /// Numbers `/` applies to.
+    pub trait ArithDiv: Numeric + std::ops::Div<Output = Self> {}
+    impl<T: Numeric + std::ops::Div<Output = T>> ArithDiv for T {}
+    /// Numbers `%` applies to.
+    pub trait ArithRem: Numeric + std::ops::Rem<Output = Self> {}
+    impl<T: Numeric + std::ops::Rem<Output = T>> ArithRem for T {}
+
     /// `a && b`.
     pub fn and(a: bool, b: bool) -> bool {
         a && b
@@ -204,46 +210,39 @@ pub mod sql {
     pub fn concat<M>(a: Expr<String, M>, b: Expr<String, M>) -> Expr<String, M> {
         bin(BinOp::Concat, a, b)
     }
-    /// `a - b`.
-    pub fn sub<M, T: Numeric>(a: Expr<T, M>, b: Expr<T, M>) -> Expr<T, M> {
-        bin(BinOp::Sub, a, b)
+    /// Binary operators over expressions: `name, bound, operator, result`.
+    macro_rules! sql_ops {
+        ($($(#[$doc:meta])* $name:ident, $bound:path, $op:ident, $out:ty;)*) => {$(
+            $(#[$doc])*
+            pub fn $name<M, T: $bound>(a: Expr<T, M>, b: Expr<T, M>) -> Expr<$out, M> {
+                bin(BinOp::$op, a, b)
+            }
+        )*};
     }
-    /// `a * b`.
-    pub fn mul<M, T: Numeric>(a: Expr<T, M>, b: Expr<T, M>) -> Expr<T, M> {
-        bin(BinOp::Mul, a, b)
+
+    sql_ops! {
+        /// `a - b`.
+        sub, Numeric, Sub, T;
+        /// `a * b`.
+        mul, Numeric, Mul, T;
+        /// `a / b`.
+        div, Numeric, Div, T;
+        /// `a % b`.
+        rem, Numeric, Rem, T;
+        /// `a = b`.
+        eq, PartialEq, Eq, bool;
+        /// `a <> b`.
+        ne, PartialEq, Ne, bool;
+        /// `a < b`.
+        lt, PartialOrd, Lt, bool;
+        /// `a <= b`.
+        le, PartialOrd, Le, bool;
+        /// `a > b`.
+        gt, PartialOrd, Gt, bool;
+        /// `a >= b`.
+        ge, PartialOrd, Ge, bool;
     }
-    /// `a / b`.
-    pub fn div<M, T: Numeric>(a: Expr<T, M>, b: Expr<T, M>) -> Expr<T, M> {
-        bin(BinOp::Div, a, b)
-    }
-    /// `a % b`.
-    pub fn rem<M, T: Numeric>(a: Expr<T, M>, b: Expr<T, M>) -> Expr<T, M> {
-        bin(BinOp::Rem, a, b)
-    }
-    /// `a = b`.
-    pub fn eq<M, T: PartialEq>(a: Expr<T, M>, b: Expr<T, M>) -> Expr<bool, M> {
-        bin(BinOp::Eq, a, b)
-    }
-    /// `a <> b`.
-    pub fn ne<M, T: PartialEq>(a: Expr<T, M>, b: Expr<T, M>) -> Expr<bool, M> {
-        bin(BinOp::Ne, a, b)
-    }
-    /// `a < b`.
-    pub fn lt<M, T: PartialOrd>(a: Expr<T, M>, b: Expr<T, M>) -> Expr<bool, M> {
-        bin(BinOp::Lt, a, b)
-    }
-    /// `a <= b`.
-    pub fn le<M, T: PartialOrd>(a: Expr<T, M>, b: Expr<T, M>) -> Expr<bool, M> {
-        bin(BinOp::Le, a, b)
-    }
-    /// `a > b`.
-    pub fn gt<M, T: PartialOrd>(a: Expr<T, M>, b: Expr<T, M>) -> Expr<bool, M> {
-        bin(BinOp::Gt, a, b)
-    }
-    /// `a >= b`.
-    pub fn ge<M, T: PartialOrd>(a: Expr<T, M>, b: Expr<T, M>) -> Expr<bool, M> {
-        bin(BinOp::Ge, a, b)
-    }
+
     /// `a AND b`.
     pub fn and<M>(a: Expr<bool, M>, b: Expr<bool, M>) -> Expr<bool, M> {
         bin(BinOp::And, a, b)
