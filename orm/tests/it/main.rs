@@ -25,6 +25,7 @@ mod queries;
 mod raw_sql;
 mod relationships;
 mod reliability;
+mod reliability_more;
 mod schema;
 mod session;
 mod session_bulk;
