@@ -92,6 +92,10 @@ pub enum Error {
     PoolTimeout {
         /// r2d2's message, including the last connection error if any ("could not connect: ...").
         message: String,
+        /// The last error opening a connection for this pool (the server down, a refused
+        /// handshake, an `on_connect` listener's error), typed; `None` when every connection was
+        /// simply busy.
+        last_error: Option<Box<Error>>,
     },
     /// The connection to the database was lost (PostgreSQL: socket closed or I/O error,
     /// SQLSTATE class 08, 57P01/57P02/57P03/57P05, 25P03) or could not be opened in time.
@@ -383,7 +387,10 @@ impl Error {
                 expected: expected.clone(),
                 found: found.clone(),
             },
-            Error::PoolTimeout { message } => Error::PoolTimeout { message: message.clone() },
+            Error::PoolTimeout { message, last_error } => Error::PoolTimeout {
+                message: message.clone(),
+                last_error: last_error.as_ref().map(|e| Box::new(e.duplicate())),
+            },
             Error::Disconnected { message } => Error::Disconnected { message: message.clone() },
             Error::CommitOutcomeUnknown { message } => Error::CommitOutcomeUnknown { message: message.clone() },
             Error::Serialization { message } => Error::Serialization { message: message.clone() },

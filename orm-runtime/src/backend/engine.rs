@@ -335,7 +335,10 @@ impl Engine {
         // Each stale connection taken is dropped for good, so this ends within pool_size + 1.
         let mut attempts = self.inner.pool.max_size() + 1;
         loop {
-            let mut conn = self.inner.pool.get().map_err(|e| Error::PoolTimeout { message: e.to_string() })?;
+            let mut conn = self.inner.pool.get().map_err(|e| Error::PoolTimeout {
+                message: e.to_string(),
+                last_error: self.inner.shared.last_connect_error().map(Box::new),
+            })?;
             attempts -= 1;
             if attempts == 0 || !self.inner.shared.is_stale(&conn) {
                 return Ok(PooledConnection(conn));

@@ -51,6 +51,8 @@ pub(crate) struct PoolShared {
     connects: AtomicU64,
     /// Handshakes that missed the connect deadline and still hang.
     hung_connects: AtomicUsize,
+    /// The last error opening a connection (cleared by the next success), for `PoolTimeout`.
+    last_connect_error: std::sync::Mutex<Option<Error>>,
 }
 
 impl PoolShared {
@@ -58,6 +60,16 @@ impl PoolShared {
     /// before now is suspect. Only the first report of a generation bumps it.
     pub(crate) fn disconnect_seen(&self, generation: u64) {
         let _ = self.generation.compare_exchange(generation, generation + 1, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    /// The last error opening a connection, if the last attempt failed.
+    pub(crate) fn last_connect_error(&self) -> Option<Error> {
+        self.last_connect_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map(Error::duplicate)
+    }
+
+    fn record_connect(&self, result: Option<&Error>) {
+        *self.last_connect_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            result.map(Error::duplicate);
     }
 
     pub(crate) fn generation(&self) -> u64 {
@@ -132,16 +144,9 @@ impl r2d2::ManageConnection for Manager {
     type Error = Error;
 
     fn connect(&self) -> Result<Connection, Error> {
-        let mut conn = self.open()?;
-        // Read after the handshake: a connection opened across a bump belongs to the new
-        // generation (the server answered it after the disconnect was seen).
-        conn.attach(self.shared.clone(), self.shared.generation(), self.timeouts);
-        conn.set_timeouts(self.timeouts)?;
-        for on_connect in &self.hooks.connect {
-            on_connect(&mut conn)?;
-        }
-        self.shared.connects.fetch_add(1, Ordering::Relaxed);
-        Ok(conn)
+        let result = self.connect_and_set_up();
+        self.shared.record_connect(result.as_ref().err());
+        result
     }
 
     fn is_valid(&self, conn: &mut Connection) -> Result<(), Error> {
@@ -167,6 +172,20 @@ impl r2d2::ManageConnection for Manager {
 }
 
 impl Manager {
+    /// A new connection, set up: pool generation, timeouts, `on_connect` listeners.
+    fn connect_and_set_up(&self) -> Result<Connection, Error> {
+        let mut conn = self.open()?;
+        // Read after the handshake: a connection opened across a bump belongs to the new
+        // generation (the server answered it after the disconnect was seen).
+        conn.attach(self.shared.clone(), self.shared.generation(), self.timeouts);
+        conn.set_timeouts(self.timeouts)?;
+        for on_connect in &self.hooks.connect {
+            on_connect(&mut conn)?;
+        }
+        self.shared.connects.fetch_add(1, Ordering::Relaxed);
+        Ok(conn)
+    }
+
     /// A new connection, before the `on_connect` listeners.
     fn open(&self) -> Result<Connection, Error> {
         match &self.target {

@@ -74,7 +74,13 @@ fn on_connect_runs_once_per_new_connection_and_its_error_fails_the_checkout() {
         |db| {
             let err = db.engine.connection().unwrap_err();
             assert!(
-                matches!(err, Error::PoolTimeout { ref message } if message.contains("refused by on_connect")),
+                matches!(err, Error::PoolTimeout { ref message, .. } if message.contains("refused by on_connect")),
+                "{err:?}"
+            );
+            // The listener's own error, typed.
+            assert!(
+                matches!(&err, Error::PoolTimeout { last_error: Some(e), .. }
+                    if matches!(&**e, Error::InvalidState(m) if m == "refused by on_connect")),
                 "{err:?}"
             );
         },
