@@ -3,7 +3,9 @@
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::expr::{Direction, Node, Nulls};
-use crate::query::{DeleteStatement, InsertStatement, OrderTerm, SelectStatement, Statement, UpdateStatement};
+use crate::query::{
+    DeleteStatement, InsertStatement, OrderTerm, SelectItem, SelectStatement, Statement, UpdateStatement,
+};
 use crate::types::Value;
 
 /// SQL text and the values bound to its placeholders, in order.
@@ -91,17 +93,7 @@ impl Writer<'_> {
         }
         let Some(c) = clauses.filter(|c| !c.returning.is_empty()) else { return Ok(()) };
         self.push(" RETURNING ");
-        for (i, item) in c.returning.iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.node(&item.node)?;
-            if let Some(label) = item.label {
-                self.push(" AS ");
-                self.ident(label)?;
-            }
-        }
-        Ok(())
+        self.items(&c.returning)
     }
 
     fn on_conflict(&mut self, c: &crate::query::OnConflict) -> Result<()> {
@@ -206,13 +198,9 @@ impl Writer<'_> {
         }
     }
 
-    /// The select list, FROM, WHERE, GROUP BY and HAVING.
-    fn select_core(&mut self, s: &SelectStatement) -> Result<()> {
-        self.push("SELECT ");
-        if s.distinct {
-            self.push("DISTINCT ");
-        }
-        for (i, item) in s.items.iter().enumerate() {
+    /// A list of select items, `expr [AS "label"]`, comma-separated (select lists, RETURNING).
+    fn items(&mut self, items: &[SelectItem]) -> Result<()> {
+        for (i, item) in items.iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
@@ -222,6 +210,16 @@ impl Writer<'_> {
                 self.ident(label)?;
             }
         }
+        Ok(())
+    }
+
+    /// The select list, FROM, WHERE, GROUP BY and HAVING.
+    fn select_core(&mut self, s: &SelectStatement) -> Result<()> {
+        self.push("SELECT ");
+        if s.distinct {
+            self.push("DISTINCT ");
+        }
+        self.items(&s.items)?;
         if let Some(sub) = &s.from_subquery {
             self.push(" FROM (");
             self.select(sub)?;
@@ -844,7 +842,7 @@ mod tests {
     use super::*;
     use crate::dialect::{Capabilities, DialectKind};
     use crate::expr::{Direction, Nulls};
-    use crate::query::{OrderTerm, SelectItem};
+    use crate::query::OrderTerm;
     use crate::schema::ColumnDef;
 
     /// A dialect without NULLS FIRST / LAST, to exercise the emulation.
