@@ -8,8 +8,8 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::meta::ParseNestedMeta;
 
+use crate::internals::attr::{path_name as key_name, skip_value};
 use crate::internals::symbol::{suggest, unknown_key_message};
 use crate::internals::Ctxt;
 
@@ -72,23 +72,6 @@ pub(crate) fn expand_derive_sql_enum(input: &syn::DeriveInput) -> TokenStream {
         }
         (Ok(()), None) => fallback(input),
     }
-}
-
-/// Key name of a nested meta, for messages.
-fn key_name(path: &syn::Path) -> String {
-    path.get_ident().map(ToString::to_string).unwrap_or_else(|| "?".into())
-}
-
-/// Skip whatever follows an unknown key (`= value` or `(...)`), so parsing can continue.
-fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
-    if meta.input.peek(syn::Token![=]) {
-        let _: syn::Expr = meta.value()?.parse()?;
-    } else if meta.input.peek(syn::token::Paren) {
-        let _content;
-        syn::parenthesized!(_content in meta.input);
-        let _: TokenStream = _content.parse()?;
-    }
-    Ok(())
 }
 
 fn sql_enum_attrs(attrs: &[syn::Attribute]) -> impl Iterator<Item = &syn::Attribute> {

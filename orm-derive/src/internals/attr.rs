@@ -98,7 +98,7 @@ fn key_name(path: &syn::Path) -> String {
 }
 
 /// Skip whatever follows an unknown key (`= value` or `(...)`), so parsing can continue.
-fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+pub(crate) fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     if meta.input.peek(syn::Token![=]) {
         let _: syn::Expr = meta.value()?.parse()?;
     } else if meta.input.peek(syn::token::Paren) {
