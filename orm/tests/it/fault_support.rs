@@ -3,14 +3,25 @@
 //!
 //! `PgAdmin` sees the server from the outside (`pg_stat_activity`) and kills backends with
 //! `pg_terminate_backend`; tests find their own backends by `application_name`, unique per
-//! test, so they run in parallel on the shared server. The private cluster, tmpfs and
-//! child-process pieces of §4.1 are not here yet.
+//! test, so they run in parallel on the shared server.
+//!
+//! Tests that stop or kill a server, fill a disk or kill a process hold [`serial`] while they
+//! run (their names carry `_fault_`), so they never overlap one another even when the test
+//! harness runs tests in parallel (`.config/nextest.toml` puts them in a serial group too).
 
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use orm::Engine;
 
 use crate::common::{pg_url, PgSchema};
+
+/// The lock every `_fault_` test holds for its whole run: one fault at a time. A test that
+/// panicked while holding it does not block the others.
+pub fn serial() -> MutexGuard<'static, ()> {
+    static FAULTS: Mutex<()> = Mutex::new(());
+    FAULTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// One server backend, as `pg_stat_activity` shows it.
 #[derive(Debug, Clone)]
