@@ -782,7 +782,10 @@ impl Session {
 
     /// Roll back the transaction and restore the objects: pending and newly inserted objects
     /// become transient (generated keys are reset), deleted ones persistent again, and
-    /// changed ones take their committed values back.
+    /// changed ones take their loaded values back. Then, as after a commit, every object the
+    /// session holds is expired: what it read in the transaction may have been changed by
+    /// others since (a deadlock victim's rows, say), so the next `get` or query that reads
+    /// an object's row reloads it, and a write is never based on a value read before.
     pub fn rollback(&mut self) -> Result<()> {
         self.check_not_in_listener("rollback")?;
         self.savepoints.clear();
@@ -792,6 +795,9 @@ impl Session {
             result = conn.rollback();
         }
         self.restore_memory(0, 0);
+        if had_transaction {
+            self.identity.visit(|o| o.expire());
+        }
         self.failed = None;
         result?;
         if had_transaction {
