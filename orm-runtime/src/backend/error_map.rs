@@ -108,9 +108,12 @@ fn pg_value_too_large(e: &postgres::Error) -> bool {
 /// Map a postgres error.
 pub(crate) fn from_pg(e: postgres::Error, table: Option<&str>) -> Error {
     if pg_is_disconnect(&e) {
-        let message = match std::error::Error::source(&e) {
-            Some(cause) if e.as_db_error().is_none() => format!("{e}: {cause}"),
-            _ => e.to_string(),
+        // The server's own words ("terminating connection due to administrator command"),
+        // not the driver's bare "db error".
+        let message = match (e.as_db_error(), std::error::Error::source(&e)) {
+            (Some(db), _) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+            (None, Some(cause)) => format!("{e}: {cause}"),
+            (None, None) => e.to_string(),
         };
         return Error::Disconnected { message };
     }
