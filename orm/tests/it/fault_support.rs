@@ -48,7 +48,12 @@ pub struct PgAdmin {
 impl PgAdmin {
     /// Connect (the server is known to be up: the caller got a [`PgSchema`] first).
     pub fn connect() -> PgAdmin {
-        let client = postgres::Client::connect(&pg_url(), postgres::NoTls).expect("admin connection");
+        PgAdmin::connect_to(&pg_url())
+    }
+
+    /// Connect to another server (a private cluster).
+    pub fn connect_to(url: &str) -> PgAdmin {
+        let client = postgres::Client::connect(url, postgres::NoTls).expect("admin connection");
         PgAdmin { client }
     }
 
