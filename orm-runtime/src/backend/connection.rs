@@ -49,6 +49,8 @@ struct Health {
     generation: u64,
     /// The pool's shared state (`None` outside a pool).
     pool: Option<Arc<PoolShared>>,
+    /// The pool's schema epoch when this connection's statement cache was last emptied.
+    schema_epoch: u64,
 }
 
 impl Health {
@@ -127,6 +129,7 @@ impl Connection {
     /// Join a pool: remember its shared state and the generation the connection belongs to,
     /// and the engine's default timeouts.
     pub(crate) fn attach(&mut self, pool: Arc<PoolShared>, generation: u64, defaults: Timeouts) {
+        self.health.schema_epoch = pool.schema_epoch();
         self.health.pool = Some(pool);
         self.health.generation = generation;
         // `set_timeouts(defaults)` follows and applies them (the SQLite busy timeout).
@@ -136,6 +139,28 @@ impl Connection {
     /// The pool generation this connection was opened in.
     pub(crate) fn generation(&self) -> u64 {
         self.health.generation
+    }
+
+    /// Empty the statement cache if the pool's schema changed (DDL through the engine on
+    /// any of its connections) since this connection last did: a cached statement must not
+    /// outlive the table shapes it was prepared for. One atomic load when nothing changed.
+    pub(crate) fn sync_schema(&mut self) {
+        let Some(epoch) = self.health.pool.as_ref().map(|p| p.schema_epoch()) else { return };
+        if epoch != self.health.schema_epoch {
+            self.health.schema_epoch = epoch;
+            match &mut self.inner {
+                Inner::Sqlite(c) => c.flush_prepared_statement_cache(),
+                Inner::Postgres(c) => c.clear_statements(),
+            }
+        }
+    }
+
+    /// Record a schema change made on this connection: every other connection of the pool
+    /// empties its statement cache at its next checkout (this one already has).
+    pub(crate) fn schema_changed(&mut self) {
+        if let Some(pool) = &self.health.pool {
+            self.health.schema_epoch = pool.bump_schema_epoch();
+        }
     }
 
     /// Mark the connection unusable (the pool discards it on return).
@@ -166,17 +191,23 @@ impl Connection {
     /// Arm the statement deadline, if one is set: the client deadline (both backends) and,
     /// on SQLite, the statement timeout (whichever is shorter).
     fn arm(&self) -> Result<Option<Armed>> {
-        let t = self.timeouts;
-        let (after, kind) = match (&self.inner, t.deadline, t.statement) {
-            (Inner::Sqlite(_), d, Some(st)) if d.is_none_or(|d| st < d) => (st, DeadlineKind::StatementTimeout),
-            (_, Some(d), _) => (d, DeadlineKind::Canceled),
-            _ => return Ok(None),
-        };
+        let Some((after, kind)) = self.deadline_plan() else { return Ok(None) };
         let canceller = match &self.inner {
             Inner::Sqlite(c) => Canceller::Sqlite(c.get_interrupt_handle()),
             Inner::Postgres(c) => Canceller::Postgres(c.client.cancel_token()),
         };
         deadline::arm(after, kind, canceller).map(Some)
+    }
+
+    /// The client-side limit for each statement, if any: the query deadline, or on SQLite
+    /// (which has no server-side one) the statement timeout when it is shorter.
+    fn deadline_plan(&self) -> Option<(Duration, DeadlineKind)> {
+        let t = self.timeouts;
+        match (&self.inner, t.deadline, t.statement) {
+            (Inner::Sqlite(_), d, Some(st)) if d.is_none_or(|d| st < d) => Some((st, DeadlineKind::StatementTimeout)),
+            (_, Some(d), _) => Some((d, DeadlineKind::Canceled)),
+            _ => None,
+        }
     }
 
     /// Refuse, before anything is sent, a statement with more parameters than the database
@@ -193,15 +224,8 @@ impl Connection {
     /// Note the outcome of a statement: a fired deadline turns its error into
     /// [`Error::Canceled`] / [`Error::StatementTimeout`]; disconnects break the connection.
     fn finish<R>(&mut self, armed: Option<Armed>, r: Result<R>) -> Result<R> {
-        let fired = armed.and_then(Armed::disarm);
         let postgres = matches!(self.inner, Inner::Postgres(_));
-        r.map_err(|e| {
-            let e = match (fired, &e) {
-                (Some((kind, after)), Error::Canceled { .. } | Error::StatementTimeout { .. }) => kind.error(after, &e),
-                _ => e,
-            };
-            self.health.note(e, postgres)
-        })
+        finish(&mut self.health, postgres, armed, r)
     }
 
     /// The dialect to render statements for this connection.
@@ -242,10 +266,11 @@ impl Connection {
     pub fn execute_params<P: BindParam>(&mut self, sql: &str, params: &[P]) -> Result<u64> {
         self.check_params(params.len())?;
         let armed = self.arm()?;
+        let retry_stale = !self.in_transaction();
         let Connection { inner, hooks, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::execute(c, sql, params),
-            Inner::Postgres(c) => c.execute(sql, params),
+            Inner::Postgres(c) => c.execute(sql, params, retry_stale),
         });
         if r.is_ok() {
             self.note_transaction_control(sql);
@@ -287,10 +312,11 @@ impl Connection {
     {
         self.check_params(params.len())?;
         let armed = self.arm()?;
+        let retry_stale = !self.in_transaction();
         let Connection { inner, hooks, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
-            Inner::Postgres(c) => c.query(sql, params, f),
+            Inner::Postgres(c) => c.query(sql, params, f, retry_stale),
         });
         self.finish(armed, r)
     }
@@ -304,10 +330,11 @@ impl Connection {
         let f = move |row: &RowRef<'_>| f(row).map(|()| true);
         self.check_params(params.len())?;
         let armed = self.arm()?;
+        let retry_stale = !self.in_transaction();
         let Connection { inner, hooks, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
-            Inner::Postgres(c) => c.stream(sql, params, f),
+            Inner::Postgres(c) => c.stream(sql, params, f, retry_stale),
         });
         self.finish(armed, r)
     }
@@ -315,6 +342,8 @@ impl Connection {
     /// Prepare `sql` once (through the statement cache) and run it many times with
     /// [`Prepared::execute`]: the fast path for inserting many rows one by one.
     pub fn prepared(&mut self, sql: &str) -> Result<Prepared<'_>> {
+        let deadline = self.deadline_plan();
+        let max_params = self.dialect().capabilities().max_params;
         let Connection { inner, health, hooks, .. } = self;
         let postgres = matches!(inner, Inner::Postgres(_));
         let r = match inner {
@@ -324,7 +353,15 @@ impl Connection {
             Inner::Postgres(c) => c.prepare(sql).map(|stmt| PreparedInner::Postgres(&mut c.client, stmt)),
         };
         match r {
-            Ok(inner) => Ok(Prepared { inner, sql: sql.to_owned(), hooks: hooks.clone(), health, postgres }),
+            Ok(inner) => Ok(Prepared {
+                inner,
+                sql: sql.to_owned(),
+                hooks: hooks.clone(),
+                health,
+                postgres,
+                deadline,
+                max_params,
+            }),
             Err(e) => Err(health.note(e, postgres)),
         }
     }
@@ -535,6 +572,19 @@ impl Connection {
     }
 }
 
+/// Note the outcome of a statement: a fired deadline turns its error into
+/// [`Error::Canceled`] / [`Error::StatementTimeout`]; disconnects break the connection.
+fn finish<R>(health: &mut Health, postgres: bool, armed: Option<Armed>, r: Result<R>) -> Result<R> {
+    let fired = armed.and_then(Armed::disarm);
+    r.map_err(|e| {
+        let e = match (fired, &e) {
+            (Some((kind, after)), Error::Canceled { .. } | Error::StatementTimeout { .. }) => kind.error(after, &e),
+            _ => e,
+        };
+        health.note(e, postgres)
+    })
+}
+
 enum PreparedInner<'c> {
     Sqlite(rusqlite::CachedStatement<'c>, &'c rusqlite::Connection),
     Postgres(&'c mut postgres::Client, postgres::Statement),
@@ -565,6 +615,10 @@ pub struct Prepared<'c> {
     hooks: Option<Arc<EngineHooks>>,
     health: &'c mut Health,
     postgres: bool,
+    /// The client-side deadline armed around each execution.
+    deadline: Option<(Duration, DeadlineKind)>,
+    /// The dialect's bind-parameter limit, checked before each execution.
+    max_params: usize,
 }
 
 impl std::fmt::Debug for Prepared<'_> {
@@ -576,6 +630,24 @@ impl std::fmt::Debug for Prepared<'_> {
 impl Prepared<'_> {
     /// Execute with these parameters; returns the number of rows changed.
     pub fn execute<P: BindParam>(&mut self, params: &[P]) -> Result<u64> {
+        if params.len() > self.max_params {
+            let dialect = if self.postgres { DialectKind::Postgres } else { DialectKind::Sqlite }.dialect();
+            return Err(Error::TooManyParameters {
+                count: params.len(),
+                limit: self.max_params,
+                dialect: dialect.name(),
+            });
+        }
+        let armed = match self.deadline {
+            Some((after, kind)) => {
+                let canceller = match &mut self.inner {
+                    PreparedInner::Sqlite(_, c) => Canceller::Sqlite(c.get_interrupt_handle()),
+                    PreparedInner::Postgres(client, _) => Canceller::Postgres(client.cancel_token()),
+                };
+                Some(deadline::arm(after, kind, canceller)?)
+            }
+            None => None,
+        };
         let Prepared { inner, sql, hooks, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             PreparedInner::Sqlite(stmt, _) => stmt
@@ -588,7 +660,7 @@ impl Prepared<'_> {
                 client.execute(&*stmt, &refs).map_err(|e| from_pg(e, None))
             }
         });
-        r.map_err(|e| self.health.note(e, self.postgres))
+        finish(self.health, self.postgres, armed, r)
     }
 
     /// SQLite: the rowid of the row the last execution inserted (`None` on PostgreSQL).

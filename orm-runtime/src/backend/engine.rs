@@ -341,6 +341,7 @@ impl Engine {
             })?;
             attempts -= 1;
             if attempts == 0 || !self.inner.shared.is_stale(&conn) {
+                conn.sync_schema();
                 return Ok(PooledConnection(conn));
             }
             conn.mark_broken();
@@ -378,7 +379,10 @@ impl Engine {
                 return Err(e);
             }
         }
-        conn.commit()
+        let r = conn.commit();
+        // Even a failed COMMIT may have run part of it on SQLite's side: flush every cache.
+        conn.schema_changed();
+        r
     }
 
     /// Create the tables (and their indexes) that do not exist yet, parents before children,

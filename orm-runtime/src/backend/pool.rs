@@ -51,6 +51,9 @@ pub(crate) struct PoolShared {
     connects: AtomicU64,
     /// Handshakes that missed the connect deadline and still hang.
     hung_connects: AtomicUsize,
+    /// Bumped by DDL run through the engine; connections empty their statement caches when
+    /// theirs is older.
+    schema_epoch: AtomicU64,
     /// The last error opening a connection (cleared by the next success), for `PoolTimeout`.
     last_connect_error: std::sync::Mutex<Option<Error>>,
 }
@@ -70,6 +73,16 @@ impl PoolShared {
     fn record_connect(&self, result: Option<&Error>) {
         *self.last_connect_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
             result.map(Error::duplicate);
+    }
+
+    /// The current schema epoch.
+    pub(crate) fn schema_epoch(&self) -> u64 {
+        self.schema_epoch.load(Ordering::Acquire)
+    }
+
+    /// A schema change: bump the epoch; the new value.
+    pub(crate) fn bump_schema_epoch(&self) -> u64 {
+        self.schema_epoch.fetch_add(1, Ordering::AcqRel) + 1
     }
 
     pub(crate) fn generation(&self) -> u64 {

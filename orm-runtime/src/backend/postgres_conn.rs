@@ -40,11 +40,21 @@ impl PgConn {
         Ok(stmt)
     }
 
-    pub(crate) fn execute<P: ToSql + Sync>(&mut self, sql: &str, params: &[P]) -> Result<u64> {
-        let stmt = self.prepare(sql)?;
+    /// Run `sql`. `retry_stale`: outside a transaction block, a statement the server refuses
+    /// with 0A000 ("cached plan must not change result type", after DDL elsewhere) did not
+    /// run: it is prepared afresh and run once more. Inside one the error aborted the
+    /// transaction, so it is returned ([`Error::StaleStatement`]).
+    pub(crate) fn execute<P: ToSql + Sync>(&mut self, sql: &str, params: &[P], retry_stale: bool) -> Result<u64> {
         let refs = param_refs(params);
-        let r = self.client.execute(&stmt, &refs).map_err(|e| from_pg(e, None));
-        self.evict_if_stale(sql, r)
+        let mut retry = retry_stale;
+        loop {
+            let stmt = self.prepare(sql)?;
+            let r = self.client.execute(&stmt, &refs).map_err(|e| from_pg(e, None));
+            match self.evict_if_stale(sql, r) {
+                Err(Error::StaleStatement { .. }) if std::mem::take(&mut retry) => {}
+                r => return r,
+            }
+        }
     }
 
     /// After 0A000 ("cached plan must not change result type") the cached statement is
@@ -56,14 +66,28 @@ impl PgConn {
         r
     }
 
-    pub(crate) fn query<P: ToSql + Sync, F>(&mut self, sql: &str, params: &[P], mut f: F) -> Result<()>
+    /// Run a query and hand each row to `f`; `retry_stale` as for [`PgConn::execute`] (no row
+    /// has reached `f` when the server refuses a stale statement).
+    pub(crate) fn query<P: ToSql + Sync, F>(
+        &mut self,
+        sql: &str,
+        params: &[P],
+        mut f: F,
+        retry_stale: bool,
+    ) -> Result<()>
     where
         F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
-        let stmt = self.prepare(sql)?;
         let refs = param_refs(params);
-        let rows = self.client.query(&stmt, &refs).map_err(|e| from_pg(e, None));
-        let rows = self.evict_if_stale(sql, rows)?;
+        let mut retry = retry_stale;
+        let rows = loop {
+            let stmt = self.prepare(sql)?;
+            let r = self.client.query(&stmt, &refs).map_err(|e| from_pg(e, None));
+            match self.evict_if_stale(sql, r) {
+                Err(Error::StaleStatement { .. }) if std::mem::take(&mut retry) => {}
+                r => break r?,
+            }
+        };
         for row in &rows {
             if !f(&RowRef::Postgres(row))? {
                 break;
@@ -72,24 +96,44 @@ impl PgConn {
         Ok(())
     }
 
-    /// Rows are handed to `f` as they arrive, without collecting the result first.
-    pub(crate) fn stream<P: ToSql + Sync, F>(&mut self, sql: &str, params: &[P], mut f: F) -> Result<()>
+    /// Rows are handed to `f` as they arrive, without collecting the result first;
+    /// `retry_stale` as for [`PgConn::execute`].
+    pub(crate) fn stream<P: ToSql + Sync, F>(
+        &mut self,
+        sql: &str,
+        params: &[P],
+        mut f: F,
+        retry_stale: bool,
+    ) -> Result<()>
     where
         F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
         use postgres::fallible_iterator::FallibleIterator;
-        let stmt = self.prepare(sql)?;
-        let it = self.client.query_raw(&stmt, params.iter().map(|v| v as &dyn ToSql)).map_err(|e| from_pg(e, None));
-        if let Err(Error::StaleStatement { .. }) = &it {
-            self.statements.remove(sql);
-        }
-        let mut it = it?;
+        let mut retry = retry_stale;
+        let mut it = loop {
+            let stmt = self.prepare(sql)?;
+            match self.client.query_raw(&stmt, params.iter().map(|v| v as &dyn ToSql)).map_err(|e| from_pg(e, None)) {
+                Ok(it) => break it,
+                Err(e @ Error::StaleStatement { .. }) => {
+                    self.statements.remove(sql);
+                    if !std::mem::take(&mut retry) {
+                        return Err(e);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        };
         while let Some(row) = it.next().map_err(|e| from_pg(e, None))? {
             if !f(&RowRef::Postgres(&row))? {
                 break;
             }
         }
         Ok(())
+    }
+
+    /// Forget every cached statement (DDL ran on this or another connection of the pool).
+    pub(crate) fn clear_statements(&mut self) {
+        self.statements.clear();
     }
 
     pub(crate) fn batch(&mut self, sql: &str) -> Result<()> {

@@ -5,8 +5,9 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use orm::prelude::*;
-use orm::{Engine, EngineBuilder, Error};
+use orm::{Engine, EngineBuilder, Error, Value};
 
+use crate::common::each_db_with;
 use crate::fault_support::{assert_no_leaks, PgAdmin, PgFixture};
 use crate::models::User;
 
@@ -155,4 +156,50 @@ fn t15_session_deadlock_one_victim() {
     let ages: Vec<i32> = select(User::age).order_by(User::id).all(&fx.engine).unwrap();
     assert!(ages == [101, 110] || ages == [110, 101], "{ages:?}");
     fx.assert_no_leaks();
+}
+
+/// T17, prepared statements (the bulk path of `Connection::prepared`): the client deadline is
+/// armed around each execution and the bind-parameter limit is checked before anything is
+/// sent, as for every other statement. Would catch: a prepared execution that runs past the
+/// deadline, or an oversized one reaching the server (PostgreSQL's opaque protocol error).
+#[test]
+fn t17c_prepared_statements_keep_deadline_and_parameter_limit() {
+    each_db_with(
+        "t17c_prepared",
+        |b| b.pool_size(1).query_deadline(Duration::from_millis(200)),
+        |db| {
+            let e = &db.engine;
+            e.execute("CREATE TABLE t17c (x BIGINT)", &[]).unwrap();
+            let slow = if db.is_pg() {
+                "SELECT pg_sleep(5)"
+            } else {
+                "INSERT INTO t17c (x) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c \
+                 WHERE x < 50000000) SELECT count(*) FROM c"
+            };
+            let mut conn = e.connection().unwrap();
+            let mut stmt = conn.prepared(slow).unwrap();
+            let t = Instant::now();
+            let err = stmt.execute(&[] as &[Value]).unwrap_err();
+            let took = t.elapsed();
+            assert!(matches!(err, Error::Canceled { .. }), "{}: {err:?}", db.name);
+            assert!(took >= Duration::from_millis(190) && took < Duration::from_secs(2), "{}: {took:?}", db.name);
+            drop(stmt);
+
+            let mut insert = conn.prepared("INSERT INTO t17c (x) VALUES (1)").unwrap();
+            assert_eq!(insert.execute(&[] as &[Value]).unwrap(), 1, "{}: usable after the cancel", db.name);
+            let limit = if db.is_pg() { 65_535 } else { 32_766 };
+            let too_many = vec![Value::I64(1); limit + 1];
+            let err = insert.execute(&too_many).unwrap_err();
+            assert!(
+                matches!(err, Error::TooManyParameters { count, limit: l, .. } if count == limit + 1 && l == limit),
+                "{}: {err:?}",
+                db.name
+            );
+            drop(insert);
+            assert!(!conn.is_broken());
+            drop(conn);
+            let n: i64 = text("SELECT count(*) FROM t17c").scalar(e).unwrap();
+            assert_eq!(n, 1, "{}: nothing else ran", db.name);
+        },
+    );
 }
