@@ -18,7 +18,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use orm::dialect::{Dialect, Postgres, Rendered, Sqlite};
 use orm::expr::JsonExpression;
 use orm::prelude::*;
-use orm::{Error, Expr, RawSql};
+use orm::{Engine, Error, Expr, RawSql, Value};
 
 use crate::common::{each_db, pg_url, Db};
 
@@ -967,4 +967,33 @@ fn t30_render_pg_numeric_beyond_decimal_scale_is_not_a_panic() {
             }
         }
     });
+}
+
+/// Large-value guard (RELIABILITY.md §4.2, after T30; RUSTSEC-2024-0363/-0365: a length cast
+/// that truncates lets the server read the rest of a value as protocol messages). SQLite: one
+/// value longer than SQLITE_LIMIT_LENGTH (10^9 bytes) is `ValueTooLarge` at bind time, nothing
+/// runs, the connection stays usable (about 1 GB for a moment). PostgreSQL: one value of
+/// `i32::MAX + 1` bytes is refused by the driver before sending (its checked length cast);
+/// about 2 GB of memory and 4 s here, so it runs in CI too.
+#[test]
+fn t30_inject_oversized_value_refused_before_sending() {
+    let engine = Engine::builder("sqlite::memory:").pool_size(1).build().unwrap();
+    engine.execute("CREATE TABLE huge (v TEXT)", &[]).unwrap();
+    let big = "x".repeat(1_000_000_001);
+    let err = engine.execute("INSERT INTO huge (v) VALUES (?)", &[Value::Text(big)]).unwrap_err();
+    assert!(matches!(err, Error::ValueTooLarge { .. }), "{err:?}");
+    let n: i64 = text("SELECT count(*) FROM huge").scalar(&engine).unwrap();
+    assert_eq!(n, 0);
+    engine.execute("INSERT INTO huge (v) VALUES (?)", &[Value::Text("small".into())]).unwrap();
+
+    if let Some(schema) = crate::common::PgSchema::create("t30_huge") {
+        drop(engine);
+        let pg = Engine::builder(&pg_url()).pool_size(1).search_path(&schema.name).build().unwrap();
+        pg.execute("CREATE TABLE huge (v BYTEA)", &[]).unwrap();
+        let over = usize::try_from(i32::MAX).unwrap() + 1;
+        let err = pg.execute("INSERT INTO huge (v) VALUES ($1)", &[Value::Blob(vec![0u8; over])]).unwrap_err();
+        assert!(matches!(err, Error::ValueTooLarge { .. }), "{err:?}");
+        let n: i64 = text("SELECT count(*) FROM huge").scalar(&pg).unwrap();
+        assert_eq!(n, 0, "nothing ran, and the connection still answers");
+    }
 }
