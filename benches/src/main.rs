@@ -16,9 +16,13 @@
 //! After each backend's table comes a relationship-loading table: 100 authors × 10 books
 //! loaded lazily (N+1), with `joinedload`, `selectinload` and `subqueryload`, each against
 //! a hand-written raw equivalent, with the number of statements each orm strategy ran.
+//!
+//! The PostgreSQL runs keep the bench and a local server on one CPU (see `cpu_pin.rs`): a
+//! round trip to the other vCPU of a small VM pays a wake-up that swamps a keyed lookup.
 
 mod args;
 mod bench;
+mod cpu_pin;
 mod model;
 mod orm_side;
 mod pg_raw;
@@ -125,6 +129,10 @@ fn bench_postgres(url: &str, settings: Settings) -> Result<Option<BackendLines>,
     };
     let schema = pg_raw::schema_name();
     let mut raw = PgRaw::setup(client, &schema)?;
+    // Before the orm's connections exist: their backends inherit the postmaster's CPU.
+    let pinned = cpu_pin::pin_with_server(raw.client());
+    println!();
+    println!("PostgreSQL: {}", pinned.note);
     // The orm engines (and their pooled connections) are gone before the schema is dropped.
     let result =
         OrmSide::postgres(url, &schema).and_then(|orm| bench::run(&mut raw, &orm, settings)).and_then(|lines| {
@@ -132,6 +140,7 @@ fn bench_postgres(url: &str, settings: Settings) -> Result<Option<BackendLines>,
             Ok((lines, relation_lines))
         });
     raw.finish()?;
+    drop(pinned);
     result.map(Some)
 }
 
