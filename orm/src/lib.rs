@@ -327,7 +327,7 @@
 //! | `UniqueViolation`, `ForeignKeyViolation`, ... | 23xxx, at flush or at COMMIT | fine once rolled back |
 //! | `Serialization` / `Deadlock` | 40001 / 40P01, also at COMMIT | fine; the server ended the transaction |
 //! | `StatementTimeout` / `LockTimeout` / `Canceled` | 57014 / 55P03 / 57014 through a cancel request, `SQLITE_INTERRUPT` | fine |
-//! | `StaleStatement` | 0A000 after DDL | fine; the statement is evicted from the cache |
+//! | `StaleStatement` | 0A000 after DDL, inside a transaction (outside one the statement, which did not run, is prepared afresh and sent once more) | fine; the statement is evicted from the cache |
 //! | `Busy` | SQLite BUSY / LOCKED / BUSY_SNAPSHOT after the busy timeout | fine; a COMMIT that got it is rolled back, never left open |
 //! | `DiskFull`, `TooManyParameters`, `ValueTooLarge` | SQLite 13 / PG 53100; more parameters than the database takes (refused before sending); a value over `i32::MAX` bytes | fine |
 //!
@@ -341,7 +341,11 @@
 //! deadline that cancels a running statement ([`Session::set_query_deadline`],
 //! [`EngineBuilder::query_deadline`]). [`Engine::pool_status`] shows the pool's counts.
 //!
-//! Nothing is retried behind your back. [`Engine::retry_transaction`] runs a whole
+//! DDL through the engine ([`Engine::create_all`] and the like) empties the statement cache of
+//! every pooled connection, at its next checkout. A rollback expires every object of the
+//! session, so what it read before is read again.
+//!
+//! Nothing else is retried behind your back. [`Engine::retry_transaction`] runs a whole
 //! transaction again, in a fresh session, after a retryable error:
 //!
 //! ```
