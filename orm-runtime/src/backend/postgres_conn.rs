@@ -46,24 +46,31 @@ impl PgConn {
     /// transaction, so it is returned ([`Error::StaleStatement`]).
     pub(crate) fn execute<P: ToSql + Sync>(&mut self, sql: &str, params: &[P], retry_stale: bool) -> Result<u64> {
         let refs = param_refs(params);
+        self.run_cached(sql, retry_stale, |client, stmt| client.execute(stmt, &refs))
+    }
+
+    /// Run the cached statement for `sql` with `run`. After 0A000 the cached statement is
+    /// useless: it is forgotten (the next run prepares it afresh) and, with `retry_stale`,
+    /// prepared and run once more at once.
+    fn run_cached<R>(
+        &mut self,
+        sql: &str,
+        retry_stale: bool,
+        mut run: impl FnMut(&mut postgres::Client, &postgres::Statement) -> std::result::Result<R, postgres::Error>,
+    ) -> Result<R> {
         let mut retry = retry_stale;
         loop {
             let stmt = self.prepare(sql)?;
-            let r = self.client.execute(&stmt, &refs).map_err(|e| from_pg(e, None));
-            match self.evict_if_stale(sql, r) {
-                Err(Error::StaleStatement { .. }) if std::mem::take(&mut retry) => {}
+            match run(&mut self.client, &stmt).map_err(|e| from_pg(e, None)) {
+                Err(e @ Error::StaleStatement { .. }) => {
+                    self.statements.remove(sql);
+                    if !std::mem::take(&mut retry) {
+                        return Err(e);
+                    }
+                }
                 r => return r,
             }
         }
-    }
-
-    /// After 0A000 ("cached plan must not change result type") the cached statement is
-    /// useless: forget it, so that the next run prepares it afresh.
-    fn evict_if_stale<R>(&mut self, sql: &str, r: Result<R>) -> Result<R> {
-        if let Err(Error::StaleStatement { .. }) = &r {
-            self.statements.remove(sql);
-        }
-        r
     }
 
     /// Run a query and hand each row to `f`; `retry_stale` as for [`PgConn::execute`] (no row
@@ -79,15 +86,7 @@ impl PgConn {
         F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
         let refs = param_refs(params);
-        let mut retry = retry_stale;
-        let rows = loop {
-            let stmt = self.prepare(sql)?;
-            let r = self.client.query(&stmt, &refs).map_err(|e| from_pg(e, None));
-            match self.evict_if_stale(sql, r) {
-                Err(Error::StaleStatement { .. }) if std::mem::take(&mut retry) => {}
-                r => break r?,
-            }
-        };
+        let rows = self.run_cached(sql, retry_stale, |client, stmt| client.query(stmt, &refs))?;
         for row in &rows {
             if !f(&RowRef::Postgres(row))? {
                 break;

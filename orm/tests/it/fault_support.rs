@@ -174,3 +174,37 @@ fn rusqlite_free_probe(path: &std::path::Path) -> bool {
     let _ = conn.rollback();
     ok
 }
+
+/// A private directory for a SQLite file database, removed on drop.
+pub struct TempDb {
+    dir: std::path::PathBuf,
+    /// The database file.
+    pub path: std::path::PathBuf,
+    /// `sqlite://<path>`.
+    pub url: String,
+}
+
+impl TempDb {
+    /// A fresh directory for `test` (unique per test name and process).
+    pub fn new(test: &str) -> TempDb {
+        let dir = std::env::temp_dir().join(format!("orm-tempdb-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("db.sqlite");
+        let url = format!("sqlite://{}", path.display());
+        TempDb { dir, path, url }
+    }
+
+    /// The database file's companion (`-journal`, `-wal`).
+    pub fn sibling(&self, suffix: &str) -> std::path::PathBuf {
+        let mut name = self.path.clone().into_os_string();
+        name.push(suffix);
+        name.into()
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -9,7 +9,7 @@ use orm::prelude::*;
 use orm::{Engine, EngineBuilder, Error};
 
 use crate::common::{each_db_with, Db};
-use crate::fault_support::{assert_no_leaks, assert_no_leaks_sqlite, PgAdmin, PgFixture};
+use crate::fault_support::{assert_no_leaks, assert_no_leaks_sqlite, PgAdmin, PgFixture, TempDb};
 use crate::models::User;
 
 fn users(engine: &Engine) -> i64 {
@@ -40,15 +40,6 @@ fn assert_no_leaks_db(db: &Db, app: &str) {
         let held: Vec<_> = (0..status.idle).map(|_| db.engine.connection().unwrap()).collect();
         assert!(held.iter().all(|c| !c.in_transaction() && !c.is_broken()));
     }
-}
-
-fn temp_sqlite(test: &str) -> (std::path::PathBuf, String) {
-    let dir = std::env::temp_dir().join(format!("orm-rel-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("db.sqlite");
-    let url = format!("sqlite://{}", path.display());
-    (path, url)
 }
 
 /// T01. Would catch: a pool handing out a connection whose backend is gone (no probe), a
@@ -249,7 +240,8 @@ fn t07_pool_leaked_transaction_never_reaches_next_borrower() {
         fx.assert_no_leaks();
     }
     // SQLite (file, WAL).
-    let (path, url) = temp_sqlite("t07");
+    let tmp = TempDb::new("t07");
+    let (path, url) = (tmp.path.clone(), tmp.url.clone());
     let engine = Engine::builder(&url).pool_size(1).build().unwrap();
     engine.create_all(&[User::table()]).unwrap();
     {
@@ -543,7 +535,8 @@ fn t17_session_statement_lock_timeouts_and_client_deadline_typed() {
 /// never ends), an untyped interrupt, or a connection unusable afterwards.
 #[test]
 fn t17b_sqlite_statement_timeout_and_client_deadline_typed() {
-    let (path, url) = temp_sqlite("t17b");
+    let tmp = TempDb::new("t17b");
+    let (path, url) = (tmp.path.clone(), tmp.url.clone());
     let engine = Engine::builder(&url).pool_size(2).lock_timeout(Duration::from_millis(100)).build().unwrap();
     engine.create_all(&[User::table()]).unwrap();
     // Seconds of work (bounded, so that a deadline that never fires fails the test instead

@@ -8,7 +8,7 @@ use orm::prelude::*;
 use orm::{Engine, EngineBuilder, Error, Value};
 
 use crate::common::each_db_with;
-use crate::fault_support::{assert_no_leaks, PgAdmin, PgFixture};
+use crate::fault_support::{assert_no_leaks, PgAdmin, PgFixture, TempDb};
 use crate::models::User;
 
 /// A session inside a write transaction (its connection held).
@@ -27,12 +27,8 @@ fn busy_session(engine: &Engine, name: &str) -> orm::Session {
 fn t06_pool_exhaustion_bounded_no_leak_no_churn() {
     const APP: &str = "t06_exhaustion";
     let exhaustible = |b: EngineBuilder| b.pool_size(2).connection_timeout(Duration::from_millis(300));
-    let dir = std::env::temp_dir().join(format!("orm-t06-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let sqlite = exhaustible(Engine::builder(&format!("sqlite://{}", dir.join("db.sqlite").display())));
-    exhaust_and_reuse(&sqlite.build().unwrap(), None);
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = TempDb::new("t06");
+    exhaust_and_reuse(&exhaustible(Engine::builder(&tmp.url)).build().unwrap(), None);
     if let Some(fx) = PgFixture::new(APP, exhaustible) {
         exhaust_and_reuse(&fx.engine, Some(&fx.app));
     }

@@ -9,7 +9,7 @@ use orm::prelude::*;
 use orm::{Engine, Error, SessionCounts};
 
 use crate::common::{each_db_with, Db};
-use crate::fault_support::{assert_no_leaks, assert_no_leaks_sqlite, PgAdmin};
+use crate::fault_support::{assert_no_leaks, assert_no_leaks_sqlite, PgAdmin, TempDb};
 use crate::models::User;
 
 /// After the test, on either backend: nothing checked out, nothing inside a transaction.
@@ -26,30 +26,6 @@ fn no_leaks(db: &Db, app: &str) {
 
 fn names(engine: &Engine) -> Vec<String> {
     select(User::name).order_by(User::name).all(engine).unwrap()
-}
-
-/// A private directory for a SQLite file database.
-struct TempDb {
-    dir: std::path::PathBuf,
-    path: std::path::PathBuf,
-    url: String,
-}
-
-impl TempDb {
-    fn new(test: &str) -> TempDb {
-        let dir = std::env::temp_dir().join(format!("orm-relmore-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("db.sqlite");
-        let url = format!("sqlite://{}", path.display());
-        TempDb { dir, path, url }
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
 }
 
 /// T12. Would catch: a rollback that leaves pending objects in the session or keeps the

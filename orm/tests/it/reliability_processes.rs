@@ -12,38 +12,7 @@ use orm::{Engine, Error};
 
 use crate::common::{pg_url, PgSchema};
 use crate::fault_child::{journal_mode, rollback_journal, ChildProc, Ledger, Role, Total};
-use crate::fault_support::{assert_no_leaks, assert_no_leaks_sqlite, serial, Backend, PgAdmin};
-
-/// A private directory for a SQLite file database, removed on drop.
-struct TempDb {
-    dir: std::path::PathBuf,
-    path: std::path::PathBuf,
-    url: String,
-}
-
-impl TempDb {
-    fn new(test: &str) -> TempDb {
-        let dir = std::env::temp_dir().join(format!("orm-relproc-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("db.sqlite");
-        let url = format!("sqlite://{}", path.display());
-        TempDb { dir, path, url }
-    }
-
-    /// The database file's companion (`-journal`, `-wal`).
-    fn sibling(&self, suffix: &str) -> std::path::PathBuf {
-        let mut name = self.path.clone().into_os_string();
-        name.push(suffix);
-        name.into()
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use crate::fault_support::{assert_no_leaks, assert_no_leaks_sqlite, serial, Backend, PgAdmin, TempDb};
 
 /// `(sum of ledger.v, ledger rows, the total)`, read in one statement (one snapshot).
 fn ledger_state(engine: &Engine) -> (i64, i64, i64) {
