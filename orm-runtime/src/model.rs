@@ -53,9 +53,17 @@ impl ColumnMask {
         self.0 == 0
     }
 
-    /// The positions in the set, ascending.
+    /// The positions in the set, ascending (one step per member, not per possible column).
     pub fn iter(self) -> impl Iterator<Item = usize> {
-        (0..128).filter(move |i| self.contains(*i))
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            if bits == 0 {
+                return None;
+            }
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            Some(i)
+        })
     }
 }
 
@@ -172,3 +180,22 @@ pub trait Model: Sized + Send + Sync + 'static {
 }
 
 impl<M: Model> AppearsIn<M, Here> for M {}
+
+#[cfg(test)]
+mod tests {
+    use super::ColumnMask;
+
+    #[test]
+    fn column_mask_iterates_its_members_in_order() {
+        assert_eq!(ColumnMask::EMPTY.iter().count(), 0);
+        let mut m = ColumnMask::EMPTY;
+        for i in [127, 0, 64, 3, 63, 65] {
+            m.insert(i);
+        }
+        assert_eq!(m.iter().collect::<Vec<_>>(), [0, 3, 63, 64, 65, 127]);
+        assert_eq!(ColumnMask::all(128).iter().count(), 128);
+        assert_eq!(ColumnMask::all(5).iter().collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+        m.remove(64);
+        assert_eq!(m.iter().collect::<Vec<_>>(), [0, 3, 63, 65, 127]);
+    }
+}

@@ -79,7 +79,7 @@ pub(crate) fn cascade(roots: Vec<Arc<dyn Tracked>>, session: u64) -> Result<Casc
 
 fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result<()> {
     let mut queue = roots;
-    let mut seen: std::collections::HashSet<usize> = queue.iter().map(|o| o.addr()).collect();
+    let mut seen: crate::session::FastSet<usize> = queue.iter().map(|o| o.addr()).collect();
     let mut removed: Vec<(Arc<dyn Tracked>, &'static crate::schema::ColumnDef, bool)> = Vec::new();
     while let Some(obj) = queue.pop() {
         let (now, before) = obj.links();

@@ -3,7 +3,7 @@
 //! directions load with one SELECT per chunk of keys (`... WHERE key IN (...)`), so loading
 //! the orders of 100 users costs one statement, not 100.
 
-use std::collections::HashMap;
+use crate::session::FastMap;
 
 use crate::error::Result;
 use crate::expr::Node;
@@ -73,7 +73,7 @@ pub(crate) fn load_children<P: Model, C: Model>(
 ) -> Result<Children<C>> {
     referenced_key::<P>(fk)?;
     let keys: Vec<P::Key> = parents.iter().map(|p| p.read().key()).collect();
-    let mut groups: HashMap<P::Key, Vec<Obj<C>>> = HashMap::with_capacity(keys.len());
+    let mut groups: FastMap<P::Key, Vec<Obj<C>>> = FastMap::with_capacity_and_hasher(keys.len(), Default::default());
     let mut all = Vec::new();
     let fk_node = || Box::new(Node::Column { table: fk.table, name: fk.name });
     let filters: Vec<Node> = match keys_from {
@@ -152,7 +152,7 @@ impl<C: Model, P: Model> Relationship<C> for BelongsToRel<C, P> {
             wanted.push(if v == Value::Null { None } else { Some(P::key_from_values(&[v])?) });
         }
         // Parents the session already holds need no statement.
-        let mut found: HashMap<P::Key, Obj<P>> = HashMap::new();
+        let mut found: FastMap<P::Key, Obj<P>> = FastMap::default();
         let mut missing: Vec<P::Key> = Vec::new();
         for k in wanted.iter().flatten() {
             if found.contains_key(k) || missing.contains(k) {

@@ -2,7 +2,7 @@
 //! ([`ManyToMany`]), its descriptor ([`ManyToManyRel`]), loading through a join with the
 //! association table, and the association rows a flush writes and deletes.
 
-use std::collections::HashMap;
+use crate::session::FastMap;
 
 use crate::error::{Error, Result};
 use crate::expr::{BinOp, Node};
@@ -157,7 +157,8 @@ impl<P: Model, T: Model, A: Model> Relationship<P> for ManyToManyRel<P, T, A> {
         crate::session::relationship::referenced_key::<P>(to_owner)?;
         let keys: Vec<P::Key> = owners.iter().map(|o| o.read().key()).collect();
         let width = T::table().columns.len();
-        let mut groups: HashMap<P::Key, Vec<Obj<T>>> = HashMap::with_capacity(keys.len());
+        let mut groups: FastMap<P::Key, Vec<Obj<T>>> =
+            FastMap::with_capacity_and_hasher(keys.len(), Default::default());
         let mut all: Vec<Obj<T>> = Vec::new();
         for chunk in keys.chunks(KEYS_PER_STATEMENT) {
             let mut stmt = SelectStatement::all_columns(T::table());

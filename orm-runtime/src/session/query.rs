@@ -238,7 +238,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         let offset = M::table().columns.len();
         let mut collector = spec.collector();
         let mut objs: Vec<Obj<M>> = Vec::new();
-        let mut index: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        let mut index: crate::session::FastMap<usize, usize> = crate::session::FastMap::default();
         {
             let id = session.id();
             let (conn, identity) = session.connection_and_identity(false)?;

@@ -459,7 +459,7 @@ impl Session {
         let (conn, identity) = self.connection_and_identity(false)?;
         let r = crate::dialect::render(conn.dialect(), crate::query::Statement::Select(stmt))?;
         let mut objects = identity.model::<M>();
-        let mut seen: Option<std::collections::HashSet<usize>> = (!stmt.joins.is_empty()).then(Default::default);
+        let mut seen: Option<crate::session::FastSet<usize>> = (!stmt.joins.is_empty()).then(Default::default);
         conn.query_while(&r.sql, &r.params, |row| {
             let m = M::decode_row(row, 0)?;
             let obj = objects.adopt(m, id);
@@ -692,7 +692,7 @@ impl Session {
         for obj in self.pending.iter().chain(self.identity.touched().iter()) {
             obj.validate()?;
         }
-        let early: std::collections::HashSet<usize> = orphans.iter().map(|o| o.addr()).collect();
+        let early: crate::session::FastSet<usize> = orphans.iter().map(|o| o.addr()).collect();
         let mut plan = FlushPlan {
             inserts: self.pending.clone(),
             deletes: self.to_delete.iter().filter(|o| !early.contains(&o.addr())).cloned().collect(),

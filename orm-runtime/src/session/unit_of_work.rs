@@ -530,13 +530,13 @@ impl FlushPlan {
     /// keys by then); the other foreign keys after all inserts; then the UPDATEs of every
     /// changed object; then the DELETEs, children first.
     pub(crate) fn execute(self, ctx: &mut FlushCtx<'_>) -> Result<()> {
-        use std::collections::{HashMap, HashSet};
+        use crate::session::{FastMap, FastSet};
         // Detach first: orphans go, and children taken out get their NULL key, before any
         // insert (a unique foreign key would otherwise clash with the replacement).
         for o in &self.early_deletes {
             o.clone().flush_delete(ctx)?;
         }
-        let mut applied_early: HashSet<usize> = HashSet::new();
+        let mut applied_early: FastSet<usize> = FastSet::default();
         for (k, s) in self.syncs.iter().enumerate() {
             if s.parent.is_none() {
                 s.apply()?;
@@ -544,7 +544,7 @@ impl FlushPlan {
                 applied_early.insert(k);
             }
         }
-        let mut by_child: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut by_child: FastMap<usize, Vec<usize>> = FastMap::default();
         for (k, s) in self.syncs.iter().enumerate() {
             by_child.entry(s.child.addr()).or_default().push(k);
         }
@@ -554,7 +554,7 @@ impl FlushPlan {
         while i < inserts.len() {
             let table = inserts[i].table();
             // A group of one table's rows, cut before a row whose parent is in the group.
-            let mut members: HashSet<usize> = HashSet::new();
+            let mut members: FastSet<usize> = FastSet::default();
             let mut j = i;
             while j < inserts.len() && std::ptr::eq(inserts[j].table(), table) {
                 let a = inserts[j].addr();
@@ -587,7 +587,7 @@ impl FlushPlan {
             }
         }
         // Association rows: removals first, so that a row taken out and put back is no clash.
-        let mut done = HashSet::new();
+        let mut done = FastSet::default();
         for op in self.assoc.iter().filter(|o| !o.insert).chain(self.assoc.iter().filter(|o| o.insert)) {
             if done.insert(op.identity()) {
                 op.run(ctx.conn)?;
