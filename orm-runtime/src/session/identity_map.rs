@@ -53,7 +53,8 @@ impl<M: Model> AnyMap for TypedMap<M> {
 /// Persistent objects of one session, by model and primary key.
 #[derive(Default)]
 pub(crate) struct IdentityMap {
-    maps: HashMap<TypeId, Box<dyn AnyMap>>,
+    /// Looked up on every registration: foldhash, as for the keys.
+    maps: HashMap<TypeId, Box<dyn AnyMap>, foldhash::fast::RandomState>,
 }
 
 impl std::fmt::Debug for IdentityMap {
@@ -84,6 +85,11 @@ impl IdentityMap {
     /// Register an object under its key; returns the object already there, if any.
     pub(crate) fn insert<M: Model>(&mut self, key: M::Key, cell: Arc<ObjCell<M>>) -> Option<Arc<ObjCell<M>>> {
         self.typed_mut::<M>().map.insert(key, cell)
+    }
+
+    /// Room for `n` more objects of model `M` (a flush about to register them).
+    pub(crate) fn reserve<M: Model>(&mut self, n: usize) {
+        self.typed_mut::<M>().map.reserve(n);
     }
 
     /// Model `M`'s part of the map, for loops that register many objects.

@@ -179,6 +179,8 @@ impl<M: Model> Tracked for ObjCell<M> {
         let dialect = ctx.conn.dialect_kind();
         let key_idx = table.auto_increment_column().map(|c| c.index);
         let FlushCtx { conn, identity, undo, mapper } = ctx;
+        identity.reserve::<M>(rows.len());
+        undo.reserve(rows.len());
         let mut rows = rows.into_iter().peekable();
         while let Some(first) = rows.next() {
             let (columns, returning) = (first.columns, first.returning);
