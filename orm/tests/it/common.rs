@@ -80,6 +80,9 @@ pub struct Db {
     pub engine: Engine,
     pub log: Log,
     pub name: &'static str,
+    /// PostgreSQL: the engine's `application_name`, `<test>-<pid>`, unique on the shared
+    /// server even when two test processes run the same test (empty on SQLite).
+    pub app: String,
     pub _schema: Option<PgSchema>,
 }
 
@@ -103,12 +106,13 @@ pub fn each_db(test: &str, f: impl Fn(&Db)) {
 pub fn each_db_with(test: &str, configure: impl Fn(EngineBuilder) -> EngineBuilder, f: impl Fn(&Db)) {
     let log = Log::default();
     let engine = configure(recording(Engine::builder("sqlite::memory:").pool_size(4), &log)).build().unwrap();
-    f(&Db { engine, log, name: "sqlite", _schema: None });
+    f(&Db { engine, log, name: "sqlite", app: String::new(), _schema: None });
 
     if let Some(schema) = PgSchema::create(test) {
         let log = Log::default();
-        let builder = Engine::builder(&pg_url()).pool_size(4).search_path(&schema.name).application_name(test);
+        let app = format!("{test}-{}", std::process::id());
+        let builder = Engine::builder(&pg_url()).pool_size(4).search_path(&schema.name).application_name(&app);
         let engine = configure(recording(builder, &log)).build().unwrap();
-        f(&Db { engine, log, name: "postgres", _schema: Some(schema) });
+        f(&Db { engine, log, name: "postgres", app, _schema: Some(schema) });
     }
 }

@@ -209,8 +209,8 @@ fn terminated_backend_gives_connection_lost_and_is_discarded() {
         let mut admin = postgres::Client::connect(&crate::common::pg_url(), postgres::NoTls).unwrap();
         admin
             .execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'p_lost' AND pid <> pg_backend_pid()",
-                &[],
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                &[&db.app],
             )
             .unwrap();
         let err = s.commit().unwrap_err();

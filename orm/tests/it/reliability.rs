@@ -319,7 +319,7 @@ fn t09_session_panic_inside_transaction_rolls_back() {
             }));
             assert!(r.is_err());
             assert_eq!(users(&db.engine), 0);
-            assert_no_leaks_db(db, "t09");
+            assert_no_leaks_db(db, &db.app);
 
             if db.is_pg() {
                 // The panic unwinds through Session::drop while ROLLBACK fails too: the backend
@@ -330,7 +330,7 @@ fn t09_session_panic_inside_transaction_rolls_back() {
                     let mut s = engine.session();
                     s.add(User::new("doomed", 1)).unwrap();
                     s.flush().unwrap();
-                    PgAdmin::connect().terminate_app("t09");
+                    PgAdmin::connect().terminate_app(&db.app);
                     panic!("t09 with the backend gone");
                 }));
                 assert!(r.is_err());
@@ -403,7 +403,7 @@ fn t11_session_flush_integrity_error_requires_rollback() {
             assert_eq!(s.query::<User>().count().unwrap(), 3);
             assert_eq!(ada.read().age, 36);
             drop(s);
-            assert_no_leaks_db(db, "t11");
+            assert_no_leaks_db(db, &db.app);
         },
     );
 }

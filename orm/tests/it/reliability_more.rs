@@ -95,7 +95,7 @@ fn t12_session_rollback_restores_identity_map() {
             assert!(s.get::<User>(new_id).unwrap().expect("u2").ptr_eq(&u2));
             assert_eq!(names(&db.engine), ["ed", "jack", "wendy", "zed"]);
             drop(s);
-            no_leaks(db, "rm_t12");
+            no_leaks(db, &db.app);
         },
     );
 }
@@ -154,7 +154,7 @@ fn t13_session_savepoint_contains_failure() {
                 let sp = s.begin_nested().unwrap();
                 let e = s.add(User::new("e", 7)).unwrap();
                 s.flush().unwrap();
-                assert!(PgAdmin::connect().terminate_app("rm_t13") >= 1);
+                assert!(PgAdmin::connect().terminate_app(&db.app) >= 1);
                 let err = s.rollback_to_savepoint(sp).unwrap_err();
                 assert!(err.is_disconnect(), "{err:?}");
                 for _ in 0..3 {
@@ -170,7 +170,7 @@ fn t13_session_savepoint_contains_failure() {
                 drop(s);
                 assert_eq!(names(&db.engine), ["a", "b", "c"]);
             }
-            no_leaks(db, "rm_t13");
+            no_leaks(db, &db.app);
         },
     );
 }
@@ -260,7 +260,7 @@ fn t18_stmt_cache_invalidated_after_schema_change() {
                 conn.rollback().unwrap();
             }
             drop(both);
-            no_leaks(db, "rm_t18");
+            no_leaks(db, &db.app);
         },
     );
 }
@@ -316,7 +316,7 @@ fn t19_bind_param_limits_chunked() {
             // The engine is fine afterwards.
             let n: i64 = select(count_all()).from::<Point>().filter(Point::id.lt(10)).one(&db.engine).unwrap();
             assert_eq!(n, 10);
-            no_leaks(db, "rm_t19");
+            no_leaks(db, &db.app);
         },
     );
 }
