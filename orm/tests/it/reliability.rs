@@ -337,7 +337,7 @@ fn t09_session_panic_inside_transaction_rolls_back() {
                 let mut s = db.engine.session();
                 assert_eq!(s.query::<User>().count().unwrap(), 0, "the next checkout works");
                 drop(s);
-                assert_no_leaks(&db.engine, "t09", &mut admin);
+                assert_no_leaks(&db.engine, &db.app, &mut admin);
             }
         },
     );
