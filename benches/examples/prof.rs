@@ -2,7 +2,8 @@
 //! `perf record ./target/release/examples/prof <mode>`.
 //!
 //! Modes: `insert-session` (default), `insert-core`, `get-core`, `get-session`,
-//! `load-session`, and `get-raw` (the same lookup through a plain `postgres::Client`; needs a
+//! `load-session`, `joined` / `selectin` (100 authors with 10 books each, through a
+//! relationship loader), and `get-raw` (the same lookup through a plain `postgres::Client`; needs a
 //! PostgreSQL `PROF_URL`). `PROF_URL` picks the database (default in-memory SQLite),
 //! `PROF_LOOPS` the number of rounds (default 300; 30 for the insert modes).
 
@@ -21,15 +22,74 @@ struct Row {
     score: f64,
 }
 
+/// A parent of the relationship modes.
+#[derive(Model)]
+#[orm(table = "prof_authors")]
+struct Author {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+    name: String,
+    books: orm::HasMany<Book>,
+}
+
+/// A child of the relationship modes.
+#[derive(Model)]
+#[orm(table = "prof_books")]
+struct Book {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+    #[orm(foreign_key = Author::id)]
+    author_id: i64,
+    title: String,
+    pages: i32,
+    author: orm::BelongsTo<Author>,
+}
+
+/// `joined` / `selectin`: load every author with its books, `loops` times.
+fn relationships(engine: &Engine, mode: &str, loops: usize) -> Result<(), Box<dyn Error>> {
+    engine.drop_all(&[Book::table(), Author::table()])?;
+    engine.create_all(&[Author::table(), Book::table()])?;
+    let authors: Vec<Author> =
+        (0..100).map(|i| Author { id: 0, name: format!("author-{i}"), books: orm::HasMany::new() }).collect();
+    let ids = insert::<Author>().values_many(&authors).returning_keys(engine)?;
+    let books: Vec<Book> = ids
+        .iter()
+        .flat_map(|&author_id| {
+            (0..10).map(move |j| Book {
+                id: 0,
+                author_id,
+                title: format!("book-{author_id}-{j}"),
+                pages: 100 + j,
+                author: orm::BelongsTo::not_loaded(),
+            })
+        })
+        .collect();
+    insert::<Book>().values_many(&books).execute(engine)?;
+    for _ in 0..loops {
+        let mut s = engine.session();
+        let q = s.query::<Author>();
+        let loaded = if mode == "joined" {
+            q.options(orm::joinedload(Author::books)).all()?
+        } else {
+            q.options(orm::selectinload(Author::books)).all()?
+        };
+        std::hint::black_box(loaded);
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "insert-session".into());
     // `PROF_URL` profiles another database (its `bench_users` table is replaced).
     let url = std::env::var("PROF_URL").unwrap_or_else(|_| "sqlite::memory:".into());
     let engine = Engine::connect(&url)?;
+    let loops = |default: usize| std::env::var("PROF_LOOPS").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    if mode == "joined" || mode == "selectin" {
+        return relationships(&engine, &mode, loops(300));
+    }
     engine.drop_all(&[Row::table()])?;
     engine.create_all(&[Row::table()])?;
     let rows: Vec<Row> = (0..10_000).map(|i| Row { id: 0, name: format!("user{i}"), age: i, score: 1.5 }).collect();
-    let loops = |default: usize| std::env::var("PROF_LOOPS").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     if mode.starts_with("insert") {
         for _ in 0..loops(30) {
             delete::<Row>().all_rows().execute(&engine)?;
