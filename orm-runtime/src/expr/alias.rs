@@ -1,10 +1,31 @@
 //! Aliases: a model's table a second (third, ...) time in one query, for self-joins.
 //!
-//! ```ignore
+//! ```
+//! # use orm::prelude::*;
+//! # use orm::alias;
+//! # #[derive(Model, Debug)]
+//! # #[orm(table = "employees")]
+//! # struct Employee {
+//! #     #[orm(primary_key)]
+//! #     id: i32,
+//! #     name: String,
+//! #     #[orm(foreign_key = Employee::id)]
+//! #     manager_id: Option<i32>,
+//! # }
+//! # fn main() -> orm::Result<()> {
+//! # let engine = Engine::connect("sqlite::memory:")?;
+//! # engine.create_all(&[Employee::table()])?;
+//! # let ann = Employee { id: 1, name: "Ann".into(), manager_id: None };
+//! # let ben = Employee { id: 2, name: "Ben".into(), manager_id: Some(1) };
+//! # insert::<Employee>().values_many(&[ann, ben]).execute(&engine)?;
 //! let boss = alias::<Employee, 1>();
-//! select((Employee::name, boss.col(Employee::name)))
+//! let rows: Vec<(String, String)> = select((Employee::name, boss.col(Employee::name)))
 //!     .join_as::<Employee, 1>()
 //!     .on(boss.col(Employee::id).eq(Employee::manager_id))
+//!     .all(&engine)?;
+//! assert_eq!(rows, [("Ben".to_string(), "Ann".to_string())]);
+//! # Ok(())
+//! # }
 //! ```
 
 use std::marker::PhantomData;

@@ -6,11 +6,29 @@
 //! backslashes and control characters are written as `\uXXXX` escapes. A key such as
 //! `a'); DROP TABLE t; --`, `x.y`, `$` or `[0]` therefore names one object member, literally.
 //!
-//! ```ignore
+//! ```
+//! # use orm::prelude::*;
+//! # use orm::expr::JsonExpression;
+//! # #[derive(Model, Debug)]
+//! # #[orm(table = "docs")]
+//! # struct Doc {
+//! #     #[orm(primary_key)]
+//! #     id: i64,
+//! #     body: serde_json::Value,
+//! # }
+//! # fn main() -> orm::Result<()> {
+//! # let engine = Engine::connect("sqlite::memory:")?;
+//! # engine.create_all(&[Doc::table()])?;
+//! # let body = serde_json::json!({ "it's \"x\".y": "Title", "it's": "no", "tags": ["a", "b"] });
+//! # insert::<Doc>().values(&Doc { id: 1, body }).execute(&engine)?;
 //! // PostgreSQL: CAST("docs"."body" ->> $1 AS TEXT), with $1 = `it's "x".y`
 //! // SQLite:     CAST("docs"."body" ->> ? AS TEXT), with ?  = `$."it's \u0022x\u0022.y"`
 //! let titles: Vec<Option<String>> = select(Doc::body.json_text("it's \"x\".y")).all(&engine)?;
 //! let tags: Option<serde_json::Value> = select(Doc::body.json_get::<serde_json::Value>("tags")).one(&engine)?;
+//! assert_eq!(titles, [Some("Title".to_string())]);
+//! assert_eq!(tags, Some(serde_json::json!(["a", "b"])));
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::expr::{Expr, Expression, Node};

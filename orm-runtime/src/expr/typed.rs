@@ -194,9 +194,38 @@ pub trait Expression: Sized {
     /// `self IN (values...)` (an empty list matches no row), or `self IN (subquery)` for a
     /// select of one column of the same type.
     ///
-    /// ```ignore
-    /// User::age.in_([18, 21]);
-    /// User::id.in_(select(Order::user_id).filter(Order::total.gt(100.0)));
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "users")]
+    /// # struct User {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     name: String,
+    /// #     age: i32,
+    /// # }
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "orders")]
+    /// # struct Order {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     #[orm(foreign_key = User::id)]
+    /// #     user_id: i64,
+    /// #     total: f64,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[User::table(), Order::table()])?;
+    /// # let users = [("Ada", 21), ("Bob", 18), ("Cy", 40)].map(|(name, age)| User { id: 0, name: name.into(), age });
+    /// # insert::<User>().values_many(&users).execute(&engine)?;
+    /// # let orders = [Order { id: 0, user_id: 2, total: 150.0 }, Order { id: 0, user_id: 3, total: 300.0 }];
+    /// # insert::<Order>().values_many(&orders).execute(&engine)?;
+    /// let of_age = User::age.in_([18, 21]);
+    /// let big_spender = User::id.in_(select(Order::user_id).filter(Order::total.gt(100.0)));
+    /// let names: Vec<String> = select(User::name).filter(of_age).filter(big_spender).all(&engine)?;
+    /// assert_eq!(names, ["Bob"]);
+    /// # Ok(())
+    /// # }
     /// ```
     fn in_<R, I>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)>
     where

@@ -57,8 +57,37 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// `INNER JOIN` model `N`; finish with [`JoinOn::on`]. After the join, `N`'s columns
     /// may be selected, filtered and ordered on.
     ///
-    /// ```ignore
-    /// select((User::name, Order::total)).join::<Order>().on(Order::user_id.eq(User::id))
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "users")]
+    /// # struct User {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     name: String,
+    /// #     age: i32,
+    /// # }
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "orders")]
+    /// # struct Order {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     #[orm(foreign_key = User::id)]
+    /// #     user_id: i64,
+    /// #     total: f64,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[User::table(), Order::table()])?;
+    /// # let users = [("Ada", 36)].map(|(name, age)| User { id: 0, name: name.into(), age });
+    /// # insert::<User>().values_many(&users).execute(&engine)?;
+    /// # let orders = [(1, 9.5)].map(|(user_id, total)| Order { id: 0, user_id, total });
+    /// # insert::<Order>().values_many(&orders).execute(&engine)?;
+    /// let rows: Vec<(String, f64)> =
+    ///     select((User::name, Order::total)).join::<Order>().on(Order::user_id.eq(User::id)).all(&engine)?;
+    /// assert_eq!(rows, [("Ada".to_string(), 9.5)]);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn join<N: Model>(self) -> JoinOn<Self, Joined<F, N>> {
         JoinOn { query: self, table: N::table().name, kind: JoinKind::Inner, alias: None, _from: PhantomData }

@@ -11,14 +11,44 @@
 //! of its own FROM clause), and as an expression it reads that model, so that only a query
 //! selecting from (or joining) it accepts the subquery.
 //!
-//! ```ignore
+//! ```
+//! # use orm::prelude::*;
+//! # #[derive(Model, Debug)]
+//! # #[orm(table = "users")]
+//! # struct User {
+//! #     #[orm(primary_key, auto_increment)]
+//! #     id: i64,
+//! #     name: String,
+//! #     age: i32,
+//! # }
+//! # #[derive(Model, Debug)]
+//! # #[orm(table = "orders")]
+//! # struct Order {
+//! #     #[orm(primary_key, auto_increment)]
+//! #     id: i64,
+//! #     #[orm(foreign_key = User::id)]
+//! #     user_id: i64,
+//! #     total: f64,
+//! # }
+//! # fn main() -> orm::Result<()> {
+//! # let engine = Engine::connect("sqlite::memory:")?;
+//! # engine.create_all(&[User::table(), Order::table()])?;
+//! # let users = [("Ada", 36), ("Bob", 25), ("Cy", 19)].map(|(name, age)| User { id: 0, name: name.into(), age });
+//! # insert::<User>().values_many(&users).execute(&engine)?;
+//! # let orders = [(1, 30.0), (2, 120.0), (2, 7.5)].map(|(user_id, total)| Order { id: 0, user_id, total });
+//! # insert::<Order>().values_many(&orders).execute(&engine)?;
 //! // Users with an order over 100: uncorrelated, reads `()`.
 //! let big = select(Order::user_id).filter(Order::total.gt(100.0));
-//! select(User::name).filter(User::id.in_(big));
+//! let names: Vec<String> = select(User::name).filter(User::id.in_(big)).all(&engine)?;
+//! assert_eq!(names, ["Bob"]);
 //!
 //! // Each user's largest order: correlated with `User`, reads `User`.
 //! let largest = select(max(Order::total)).correlate::<User>().filter(Order::user_id.eq(User::id));
-//! select((User::name, largest.scalar_subquery()));
+//! let rows: Vec<(String, Option<f64>)> =
+//!     select((User::name, largest.scalar_subquery())).order_by(User::name).all(&engine)?;
+//! assert_eq!(rows[2], ("Cy".to_string(), None));
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! A table of its own ([`Select::subquery`], [`Select::cte`]) cannot be correlated (that
@@ -72,9 +102,38 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// `O`'s columns become usable here, and the subquery, used as an expression, is then
     /// accepted only where `O` is in the FROM clause.
     ///
-    /// ```ignore
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "users")]
+    /// # struct User {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     name: String,
+    /// #     age: i32,
+    /// # }
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "orders")]
+    /// # struct Order {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     #[orm(foreign_key = User::id)]
+    /// #     user_id: i64,
+    /// #     total: f64,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[User::table(), Order::table()])?;
+    /// # let users = [("Ada", 36), ("Bob", 25)].map(|(name, age)| User { id: 0, name: name.into(), age });
+    /// # insert::<User>().values_many(&users).execute(&engine)?;
+    /// # let orders = [(1, 30.0), (1, 12.0)].map(|(user_id, total)| Order { id: 0, user_id, total });
+    /// # insert::<Order>().values_many(&orders).execute(&engine)?;
     /// let n = select(count_all()).from::<Order>().correlate::<User>().filter(Order::user_id.eq(User::id));
-    /// select((User::name, n.scalar_subquery())).all(&engine)?;
+    /// let rows: Vec<(String, Option<i64>)> =
+    ///     select((User::name, n.scalar_subquery())).order_by(User::name).all(&engine)?;
+    /// assert_eq!(rows, [("Ada".to_string(), Some(2)), ("Bob".to_string(), Some(0))]);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn correlate<O: Model>(self) -> Select<Sel, Correlated<F, O>> {
         Select { sel: self.sel, stmt: self.stmt, _from: PhantomData }
@@ -82,9 +141,25 @@ impl<Sel: Selection, F> Select<Sel, F> {
 
     /// `(SELECT ...)` as a value: one column, at most one row; `None` for no row.
     ///
-    /// ```ignore
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "orders")]
+    /// # struct Order {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     total: f64,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[Order::table()])?;
+    /// # let orders = [Order { id: 0, total: 30.0 }, Order { id: 0, total: 120.0 }, Order { id: 0, total: 7.5 }];
+    /// # insert::<Order>().values_many(&orders).execute(&engine)?;
     /// let top = select(max(Order::total)).scalar_subquery();        // Expr<Option<f64>, ()>
-    /// select(Order::id).filter(Order::total.eq(top));
+    /// let ids: Vec<i64> = select(Order::id).filter(Order::total.eq(top)).all(&engine)?;
+    /// assert_eq!(ids, [2]);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn scalar_subquery<I>(self) -> Expr<Option<<Sel::Value as SqlType>::Base>, F::Outer>
     where
@@ -101,13 +176,42 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// [`Derived::col`]`::<K>()`, named by their labels (a column's own name, or `cK`, when
     /// unlabelled).
     ///
-    /// ```ignore
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "users")]
+    /// # struct User {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     name: String,
+    /// #     age: i32,
+    /// # }
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "orders")]
+    /// # struct Order {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     #[orm(foreign_key = User::id)]
+    /// #     user_id: i64,
+    /// #     total: f64,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[User::table(), Order::table()])?;
+    /// # let users = [("Ada", 36), ("Bob", 25)].map(|(name, age)| User { id: 0, name: name.into(), age });
+    /// # insert::<User>().values_many(&users).execute(&engine)?;
+    /// # let orders = [(1, 30.0), (1, 12.5)].map(|(user_id, total)| Order { id: 0, user_id, total });
+    /// # insert::<Order>().values_many(&orders).execute(&engine)?;
     /// let totals = select((Order::user_id, sum(Order::total).label("total")))
     ///     .group_by(Order::user_id)
     ///     .subquery::<1>();
-    /// select((User::name, totals.col::<1>()))
+    /// let rows: Vec<(String, Option<f64>)> = select((User::name, totals.col::<1>()))
     ///     .join_subquery(&totals)
-    ///     .on(totals.col::<0>().eq(User::id));
+    ///     .on(totals.col::<0>().eq(User::id))
+    ///     .all(&engine)?;
+    /// assert_eq!(rows, [("Ada".to_string(), Some(42.5))]); // Bob has no orders: no row to join
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn subquery<const N: u8>(self) -> Derived<Self, N>
     where
@@ -174,9 +278,37 @@ impl<Sel: Selection, F> Select<Sel, F> {
 /// `EXISTS (query)`: true when the query returns a row. As an expression it reads the outer
 /// models the query is correlated with.
 ///
-/// ```ignore
+/// ```
+/// # use orm::prelude::*;
+/// # #[derive(Model, Debug)]
+/// # #[orm(table = "users")]
+/// # struct User {
+/// #     #[orm(primary_key, auto_increment)]
+/// #     id: i64,
+/// #     name: String,
+/// #     age: i32,
+/// # }
+/// # #[derive(Model, Debug)]
+/// # #[orm(table = "orders")]
+/// # struct Order {
+/// #     #[orm(primary_key, auto_increment)]
+/// #     id: i64,
+/// #     #[orm(foreign_key = User::id)]
+/// #     user_id: i64,
+/// #     total: f64,
+/// # }
+/// # fn main() -> orm::Result<()> {
+/// # let engine = Engine::connect("sqlite::memory:")?;
+/// # engine.create_all(&[User::table(), Order::table()])?;
+/// # let users = [("Ada", 36), ("Bob", 25)].map(|(name, age)| User { id: 0, name: name.into(), age });
+/// # insert::<User>().values_many(&users).execute(&engine)?;
+/// # let orders = [(1, 30.0)].map(|(user_id, total)| Order { id: 0, user_id, total });
+/// # insert::<Order>().values_many(&orders).execute(&engine)?;
 /// let has_orders = exists(select(Order::id).correlate::<User>().filter(Order::user_id.eq(User::id)));
-/// select(User::name).filter(has_orders);
+/// let names: Vec<String> = select(User::name).filter(has_orders).all(&engine)?;
+/// assert_eq!(names, ["Ada"]);
+/// # Ok(())
+/// # }
 /// ```
 pub fn exists<Q: CheckedQuery<I>, I>(query: Q) -> Expr<bool, Q::Outer> {
     Expr::from_node(Node::Exists { query: Box::new(query.into_parts().1), negated: false })
@@ -372,9 +504,26 @@ impl<Q: QueryExpr, const N: u8> Derived<Q, N> {
     /// ALL step)`, where `step` is built from the table itself (its columns, or a join with
     /// it) and returns rows of the same types.
     ///
-    /// ```ignore
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "employees")]
+    /// # struct Employee {
+    /// #     #[orm(primary_key)]
+    /// #     id: i32,
+    /// #     name: String,
+    /// #     #[orm(foreign_key = Employee::id)]
+    /// #     manager_id: Option<i32>,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[Employee::table()])?;
+    /// # let chart =
+    /// #     [(1, "Ann", None), (2, "Ben", Some(1)), (3, "Cat", Some(1)), (4, "Dan", Some(2)), (5, "Al", None)];
+    /// # let chart = chart.map(|(id, name, manager_id)| Employee { id, name: name.into(), manager_id });
+    /// # insert::<Employee>().values_many(&chart).execute(&engine)?;
     /// // Everyone under employee 1, with their depth.
-    /// let tree = select((Employee::id, Employee::name, 0i32.into_expr()))
+    /// let tree = select((Employee::id, Employee::name, value(0i32)))
     ///     .filter(Employee::id.eq(1))
     ///     .cte::<1>("tree")
     ///     .recursive_union_all(|tree| {
@@ -382,6 +531,15 @@ impl<Q: QueryExpr, const N: u8> Derived<Q, N> {
     ///             .join_subquery(tree)
     ///             .on(Employee::manager_id.eq(tree.col::<0>()))
     ///     });
+    /// let rows: Vec<(String, i32)> = select((tree.col::<1>(), tree.col::<2>()))
+    ///     .select_from(&tree)
+    ///     .order_by(tree.col::<2>())
+    ///     .order_by(tree.col::<1>())
+    ///     .all(&engine)?;
+    /// assert_eq!(rows.len(), 4); // Ann, Ben, Cat, Dan; not Al, who is not under Ann
+    /// assert_eq!(rows.last(), Some(&("Dan".to_string(), 2)));
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn recursive_union_all<S, I>(self, step: impl FnOnce(&Self) -> S) -> Self
     where

@@ -2,13 +2,35 @@
 //! typed expressions for INSERT, UPDATE and DELETE. Both dialects share the syntax (SQLite
 //! 3.24+ for upserts, 3.35+ for RETURNING).
 //!
-//! ```ignore
-//! insert::<User>()
+//! ```
+//! # use orm::prelude::*;
+//! # #[derive(Model, Debug)]
+//! # #[orm(table = "users")]
+//! # struct User {
+//! #     #[orm(primary_key, auto_increment)]
+//! #     id: i64,
+//! #     #[orm(unique)]
+//! #     email: String,
+//! #     name: String,
+//! #     logins: i32,
+//! # }
+//! # fn main() -> orm::Result<()> {
+//! # let engine = Engine::connect("sqlite::memory:")?;
+//! # engine.create_all(&[User::table()])?;
+//! # let ada = User { id: 0, email: "ada@example.org".into(), name: "Ada".into(), logins: 1 };
+//! # insert::<User>().values(&ada).execute(&engine)?;
+//! # let user = User { name: "Ada L.".into(), ..ada };
+//! let rows = insert::<User>()
 //!     .values(&user)
 //!     .on_conflict(User::email)
 //!     .do_update(|set| set.set(User::name, excluded(User::name)).set(User::logins, User::logins + 1))
 //!     .returning((User::id, User::name))
 //!     .all(&engine)?;                                   // Vec<(i64, String)>
+//! assert_eq!(rows, [(1, "Ada L.".to_string())]);        // the existing row, updated
+//! # let logins: i32 = select(User::logins).one(&engine)?;
+//! # assert_eq!(logins, 2);
+//! # Ok(())
+//! # }
 //! ```
 
 use std::marker::PhantomData;

@@ -26,8 +26,29 @@ impl Session {
     /// Run a Core UPDATE in this session's transaction (after an autoflush) and bring the
     /// session's objects of those rows up to date; returns the number of rows updated.
     ///
-    /// ```ignore
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "users")]
+    /// # struct User {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     name: String,
+    /// #     age: i32,
+    /// #     active: bool,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[User::table()])?;
+    /// # let mut session = engine.session();
+    /// # let kid = session.add(User { id: 0, name: "Kim".into(), age: 12, active: true })?;
+    /// # session.add(User { id: 0, name: "Ada".into(), age: 36, active: true })?;
+    /// # session.commit()?;
     /// let n = session.bulk_update(update::<User>().set(User::active, false).filter(User::age.lt(18)))?;
+    /// assert_eq!(n, 1);
+    /// assert!(!kid.read().active); // the session's object of that row is up to date
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn bulk_update<M: Model>(&mut self, update: Update<M>) -> Result<u64> {
         self.check_usable()?;
@@ -66,8 +87,29 @@ impl Session {
     /// Run a Core DELETE in this session's transaction (after an autoflush); the session's
     /// objects of the deleted rows become `Deleted`. Returns the number of rows deleted.
     ///
-    /// ```ignore
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "users")]
+    /// # struct User {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     name: String,
+    /// #     age: i32,
+    /// #     active: bool,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[User::table()])?;
+    /// # let mut session = engine.session();
+    /// # let gone = session.add(User { id: 0, name: "Kim".into(), age: 12, active: false })?;
+    /// # session.add(User { id: 0, name: "Ada".into(), age: 36, active: true })?;
+    /// # session.commit()?;
     /// let n = session.bulk_delete(delete::<User>().filter(User::active.eq(false)))?;
+    /// assert_eq!(n, 1);
+    /// assert_eq!(gone.state(), ObjectState::Deleted);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn bulk_delete<M: Model>(&mut self, delete: Delete<M>) -> Result<u64> {
         self.check_usable()?;

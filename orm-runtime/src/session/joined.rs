@@ -12,11 +12,36 @@ impl Session {
     /// flushed (to learn its key, which may be generated), then `sub` takes that key and is
     /// added. Both are then pending or persistent in this session like any other object.
     ///
-    /// ```ignore
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "staff", polymorphic_on = kind, polymorphic_identity = "employee")]
+    /// # struct Employee {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     kind: String,
+    /// #     name: String,
+    /// # }
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "engineers", inherits = Employee, polymorphic_identity = "engineer")]
+    /// # struct Engineer {
+    /// #     #[orm(primary_key, foreign_key = Employee::id)]
+    /// #     id: i64,
+    /// #     language: String,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[Employee::table(), Engineer::table()])?;
+    /// # let mut session = engine.session();
     /// let (emp, eng) = session.add_joined(
     ///     Employee { id: 0, kind: String::new(), name: "Grace".into() },
     ///     Engineer { id: 0, language: "Rust".into() },
     /// )?;
+    /// assert_eq!(emp.read().kind, "engineer");
+    /// assert_eq!(eng.read().id, emp.read().id);
+    /// # session.commit()?;
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn add_joined<B: Model, S: Model>(&mut self, mut base: B, mut sub: S) -> Result<(Obj<B>, Obj<S>)> {
         let (b, s) = (B::table(), S::table());

@@ -252,8 +252,38 @@ impl<P: Model, C: Model> HasManyRel<P, C> {
     /// A query for `parent`'s children, to filter, order or page before loading (the
     /// collection itself is left as it is): SQLAlchemy's dynamic relationship.
     ///
-    /// ```ignore
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "users")]
+    /// # struct User {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     name: String,
+    /// #     orders: HasMany<Order>,
+    /// # }
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "orders")]
+    /// # struct Order {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     #[orm(foreign_key = User::id)]
+    /// #     user_id: i64,
+    /// #     total: f64,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[User::table(), Order::table()])?;
+    /// # insert::<User>().set(User::name, "Ada").execute(&engine)?;
+    /// # let orders = [Order { id: 0, user_id: 1, total: 30.0 }, Order { id: 0, user_id: 1, total: 120.0 }];
+    /// # insert::<Order>().values_many(&orders).execute(&engine)?;
+    /// # let mut session = engine.session();
+    /// # let user = session.get::<User>(1)?.expect("Ada");
     /// let big = User::orders.query_for(&mut session, &user).filter(Order::total.gt(100.0)).all()?;
+    /// assert_eq!(big.len(), 1);
+    /// assert!(matches!(user.read().orders.get(), Err(orm::Error::NotLoaded { .. }))); // left as it is
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn query_for<'s>(
         &self,

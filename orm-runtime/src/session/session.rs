@@ -209,12 +209,30 @@ impl Session {
     /// Run `work` in this session's transaction: commit when it returns `Ok`, roll back when
     /// it returns `Err` or panics (the panic then continues).
     ///
-    /// ```ignore
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "users")]
+    /// # struct User {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     name: String,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[User::table()])?;
+    /// # let mut session = engine.session();
     /// let id = session.transaction(|s| {
-    ///     let u = s.add(User { .. })?;
+    ///     let u = s.add(User { id: 0, name: "Ada".into() })?;
     ///     s.flush()?;
-    ///     Ok(u.read().id)
+    ///     let id = u.read().id; // not `Ok(u.read().id)`: in edition 2021 that guard outlives `u`
+    ///     Ok(id)
     /// })?;
+    /// assert_eq!(id, 1); // committed
+    /// # let n: i64 = select(count_all()).from::<User>().one(&engine)?;
+    /// # assert_eq!(n, 1);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn transaction<T>(&mut self, work: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut *self))) {
