@@ -238,20 +238,36 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         let offset = M::table().columns.len();
         let mut collector = spec.collector();
         let mut objs: Vec<Obj<M>> = Vec::new();
-        let mut index: crate::session::FastMap<usize, usize> = crate::session::FastMap::default();
+        // A parent repeats on each of its children's rows: when its key columns lead the
+        // row, the key alone says whether it was seen, and its other columns are decoded
+        // once. Otherwise each row's parent is decoded and found by its object.
+        let key_leads = M::table().primary_key_columns().enumerate().all(|(i, c)| c.index == i);
+        let mut by_key: crate::session::FastMap<M::Key, usize> = crate::session::FastMap::default();
+        let mut by_addr: crate::session::FastMap<usize, usize> = crate::session::FastMap::default();
         {
             let id = session.id();
             let (conn, identity) = session.connection_and_identity(false)?;
             let r = render(conn.dialect(), Statement::Select(&stmt))?;
             let mut objects = identity.model::<M>();
             conn.query_while(&r.sql, &r.params, |row| {
-                let m = M::decode_row(row, 0)?;
-                let obj = objects.adopt(m, id);
-                let addr = std::sync::Arc::as_ptr(&obj.0) as *const () as usize;
-                let i = *index.entry(addr).or_insert_with(|| {
-                    objs.push(obj);
-                    objs.len() - 1
-                });
+                let i = if key_leads {
+                    let key = M::decode_key(row, 0)?;
+                    match by_key.get(&key) {
+                        Some(&i) => i,
+                        None => {
+                            objs.push(objects.adopt(M::decode_row(row, 0)?, id));
+                            by_key.insert(key, objs.len() - 1);
+                            objs.len() - 1
+                        }
+                    }
+                } else {
+                    let obj = objects.adopt(M::decode_row(row, 0)?, id);
+                    let addr = std::sync::Arc::as_ptr(&obj.0) as *const () as usize;
+                    *by_addr.entry(addr).or_insert_with(|| {
+                        objs.push(obj);
+                        objs.len() - 1
+                    })
+                };
                 collector.row(i, row, offset)?;
                 Ok(true)
             })?;
