@@ -266,11 +266,10 @@ impl Connection {
     pub fn execute_params<P: BindParam>(&mut self, sql: &str, params: &[P]) -> Result<u64> {
         self.check_params(params.len())?;
         let armed = self.arm()?;
-        let retry_stale = !self.in_transaction();
-        let Connection { inner, hooks, .. } = self;
+        let Connection { inner, hooks, health, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::execute(c, sql, params),
-            Inner::Postgres(c) => c.execute(sql, params, retry_stale),
+            Inner::Postgres(c) => c.execute(sql, params, !health.in_transaction),
         });
         if r.is_ok() {
             self.note_transaction_control(sql);
@@ -312,11 +311,10 @@ impl Connection {
     {
         self.check_params(params.len())?;
         let armed = self.arm()?;
-        let retry_stale = !self.in_transaction();
-        let Connection { inner, hooks, .. } = self;
+        let Connection { inner, hooks, health, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
-            Inner::Postgres(c) => c.query(sql, params, f, retry_stale),
+            Inner::Postgres(c) => c.query(sql, params, f, !health.in_transaction),
         });
         self.finish(armed, r)
     }
@@ -330,11 +328,10 @@ impl Connection {
         let f = move |row: &RowRef<'_>| f(row).map(|()| true);
         self.check_params(params.len())?;
         let armed = self.arm()?;
-        let retry_stale = !self.in_transaction();
-        let Connection { inner, hooks, .. } = self;
+        let Connection { inner, hooks, health, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
-            Inner::Postgres(c) => c.stream(sql, params, f, retry_stale),
+            Inner::Postgres(c) => c.stream(sql, params, f, !health.in_transaction),
         });
         self.finish(armed, r)
     }
