@@ -245,7 +245,7 @@ impl Drop for ChildProc {
 }
 
 /// The child side: a normal test that does nothing unless `ORM_CHILD_ROLE` is set (the
-/// project allows no `#[ignore]`d tests).
+/// project allows no ignored tests).
 #[test]
 fn child_process_entry() {
     let Some(role) = Role::from_env() else { return };

@@ -151,6 +151,29 @@ pub fn assert_no_leaks(engine: &Engine, app: &str, admin: &mut PgAdmin) {
     assert!(leaked.is_empty(), "backends left inside a transaction: {leaked:?}");
 }
 
+/// After a test, on either backend: on PostgreSQL [`assert_no_leaks`] for application `app`;
+/// on SQLite (`app` is `None`) every pooled connection is idle, unbroken and outside a
+/// transaction.
+pub fn assert_no_leaks_any(engine: &Engine, app: Option<&str>) {
+    match app {
+        Some(app) => assert_no_leaks(engine, app, &mut PgAdmin::connect()),
+        None => {
+            let status = engine.pool_status();
+            assert_eq!(status.connections, status.idle, "{status:?}");
+            let held: Vec<_> = (0..status.idle).map(|_| engine.connection().expect("pooled connection")).collect();
+            assert!(
+                held.iter().all(|c| !c.in_transaction() && !c.is_broken()),
+                "a pooled connection is in a transaction or broken"
+            );
+        }
+    }
+}
+
+/// [`assert_no_leaks_any`] for one database of `each_db`.
+pub fn assert_no_leaks_db(db: &crate::common::Db) {
+    assert_no_leaks_any(&db.engine, db.is_pg().then_some(db.app.as_str()));
+}
+
 /// The SQLite variant: every pooled connection is idle and a fresh connection to the file
 /// can take the write lock at once (`BEGIN IMMEDIATE` with busy_timeout 0).
 pub fn assert_no_leaks_sqlite(engine: &Engine, path: &std::path::Path) {

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use orm::prelude::*;
 use orm::{Engine, EngineBuilder, Error};
 
-use crate::common::{each_db_with, Db};
-use crate::fault_support::{assert_no_leaks, assert_no_leaks_sqlite, PgAdmin, PgFixture, TempDb};
+use crate::common::each_db_with;
+use crate::fault_support::{assert_no_leaks, assert_no_leaks_db, assert_no_leaks_sqlite, PgAdmin, PgFixture, TempDb};
 use crate::models::User;
 
 fn users(engine: &Engine) -> i64 {
@@ -27,18 +27,6 @@ impl Sent {
     }
     fn take(&self) -> Vec<String> {
         std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
-
-/// After the test, on either backend: nothing checked out, nothing inside a transaction.
-fn assert_no_leaks_db(db: &Db, app: &str) {
-    if db.is_pg() {
-        assert_no_leaks(&db.engine, app, &mut PgAdmin::connect());
-    } else {
-        let status = db.engine.pool_status();
-        assert_eq!(status.connections, status.idle, "{status:?}");
-        let held: Vec<_> = (0..status.idle).map(|_| db.engine.connection().unwrap()).collect();
-        assert!(held.iter().all(|c| !c.in_transaction() && !c.is_broken()));
     }
 }
 
@@ -319,7 +307,7 @@ fn t09_session_panic_inside_transaction_rolls_back() {
             }));
             assert!(r.is_err());
             assert_eq!(users(&db.engine), 0);
-            assert_no_leaks_db(db, &db.app);
+            assert_no_leaks_db(db);
 
             if db.is_pg() {
                 // The panic unwinds through Session::drop while ROLLBACK fails too: the backend
@@ -403,7 +391,7 @@ fn t11_session_flush_integrity_error_requires_rollback() {
             assert_eq!(s.query::<User>().count().unwrap(), 3);
             assert_eq!(ada.read().age, 36);
             drop(s);
-            assert_no_leaks_db(db, &db.app);
+            assert_no_leaks_db(db);
         },
     );
 }

@@ -8,7 +8,7 @@ use orm::prelude::*;
 use orm::{Engine, EngineBuilder, Error, Value};
 
 use crate::common::each_db_with;
-use crate::fault_support::{assert_no_leaks, PgAdmin, PgFixture, TempDb};
+use crate::fault_support::{assert_no_leaks_any, PgAdmin, PgFixture, TempDb};
 use crate::models::User;
 
 /// A session inside a write transaction (its connection held).
@@ -59,7 +59,7 @@ fn exhaust_and_reuse(engine: &Engine, app: Option<&str>) {
     .join();
     assert!(unwound.is_err());
     drop(reader);
-    check_no_leaks(engine, app);
+    assert_no_leaks_any(engine, app);
     assert_eq!(select(count_all()).from::<User>().one(engine).unwrap(), 0, "{db:?}: the insert rolled back");
 
     // Warm the pool to two connections, then 20 rounds of two concurrent sessions (one
@@ -81,20 +81,7 @@ fn exhaust_and_reuse(engine: &Engine, app: Option<&str>) {
         assert_eq!(PgAdmin::connect().pids(app), pids, "the same two backends");
     }
     assert_eq!(select(count_all()).from::<User>().one(engine).unwrap(), 20);
-    check_no_leaks(engine, app);
-}
-
-/// Nothing checked out, nothing inside a transaction (PostgreSQL: as the server sees it).
-fn check_no_leaks(engine: &Engine, app: Option<&str>) {
-    match app {
-        Some(app) => assert_no_leaks(engine, app, &mut PgAdmin::connect()),
-        None => {
-            let status = engine.pool_status();
-            assert_eq!(status.connections, status.idle, "{status:?}");
-            let held: Vec<_> = (0..status.idle).map(|_| engine.connection().unwrap()).collect();
-            assert!(held.iter().all(|c| !c.in_transaction() && !c.is_broken()));
-        }
-    }
+    assert_no_leaks_any(engine, app);
 }
 
 /// T15. Would catch: a deadlock not typed as `Deadlock` (or not retryable), both sessions

@@ -8,21 +8,9 @@ use std::time::{Duration, Instant};
 use orm::prelude::*;
 use orm::{Engine, Error, SessionCounts};
 
-use crate::common::{each_db_with, Db};
-use crate::fault_support::{assert_no_leaks, assert_no_leaks_sqlite, PgAdmin, TempDb};
+use crate::common::each_db_with;
+use crate::fault_support::{assert_no_leaks_db, assert_no_leaks_sqlite, PgAdmin, TempDb};
 use crate::models::User;
-
-/// After the test, on either backend: nothing checked out, nothing inside a transaction.
-fn no_leaks(db: &Db, app: &str) {
-    if db.is_pg() {
-        assert_no_leaks(&db.engine, app, &mut PgAdmin::connect());
-    } else {
-        let status = db.engine.pool_status();
-        assert_eq!(status.connections, status.idle, "{status:?}");
-        let held: Vec<_> = (0..status.idle).map(|_| db.engine.connection().unwrap()).collect();
-        assert!(held.iter().all(|c| !c.in_transaction() && !c.is_broken()));
-    }
-}
 
 fn names(engine: &Engine) -> Vec<String> {
     select(User::name).order_by(User::name).all(engine).unwrap()
@@ -95,7 +83,7 @@ fn t12_session_rollback_restores_identity_map() {
             assert!(s.get::<User>(new_id).unwrap().expect("u2").ptr_eq(&u2));
             assert_eq!(names(&db.engine), ["ed", "jack", "wendy", "zed"]);
             drop(s);
-            no_leaks(db, &db.app);
+            assert_no_leaks_db(db);
         },
     );
 }
@@ -170,7 +158,7 @@ fn t13_session_savepoint_contains_failure() {
                 drop(s);
                 assert_eq!(names(&db.engine), ["a", "b", "c"]);
             }
-            no_leaks(db, &db.app);
+            assert_no_leaks_db(db);
         },
     );
 }
@@ -260,7 +248,7 @@ fn t18_stmt_cache_invalidated_after_schema_change() {
                 conn.rollback().unwrap();
             }
             drop(both);
-            no_leaks(db, &db.app);
+            assert_no_leaks_db(db);
         },
     );
 }
@@ -316,7 +304,7 @@ fn t19_bind_param_limits_chunked() {
             // The engine is fine afterwards.
             let n: i64 = select(count_all()).from::<Point>().filter(Point::id.lt(10)).one(&db.engine).unwrap();
             assert_eq!(n, 10);
-            no_leaks(db, &db.app);
+            assert_no_leaks_db(db);
         },
     );
 }
