@@ -213,12 +213,7 @@ impl Connection {
     /// Refuse, before anything is sent, a statement with more parameters than the database
     /// accepts (PostgreSQL answers 65,536 with an opaque protocol error).
     fn check_params(&self, n: usize) -> Result<()> {
-        let dialect = self.dialect();
-        let limit = dialect.capabilities().max_params;
-        if n > limit {
-            return Err(Error::TooManyParameters { count: n, limit, dialect: dialect.name() });
-        }
-        Ok(())
+        check_param_count(self.dialect(), n)
     }
 
     /// Note the outcome of a statement: a fired deadline turns its error into
@@ -340,7 +335,7 @@ impl Connection {
     /// [`Prepared::execute`]: the fast path for inserting many rows one by one.
     pub fn prepared(&mut self, sql: &str) -> Result<Prepared<'_>> {
         let deadline = self.deadline_plan();
-        let max_params = self.dialect().capabilities().max_params;
+        let dialect = self.dialect();
         let Connection { inner, health, hooks, .. } = self;
         let postgres = matches!(inner, Inner::Postgres(_));
         let r = match inner {
@@ -350,15 +345,9 @@ impl Connection {
             Inner::Postgres(c) => c.prepare(sql).map(|stmt| PreparedInner::Postgres(&mut c.client, stmt)),
         };
         match r {
-            Ok(inner) => Ok(Prepared {
-                inner,
-                sql: sql.to_owned(),
-                hooks: hooks.clone(),
-                health,
-                postgres,
-                deadline,
-                max_params,
-            }),
+            Ok(inner) => {
+                Ok(Prepared { inner, sql: sql.to_owned(), hooks: hooks.clone(), health, postgres, deadline, dialect })
+            }
             Err(e) => Err(health.note(e, postgres)),
         }
     }
@@ -569,6 +558,15 @@ impl Connection {
     }
 }
 
+/// [`Error::TooManyParameters`] when `n` parameters exceed what `dialect` accepts.
+fn check_param_count(dialect: &dyn Dialect, n: usize) -> Result<()> {
+    let limit = dialect.capabilities().max_params;
+    if n > limit {
+        return Err(Error::TooManyParameters { count: n, limit, dialect: dialect.name() });
+    }
+    Ok(())
+}
+
 /// Note the outcome of a statement: a fired deadline turns its error into
 /// [`Error::Canceled`] / [`Error::StatementTimeout`]; disconnects break the connection.
 fn finish<R>(health: &mut Health, postgres: bool, armed: Option<Armed>, r: Result<R>) -> Result<R> {
@@ -614,8 +612,8 @@ pub struct Prepared<'c> {
     postgres: bool,
     /// The client-side deadline armed around each execution.
     deadline: Option<(Duration, DeadlineKind)>,
-    /// The dialect's bind-parameter limit, checked before each execution.
-    max_params: usize,
+    /// Whose bind-parameter limit is checked before each execution.
+    dialect: &'static dyn Dialect,
 }
 
 impl std::fmt::Debug for Prepared<'_> {
@@ -627,14 +625,7 @@ impl std::fmt::Debug for Prepared<'_> {
 impl Prepared<'_> {
     /// Execute with these parameters; returns the number of rows changed.
     pub fn execute<P: BindParam>(&mut self, params: &[P]) -> Result<u64> {
-        if params.len() > self.max_params {
-            let dialect = if self.postgres { DialectKind::Postgres } else { DialectKind::Sqlite }.dialect();
-            return Err(Error::TooManyParameters {
-                count: params.len(),
-                limit: self.max_params,
-                dialect: dialect.name(),
-            });
-        }
+        check_param_count(self.dialect, params.len())?;
         let armed = match self.deadline {
             Some((after, kind)) => {
                 let canceller = match &mut self.inner {

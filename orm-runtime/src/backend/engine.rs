@@ -380,7 +380,8 @@ impl Engine {
             }
         }
         let r = conn.commit();
-        // Even a failed COMMIT may have run part of it on SQLite's side: flush every cache.
+        // Whatever COMMIT answered: a needless cache flush costs a re-prepare, a stale
+        // cached statement a wrong result.
         conn.schema_changed();
         r
     }
