@@ -623,7 +623,10 @@ impl std::fmt::Debug for Prepared<'_> {
 }
 
 impl Prepared<'_> {
-    /// Execute with these parameters; returns the number of rows changed.
+    /// Execute with these parameters; returns the number of rows changed. As for every
+    /// statement, more parameters than the database takes are refused before anything is
+    /// sent ([`Error::TooManyParameters`]), and the connection's client deadline (query
+    /// deadline, SQLite statement timeout) is armed around the execution.
     pub fn execute<P: BindParam>(&mut self, params: &[P]) -> Result<u64> {
         check_param_count(self.dialect, params.len())?;
         let armed = match self.deadline {
