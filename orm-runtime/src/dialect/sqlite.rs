@@ -58,7 +58,7 @@ impl Dialect for Sqlite {
     }
     /// A bare key on the right of `->` is read by SQLite as a path when it starts with `$`,
     /// and wrapped in `$."…"` without escaping otherwise; so the ORM always sends a full path
-    /// whose one step is the key, quoted (see [`json_member_path`]).
+    /// whose one step is the key, quoted (see `json_member_path`).
     fn json_key(&self, key: &str) -> crate::types::Value {
         crate::types::Value::Text(json_member_path(key))
     }

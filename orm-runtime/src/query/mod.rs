@@ -1,4 +1,4 @@
-//! Statements: the dialect-neutral AST ([`statement`]), the cached CRUD statements of each
+//! Statements: the dialect-neutral AST (`statement`), the cached CRUD statements of each
 //! model, and the typed Core builders ([`select`], [`insert`], [`update`], [`delete`]).
 
 mod compound;

@@ -8,7 +8,7 @@
 //! | `chrono` | `NaiveDateTime`, `DateTime<Utc>`, `NaiveDate`, `NaiveTime` | `TIMESTAMP`, `TIMESTAMPTZ`, `DATE`, `TIME` | ISO-8601 `TEXT` |
 //! | `time` | `PrimitiveDateTime`, `OffsetDateTime`, `Date`, `Time` | the same | ISO-8601 `TEXT` |
 //! | `uuid` | `uuid::Uuid` | `UUID` | 16-byte `BLOB` |
-//! | `serde_json` | `serde_json::Value`, [`Json<T>`](Json) | `JSONB` | `TEXT` |
+//! | `serde_json` | `serde_json::Value`, `Json<T>` | `JSONB` | `TEXT` |
 //! | `rust_decimal` | `rust_decimal::Decimal` | `NUMERIC(p, s)` | `TEXT` |
 //!
 //! Times are kept to the microsecond (PostgreSQL's precision; finer digits are dropped on
