@@ -180,55 +180,19 @@ impl<M: Model> Tracked for ObjCell<M> {
         let key_idx = table.auto_increment_column().map(|c| c.index);
         let FlushCtx { conn, identity, undo, mapper } = ctx;
         identity.reserve::<M>(rows.len());
-        undo.reserve(rows.len());
-        let mut rows = rows.into_iter().peekable();
-        while let Some(first) = rows.next() {
-            let (columns, returning) = (first.columns, first.returning);
-            let mut batch = vec![first];
-            while let Some(next) = rows.next_if(|r| r.columns == columns && r.returning == returning) {
-                batch.push(next);
-            }
-            // SQLite: a generated key alone is read with last_insert_rowid(), cheaper than
-            // RETURNING (which SQLite buffers in a temporary table).
-            let rowid_key = match key_idx {
-                Some(k) if dialect == DialectKind::Sqlite && returning == ColumnMask::single(k) => Some(k),
-                _ => None,
-            };
-            if rowid_key.is_some() || returning.is_empty() {
-                let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning: ColumnMask::EMPTY })?;
-                let mut stmt = conn.prepared(&sql)?;
-                for row in batch {
-                    {
-                        // Bound straight from the object's fields, without copies.
-                        let data = row.cell.data();
-                        let params: Vec<crate::types::Param<'_>> =
-                            columns.iter().map(|i| data.column_param(i)).collect();
-                        stmt.execute(&params).map_err(|e| fill_table(e, table.name))?;
-                    }
-                    if let (Some(k), Some(rowid)) = (rowid_key, stmt.last_insert_rowid()) {
-                        row.cell.data_mut().set_column_value(k, &crate::types::Value::I64(rowid))?;
-                    }
-                    row.finish(identity, undo);
+        // One undo entry for the whole group, holding what each inserted row needs to become
+        // transient again (also when a later row fails: the rows before it are in the
+        // transaction that the failure rolls back).
+        let mut done: Vec<InsertedRow<M>> = Vec::with_capacity(rows.len());
+        let result = insert_rows(rows, table, dialect, key_idx, conn, identity, &mut done);
+        if !done.is_empty() {
+            undo.push(Box::new(move |identity: &mut IdentityMap| {
+                for row in done.into_iter().rev() {
+                    row.undo(identity);
                 }
-            } else {
-                let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning })?;
-                for row in batch {
-                    {
-                        let params: Vec<crate::types::Value> =
-                            columns.iter().map(|i| row.cell.data().column_value(i)).collect();
-                        let mut data = row.cell.data_mut();
-                        conn.query(&sql, &params, |r| {
-                            for (pos, idx) in returning.iter().enumerate() {
-                                data.decode_column(idx, r, pos)?;
-                            }
-                            Ok(())
-                        })
-                        .map_err(|e| fill_table(e, table.name))?;
-                    }
-                    row.finish(identity, undo);
-                }
-            }
+            }));
         }
+        result?;
         for cell in after.iter().flatten() {
             mapper.after::<M>(WriteEvent::Insert, conn, &cell.data())?;
         }
@@ -411,6 +375,67 @@ impl InsertFill {
     }
 }
 
+/// INSERT a group's rows (consecutive rows of one shape share a statement) and make each
+/// persistent; `done` receives what undoes each row that made it in.
+fn insert_rows<M: Model>(
+    rows: Vec<InsertRow<M>>,
+    table: &'static TableDef,
+    dialect: DialectKind,
+    key_idx: Option<usize>,
+    conn: &mut crate::backend::Connection,
+    identity: &mut IdentityMap,
+    done: &mut Vec<InsertedRow<M>>,
+) -> Result<()> {
+    let mut rows = rows.into_iter().peekable();
+    while let Some(first) = rows.next() {
+        let (columns, returning) = (first.columns, first.returning);
+        let mut batch = vec![first];
+        while let Some(next) = rows.next_if(|r| r.columns == columns && r.returning == returning) {
+            batch.push(next);
+        }
+        // SQLite: a generated key alone is read with last_insert_rowid(), cheaper than
+        // RETURNING (which SQLite buffers in a temporary table).
+        let rowid_key = match key_idx {
+            Some(k) if dialect == DialectKind::Sqlite && returning == ColumnMask::single(k) => Some(k),
+            _ => None,
+        };
+        if rowid_key.is_some() || returning.is_empty() {
+            let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning: ColumnMask::EMPTY })?;
+            let mut stmt = conn.prepared(&sql)?;
+            for row in batch {
+                {
+                    // Bound straight from the object's fields, without copies.
+                    let data = row.cell.data();
+                    let params: Vec<crate::types::Param<'_>> = columns.iter().map(|i| data.column_param(i)).collect();
+                    stmt.execute(&params).map_err(|e| fill_table(e, table.name))?;
+                }
+                if let (Some(k), Some(rowid)) = (rowid_key, stmt.last_insert_rowid()) {
+                    row.cell.data_mut().set_column_value(k, &crate::types::Value::I64(rowid))?;
+                }
+                done.push(row.finish(identity));
+            }
+        } else {
+            let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning })?;
+            for row in batch {
+                {
+                    let params: Vec<crate::types::Value> =
+                        columns.iter().map(|i| row.cell.data().column_value(i)).collect();
+                    let mut data = row.cell.data_mut();
+                    conn.query(&sql, &params, |r| {
+                        for (pos, idx) in returning.iter().enumerate() {
+                            data.decode_column(idx, r, pos)?;
+                        }
+                        Ok(())
+                    })
+                    .map_err(|e| fill_table(e, table.name))?;
+                }
+                done.push(row.finish(identity));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// One object about to be inserted: its parameters and the shape of its INSERT.
 struct InsertRow<M: Model> {
     cell: Arc<ObjCell<M>>,
@@ -463,9 +488,9 @@ impl<M: Model> InsertRow<M> {
         Ok(row)
     }
 
-    /// The row is in the database: the object becomes persistent, joins the identity map,
-    /// and an undo entry can make it transient again.
-    fn finish(self, identity: &mut IdentityMap, undo: &mut Vec<Undo>) {
+    /// The row is in the database: the object becomes persistent and joins the identity map;
+    /// the [`InsertedRow`] returned can make it transient again.
+    fn finish(self, identity: &mut IdentityMap) -> InsertedRow<M> {
         let InsertRow { cell, before, .. } = self;
         let key = {
             let mut meta = cell.meta();
@@ -475,21 +500,35 @@ impl<M: Model> InsertRow<M> {
         };
         cell.touched.store(false, Ordering::Release);
         identity.insert::<M>(key.clone(), cell.clone());
-        undo.push(Box::new(move |identity: &mut IdentityMap| {
-            identity.remove::<M>(&key);
-            {
-                let mut data = cell.data_mut();
-                for (idx, v) in &before {
-                    // The value was read from this very field: it converts back.
-                    let _ = data.set_column_value(*idx, v);
-                }
+        InsertedRow { cell, key, before }
+    }
+}
+
+/// An inserted row, as the undo log keeps it: the object, the key it was registered under and
+/// the values the database filled in (to put back).
+struct InsertedRow<M: Model> {
+    cell: Arc<ObjCell<M>>,
+    key: M::Key,
+    before: Vec<(usize, crate::types::Value)>,
+}
+
+impl<M: Model> InsertedRow<M> {
+    /// The insert was rolled back: out of the identity map, the filled-in values back, transient.
+    fn undo(self, identity: &mut IdentityMap) {
+        let InsertedRow { cell, key, before } = self;
+        identity.remove::<M>(&key);
+        {
+            let mut data = cell.data_mut();
+            for (idx, v) in &before {
+                // The value was read from this very field: it converts back.
+                let _ = data.set_column_value(*idx, v);
             }
-            let mut meta = cell.meta();
-            meta.state = ObjectState::Transient;
-            meta.session = 0;
-            meta.snapshot = None;
-            cell.touched.store(false, Ordering::Release);
-        }));
+        }
+        let mut meta = cell.meta();
+        meta.state = ObjectState::Transient;
+        meta.session = 0;
+        meta.snapshot = None;
+        cell.touched.store(false, Ordering::Release);
     }
 }
 
