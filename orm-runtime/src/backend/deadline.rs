@@ -112,7 +112,7 @@ impl Watchdog {
             if !due.is_empty() {
                 drop(queue);
                 for slot in due {
-                    fire(&slot);
+                    fire(slot);
                 }
                 queue = lock(&self.queue);
                 continue;
@@ -130,7 +130,11 @@ impl Watchdog {
     }
 }
 
-fn fire(slot: &Slot) {
+/// Cancel the statement of `slot`, unless it finished first. A PostgreSQL cancel request
+/// opens a connection to the server, which can take up to the connect timeout when the server
+/// is unreachable (a network partition): it is delivered on a thread of its own, so that it
+/// never delays the other deadlines. SQLite's interrupt is a flag, set at once.
+fn fire(slot: Arc<Slot>) {
     {
         let mut state = lock(&slot.state);
         if *state != SlotState::Armed {
@@ -138,6 +142,18 @@ fn fire(slot: &Slot) {
         }
         *state = SlotState::Firing;
     }
+    if matches!(slot.canceller, Canceller::Postgres(_)) {
+        let theirs = slot.clone();
+        let spawned = std::thread::Builder::new().name("orm-cancel-request".into()).spawn(move || deliver(&theirs));
+        if spawned.is_ok() {
+            return;
+        }
+    }
+    deliver(&slot);
+}
+
+/// Send the cancel and let a waiting [`Armed::disarm`] know it has been delivered.
+fn deliver(slot: &Slot) {
     slot.canceller.cancel();
     *lock(&slot.state) = SlotState::Fired;
     slot.changed.notify_all();
