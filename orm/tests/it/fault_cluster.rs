@@ -15,14 +15,24 @@ use std::time::{Duration, Instant};
 pub struct PrivateCluster {
     dir: PathBuf,
     bin: PathBuf,
-    /// The port it listens on (127.0.0.1).
+    /// The port it listens on.
     pub port: u16,
+    /// The network namespace it runs in, if not this one.
+    netns: Option<String>,
+    /// The address it listens on (127.0.0.1, or its namespace's).
+    host: String,
 }
 
 impl PrivateCluster {
     /// initdb and start a cluster for `test`; `None` (after saying why) where that is not
     /// possible here and PostgreSQL is not required.
     pub fn start(test: &str) -> Option<PrivateCluster> {
+        PrivateCluster::start_in(test, None)
+    }
+
+    /// [`PrivateCluster::start`] inside network namespace `netns` (its name and the address
+    /// to listen on), so that cutting the namespace's link partitions it from its clients.
+    pub fn start_in(test: &str, netns: Option<(&str, &str)>) -> Option<PrivateCluster> {
         let Some(bin) = pg_bin_dir() else {
             return skip(test, "no PostgreSQL server binaries (initdb, pg_ctl) found");
         };
@@ -33,7 +43,11 @@ impl PrivateCluster {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("cluster directory");
         let port = free_port();
-        let cluster = PrivateCluster { dir, bin, port };
+        let (netns, host) = match netns {
+            Some((name, ip)) => (Some(name.to_owned()), ip.to_owned()),
+            None => (None, "127.0.0.1".to_owned()),
+        };
+        let cluster = PrivateCluster { dir, bin, port, netns, host };
         cluster.chown_postgres(&cluster.dir.clone());
         cluster.as_postgres(&format!(
             "{} -D {} -A trust -U postgres",
@@ -41,21 +55,29 @@ impl PrivateCluster {
             cluster.data().display()
         ));
         let conf = format!(
-            "\nport = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\nfsync = off\n\
+            "\nport = {port}\nlisten_addresses = '{}'\nunix_socket_directories = '{}'\nfsync = off\n\
              max_connections = 20\nshared_buffers = 16MB\n",
+            cluster.host,
             cluster.dir.display()
         );
         let path = cluster.data().join("postgresql.conf");
         let mut text = std::fs::read_to_string(&path).expect("postgresql.conf");
         text.push_str(&conf);
         std::fs::write(&path, text).expect("write postgresql.conf");
+        if cluster.netns.is_some() {
+            // Clients come from this side of the namespace's link.
+            let hba = cluster.data().join("pg_hba.conf");
+            let mut rules = std::fs::read_to_string(&hba).expect("pg_hba.conf");
+            rules.push_str("\nhost all all 10.231.0.0/16 trust\n");
+            std::fs::write(&hba, rules).expect("write pg_hba.conf");
+        }
         cluster.pg_ctl("start");
         Some(cluster)
     }
 
     /// The URL of its `postgres` database.
     pub fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+        format!("postgres://postgres@{}:{}/postgres", self.host, self.port)
     }
 
     fn data(&self) -> PathBuf {
@@ -112,7 +134,7 @@ impl PrivateCluster {
     /// Run SQL through psql as the superuser (setup outside the engine under test).
     pub fn psql(&self, sql: &str) -> String {
         let out = Command::new(self.tool("psql"))
-            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"])
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", &self.host, "-U", "postgres"])
             .args(["-p", &self.port.to_string(), "-d", "postgres", "-c", sql])
             .output()
             .expect("psql");
@@ -127,7 +149,15 @@ impl PrivateCluster {
     }
 
     fn as_postgres(&self, command: &str) {
-        let out = Command::new("su").args(["postgres", "-s", "/bin/sh", "-c", command]).output().expect("su postgres");
+        let mut cmd = match &self.netns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns, "su"]);
+                c
+            }
+            None => Command::new("su"),
+        };
+        let out = cmd.args(["postgres", "-s", "/bin/sh", "-c", command]).output().expect("su postgres");
         assert!(
             out.status.success(),
             "`{command}` failed: {}{}\n{}",

@@ -12,6 +12,7 @@ mod errors;
 mod expression_props;
 mod fault_child;
 mod fault_cluster;
+mod fault_netns;
 mod fault_support;
 mod fault_tmpfs;
 mod hybrids;

@@ -395,3 +395,59 @@ fn t25_fault_server_sigkill_mid_commit_consistency() {
     assert_eq!(sum.unwrap_or(0), total, "every transfer is whole");
     assert_no_leaks(&engine, app, &mut PgAdmin::connect_to(&cluster.url()));
 }
+
+/// T05, a network partition (the black hole the plan's note describes): the server runs in a
+/// network namespace whose link is cut mid-statement, so nothing answers and nothing resets.
+/// Would catch: a statement blocked for ever (the deadline's cancel request cannot reach the
+/// server either; TCP keepalives must end it), and one connection's undeliverable cancel
+/// holding up every other deadline in the process.
+#[test]
+fn t05c_fault_network_partition_is_bounded() {
+    let _serial = serial();
+    let Some(ns) = crate::fault_netns::NetNs::create("t05c") else { return };
+    let Some(cluster) = PrivateCluster::start_in("t05c", Some((&ns.name, &ns.peer_ip))) else { return };
+    // A silent peer is noticed after ~1 s idle + 2 unanswered probes 1 s apart.
+    let url = format!("{}?keepalives_idle=1&keepalives_interval=1&keepalives_retries=2", cluster.url());
+    let app = "t05c-partition";
+    let cut_off = Engine::builder(&url)
+        .pool_size(2)
+        .application_name(app)
+        .connect_timeout(Duration::from_secs(4))
+        .connection_timeout(Duration::from_secs(2))
+        .query_deadline(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    cut_off.create_all(&[User::table()]).unwrap();
+    let Some(elsewhere) =
+        crate::fault_support::PgFixture::new("t05c_elsewhere", |b| b.query_deadline(Duration::from_millis(300)))
+    else {
+        return;
+    };
+
+    let engine = cut_off.clone();
+    let worker = std::thread::spawn(move || {
+        let t = Instant::now();
+        let r = engine.execute("SELECT pg_sleep(30)", &[]);
+        (r, t.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    ns.partition();
+    // Its deadline fires at 300 ms; the cancel request it sends goes into the black hole.
+    std::thread::sleep(Duration::from_millis(400));
+    // Another engine's deadline, on the shared server, still fires on time.
+    let t = Instant::now();
+    let err = elsewhere.engine.execute("SELECT pg_sleep(5)", &[]).unwrap_err();
+    let took = t.elapsed();
+    assert!(matches!(err, Error::Canceled { .. }), "{err:?}");
+    assert!(took < Duration::from_millis(1500), "another deadline waited for the undeliverable cancel: {took:?}");
+
+    // The cut-off statement ends, typed, once keepalives give up on the peer.
+    let (r, took) = worker.join().unwrap();
+    let err = r.unwrap_err();
+    assert!(err.is_disconnect() || matches!(err, Error::Canceled { .. }), "{err:?}");
+    assert!(took < Duration::from_secs(12), "bounded: {took:?}");
+    eprintln!("t05c: the partitioned statement ended after {took:?}: {err}");
+
+    ns.heal();
+    assert_eq!(select(count_all()).from::<User>().one(&cut_off).unwrap(), 0, "the pool recovers once the link is back");
+}
