@@ -340,6 +340,10 @@
 //! ([`Session::set_statement_timeout`], [`Session::set_lock_timeout`]) and a client-side
 //! deadline that cancels a running statement ([`Session::set_query_deadline`],
 //! [`EngineBuilder::query_deadline`]). [`Engine::pool_status`] shows the pool's counts.
+//! The deadline cancels through the server; across a network partition the cancel cannot
+//! arrive either, and the statement ends when TCP gives up on the peer: set the driver's
+//! `keepalives_idle` / `keepalives_interval` / `keepalives_retries` (and `tcp_user_timeout`)
+//! in the PostgreSQL URL.
 //!
 //! DDL through the engine ([`Engine::create_all`] and the like) empties the statement cache of
 //! every pooled connection, at its next checkout. A rollback expires every object of the
