@@ -5,7 +5,7 @@ use crate::backend::RowRef;
 use crate::error::Result;
 use crate::expr::Column;
 use crate::schema::ColumnDef;
-use crate::types::{AutoIncrement, Param, SqlKind, SqlType, Text, Value};
+use crate::types::{AutoIncrement, Param, SqlKind, SqlType, Text, Value, VersionCounter};
 
 /// Everything generated code does with a field's type, as plain function pointers.
 ///
@@ -85,6 +85,9 @@ pub fn column_of<M, C: ColumnOf<M>>(column: C) -> &'static ColumnDef {
 
 /// The field type can be an auto-increment key.
 pub fn assert_auto_increment<T: AutoIncrement>() {}
+
+/// The field type can be a version counter (`#[orm(version)]`).
+pub fn assert_version<T: VersionCounter>() {}
 
 /// Decimal column types: `numeric(precision, scale)` applies to them.
 #[diagnostic::on_unimplemented(

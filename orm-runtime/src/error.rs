@@ -240,9 +240,12 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// A flush expected to change one row by its key and changed none: the row was deleted
-    /// or its key changed behind the session's back.
-    #[error("expected to {action} one row of `{table}` with key {key}, matched {matched}")]
+    /// A flush expected to change one row by its key (and, for a model with a
+    /// `#[orm(version)]` column, the version it read) and matched none: another transaction
+    /// changed or deleted the row since this session read it (optimistic concurrency), or its
+    /// key changed behind the session's back. The flush has been rolled back; retryable
+    /// ([`Error::is_retryable`]): run the whole transaction again, reading the row afresh.
+    #[error("expected to {action} one row of `{table}` with key {key}{}, matched {matched}: the row was changed or deleted by another transaction since it was read", expected_version.map(|v| format!(" at version {v}")).unwrap_or_default())]
     StaleData {
         /// Table of the row.
         table: String,
@@ -250,6 +253,8 @@ pub enum Error {
         action: &'static str,
         /// The key, as debug text.
         key: String,
+        /// The version the row was expected to have (models with a version column).
+        expected_version: Option<i64>,
         /// Rows matched.
         matched: u64,
     },
@@ -282,7 +287,16 @@ pub enum Error {
     Busy {
         /// The driver's message.
         message: String,
+        /// `SQLITE_BUSY_SNAPSHOT`: this transaction read from a snapshot that another
+        /// connection's commit has made stale, so it cannot write (the SQLite form of a
+        /// serialization failure; waiting would not help, it is reported at once).
+        stale_snapshot: bool,
     },
+    /// A transaction's options (its isolation level, say) were given after it began: they
+    /// apply from its first statement on, so give them before it, or commit or roll back
+    /// first.
+    #[error("the session's transaction has already begun; transaction options apply from its first statement (commit or roll back first)")]
+    TransactionInProgress,
     /// Any other error reported by the database.
     #[error("database error{}: {message}", code.as_deref().map(|c| format!(" {c}")).unwrap_or_default())]
     Database {
@@ -318,8 +332,9 @@ impl Error {
 
     /// True when the failed transaction is known to have been rolled back and running the
     /// *whole* transaction again, from its beginning, may succeed: [`Error::Serialization`],
-    /// [`Error::Deadlock`], [`Error::Busy`], [`Error::StaleStatement`] (the statement was
-    /// evicted from the cache) and [`Error::Disconnected`] (a fresh connection is used).
+    /// [`Error::Deadlock`], [`Error::Busy`], [`Error::StaleData`] (an optimistic version
+    /// check failed), [`Error::StaleStatement`] (the statement was evicted from the cache)
+    /// and [`Error::Disconnected`] (a fresh connection is used).
     ///
     /// False for [`Error::CommitOutcomeUnknown`] (the work may have been committed), for
     /// timeouts and cancellations (the caller decides), for [`Error::PoolTimeout`] and for
@@ -331,6 +346,7 @@ impl Error {
             Error::Serialization { .. }
             | Error::Deadlock { .. }
             | Error::Busy { .. }
+            | Error::StaleData { .. }
             | Error::StaleStatement { .. }
             | Error::Disconnected { .. } => true,
             Error::PendingRollback { original } => original.is_retryable(),
@@ -413,15 +429,22 @@ impl Error {
             }
             Error::Unsupported { feature, dialect } => Error::Unsupported { feature, dialect },
             Error::InvalidUrl { url, reason } => Error::InvalidUrl { url: url.clone(), reason: reason.clone() },
-            Error::StaleData { table, action, key, matched } => {
-                Error::StaleData { table: table.clone(), action, key: key.clone(), matched: *matched }
-            }
+            Error::StaleData { table, action, key, expected_version, matched } => Error::StaleData {
+                table: table.clone(),
+                action,
+                key: key.clone(),
+                expected_version: *expected_version,
+                matched: *matched,
+            },
             Error::NotLoaded { model, relationship } => Error::NotLoaded { model, relationship },
             Error::Validation { model, field, message } => {
                 Error::Validation { model: model.clone(), field: field.clone(), message: message.clone() }
             }
             Error::InvalidState(s) => Error::InvalidState(s.clone()),
-            Error::Busy { message } => Error::Busy { message: message.clone() },
+            Error::TransactionInProgress => Error::TransactionInProgress,
+            Error::Busy { message, stale_snapshot } => {
+                Error::Busy { message: message.clone(), stale_snapshot: *stale_snapshot }
+            }
             Error::Database { code, message } => Error::Database { code: code.clone(), message: message.clone() },
         }
     }

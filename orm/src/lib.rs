@@ -441,6 +441,7 @@ pub use orm_runtime::dialect::{self, Dialect, DialectKind};
 pub use orm_runtime::error::{Error, Result};
 pub use orm_runtime::expr::{self, alias, Alias, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, model, select, select_model, update};
+pub use orm_runtime::query::{IsolationLevel, LockStrength, LockWait, RowLock, TransactionOptions};
 pub use orm_runtime::schema::{self, TableDef};
 pub use orm_runtime::session::{
     joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, HasMany, HasManyRel,
@@ -547,8 +548,8 @@ pub mod prelude {
     pub use crate::SqlEnum;
     pub use crate::{
         delete, insert, joinedload, lazyload, noload, raiseload, select, select_model, selectinload, subqueryload,
-        update, BelongsTo, Engine, HasMany, HasOne, Loader as _, ManyToMany, Model, Obj, ObjectState, Session,
-        SessionEvent, SessionFactory, WriteEvent,
+        update, BelongsTo, Engine, HasMany, HasOne, IsolationLevel, Loader as _, ManyToMany, Model, Obj, ObjectState,
+        RowLock, Session, SessionEvent, SessionFactory, TransactionOptions, WriteEvent,
     };
     /// `json_text` / `json_get` on JSON columns (feature `serde_json`).
     #[cfg(feature = "serde_json")]

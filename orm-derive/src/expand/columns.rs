@@ -33,6 +33,7 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
     let ty = f.ty;
     let primary_key = f.attrs.primary_key.is_some();
     let auto_increment = f.attrs.auto_increment.is_some();
+    let version = f.attrs.version.is_some();
     let unique = f.attrs.unique.is_some();
     let indexed = f.attrs.index.is_some();
     let max_length = match &f.attrs.max_length {
@@ -132,6 +133,7 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
             server_default: #server_default,
             check: #check,
             foreign_key: #foreign_key,
+            version: #version,
         }
     }
 }
@@ -314,6 +316,9 @@ pub(crate) fn expand_assertions(cont: &Container<'_>) -> TokenStream {
         }
         if f.attrs.numeric.is_some() {
             out.extend(quote_spanned!(ty.span()=> __orm::assert_decimal::<#ty>();));
+        }
+        if f.attrs.version.is_some() {
+            out.extend(quote_spanned!(ty.span()=> __orm::assert_version::<#ty>();));
         }
         out
     });

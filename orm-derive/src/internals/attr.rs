@@ -74,6 +74,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) foreign_key: Option<syn::Path>,
     pub(crate) on_delete: Option<Spanned<syn::Ident>>,
     pub(crate) on_update: Option<Spanned<syn::Ident>>,
+    /// `version`: the row's version counter (optimistic concurrency).
+    pub(crate) version: Option<syn::Path>,
 }
 
 fn orm_attrs(attrs: &[syn::Attribute]) -> impl Iterator<Item = &syn::Attribute> {
@@ -192,6 +194,7 @@ pub(crate) fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
                 AUTO_INCREMENT => set_once(cx, &mut out.auto_increment, &meta, path),
                 UNIQUE => set_once(cx, &mut out.unique, &meta, path),
                 INDEX => set_once(cx, &mut out.index, &meta, path),
+                VERSION => set_once(cx, &mut out.version, &meta, path),
                 COLUMN => {
                     let v: syn::LitStr = meta.value()?.parse()?;
                     if v.value().is_empty() {

@@ -31,6 +31,7 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     ONUPDATE,
     NUMERIC,
     VALIDATE,
+    VERSION,
 ];
 /// Keys accepted by `#[relationship(...)]`.
 pub(crate) const RELATIONSHIP_KEYS: &[&str] =
@@ -66,6 +67,7 @@ pub(crate) const ONUPDATE: &str = "onupdate";
 pub(crate) const NUMERIC: &str = "numeric";
 pub(crate) const VALIDATE: &str = "validate";
 pub(crate) const VALIDATES: &str = "validates";
+pub(crate) const VERSION: &str = "version";
 pub(crate) const HYBRID: &str = "hybrid";
 pub(crate) const POLYMORPHIC_ON: &str = "polymorphic_on";
 pub(crate) const POLYMORPHIC_IDENTITY: &str = "polymorphic_identity";

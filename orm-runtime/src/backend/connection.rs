@@ -9,8 +9,10 @@ use crate::backend::events::{hooked, EngineHooks};
 use crate::backend::pool::PoolShared;
 use crate::backend::postgres_conn::PgConn;
 use crate::backend::{sqlite_conn, RowRef};
-use crate::dialect::{Dialect, DialectKind};
+use crate::dialect::{render_begin, Dialect, DialectKind};
 use crate::error::{Error, Result};
+use crate::query::transaction::Begin;
+use crate::query::IsolationLevel;
 use crate::types::Value;
 
 #[derive(Debug)]
@@ -375,34 +377,52 @@ impl Connection {
         self.finish(armed, r)
     }
 
-    /// Begin a transaction. On SQLite, `write` takes the write lock at once
-    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails with
-    /// `SQLITE_BUSY_SNAPSHOT` when another connection wrote in between. On PostgreSQL the
-    /// statement and lock timeouts in force are set for the transaction (`SET LOCAL`, in the
-    /// same round trip).
+    /// Begin a transaction at the database's default isolation level. On SQLite, `write`
+    /// takes the write lock at once (`BEGIN IMMEDIATE`): a deferred transaction that reads
+    /// and then writes fails with `SQLITE_BUSY_SNAPSHOT` when another connection wrote in
+    /// between. On PostgreSQL the statement and lock timeouts in force are set for the
+    /// transaction (`SET LOCAL`, in the same round trip).
     pub fn begin(&mut self, write: bool) -> Result<()> {
-        let sql = match (&self.inner, write) {
-            (Inner::Sqlite(_), true) => "BEGIN IMMEDIATE".to_owned(),
-            (Inner::Sqlite(_), false) => "BEGIN".to_owned(),
-            (Inner::Postgres(_), _) => {
-                // Only what differs from the engine's defaults (startup options); `None`
-                // over a default turns it off (0). Integers (milliseconds) only: nothing
-                // user-provided reaches the text.
-                let mut sql = String::from("BEGIN");
-                let (t, d) = (self.timeouts, self.default_timeouts);
-                if t.statement != d.statement {
-                    sql.push_str(&format!("; SET LOCAL statement_timeout = {}", t.statement.map_or(0, millis)));
-                }
-                if t.lock != d.lock {
-                    sql.push_str(&format!("; SET LOCAL lock_timeout = {}", t.lock.map_or(0, millis)));
-                }
-                sql
-            }
+        self.begin_with(None, write)
+    }
+
+    /// [`begin`](Connection::begin) at an isolation level (PostgreSQL: `BEGIN ISOLATION
+    /// LEVEL ...`; SQLite's transactions are serializable whatever the level).
+    pub fn begin_with(&mut self, isolation: Option<IsolationLevel>, write_lock: bool) -> Result<()> {
+        // Only what differs from the engine's defaults (startup options); `None` over a
+        // default turns it off.
+        let (t, d) = (self.timeouts, self.default_timeouts);
+        let begin = Begin {
+            isolation,
+            write_lock,
+            statement_timeout: (t.statement != d.statement).then_some(t.statement),
+            lock_timeout: (t.lock != d.lock).then_some(t.lock),
         };
+        let sql = render_begin(self.dialect(), &begin);
         self.control(&sql)?;
         self.health.in_transaction = true;
         self.health.tx_error = None;
         Ok(())
+    }
+
+    /// Run `f` with SQLite's busy timeout at zero (a lock another connection holds fails at
+    /// once with `Busy`), then put the timeout in force back. Elsewhere `f` runs as it is.
+    pub(crate) fn without_busy_wait<R>(&mut self, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
+        let restore = match &self.inner {
+            Inner::Sqlite(c) => {
+                c.busy_timeout(Duration::ZERO).map_err(|e| from_sqlite(e, None))?;
+                Some(self.timeouts.lock.unwrap_or(sqlite_conn::BUSY_TIMEOUT))
+            }
+            Inner::Postgres(_) => None,
+        };
+        let r = f(self);
+        if let (Some(timeout), Inner::Sqlite(c)) = (restore, &self.inner) {
+            if c.busy_timeout(timeout).is_err() {
+                // A connection stuck without its busy timeout must not be reused.
+                self.health.broken = true;
+            }
+        }
+        r
     }
 
     /// Commit the open transaction.
@@ -669,9 +689,4 @@ pub(crate) enum SavepointCommand {
     Create,
     Release,
     RollbackTo,
-}
-
-/// Milliseconds for `SET LOCAL ... = <n>` (at least 1: 0 would turn the timeout off).
-fn millis(d: Duration) -> u128 {
-    d.as_millis().max(1)
 }

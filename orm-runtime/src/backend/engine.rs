@@ -11,7 +11,7 @@ use crate::backend::pool::{Manager, PoolShared, PoolStatus, Target};
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
 use crate::dialect::{render_ddl, DialectKind};
 use crate::error::{Error, Result};
-use crate::query::Ddl;
+use crate::query::{Ddl, IsolationLevel, TransactionOptions};
 use crate::schema::{creation_order, drop_order, TableDef};
 use crate::types::Value;
 
@@ -62,6 +62,9 @@ pub(crate) struct EngineInner {
     pub(crate) pool: r2d2::Pool<Manager>,
     pub(crate) shared: Arc<PoolShared>,
     pub(crate) timeouts: Timeouts,
+    /// How sessions' transactions begin unless their factory, the session or the
+    /// transaction says otherwise.
+    pub(crate) transaction: TransactionOptions,
     pub(crate) dialect: DialectKind,
     /// Keeps a shared in-memory SQLite database alive while the engine exists.
     _keeper: Option<Mutex<rusqlite::Connection>>,
@@ -91,6 +94,7 @@ pub struct EngineBuilder {
     application_name: Option<String>,
     connect_timeout: Option<Duration>,
     timeouts: Timeouts,
+    transaction: TransactionOptions,
     hooks: EngineHooks,
 }
 
@@ -173,6 +177,25 @@ impl EngineBuilder {
     /// [`Session::set_query_deadline`](crate::session::Session::set_query_deadline).
     pub fn query_deadline(mut self, d: Duration) -> Self {
         self.timeouts.deadline = Some(d);
+        self
+    }
+
+    /// The isolation level of every session's transactions (default: the database's own,
+    /// `READ COMMITTED` in effect on both; see [`IsolationLevel`] for what each level means
+    /// on each database). A session factory, a session or one transaction can ask for
+    /// another ([`SessionFactory::isolation_level`](crate::session::SessionFactory::isolation_level),
+    /// [`Session::set_isolation_level`](crate::session::Session::set_isolation_level),
+    /// [`Session::begin`](crate::session::Session::begin)).
+    pub fn isolation_level(mut self, level: IsolationLevel) -> Self {
+        self.transaction = self.transaction.isolation(level);
+        self
+    }
+
+    /// SQLite: every session transaction begins `IMMEDIATE` at its first statement, read or
+    /// write, holding the database's write lock from its start (see
+    /// [`TransactionOptions::immediate`]). No effect on PostgreSQL.
+    pub fn begin_immediate(mut self, on: bool) -> Self {
+        self.transaction = self.transaction.immediate(on);
         self
     }
 
@@ -295,7 +318,8 @@ impl EngineBuilder {
             .test_on_check_out(self.pre_ping)
             .error_handler(Box::new(r2d2::NopErrorHandler))
             .build_unchecked(manager);
-        Ok(Engine { inner: Arc::new(EngineInner { pool, shared, timeouts, dialect, _keeper: keeper }) })
+        let transaction = self.transaction;
+        Ok(Engine { inner: Arc::new(EngineInner { pool, shared, timeouts, transaction, dialect, _keeper: keeper }) })
     }
 }
 
@@ -318,6 +342,7 @@ impl Engine {
             application_name: None,
             connect_timeout: None,
             timeouts: Timeouts::default(),
+            transaction: TransactionOptions::new(),
             hooks: EngineHooks::default(),
         }
     }
@@ -346,6 +371,12 @@ impl Engine {
             }
             conn.mark_broken();
         }
+    }
+
+    /// How the engine's sessions begin their transactions (see
+    /// [`EngineBuilder::isolation_level`]).
+    pub fn transaction_options(&self) -> TransactionOptions {
+        self.inner.transaction
     }
 
     /// The engine's statement, lock and client timeouts.

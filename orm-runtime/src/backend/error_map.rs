@@ -37,7 +37,15 @@ pub(crate) fn from_sqlite(e: rusqlite::Error, table: Option<&str>) -> Error {
                 },
                 _ => match code.code {
                     // 5, 6 and their extended codes (517 BUSY_SNAPSHOT, ...).
-                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => Error::Busy { message },
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
+                        let stale_snapshot = code.extended_code == ffi::SQLITE_BUSY_SNAPSHOT;
+                        let message = if stale_snapshot {
+                            format!("{message} (another connection committed since this transaction's first read)")
+                        } else {
+                            message
+                        };
+                        Error::Busy { message, stale_snapshot }
+                    }
                     // 13: the file system, or `max_page_count`, is full.
                     rusqlite::ErrorCode::DiskFull => Error::DiskFull { message },
                     // 9: `sqlite3_interrupt` (the ORM's deadline rewrites it when it fired).
@@ -170,8 +178,14 @@ mod tests {
     #[test]
     fn sqlite_codes_map_to_the_taxonomy() {
         use rusqlite::ffi;
-        assert!(matches!(from_sqlite(sqlite_failure(ffi::SQLITE_BUSY), None), Error::Busy { .. }));
-        assert!(matches!(from_sqlite(sqlite_failure(ffi::SQLITE_BUSY_SNAPSHOT), None), Error::Busy { .. }));
+        assert!(matches!(
+            from_sqlite(sqlite_failure(ffi::SQLITE_BUSY), None),
+            Error::Busy { stale_snapshot: false, .. }
+        ));
+        assert!(matches!(
+            from_sqlite(sqlite_failure(ffi::SQLITE_BUSY_SNAPSHOT), None),
+            Error::Busy { stale_snapshot: true, .. }
+        ));
         assert!(matches!(from_sqlite(sqlite_failure(ffi::SQLITE_LOCKED), None), Error::Busy { .. }));
         assert!(matches!(from_sqlite(sqlite_failure(ffi::SQLITE_FULL), None), Error::DiskFull { .. }));
         assert!(matches!(from_sqlite(sqlite_failure(ffi::SQLITE_INTERRUPT), None), Error::Canceled { .. }));

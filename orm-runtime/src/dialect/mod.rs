@@ -8,11 +8,13 @@ mod ddl;
 mod postgres;
 mod render;
 mod sqlite;
+mod transaction;
 
 pub use self::postgres::Postgres;
 pub use self::sqlite::Sqlite;
 pub use ddl::{column_check_name, render_ddl};
 pub use render::{render, Rendered};
+pub(crate) use transaction::{render_begin, write_lock_statement};
 
 use crate::error::{Error, Result};
 use crate::expr::{Builtin, BuiltinSql, SqlPart};
@@ -51,6 +53,16 @@ pub struct Capabilities {
     pub ilike: bool,
     /// Members of a compound select (`UNION`, ...) may be parenthesized (SQLite refuses it).
     pub parenthesized_compound_members: bool,
+    /// Row locks (`FOR UPDATE`, `FOR SHARE`, `NOWAIT`, `SKIP LOCKED`, `OF`). Without them a
+    /// locking read takes the database's write lock instead (SQLite).
+    pub row_locks: bool,
+    /// `BEGIN ISOLATION LEVEL ...`. Without it (SQLite) transactions are serializable, and
+    /// `READ COMMITTED` is had by reading outside a transaction until the first write.
+    pub isolation_levels: bool,
+    /// `BEGIN IMMEDIATE`: a transaction may take the database's write lock when it begins.
+    pub begin_immediate: bool,
+    /// `SET LOCAL` of settings (timeouts) for one transaction.
+    pub transaction_settings: bool,
 }
 
 /// A SQL dialect. Default methods render standard SQL.

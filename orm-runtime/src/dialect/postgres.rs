@@ -23,6 +23,10 @@ impl Dialect for Postgres {
             nulls_ordering: true,
             ilike: true,
             parenthesized_compound_members: true,
+            row_locks: true,
+            isolation_levels: true,
+            begin_immediate: false,
+            transaction_settings: true,
         }
     }
     fn push_placeholder(&self, out: &mut String, n: usize) {

@@ -149,7 +149,31 @@ impl Writer<'_> {
             Some(c) => self.compound(c)?,
             None => self.select_core(s)?,
         }
-        self.order_limit(s)
+        self.order_limit(s)?;
+        match &s.lock {
+            Some(lock) => self.row_lock(lock),
+            None => Ok(()),
+        }
+    }
+
+    /// `FOR UPDATE [OF ...] [NOWAIT | SKIP LOCKED]`; nothing where the database has no row
+    /// locks (the session takes the database's write lock instead).
+    fn row_lock(&mut self, lock: &crate::query::RowLock) -> Result<()> {
+        if !self.d.capabilities().row_locks {
+            return Ok(());
+        }
+        self.push(" ");
+        self.push(lock.strength.as_sql());
+        if !lock.of.is_empty() {
+            self.push(" OF ");
+            self.idents(&lock.of)?;
+        }
+        self.push(match lock.wait {
+            crate::query::LockWait::Wait => "",
+            crate::query::LockWait::NoWait => " NOWAIT",
+            crate::query::LockWait::SkipLocked => " SKIP LOCKED",
+        });
+        Ok(())
     }
 
     /// `left OP right`. PostgreSQL takes every member in parentheses (which also keeps
@@ -863,6 +887,10 @@ mod tests {
                 nulls_ordering: false,
                 ilike: false,
                 parenthesized_compound_members: false,
+                row_locks: false,
+                isolation_levels: false,
+                begin_immediate: false,
+                transaction_settings: false,
             }
         }
         fn push_placeholder(&self, out: &mut String, _: usize) {

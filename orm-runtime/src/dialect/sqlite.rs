@@ -27,6 +27,10 @@ impl Dialect for Sqlite {
             nulls_ordering: true,
             ilike: false,
             parenthesized_compound_members: false,
+            row_locks: false,
+            isolation_levels: false,
+            begin_immediate: true,
+            transaction_settings: false,
         }
     }
     fn push_placeholder(&self, out: &mut String, _n: usize) {

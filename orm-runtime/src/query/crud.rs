@@ -118,6 +118,19 @@ fn key_filter(table: &TableDef) -> Node {
     cond.unwrap_or(Node::Value(Value::Bool(true)))
 }
 
+/// The key condition, and for a model with a version column `AND "version" = ?`: a row
+/// changed by another transaction since it was read matches nothing.
+fn key_and_version_filter(table: &TableDef) -> Node {
+    let key = key_filter(table);
+    match table.version_column() {
+        Some(c) => crate::query::statement::and(
+            Some(key),
+            Node::binary(BinOp::Eq, Node::Column { table: table.name, name: c.name }, placeholder()),
+        ),
+        None => key,
+    }
+}
+
 fn names(table: &TableDef, mask: ColumnMask) -> Vec<&'static str> {
     mask.iter().filter_map(|i| table.columns.get(i)).map(|c| c.name).collect()
 }
@@ -146,13 +159,17 @@ fn render_crud(table: &'static TableDef, d: &dyn Dialect, shape: CrudShape) -> R
             let s = UpdateStatement {
                 table: table.name,
                 set: names(table, columns).into_iter().map(|n| (n, placeholder())).collect(),
-                filter: Some(key_filter(table)),
+                filter: Some(key_and_version_filter(table)),
                 returning: Vec::new(),
             };
             render(d, Statement::Update(&s))?
         }
         CrudShape::Delete => {
-            let s = DeleteStatement { table: table.name, filter: Some(key_filter(table)), returning: Vec::new() };
+            let s = DeleteStatement {
+                table: table.name,
+                filter: Some(key_and_version_filter(table)),
+                returning: Vec::new(),
+            };
             render(d, Statement::Delete(&s))?
         }
     };
@@ -172,9 +189,9 @@ pub struct ModelStatements {
     pub get: Arc<str>,
     /// INSERT of every column but an auto-increment key, returning that key.
     pub insert: Arc<str>,
-    /// UPDATE of every non-key column by key.
+    /// UPDATE of every non-key column by key (and version, for a model with a version column).
     pub update: Arc<str>,
-    /// DELETE by key.
+    /// DELETE by key (and version).
     pub delete: Arc<str>,
 }
 

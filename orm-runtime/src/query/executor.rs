@@ -2,6 +2,7 @@
 
 use crate::backend::{Connection, Engine, PooledConnection};
 use crate::error::Result;
+use crate::query::SelectStatement;
 
 /// Something that can lend a connection to run a statement on.
 ///
@@ -11,6 +12,21 @@ pub trait Executor {
     /// Run `f` on a connection. `write` says whether the statement writes (on SQLite a session
     /// then takes the write lock first).
     fn with_connection<R>(self, write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R>;
+
+    /// Run `f` on the connection that reads `stmt`: for a locking read (`FOR UPDATE`) a
+    /// session first takes the lock SQLite needs (its write lock). `None`: nothing to read
+    /// (`SKIP LOCKED` with every row locked).
+    fn with_reading_connection<R>(
+        self,
+        stmt: &SelectStatement,
+        f: impl FnOnce(&mut Connection) -> Result<R>,
+    ) -> Result<Option<R>>
+    where
+        Self: Sized,
+    {
+        let _ = stmt;
+        self.with_connection(false, f).map(Some)
+    }
 }
 
 impl Executor for &Engine {

@@ -6,6 +6,7 @@ mod crud;
 mod executor;
 mod from_row;
 pub(crate) mod insert;
+mod lock;
 mod modify;
 pub(crate) mod polymorphic;
 mod select;
@@ -13,6 +14,7 @@ mod selection;
 pub(crate) mod statement;
 mod subquery;
 mod text;
+pub(crate) mod transaction;
 mod upsert;
 
 pub use compound::CompoundSelect;
@@ -21,6 +23,7 @@ pub use crud::{model_statements, ModelStatements, StatementCache};
 pub use executor::Executor;
 pub use from_row::{decode_labeled, FromRow, SelectInto};
 pub use insert::{insert, Insert};
+pub use lock::{LockStrength, LockWait, RowLock};
 pub use modify::{delete, update, Delete, Update};
 pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
 pub use select::{model, select, select_model, JoinOn, Select};
@@ -33,6 +36,7 @@ pub use statement::{
 };
 pub use subquery::{exists, not_exists, CheckedQuery, Derived, DerivedColumn, InOperand, QueryExpr};
 pub use text::{text, BindValue, FromRawRow, FromStatement, Text};
+pub use transaction::{IsolationLevel, TransactionOptions};
 pub use upsert::{excluded, ConflictTarget, OnConflictBuilder, Returning, ReturningStatement, UpsertSet};
 
 use crate::error::{Error, Result};

@@ -11,6 +11,20 @@ use crate::query::insert::fill_table;
 use crate::query::{check_value, DeleteStatement, Executor, Statement, UpdateStatement};
 use crate::types::SqlType;
 
+/// `"version" + 1`, the one bound with the column's own integer type.
+fn version_increment(c: &'static crate::schema::ColumnDef) -> crate::expr::Node {
+    let one = match c.kind {
+        crate::types::SqlKind::SmallInt => crate::types::Value::I16(1),
+        crate::types::SqlKind::Integer => crate::types::Value::I32(1),
+        _ => crate::types::Value::I64(1),
+    };
+    crate::expr::Node::binary(
+        crate::expr::BinOp::Add,
+        crate::expr::Node::Column { table: c.table, name: c.name },
+        crate::expr::Node::Value(one),
+    )
+}
+
 /// An UPDATE of model `M`'s table.
 #[derive(Debug)]
 pub struct Update<M> {
@@ -65,7 +79,8 @@ impl<M: Model> Update<M> {
     }
 
     /// Render in a dialect (for logging and tests): the statement `execute` runs, with the
-    /// `onupdate` columns it adds.
+    /// `onupdate` columns it adds and, for a model with a version column, `"version" =
+    /// "version" + 1` (unless the statement sets the version itself).
     pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<crate::dialect::Rendered> {
         match self.checked()? {
             Some(stmt) => render(dialect, Statement::Update(&stmt)),
@@ -106,7 +121,8 @@ impl<M: Model> Update<M> {
         }
         let missing =
             |c: &&crate::schema::ColumnDef| c.onupdate.is_some() && !self.stmt.set.iter().any(|(n, _)| *n == c.name);
-        if !table.columns.iter().any(|c| missing(&c)) {
+        let bump = table.version_column().filter(|v| !self.stmt.set.iter().any(|(n, _)| *n == v.name));
+        if bump.is_none() && !table.columns.iter().any(|c| missing(&c)) {
             return Ok(Some(std::borrow::Cow::Borrowed(&self.stmt)));
         }
         let mut stmt = self.stmt.clone();
@@ -114,6 +130,11 @@ impl<M: Model> Update<M> {
             if let Some(f) = c.onupdate {
                 stmt.set.push((c.name, crate::expr::Node::Value(f())));
             }
+        }
+        if let Some(v) = bump {
+            // Every updated row's version goes up, so that a session holding one of them
+            // notices the change at its next flush (optimistic concurrency).
+            stmt.set.push((v.name, version_increment(v)));
         }
         Ok(Some(std::borrow::Cow::Owned(stmt)))
     }

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::expr::{AppearsIn, Expression, IntoOrdering, Joined};
 use crate::model::Model;
 use crate::query::selection::{FromClause, ModelSelection, Selection};
-use crate::query::{Executor, JoinClause, JoinKind, OrderTerm, SelectStatement, Statement};
+use crate::query::{Executor, JoinClause, JoinKind, OrderTerm, RowLock, SelectStatement, Statement};
 
 /// A typed `SELECT` of `Sel` from `F`; rows decode into `Sel::Output`.
 ///
@@ -44,6 +44,19 @@ pub fn select_model<M: Model>() -> Select<ModelSelection<M>, M> {
 }
 
 impl<Sel: Selection, F> Select<Sel, F> {
+    /// Lock the selected rows until the transaction ends (`FOR UPDATE`); run it through a
+    /// session (`.all(&mut session)`) for the lock to outlast the statement. On SQLite the
+    /// session's transaction takes the database's write lock instead (see [`RowLock`]).
+    pub fn with_for_update(self) -> Self {
+        self.with_lock(RowLock::update())
+    }
+
+    /// Lock the selected rows with `lock` (`FOR SHARE`, `NOWAIT`, `SKIP LOCKED`, `OF`).
+    pub fn with_lock(mut self, lock: RowLock) -> Self {
+        self.stmt.lock = Some(lock);
+        self
+    }
+
     /// Select from model `M` instead.
     pub fn from<M: Model>(mut self) -> Select<Sel, M> {
         self.stmt.from.clear();
@@ -242,13 +255,14 @@ impl<Sel: Selection, F> Select<Sel, F> {
     where
         Sel::Sources: AppearsIn<F, I>,
     {
-        ex.with_connection(false, |conn| {
+        ex.with_reading_connection(&self.stmt, |conn| {
             let r = render(conn.dialect(), Statement::Select(&self.stmt))?;
             conn.stream(&r.sql, &r.params, |row| {
                 let mut idx = 0;
                 f(self.sel.decode(row, &mut idx)?)
             })
         })
+        .map(drop)
     }
 
     fn table_for_errors(&self) -> String {
@@ -263,13 +277,14 @@ where
     X: Executor,
     G: FnMut(Sel::Output) -> Result<bool>,
 {
-    ex.with_connection(false, |conn: &mut Connection| {
+    ex.with_reading_connection(stmt, |conn: &mut Connection| {
         let r = render(conn.dialect(), Statement::Select(stmt))?;
         conn.query_while(&r.sql, &r.params, |row| {
             let mut idx = 0;
             g(sel.decode(row, &mut idx)?)
         })
     })
+    .map(drop)
 }
 
 /// A join waiting for its ON condition (see [`Select::join`]).

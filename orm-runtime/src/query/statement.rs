@@ -61,6 +61,8 @@ pub struct SelectStatement {
     /// A compound select (`UNION`, ...): when set it replaces the select core (list, FROM,
     /// WHERE, GROUP BY, HAVING), and this statement's ORDER BY / LIMIT / OFFSET apply to it.
     pub(crate) compound: Option<Box<Compound>>,
+    /// `FOR UPDATE` and its variants (a top-level SELECT's only).
+    pub(crate) lock: Option<crate::query::RowLock>,
 }
 
 /// A set operator between two selects.

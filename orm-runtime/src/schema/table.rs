@@ -83,6 +83,9 @@ pub struct ColumnDef {
     pub check: Option<&'static str>,
     /// Foreign key, if any.
     pub foreign_key: Option<ForeignKeyDef>,
+    /// The row's version counter (`#[orm(version)]`): every UPDATE and DELETE of the
+    /// session checks it (`AND "version" = ?`) and every UPDATE bumps it.
+    pub version: bool,
 }
 
 /// A (possibly composite, possibly unique) index.
@@ -164,6 +167,11 @@ impl TableDef {
     /// The primary key columns.
     pub fn primary_key_columns(&self) -> impl Iterator<Item = &'static ColumnDef> + '_ {
         self.primary_key.iter().map(|&i| &self.columns[i])
+    }
+
+    /// The version counter column (`#[orm(version)]`), if the model has one.
+    pub fn version_column(&self) -> Option<&'static ColumnDef> {
+        self.columns.iter().find(|c| c.version)
     }
 
     /// Tables this one references through foreign keys (excluding itself).

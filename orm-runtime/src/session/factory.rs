@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::backend::{Connection, Engine};
 use crate::error::Result;
 use crate::model::Model;
+use crate::query::{IsolationLevel, TransactionOptions};
 use crate::session::events::{Listeners, SessionEvent};
 use crate::session::mapper_events::WriteEvent;
 use crate::session::Session;
@@ -34,6 +35,7 @@ pub struct SessionFactory {
     engine: Engine,
     autoflush: bool,
     expire_on_commit: bool,
+    transaction: TransactionOptions,
     listeners: Listeners,
 }
 
@@ -45,6 +47,7 @@ impl SessionFactory {
             engine: engine.clone(),
             autoflush: true,
             expire_on_commit: true,
+            transaction: TransactionOptions::new(),
             listeners: Listeners::default(),
         }
     }
@@ -59,6 +62,30 @@ impl SessionFactory {
     /// [`Session::set_expire_on_commit`]).
     pub fn expire_on_commit(mut self, on: bool) -> Self {
         self.expire_on_commit = on;
+        self
+    }
+
+    /// The isolation level of the sessions' transactions (over the engine's; see
+    /// [`IsolationLevel`]).
+    ///
+    /// ```
+    /// # use orm_runtime::backend::Engine;
+    /// # use orm_runtime::query::IsolationLevel;
+    /// # use orm_runtime::session::SessionFactory;
+    /// let engine = Engine::connect("sqlite::memory:").unwrap();
+    /// let reports = SessionFactory::new(&engine).isolation_level(IsolationLevel::RepeatableRead);
+    /// let s = reports.session();
+    /// assert_eq!(s.transaction_options().isolation_level(), Some(IsolationLevel::RepeatableRead));
+    /// ```
+    pub fn isolation_level(mut self, level: IsolationLevel) -> Self {
+        self.transaction = self.transaction.isolation(level);
+        self
+    }
+
+    /// SQLite: the sessions' transactions begin `IMMEDIATE` at their first statement (see
+    /// [`TransactionOptions::immediate`]). No effect on PostgreSQL.
+    pub fn begin_immediate(mut self, on: bool) -> Self {
+        self.transaction = self.transaction.immediate(on);
         self
     }
 
@@ -105,6 +132,7 @@ impl SessionFactory {
         s.set_autoflush(self.autoflush);
         s.set_expire_on_commit(self.expire_on_commit);
         s.set_listeners(self.listeners.clone());
+        s.set_transaction_options(self.transaction);
         s
     }
 }

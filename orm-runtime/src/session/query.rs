@@ -4,7 +4,7 @@ use crate::dialect::render;
 use crate::error::{Error, Result};
 use crate::expr::{AppearsIn, AsExpr, Column, Expression, IntoOrdering, Joined, Node};
 use crate::model::Model;
-use crate::query::{JoinClause, JoinKind, OrderTerm, SelectItem, SelectStatement, Statement};
+use crate::query::{JoinClause, JoinKind, OrderTerm, RowLock, SelectItem, SelectStatement, Statement};
 use crate::session::loading::{JoinSpec, LoadContext, Loader, LoaderOption};
 use crate::session::object::Obj;
 use crate::session::relationship::JoinPath;
@@ -174,6 +174,51 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         self
     }
 
+    /// Lock the rows the query returns until the transaction ends (`SELECT ... FOR
+    /// UPDATE`), so that a read-modify-write of them cannot lose a concurrent update; the
+    /// session's objects take the rows' current values (unless written since). On SQLite,
+    /// which has no row locks, the transaction takes the database's write lock instead (see
+    /// [`RowLock`]).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "jobs")]
+    /// # struct Job {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     done: bool,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[Job::table()])?;
+    /// # let mut session = engine.session();
+    /// session.transaction(|s| {
+    ///     // A work queue: each worker takes jobs no other worker holds.
+    ///     let jobs = s.query::<Job>()
+    ///         .filter(Job::done.eq(false))
+    ///         .with_lock(RowLock::update().skip_locked())
+    ///         .limit(10)
+    ///         .all()?;
+    ///     for job in &jobs {
+    ///         job.write().done = true;
+    ///     }
+    ///     Ok(())
+    /// })?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_for_update(self) -> Self {
+        self.with_lock(RowLock::update())
+    }
+
+    /// Lock the rows the query returns with `lock` (`FOR UPDATE` / `FOR SHARE`, `NOWAIT`,
+    /// `SKIP LOCKED`, `OF`); see [`with_for_update`](Query::with_for_update).
+    pub fn with_lock(mut self, lock: RowLock) -> Self {
+        self.stmt.lock = Some(lock);
+        self
+    }
+
     /// Page `page` (from 1) of `per_page` objects.
     pub fn paginate(self, page: u64, per_page: u64) -> Self {
         self.limit(per_page).offset(page.saturating_sub(1).saturating_mul(per_page))
@@ -208,6 +253,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
             .map(|c| SelectItem { node: Node::Column { table: c.table, name: c.name }, label: None })
             .collect();
         keys_query.order_by.clear();
+        keys_query.lock = None;
         let cx = LoadContext { keys_query: Some(&keys_query) };
         for (i, loader) in loaders.iter().enumerate() {
             if Some(i) != joined {
@@ -235,6 +281,11 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         let mut stmt = stmt.clone();
         stmt.items.push(SelectItem { node: Node::AllColumns(crate::expr::TableRef(spec.target())), label: None });
         stmt.joins.push(spec.join_clause());
+        if let Some(lock) = stmt.lock.as_mut().filter(|l| l.of.is_empty()) {
+            // The related rows are on the outer join's nullable side, which cannot be
+            // locked: lock the query's own rows (SQLAlchemy does the same).
+            lock.of.push(M::table().name);
+        }
         let offset = M::table().columns.len();
         let mut collector = spec.collector();
         let mut objs: Vec<Obj<M>> = Vec::new();
@@ -246,22 +297,24 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         let mut by_addr: crate::session::FastMap<usize, usize> = crate::session::FastMap::default();
         {
             let id = session.id();
-            let (conn, identity) = session.connection_and_identity(false)?;
+            let Some((conn, identity)) = session.reading(&stmt, M::table().name)? else { return Ok(objs) };
             let r = render(conn.dialect(), Statement::Select(&stmt))?;
             let mut objects = identity.model::<M>();
+            let fresh = stmt.lock.is_some();
+            let mut adopt = |m: M| if fresh { objects.adopt_fresh(m, id) } else { objects.adopt(m, id) };
             conn.query_while(&r.sql, &r.params, |row| {
                 let i = if key_leads {
                     let key = M::decode_key(row, 0)?;
                     match by_key.get(&key) {
                         Some(&i) => i,
                         None => {
-                            objs.push(objects.adopt(M::decode_row(row, 0)?, id));
+                            objs.push(adopt(M::decode_row(row, 0)?));
                             by_key.insert(key, objs.len() - 1);
                             objs.len() - 1
                         }
                     }
                 } else {
-                    let obj = objects.adopt(M::decode_row(row, 0)?, id);
+                    let obj = adopt(M::decode_row(row, 0)?);
                     let addr = std::sync::Arc::as_ptr(&obj.0) as *const () as usize;
                     *by_addr.entry(addr).or_insert_with(|| {
                         objs.push(obj);
@@ -319,9 +372,11 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         if self.stmt.limit.is_some() || self.stmt.offset.is_some() {
             let mut inner = self.stmt.clone();
             inner.items = vec![SelectItem { node: Node::Constant(1), label: None }];
+            inner.lock = None;
             SelectStatement { items: count, from_subquery: Some(Box::new(inner)), ..SelectStatement::default() }
         } else {
-            SelectStatement { items: count, order_by: Vec::new(), distinct: false, ..self.stmt.clone() }
+            // A count locks nothing (PostgreSQL refuses FOR UPDATE with an aggregate).
+            SelectStatement { items: count, order_by: Vec::new(), distinct: false, lock: None, ..self.stmt.clone() }
         }
     }
 
@@ -357,7 +412,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
     pub fn exists(self) -> Result<bool> {
         self.session.autoflush()?;
         let stmt = self.exists_statement();
-        let conn = self.session.connection(false)?;
+        let Some((conn, _)) = self.session.reading(&stmt, M::table().name)? else { return Ok(false) };
         let r = render(conn.dialect(), Statement::Select(&stmt))?;
         let mut found = false;
         conn.query(&r.sql, &r.params, |_| {

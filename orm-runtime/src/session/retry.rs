@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::backend::Engine;
 use crate::error::Result;
+use crate::query::TransactionOptions;
 use crate::session::Session;
 
 /// First pause between attempts; doubled each time, at most [`MAX_PAUSE`].
@@ -13,8 +14,18 @@ const MAX_PAUSE: Duration = Duration::from_millis(250);
 impl Engine {
     /// Run `work` in a transaction of a new session and commit it; when the attempt fails
     /// with a *retryable* error ([`Error::is_retryable`](crate::error::Error::is_retryable):
-    /// serialization failure, deadlock, SQLite busy, stale statement, lost connection), roll
-    /// back and run the whole thing again, up to `attempts` times in all (at least once).
+    /// serialization failure, deadlock, SQLite busy, a failed optimistic version check,
+    /// stale statement, lost connection), roll back and run the whole thing again, up to
+    /// `attempts` times in all (at least once).
+    ///
+    /// The transaction runs where a read-modify-write is protected, whatever the engine's
+    /// defaults, with [`TransactionOptions::for_retry`]:
+    /// `SERIALIZABLE` on PostgreSQL (a conflicting concurrent update raises
+    /// [`Error::Serialization`](crate::error::Error::Serialization), and the attempt is run
+    /// again) and `BEGIN IMMEDIATE` at the first statement on SQLite (the transaction holds
+    /// the write lock from its start: writers wait their turn, nothing conflicts). So
+    /// reading a row, changing it and committing loses no concurrent update. Choose other
+    /// options with [`retry_transaction_with`](Engine::retry_transaction_with).
     ///
     /// - Each attempt gets a **fresh session**: objects loaded or added by a failed attempt are
     ///   not carried over, so `work` must load what it needs itself and must not keep
@@ -30,22 +41,50 @@ impl Engine {
     /// - A panic in `work` rolls back and continues unwinding (no retry).
     ///
     /// ```
-    /// # use orm_runtime::backend::Engine;
-    /// let engine = Engine::connect("sqlite::memory:").unwrap();
-    /// engine.execute("CREATE TABLE counter (n INTEGER)", &[]).unwrap();
-    /// engine.execute("INSERT INTO counter VALUES (0)", &[]).unwrap();
-    /// let changed = engine
-    ///     .retry_transaction(3, |s| s.execute("UPDATE counter SET n = n + 1", &[]))
-    ///     .unwrap();
-    /// assert_eq!(changed, 1);
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "counters")]
+    /// # struct Counter {
+    /// #     #[orm(primary_key)]
+    /// #     id: i64,
+    /// #     n: i64,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[Counter::table()])?;
+    /// # insert::<Counter>().values(&Counter { id: 1, n: 0 }).execute(&engine)?;
+    /// engine.retry_transaction(50, |s| {
+    ///     let c = s.get::<Counter>(1)?.expect("counter 1");
+    ///     c.write().n += 1; // read-modify-write: no concurrent increment is lost
+    ///     Ok(())
+    /// })?;
+    /// # assert_eq!(select(Counter::n).one(&engine)?, 1);
+    /// # Ok(())
+    /// # }
     /// ```
-    pub fn retry_transaction<T>(&self, attempts: u32, mut work: impl FnMut(&mut Session) -> Result<T>) -> Result<T> {
+    pub fn retry_transaction<T>(&self, attempts: u32, work: impl FnMut(&mut Session) -> Result<T>) -> Result<T> {
+        self.retry_transaction_with(TransactionOptions::for_retry(), attempts, work)
+    }
+
+    /// [`retry_transaction`](Engine::retry_transaction) with these transaction options
+    /// (over the engine's): `IsolationLevel::RepeatableRead`, say, or
+    /// `TransactionOptions::new()` for the engine's own defaults — at `READ COMMITTED` a
+    /// read-modify-write is protected only by a row lock
+    /// ([`Session::get_for_update`](crate::session::Session::get_for_update)) or a version
+    /// column (`#[orm(version)]`), which then raises the conflict that is retried.
+    pub fn retry_transaction_with<T>(
+        &self,
+        options: impl Into<TransactionOptions>,
+        attempts: u32,
+        mut work: impl FnMut(&mut Session) -> Result<T>,
+    ) -> Result<T> {
+        let options = options.into();
         let attempts = attempts.max(1);
         let mut pause = FIRST_PAUSE;
         let mut attempt = 1;
         loop {
             let mut session = self.session();
-            let result = session.transaction(&mut work);
+            let result = session.transaction_with(options, &mut work);
             match result {
                 Ok(value) => return Ok(value),
                 Err(e) => {

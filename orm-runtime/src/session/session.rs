@@ -9,7 +9,7 @@ use crate::backend::{Connection, Engine, PooledConnection, RawSql};
 use crate::dialect::DialectKind;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::query::{crud_sql, CrudShape, Executor};
+use crate::query::{crud_sql, CrudShape, Executor, IsolationLevel, LockWait, RowLock, TransactionOptions};
 use crate::session::events::{Listeners, SessionEvent};
 use crate::session::identity_map::IdentityMap;
 use crate::session::object::{IntoObj, Obj, ObjCell, ObjectState};
@@ -60,6 +60,14 @@ pub struct Session {
     pub(crate) in_listener: Option<SessionEvent>,
     /// This session's statement, lock and client timeouts (`None`: the engine's).
     timeouts: Option<Timeouts>,
+    /// How this session's transactions begin (over the engine's options).
+    tx_options: TransactionOptions,
+    /// The options of the transaction begun explicitly ([`Session::begin`],
+    /// [`Session::transaction`]): its `BEGIN` goes with its first statement, read or write.
+    explicit: Option<TransactionOptions>,
+    /// SQLite: the open transaction holds the database's write lock (began `IMMEDIATE`, or
+    /// has written, or took it for a locking read).
+    write_locked: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -95,6 +103,9 @@ impl Engine {
             listeners: Listeners::default(),
             in_listener: None,
             timeouts: None,
+            tx_options: TransactionOptions::new(),
+            explicit: None,
+            write_locked: false,
         }
     }
 }
@@ -209,6 +220,12 @@ impl Session {
     /// Run `work` in this session's transaction: commit when it returns `Ok`, roll back when
     /// it returns `Err` or panics (the panic then continues).
     ///
+    /// When no transaction is open yet, this one is begun explicitly (as by
+    /// [`begin`](Session::begin) with the session's options): unless `READ COMMITTED` was
+    /// chosen, its reads see one snapshot on SQLite too, where a session otherwise reads
+    /// outside a transaction until its first write (see [`IsolationLevel`]). Inside an open
+    /// transaction `work` runs in it, and the whole transaction is committed at the end.
+    ///
     /// ```
     /// # use orm::prelude::*;
     /// # #[derive(Model, Debug)]
@@ -235,6 +252,82 @@ impl Session {
     /// # }
     /// ```
     pub fn transaction<T>(&mut self, work: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
+        if !self.in_transaction() && self.explicit.is_none() {
+            self.check_usable()?;
+            self.explicit = Some(TransactionOptions::new());
+        }
+        self.run_transaction(work)
+    }
+
+    /// [`transaction`](Session::transaction) with these options (an isolation level, say:
+    /// `session.transaction_with(IsolationLevel::Serializable, |s| ...)`).
+    /// [`Error::TransactionInProgress`] when a transaction is already open: its options were
+    /// fixed at its first statement.
+    pub fn transaction_with<T>(
+        &mut self,
+        options: impl Into<TransactionOptions>,
+        work: impl FnOnce(&mut Session) -> Result<T>,
+    ) -> Result<T> {
+        self.begin(options)?;
+        self.run_transaction(work)
+    }
+
+    /// Begin a transaction with these options (over the session's, the factory's and the
+    /// engine's): PostgreSQL sends `BEGIN ISOLATION LEVEL ...` with the first statement;
+    /// SQLite begins at the first statement too, read or write (`BEGIN`, or `BEGIN IMMEDIATE`
+    /// when it writes or [`TransactionOptions::immediate`] is set), so the transaction's reads
+    /// see one snapshot — unless the level is `READ COMMITTED`, whose reads run outside the
+    /// transaction until its first write. It ends with [`commit`](Session::commit) or
+    /// [`rollback`](Session::rollback).
+    ///
+    /// [`Error::TransactionInProgress`] when a transaction is already open (on PostgreSQL any
+    /// statement of the session opens one; on SQLite a write does): give the options before
+    /// the first statement, or commit or roll back first.
+    ///
+    /// ```
+    /// # use orm_runtime::backend::Engine;
+    /// # use orm_runtime::query::IsolationLevel;
+    /// let engine = Engine::connect("sqlite::memory:").unwrap();
+    /// let mut session = engine.session();
+    /// session.begin(IsolationLevel::RepeatableRead).unwrap();
+    /// session.execute("SELECT 1", &[]).unwrap(); // BEGIN, then the statement
+    /// assert!(session.in_transaction());
+    /// session.commit().unwrap();
+    /// ```
+    pub fn begin(&mut self, options: impl Into<TransactionOptions>) -> Result<()> {
+        self.check_usable()?;
+        if self.in_transaction() || self.explicit.is_some() {
+            return Err(Error::TransactionInProgress);
+        }
+        self.explicit = Some(options.into());
+        Ok(())
+    }
+
+    /// The isolation level of this session's transactions from the next one on (over the
+    /// factory's and the engine's; see [`IsolationLevel`]). A transaction that is already
+    /// open keeps its own.
+    pub fn set_isolation_level(&mut self, level: IsolationLevel) {
+        self.tx_options = self.tx_options.isolation(level);
+    }
+
+    /// SQLite: whether this session's transactions begin `IMMEDIATE` at their first
+    /// statement, read or write, from the next one on (see [`TransactionOptions::immediate`]).
+    pub fn set_begin_immediate(&mut self, on: bool) {
+        self.tx_options = self.tx_options.immediate(on);
+    }
+
+    /// The options the session's next transaction begins with: the explicit ones of
+    /// [`begin`](Session::begin), over the session's, over the engine's.
+    pub fn transaction_options(&self) -> TransactionOptions {
+        self.explicit.unwrap_or_default().or(self.tx_options).or(self.engine.transaction_options())
+    }
+
+    /// Replace the session's own transaction options (a factory's, for a new session).
+    pub(crate) fn set_transaction_options(&mut self, options: TransactionOptions) {
+        self.tx_options = options;
+    }
+
+    fn run_transaction<T>(&mut self, work: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut *self))) {
             Ok(Ok(value)) => self.commit().map(|()| value),
             Ok(Err(e)) => {
@@ -326,9 +419,26 @@ impl Session {
     /// session: the session's object with the same key gets its column values (loading it
     /// first if need be; the next flush writes what differs), or, without such a row, a copy
     /// is added as new. Relationship fields are not merged. Returns the session's object.
+    ///
+    /// For a model with a version column (`#[orm(version)]`), a value whose version differs
+    /// from the row's is [`Error::StaleData`]: it was read before another transaction
+    /// changed the row (a form posted back after someone else saved), and copying it would
+    /// undo that change.
     pub fn merge<M: Model>(&mut self, value: &M) -> Result<Obj<M>> {
         match self.get::<M>(value.key())? {
             Some(obj) => {
+                if let Some(v) = M::table().version_column() {
+                    let (have, given) = (obj.read().column_value(v.index), value.column_value(v.index));
+                    if have != given {
+                        return Err(Error::StaleData {
+                            table: M::table().name.into(),
+                            action: "merge",
+                            key: format!("{:?}", value.key()),
+                            expected_version: given.as_i64(),
+                            matched: 0,
+                        });
+                    }
+                }
                 {
                     let mut data = obj.write();
                     for c in M::table().columns {
@@ -425,10 +535,8 @@ impl Session {
         }
     }
 
-    /// The session's connection, with a transaction begun as needed: on PostgreSQL any use
-    /// begins one; on SQLite only a write does (with `BEGIN IMMEDIATE`), reads before it run
-    /// in autocommit.
-    pub(crate) fn connection(&mut self, write: bool) -> Result<&mut Connection> {
+    /// The session's connection, checked out of the pool on first use.
+    fn checked_out(&mut self) -> Result<&mut Connection> {
         self.check_usable()?;
         if self.conn.is_none() {
             let mut conn = self.engine.connection()?;
@@ -437,15 +545,92 @@ impl Session {
             }
             self.conn = Some(conn);
         }
-        let Some(conn) = self.conn.as_mut() else { unreachable!("connection set above") };
-        let needs_begin = match conn.dialect_kind() {
-            DialectKind::Postgres => !conn.in_transaction(),
-            DialectKind::Sqlite => write && !conn.in_transaction(),
-        };
-        if needs_begin {
-            conn.begin(write)?;
+        match self.conn.as_mut() {
+            Some(conn) => Ok(conn),
+            None => unreachable!("connection set above"),
         }
-        Ok(conn)
+    }
+
+    /// The session's connection, with a transaction begun as needed. PostgreSQL: any
+    /// statement begins one (at the isolation level in force). SQLite: a write begins one
+    /// with `BEGIN IMMEDIATE`; a read begins one (`BEGIN`) at `REPEATABLE READ` or above, in
+    /// a transaction begun explicitly with no level chosen, or when transactions begin
+    /// `IMMEDIATE`, and otherwise runs outside a transaction (`READ COMMITTED`).
+    pub(crate) fn connection(&mut self, write: bool) -> Result<&mut Connection> {
+        let options = self.transaction_options();
+        let explicit = self.explicit.is_some();
+        let conn = self.checked_out()?;
+        let caps = conn.dialect().capabilities();
+        if conn.in_transaction() {
+            self.write_locked |= write;
+        } else {
+            let immediate = caps.begin_immediate && options.is_immediate() == Some(true);
+            // SQLite's transactions are serializable; READ COMMITTED is had by reading
+            // outside one until the first write. An explicit transaction with no level
+            // chosen anywhere is a real (snapshot) transaction.
+            let snapshot = caps.isolation_levels
+                || immediate
+                || match options.isolation_level() {
+                    Some(level) => level >= IsolationLevel::RepeatableRead,
+                    None => explicit,
+                };
+            if write || snapshot {
+                let write_lock = caps.begin_immediate && (write || immediate);
+                conn.begin_with(options.isolation_level(), write_lock)?;
+                self.write_locked = write_lock || write;
+            }
+        }
+        match self.conn.as_mut() {
+            Some(conn) => Ok(conn),
+            None => unreachable!("checked out above"),
+        }
+    }
+
+    /// The connection for a locking read (`FOR UPDATE`) of `table`, in a transaction.
+    /// PostgreSQL: the SELECT carries the row lock itself. SQLite, which has no row locks:
+    /// the transaction takes the database's write lock (`BEGIN IMMEDIATE`, or, in a
+    /// transaction that has only read so far, a write that changes nothing), waiting for
+    /// another writer up to the busy timeout. `NOWAIT`: a lock held elsewhere is
+    /// [`Error::LockTimeout`] at once; `SKIP LOCKED`: `Ok(None)`, every row being locked.
+    pub(crate) fn locking_connection(
+        &mut self,
+        lock: &RowLock,
+        table: &'static str,
+    ) -> Result<Option<&mut Connection>> {
+        let options = self.transaction_options();
+        let write_locked = self.write_locked;
+        let conn = self.checked_out()?;
+        if conn.dialect().capabilities().row_locks {
+            return self.connection(false).map(Some);
+        }
+        let in_transaction = conn.in_transaction();
+        if !(in_transaction && write_locked) {
+            let take = |c: &mut Connection| -> Result<()> {
+                if in_transaction {
+                    let sql = crate::dialect::write_lock_statement(c.dialect(), table)?;
+                    c.execute(&sql, &[]).map(drop)
+                } else {
+                    c.begin_with(options.isolation_level(), true)
+                }
+            };
+            let r = match lock.wait {
+                LockWait::Wait => take(conn),
+                LockWait::NoWait | LockWait::SkipLocked => conn.without_busy_wait(take),
+            };
+            match r {
+                Ok(()) => self.write_locked = true,
+                Err(Error::Busy { stale_snapshot: false, message }) => {
+                    return match lock.wait {
+                        LockWait::SkipLocked => Ok(None),
+                        _ => Err(Error::LockTimeout {
+                            message: format!("another connection holds the database's write lock (NOWAIT): {message}"),
+                        }),
+                    };
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(self.conn.as_deref_mut())
     }
 
     pub(crate) fn id(&self) -> u64 {
@@ -474,13 +659,14 @@ impl Session {
     ) -> Result<()> {
         self.autoflush()?;
         let id = self.id;
-        let (conn, identity) = self.connection_and_identity(false)?;
+        let Some((conn, identity)) = self.reading(stmt, M::table().name)? else { return Ok(()) };
         let r = crate::dialect::render(conn.dialect(), crate::query::Statement::Select(stmt))?;
         let mut objects = identity.model::<M>();
         let mut seen: Option<crate::session::FastSet<usize>> = (!stmt.joins.is_empty()).then(Default::default);
+        let fresh = stmt.lock.is_some();
         conn.query_while(&r.sql, &r.params, |row| {
             let m = M::decode_row(row, 0)?;
-            let obj = objects.adopt(m, id);
+            let obj = if fresh { objects.adopt_fresh(m, id) } else { objects.adopt(m, id) };
             if let Some(seen) = seen.as_mut() {
                 if !seen.insert(Arc::as_ptr(&obj.0) as *const () as usize) {
                     return Ok(true);
@@ -499,14 +685,39 @@ impl Session {
     ) -> Result<()> {
         self.autoflush()?;
         let id = self.id;
-        let (conn, identity) = self.connection_and_identity(false)?;
+        let Some((conn, identity)) = self.reading(stmt, M::table().name)? else { return Ok(()) };
         let r = crate::dialect::render(conn.dialect(), crate::query::Statement::Select(stmt))?;
         let mut objects = identity.model::<M>();
+        let fresh = stmt.lock.is_some();
         conn.query_while(&r.sql, &r.params, |row| {
             let m = M::decode_row(row, 0)?;
-            let obj = objects.adopt(m, id);
+            let obj = if fresh { objects.adopt_fresh(m, id) } else { objects.adopt(m, id) };
             each(obj, row)
         })
+    }
+
+    /// The connection to run `stmt` (a SELECT of `table`'s rows) on, with the identity map:
+    /// for a locking read (`FOR UPDATE`) the connection of [`Session::locking_connection`],
+    /// `None` when `SKIP LOCKED` finds every row locked (SQLite).
+    pub(crate) fn reading(
+        &mut self,
+        stmt: &crate::query::SelectStatement,
+        table: &'static str,
+    ) -> Result<Option<(&mut Connection, &mut IdentityMap)>> {
+        match &stmt.lock {
+            Some(lock) => {
+                if self.locking_connection(lock, table)?.is_none() {
+                    return Ok(None);
+                }
+            }
+            None => {
+                self.connection(false)?;
+            }
+        }
+        match self.conn.as_mut() {
+            Some(conn) => Ok(Some((conn, &mut self.identity))),
+            None => unreachable!("connection() set it"),
+        }
     }
 
     /// The connection (as [`Session::connection`]) and the identity map, borrowed together.
@@ -632,6 +843,64 @@ impl Session {
             self.identity.insert::<M>(key, obj.0.clone());
             obj
         }))
+    }
+
+    /// The object with this key, read with `SELECT ... FOR UPDATE` even when the session
+    /// holds it: the row is locked until the transaction ends, so that a read-modify-write
+    /// of it cannot lose a concurrent update (SQLAlchemy's `get(..., with_for_update=True)`).
+    /// The session's object takes the row's current values unless it was written since
+    /// (its writes are kept). `None` if there is no such row.
+    ///
+    /// SQLite has no row locks: the transaction takes the database's write lock instead
+    /// (see [`RowLock`]).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "counters")]
+    /// # struct Counter {
+    /// #     #[orm(primary_key)]
+    /// #     id: i64,
+    /// #     n: i64,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[Counter::table()])?;
+    /// # insert::<Counter>().values(&Counter { id: 1, n: 0 }).execute(&engine)?;
+    /// let mut session = engine.session();
+    /// session.transaction(|s| {
+    ///     let c = s.get_for_update::<Counter>(1)?.expect("counter 1");
+    ///     c.write().n += 1; // nobody else can change the row before the commit
+    ///     Ok(())
+    /// })?;
+    /// # assert_eq!(select(Counter::n).one(&engine)?, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_for_update<M: Model>(&mut self, key: M::Key) -> Result<Option<Obj<M>>> {
+        self.get_with_lock(key, RowLock::update())
+    }
+
+    /// [`get_for_update`](Session::get_for_update) with another lock
+    /// (`RowLock::update().nowait()`, `RowLock::share()`, ...).
+    pub fn get_with_lock<M: Model>(&mut self, key: M::Key, lock: RowLock) -> Result<Option<Obj<M>>> {
+        self.check_usable()?;
+        let mut stmt = crate::query::SelectStatement::all_columns(M::table());
+        for (c, v) in M::table().primary_key_columns().zip(M::key_values(&key)) {
+            let eq = crate::expr::Node::binary(
+                crate::expr::BinOp::Eq,
+                crate::expr::Node::Column { table: c.table, name: c.name },
+                crate::expr::Node::Value(v),
+            );
+            stmt.and_where(eq);
+        }
+        stmt.lock = Some(lock);
+        let mut found = None;
+        self.load_rows::<M>(&stmt, |obj| {
+            found = Some(obj);
+            Ok(false)
+        })?;
+        Ok(found.filter(|o| !o.0.meta().delete_pending))
     }
 
     /// The row with this key, read after an autoflush (no identity map involved).
@@ -788,6 +1057,8 @@ impl Session {
         }
         self.undo.clear();
         self.savepoints.clear();
+        self.explicit = None;
+        self.write_locked = false;
         for o in self.flushed_deletes.drain(..) {
             o.set_state(ObjectState::Detached, 0);
         }
@@ -807,6 +1078,8 @@ impl Session {
     pub fn rollback(&mut self) -> Result<()> {
         self.check_not_in_listener("rollback")?;
         self.savepoints.clear();
+        self.explicit = None;
+        self.write_locked = false;
         let mut result = Ok(());
         let had_transaction = self.conn.is_some();
         if let Some(mut conn) = self.conn.take() {
@@ -879,6 +1152,18 @@ impl Executor for &mut Session {
     fn with_connection<R>(self, write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
         let conn = self.connection(write)?;
         f(conn)
+    }
+
+    fn with_reading_connection<R>(
+        self,
+        stmt: &crate::query::SelectStatement,
+        f: impl FnOnce(&mut Connection) -> Result<R>,
+    ) -> Result<Option<R>> {
+        let table = stmt.from.first().copied().unwrap_or("sqlite_master");
+        match self.reading(stmt, table)? {
+            Some((conn, _)) => f(conn).map(Some),
+            None => Ok(None),
+        }
     }
 }
 

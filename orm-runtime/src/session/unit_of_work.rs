@@ -15,6 +15,7 @@ use crate::schema::{creation_order, TableDef};
 use crate::session::identity_map::IdentityMap;
 use crate::session::mapper_events::{MapperListeners, WriteEvent};
 use crate::session::object::{ObjCell, ObjectState};
+use crate::types::Value;
 
 /// Restores in-memory state when the transaction that a flush wrote in is rolled back.
 pub(crate) type Undo = Box<dyn FnOnce(&mut IdentityMap) + Send>;
@@ -213,7 +214,8 @@ impl<M: Model> Tracked for ObjCell<M> {
             }
         }
         let table = M::table();
-        let (changed, params, old_key) = {
+        let versioned = table.version_column();
+        let (changed, params, old_key, expected) = {
             let data = self.data();
             let meta = self.meta();
             let (changed, old_key) = match meta.snapshot.as_ref() {
@@ -234,24 +236,30 @@ impl<M: Model> Tracked for ObjCell<M> {
                 self.meta().snapshot = None;
                 return Ok(());
             }
+            // The version the row had when this session read it.
+            let expected = versioned.map(|c| {
+                meta.snapshot.as_ref().map_or_else(|| data.column_value(c.index), |s| s.column_value(c.index))
+            });
             drop(meta);
-            let (data, changed) = if table.columns.iter().any(|c| c.onupdate.is_some()) {
+            let (data, changed) = if versioned.is_some() || table.columns.iter().any(|c| c.onupdate.is_some()) {
                 drop(data);
-                let changed = self.apply_onupdate(changed).inspect_err(|_| {
+                let bump = versioned.zip(expected.as_ref()).map(|(c, v)| (c.index, v));
+                let changed = self.stamp_update(changed, bump).inspect_err(|_| {
                     self.touched.store(true, Ordering::Release);
                 })?;
                 (self.data(), changed)
             } else {
                 (data, changed)
             };
-            let mut params = Vec::with_capacity(table.columns.len());
+            let mut params = Vec::with_capacity(table.columns.len() + 1);
             for idx in changed.iter() {
                 let v = data.column_value(idx);
                 check_value(&table.columns[idx], &v)?;
                 params.push(v);
             }
             params.extend(M::key_values(&old_key));
-            (changed, params, old_key)
+            params.extend(expected.clone());
+            (changed, params, old_key, expected)
         };
         let sql = crud_sql(table, ctx.conn.dialect_kind(), CrudShape::Update { columns: changed })?;
         let n = ctx.conn.execute(&sql, &params).map_err(|e| {
@@ -264,6 +272,7 @@ impl<M: Model> Tracked for ObjCell<M> {
                 table: table.name.into(),
                 action: "update",
                 key: format!("{old_key:?}"),
+                expected_version: expected.as_ref().and_then(Value::as_i64),
                 matched: n,
             });
         }
@@ -298,20 +307,28 @@ impl<M: Model> Tracked for ObjCell<M> {
             ctx.mapper.before::<M>(WriteEvent::Delete, ctx.conn, &mut *self.data_mut_now("passed to a listener")?)?;
         }
         let table = M::table();
-        let key = {
+        let (key, expected) = {
             let meta = self.meta();
-            match meta.snapshot.as_ref() {
+            let expected = table.version_column().map(|c| match meta.snapshot.as_ref() {
+                Some(s) => s.column_value(c.index),
+                None => self.data().column_value(c.index),
+            });
+            let key = match meta.snapshot.as_ref() {
                 Some(s) => s.key(),
                 None => self.data().key(),
-            }
+            };
+            (key, expected)
         };
         let sql = crud_sql(table, ctx.conn.dialect_kind(), CrudShape::Delete)?;
-        let n = ctx.conn.execute(&sql, &M::key_values(&key)).map_err(|e| fill_table(e, table.name))?;
+        let mut params = M::key_values(&key);
+        params.extend(expected.clone());
+        let n = ctx.conn.execute(&sql, &params).map_err(|e| fill_table(e, table.name))?;
         if n != 1 {
             return Err(Error::StaleData {
                 table: table.name.into(),
                 action: "delete",
                 key: format!("{key:?}"),
+                expected_version: expected.as_ref().and_then(Value::as_i64),
                 matched: n,
             });
         }
@@ -343,16 +360,34 @@ impl<M: Model> Tracked for ObjCell<M> {
 }
 
 impl<M: Model> ObjCell<M> {
-    /// Set the `onupdate` columns an UPDATE does not set itself; returns the columns written.
-    fn apply_onupdate(&self, mut changed: ColumnMask) -> Result<ColumnMask> {
-        let mut data = self.data_mut_now("given its onupdate values")?;
+    /// Before an UPDATE: set the `onupdate` columns it does not set itself and, for a model
+    /// with a version column whose value the user did not write (`version`: its index and
+    /// the version read), the next version. Returns the columns the UPDATE writes.
+    fn stamp_update(&self, mut changed: ColumnMask, version: Option<(usize, &Value)>) -> Result<ColumnMask> {
+        let mut data = self.data_mut_now("given its onupdate values and next version")?;
         for c in M::table().columns {
             if let (Some(f), false) = (c.onupdate, changed.contains(c.index)) {
                 data.set_column_value(c.index, &f())?;
                 changed.insert(c.index);
             }
         }
+        if let Some((idx, read)) = version {
+            if !changed.contains(idx) {
+                data.set_column_value(idx, &next_version(read))?;
+                changed.insert(idx);
+            }
+        }
         Ok(changed)
+    }
+}
+
+/// The version after `v` (integers wrap: a version is compared for equality only).
+fn next_version(v: &Value) -> Value {
+    match v {
+        Value::I16(n) => Value::I16(n.wrapping_add(1)),
+        Value::I32(n) => Value::I32(n.wrapping_add(1)),
+        Value::I64(n) => Value::I64(n.wrapping_add(1)),
+        other => other.clone(),
     }
 }
 

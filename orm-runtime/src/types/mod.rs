@@ -37,5 +37,5 @@ pub use crate::error::DecodeError;
 pub use custom::CustomType;
 #[cfg(feature = "serde_json")]
 pub use json::Json;
-pub use sql_type::{AutoIncrement, Numeric, SqlKind, SqlType, Text};
+pub use sql_type::{AutoIncrement, Numeric, SqlKind, SqlType, Text, VersionCounter};
 pub use value::{Param, Value};

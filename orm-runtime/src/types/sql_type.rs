@@ -104,6 +104,13 @@ pub trait AutoIncrement: SqlType {
     fn from_generated(v: i64) -> Option<Self>;
 }
 
+/// Integer types that may count a row's versions (`#[orm(version)]`).
+#[diagnostic::on_unimplemented(
+    message = "a `version` column counts the row's updates: make it an integer (i64, i32 or i16), not `{Self}`",
+    label = "not an integer type"
+)]
+pub trait VersionCounter: SqlType {}
+
 /// Numeric types: arithmetic and `sum` / `avg` apply.
 #[diagnostic::on_unimplemented(message = "`{Self}` is not numeric", label = "arithmetic needs a numeric column")]
 pub trait Numeric: SqlType {
@@ -172,6 +179,8 @@ macro_rules! int_type {
                 <$t>::try_from(v).ok()
             }
         }
+        #[diagnostic::do_not_recommend]
+        impl VersionCounter for $t {}
         impl Numeric for $t {
             type Sum = i64;
         }
