@@ -317,7 +317,8 @@ pub(crate) fn expand_assertions(cont: &Container<'_>) -> TokenStream {
         if f.attrs.numeric.is_some() {
             out.extend(quote_spanned!(ty.span()=> __orm::assert_decimal::<#ty>();));
         }
-        if f.attrs.version.is_some() {
+        // An `Option` version is refused by the checks already: one error per mistake.
+        if f.attrs.version.is_some() && !f.is_option() {
             out.extend(quote_spanned!(ty.span()=> __orm::assert_version::<#ty>();));
         }
         out

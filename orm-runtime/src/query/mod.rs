@@ -89,3 +89,17 @@ pub(crate) fn is_own_row<M: crate::model::Model>(obj: &M) -> bool {
         None => true,
     }
 }
+
+/// `"version" + 1`, the one bound with the column's own integer type.
+pub(crate) fn version_increment(c: &'static crate::schema::ColumnDef) -> crate::expr::Node {
+    let one = match c.kind {
+        crate::types::SqlKind::SmallInt => crate::types::Value::I16(1),
+        crate::types::SqlKind::Integer => crate::types::Value::I32(1),
+        _ => crate::types::Value::I64(1),
+    };
+    crate::expr::Node::binary(
+        crate::expr::BinOp::Add,
+        crate::expr::Node::Column { table: c.table, name: c.name },
+        crate::expr::Node::Value(one),
+    )
+}

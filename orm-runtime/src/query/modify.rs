@@ -11,20 +11,6 @@ use crate::query::insert::fill_table;
 use crate::query::{check_value, DeleteStatement, Executor, Statement, UpdateStatement};
 use crate::types::SqlType;
 
-/// `"version" + 1`, the one bound with the column's own integer type.
-fn version_increment(c: &'static crate::schema::ColumnDef) -> crate::expr::Node {
-    let one = match c.kind {
-        crate::types::SqlKind::SmallInt => crate::types::Value::I16(1),
-        crate::types::SqlKind::Integer => crate::types::Value::I32(1),
-        _ => crate::types::Value::I64(1),
-    };
-    crate::expr::Node::binary(
-        crate::expr::BinOp::Add,
-        crate::expr::Node::Column { table: c.table, name: c.name },
-        crate::expr::Node::Value(one),
-    )
-}
-
 /// An UPDATE of model `M`'s table.
 #[derive(Debug)]
 pub struct Update<M> {
@@ -134,7 +120,7 @@ impl<M: Model> Update<M> {
         if let Some(v) = bump {
             // Every updated row's version goes up, so that a session holding one of them
             // notices the change at its next flush (optimistic concurrency).
-            stmt.set.push((v.name, version_increment(v)));
+            stmt.set.push((v.name, crate::query::version_increment(v)));
         }
         Ok(Some(std::borrow::Cow::Owned(stmt)))
     }

@@ -119,12 +119,17 @@ impl<'a, M: Model> OnConflictBuilder<'a, M> {
     }
 
     /// `DO UPDATE SET ...`: update the existing row; `set` receives an empty assignment list
-    /// to fill, where [`excluded`] reads the proposed row.
+    /// to fill, where [`excluded`] reads the proposed row. A model's version column
+    /// (`#[orm(version)]`) is bumped unless the assignments set it.
     pub fn do_update(mut self, set: impl FnOnce(UpsertSet<M>) -> UpsertSet<M>) -> Insert<'a, M> {
-        let s = set(UpsertSet { set: Vec::new(), filter: None, _model: PhantomData });
+        let mut s = set(UpsertSet { set: Vec::new(), filter: None, _model: PhantomData });
         let action = if s.set.is_empty() {
             ConflictAction::Nothing
         } else {
+            // The existing row changes: its version goes up (optimistic concurrency).
+            if let Some(v) = M::table().version_column().filter(|v| !s.set.iter().any(|(n, _)| *n == v.name)) {
+                s.set.push((v.name, crate::query::version_increment(v)));
+            }
             ConflictAction::Update { set: s.set, filter: s.filter }
         };
         self.insert.on_conflict = Some(OnConflict { target: self.target, action });

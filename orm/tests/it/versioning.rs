@@ -29,6 +29,17 @@ pub struct Note {
     pub text: String,
 }
 
+/// A natural key (no auto-increment) and a small version counter.
+#[derive(orm::Model, Debug, Clone)]
+#[orm(table = "vs_slots")]
+pub struct Slot {
+    #[orm(primary_key)]
+    pub id: i64,
+    pub title: String,
+    #[orm(version)]
+    pub version: i16,
+}
+
 fn doc(title: &str) -> Doc {
     Doc { id: 0, title: title.into(), version: 0 }
 }
@@ -162,7 +173,8 @@ fn a_stale_delete_is_refused() {
     });
 }
 
-/// Core `update()` bumps the version of every row it changes, and the session's
+/// Core `update()` and an upsert's `DO UPDATE` bump the version of every row they change,
+/// and the session's
 /// `bulk_update` brings its objects' versions up to date; a session that read a row before
 /// a Core update then fails its flush. Would catch: a write path that leaves the version
 /// alone, letting an optimistic writer overwrite it.
@@ -186,6 +198,19 @@ fn core_and_bulk_updates_bump_the_version() {
         d2.write().title = "after bulk".into();
         s.commit().unwrap();
         assert_eq!(d2.read().version, 3);
+
+        // An upsert that updates the existing row bumps its version too (an i16 one here).
+        db.engine.create_all(&[Slot::table()]).unwrap();
+        for title in ["first", "second", "third"] {
+            insert::<Slot>()
+                .values(&Slot { id: 1, title: title.into(), version: 0 })
+                .on_conflict(Slot::id)
+                .do_update(|set| set.set(Slot::title, excluded(Slot::title)))
+                .execute(&db.engine)
+                .unwrap();
+        }
+        let row: (String, i16) = select((Slot::title, Slot::version)).one(&db.engine).unwrap();
+        assert_eq!(row, ("third".to_string(), 2), "{}: inserted at 0, updated twice", db.name);
 
         old.write().title = "stale".into();
         assert!(matches!(stale.commit(), Err(Error::StaleData { expected_version: Some(0), .. })));
