@@ -75,6 +75,7 @@
 //! | `check = "SQL"` | column CHECK constraint, named `ck_<table>_<column>` |
 //! | `foreign_key = Model::field` | REFERENCES; the field's type must match the referenced key (`Option` for a nullable key) |
 //! | `on_delete = cascade` / `on_update = ...` | `cascade`, `restrict`, `set_null`, `set_default`, `no_action` |
+//! | `version` | the row's version counter (an integer field; one per model, not in the key, not an `Option`): every UPDATE and DELETE of the session carries `AND "version" = ?` and every UPDATE bumps it (Core `update()`, `bulk_update` and upserts too); a row changed since it was read is [`Error::StaleData`] (optimistic concurrency, SQLAlchemy's `version_id_col`) |
 //!
 //! Field types: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`, and `Option<T>`
 //! of these for nullable columns (or any type implementing [`SqlType`]).
