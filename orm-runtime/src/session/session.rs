@@ -578,6 +578,8 @@ impl Session {
                 let write_lock = caps.begin_immediate && (write || immediate);
                 conn.begin_with(options.isolation_level(), write_lock)?;
                 self.write_locked = write_lock || write;
+            } else {
+                self.write_locked = false;
             }
         }
         match self.conn.as_mut() {
