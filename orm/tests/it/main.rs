@@ -7,6 +7,7 @@ mod cascades;
 mod column_types;
 mod common;
 mod core_statements;
+mod defaults;
 mod engine_events;
 mod errors;
 mod expression_props;
