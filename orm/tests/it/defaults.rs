@@ -1,8 +1,9 @@
 //! Rust-side `default = expr` (issue 11): a value the user wrote is never replaced. Defaults
-//! are given when the object is built (`..Default::default()`); an insert of an object (Session
-//! or Core) binds its fields exactly as they are, even when a field holds its type's `Default`
-//! value (`false`, `0`, `""`, `None`, a nil UUID, an empty vector). Only Core's column form
-//! fills the defaults of the columns it leaves out. Every column type, on both databases.
+//! are given when the object is built (`..Default::default()`, from the `Default` that
+//! `#[derive(Model)]` generates); an insert of an object (Session or Core) binds its fields
+//! exactly as they are, even when a field holds its type's `Default` value (`false`, `0`, `""`,
+//! `None`, a nil UUID, an empty vector). Only Core's column form fills the defaults of the
+//! columns it leaves out. Every column type, on both databases.
 
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -10,6 +11,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use orm::prelude::*;
 use orm::types::{CustomType, Json};
+use orm::{BelongsTo, HasMany};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -230,6 +232,52 @@ fn other_custom(id: i64) -> Custom {
     }
 }
 
+fn tdate(y: i32, m: u8, d: u8) -> time::Date {
+    time::Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap()
+}
+
+/// The `time` types, which have no `Default`: a `default = ...` gives them one in the model's
+/// `Default` (before, a `default` on them did not compile).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "df_time")]
+struct Times {
+    #[orm(primary_key)]
+    id: i64,
+    #[orm(default = crate::defaults::tdate(2024, 2, 29).with_hms(13, 14, 15).unwrap())]
+    at: time::PrimitiveDateTime,
+    #[orm(default = crate::defaults::tdate(2024, 6, 1).with_hms(6, 0, 0).unwrap().assume_utc())]
+    instant: time::OffsetDateTime,
+    #[orm(default = crate::defaults::tdate(1969, 7, 20))]
+    on: time::Date,
+    #[orm(default = time::Time::from_hms(7, 8, 9).unwrap())]
+    clock: time::Time,
+    #[orm(default = crate::defaults::tdate(2000, 1, 1))]
+    maybe_on: Option<time::Date>,
+}
+
+/// The Unix epoch (the `Default` of the chrono types), and `None`.
+fn epoch_times(id: i64) -> Times {
+    Times {
+        id,
+        at: time::PrimitiveDateTime::new(tdate(1970, 1, 1), time::Time::MIDNIGHT),
+        instant: time::OffsetDateTime::UNIX_EPOCH,
+        on: tdate(1970, 1, 1),
+        clock: time::Time::MIDNIGHT,
+        maybe_on: None,
+    }
+}
+
+fn other_times(id: i64) -> Times {
+    Times {
+        id,
+        at: tdate(1999, 12, 31).with_hms(23, 0, 0).unwrap(),
+        instant: tdate(2001, 9, 9).with_hms(1, 46, 40).unwrap().assume_utc(),
+        on: tdate(2012, 12, 12),
+        clock: time::Time::from_hms(12, 0, 1).unwrap(),
+        maybe_on: Some(tdate(1990, 1, 1)),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
@@ -285,6 +333,22 @@ fn written_values_are_stored(db: &Db, path: Path) {
     assert_eq!(write_and_read_back(db, path, &features), features, "{} {path:?}", db.name);
     let custom = [zero_custom(1), other_custom(2)];
     assert_eq!(write_and_read_back(db, path, &custom), custom, "{} {path:?}", db.name);
+    let times = [epoch_times(1), other_times(2)];
+    assert_eq!(write_and_read_back(db, path, &times), times, "{} {path:?}", db.name);
+}
+
+/// Objects built with `..Default::default()` go in through `path` with the declared defaults.
+fn built_objects_are_stored_with_their_defaults(db: &Db, path: Path) {
+    let scalars =
+        [Scalars { id: 1, ..Default::default() }, Scalars { id: 2, text: "given".into(), ..Default::default() }];
+    assert_eq!(write_and_read_back(db, path, &scalars), scalars, "{} {path:?}", db.name);
+    let features =
+        [Features { id: 1, ..Default::default() }, Features { id: 2, maybe_uuid: None, ..Default::default() }];
+    assert_eq!(write_and_read_back(db, path, &features), features, "{} {path:?}", db.name);
+    let custom = [Custom { id: 1, ..Default::default() }, Custom { id: 2, level: Level::Debug, ..Default::default() }];
+    assert_eq!(write_and_read_back(db, path, &custom), custom, "{} {path:?}", db.name);
+    let times = [Times { id: 1, ..Default::default() }, Times { id: 2, maybe_on: None, ..Default::default() }];
+    assert_eq!(write_and_read_back(db, path, &times), times, "{} {path:?}", db.name);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -318,6 +382,174 @@ fn an_explicit_false_is_stored_as_false() {
         let flags: Vec<(i64, bool)> =
             select((Scalars::id, Scalars::flag)).order_by(Scalars::id.asc()).all(&db.engine).unwrap();
         assert_eq!(flags, [(1, false), (2, false)]);
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Defaults are given when the object is built
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn default_gives_each_field_its_declared_default() {
+    assert_eq!(
+        Scalars::default(),
+        Scalars {
+            id: 0,
+            flag: true,
+            small: 7,
+            int: 42,
+            big: 9_000_000_000,
+            real: 1.5,
+            double: 2.25,
+            text: "draft".into(),
+            blob: vec![1, 2, 3],
+            maybe_int: Some(3),
+            maybe_text: Some("note".into()),
+        }
+    );
+    assert_eq!(
+        Features::default(),
+        Features {
+            id: 0,
+            uuid: Uuid::from_u128(0x1234),
+            maybe_uuid: Some(Uuid::from_u128(0x5678)),
+            amount: Decimal::new(1250, 2),
+            maybe_amount: Some(Decimal::ONE),
+            at: day(2024, 2, 29).and_hms_opt(13, 14, 15).unwrap(),
+            instant: day(2024, 6, 1).and_hms_opt(8, 0, 0).unwrap().and_utc(),
+            on: day(1969, 7, 20),
+            clock: NaiveTime::from_hms_opt(23, 59, 59).unwrap(),
+            maybe_on: Some(day(2000, 1, 1)),
+            body: serde_json::json!({"a": 1}),
+            settings: Json(dark()),
+            maybe_settings: Some(Json(dark())),
+        }
+    );
+    assert_eq!(
+        Custom::default(),
+        Custom {
+            id: 0,
+            status: Status::Published,
+            maybe_status: Some(Status::Archived),
+            level: Level::Warn,
+            balance: Money(100),
+            overdraft: Some(Money(-100)),
+        }
+    );
+    assert_eq!(
+        Times::default(),
+        Times {
+            id: 0,
+            at: tdate(2024, 2, 29).with_hms(13, 14, 15).unwrap(),
+            instant: tdate(2024, 6, 1).with_hms(6, 0, 0).unwrap().assume_utc(),
+            on: tdate(1969, 7, 20),
+            clock: time::Time::from_hms(7, 8, 9).unwrap(),
+            maybe_on: Some(tdate(2000, 1, 1)),
+        }
+    );
+    // Each object built evaluates the expressions again.
+    let (a, b) = (Stamped::default(), Stamped::default());
+    assert!(b.updated_at > a.updated_at, "{} > {}", b.updated_at, a.updated_at);
+}
+
+#[test]
+fn the_session_stores_objects_built_with_default_with_their_defaults() {
+    each_db("df_built_session", |db| built_objects_are_stored_with_their_defaults(db, Path::Session));
+}
+
+#[test]
+fn core_insert_values_stores_objects_built_with_default_with_their_defaults() {
+    each_db("df_built_values", |db| built_objects_are_stored_with_their_defaults(db, Path::CoreValues));
+}
+
+#[test]
+fn core_insert_values_many_stores_objects_built_with_default_with_their_defaults() {
+    each_db("df_built_many", |db| built_objects_are_stored_with_their_defaults(db, Path::CoreValuesMany));
+}
+
+/// Core's column form: a column the statement leaves out is truly not given, and takes its
+/// `default`; a column it sets keeps the value set, its type's `Default` included.
+#[test]
+fn the_column_form_fills_the_defaults_of_the_columns_it_leaves_out() {
+    each_db("df_columns", |db| {
+        db.engine.create_all(&[Scalars::table(), Features::table(), Custom::table(), Times::table()]).unwrap();
+        insert::<Scalars>().set(Scalars::id, 1_i64).execute(&db.engine).unwrap();
+        insert::<Scalars>()
+            .set(Scalars::id, 2_i64)
+            .set(Scalars::flag, false)
+            .set(Scalars::text, "")
+            .set(Scalars::maybe_int, None::<i32>)
+            .execute(&db.engine)
+            .unwrap();
+        let rows: Vec<Scalars> = select_model::<Scalars>().order_by(Scalars::id.asc()).all(&db.engine).unwrap();
+        assert_eq!(
+            rows,
+            [
+                Scalars { id: 1, ..Default::default() },
+                Scalars { id: 2, flag: false, text: String::new(), maybe_int: None, ..Default::default() }
+            ]
+        );
+
+        insert::<Features>().set(Features::id, 1_i64).execute(&db.engine).unwrap();
+        insert::<Custom>().set(Custom::id, 1_i64).set(Custom::level, Level::Debug).execute(&db.engine).unwrap();
+        insert::<Times>().set(Times::id, 1_i64).execute(&db.engine).unwrap();
+        let features: Features = select_model::<Features>().one(&db.engine).unwrap();
+        assert_eq!(features, Features { id: 1, ..Default::default() });
+        let custom: Custom = select_model::<Custom>().one(&db.engine).unwrap();
+        assert_eq!(custom, Custom { id: 1, level: Level::Debug, ..Default::default() });
+        let times: Times = select_model::<Times>().one(&db.engine).unwrap();
+        assert_eq!(times, Times { id: 1, ..Default::default() });
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Relationship fields in a generated `Default`
+// ---------------------------------------------------------------------------------------
+
+#[derive(Model, Debug)]
+#[orm(table = "df_authors")]
+struct Writer {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+    #[orm(default = "anonymous")]
+    name: String,
+    #[relationship(back_populates = writer)]
+    books: HasMany<Volume>,
+}
+
+#[derive(Model, Debug)]
+#[orm(table = "df_books")]
+struct Volume {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+    #[orm(foreign_key = Writer::id)]
+    writer_id: i64,
+    #[orm(default = "untitled")]
+    title: String,
+    #[relationship(back_populates = books)]
+    writer: BelongsTo<Writer>,
+}
+
+/// Relationship fields start as a new object's do (`HasMany::new()`: loaded and empty;
+/// `BelongsTo`: not loaded), so a built object takes children and cascades as usual.
+#[test]
+fn relationships_of_a_built_object_start_as_a_new_objects() {
+    let w = Writer::default();
+    assert!(w.books.get().unwrap().is_empty());
+    assert!(!Volume::default().writer.is_loaded());
+    each_db("df_relations", |db| {
+        db.engine.create_all(&[Writer::table(), Volume::table()]).unwrap();
+        let mut s = db.engine.session();
+        let writer = s.add(Writer::default()).unwrap();
+        writer.write().books.push(Volume { title: "Emma".into(), ..Default::default() }).unwrap();
+        writer.write().books.push(Volume::default()).unwrap();
+        s.commit().unwrap();
+        let id = writer.read().id;
+        let rows: Vec<(i64, String)> =
+            select((Volume::writer_id, Volume::title)).order_by(Volume::id.asc()).all(&db.engine).unwrap();
+        assert_eq!(rows, [(id, "Emma".to_string()), (id, "untitled".to_string())]);
+        let name: String = select(Writer::name).one(&db.engine).unwrap();
+        assert_eq!(name, "anonymous");
     });
 }
 
