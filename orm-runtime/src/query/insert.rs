@@ -294,13 +294,15 @@ impl<'a, M: Model> Insert<'a, M> {
     /// discriminator (a subtype's always, a base's when the field is empty).
     fn substitute(obj: &M, i: usize) -> Option<Value> {
         let table = M::table();
-        let (column, identity) = table.polymorphic_identity()?;
-        if table.columns[i].name != column {
-            return None;
+        let c = &table.columns[i];
+        if let Some((column, identity)) = table.polymorphic_identity() {
+            if c.name == column {
+                let subtype = table.inheritance.is_some_and(|inh| inh.base.is_some());
+                let empty = matches!(obj.column_value(i), Value::Text(t) if t.is_empty());
+                return (subtype || empty).then(|| Value::Text(identity.to_owned()));
+            }
         }
-        let subtype = table.inheritance.is_some_and(|inh| inh.base.is_some());
-        let empty = matches!(obj.column_value(i), Value::Text(t) if t.is_empty());
-        (subtype || empty).then(|| Value::Text(identity.to_owned()))
+        None
     }
 
     /// The single-row statement of the column/value form.
