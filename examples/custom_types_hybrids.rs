@@ -1,7 +1,8 @@
 //! Column types and hybrid properties: enums (`#[derive(SqlEnum)]`), a type of your own
 //! (`CustomType`), JSON documents (`Json<T>`), chrono timestamps kept by a mixin's `default` /
-//! `onupdate`, a UUID key generated in Rust, and hybrid properties: one expression that is
-//! both a Rust method of the object and a SQL expression in queries.
+//! `onupdate`, a UUID key generated in Rust (objects built with `..Default::default()` get
+//! the `default = ...` values), and hybrid properties: one expression that is both a Rust
+//! method of the object and a SQL expression in queries.
 //!
 //! Run with `cargo run --example custom_types_hybrids` (`DATABASE_URL=postgres://...` to run
 //! it on PostgreSQL). It needs the `chrono`, `uuid` and `serde_json` features of `orm`, which
@@ -31,8 +32,9 @@ enum Priority {
     Urgent = 10,
 }
 
-/// An amount in cents, stored as a BIGINT (SQLAlchemy's `TypeDecorator`).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// An amount in cents, stored as a BIGINT (SQLAlchemy's `TypeDecorator`). `Default` (zero):
+/// a field of a model with `default = ...` values needs one, or a `default` of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Money(i64);
 
 impl CustomType for Money {
@@ -59,7 +61,7 @@ struct GiftNote {
 }
 
 /// Creation and modification times, declared once for every model that names the mixin.
-/// A field left at its type's `Default` (for `DateTime<Utc>`, the epoch) takes the default.
+/// An object built with `..Default::default()` reads the clock for both.
 #[orm::mixin]
 struct Timestamps {
     #[orm(default = Utc::now())]
@@ -76,8 +78,8 @@ struct Timestamps {
     hybrid(label: String = sku.upper() + " to " + city)
 )]
 struct Parcel {
-    /// Generated in Rust when left at `Uuid::nil()` (its `Default`): the key is known before
-    /// the INSERT, no `RETURNING` needed.
+    /// A new key for each object built with `..Default::default()`: known before the
+    /// INSERT, no `RETURNING` needed.
     #[orm(primary_key, default = Uuid::new_v4())]
     id: Uuid,
     sku: String,
@@ -85,25 +87,17 @@ struct Parcel {
     quantity: i32,
     unit_grams: i32,
     price: Money,
+    #[orm(default = Status::Placed)]
     status: Status,
+    #[orm(default = Priority::Normal)]
     priority: Priority,
     gift: Option<Json<GiftNote>>,
 }
 
 fn parcel(sku: &str, city: &str, quantity: i32, unit_grams: i32, price: Money) -> Parcel {
-    Parcel {
-        id: Uuid::nil(),
-        sku: sku.into(),
-        city: city.into(),
-        quantity,
-        unit_grams,
-        price,
-        status: Status::Placed,
-        priority: Priority::Normal,
-        gift: None,
-        created_at: DateTime::default(), // the mixin's fields are fields of the model
-        updated_at: DateTime::default(),
-    }
+    // The rest from the `default = ...` values (a fresh key, `Placed`, `Normal`, the mixin's
+    // timestamps) and the types' `Default` (`gift: None`).
+    Parcel { sku: sku.into(), city: city.into(), quantity, unit_grams, price, ..Default::default() }
 }
 
 fn main() -> orm::Result<()> {

@@ -19,6 +19,11 @@ mod tests;
 use proc_macro::TokenStream;
 
 /// Derive `orm::Model` for a struct with named fields. See `orm::Model` for the attributes.
+///
+/// A struct with `#[orm(default = expr)]` fields also gets `impl Default`: those fields take
+/// their `expr`, the others their type's `Default`. Deriving `Default` beside it conflicts:
+/// rustc reports it on the user's `Default` (a derive does not see the other derives of its
+/// list; a `#[derive(Default)]` written after `#[derive(Model)]` is refused here).
 #[proc_macro_derive(Model, attributes(orm, relationship))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

@@ -223,11 +223,6 @@ pub fn run_model_validator<M, V: ModelValidator<M>>(validator: V, obj: &M, model
     })
 }
 
-/// Whether a field still holds its type's `Default` value (for Rust-side defaults).
-pub fn is_default_value<T: Default + PartialEq>(value: &T) -> bool {
-    *value == T::default()
-}
-
 /// A model other models may inherit from: it has a discriminator column
 /// (`#[orm(polymorphic_on = field)]`).
 #[diagnostic::on_unimplemented(

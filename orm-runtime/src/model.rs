@@ -146,20 +146,6 @@ pub trait Model: Sized + Send + Sync + 'static {
         Ok(())
     }
 
-    /// Fill each field that has a Rust-side `default` and still holds its type's `Default`
-    /// value (`0`, `""`, `None`, a nil UUID) with the default; the old values of the fields
-    /// filled are pushed to `filled` (so a rollback can put them back).
-    fn apply_defaults(&mut self, filled: &mut Vec<(usize, Value)>) {
-        let _ = filled;
-    }
-
-    /// Whether column `idx` has a Rust-side default and the field still holds its type's
-    /// `Default` value (a Core insert of the object then binds the default instead).
-    fn column_is_unset(&self, idx: usize) -> bool {
-        let _ = idx;
-        false
-    }
-
     /// Called when `obj` is marked for deletion: delete what `cascade_delete` relationships
     /// hold (generated for models that have some).
     fn cascade_delete(session: &mut crate::session::Session, obj: &crate::session::Obj<Self>) -> Result<()> {

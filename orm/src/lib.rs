@@ -67,11 +67,11 @@
 //! | `column = "name"` | column name; default: the field name |
 //! | `max_length = N` | `VARCHAR(N)`; checked before every write, also on SQLite |
 //! | `unique`, `index` | single-column UNIQUE constraint / index |
-//! | `default = expr` | Rust-side default, evaluated at each insert: for a field still holding its type's `Default` value (`0`, `""`, `None`, a nil UUID) when the object is inserted (Session or Core), and for a column a Core `insert().set(..)` leaves out. `default = uuid::Uuid::new_v4()` on a key gives client-generated keys |
+//! | `default = expr` | Rust-side default, given when the object is built: the model implements `Default` from these values (see [Defaults](#defaults)), so `User { name: "Ada".into(), ..Default::default() }` evaluates `expr` for the field (once per object: `default = uuid::Uuid::new_v4()` on a key gives client-generated keys). An insert of an object stores its fields as they are: a value you write (`false`, `0`, `None`) is never replaced. Core's column form (`insert().set(..)`) binds it for a column the statement leaves out |
 //! | `onupdate = expr` | Rust-side value written by every UPDATE that does not set the column itself (Session flushes, Core `update()`, `bulk_update`) |
 //! | `validate = path` | field validator `fn(&T) -> Result<(), E: Display>` (`fn(&str)` for a `String`); several allowed |
 //! | `numeric(p, s)` | `NUMERIC(p, s)` of a decimal field |
-//! | `server_default = "SQL"` | `DEFAULT` in the DDL; an `Option` field left `None` is omitted from the INSERT and read back |
+//! | `server_default = "SQL"` | `DEFAULT` in the DDL, computed by the database: an `Option` field left `None` is omitted from the INSERT and read back (`None` there means "the server's default", so NULL cannot be inserted through the object); unlike `default`, the value is known only after the INSERT |
 //! | `check = "SQL"` | column CHECK constraint, named `ck_<table>_<column>` |
 //! | `foreign_key = Model::field` | REFERENCES; the field's type must match the referenced key (`Option` for a nullable key) |
 //! | `on_delete = cascade` / `on_update = ...` | `cascade`, `restrict`, `set_null`, `set_default`, `no_action` |
@@ -79,6 +79,62 @@
 //!
 //! Field types: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`, and `Option<T>`
 //! of these for nullable columns (or any type implementing [`SqlType`]).
+//!
+//! ## Defaults
+//!
+//! A model with `default = expr` fields implements `Default`: each of those fields gets its
+//! `expr` (converted with `Into`, evaluated again for every object), every other field its
+//! type's `Default` (a relationship: a new object's, like `HasMany::new()`). Defaults are
+//! given when the object is built, never at insert, so a value you write is stored as written,
+//! even when it equals its type's `Default`:
+//!
+//! ```
+//! use orm::prelude::*;
+//!
+//! #[derive(Model, Debug)]
+//! struct Account {
+//!     #[orm(primary_key, auto_increment)]
+//!     id: i64,
+//!     name: String,
+//!     #[orm(default = true)]
+//!     is_active: bool,
+//!     #[orm(default = 100)]
+//!     credits: i32,
+//!     #[orm(server_default = "'basic'")]
+//!     plan: Option<String>,
+//! }
+//!
+//! # fn main() -> orm::Result<()> {
+//! let engine = Engine::connect("sqlite::memory:")?;
+//! engine.create_all(&[Account::table()])?;
+//! let mut session = engine.session();
+//! let ada = session.add(Account { name: "Ada".into(), ..Default::default() })?;
+//! let bob = session.add(Account { name: "Bob".into(), is_active: false, credits: 0, ..Default::default() })?;
+//! session.commit()?;
+//! assert_eq!((ada.read().is_active, ada.read().credits), (true, 100)); // the declared defaults
+//! assert_eq!((bob.read().is_active, bob.read().credits), (false, 0));  // what Bob's were set to
+//! assert_eq!(ada.read().plan.as_deref(), Some("basic"));            // server_default, read back
+//!
+//! // Core's column form: a column the statement leaves out takes its `default`.
+//! insert::<Account>().set(Account::name, "Cy").execute(&engine)?;
+//! let cy: (bool, i32) = select((Account::is_active, Account::credits))
+//!     .filter(Account::name.eq("Cy"))
+//!     .one(&engine)?;
+//! assert_eq!(cy, (true, 100));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Such a model must not also derive `Default`: `#[derive(Model, Default)]` is rustc's
+//! "conflicting implementations of trait `Default`" on your `Default` (remove it from the
+//! list; a derive cannot see the others of its list, but `#[derive(Default)]` in an attribute
+//! after `#[derive(Model)]` is refused with that advice). Every field without a `default`
+//! needs a type that implements `Default`, or a `default = ...` of its own (the compile error
+//! is on the field's type). A model without `default` fields implements no `Default`: derive
+//! it if you want one.
+//!
+//! `server_default = "SQL"` is the database's: the object does not know the value until the
+//! INSERT has run and read it back, and only an `Option` field left `None` gets it.
 //!
 //! ## Validators
 //!
@@ -124,9 +180,10 @@
 //! }
 //!
 //! fn main() {
-//!     let post = Post { id: 0, title: "Hi".into(), created_at: 0, updated_at: 0 };
+//!     // The mixin's defaults are part of the model's `Default`.
+//!     let post = Post { title: "Hi".into(), ..Default::default() };
+//!     assert_eq!(post.created_at, 1_700_000_000);
 //!     assert_eq!(Post::table().columns.len(), 4);
-//!     # let _ = post;
 //! }
 //! ```
 //! The mixin's fields are appended to the model's, with their attributes; a model declaring a
@@ -421,6 +478,9 @@ pub use orm_derive::__merge_mixin;
 /// # }
 /// ```
 pub use orm_derive::FromRow;
+/// `#[derive(Model)]`: see the crate docs for its attributes. A model with `default = expr`
+/// fields also gets `impl Default` from them (see [Defaults](crate#defaults)): do not derive
+/// `Default` beside it.
 pub use orm_derive::Model;
 /// `#[derive(SqlEnum)]`: a fieldless enum as a column type, through [`CustomType`] (derive
 /// `Clone` and `PartialEq` beside it). See "Column types" in the crate docs.

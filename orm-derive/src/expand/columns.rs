@@ -45,15 +45,17 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
     };
     let ops = field_ops_ident(f);
     let default = match &f.attrs.default {
-        Some(expr) => quote_spanned! {expr.span()=>
-            ::core::option::Option::Some({
-                fn __default() -> __orm::Value {
-                    let value: #ty = ::core::convert::Into::into(#expr);
-                    (#ops.value)(&value)
-                }
-                __default
-            })
-        },
+        Some(_) => {
+            let default_fn = default_fn_ident(f);
+            quote! {
+                ::core::option::Option::Some({
+                    fn __default() -> __orm::Value {
+                        (#ops.value)(&#default_fn())
+                    }
+                    __default
+                })
+            }
+        }
         None => quote!(::core::option::Option::None),
     };
     let onupdate = match &f.attrs.onupdate {
@@ -210,6 +212,29 @@ fn validate_fns(cont: &Container<'_>) -> TokenStream {
     quote!(#(#fns)*)
 }
 
+/// The name of the function that computes a field's `default = expr`.
+pub(crate) fn default_fn_ident(f: &Field<'_>) -> syn::Ident {
+    format_ident!("__default_{}", f.index)
+}
+
+/// One function per field with a `default = expr`, returning the field's type: the only place
+/// the expression is compiled (the column's default for Core's column form and the model's
+/// `Default` both call it), so a wrong one is reported once, on the user's expression.
+fn default_fns(cont: &Container<'_>) -> TokenStream {
+    let fns = cont.fields.iter().filter_map(|f| {
+        let expr = f.attrs.default.as_ref()?;
+        let name = default_fn_ident(f);
+        let ty = f.ty;
+        let body = quote_spanned!(expr.span()=> ::core::convert::Into::into(#expr));
+        Some(quote! {
+            fn #name() -> #ty {
+                #body
+            }
+        })
+    });
+    quote!(#(#fns)*)
+}
+
 /// One `FieldOps` constant per field: the only place a field type must be a `SqlType`.
 fn field_ops(cont: &Container<'_>) -> TokenStream {
     let defs = cont.fields.iter().map(|f| {
@@ -225,6 +250,7 @@ fn field_ops(cont: &Container<'_>) -> TokenStream {
 pub(crate) fn expand_metadata(cont: &Container<'_>) -> TokenStream {
     let ops = field_ops(cont);
     let validate_fns = validate_fns(cont);
+    let default_fns = default_fns(cont);
     let columns = cont.fields.iter().map(|f| column_def(cont, f));
     let table = &cont.table_name;
     let table_tokens = cont.table_name_tokens();
@@ -251,6 +277,7 @@ pub(crate) fn expand_metadata(cont: &Container<'_>) -> TokenStream {
     quote! {
         #ops
         #validate_fns
+        #default_fns
         const __COLUMNS: &[__orm::ColumnDef] = &[#(#columns),*];
         static __TABLE: __orm::TableDef = __orm::TableDef {
             name: #table_tokens,

@@ -1,6 +1,7 @@
 //! Code generation for `#[derive(Model)]`: metadata, column accessors and codecs. Never SQL.
 
 pub(crate) mod columns;
+mod default_impl;
 pub(crate) mod hybrid;
 mod model_impl;
 pub(crate) mod relations;
@@ -18,14 +19,17 @@ pub(crate) fn expand_derive_model(input: &syn::DeriveInput) -> TokenStream {
     if let Some(cont) = &cont {
         check::check(&cx, cont);
     }
+    // Whether the fallback stands in for the generated `Default` too (not when the error is
+    // a derived `Default`, which exists already).
+    let default = cont.as_ref().is_some_and(|c| c.has_defaults() && c.derived_default.is_none());
     match (cx.check(), cont) {
         (Ok(()), Some(cont)) => expand(&cont),
         (Err(errors), _) => {
             let mut out = errors.to_compile_error();
-            out.extend(fallback(&input.ident));
+            out.extend(fallback(&input.ident, default));
             out
         }
-        (Ok(()), None) => fallback(&input.ident),
+        (Ok(()), None) => fallback(&input.ident, default),
     }
 }
 
@@ -33,6 +37,7 @@ fn expand(cont: &Container<'_>) -> TokenStream {
     let metadata = columns::expand_metadata(cont);
     let accessors = columns::expand_accessors(cont);
     let model = model_impl::expand_model_impl(cont);
+    let default = default_impl::expand_default_impl(cont);
     let assertions = columns::expand_assertions(cont);
     let foreign_keys = relations::expand_foreign_keys(cont);
     let relation_accessors = relations::expand_relation_accessors(cont);
@@ -46,6 +51,7 @@ fn expand(cont: &Container<'_>) -> TokenStream {
             #metadata
             #accessors
             #model
+            #default
             #foreign_keys
             #relation_accessors
             #hybrids
@@ -55,8 +61,16 @@ fn expand(cont: &Container<'_>) -> TokenStream {
 }
 
 /// A `Model` impl that only satisfies the trait checker, emitted beside the errors so that
-/// one bad attribute does not also produce "`User` is not a model" everywhere it is used.
-fn fallback(ident: &syn::Ident) -> TokenStream {
+/// one bad attribute does not also produce "`User` is not a model" everywhere it is used;
+/// with `default`, a `Default` impl too (for `..Default::default()` in the user's code).
+fn fallback(ident: &syn::Ident, default: bool) -> TokenStream {
+    let default = default.then(|| {
+        quote! {
+            impl ::core::default::Default for #ident {
+                fn default() -> Self { ::core::panic!("invalid model") }
+            }
+        }
+    });
     quote! {
         const _: () = {
             use ::orm::__private as __orm;
@@ -77,6 +91,7 @@ fn fallback(ident: &syn::Ident) -> TokenStream {
                 fn set_column_value(&mut self, _: usize, _: &__orm::Value) -> __orm::Result<()> { ::core::panic!("invalid model") }
                 fn snapshot(&self) -> Self { ::core::panic!("invalid model") }
             }
+            #default
         };
     }
 }

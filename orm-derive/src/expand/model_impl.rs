@@ -146,7 +146,6 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
 
     let table_name = cont.table_name_tokens();
     let validate = expand_validate(cont);
-    let defaults = expand_defaults(cont);
     let relation_links = crate::expand::relations::expand_relation_links(cont);
     let default_loaders = crate::expand::relations::expand_default_loaders(cont);
     let cascade_delete = crate::expand::relations::expand_cascade_delete(cont);
@@ -259,8 +258,6 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
 
             #validate
 
-            #defaults
-
             #relation_links
 
             #default_loaders
@@ -296,46 +293,6 @@ fn expand_validate(cont: &Container<'_>) -> TokenStream {
                 #(#whole)*
             }
             ::core::result::Result::Ok(())
-        }
-    }
-}
-
-/// `apply_defaults` / `column_is_unset` for fields with a Rust-side `default`.
-fn expand_defaults(cont: &Container<'_>) -> TokenStream {
-    let with_default: Vec<_> = cont.fields.iter().filter(|f| f.attrs.default.is_some()).collect();
-    if with_default.is_empty() {
-        return TokenStream::new();
-    }
-    let apply = with_default.iter().map(|f| {
-        let name = f.ident;
-        let i = f.index;
-        let ty = f.ty;
-        let ops = field_ops_ident(f);
-        let expr = f.attrs.default.as_ref();
-        let assert = quote_spanned!(ty.span()=> __orm::is_default_value::<#ty>(&self.#name));
-        quote! {
-            if #assert {
-                filled.push((#i, (#ops.value)(&self.#name)));
-                self.#name = ::core::convert::Into::into(#expr);
-            }
-        }
-    });
-    let unset = with_default.iter().map(|f| {
-        let name = f.ident;
-        let i = f.index;
-        let ty = f.ty;
-        quote!(#i => __orm::is_default_value::<#ty>(&self.#name),)
-    });
-    quote! {
-        fn apply_defaults(&mut self, filled: &mut ::std::vec::Vec<(usize, __orm::Value)>) {
-            #(#apply)*
-        }
-
-        fn column_is_unset(&self, idx: usize) -> bool {
-            match idx {
-                #(#unset)*
-                _ => false,
-            }
         }
     }
 }

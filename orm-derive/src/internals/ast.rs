@@ -13,6 +13,10 @@ pub(crate) struct Container<'a> {
     /// Relationship fields (`HasMany<T>` / `BelongsTo<T>`), which are not columns.
     pub(crate) relations: Vec<Relation<'a>>,
     pub(crate) table_name: String,
+    /// `Default` in a `#[derive(...)]` written after `#[derive(Model)]` (the only derives the
+    /// Model derive sees: those in the same list, or before it, are already removed from its
+    /// input).
+    pub(crate) derived_default: Option<syn::Path>,
 }
 
 /// Which side of a relationship a field holds.
@@ -88,6 +92,21 @@ pub(crate) fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
         syn::GenericArgument::Type(t) if args.args.len() == 1 => Some(t),
         _ => None,
     }
+}
+
+/// The `Default` of a `#[derive(..., Default, ...)]` among `attrs` (also written
+/// `std::default::Default` or `core::default::Default`). A derive list that does not parse is
+/// left to rustc, which reports it.
+fn derived_default(attrs: &[syn::Attribute]) -> Option<syn::Path> {
+    attrs.iter().filter(|a| a.path().is_ident("derive")).find_map(|attr| {
+        let paths =
+            attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated).ok()?;
+        paths.into_iter().find(|p| {
+            let names: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            matches!(names.as_slice(), ["Default"] | ["std" | "core", "default", "Default"])
+        })
+    })
 }
 
 /// `UserAccount` -> `user_account`.
@@ -173,7 +192,8 @@ impl<'a> Container<'a> {
         if fields.len() > 128 {
             cx.error_spanned_by(&input.ident, "a model has at most 128 columns");
         }
-        Some(Container { ident: &input.ident, vis: &input.vis, attrs, fields, relations, table_name })
+        let derived_default = derived_default(&input.attrs);
+        Some(Container { ident: &input.ident, vis: &input.vis, attrs, fields, relations, table_name, derived_default })
     }
 
     /// The primary key fields, in field order.
@@ -202,6 +222,11 @@ impl<'a> Container<'a> {
                 quote::quote!(#name)
             }
         }
+    }
+
+    /// Whether any field has a Rust-side `default = expr` (the model then implements `Default`).
+    pub(crate) fn has_defaults(&self) -> bool {
+        self.fields.iter().any(|f| f.attrs.default.is_some())
     }
 
     /// Whether any field or the struct has a validator.

@@ -18,6 +18,23 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_relation_options(cx, cont);
     crate::expand::hybrid::check(cx, cont);
     check_inheritance(cx, cont);
+    check_default_not_derived(cx, cont);
+}
+
+/// A model with `default = ...` fields implements `Default` from them: a derived `Default`
+/// would conflict (and would ignore the defaults). Only a `#[derive(Default)]` written after
+/// `#[derive(Model)]` reaches this check; one in the same list, or before it, gives rustc's
+/// "conflicting implementations of trait `Default`" on the user's `Default` token instead.
+fn check_default_not_derived(cx: &Ctxt, cont: &Container<'_>) {
+    if let (Some(path), true) = (&cont.derived_default, cont.has_defaults()) {
+        cx.error_spanned_by(
+            path,
+            format!(
+                "`#[derive(Model)]` implements `Default` for `{}` from its `default = ...` values: remove `Default` from the derive list",
+                cont.ident
+            ),
+        );
+    }
 }
 
 /// A polymorphic identity needs a discriminator (on this model, or on the base it inherits

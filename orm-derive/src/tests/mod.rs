@@ -65,3 +65,30 @@ fn relationships() {
         }
     }));
 }
+
+#[test]
+fn defaults_give_a_default_impl() {
+    insta::assert_snapshot!(expand(syn::parse_quote! {
+        struct Post {
+            #[orm(primary_key, default = uuid::Uuid::new_v4())]
+            id: uuid::Uuid,
+            title: String,
+            #[orm(default = true)]
+            visible: bool,
+            #[relationship(foreign_key = Comment::post_id)]
+            comments: HasMany<Comment>,
+        }
+    }));
+}
+
+#[test]
+fn the_fallback_of_a_model_with_defaults_implements_default() {
+    insta::assert_snapshot!(expand(syn::parse_quote! {
+        struct Broken {
+            #[orm(primay_key)]
+            id: i64,
+            #[orm(default = 3)]
+            n: i32,
+        }
+    }));
+}

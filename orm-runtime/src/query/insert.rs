@@ -214,8 +214,8 @@ impl<'a, M: Model> Insert<'a, M> {
         self
     }
 
-    /// Set one column of a single-row insert; columns not set take their Rust default, or
-    /// the server default.
+    /// Set one column of a single-row insert; columns not set take their Rust-side
+    /// `default = ...` (bound by this statement), or else the server default.
     pub fn set<T: SqlType, V: AssignValue<T, Sources = ()>>(mut self, col: Column<M, T>, value: V) -> Self {
         let v = match value.into_node() {
             Node::Value(v) => v,
@@ -261,8 +261,8 @@ impl<'a, M: Model> Insert<'a, M> {
     /// Every model row is bound through here: its values of `columns` (the [`model_columns`],
     /// collected once per statement list), each made a bound parameter by `bind` and
     /// appended to `out`. `false` when `bind` refused a value (`out` then holds part of the row).
-    /// With `subst` (see [`Insert::substitutes`]) a value may be replaced by the model's
-    /// polymorphic identity or a Rust-side default.
+    /// With `subst` (see [`Insert::substitutes`]) the discriminator may be replaced by the
+    /// model's polymorphic identity; every other value is bound as the object holds it.
     fn bind_row<P>(
         out: &mut Vec<P>,
         columns: &[usize],
@@ -284,15 +284,14 @@ impl<'a, M: Model> Insert<'a, M> {
     }
 
     /// Whether rows of `M` may bind something other than their fields' values: `M` has a
-    /// polymorphic identity or Rust-side defaults.
+    /// polymorphic identity (Rust-side defaults are not applied here: the objects got them
+    /// when they were built, and a value the user wrote is never replaced).
     fn substitutes() -> bool {
-        let table = M::table();
-        table.polymorphic_identity().is_some() || table.columns.iter().any(|c| c.default.is_some())
+        M::table().polymorphic_identity().is_some()
     }
 
     /// What a row binds for column `i` instead of its field: the model's identity in the
-    /// discriminator (a subtype's always, a base's when the field is empty), or the Rust-side
-    /// default of a field left at its type's `Default` value.
+    /// discriminator (a subtype's always, a base's when the field is empty).
     fn substitute(obj: &M, i: usize) -> Option<Value> {
         let table = M::table();
         let c = &table.columns[i];
@@ -303,10 +302,7 @@ impl<'a, M: Model> Insert<'a, M> {
                 return (subtype || empty).then(|| Value::Text(identity.to_owned()));
             }
         }
-        match c.default {
-            Some(default) if obj.column_is_unset(i) => Some(default()),
-            _ => None,
-        }
+        None
     }
 
     /// The single-row statement of the column/value form.

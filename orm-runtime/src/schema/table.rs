@@ -67,8 +67,9 @@ pub struct ColumnDef {
     pub indexed: bool,
     /// `VARCHAR(n)`; checked before writing on every backend.
     pub max_length: Option<u32>,
-    /// Rust-side default: used by Core inserts that do not set this column, and by Session
-    /// inserts of an object whose field still holds its type's `Default` value.
+    /// Rust-side default: the value a Core column/value insert (`insert().set(..)`) binds for
+    /// this column when it leaves it out. Objects get it when they are built (the model's
+    /// generated `Default`); an insert of an object binds its fields as they are.
     pub default: Option<fn() -> Value>,
     /// Rust-side value written by every UPDATE that does not set this column itself.
     pub onupdate: Option<fn() -> Value>,

@@ -396,8 +396,6 @@ struct InsertFill {
     /// The discriminator column, this model's identity, and whether a base row keeps an
     /// identity already set.
     identity: Option<(usize, &'static str, bool)>,
-    /// Some column has a Rust-side default.
-    defaults: bool,
 }
 
 impl InsertFill {
@@ -406,7 +404,7 @@ impl InsertFill {
             let base = table.inheritance.is_some_and(|i| i.base.is_none());
             Some((table.column(column)?.index, identity, base))
         });
-        InsertFill { identity, defaults: table.columns.iter().any(|c| c.default.is_some()) }
+        InsertFill { identity }
     }
 }
 
@@ -499,12 +497,6 @@ impl<M: Model> InsertRow<M> {
                 data.set_column_value(idx, &crate::types::Value::Text(identity.to_owned()))?;
                 row.before.push((idx, current));
             }
-        }
-        if fill.defaults {
-            // Rust-side defaults of fields left at their type's `Default` value; the old
-            // values go back on rollback.
-            let mut data = row.cell.data_mut_now("given its defaults")?;
-            data.apply_defaults(&mut row.before);
         }
         {
             let data = row.cell.data();

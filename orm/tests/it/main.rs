@@ -8,6 +8,7 @@ mod column_types;
 mod common;
 mod concurrency;
 mod core_statements;
+mod defaults;
 mod engine_events;
 mod errors;
 mod expression_props;

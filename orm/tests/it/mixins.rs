@@ -58,10 +58,15 @@ fn mixin_columns_are_part_of_every_model_that_embeds_them() {
     each_db("mixins", |db| {
         db.engine.create_all(&[Article::table(), Comment::table()]).unwrap();
         let mut s = db.engine.session();
-        let a = s.add(Article { id: 0, title: "Mixins".into(), created_at: 0, updated_at: 0, deleted: None }).unwrap();
-        let c = s.add(Comment { id: 0, body: "nice".into(), created_at: 0, updated_at: 0 }).unwrap();
+        // The mixin's defaults are part of the model's generated `Default`.
+        let a = s.add(Article { title: "Mixins".into(), ..Default::default() }).unwrap();
+        let c = s.add(Comment { body: "nice".into(), ..Default::default() }).unwrap();
+        let (created, deleted) = (a.read().created_at, a.read().deleted);
         s.commit().unwrap();
-        assert!(a.read().created_at > 0 && c.read().created_at > 0, "defaults of the mixin apply");
+        assert!(created > 0 && c.read().created_at > 0, "defaults of the mixin apply");
+        assert_eq!(deleted, None);
+        let stored: i64 = select(Article::created_at).one(&db.engine).unwrap();
+        assert_eq!(stored, created, "and are stored as built");
         let before = c.read().updated_at;
         c.write().body = "very nice".into();
         s.commit().unwrap();

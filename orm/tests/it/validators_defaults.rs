@@ -74,7 +74,7 @@ fn new_code() -> String {
 #[derive(Model, Debug)]
 #[orm(table = "documents")]
 struct Document {
-    /// Generated client-side when left empty.
+    /// Generated client-side for each object built with `..Default::default()`.
     #[orm(primary_key, default = new_code())]
     code: String,
     title: String,
@@ -89,15 +89,9 @@ struct Document {
 }
 
 impl Document {
+    /// A new document with the declared defaults (`Default` is generated from them).
     fn new(title: &str) -> Document {
-        Document {
-            code: String::new(),
-            title: title.into(),
-            status: String::new(),
-            priority: None,
-            created_at: 0,
-            updated_at: 0,
-        }
+        Document { title: title.into(), ..Default::default() }
     }
 }
 
@@ -214,11 +208,14 @@ fn core_writes_of_a_value_run_its_validators() {
 }
 
 #[test]
-fn defaults_fill_fields_left_at_their_default_value_and_come_back_on_the_object() {
+fn objects_built_with_default_get_the_declared_defaults_and_keep_them_through_the_insert() {
     each_db("d_insert", |db| {
         db.engine.create_all(&[Document::table()]).unwrap();
+        let built = Document::new("a");
+        assert!(built.code.starts_with("doc-"), "client-side key, when built: {}", built.code);
+        assert_eq!((built.status.as_str(), built.priority), ("draft", Some(3)));
         let mut s = db.engine.session();
-        let a = s.add(Document::new("a")).unwrap();
+        let a = s.add(built).unwrap();
         let b = s.add(Document { status: "published".into(), priority: Some(1), ..Document::new("b") }).unwrap();
         s.commit().unwrap();
         {
@@ -274,38 +271,42 @@ fn onupdate_values_are_written_by_every_update() {
 }
 
 #[test]
-fn a_rolled_back_insert_gives_the_defaulted_fields_their_old_values_back() {
+fn a_rolled_back_insert_leaves_the_object_as_it_was_built() {
     each_db("d_rollback", |db| {
         db.engine.create_all(&[Document::table()]).unwrap();
         let mut s = db.engine.session();
-        let doc = s.add(Document::new("a")).unwrap();
+        let built = Document { priority: None, ..Document::new("a") };
+        let fields = |d: &Document| (d.code.clone(), d.status.clone(), d.priority, d.created_at, d.updated_at);
+        let before = fields(&built);
+        let doc = s.add(built).unwrap();
         s.flush().unwrap();
-        assert_eq!(doc.read().status, "draft");
+        assert_eq!(fields(&doc.read()), before, "the insert binds the fields as they are");
         s.rollback().unwrap();
-        let d = doc.read();
-        assert_eq!((d.code.as_str(), d.status.as_str(), d.priority, d.created_at), ("", "", None, 0));
+        assert_eq!(fields(&doc.read()), before, "nothing to give back");
+        assert_eq!(count::<Document>(db), 0);
     });
 }
 
 #[test]
-fn core_inserts_of_objects_bind_the_defaults_of_fields_left_unset() {
+fn core_inserts_of_objects_bind_the_values_the_objects_hold() {
     each_db("d_core", |db| {
         db.engine.create_all(&[Document::table()]).unwrap();
-        let docs = [Document::new("a"), Document { status: "published".into(), ..Document::new("b") }];
+        let docs = [Document::new("a"), Document { status: "published".into(), priority: None, ..Document::new("b") }];
         insert::<Document>().values_many(&docs).execute(&db.engine).unwrap();
-        let rows: Vec<(String, String, Option<i32>, bool)> =
-            select((Document::title, Document::status, Document::priority, Document::code.starts_with("doc-")))
+        let rows: Vec<(String, String, String, Option<i32>)> =
+            select((Document::code, Document::title, Document::status, Document::priority))
                 .order_by(Document::title.asc())
                 .all(&db.engine)
                 .unwrap();
         assert_eq!(
             rows,
             [
-                ("a".to_string(), "draft".to_string(), Some(3), true),
-                ("b".to_string(), "published".to_string(), Some(3), true)
-            ]
+                (docs[0].code.clone(), "a".to_string(), "draft".to_string(), Some(3)),
+                (docs[1].code.clone(), "b".to_string(), "published".to_string(), None)
+            ],
+            "the defaults given when built, and `None` where it was written"
         );
-        assert_eq!(docs[0].code, "", "the borrowed objects are not changed");
+        assert_ne!(docs[0].code, docs[1].code);
     });
 }
 
@@ -329,7 +330,8 @@ fn onupdate_in_the_rendered_update_of_both_dialects() {
 #[derive(Model, Debug)]
 #[orm(table = "tickets")]
 struct Ticket {
-    /// Generated client-side when left nil: the key is known before the INSERT.
+    /// Generated client-side for each object built with `..Default::default()`: the key is
+    /// known before the INSERT.
     #[orm(primary_key, default = uuid::Uuid::new_v4())]
     id: uuid::Uuid,
     title: String,
@@ -340,8 +342,8 @@ fn uuid_keys_are_generated_client_side() {
     each_db("d_uuid", |db| {
         db.engine.create_all(&[Ticket::table()]).unwrap();
         let mut s = db.engine.session();
-        let a = s.add(Ticket { id: uuid::Uuid::nil(), title: "a".into() }).unwrap();
-        let b = s.add(Ticket { id: uuid::Uuid::nil(), title: "b".into() }).unwrap();
+        let a = s.add(Ticket { title: "a".into(), ..Default::default() }).unwrap();
+        let b = s.add(Ticket { title: "b".into(), ..Default::default() }).unwrap();
         let given = uuid::Uuid::new_v4();
         let c = s.add(Ticket { id: given, title: "c".into() }).unwrap();
         db.log.clear();
@@ -353,9 +355,18 @@ fn uuid_keys_are_generated_client_side() {
         assert_eq!(c.read().id, given, "a key given is kept");
         let mut fresh = db.engine.session();
         assert_eq!(fresh.get::<Ticket>(ka).unwrap().unwrap().read().title, "a");
-        insert::<Ticket>().values(&Ticket { id: uuid::Uuid::nil(), title: "d".into() }).execute(&db.engine).unwrap();
-        let nil: i64 =
-            select(count_all()).from::<Ticket>().filter(Ticket::id.eq(uuid::Uuid::nil())).one(&db.engine).unwrap();
-        assert_eq!(nil, 0, "Core inserts generate one too");
+
+        // Core: a fresh key per object built, and a nil key the user wrote is stored as nil.
+        let built =
+            [Ticket { title: "d".into(), ..Default::default() }, Ticket { title: "e".into(), ..Default::default() }];
+        insert::<Ticket>().values_many(&built).execute(&db.engine).unwrap();
+        insert::<Ticket>().values(&Ticket { id: uuid::Uuid::nil(), title: "f".into() }).execute(&db.engine).unwrap();
+        let mut keys: Vec<uuid::Uuid> = select(Ticket::id).all(&db.engine).unwrap();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), 6, "six rows, six keys");
+        let nil: Vec<String> = select(Ticket::title).filter(Ticket::id.eq(uuid::Uuid::nil())).all(&db.engine).unwrap();
+        assert_eq!(nil, ["f"]);
+        assert!(built.iter().all(|t| !t.id.is_nil()));
     });
 }

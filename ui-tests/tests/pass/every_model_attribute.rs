@@ -41,6 +41,8 @@ struct Employee {
 
 fn main() {
     let _: &orm::TableDef = User::table();
+    // A model with `default = ...` values implements `Default` from them.
+    assert_eq!(User { name: "Ada".into(), ..Default::default() }.age, 18);
     let _: orm::Column<User, Option<String>> = User::email;
     let _: <Membership as Model>::Key = (1_i64, String::from("admins"));
     let _ = Employee::table().columns[1].foreign_key.map(|fk| (fk.target)().table);
