@@ -288,9 +288,10 @@ impl Session {
     /// # use orm_runtime::backend::Engine;
     /// # use orm_runtime::query::IsolationLevel;
     /// let engine = Engine::connect("sqlite::memory:").unwrap();
+    /// engine.execute("CREATE TABLE t (x INTEGER)", &[]).unwrap();
     /// let mut session = engine.session();
     /// session.begin(IsolationLevel::RepeatableRead).unwrap();
-    /// session.execute("SELECT 1", &[]).unwrap(); // BEGIN, then the statement
+    /// session.execute("INSERT INTO t VALUES (1)", &[]).unwrap(); // BEGIN, then the statement
     /// assert!(session.in_transaction());
     /// session.commit().unwrap();
     /// ```
