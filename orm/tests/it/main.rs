@@ -33,6 +33,7 @@ mod reliability_cluster;
 mod reliability_contention;
 mod reliability_more;
 mod reliability_processes;
+mod requests;
 mod schema;
 mod session;
 mod session_bulk;
