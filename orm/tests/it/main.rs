@@ -15,6 +15,7 @@ mod fault_cluster;
 mod fault_netns;
 mod fault_support;
 mod fault_tmpfs;
+mod guards;
 mod hybrids;
 mod inheritance;
 mod injection;
