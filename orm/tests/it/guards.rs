@@ -29,12 +29,28 @@ pub struct Note {
     pub body: String,
 }
 
+/// A model whose updates write an `onupdate` column into the object.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "guard_stamped")]
+pub struct Stamped {
+    #[orm(primary_key, auto_increment)]
+    pub id: i64,
+    pub body: String,
+    #[orm(onupdate = next_stamp())]
+    pub stamp: i64,
+}
+
+fn next_stamp() -> i64 {
+    static STAMP: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
+    STAMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 fn note(owner: &str, body: &str) -> Note {
     Note { id: 0, owner: owner.into(), body: body.into() }
 }
 
 fn setup(db: &Db) {
-    db.engine.create_all(&[Note::table(), Author::table(), Book::table()]).unwrap();
+    db.engine.create_all(&[Note::table(), Stamped::table(), Author::table(), Book::table()]).unwrap();
 }
 
 /// The bodies in the table, by owner (read outside any session).
@@ -355,6 +371,36 @@ fn guards_refresh_merge_and_load_with_a_guard_held_are_refused_then_succeed() {
             s
         });
         assert_eq!(bodies(db), [("ada".to_string(), "merged".to_string())]);
+        drop(s);
+        assert_no_leaks_db(db);
+    });
+}
+
+#[test]
+fn guards_a_read_guard_stops_a_flush_only_where_the_flush_writes_the_object() {
+    each_db("g_update_read", |db| {
+        setup(db);
+        let (mut s, ada, _) = committed(db, "ada");
+        let stamped = s.add(Stamped { id: 0, body: "v1".into(), stamp: 0 }).unwrap();
+        s.commit().unwrap();
+        ada.write().body = "v2".into();
+        stamped.write().body = "v2".into();
+        let s = watchdog(db, "flush of updates with read guards held", move || {
+            let mut s = s;
+            let (a, st) = (ada.read(), stamped.read());
+            // The UPDATE of `stamped` writes its onupdate column into the object: refused.
+            let r = s.flush();
+            assert!(refused(&r, "guard_stamped"), "{r:?}");
+            drop(st);
+            // The UPDATE of `ada` only reads it: a read guard of this thread is no obstacle.
+            s.flush().unwrap();
+            assert_eq!(a.body, "v2");
+            drop(a);
+            assert!(stamped.read().stamp > 0, "the onupdate value was written into the object");
+            s.commit().unwrap();
+            s
+        });
+        assert_eq!(bodies(db), [("ada".to_string(), "v2".to_string())]);
         drop(s);
         assert_no_leaks_db(db);
     });
