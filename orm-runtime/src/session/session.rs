@@ -697,6 +697,12 @@ impl Session {
     /// Write every pending change to the database, in foreign-key order, inside the
     /// session's transaction. On failure the transaction is rolled back and the session
     /// refuses further work until [`rollback`](Session::rollback).
+    ///
+    /// While the calling thread holds a guard the flush would have to wait for (see
+    /// [`Obj`]'s guards: a guard of an object it writes, a write guard of one it reads), it
+    /// returns [`Error::ObjectBorrowed`] before anything is sent, leaving the session and its
+    /// transaction as they were: drop the guard and flush again. So do `commit` and every
+    /// autoflush.
     pub fn flush(&mut self) -> Result<()> {
         self.check_usable()?;
         self.check_not_in_listener("flush")?;
