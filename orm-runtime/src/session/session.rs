@@ -174,10 +174,13 @@ impl Session {
         match meta.state {
             ObjectState::Pending => true,
             ObjectState::Persistent if meta.delete_pending => true,
-            ObjectState::Persistent => match (meta.snapshot.as_ref(), obj.try_read()) {
-                (Some(snapshot), Ok(data)) => !data.changed_columns(snapshot).is_empty(),
-                // Being written by this thread (or never written): whether it was written.
-                _ => obj.0.touched.load(std::sync::atomic::Ordering::Acquire),
+            ObjectState::Persistent => match meta.snapshot.as_ref() {
+                Some(snapshot) => match obj.try_read() {
+                    Ok(data) => !data.changed_columns(snapshot).is_empty(),
+                    // This thread is writing it: count it as modified.
+                    Err(_) => true,
+                },
+                None => obj.0.touched.load(std::sync::atomic::Ordering::Acquire),
             },
             _ => false,
         }

@@ -405,3 +405,46 @@ fn guards_a_read_guard_stops_a_flush_only_where_the_flush_writes_the_object() {
         assert_no_leaks_db(db);
     });
 }
+
+#[test]
+fn guards_savepoint_rollbacks_refuse_when_asked_and_never_when_unwinding_an_error() {
+    each_db("g_savepoint", |db| {
+        setup(db);
+        let (s, ada, _) = committed(db, "ada");
+        let s = watchdog(db, "savepoint rollbacks with a guard held", move || {
+            let mut s = s;
+            let sp = s.begin_nested().unwrap();
+            ada.write().body = "v2".into();
+            s.flush().unwrap();
+            let guard = ada.read();
+            let r = s.rollback_to_savepoint(sp);
+            assert!(refused(&r, "guard_notes"), "{r:?}");
+            drop(guard);
+            s.rollback_to_savepoint(sp).unwrap();
+            assert_eq!(ada.read().body, "v1");
+
+            // The closure forms cannot refuse: the savepoint (or transaction) is rolled back in
+            // the database, and an object this thread still borrows keeps its fields, expired.
+            for nested in [true, false] {
+                let mut held = None;
+                let work = |s: &mut Session| -> orm::Result<()> {
+                    ada.write().body = "v3".into();
+                    s.flush()?;
+                    held = Some(ada.read());
+                    Err(Error::InvalidState("refused by the work".into()))
+                };
+                let r = if nested { s.savepoint(work) } else { s.transaction(work) };
+                assert!(matches!(r, Err(Error::InvalidState(_))), "{r:?}");
+                assert_eq!(held.as_ref().map(|g| g.body.clone()).as_deref(), Some("v3"), "borrowed: kept");
+                drop(held);
+                assert!(ada.is_expired(), "not restored: expired");
+                assert_eq!(s.in_transaction(), nested, "a savepoint's failure leaves the transaction open");
+                assert_eq!(s.query::<Note>().one().unwrap().read().body, "v1", "read again");
+            }
+            s
+        });
+        assert_eq!(bodies(db), [("ada".to_string(), "v1".to_string())]);
+        drop(s);
+        assert_no_leaks_db(db);
+    });
+}
