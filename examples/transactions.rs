@@ -28,21 +28,20 @@ fn owners(engine: &Engine) -> orm::Result<Vec<String>> {
 }
 
 /// One request of a web handler: every `with_current` call on this thread gets the same
-/// session; the end of the request removes it, whatever happened.
+/// session; `request` commits it when the handler returns `Ok`, rolls it back on `Err` or a
+/// panic, and removes it in every case.
 fn handle_deposit(factory: &SessionFactory, owner: &str, amount: i64) -> orm::Result<()> {
-    let result = deposit(factory, owner, amount);
-    factory.remove_current()?; // closes the session: rolls back whatever was not committed
-    result
+    factory.request(|| deposit(factory, owner, amount))
 }
 
-/// The handler's work, commit included.
+/// The handler's work (`request` commits it).
 fn deposit(factory: &SessionFactory, owner: &str, amount: i64) -> orm::Result<()> {
     let acct = factory.with_current(|s| s.query::<Account>().filter(Account::owner.eq(owner)).one())??;
     // Anywhere else in the request, `with_current` gives the same session, so the same object.
     let id = acct.read().id;
     assert!(factory.with_current(|s| s.get::<Account>(id))??.is_some_and(|same| same.ptr_eq(&acct)));
     acct.write().balance += amount;
-    factory.with_current(|s| s.commit())?
+    Ok(())
 }
 
 fn main() -> orm::Result<()> {
@@ -139,6 +138,16 @@ fn main() -> orm::Result<()> {
     let err = handle_deposit(factory, "carol", -100).unwrap_err(); // the CHECK refuses it
     println!("request failed: {err}");
     assert!(matches!(err, Error::CheckViolation { .. }));
+    std::panic::set_hook(Box::new(|_| {})); // keep the demo's panic message quiet
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        factory.request(|| -> orm::Result<()> {
+            deposit(factory, "erin", 1_000)?;
+            factory.with_current(|s| s.flush())??; // written inside the transaction...
+            panic!("a bug in the handler") // ...and rolled back: the next request starts clean
+        })
+    }));
+    let _ = std::panic::take_hook();
+    assert!(panicked.is_err());
     let balances: Vec<i64> = select(Account::balance).order_by(Account::owner.asc()).all(&engine)?;
     assert_eq!(balances, [100, 70, 10, 7, 3], "ada and bob got their deposits, carol's was rolled back");
     Ok(())

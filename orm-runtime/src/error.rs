@@ -279,6 +279,28 @@ pub enum Error {
     /// An operation is not valid for the object's current state.
     #[error("invalid object state: {0}")]
     InvalidState(String),
+    /// The calling thread holds a guard of an object ([`Obj::read`](crate::session::Obj::read)
+    /// or [`Obj::write`](crate::session::Obj::write)) that the call would have to wait for:
+    /// it would wait forever, so it was refused instead, before anything was done. Drop the
+    /// guard and call again. (Guards held by other threads are waited for.)
+    #[error(
+        "`{model}` (table `{table}`{}) cannot be {action} while this thread holds a {} guard of it; drop the guard first",
+        key.as_deref().map(|k| format!(", key {k}")).unwrap_or_default(),
+        if *write_guard { "write" } else { "read" }
+    )]
+    ObjectBorrowed {
+        /// The model (Rust type name).
+        model: String,
+        /// Its table.
+        table: String,
+        /// The object's key, as debug text, when it has one (a row in the database) and it
+        /// can be read without waiting.
+        key: Option<String>,
+        /// What the call would have done to it ("read", "written", "flushed", ...).
+        action: &'static str,
+        /// Whether the guard held is a write guard (else a read guard).
+        write_guard: bool,
+    },
     /// The database is locked by another writer (SQLite `SQLITE_BUSY`, `SQLITE_LOCKED`,
     /// `SQLITE_BUSY_SNAPSHOT`), after the busy timeout. Retryable: the session rolls its
     /// transaction back (also when COMMIT was the statement that got it, which SQLite leaves
@@ -445,6 +467,13 @@ impl Error {
             Error::Busy { message, stale_snapshot } => {
                 Error::Busy { message: message.clone(), stale_snapshot: *stale_snapshot }
             }
+            Error::ObjectBorrowed { model, table, key, action, write_guard } => Error::ObjectBorrowed {
+                model: model.clone(),
+                table: table.clone(),
+                key: key.clone(),
+                action,
+                write_guard: *write_guard,
+            },
             Error::Database { code, message } => Error::Database { code: code.clone(), message: message.clone() },
         }
     }

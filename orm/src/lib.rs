@@ -506,8 +506,9 @@ pub use orm_runtime::query::{IsolationLevel, LockStrength, LockWait, RowLock, Tr
 pub use orm_runtime::schema::{self, TableDef};
 pub use orm_runtime::session::{
     joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, HasMany, HasManyRel,
-    HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjectState, PairQuery, PolymorphicQuery,
-    Query, Savepoint, Session, SessionCounts, SessionEvent, SessionFactory, SessionListener, WriteEvent,
+    HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjMut, ObjRef, ObjectState, PairQuery,
+    PolymorphicQuery, Query, Savepoint, Session, SessionCounts, SessionEvent, SessionFactory, SessionListener,
+    WriteEvent,
 };
 pub use orm_runtime::types::{CustomType, SqlKind, SqlType, Value};
 pub use orm_runtime::{backend, hybrid, model, types};

@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::model::Model;
 use crate::query::{Delete, Statement, Update};
 use crate::session::object::ObjCell;
-use crate::session::unit_of_work::Tracked;
+use crate::session::unit_of_work::{Tracked, Undo};
 use crate::session::{ObjectState, Session};
 
 impl Session {
@@ -79,7 +79,7 @@ impl Session {
             }
         }
         if !updated.is_empty() {
-            self.undo.push(Box::new(move |_| updated.iter().for_each(|c| c.expire())));
+            self.undo.push(Undo::new(Vec::new(), move |_| updated.iter().for_each(|c| c.expire())));
         }
         Ok(n)
     }
@@ -136,7 +136,7 @@ impl Session {
             self.to_delete.retain(|o| o.addr() != addr);
             cell.set_state(ObjectState::Deleted, self.id());
             self.flushed_deletes.push(cell.clone());
-            self.undo.push(Box::new(move |identity| {
+            self.undo.push(Undo::new(Vec::new(), move |identity| {
                 cell.set_state(ObjectState::Persistent, cell.state_and_session().1);
                 identity.insert::<M>(key, cell);
             }));

@@ -81,7 +81,12 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
     let mut queue = roots;
     let mut seen: crate::session::FastSet<usize> = queue.iter().map(|o| o.addr()).collect();
     let mut removed: Vec<(Arc<dyn Tracked>, &'static crate::schema::ColumnDef, bool)> = Vec::new();
+    // Reading an object's relationships while this thread writes it would wait forever.
+    let guards_held = crate::session::borrows::any();
     while let Some(obj) = queue.pop() {
+        if guards_held {
+            obj.check_borrow(crate::session::borrows::Borrow::Read, "flushed")?;
+        }
         let (now, before) = obj.links();
         for link in &now {
             let (state, owner) = link.other.state_and_session();

@@ -186,6 +186,7 @@ pub fn cascade_delete_child<P: Model, C: Model>(
     parent: &Obj<P>,
     rel: HasOneRel<P, C>,
 ) -> Result<()> {
+    parent.0.check_borrow(crate::session::borrows::Borrow::Write, "deleted with its child")?;
     if !(rel.field)(&mut parent.0.data_mut()).is_loaded() {
         session.load(parent, rel)?;
     }

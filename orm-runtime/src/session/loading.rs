@@ -55,6 +55,17 @@ fn by_primary_key<M: Model>(stmt: &mut SelectStatement) {
     }
 }
 
+/// `Err(ObjectBorrowed)` if the calling thread holds a guard of one of `objs`: loading a
+/// relationship writes the field of each object (waiting for the guard would wait forever).
+/// Checked before the relationship's statement is sent.
+pub(crate) fn check_loadable<M: Model>(objs: &[Obj<M>]) -> Result<()> {
+    if !crate::session::borrows::any() {
+        return Ok(());
+    }
+    let action = "given a loaded relationship";
+    objs.iter().try_for_each(|o| o.0.check_borrow(crate::session::borrows::Borrow::Write, action))
+}
+
 /// Children loaded for a list of parents.
 pub(crate) struct Children<C: Model> {
     /// Each parent's children, in parent order.
@@ -92,7 +103,7 @@ pub(crate) fn load_children<P: Model, C: Model>(
         stmt.and_where(filter);
         by_primary_key::<C>(&mut stmt);
         session.load_rows::<C>(&stmt, |child| {
-            let v = child.read().column_value(fk.index);
+            let v = child.try_read()?.column_value(fk.index);
             groups.entry(P::key_from_values(&[v])?).or_default().push(child.clone());
             all.push(child);
             Ok(true)
@@ -175,7 +186,7 @@ impl<C: Model, P: Model> Relationship<C> for BelongsToRel<C, P> {
                     negated: false,
                 });
                 session.load_rows::<P>(&stmt, |parent| {
-                    let key = parent.read().key();
+                    let key = parent.try_read()?.key();
                     found.insert(key, parent);
                     Ok(true)
                 })?;
@@ -199,14 +210,18 @@ impl Session {
     /// Load one relationship of one object (explicit lazy loading): one SELECT, after
     /// which the field reads as loaded.
     ///
-    /// Do not hold a read or write guard of `obj` while loading: the load writes the field.
+    /// The load writes the field: [`Error::ObjectBorrowed`](crate::error::Error::ObjectBorrowed),
+    /// before anything is sent, while the calling thread holds a guard of `obj`.
     pub fn load<M: Model, R: Relationship<M>>(&mut self, obj: &Obj<M>, rel: R) -> Result<()> {
-        rel.load_with(self, std::slice::from_ref(obj), None).map(drop)
+        let objs = std::slice::from_ref(obj);
+        check_loadable(objs)?;
+        rel.load_with(self, objs, None).map(drop)
     }
 
     /// Load one relationship of many objects at once (select-in loading): one SELECT per
     /// 500 objects.
     pub fn load_all<M: Model, R: Relationship<M>>(&mut self, objs: &[Obj<M>], rel: R) -> Result<()> {
+        check_loadable(objs)?;
         rel.load_with(self, objs, None).map(drop)
     }
 }
@@ -264,6 +279,7 @@ pub trait LoaderOption<M: Model>: std::fmt::Debug + Send + Sync {
 
 impl<M: Model, L: Loader<M>> LoaderOption<M> for L {
     fn apply(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<()> {
+        check_loadable(objs)?;
         self.load(session, objs, cx).map(drop)
     }
     fn join(&self) -> Option<&dyn JoinSpec<M>> {
@@ -384,6 +400,7 @@ impl<M: Model, R: JoinRelation<M>> JoinCollector<M> for Collected<R, R::Target> 
     }
 
     fn finish(self: Box<Self>, session: &mut Session, objs: &[Obj<M>]) -> Result<()> {
+        check_loadable(objs)?;
         let Collected { rel, rows } = *self;
         let mut found: Vec<Vec<Obj<R::Target>>> = (0..objs.len()).map(|_| Vec::new()).collect();
         for (parent, value) in rows {
@@ -493,6 +510,7 @@ impl<M: Model, A: Loader<M>, B: Loader<A::Target>> Loader<M> for Then<A, B> {
     }
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<B::Target>>> {
         let loaded = self.0.load(session, objs, cx)?;
+        check_loadable(&loaded)?;
         self.1.load(session, &loaded, LoadContext { keys_query: None })
     }
 }

@@ -62,6 +62,8 @@ impl<M: Model> Default for ModelListeners<M> {
 #[derive(Clone, Default)]
 pub(crate) struct MapperListeners {
     by_model: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+    /// Events (by index) that some model has a before-listener for.
+    any_before: [bool; 3],
 }
 
 impl std::fmt::Debug for MapperListeners {
@@ -83,10 +85,16 @@ impl MapperListeners {
 
     pub(crate) fn add_before<M: Model>(&mut self, event: WriteEvent, listener: BeforeWrite<M>) {
         self.update::<M>(|l| l.before[event.index()].push(listener));
+        self.any_before[event.index()] = true;
     }
 
     pub(crate) fn add_after<M: Model>(&mut self, event: WriteEvent, listener: AfterWrite<M>) {
         self.update::<M>(|l| l.after[event.index()].push(listener));
+    }
+
+    /// Whether any model has listeners before `event` (they get the object's fields to write).
+    pub(crate) fn has_any_before(&self, event: WriteEvent) -> bool {
+        self.any_before[event.index()]
     }
 
     /// Whether `M` has listeners before `event`.

@@ -1,6 +1,7 @@
 //! The ORM Session: a unit of work over one transaction at a time, with an identity map,
 //! object states and change tracking. See `DESIGN.md` beside this file.
 
+mod borrows;
 mod bulk;
 mod cascade;
 mod events;
@@ -39,7 +40,7 @@ pub use loading::{
 };
 pub use many_to_many::{clear_associations, many_to_many_links, ManyToMany, ManyToManyRel};
 pub use mapper_events::{AfterWrite, BeforeWrite, WriteEvent};
-pub use object::{IntoObj, Obj, ObjectState};
+pub use object::{IntoObj, Obj, ObjMut, ObjRef, ObjectState};
 pub use pair_query::{PairQuery, QueryTarget};
 pub use polymorphic::{Adopter, PolymorphicObjects, PolymorphicQuery};
 pub use query::{Query, QueryJoinOn};

@@ -1,9 +1,15 @@
 //! [`Obj`]: a handle to a mapped object, shared between the user and the session.
 
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::session::borrows::{self, Borrow};
 
 /// Counts every [`Obj::write`] in the process: a session whose last look at its objects saw
 /// the same count knows none of them was written since (autoflush need not scan them).
@@ -54,25 +60,93 @@ impl<M: Model> ObjCell<M> {
         self.meta.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn data(&self) -> RwLockReadGuard<'_, M> {
-        self.data.read().unwrap_or_else(PoisonError::into_inner)
+    /// The object's address: what the thread's guard registry records.
+    pub(crate) fn address(&self) -> usize {
+        std::ptr::from_ref(self) as *const () as usize
     }
 
-    pub(crate) fn data_mut(&self) -> RwLockWriteGuard<'_, M> {
-        self.data.write().unwrap_or_else(PoisonError::into_inner)
+    /// The fields, for reading inside the ORM: a read guard of this thread does not stand in
+    /// the way (a recursive read). Session paths refuse up front when this thread holds the
+    /// object's write guard; should one get here anyway, it panics rather than wait forever.
+    pub(crate) fn data(&self) -> ObjRef<'_, M> {
+        let guard = match self.data.try_read_recursive() {
+            Some(guard) => guard,
+            None => {
+                if let Some(held @ Borrow::Write) = borrows::held(self.address()) {
+                    panic!("{}", self.borrowed_error(held, "read"));
+                }
+                self.data.read_recursive()
+            }
+        };
+        ObjRef::new(guard, self.address())
     }
 
-    /// The write guard, or an error naming what could not be done (`what`) when a guard of
-    /// this object is alive: waiting could wait forever when the caller's thread holds it.
-    pub(crate) fn data_mut_now(&self, what: &str) -> crate::error::Result<RwLockWriteGuard<'_, M>> {
-        match self.data.try_write() {
-            Ok(data) => Ok(data),
-            Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => Err(crate::error::Error::InvalidState(format!(
-                "a `{}` being read or written cannot be {what}: drop its guard first",
-                M::table().model
-            ))),
+    /// The fields, for writing inside the ORM (the change is not tracked). Waits for guards
+    /// of other threads; panics, rather than wait forever, when this thread holds one
+    /// (session paths refuse that case up front).
+    pub(crate) fn data_mut(&self) -> ObjMut<'_, M> {
+        match self.data_mut_now("written") {
+            Ok(guard) => guard,
+            Err(e) => panic!("{e}"),
         }
+    }
+
+    /// The write guard, waiting for guards of other threads; [`Error::ObjectBorrowed`] (the
+    /// object cannot be `action`) when this thread holds one: waiting would wait forever.
+    pub(crate) fn data_mut_now(&self, action: &'static str) -> Result<ObjMut<'_, M>> {
+        let guard = match self.data.try_write() {
+            Some(guard) => guard,
+            None => match borrows::held(self.address()) {
+                Some(held) => return Err(self.borrowed_error(held, action)),
+                None => self.data.write(),
+            },
+        };
+        Ok(ObjMut::new(guard, self.address()))
+    }
+
+    /// `Err(ObjectBorrowed)` when an access that `needs` to read or write the fields would
+    /// wait for a guard of this thread (a read needs no write guard held, a write no guard).
+    pub(crate) fn check_borrow(&self, needs: Borrow, action: &'static str) -> Result<()> {
+        match (borrows::held(self.address()), needs) {
+            (Some(held @ Borrow::Write), _) | (Some(held @ Borrow::Read), Borrow::Write) => {
+                Err(self.borrowed_error(held, action))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// [`Error::ObjectBorrowed`]: this thread holds a `held` guard, so the object cannot be
+    /// `action`. Names the key when the object has a row and the key is readable at once.
+    fn borrowed_error(&self, held: Borrow, action: &'static str) -> Error {
+        let table = M::table();
+        // Never waits: the lock may belong to the very code that is being refused.
+        let key = self.meta.try_lock().ok().and_then(|meta| {
+            let has_row = matches!(meta.state, ObjectState::Persistent | ObjectState::Deleted | ObjectState::Detached);
+            match (has_row, meta.snapshot.as_ref()) {
+                (false, _) => None,
+                (true, Some(snapshot)) => Some(format!("{:?}", snapshot.key())),
+                (true, None) => self.data.try_read_recursive().map(|data| format!("{:?}", data.key())),
+            }
+        });
+        Error::ObjectBorrowed {
+            model: table.model.to_owned(),
+            table: table.name.to_owned(),
+            key,
+            action,
+            write_guard: held == Borrow::Write,
+        }
+    }
+
+    /// Write back values that a rollback restores, unless this thread holds a guard of the
+    /// object (only `close` and dropping a session get here with one: `rollback` refuses
+    /// first): then the fields keep their current values and the object is expired, so the
+    /// next read of its row replaces them. Never waits for a guard of this thread.
+    pub(crate) fn restore(&self, write_back: impl FnOnce(&mut M)) {
+        if borrows::held(self.address()).is_some() {
+            self.expired.store(true, Ordering::Release);
+            return;
+        }
+        write_back(&mut self.data_mut());
     }
 
     /// Take the values of a row just read if this object is expired and was not written
@@ -82,17 +156,17 @@ impl<M: Model> ObjCell<M> {
         if !self.expired.load(Ordering::Acquire) || self.touched.load(Ordering::Acquire) {
             return;
         }
-        let Ok(mut data) = self.data.try_write() else { return };
+        let Some(mut data) = self.data.try_write() else { return };
         *data = fresh;
         drop(data);
         self.meta().snapshot = None;
         self.expired.store(false, Ordering::Release);
     }
 
-    /// Replace the fields with the database's values (after a refresh). Refused while a
-    /// read or write guard of the object is alive: waiting for it could wait forever when
-    /// the guard belongs to the calling thread.
-    pub(crate) fn set_fresh(&self, fresh: M) -> crate::error::Result<()> {
+    /// Replace the fields with the database's values (after a refresh). Refused while this
+    /// thread holds a guard of the object (waiting would wait forever); guards of other
+    /// threads are waited for.
+    pub(crate) fn set_fresh(&self, fresh: M) -> Result<()> {
         let mut data = self.data_mut_now("refreshed")?;
         *data = fresh;
         drop(data);
@@ -109,6 +183,51 @@ impl<M: Model> ObjCell<M> {
 /// the changed columns at the next flush by comparing with the values it loaded. Handles
 /// never borrow the session, so they stay usable across flushes and commits, and they are
 /// `Send + Sync`.
+///
+/// # Guards
+///
+/// `read()` returns an [`ObjRef`] (shared: any number at once), `write()` an [`ObjMut`]
+/// (exclusive). Like `RefCell`'s borrows, a guard knows its thread (it is not `Send`), so
+/// nothing ever waits forever on a guard of its own thread:
+///
+/// - `read()` while the thread already reads the object reads it again at once, even while
+///   another thread waits to write it;
+/// - `read()` while the thread writes the object, or `write()` while it reads or writes it,
+///   panics at once ([`try_read`](Obj::try_read) / [`try_write`](Obj::try_write) return
+///   [`Error::ObjectBorrowed`] instead);
+/// - a [`Session`](crate::session::Session) call that would have to read or write an object
+///   this thread holds a guard of (a flush, commit or autoflush that writes it, a rollback
+///   that restores it, `refresh`, `merge`, a relationship load) returns
+///   [`Error::ObjectBorrowed`] before doing anything; drop the guard and call it again.
+///   `close()` and dropping a session cannot refuse: they roll the database back and leave
+///   the fields of borrowed objects as they are, expired.
+///
+/// Guards held by other threads are waited for, as with any lock.
+///
+/// ```
+/// # use orm::prelude::*;
+/// # #[derive(Model, Debug)]
+/// # #[orm(table = "users")]
+/// # struct User {
+/// #     #[orm(primary_key, auto_increment)]
+/// #     id: i64,
+/// #     name: String,
+/// # }
+/// # fn main() -> orm::Result<()> {
+/// # let engine = Engine::connect("sqlite::memory:")?;
+/// # engine.create_all(&[User::table()])?;
+/// let mut session = engine.session();
+/// let ada = session.add(User { id: 0, name: "Ada".into() })?;
+/// let name = ada.read();
+/// // The flush would write the generated key into `ada`, which this thread is reading.
+/// assert!(matches!(session.flush(), Err(orm::Error::ObjectBorrowed { .. })));
+/// assert!(ada.try_write().is_err());
+/// drop(name);
+/// session.flush()?;
+/// ada.write().name.push_str(" Lovelace");
+/// # Ok(())
+/// # }
+/// ```
 pub struct Obj<M: Model>(pub(crate) Arc<ObjCell<M>>);
 
 impl<M: Model> Clone for Obj<M> {
@@ -119,7 +238,14 @@ impl<M: Model> Clone for Obj<M> {
 
 impl<M: Model + std::fmt::Debug> std::fmt::Debug for Obj<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Obj").field("state", &self.state()).field("data", &*self.read()).finish()
+        let mut d = f.debug_struct("Obj");
+        d.field("state", &self.state());
+        // Formatting must not panic while this thread writes the object.
+        match borrows::held(self.0.address()) {
+            Some(Borrow::Write) => d.field("data", &format_args!("<being written on this thread>")),
+            _ => d.field("data", &*self.0.data()),
+        };
+        d.finish()
     }
 }
 
@@ -152,25 +278,73 @@ impl<M: Model> Obj<M> {
         }))
     }
 
-    /// Read the object's fields.
-    pub fn read(&self) -> RwLockReadGuard<'_, M> {
-        self.0.data()
+    /// Read the object's fields. Waits while another thread writes the object.
+    ///
+    /// # Panics
+    ///
+    /// If this thread holds the object's write guard (reading would wait forever); see
+    /// [`try_read`](Obj::try_read). A read guard of this thread is no obstacle: the object is
+    /// read again at once.
+    #[track_caller]
+    pub fn read(&self) -> ObjRef<'_, M> {
+        match self.try_read() {
+            Ok(guard) => guard,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// [`read`](Obj::read), with [`Error::ObjectBorrowed`] instead of a panic when this
+    /// thread holds the object's write guard. (Still waits while another thread writes it.)
+    pub fn try_read(&self) -> Result<ObjRef<'_, M>> {
+        let cell = &*self.0;
+        let addr = cell.address();
+        let guard = match cell.data.try_read() {
+            Some(guard) => guard,
+            // Written or waited for by a writer: by this thread?
+            None => match borrows::held(addr) {
+                None => cell.data.read(),
+                // Not behind another thread's waiting writer, which waits for this very guard.
+                Some(Borrow::Read) => cell.data.read_recursive(),
+                Some(held @ Borrow::Write) => return Err(cell.borrowed_error(held, "read")),
+            },
+        };
+        Ok(ObjRef::new(guard, addr))
     }
 
     /// Change the object's fields in place; the next flush writes the changed columns.
+    /// Waits while another thread reads or writes the object.
     ///
     /// The first write after a load or flush copies the loaded values aside, so that the
     /// flush can compare; objects that are only read cost no copy.
-    pub fn write(&self) -> RwLockWriteGuard<'_, M> {
+    ///
+    /// # Panics
+    ///
+    /// If this thread holds a guard of the object, read or write (like `RefCell`'s "already
+    /// borrowed"; waiting would wait forever); see [`try_write`](Obj::try_write).
+    #[track_caller]
+    pub fn write(&self) -> ObjMut<'_, M> {
+        match self.try_write() {
+            Ok(guard) => guard,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// [`write`](Obj::write), with [`Error::ObjectBorrowed`] instead of a panic when this
+    /// thread holds a guard of the object. (Still waits for guards of other threads.)
+    pub fn try_write(&self) -> Result<ObjMut<'_, M>> {
+        let cell = &*self.0;
+        if let Some(held) = borrows::held(cell.address()) {
+            return Err(cell.borrowed_error(held, "written"));
+        }
         {
-            let mut meta = self.0.meta();
+            let mut meta = cell.meta();
             if meta.state == ObjectState::Persistent && meta.snapshot.is_none() {
-                meta.snapshot = Some(self.0.data().snapshot());
+                meta.snapshot = Some(cell.data().snapshot());
             }
-            self.0.touched.store(true, Ordering::Release);
+            cell.touched.store(true, Ordering::Release);
         }
         WRITES.fetch_add(1, Ordering::Relaxed);
-        self.0.data_mut()
+        Ok(ObjMut::new(cell.data.write(), cell.address()))
     }
 
     /// Whether the object is expired: its session committed (with `expire_on_commit`, the
@@ -194,8 +368,96 @@ impl<M: Model> Obj<M> {
     }
 
     /// A copy of the current values (detached from any session).
+    ///
+    /// # Panics
+    ///
+    /// As [`read`](Obj::read): if this thread holds the object's write guard.
+    #[track_caller]
     pub fn to_value(&self) -> M {
         self.read().snapshot()
+    }
+}
+
+/// A read guard of an object ([`Obj::read`]): its fields, shared with other readers.
+///
+/// Not `Send`: the guard is recorded on the thread that took it (so that this thread never
+/// waits for itself) and must be dropped there.
+#[must_use = "the guard is released at once if not kept"]
+pub struct ObjRef<'a, M: Model> {
+    guard: RwLockReadGuard<'a, M>,
+    addr: usize,
+    /// `!Send` (and `Sync`), whatever features `parking_lot` was built with.
+    _thread: PhantomData<MutexGuard<'static, ()>>,
+}
+
+impl<'a, M: Model> ObjRef<'a, M> {
+    fn new(guard: RwLockReadGuard<'a, M>, addr: usize) -> Self {
+        borrows::register(addr, Borrow::Read);
+        ObjRef { guard, addr, _thread: PhantomData }
+    }
+}
+
+impl<M: Model> Deref for ObjRef<'_, M> {
+    type Target = M;
+    fn deref(&self) -> &M {
+        &self.guard
+    }
+}
+
+impl<M: Model> Drop for ObjRef<'_, M> {
+    fn drop(&mut self) {
+        borrows::unregister(self.addr, Borrow::Read);
+    }
+}
+
+impl<M: Model + std::fmt::Debug> std::fmt::Debug for ObjRef<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// A write guard of an object ([`Obj::write`]): its fields, exclusively; the next flush
+/// writes what changed.
+///
+/// Not `Send`: the guard is recorded on the thread that took it (so that this thread never
+/// waits for itself) and must be dropped there.
+#[must_use = "the guard is released at once if not kept"]
+pub struct ObjMut<'a, M: Model> {
+    guard: RwLockWriteGuard<'a, M>,
+    addr: usize,
+    /// `!Send` (and `Sync`), whatever features `parking_lot` was built with.
+    _thread: PhantomData<MutexGuard<'static, ()>>,
+}
+
+impl<'a, M: Model> ObjMut<'a, M> {
+    fn new(guard: RwLockWriteGuard<'a, M>, addr: usize) -> Self {
+        borrows::register(addr, Borrow::Write);
+        ObjMut { guard, addr, _thread: PhantomData }
+    }
+}
+
+impl<M: Model> Deref for ObjMut<'_, M> {
+    type Target = M;
+    fn deref(&self) -> &M {
+        &self.guard
+    }
+}
+
+impl<M: Model> DerefMut for ObjMut<'_, M> {
+    fn deref_mut(&mut self) -> &mut M {
+        &mut self.guard
+    }
+}
+
+impl<M: Model> Drop for ObjMut<'_, M> {
+    fn drop(&mut self) {
+        borrows::unregister(self.addr, Borrow::Write);
+    }
+}
+
+impl<M: Model + std::fmt::Debug> std::fmt::Debug for ObjMut<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
     }
 }
 

@@ -548,6 +548,7 @@ pub fn cascade_delete_children<P: Model, C: Model>(
     parent: &Obj<P>,
     rel: HasManyRel<P, C>,
 ) -> Result<()> {
+    parent.0.check_borrow(crate::session::borrows::Borrow::Write, "deleted with its children")?;
     if !(rel.field)(&mut parent.0.data_mut()).is_loaded() {
         session.load(parent, rel)?;
     }

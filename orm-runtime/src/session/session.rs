@@ -10,6 +10,7 @@ use crate::dialect::DialectKind;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{crud_sql, CrudShape, Executor, IsolationLevel, LockWait, RowLock, TransactionOptions};
+use crate::session::borrows::{self, Borrow};
 use crate::session::events::{Listeners, SessionEvent};
 use crate::session::identity_map::IdentityMap;
 use crate::session::object::{IntoObj, Obj, ObjCell, ObjectState};
@@ -185,7 +186,11 @@ impl Session {
             ObjectState::Pending => true,
             ObjectState::Persistent if meta.delete_pending => true,
             ObjectState::Persistent => match meta.snapshot.as_ref() {
-                Some(snapshot) => !obj.read().changed_columns(snapshot).is_empty(),
+                Some(snapshot) => match obj.try_read() {
+                    Ok(data) => !data.changed_columns(snapshot).is_empty(),
+                    // This thread is writing it: count it as modified.
+                    Err(_) => true,
+                },
                 None => obj.0.touched.load(std::sync::atomic::Ordering::Acquire),
             },
             _ => false,
@@ -218,7 +223,9 @@ impl Session {
     }
 
     /// Run `work` in this session's transaction: commit when it returns `Ok`, roll back when
-    /// it returns `Err` or panics (the panic then continues).
+    /// it returns `Err` or panics (the panic then continues). That rollback cannot be refused:
+    /// objects the calling thread still holds guards of keep their fields, expired (see
+    /// [`close`](Session::close)).
     ///
     /// When no transaction is open yet, this one is begun explicitly (as by
     /// [`begin`](Session::begin) with the session's options): unless `READ COMMITTED` was
@@ -333,11 +340,11 @@ impl Session {
             Ok(Ok(value)) => self.commit().map(|()| value),
             Ok(Err(e)) => {
                 // The work's error is the one to report.
-                let _ = self.rollback();
+                let _ = self.check_not_in_listener("rollback").and_then(|()| self.roll_back_all());
                 Err(e)
             }
             Err(panic) => {
-                let _ = self.rollback();
+                let _ = self.check_not_in_listener("rollback").and_then(|()| self.roll_back_all());
                 std::panic::resume_unwind(panic)
             }
         }
@@ -378,7 +385,19 @@ impl Session {
     /// Undo what happened since `sp`: `ROLLBACK TO SAVEPOINT` in the database, and in memory
     /// objects inserted since become transient, deleted ones persistent again, changed ones
     /// take their values at the savepoint back. Clears a failure that happened inside it.
+    ///
+    /// Refused with [`Error::ObjectBorrowed`], before anything is done, while the calling
+    /// thread holds a guard of an object whose fields it must restore: drop the guard and call
+    /// it again.
     pub fn rollback_to_savepoint(&mut self, sp: Savepoint) -> Result<()> {
+        let undo_len = self.savepoint_mark(sp)?.undo;
+        self.check_restorable(undo_len)?;
+        self.roll_back_to(sp)
+    }
+
+    /// [`rollback_to_savepoint`](Session::rollback_to_savepoint) without the guard check:
+    /// objects this thread borrows keep their fields, expired.
+    fn roll_back_to(&mut self, sp: Savepoint) -> Result<()> {
         let mark = self.take_savepoint(sp)?;
         if let Some(conn) = self.conn.as_mut() {
             conn.savepoint_command(SavepointCommand::RollbackTo, &mark.name)?;
@@ -397,14 +416,22 @@ impl Session {
             Ok(Ok(value)) => self.release_savepoint(sp).map(|()| value),
             Ok(Err(e)) => {
                 // The work's error is the one to report.
-                let _ = self.rollback_to_savepoint(sp);
+                let _ = self.roll_back_to(sp);
                 Err(e)
             }
             Err(panic) => {
-                let _ = self.rollback_to_savepoint(sp);
+                let _ = self.roll_back_to(sp);
                 std::panic::resume_unwind(panic)
             }
         }
+    }
+
+    /// The mark of `sp`, if it is open.
+    fn savepoint_mark(&self, sp: Savepoint) -> Result<&SavepointMark> {
+        sp.depth
+            .checked_sub(1)
+            .and_then(|i| self.savepoints.get(i))
+            .ok_or(Error::InvalidState("this savepoint is no longer open".into()))
     }
 
     /// The mark of `sp`, with every savepoint opened inside it closed.
@@ -425,11 +452,13 @@ impl Session {
     /// from the row's is [`Error::StaleData`]: it was read before another transaction
     /// changed the row (a form posted back after someone else saved), and copying it would
     /// undo that change.
+    ///
+    /// [`Error::ObjectBorrowed`] if the calling thread holds a guard of that object.
     pub fn merge<M: Model>(&mut self, value: &M) -> Result<Obj<M>> {
         match self.get::<M>(value.key())? {
             Some(obj) => {
                 if let Some(v) = M::table().version_column() {
-                    let (have, given) = (obj.read().column_value(v.index), value.column_value(v.index));
+                    let (have, given) = (obj.try_read()?.column_value(v.index), value.column_value(v.index));
                     if have != given {
                         return Err(Error::StaleData {
                             table: M::table().name.into(),
@@ -441,7 +470,7 @@ impl Session {
                     }
                 }
                 {
-                    let mut data = obj.write();
+                    let mut data = obj.try_write()?;
                     for c in M::table().columns {
                         data.set_column_value(c.index, &value.column_value(c.index))?;
                     }
@@ -453,19 +482,23 @@ impl Session {
     }
 
     /// Read `obj`'s row again, replacing its fields (unflushed changes are lost; its
-    /// relationships become not loaded). [`Error::NotFound`] if the row is gone.
+    /// relationships become not loaded). [`Error::NotFound`] if the row is gone;
+    /// [`Error::ObjectBorrowed`], before the row is read, if the calling thread holds a guard
+    /// of `obj` (a guard of another thread is waited for).
     pub fn refresh<M: Model>(&mut self, obj: &Obj<M>) -> Result<()> {
         self.check_usable()?;
+        let (state, owner) = obj.0.state_and_session();
+        if state != ObjectState::Persistent || owner != self.id {
+            return Err(Error::InvalidState(format!(
+                "only a persistent object of this session can be refreshed; this `{}` is {state:?}",
+                M::table().model
+            )));
+        }
+        obj.0.check_borrow(Borrow::Write, "refreshed")?;
         let key = {
-            let meta = obj.0.meta();
-            if meta.state != ObjectState::Persistent || meta.session != self.id {
-                return Err(Error::InvalidState(format!(
-                    "only a persistent object of this session can be refreshed; this `{}` is {:?}",
-                    M::table().model,
-                    meta.state
-                )));
-            }
-            meta.snapshot.as_ref().map(Model::key).unwrap_or_else(|| obj.read().key())
+            let data = obj.0.data();
+            let snapshot_key = obj.0.meta().snapshot.as_ref().map(Model::key);
+            snapshot_key.unwrap_or_else(|| data.key())
         };
         let fresh = self.read_row::<M>(&key)?.ok_or_else(|| Error::NotFound { table: M::table().name.into() })?;
         obj.0.set_fresh(fresh)
@@ -748,7 +781,7 @@ impl Session {
             }
             ObjectState::Pending | ObjectState::Persistent if owner == self.id => {}
             ObjectState::Detached => {
-                let key = obj.read().key();
+                let key = obj.try_read()?.key();
                 if let Some(existing) = self.identity.get::<M>(&key) {
                     if !existing.ptr_eq(&obj) {
                         return Err(Error::InvalidState(format!(
@@ -939,6 +972,12 @@ impl Session {
     /// Write every pending change to the database, in foreign-key order, inside the
     /// session's transaction. On failure the transaction is rolled back and the session
     /// refuses further work until [`rollback`](Session::rollback).
+    ///
+    /// While the calling thread holds a guard the flush would have to wait for (see
+    /// [`Obj`]'s guards: a guard of an object it writes, a write guard of one it reads), it
+    /// returns [`Error::ObjectBorrowed`] before anything is sent, leaving the session and its
+    /// transaction as they were: drop the guard and flush again. So do `commit` and every
+    /// autoflush.
     pub fn flush(&mut self) -> Result<()> {
         self.check_usable()?;
         self.check_not_in_listener("flush")?;
@@ -951,6 +990,14 @@ impl Session {
         let mut roots = self.pending.clone();
         roots.extend(self.identity.touched());
         let found = crate::session::cascade::cascade(roots, self.id)?;
+        // Nothing is sent, nor changed, while the calling thread holds a guard the flush
+        // would wait for.
+        if let Err(e) = self.check_flush_borrows(&found) {
+            for o in &found.added {
+                o.set_state(ObjectState::Transient, 0);
+            }
+            return Err(e);
+        }
         self.pending.extend(found.added);
         let mut orphans: Vec<Arc<dyn Tracked>> = Vec::new();
         for orphan in found.orphans {
@@ -1020,6 +1067,47 @@ impl Session {
         }
     }
 
+    /// `Err(ObjectBorrowed)` if the calling thread holds a guard that the flush of `found` (and
+    /// of the session's own changes) would wait for: a guard of an object it writes (a new
+    /// object gets its generated key, an object whose foreign key follows a relationship,
+    /// an updated object with `onupdate` columns, a version column or a before-write
+    /// listener), or a write
+    /// guard of an object it reads (changed and deleted objects, parents of foreign keys,
+    /// ends of association rows). The relationship walk has checked the objects it read.
+    fn check_flush_borrows(&self, found: &crate::session::cascade::Cascade) -> Result<()> {
+        if !borrows::any() {
+            return Ok(());
+        }
+        const FLUSHED: &str = "flushed";
+        let mapper = &self.listeners.mapper;
+        let listener = |event| if mapper.has_any_before(event) { Borrow::Write } else { Borrow::Read };
+        for o in self.pending.iter().chain(&found.added) {
+            o.check_borrow(Borrow::Write, FLUSHED)?;
+        }
+        for sync in &found.syncs {
+            sync.child.check_borrow(Borrow::Write, FLUSHED)?;
+            if let Some((parent, _)) = &sync.parent {
+                parent.check_borrow(Borrow::Read, FLUSHED)?;
+            }
+        }
+        let updates = listener(crate::session::WriteEvent::Update);
+        for o in self.identity.touched() {
+            let stamps = o.table().columns.iter().any(|c| c.onupdate.is_some() || c.version);
+            let needs = if stamps { Borrow::Write } else { updates };
+            o.check_borrow(needs, FLUSHED)?;
+        }
+        let deletes = listener(crate::session::WriteEvent::Delete);
+        for o in self.to_delete.iter().chain(&found.orphans) {
+            o.check_borrow(deletes, FLUSHED)?;
+        }
+        for op in &found.assoc {
+            for (_, end, _) in &op.ends {
+                end.check_borrow(Borrow::Read, FLUSHED)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Roll the database transaction back now and remember why. Inside a savepoint only the
     /// savepoint is given up (by `rollback_to_savepoint`), so the outer work survives.
     pub(crate) fn fail(&mut self, e: &Error) {
@@ -1078,8 +1166,40 @@ impl Session {
     /// session holds is expired: what it read in the transaction may have been changed by
     /// others since (a deadlock victim's rows, say), so the next `get` or query that reads
     /// an object's row reloads it, and a write is never based on a value read before.
+    ///
+    /// Refused with [`Error::ObjectBorrowed`], before anything is done (the transaction stays
+    /// open), while the calling thread holds a guard of an object whose fields it must
+    /// restore: drop the guard and call it again.
     pub fn rollback(&mut self) -> Result<()> {
         self.check_not_in_listener("rollback")?;
+        self.check_restorable(0)?;
+        self.roll_back_all()
+    }
+
+    /// `Err(ObjectBorrowed)` if the calling thread holds a guard of an object whose fields
+    /// rolling back the undo log down to `undo_len` (and reverting unflushed changes) writes.
+    fn check_restorable(&self, undo_len: usize) -> Result<()> {
+        if !borrows::any() {
+            return Ok(());
+        }
+        const RESTORED: &str = "restored by a rollback";
+        for entry in self.undo.get(undo_len..).unwrap_or_default() {
+            for o in &entry.restores {
+                o.check_borrow(Borrow::Write, RESTORED)?;
+            }
+        }
+        let mut refused = Ok(());
+        self.identity.visit(|o| {
+            if refused.is_ok() && o.is_touched() {
+                refused = o.check_borrow(Borrow::Write, RESTORED);
+            }
+        });
+        refused
+    }
+
+    /// [`rollback`](Session::rollback) without the guard check: objects the calling thread
+    /// borrows keep their fields and are expired.
+    fn roll_back_all(&mut self) -> Result<()> {
         self.savepoints.clear();
         self.explicit = None;
         self.write_locked = false;
@@ -1106,7 +1226,7 @@ impl Session {
     fn restore_memory(&mut self, undo_len: usize, flushed_deletes_len: usize) {
         while self.undo.len() > undo_len {
             if let Some(undo) = self.undo.pop() {
-                undo(&mut self.identity);
+                undo.run(&mut self.identity);
             }
         }
         self.identity.visit(|o| o.revert_unflushed());
@@ -1129,9 +1249,14 @@ impl Session {
     }
 
     /// Roll back and detach every object: the session is empty afterwards (and reusable).
+    ///
+    /// Never refused for a guard, and never waits for one of the calling thread: the
+    /// database is rolled back, and objects this thread holds guards of keep their current
+    /// fields (not restored) and are expired, so the next read of their rows replaces them.
+    /// Dropping a session does the same.
     pub fn close(&mut self) -> Result<()> {
         self.check_not_in_listener("close")?;
-        let result = self.rollback();
+        let result = self.roll_back_all();
         self.identity.visit(|o| o.set_state(ObjectState::Detached, 0));
         self.identity.clear();
         result

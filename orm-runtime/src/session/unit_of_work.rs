@@ -18,7 +18,24 @@ use crate::session::object::{ObjCell, ObjectState};
 use crate::types::Value;
 
 /// Restores in-memory state when the transaction that a flush wrote in is rolled back.
-pub(crate) type Undo = Box<dyn FnOnce(&mut IdentityMap) + Send>;
+pub(crate) struct Undo {
+    /// The objects whose fields it writes back: `rollback` first checks that the calling
+    /// thread holds no guard of them (waiting for one would wait forever).
+    pub(crate) restores: Vec<Arc<dyn Tracked>>,
+    run: Box<dyn FnOnce(&mut IdentityMap) + Send>,
+}
+
+impl Undo {
+    /// An entry that writes back fields of `restores` (and may change states and the map).
+    pub(crate) fn new(restores: Vec<Arc<dyn Tracked>>, run: impl FnOnce(&mut IdentityMap) + Send + 'static) -> Self {
+        Undo { restores, run: Box::new(run) }
+    }
+
+    /// Run it.
+    pub(crate) fn run(self, identity: &mut IdentityMap) {
+        (self.run)(identity)
+    }
+}
 
 /// What a flush step may use.
 pub(crate) struct FlushCtx<'a> {
@@ -64,6 +81,9 @@ pub(crate) trait Tracked: Send + Sync {
     /// Run the model's validators over what the next flush writes of this object: every
     /// column of a pending object, the changed columns of a persistent one.
     fn validate(&self) -> Result<()>;
+    /// [`Error::ObjectBorrowed`] when reading (`needs` Read) or writing (`needs` Write) the
+    /// fields would wait for a guard of the calling thread (see `ObjCell::check_borrow`).
+    fn check_borrow(&self, needs: crate::session::borrows::Borrow, action: &'static str) -> Result<()>;
 }
 
 impl<M: Model> Tracked for ObjCell<M> {
@@ -154,6 +174,10 @@ impl<M: Model> Tracked for ObjCell<M> {
         data.validate(columns)
     }
 
+    fn check_borrow(&self, needs: crate::session::borrows::Borrow, action: &'static str) -> Result<()> {
+        ObjCell::check_borrow(self, needs, action)
+    }
+
     fn flush_insert_group(&self, group: &[Arc<dyn Tracked>], ctx: &mut FlushCtx<'_>) -> Result<()> {
         let table = M::table();
         let cells = group
@@ -187,7 +211,8 @@ impl<M: Model> Tracked for ObjCell<M> {
         let mut done: Vec<InsertedRow<M>> = Vec::with_capacity(rows.len());
         let result = insert_rows(rows, table, dialect, key_idx, conn, identity, &mut done);
         if !done.is_empty() {
-            undo.push(Box::new(move |identity: &mut IdentityMap| {
+            let restores = done.iter().filter(|r| !r.before.is_empty()).map(|r| r.cell.clone() as Arc<dyn Tracked>);
+            undo.push(Undo::new(restores.collect(), move |identity: &mut IdentityMap| {
                 for row in done.into_iter().rev() {
                     row.undo(identity);
                 }
@@ -284,10 +309,11 @@ impl<M: Model> Tracked for ObjCell<M> {
             ctx.identity.insert::<M>(new_key.clone(), self.clone());
         }
         let self_for_after = self.clone();
+        let restores = if old_snapshot.is_some() { vec![self.clone() as Arc<dyn Tracked>] } else { Vec::new() };
         let cell = self;
-        ctx.undo.push(Box::new(move |identity: &mut IdentityMap| {
+        ctx.undo.push(Undo::new(restores, move |identity: &mut IdentityMap| {
             if let Some(old) = old_snapshot {
-                *cell.data_mut() = old;
+                cell.restore(|data| *data = old);
             }
             cell.meta().snapshot = None;
             cell.touched.store(false, Ordering::Release);
@@ -342,7 +368,7 @@ impl<M: Model> Tracked for ObjCell<M> {
             ctx.mapper.after::<M>(WriteEvent::Delete, ctx.conn, &self.data())?;
         }
         let cell = self;
-        ctx.undo.push(Box::new(move |identity: &mut IdentityMap| {
+        ctx.undo.push(Undo::new(Vec::new(), move |identity: &mut IdentityMap| {
             cell.meta().state = ObjectState::Persistent;
             identity.insert::<M>(key, cell);
         }));
@@ -353,7 +379,7 @@ impl<M: Model> Tracked for ObjCell<M> {
         if self.touched.swap(false, Ordering::AcqRel) {
             let snapshot = self.meta().snapshot.take();
             if let Some(snapshot) = snapshot {
-                *self.data_mut() = snapshot;
+                self.restore(|data| *data = snapshot);
             }
         }
     }
@@ -544,12 +570,13 @@ impl<M: Model> InsertedRow<M> {
     fn undo(self, identity: &mut IdentityMap) {
         let InsertedRow { cell, key, before } = self;
         identity.remove::<M>(&key);
-        {
-            let mut data = cell.data_mut();
-            for (idx, v) in &before {
-                // The value was read from this very field: it converts back.
-                let _ = data.set_column_value(*idx, v);
-            }
+        if !before.is_empty() {
+            cell.restore(|data| {
+                for (idx, v) in &before {
+                    // The value was read from this very field: it converts back.
+                    let _ = data.set_column_value(*idx, v);
+                }
+            });
         }
         let mut meta = cell.meta();
         meta.state = ObjectState::Transient;

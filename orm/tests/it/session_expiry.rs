@@ -114,7 +114,8 @@ fn a_held_guard_is_never_waited_for() {
         s.query::<User>().all().unwrap();
         assert_eq!(guard.age, 36);
         let err = s.refresh(&ada).unwrap_err();
-        assert!(matches!(err, Error::InvalidState(ref m) if m.contains("drop its guard")), "{err:?}");
+        assert!(matches!(err, Error::ObjectBorrowed { action: "refreshed", .. }), "{err:?}");
+        assert!(err.to_string().contains("drop the guard"), "{err}");
         drop(guard);
         assert!(ada.is_expired(), "still expired: the next read replaces it");
         s.query::<User>().all().unwrap();

@@ -242,3 +242,30 @@ fn merge_of_a_stale_value_is_refused() {
         assert_no_leaks_db(db);
     });
 }
+
+/// The flush writes the next version into the object, so a read guard the calling thread
+/// holds on a changed versioned object refuses the flush before anything is sent, and the
+/// flush goes through once the guard is dropped. Would catch: a flush that fails half-way
+/// (the session then needs a rollback) or waits forever on the caller's own guard.
+#[test]
+fn a_versioned_flush_refuses_a_read_guard_of_the_caller_up_front() {
+    each_db("vs_guard", |db| {
+        db.engine.create_all(&[Doc::table()]).unwrap();
+        insert::<Doc>().values(&doc("x")).execute(&db.engine).unwrap();
+        let mut s = db.engine.session();
+        let d = s.get::<Doc>(1).unwrap().unwrap();
+        d.write().title = "y".into();
+        db.log.clear();
+        {
+            let guard = d.read();
+            let err = s.flush().unwrap_err();
+            assert!(matches!(err, Error::ObjectBorrowed { .. }), "{}: {err:?}", db.name);
+            assert_eq!(guard.title, "y");
+        }
+        assert!(db.log.statements().is_empty(), "{}: nothing was sent", db.name);
+        s.commit().unwrap();
+        assert_eq!(d.read().version, 1);
+        drop(s);
+        assert_no_leaks_db(db);
+    });
+}
