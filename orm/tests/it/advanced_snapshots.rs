@@ -2,21 +2,11 @@
 //! snapshots): subqueries, compound selects, window functions, common table expressions,
 //! CASE and dialect-specific functions, upserts and RETURNING.
 
-use orm::dialect::{Dialect, Postgres, Rendered, Sqlite};
 use orm::prelude::*;
 
+use crate::common::both;
+
 use crate::advanced_queries::{Customer, Purchase, Staff};
-
-fn show(name: &str, r: orm::Result<Rendered>) -> String {
-    match r {
-        Ok(r) => format!("-- {name}\n{}\n-- params: {:?}\n", r.sql, r.params),
-        Err(e) => format!("-- {name}\nERROR: {e}\n"),
-    }
-}
-
-fn both(f: impl Fn(&dyn Dialect) -> orm::Result<Rendered>) -> String {
-    format!("{}\n{}", show("sqlite", f(&Sqlite)), show("postgres", f(&Postgres)))
-}
 
 #[test]
 fn in_and_not_in_subquery() {

@@ -8,6 +8,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use orm::dialect::{Dialect, Postgres, Rendered, Sqlite};
 use orm::{Engine, EngineBuilder};
 
 static SCHEMA: AtomicUsize = AtomicUsize::new(0);
@@ -115,4 +116,17 @@ pub fn each_db_with(test: &str, configure: impl Fn(EngineBuilder) -> EngineBuild
         let engine = configure(recording(builder, &log)).build().unwrap();
         f(&Db { engine, log, name: "postgres", app, _schema: Some(schema) });
     }
+}
+
+/// A rendered statement (or its error) under a heading, for snapshots.
+pub fn show(name: &str, r: orm::Result<Rendered>) -> String {
+    match r {
+        Ok(r) => format!("-- {name}\n{}\n-- params: {:?}\n", r.sql, r.params),
+        Err(e) => format!("-- {name}\nERROR: {e}\n"),
+    }
+}
+
+/// A statement rendered by both dialects, side by side (one snapshot for both).
+pub fn both(f: impl Fn(&dyn Dialect) -> orm::Result<Rendered>) -> String {
+    format!("{}\n{}", show("sqlite", f(&Sqlite)), show("postgres", f(&Postgres)))
 }

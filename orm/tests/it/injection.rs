@@ -18,6 +18,8 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use orm::dialect::{Dialect, Postgres, Rendered, Sqlite};
 use orm::expr::JsonExpression;
 use orm::prelude::*;
+
+use crate::common::both;
 use orm::{Engine, Error, Expr, RawSql, Value};
 
 use crate::common::{each_db, pg_url, Db};
@@ -690,17 +692,6 @@ fn t28_inject_ilike_non_ascii_folding_differs() {
 }
 
 // -- T29 ------------------------------------------------------------------------------------
-
-fn show(name: &str, r: orm::Result<Rendered>) -> String {
-    match r {
-        Ok(r) => format!("-- {name}\n{}\n-- params: {:?}\n", r.sql, r.params),
-        Err(e) => format!("-- {name}\nERROR: {e}\n"),
-    }
-}
-
-fn both(f: impl Fn(&dyn Dialect) -> orm::Result<Rendered>) -> String {
-    format!("{}\n{}", show("sqlite", f(&Sqlite)), show("postgres", f(&Postgres)))
-}
 
 #[test]
 fn t29_render_degenerate_predicates_and_typed_clauses() {

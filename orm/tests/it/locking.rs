@@ -5,8 +5,9 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use orm::dialect::{Dialect, Postgres, Rendered, Sqlite};
 use orm::prelude::*;
+
+use crate::common::both;
 use orm::{Error, LockStrength};
 
 use crate::concurrency::{each_concurrent_db, Counter};
@@ -30,17 +31,6 @@ pub struct Step {
     pub job_id: i64,
     #[relationship(back_populates = steps)]
     pub job: BelongsTo<Job>,
-}
-
-fn show(name: &str, r: orm::Result<Rendered>) -> String {
-    match r {
-        Ok(r) => format!("-- {name}\n{}\n-- params: {:?}\n", r.sql, r.params),
-        Err(e) => format!("-- {name}\nERROR: {e}\n"),
-    }
-}
-
-fn both(f: impl Fn(&dyn Dialect) -> orm::Result<Rendered>) -> String {
-    format!("{}\n{}", show("sqlite", f(&Sqlite)), show("postgres", f(&Postgres)))
 }
 
 /// The lock clauses as each dialect renders them: PostgreSQL's row locks; nothing on SQLite,

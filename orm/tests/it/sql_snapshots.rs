@@ -1,23 +1,14 @@
 //! Every statement shape, rendered in both dialects side by side (insta snapshots).
 //! Rendering never touches a connection.
 
-use orm::dialect::{render_ddl, Dialect, Postgres, Rendered, Sqlite};
+use orm::dialect::{render_ddl, Dialect, Postgres, Sqlite};
 use orm::prelude::*;
+
+use crate::common::{both, show};
 use orm::query::{model_statements, Ddl};
 use orm::DialectKind;
 
 use crate::models::{Order, Sample, User};
-
-fn show(name: &str, r: orm::Result<Rendered>) -> String {
-    match r {
-        Ok(r) => format!("-- {name}\n{}\n-- params: {:?}\n", r.sql, r.params),
-        Err(e) => format!("-- {name}\nERROR: {e}\n"),
-    }
-}
-
-fn both(f: impl Fn(&dyn Dialect) -> orm::Result<Rendered>) -> String {
-    format!("{}\n{}", show("sqlite", f(&Sqlite)), show("postgres", f(&Postgres)))
-}
 
 #[test]
 fn select_all_columns_with_filters() {

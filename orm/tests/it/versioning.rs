@@ -3,8 +3,9 @@
 //! `AND "version" = ?` and every UPDATE bumps it; a row changed since it was read matches
 //! nothing, which is the typed, retryable `StaleData`, and the flush is rolled back.
 
-use orm::dialect::{Dialect, Postgres, Rendered, Sqlite};
 use orm::prelude::*;
+
+use crate::common::both;
 use orm::query::model_statements;
 use orm::{DialectKind, Error};
 
@@ -42,17 +43,6 @@ pub struct Slot {
 
 fn doc(title: &str) -> Doc {
     Doc { id: 0, title: title.into(), version: 0 }
-}
-
-fn show(name: &str, r: orm::Result<Rendered>) -> String {
-    match r {
-        Ok(r) => format!("-- {name}\n{}\n-- params: {:?}\n", r.sql, r.params),
-        Err(e) => format!("-- {name}\nERROR: {e}\n"),
-    }
-}
-
-fn both(f: impl Fn(&dyn Dialect) -> orm::Result<Rendered>) -> String {
-    format!("{}\n{}", show("sqlite", f(&Sqlite)), show("postgres", f(&Postgres)))
 }
 
 /// The session's UPDATE and DELETE check the version; a Core UPDATE bumps it.
