@@ -110,9 +110,15 @@ fn placeholder() -> Node {
 }
 
 fn key_filter(table: &TableDef) -> Node {
+    key_condition(table, std::iter::repeat_with(|| Value::Null))
+}
+
+/// `"t"."k1" = ? AND ...`: each key column of `table` compared with the next of `values`
+/// (key-column order).
+pub(crate) fn key_condition(table: &TableDef, values: impl IntoIterator<Item = Value>) -> Node {
     let mut cond: Option<Node> = None;
-    for c in table.primary_key_columns() {
-        let eq = Node::binary(BinOp::Eq, Node::Column { table: table.name, name: c.name }, placeholder());
+    for (c, v) in table.primary_key_columns().zip(values) {
+        let eq = Node::binary(BinOp::Eq, Node::Column { table: table.name, name: c.name }, Node::Value(v));
         cond = Some(crate::query::statement::and(cond, eq));
     }
     cond.unwrap_or(Node::Value(Value::Bool(true)))

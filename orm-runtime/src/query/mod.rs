@@ -18,7 +18,7 @@ pub(crate) mod transaction;
 mod upsert;
 
 pub use compound::CompoundSelect;
-pub(crate) use crud::{crud_sql, CrudShape};
+pub(crate) use crud::{crud_sql, key_condition, CrudShape};
 pub use crud::{model_statements, ModelStatements, StatementCache};
 pub use executor::Executor;
 pub use from_row::{decode_labeled, FromRow, SelectInto};

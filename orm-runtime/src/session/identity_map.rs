@@ -142,28 +142,21 @@ pub(crate) struct ModelMap<'a, M: Model>(&'a mut TypedMap<M>);
 impl<M: Model> ModelMap<'_, M> {
     /// The session's object for a row just read: the one held under its key (refreshed
     /// with `value` if it is expired), or a new persistent object of session `session`.
-    /// [`adopt`](Self::adopt) for a row read with a lock: an object the session holds takes
-    /// the row's values even when it is not expired (unless it was written since, or a
-    /// guard of it is alive), since a locking read is how a transaction gets the row's
-    /// current state.
-    pub(crate) fn adopt_fresh(&mut self, value: M, session: u64) -> Obj<M> {
-        match self.0.map.entry(value.key()) {
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let cell = e.get().clone();
-                if !cell.is_touched() {
-                    cell.expire();
-                    cell.refresh_if_expired(value);
-                }
-                Obj(cell)
-            }
-            std::collections::hash_map::Entry::Vacant(e) => Obj(e.insert(Obj::loaded(value, session).0).clone()),
-        }
+    pub(crate) fn adopt(&mut self, value: M, session: u64) -> Obj<M> {
+        self.adopt_read(value, session, false)
     }
 
-    pub(crate) fn adopt(&mut self, value: M, session: u64) -> Obj<M> {
+    /// [`adopt`](Self::adopt) for a row read `locked` (`FOR UPDATE`): then an object the
+    /// session holds takes the row's values even when it is not expired (unless it was
+    /// written since, or a guard of it is alive), since a locking read is how a transaction
+    /// gets the row's current state.
+    pub(crate) fn adopt_read(&mut self, value: M, session: u64, locked: bool) -> Obj<M> {
         match self.0.map.entry(value.key()) {
             std::collections::hash_map::Entry::Occupied(e) => {
                 let cell = e.get().clone();
+                if locked && !cell.is_touched() {
+                    cell.expire();
+                }
                 cell.refresh_if_expired(value);
                 Obj(cell)
             }

@@ -297,11 +297,11 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         let mut by_addr: crate::session::FastMap<usize, usize> = crate::session::FastMap::default();
         {
             let id = session.id();
-            let Some((conn, identity)) = session.reading(&stmt, M::table().name)? else { return Ok(objs) };
+            let Some((conn, identity)) = session.reading(&stmt, Some(M::table().name))? else { return Ok(objs) };
             let r = render(conn.dialect(), Statement::Select(&stmt))?;
             let mut objects = identity.model::<M>();
-            let fresh = stmt.lock.is_some();
-            let mut adopt = |m: M| if fresh { objects.adopt_fresh(m, id) } else { objects.adopt(m, id) };
+            let locked = stmt.lock.is_some();
+            let mut adopt = |m: M| objects.adopt_read(m, id, locked);
             conn.query_while(&r.sql, &r.params, |row| {
                 let i = if key_leads {
                     let key = M::decode_key(row, 0)?;
@@ -412,7 +412,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
     pub fn exists(self) -> Result<bool> {
         self.session.autoflush()?;
         let stmt = self.exists_statement();
-        let Some((conn, _)) = self.session.reading(&stmt, M::table().name)? else { return Ok(false) };
+        let Some((conn, _)) = self.session.reading(&stmt, Some(M::table().name))? else { return Ok(false) };
         let r = render(conn.dialect(), Statement::Select(&stmt))?;
         let mut found = false;
         conn.query(&r.sql, &r.params, |_| {

@@ -591,13 +591,14 @@ impl Session {
     /// a transaction begun explicitly with no level chosen, or when transactions begin
     /// `IMMEDIATE`, and otherwise runs outside a transaction (`READ COMMITTED`).
     pub(crate) fn connection(&mut self, write: bool) -> Result<&mut Connection> {
-        let options = self.transaction_options();
-        let explicit = self.explicit.is_some();
-        let conn = self.checked_out()?;
-        let caps = conn.dialect().capabilities();
-        if conn.in_transaction() {
+        let in_transaction = self.checked_out()?.in_transaction();
+        if in_transaction {
             self.write_locked |= write;
         } else {
+            let options = self.transaction_options();
+            let explicit = self.explicit.is_some();
+            let conn = self.checked_out()?;
+            let caps = conn.dialect().capabilities();
             let immediate = caps.begin_immediate && options.is_immediate() == Some(true);
             // SQLite's transactions are serializable; READ COMMITTED is had by reading
             // outside one until the first write. An explicit transaction with no level
@@ -622,7 +623,8 @@ impl Session {
         }
     }
 
-    /// The connection for a locking read (`FOR UPDATE`) of `table`, in a transaction.
+    /// The connection for a locking read (`FOR UPDATE`) of `table` (any table of the
+    /// statement), in a transaction.
     /// PostgreSQL: the SELECT carries the row lock itself. SQLite, which has no row locks:
     /// the transaction takes the database's write lock (`BEGIN IMMEDIATE`, or, in a
     /// transaction that has only read so far, a write that changes nothing), waiting for
@@ -631,7 +633,7 @@ impl Session {
     pub(crate) fn locking_connection(
         &mut self,
         lock: &RowLock,
-        table: &'static str,
+        table: Option<&'static str>,
     ) -> Result<Option<&mut Connection>> {
         let options = self.transaction_options();
         let write_locked = self.write_locked;
@@ -643,6 +645,10 @@ impl Session {
         if !(in_transaction && write_locked) {
             let take = |c: &mut Connection| -> Result<()> {
                 if in_transaction {
+                    let table = table.ok_or(Error::Unsupported {
+                        feature: "a locking read without a FROM table in a transaction that has read",
+                        dialect: "SQLite",
+                    })?;
                     let sql = crate::dialect::write_lock_statement(c.dialect(), table)?;
                     c.execute(&sql, &[]).map(drop)
                 } else {
@@ -695,14 +701,14 @@ impl Session {
     ) -> Result<()> {
         self.autoflush()?;
         let id = self.id;
-        let Some((conn, identity)) = self.reading(stmt, M::table().name)? else { return Ok(()) };
+        let Some((conn, identity)) = self.reading(stmt, Some(M::table().name))? else { return Ok(()) };
         let r = crate::dialect::render(conn.dialect(), crate::query::Statement::Select(stmt))?;
         let mut objects = identity.model::<M>();
         let mut seen: Option<crate::session::FastSet<usize>> = (!stmt.joins.is_empty()).then(Default::default);
-        let fresh = stmt.lock.is_some();
+        let locked = stmt.lock.is_some();
         conn.query_while(&r.sql, &r.params, |row| {
             let m = M::decode_row(row, 0)?;
-            let obj = if fresh { objects.adopt_fresh(m, id) } else { objects.adopt(m, id) };
+            let obj = objects.adopt_read(m, id, locked);
             if let Some(seen) = seen.as_mut() {
                 if !seen.insert(Arc::as_ptr(&obj.0) as *const () as usize) {
                     return Ok(true);
@@ -721,13 +727,13 @@ impl Session {
     ) -> Result<()> {
         self.autoflush()?;
         let id = self.id;
-        let Some((conn, identity)) = self.reading(stmt, M::table().name)? else { return Ok(()) };
+        let Some((conn, identity)) = self.reading(stmt, Some(M::table().name))? else { return Ok(()) };
         let r = crate::dialect::render(conn.dialect(), crate::query::Statement::Select(stmt))?;
         let mut objects = identity.model::<M>();
-        let fresh = stmt.lock.is_some();
+        let locked = stmt.lock.is_some();
         conn.query_while(&r.sql, &r.params, |row| {
             let m = M::decode_row(row, 0)?;
-            let obj = if fresh { objects.adopt_fresh(m, id) } else { objects.adopt(m, id) };
+            let obj = objects.adopt_read(m, id, locked);
             each(obj, row)
         })
     }
@@ -738,7 +744,7 @@ impl Session {
     pub(crate) fn reading(
         &mut self,
         stmt: &crate::query::SelectStatement,
-        table: &'static str,
+        table: Option<&'static str>,
     ) -> Result<Option<(&mut Connection, &mut IdentityMap)>> {
         match &stmt.lock {
             Some(lock) => {
@@ -922,14 +928,7 @@ impl Session {
     pub fn get_with_lock<M: Model>(&mut self, key: M::Key, lock: RowLock) -> Result<Option<Obj<M>>> {
         self.check_usable()?;
         let mut stmt = crate::query::SelectStatement::all_columns(M::table());
-        for (c, v) in M::table().primary_key_columns().zip(M::key_values(&key)) {
-            let eq = crate::expr::Node::binary(
-                crate::expr::BinOp::Eq,
-                crate::expr::Node::Column { table: c.table, name: c.name },
-                crate::expr::Node::Value(v),
-            );
-            stmt.and_where(eq);
-        }
+        stmt.and_where(crate::query::key_condition(M::table(), M::key_values(&key)));
         stmt.lock = Some(lock);
         let mut found = None;
         self.load_rows::<M>(&stmt, |obj| {
@@ -1287,7 +1286,7 @@ impl Executor for &mut Session {
         stmt: &crate::query::SelectStatement,
         f: impl FnOnce(&mut Connection) -> Result<R>,
     ) -> Result<Option<R>> {
-        let table = stmt.from.first().copied().unwrap_or("sqlite_master");
+        let table = stmt.from.first().or_else(|| stmt.joins.first().map(|j| &j.table)).copied();
         match self.reading(stmt, table)? {
             Some((conn, _)) => f(conn).map(Some),
             None => Ok(None),
