@@ -496,6 +496,15 @@ pub use orm_derive::Model;
 /// the value found.
 pub use orm_derive::SqlEnum;
 pub use orm_derive::{mixin, mixins, Polymorphic};
+/// The version of this library (the `orm` crate's `version` in its `Cargo.toml`), readable at
+/// run time, for logs and bug reports:
+///
+/// ```
+/// println!("orm {}", orm::VERSION);
+/// assert!(!orm::VERSION.is_empty());
+/// ```
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub use orm_runtime::backend::PoolStatus;
 pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef};
 pub use orm_runtime::dialect::{self, Dialect, DialectKind};

@@ -1,0 +1,206 @@
+//! Issue 12, values and names: the `first` / `one` / `one_or_none` / `scalar_one` terminals of
+//! raw `text()` (Core and Session), lossless widening reads on PostgreSQL, NUL bytes in text,
+//! named indexes and constraints with a naming convention, and `orm::VERSION`.
+
+use orm::prelude::*;
+use orm::Error;
+
+use crate::common::{each_db, Db};
+
+fn seed_numbers(db: &Db) {
+    text("CREATE TABLE nums (id INTEGER PRIMARY KEY, label TEXT NOT NULL)").execute(&db.engine).unwrap();
+    text("INSERT INTO nums (id, label) VALUES (1, 'one'), (2, 'two'), (3, 'three')").execute(&db.engine).unwrap();
+}
+
+#[test]
+fn text_first_one_one_or_none_scalar_one_on_an_engine() {
+    each_db("cv_text_core", |db| {
+        seed_numbers(db);
+        let all = text("SELECT id, label FROM nums ORDER BY id");
+        let none = text("SELECT id, label FROM nums WHERE id > :n").bind("n", 10);
+        let single = text("SELECT id, label FROM nums WHERE id = :id").bind("id", 2);
+
+        // first: the first row or None; further rows are no error.
+        assert_eq!(all.first::<(i64, String)>(&db.engine).unwrap(), Some((1, "one".to_string())));
+        assert_eq!(none.first::<(i64, String)>(&db.engine).unwrap(), None);
+
+        // one: exactly one row.
+        assert_eq!(single.one::<(i64, String)>(&db.engine).unwrap(), (2, "two".to_string()));
+        let err = none.one::<(i64, String)>(&db.engine).unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err}");
+        let err = all.one::<(i64, String)>(&db.engine).unwrap_err();
+        assert!(matches!(err, Error::MultipleRows { .. }), "{err}");
+
+        // one_or_none: at most one row.
+        assert_eq!(single.one_or_none::<i64>(&db.engine).unwrap(), Some(2));
+        assert_eq!(none.one_or_none::<i64>(&db.engine).unwrap(), None);
+        let err = all.one_or_none::<i64>(&db.engine).unwrap_err();
+        assert!(matches!(err, Error::MultipleRows { .. }), "{err}");
+
+        // scalar_one: the first column of exactly one row.
+        assert_eq!(single.scalar_one::<i64>(&db.engine).unwrap(), 2);
+        assert_eq!(text("SELECT label FROM nums WHERE id = 3").scalar_one::<String>(&db.engine).unwrap(), "three");
+        let err = none.scalar_one::<i64>(&db.engine).unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err}");
+        let err = all.scalar_one::<i64>(&db.engine).unwrap_err();
+        assert!(matches!(err, Error::MultipleRows { .. }), "{err}");
+
+        // scalar_one_or_none: the first column of at most one row.
+        assert_eq!(single.scalar_one_or_none::<i64>(&db.engine).unwrap(), Some(2));
+        assert_eq!(none.scalar_one_or_none::<i64>(&db.engine).unwrap(), None);
+        let err = all.scalar_one_or_none::<i64>(&db.engine).unwrap_err();
+        assert!(matches!(err, Error::MultipleRows { .. }), "{err}");
+
+        // A bind missing is refused before anything is sent, by every terminal.
+        db.log.clear();
+        let err = text("SELECT id FROM nums WHERE id = :id").scalar_one::<i64>(&db.engine).unwrap_err();
+        assert!(matches!(err, Error::MissingBind { .. }), "{err}");
+        let err = text("SELECT id FROM nums WHERE id = :id").first::<i64>(&db.engine).unwrap_err();
+        assert!(matches!(err, Error::MissingBind { .. }), "{err}");
+        assert!(db.log.statements().is_empty());
+    });
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "nums")]
+struct Num {
+    #[orm(primary_key)]
+    id: i64,
+    label: String,
+}
+
+#[test]
+fn text_terminals_in_a_session() {
+    each_db("cv_text_session", |db| {
+        seed_numbers(db);
+        let mut session = db.engine.session();
+        // Plain values, in the session's transaction (with and without an autoflush first).
+        session.add(Num { id: 4, label: "four".into() }).unwrap();
+        let n = text("SELECT count(*) FROM nums").scalar_one::<i64>(session.autoflushed()).unwrap();
+        assert_eq!(n, 4, "the pending object was flushed first");
+        let first = text("SELECT label FROM nums ORDER BY id DESC").first::<String>(&mut session).unwrap();
+        assert_eq!(first.as_deref(), Some("four"));
+        let err = text("SELECT id FROM nums").scalar_one::<i64>(&mut session).unwrap_err();
+        assert!(matches!(err, Error::MultipleRows { .. }), "{err}");
+        let err = text("SELECT id FROM nums WHERE id < 0").scalar_one::<i64>(&mut session).unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err}");
+        let none = text("SELECT id FROM nums WHERE id < 0").one_or_none::<i64>(session.autoflushed()).unwrap();
+        assert_eq!(none, None);
+
+        // Tracked objects: the session's own objects, same terminals and errors.
+        let two = session.from_statement::<Num>(text("SELECT * FROM nums WHERE id = :id").bind("id", 2)).one().unwrap();
+        assert_eq!(two.read().label, "two");
+        let again = session.from_statement::<Num>(text("SELECT * FROM nums ORDER BY id")).first().unwrap().unwrap();
+        assert_eq!(again.read().id, 1);
+        let same = session.from_statement::<Num>(text("SELECT * FROM nums WHERE id = 2")).one_or_none().unwrap();
+        assert!(same.is_some_and(|o| o.ptr_eq(&two)), "one row, one object");
+        let err = session.from_statement::<Num>(text("SELECT * FROM nums")).one().unwrap_err();
+        assert!(matches!(err, Error::MultipleRows { .. }), "{err}");
+        let err = session.from_statement::<Num>(text("SELECT * FROM nums")).one_or_none().unwrap_err();
+        assert!(matches!(err, Error::MultipleRows { .. }), "{err}");
+        let err = session.from_statement::<Num>(text("SELECT * FROM nums WHERE id < 0")).one().unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err}");
+        assert!(session.from_statement::<Num>(text("SELECT * FROM nums WHERE id < 0")).first().unwrap().is_none());
+        session.rollback().unwrap();
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Widening reads
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn widening_integer_and_float_reads_are_accepted() {
+    each_db("cv_widen", |db| {
+        // `SELECT 1` is an INT4 on PostgreSQL.
+        assert_eq!(text("SELECT 1").scalar::<i64>(&db.engine).unwrap(), 1);
+        assert_eq!(text("SELECT 1").scalar_one::<i64>(&db.engine).unwrap(), 1);
+        assert_eq!(text("SELECT 1").scalar::<i32>(&db.engine).unwrap(), 1);
+        assert_eq!(text("SELECT count(*)").scalar::<i64>(&db.engine).unwrap(), 1);
+
+        text(
+            "CREATE TABLE widths (id INTEGER PRIMARY KEY, small SMALLINT NOT NULL, num INTEGER NOT NULL, \
+             big BIGINT NOT NULL, single REAL NOT NULL, double DOUBLE PRECISION NOT NULL)",
+        )
+        .execute(&db.engine)
+        .unwrap();
+        text("INSERT INTO widths VALUES (1, -32768, -2147483648, 5000000000, 1.5, 2.25)").execute(&db.engine).unwrap();
+
+        // INT2 -> i32 / i64, INT4 -> i64, FLOAT4 -> f64: lossless, accepted.
+        let row: (i32, i64, i64, f64, Option<i64>) =
+            text("SELECT small, small, num, single, num FROM widths").one(&db.engine).unwrap();
+        assert_eq!(row, (-32768, -32768, -2_147_483_648, 1.5, Some(-2_147_483_648)));
+
+        // Through a model's typed fields and a Core selection (the same decode path).
+        let wide = select_model::<Wide>().one(&db.engine).unwrap();
+        assert_eq!(wide, Wide { id: 1, small: -32768, num: -2_147_483_648, single: 1.5 });
+        let cols: (i64, f64) = select((Wide::num, Wide::single)).one(&db.engine).unwrap();
+        assert_eq!(cols, (-2_147_483_648, 1.5));
+    });
+}
+
+/// A view of `widths` whose fields are wider than its columns.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "widths")]
+struct Wide {
+    #[orm(primary_key)]
+    id: i64,
+    small: i64,
+    num: i64,
+    single: f64,
+}
+
+/// A view of `widths` whose fields are narrower than its columns.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "widths")]
+struct Narrow {
+    #[orm(primary_key)]
+    id: i64,
+    big: i32,
+}
+
+#[test]
+fn narrowing_reads_keep_their_typed_error() {
+    each_db("cv_narrow", |db| {
+        text("CREATE TABLE widths (id INTEGER PRIMARY KEY, big BIGINT NOT NULL, double DOUBLE PRECISION NOT NULL)")
+            .execute(&db.engine)
+            .unwrap();
+        text("INSERT INTO widths VALUES (1, 5000000000, 2.25)").execute(&db.engine).unwrap();
+
+        // INT8 -> i32: refused (on SQLite, which has one INTEGER type, because the value is
+        // out of range), with the typed decode error naming what was expected.
+        let err = text("SELECT big FROM widths").scalar::<i32>(&db.engine).unwrap_err();
+        assert!(matches!(&err, Error::Decode { expected, .. } if expected == "i32"), "{err}");
+        let err = select_model::<Narrow>().one(&db.engine).unwrap_err();
+        assert!(matches!(&err, Error::Decode { column, expected, .. } if column == "big" && expected == "i32"), "{err}");
+        let err = text("SELECT big FROM widths").scalar::<i16>(&db.engine).unwrap_err();
+        assert!(matches!(&err, Error::Decode { expected, .. } if expected == "i16"), "{err}");
+        if db.is_pg() {
+            // The type decides on PostgreSQL, not the value: an INT8 that would fit is refused too.
+            let err = text("SELECT 7::bigint").scalar::<i32>(&db.engine).unwrap_err();
+            assert!(matches!(&err, Error::Decode { found, .. } if found == "int8"), "{err}");
+            // FLOAT8 -> f32 is narrowing.
+            let err = text("SELECT double FROM widths").scalar::<f32>(&db.engine).unwrap_err();
+            assert!(matches!(&err, Error::Decode { expected, found, .. } if expected == "f32" && found == "float8"), "{err}");
+            let err = text("SELECT 1").scalar::<i16>(&db.engine).unwrap_err();
+            assert!(matches!(&err, Error::Decode { found, .. } if found == "int4"), "{err}");
+        } else {
+            // An in-range value narrows fine on SQLite's single INTEGER type.
+            assert_eq!(text("SELECT 7").scalar::<i32>(&db.engine).unwrap(), 7);
+            let err = text("SELECT 2147483648").scalar::<i32>(&db.engine).unwrap_err();
+            assert!(matches!(&err, Error::Decode { expected, .. } if expected == "i32"), "{err}");
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// orm::VERSION
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn version_is_the_crate_version() {
+    assert_eq!(orm::VERSION, env!("CARGO_PKG_VERSION"));
+    let parts: Vec<&str> = orm::VERSION.split('.').collect();
+    assert_eq!(parts.len(), 3, "{}", orm::VERSION);
+    assert!(parts.iter().all(|p| p.chars().next().is_some_and(|c| c.is_ascii_digit())), "{}", orm::VERSION);
+}
