@@ -224,6 +224,17 @@ pub enum Error {
         /// Why it was refused.
         reason: &'static str,
     },
+    /// A [`NamingConvention`](crate::schema::NamingConvention) template cannot name a
+    /// constraint (an unknown placeholder, or one the constraint has no value for).
+    #[error("naming convention `{key}` = {template:?}: {reason}")]
+    InvalidNamingConvention {
+        /// The template's key (`ix`, `ux`, `uq`, `ck`, `fk`, `pk`).
+        key: &'static str,
+        /// The template.
+        template: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The dialect cannot express a requested feature.
     #[error("{feature} is not supported by {dialect}")]
     Unsupported {
@@ -448,6 +459,9 @@ impl Error {
             Error::UnknownBind { name, binds } => Error::UnknownBind { name: name.clone(), binds: binds.clone() },
             Error::MissingColumns { model, columns, found } => {
                 Error::MissingColumns { model: model.clone(), columns: columns.clone(), found: found.clone() }
+            }
+            Error::InvalidNamingConvention { key, template, reason } => {
+                Error::InvalidNamingConvention { key, template: template.clone(), reason: reason.clone() }
             }
             Error::Unsupported { feature, dialect } => Error::Unsupported { feature, dialect },
             Error::InvalidUrl { url, reason } => Error::InvalidUrl { url: url.clone(), reason: reason.clone() },

@@ -512,7 +512,7 @@ pub use orm_runtime::error::{Error, Result};
 pub use orm_runtime::expr::{self, alias, Alias, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, model, select, select_model, update};
 pub use orm_runtime::query::{IsolationLevel, LockStrength, LockWait, RowLock, TransactionOptions};
-pub use orm_runtime::schema::{self, TableDef};
+pub use orm_runtime::schema::{self, NamingConvention, TableDef};
 pub use orm_runtime::session::{
     joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, HasMany, HasManyRel,
     HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjMut, ObjRef, ObjectState, PairQuery,
@@ -653,6 +653,7 @@ pub mod __private {
     pub use orm_runtime::query::{decode_labeled, FromRow};
     pub use orm_runtime::query::{PolymorphicRows, PolymorphicSet};
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef};
+    pub use orm_runtime::schema::{CheckDef, UniqueDef};
     pub use orm_runtime::session::{
         back_accessor, belongs_to_links, cascade_delete_children, clear_associations, has_many_links, joinedload,
         many_to_many_links, noload, selectinload, subqueryload, BelongsTo, BelongsToRel, ForeignKeyTo, HasMany,
