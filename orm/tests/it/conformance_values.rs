@@ -194,6 +194,201 @@ fn narrowing_reads_keep_their_typed_error() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Named indexes and constraints, naming conventions
+// ---------------------------------------------------------------------------------------
+
+/// Every index and constraint named in the model.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(
+    table = "shipments",
+    index(name = "ix_custom", status, created_at),
+    unique_index(name = "ux_tracking", tracking),
+    unique(name = "uq_ship_ref", reference, carrier),
+    check(name = "ck_weight_positive", "weight > 0")
+)]
+struct Shipment {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+    #[orm(index(name = "ix_ship_status"))]
+    status: String,
+    created_at: i64,
+    reference: String,
+    carrier: String,
+    tracking: String,
+    weight: f64,
+    #[orm(unique(name = "uq_ship_code"), check(name = "ck_code_len", "length(code) > 1"))]
+    code: String,
+}
+
+impl Shipment {
+    fn new(code: &str, weight: f64) -> Shipment {
+        Shipment {
+            id: 0,
+            status: "new".into(),
+            created_at: 1,
+            reference: format!("ref-{code}"),
+            carrier: "post".into(),
+            tracking: format!("trk-{code}"),
+            weight,
+            code: code.into(),
+        }
+    }
+}
+
+/// Nothing named in the model but one index: the convention names the rest.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "lines", unique(sku, barcode), index(qty, sku), check = "qty > 0")]
+struct Line {
+    #[orm(primary_key, foreign_key = Shipment::id)]
+    shipment_id: i64,
+    #[orm(primary_key)]
+    line: i32,
+    #[orm(index)]
+    sku: String,
+    #[orm(unique, check = "length(barcode) = 8")]
+    barcode: String,
+    #[orm(index(name = "ix_line_qty"))]
+    qty: i32,
+}
+
+fn convention() -> orm::NamingConvention {
+    orm::NamingConvention::new()
+        .index("idx_{table}_{column_0}")
+        .unique_index("uidx_{table}_{columns}")
+        .unique("uniq_{table}_{columns}")
+        .check("chk_{table}_{constraint}")
+        .foreign_key("fkey_{table}_{column_0}_{referred_table}")
+        .primary_key("pkey_{table}")
+}
+
+fn ddl_of(d: &dyn orm::Dialect, naming: &orm::NamingConvention) -> orm::Result<orm::dialect::Rendered> {
+    use orm::dialect::render_ddl_with;
+    use orm::query::Ddl;
+    let mut sql = Vec::new();
+    for table in [Shipment::table(), Line::table()] {
+        sql.extend(render_ddl_with(d, &Ddl::CreateTable { table, if_not_exists: false, subtypes: Vec::new() }, naming)?);
+        sql.extend(render_ddl_with(d, &Ddl::CreateIndexes { table, if_not_exists: false }, naming)?);
+    }
+    Ok(orm::dialect::Rendered { sql: sql.join(";\n"), params: Vec::new() })
+}
+
+#[test]
+fn ddl_of_named_constraints_and_a_naming_convention() {
+    // Default convention: the explicit names, and the former names for the rest.
+    insta::assert_snapshot!("named_default_convention", crate::common::both(|d| ddl_of(d, &orm::NamingConvention::new())));
+    // Another convention: it names what the models leave unnamed; explicit names win.
+    insta::assert_snapshot!("named_custom_convention", crate::common::both(|d| ddl_of(d, &convention())));
+}
+
+/// The names of indexes made by CREATE INDEX (not those the database makes for keys and
+/// UNIQUE constraints).
+fn named(ix: Vec<String>) -> Vec<String> {
+    ix.into_iter().filter(|n| ["ix_", "ux_", "idx_", "uidx_"].iter().any(|p| n.starts_with(p))).collect()
+}
+
+/// Index names of `table` and, on PostgreSQL, constraint names, read from the catalog; on
+/// SQLite the constraint names are read from the table's stored SQL.
+fn catalog(db: &Db, table: &str) -> (Vec<String>, String) {
+    if db.is_pg() {
+        let mut ix: Vec<String> = text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = :t")
+            .bind("t", table)
+            .all(&db.engine)
+            .unwrap();
+        ix.sort();
+        let mut cons: Vec<String> = text(
+            "SELECT conname::text FROM pg_constraint WHERE conrelid = (quote_ident(current_schema()) || '.' || quote_ident(:t))::regclass",
+        )
+        .bind("t", table)
+        .all(&db.engine)
+        .unwrap();
+        cons.sort();
+        (named(ix), cons.join(" "))
+    } else {
+        let mut ix: Vec<String> =
+            text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :t AND sql IS NOT NULL")
+                .bind("t", table)
+                .all(&db.engine)
+                .unwrap();
+        ix.sort();
+        let sql: String = text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :t")
+            .bind("t", table)
+            .scalar_one(&db.engine)
+            .unwrap();
+        (ix, sql)
+    }
+}
+
+#[test]
+fn named_indexes_and_constraints_exist_in_the_catalog() {
+    each_db("cv_named", |db| {
+        db.engine.create_all(&[Shipment::table(), Line::table()]).unwrap();
+        let (ix, cons) = catalog(db, "shipments");
+        assert_eq!(ix, ["ix_custom", "ix_ship_status", "ux_tracking"]);
+        for name in ["uq_ship_ref", "uq_ship_code", "ck_weight_positive", "ck_code_len"] {
+            assert!(cons.contains(name), "{name} missing from {cons}");
+        }
+        let (ix, cons) = catalog(db, "lines");
+        assert_eq!(
+            ix,
+            ["ix_line_qty", "ix_lines_qty_sku", "ix_lines_sku"]
+        );
+        for name in ["pk_lines", "uq_lines_sku_barcode", "uq_lines_barcode", "ck_lines_1", "ck_lines_barcode", "fk_lines_shipment_id"] {
+            assert!(cons.contains(name), "{name} missing from {cons}");
+        }
+
+        // The database reports a violated CHECK by the name given.
+        let err = insert::<Shipment>().values(&Shipment::new("ab", -1.0)).execute(&db.engine).unwrap_err();
+        assert!(matches!(&err, Error::CheckViolation { constraint, .. } if constraint == "ck_weight_positive"), "{err}");
+    });
+}
+
+#[test]
+fn create_all_with_a_naming_convention() {
+    each_db("cv_convention", |db| {
+        db.engine.create_all_with(&[Shipment::table(), Line::table()], &convention()).unwrap();
+        let (ix, _) = catalog(db, "shipments");
+        assert_eq!(ix, ["ix_custom", "ix_ship_status", "ux_tracking"]);
+        let (ix, cons) = catalog(db, "lines");
+        assert_eq!(
+            ix,
+            ["idx_lines_qty", "idx_lines_sku", "ix_line_qty"]
+        );
+        for name in ["pkey_lines", "uniq_lines_sku_barcode", "uniq_lines_barcode", "chk_lines_1", "chk_lines_barcode", "fkey_lines_shipment_id_shipments"] {
+            assert!(cons.contains(name), "{name} missing from {cons}");
+        }
+        for old in ["pk_lines", "uq_lines_sku_barcode", "ck_lines_1", "fk_lines_shipment_id"] {
+            assert!(!cons.contains(old), "{old} in {cons}");
+        }
+        insert::<Shipment>().values(&Shipment::new("ab", 1.0)).execute(&db.engine).unwrap();
+        let line = Line { shipment_id: 1, line: 1, sku: "s".into(), barcode: "12345678".into(), qty: 0 };
+        let err = insert::<Line>().values(&line).execute(&db.engine).unwrap_err();
+        assert!(matches!(&err, Error::CheckViolation { constraint, .. } if constraint == "chk_lines_1"), "{err}");
+
+        // A template that cannot name a constraint is refused before anything is sent.
+        db.log.clear();
+        let bad = orm::NamingConvention::new().check("ck_{table}_{column_0}");
+        let err = db.engine.create_all_with(&[Shipment::table(), Line::table()], &bad).unwrap_err();
+        assert!(matches!(&err, Error::InvalidNamingConvention { key: "ck", .. }), "{err}");
+        let bad = orm::NamingConvention::new().index("ix_{tabel}");
+        let err = db.engine.create_all_with(&[Line::table()], &bad).unwrap_err();
+        assert!(matches!(&err, Error::InvalidNamingConvention { key: "ix", .. }), "{err}");
+        assert!(err.to_string().contains("{tabel}"), "{err}");
+        assert!(db.log.statements().is_empty());
+
+        // A generated name longer than the dialect allows (63 bytes on PostgreSQL) is refused,
+        // never truncated.
+        let long = orm::NamingConvention::new().index(format!("{}_{{table}}_{{columns}}", "x".repeat(60)));
+        let r = db.engine.create_all_with(&[Shipment::table(), Line::table()], &long);
+        if db.is_pg() {
+            let err = r.unwrap_err();
+            assert!(matches!(&err, Error::InvalidIdentifier { name, .. } if name.starts_with("xxx")), "{err}");
+        } else {
+            r.unwrap();
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
 // orm::VERSION
 // ---------------------------------------------------------------------------------------
 
