@@ -169,6 +169,25 @@ pub enum Error {
         /// The database's message.
         message: String,
     },
+    /// A text value holds a NUL character (`\0`), which PostgreSQL cannot store in text
+    /// (SQLSTATE 22021); nothing was written. SQLite stores it. The table and column are
+    /// named when the statement shows them (the ORM's own INSERT and UPDATE statements,
+    /// and raw `INSERT INTO t (..) VALUES (..)` / `SET col = :v`).
+    #[error(
+        "the text value for {} contains a NUL character (\\0), which PostgreSQL cannot store in text (22021)",
+        match (table, column) {
+            (Some(t), Some(c)) => format!("`{t}.{c}`"),
+            (None, Some(c)) => format!("column `{c}`"),
+            (Some(t), None) => format!("a column of `{t}`"),
+            (None, None) => "a parameter".to_owned(),
+        }
+    )]
+    NulInText {
+        /// The table written, when known.
+        table: Option<String>,
+        /// The column the value was bound to, when known.
+        column: Option<String>,
+    },
     /// A single value is too large for the wire protocol (more than `i32::MAX` bytes on
     /// PostgreSQL); refused by the driver before anything was sent.
     #[error("value too large to transmit: {message}")]
@@ -450,6 +469,7 @@ impl Error {
             Error::StaleStatement { message } => Error::StaleStatement { message: message.clone() },
             Error::DiskFull { message } => Error::DiskFull { message: message.clone() },
             Error::ValueTooLarge { message } => Error::ValueTooLarge { message: message.clone() },
+            Error::NulInText { table, column } => Error::NulInText { table: table.clone(), column: column.clone() },
             Error::PendingRollback { original } => Error::PendingRollback { original: Box::new(original.duplicate()) },
             Error::TooManyParameters { count, limit, dialect } => {
                 Error::TooManyParameters { count: *count, limit: *limit, dialect }

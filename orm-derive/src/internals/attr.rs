@@ -48,6 +48,8 @@ pub(crate) struct ConstraintArgs {
     pub(crate) fields: Vec<syn::Ident>,
     /// The strings given (the condition of a `check`).
     pub(crate) sql: Vec<syn::LitStr>,
+    /// An entry was neither of these (already reported).
+    pub(crate) rejected: bool,
 }
 
 /// `hybrid(name: Type = expression)`.
@@ -154,10 +156,24 @@ fn constraint_args(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Constra
             } else {
                 cx.error_spanned_by(&value, format!("`name` takes the {key}'s name as a string: `name = \"...\"`"));
             }
-        } else if content.peek(syn::LitStr) {
-            out.sql.push(content.parse()?);
         } else {
-            out.fields.push(content.parse()?);
+            match content.parse::<syn::Expr>()? {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(lit), .. }) => out.sql.push(lit),
+                syn::Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
+                    out.fields.extend(p.path.get_ident().cloned());
+                }
+                other => {
+                    out.rejected = true;
+                    if key == CHECK {
+                        cx.error_spanned_by(
+                            &other,
+                            "the condition of `check(...)` is SQL in a string: `check(name = \"...\", \"age >= 0\")`",
+                        );
+                    } else {
+                        cx.error_spanned_by(&other, format!("`{key}(...)` takes field names and `name = \"...\"`"));
+                    }
+                }
+            }
         }
         if content.is_empty() {
             break;
@@ -192,7 +208,7 @@ fn check_args(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<(Option<syn:
     for f in &args.fields {
         cx.error_spanned_by(f, "the condition of `check(...)` is SQL in a string: `check(name = \"...\", \"age >= 0\")`");
     }
-    if args.sql.len() != 1 {
+    if args.sql.len() != 1 && args.fields.is_empty() && !args.rejected {
         cx.error_spanned_by(
             &meta.path,
             "`check(...)` takes one condition, as a string: `check(name = \"ck_positive\", \"age >= 0\")`",

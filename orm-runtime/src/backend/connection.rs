@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::backend::deadline::{self, Armed, Canceller, DeadlineKind};
-use crate::backend::error_map::{from_pg, from_sqlite};
+use crate::backend::error_map::{from_pg, from_sqlite, name_nul_column};
 use crate::backend::events::{hooked, EngineHooks};
 use crate::backend::pool::PoolShared;
 use crate::backend::postgres_conn::PgConn;
@@ -266,7 +266,7 @@ impl Connection {
         let Connection { inner, hooks, health, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::execute(c, sql, params),
-            Inner::Postgres(c) => c.execute(sql, params, !health.in_transaction),
+            Inner::Postgres(c) => c.execute(sql, params, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params)),
         });
         if r.is_ok() {
             self.note_transaction_control(sql);
@@ -311,7 +311,7 @@ impl Connection {
         let Connection { inner, hooks, health, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
-            Inner::Postgres(c) => c.query(sql, params, f, !health.in_transaction),
+            Inner::Postgres(c) => c.query(sql, params, f, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params)),
         });
         self.finish(armed, r)
     }
@@ -328,7 +328,7 @@ impl Connection {
         let Connection { inner, hooks, health, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
-            Inner::Postgres(c) => c.stream(sql, params, f, !health.in_transaction),
+            Inner::Postgres(c) => c.stream(sql, params, f, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params)),
         });
         self.finish(armed, r)
     }
@@ -668,7 +668,7 @@ impl Prepared<'_> {
             PreparedInner::Postgres(client, stmt) => {
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     params.iter().map(|p| p as &(dyn postgres::types::ToSql + Sync)).collect();
-                client.execute(&*stmt, &refs).map_err(|e| from_pg(e, None))
+                client.execute(&*stmt, &refs).map_err(|e| name_nul_column(from_pg(e, None), sql, params))
             }
         });
         finish(self.health, self.postgres, armed, r)

@@ -194,6 +194,98 @@ fn narrowing_reads_keep_their_typed_error() {
 }
 
 // ---------------------------------------------------------------------------------------
+// NUL characters in text
+// ---------------------------------------------------------------------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[orm(table = "memos")]
+struct Memo {
+    #[orm(primary_key, auto_increment)]
+    id: i64,
+    title: String,
+    body: Option<String>,
+}
+
+fn assert_nul_error(err: &Error, table: Option<&str>, column: &str) {
+    match err {
+        Error::NulInText { table: t, column: c } => {
+            assert_eq!((t.as_deref(), c.as_deref()), (table, Some(column)), "{err}");
+            assert!(err.to_string().contains(column) && err.to_string().contains("NUL"), "{err}");
+        }
+        other => panic!("expected NulInText, got {other:?}"),
+    }
+}
+
+#[test]
+fn nul_in_text_round_trips_on_sqlite_and_is_a_typed_error_naming_the_column_on_postgres() {
+    each_db("cv_nul", |db| {
+        db.engine.create_all(&[Memo::table()]).unwrap();
+        let with_nul = "a\0b".to_string();
+
+        // Core insert of a model row, Core insert of column values, Core update.
+        let r = insert::<Memo>().values(&Memo { id: 0, title: "t".into(), body: Some(with_nul.clone()) }).execute(&db.engine);
+        if db.is_pg() {
+            assert_nul_error(&r.unwrap_err(), Some("memos"), "body");
+        } else {
+            r.unwrap();
+            let body: Option<String> = select(Memo::body).one(&db.engine).unwrap();
+            assert_eq!(body.as_deref(), Some("a\0b"), "SQLite stores the NUL");
+            let raw: String = text("SELECT body FROM memos").scalar_one(&db.engine).unwrap();
+            assert_eq!(raw, "a\0b");
+            text("DELETE FROM memos").execute(&db.engine).unwrap();
+        }
+        let r = insert::<Memo>().set(Memo::title, with_nul.clone()).execute(&db.engine);
+        if db.is_pg() {
+            assert_nul_error(&r.unwrap_err(), Some("memos"), "title");
+        } else {
+            r.unwrap();
+        }
+        insert::<Memo>().values(&Memo { id: 0, title: "ok".into(), body: None }).execute(&db.engine).unwrap();
+        let r = update::<Memo>().set(Memo::title, with_nul.clone()).filter(Memo::title.eq("ok")).execute(&db.engine);
+        if db.is_pg() {
+            assert_nul_error(&r.unwrap_err(), Some("memos"), "title");
+        } else {
+            assert_eq!(r.unwrap(), 1);
+        }
+
+        // The session: an insert and an update at flush; the session stays usable after rollback.
+        let mut session = db.engine.session();
+        session.add(Memo { id: 0, title: "s".into(), body: Some(with_nul.clone()) }).unwrap();
+        let r = session.flush();
+        if db.is_pg() {
+            assert_nul_error(&r.unwrap_err(), Some("memos"), "body");
+            session.rollback().unwrap();
+        } else {
+            r.unwrap();
+            session.commit().unwrap();
+        }
+        let memo = session.query::<Memo>().filter(Memo::id.eq(if db.is_pg() { 1 } else { 3 })).one().unwrap();
+        memo.write().body = Some("x\0".into());
+        let r = session.commit();
+        if db.is_pg() {
+            let err = r.unwrap_err();
+            assert_nul_error(err.root_cause(), Some("memos"), "body");
+            session.rollback().unwrap();
+        } else {
+            r.unwrap();
+            let body: Option<String> = select(Memo::body).filter(Memo::id.eq(3)).one(&db.engine).unwrap();
+            assert_eq!(body.as_deref(), Some("x\0"));
+        }
+
+        // Raw SQL: named by the statement where it shows the column.
+        let r = text("INSERT INTO memos (title, body) VALUES (:t, :b)").bind("t", "r").bind("b", "\0").execute(&db.engine);
+        if db.is_pg() {
+            assert_nul_error(&r.unwrap_err(), Some("memos"), "body");
+            // A parameter not tied to a column is still the typed error.
+            let err = text("SELECT length(:v)").bind("v", "\0").scalar::<i32>(&db.engine).unwrap_err();
+            assert!(matches!(err, Error::NulInText { column: None, .. }), "{err}");
+        } else {
+            r.unwrap();
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
 // Named indexes and constraints, naming conventions
 // ---------------------------------------------------------------------------------------
 
