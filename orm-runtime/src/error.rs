@@ -169,10 +169,12 @@ pub enum Error {
         /// The database's message.
         message: String,
     },
-    /// A text value holds a NUL character (`\0`), which PostgreSQL cannot store in text
-    /// (SQLSTATE 22021); nothing was written. SQLite stores it. The table and column are
-    /// named when the statement shows them (the ORM's own INSERT and UPDATE statements,
-    /// and raw `INSERT INTO t (..) VALUES (..)` / `SET col = :v`).
+    /// A text value holds a NUL character (`\0`), which PostgreSQL cannot store in text.
+    /// A text parameter holding one is refused before the statement is sent (an open
+    /// transaction stays usable); one the ORM does not see (inside another value) is the
+    /// server's SQLSTATE 22021, mapped here. SQLite stores NUL characters. The table and
+    /// column are named when the statement shows them (the ORM's own INSERT and UPDATE
+    /// statements, and raw `INSERT INTO t (..) VALUES (..)` / `SET col = :v`).
     #[error(
         "the text value for {} contains a NUL character (\\0), which PostgreSQL cannot store in text (22021)",
         match (table, column) {

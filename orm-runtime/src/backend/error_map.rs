@@ -160,16 +160,26 @@ pub(crate) fn from_pg(e: postgres::Error, table: Option<&str>) -> Error {
     }
 }
 
+/// PostgreSQL text cannot hold a NUL character: a text parameter holding one is refused
+/// before anything is sent (so an open transaction is not aborted), naming its table and
+/// column as far as the statement shows them. One pass over the text parameters' bytes.
+pub(crate) fn refuse_nul<P: crate::backend::BindParam>(sql: &str, params: &[P]) -> crate::error::Result<()> {
+    match params.iter().position(|p| p.as_text().is_some_and(|t| t.as_bytes().contains(&0))) {
+        None => Ok(()),
+        Some(i) => {
+            let (table, column) = nul_target(sql, i + 1);
+            Err(Error::NulInText { table, column })
+        }
+    }
+}
+
 /// Name the table and column of an [`Error::NulInText`] from the statement and its
 /// parameters (the error path only): the first text parameter holding a NUL is `$k`; its
 /// column is the one it is assigned or compared to (`"col" = $k`), or its place in an
 /// `INSERT INTO t (a, b, ..) VALUES (.., $k, ..)`.
 pub(crate) fn name_nul_column<P: crate::backend::BindParam>(e: Error, sql: &str, params: &[P]) -> Error {
     let Error::NulInText { table: None, column: None } = e else { return e };
-    let k = params
-        .iter()
-        .position(|p| matches!(p.to_value(), crate::types::Value::Text(t) if t.contains('\0')))
-        .map(|i| i + 1);
+    let k = params.iter().position(|p| p.as_text().is_some_and(|t| t.contains('\0'))).map(|i| i + 1);
     let (table, column) = match k {
         Some(k) => nul_target(sql, k),
         None => (None, None),

@@ -272,6 +272,19 @@ fn nul_in_text_round_trips_on_sqlite_and_is_a_typed_error_naming_the_column_on_p
             assert_eq!(body.as_deref(), Some("x\0"));
         }
 
+        // Refused before it is sent: an open transaction goes on (PostgreSQL would abort it).
+        let mut conn = db.engine.connection().unwrap();
+        conn.begin(true).unwrap();
+        let r = insert::<Memo>().set(Memo::title, "\0").execute(&mut conn);
+        if db.is_pg() {
+            assert_nul_error(&r.unwrap_err(), Some("memos"), "title");
+        } else {
+            r.unwrap();
+        }
+        insert::<Memo>().set(Memo::title, "after").execute(&mut conn).unwrap();
+        conn.commit().unwrap();
+        assert_eq!(select(Memo::id).filter(Memo::title.eq("after")).all(&db.engine).unwrap().len(), 1);
+
         // Raw SQL: named by the statement where it shows the column.
         let r = text("INSERT INTO memos (title, body) VALUES (:t, :b)").bind("t", "r").bind("b", "\0").execute(&db.engine);
         if db.is_pg() {
