@@ -206,7 +206,10 @@ fn check_args(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<(Option<syn:
     }
     let args = constraint_args(cx, meta)?;
     for f in &args.fields {
-        cx.error_spanned_by(f, "the condition of `check(...)` is SQL in a string: `check(name = \"...\", \"age >= 0\")`");
+        cx.error_spanned_by(
+            f,
+            "the condition of `check(...)` is SQL in a string: `check(name = \"...\", \"age >= 0\")`",
+        );
     }
     if args.sql.len() != 1 && args.fields.is_empty() && !args.rejected {
         cx.error_spanned_by(

@@ -240,7 +240,9 @@ fn check_constraint_names(cx: &Ctxt, cont: &Container<'_>) {
         .chain(a.indexes.iter().filter_map(|(i, _)| i.name.as_ref()))
         .chain(a.checks.iter().filter_map(|(n, _)| n.as_ref()))
         .chain(cont.fields.iter().flat_map(|f| {
-            [f.attrs.unique_name.as_ref(), f.attrs.index_name.as_ref(), f.attrs.check_name.as_ref()].into_iter().flatten()
+            [f.attrs.unique_name.as_ref(), f.attrs.index_name.as_ref(), f.attrs.check_name.as_ref()]
+                .into_iter()
+                .flatten()
         }));
     let mut seen: HashMap<String, ()> = HashMap::new();
     for lit in names {

@@ -203,10 +203,9 @@ fn nul_target(sql: &str, k: usize) -> (Option<String>, Option<String>) {
     // `"col" = $k` (SET or WHERE).
     if let Some(lhs) = before.strip_suffix('=').filter(|b| !b.ends_with(['<', '>', '!'])) {
         let lhs = lhs.trim_end();
-        let start = if lhs.ends_with('"') {
-            lhs[..lhs.len() - 1].rfind('"')
-        } else {
-            lhs.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map(|i| i + 1).or(Some(0))
+        let start = match lhs.strip_suffix('"') {
+            Some(inner) => inner.rfind('"'),
+            None => lhs.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map(|i| i + 1).or(Some(0)),
         };
         let col = start.map(|s| unquote(&lhs[s..])).filter(|c| !c.is_empty());
         return (table, col);

@@ -9,9 +9,7 @@ use crate::schema::{ColumnDef, NamingConvention, TableDef};
 /// Name of the CHECK constraint declared on a column: the name given in the model, else
 /// `ck_<table>_<column>` (the default [`NamingConvention`]'s).
 pub fn column_check_name(col: &ColumnDef) -> String {
-    NamingConvention::default()
-        .column_check_name(col)
-        .unwrap_or_else(|_| format!("ck_{}_{}", col.table, col.name))
+    NamingConvention::default().column_check_name(col).unwrap_or_else(|_| format!("ck_{}_{}", col.table, col.name))
 }
 
 /// Render DDL as one or more statements (no parameters), naming what the models leave

@@ -6,6 +6,4 @@ mod table;
 
 pub use ddl_order::{creation_order, drop_order};
 pub use naming::{ConstraintKind, NamingConvention};
-pub use table::{
-    CheckDef, ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef, UniqueDef,
-};
+pub use table::{CheckDef, ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef, UniqueDef};

@@ -195,8 +195,12 @@ impl NamingConvention {
         if let Some(name) = ck.name {
             return Ok(name.to_owned());
         }
-        let parts =
-            Parts { table: table.name, columns: &[], constraint: Cow::Owned((position + 1).to_string()), referred: None };
+        let parts = Parts {
+            table: table.name,
+            columns: &[],
+            constraint: Cow::Owned((position + 1).to_string()),
+            referred: None,
+        };
         self.apply(ConstraintKind::Check, &parts)
     }
 
@@ -234,11 +238,8 @@ impl NamingConvention {
 
     fn apply(&self, kind: ConstraintKind, parts: &Parts<'_>) -> Result<String> {
         let template = self.template(kind);
-        let err = |reason: String| Error::InvalidNamingConvention {
-            key: kind.key(),
-            template: template.to_owned(),
-            reason,
-        };
+        let err =
+            |reason: String| Error::InvalidNamingConvention { key: kind.key(), template: template.to_owned(), reason };
         let mut out = String::with_capacity(template.len() + 16);
         let mut rest = template;
         while let Some(open) = rest.find('{') {

@@ -172,7 +172,10 @@ fn narrowing_reads_keep_their_typed_error() {
         let err = text("SELECT big FROM widths").scalar::<i32>(&db.engine).unwrap_err();
         assert!(matches!(&err, Error::Decode { expected, .. } if expected == "i32"), "{err}");
         let err = select_model::<Narrow>().one(&db.engine).unwrap_err();
-        assert!(matches!(&err, Error::Decode { column, expected, .. } if column == "big" && expected == "i32"), "{err}");
+        assert!(
+            matches!(&err, Error::Decode { column, expected, .. } if column == "big" && expected == "i32"),
+            "{err}"
+        );
         let err = text("SELECT big FROM widths").scalar::<i16>(&db.engine).unwrap_err();
         assert!(matches!(&err, Error::Decode { expected, .. } if expected == "i16"), "{err}");
         if db.is_pg() {
@@ -181,7 +184,10 @@ fn narrowing_reads_keep_their_typed_error() {
             assert!(matches!(&err, Error::Decode { found, .. } if found == "int8"), "{err}");
             // FLOAT8 -> f32 is narrowing.
             let err = text("SELECT double FROM widths").scalar::<f32>(&db.engine).unwrap_err();
-            assert!(matches!(&err, Error::Decode { expected, found, .. } if expected == "f32" && found == "float8"), "{err}");
+            assert!(
+                matches!(&err, Error::Decode { expected, found, .. } if expected == "f32" && found == "float8"),
+                "{err}"
+            );
             let err = text("SELECT 1").scalar::<i16>(&db.engine).unwrap_err();
             assert!(matches!(&err, Error::Decode { found, .. } if found == "int4"), "{err}");
         } else {
@@ -223,7 +229,9 @@ fn nul_in_text_round_trips_on_sqlite_and_is_a_typed_error_naming_the_column_on_p
         let with_nul = "a\0b".to_string();
 
         // Core insert of a model row, Core insert of column values, Core update.
-        let r = insert::<Memo>().values(&Memo { id: 0, title: "t".into(), body: Some(with_nul.clone()) }).execute(&db.engine);
+        let r = insert::<Memo>()
+            .values(&Memo { id: 0, title: "t".into(), body: Some(with_nul.clone()) })
+            .execute(&db.engine);
         if db.is_pg() {
             assert_nul_error(&r.unwrap_err(), Some("memos"), "body");
         } else {
@@ -286,7 +294,8 @@ fn nul_in_text_round_trips_on_sqlite_and_is_a_typed_error_naming_the_column_on_p
         assert_eq!(select(Memo::id).filter(Memo::title.eq("after")).all(&db.engine).unwrap().len(), 1);
 
         // Raw SQL: named by the statement where it shows the column.
-        let r = text("INSERT INTO memos (title, body) VALUES (:t, :b)").bind("t", "r").bind("b", "\0").execute(&db.engine);
+        let r =
+            text("INSERT INTO memos (title, body) VALUES (:t, :b)").bind("t", "r").bind("b", "\0").execute(&db.engine);
         if db.is_pg() {
             assert_nul_error(&r.unwrap_err(), Some("memos"), "body");
             // A parameter not tied to a column is still the typed error.
@@ -371,7 +380,11 @@ fn ddl_of(d: &dyn orm::Dialect, naming: &orm::NamingConvention) -> orm::Result<o
     use orm::query::Ddl;
     let mut sql = Vec::new();
     for table in [Shipment::table(), Line::table()] {
-        sql.extend(render_ddl_with(d, &Ddl::CreateTable { table, if_not_exists: false, subtypes: Vec::new() }, naming)?);
+        sql.extend(render_ddl_with(
+            d,
+            &Ddl::CreateTable { table, if_not_exists: false, subtypes: Vec::new() },
+            naming,
+        )?);
         sql.extend(render_ddl_with(d, &Ddl::CreateIndexes { table, if_not_exists: false }, naming)?);
     }
     Ok(orm::dialect::Rendered { sql: sql.join(";\n"), params: Vec::new() })
@@ -380,7 +393,10 @@ fn ddl_of(d: &dyn orm::Dialect, naming: &orm::NamingConvention) -> orm::Result<o
 #[test]
 fn ddl_of_named_constraints_and_a_naming_convention() {
     // Default convention: the explicit names, and the former names for the rest.
-    insta::assert_snapshot!("named_default_convention", crate::common::both(|d| ddl_of(d, &orm::NamingConvention::new())));
+    insta::assert_snapshot!(
+        "named_default_convention",
+        crate::common::both(|d| ddl_of(d, &orm::NamingConvention::new()))
+    );
     // Another convention: it names what the models leave unnamed; explicit names win.
     insta::assert_snapshot!("named_custom_convention", crate::common::both(|d| ddl_of(d, &convention())));
 }
@@ -395,10 +411,11 @@ fn named(ix: Vec<String>) -> Vec<String> {
 /// SQLite the constraint names are read from the table's stored SQL.
 fn catalog(db: &Db, table: &str) -> (Vec<String>, String) {
     if db.is_pg() {
-        let mut ix: Vec<String> = text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = :t")
-            .bind("t", table)
-            .all(&db.engine)
-            .unwrap();
+        let mut ix: Vec<String> =
+            text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = :t")
+                .bind("t", table)
+                .all(&db.engine)
+                .unwrap();
         ix.sort();
         let mut cons: Vec<String> = text(
             "SELECT conname::text FROM pg_constraint WHERE conrelid = (quote_ident(current_schema()) || '.' || quote_ident(:t))::regclass",
@@ -433,17 +450,24 @@ fn named_indexes_and_constraints_exist_in_the_catalog() {
             assert!(cons.contains(name), "{name} missing from {cons}");
         }
         let (ix, cons) = catalog(db, "lines");
-        assert_eq!(
-            ix,
-            ["ix_line_qty", "ix_lines_qty_sku", "ix_lines_sku"]
-        );
-        for name in ["pk_lines", "uq_lines_sku_barcode", "uq_lines_barcode", "ck_lines_1", "ck_lines_barcode", "fk_lines_shipment_id"] {
+        assert_eq!(ix, ["ix_line_qty", "ix_lines_qty_sku", "ix_lines_sku"]);
+        for name in [
+            "pk_lines",
+            "uq_lines_sku_barcode",
+            "uq_lines_barcode",
+            "ck_lines_1",
+            "ck_lines_barcode",
+            "fk_lines_shipment_id",
+        ] {
             assert!(cons.contains(name), "{name} missing from {cons}");
         }
 
         // The database reports a violated CHECK by the name given.
         let err = insert::<Shipment>().values(&Shipment::new("ab", -1.0)).execute(&db.engine).unwrap_err();
-        assert!(matches!(&err, Error::CheckViolation { constraint, .. } if constraint == "ck_weight_positive"), "{err}");
+        assert!(
+            matches!(&err, Error::CheckViolation { constraint, .. } if constraint == "ck_weight_positive"),
+            "{err}"
+        );
     });
 }
 
@@ -454,11 +478,15 @@ fn create_all_with_a_naming_convention() {
         let (ix, _) = catalog(db, "shipments");
         assert_eq!(ix, ["ix_custom", "ix_ship_status", "ux_tracking"]);
         let (ix, cons) = catalog(db, "lines");
-        assert_eq!(
-            ix,
-            ["idx_lines_qty", "idx_lines_sku", "ix_line_qty"]
-        );
-        for name in ["pkey_lines", "uniq_lines_sku_barcode", "uniq_lines_barcode", "chk_lines_1", "chk_lines_barcode", "fkey_lines_shipment_id_shipments"] {
+        assert_eq!(ix, ["idx_lines_qty", "idx_lines_sku", "ix_line_qty"]);
+        for name in [
+            "pkey_lines",
+            "uniq_lines_sku_barcode",
+            "uniq_lines_barcode",
+            "chk_lines_1",
+            "chk_lines_barcode",
+            "fkey_lines_shipment_id_shipments",
+        ] {
             assert!(cons.contains(name), "{name} missing from {cons}");
         }
         for old in ["pk_lines", "uq_lines_sku_barcode", "ck_lines_1", "fk_lines_shipment_id"] {
