@@ -169,6 +169,27 @@ pub enum Error {
         /// The database's message.
         message: String,
     },
+    /// A text value holds a NUL character (`\0`), which PostgreSQL cannot store in text.
+    /// A text parameter holding one is refused before the statement is sent (an open
+    /// transaction stays usable); one the ORM does not see (inside another value) is the
+    /// server's SQLSTATE 22021, mapped here. SQLite stores NUL characters. The table and
+    /// column are named when the statement shows them (the ORM's own INSERT and UPDATE
+    /// statements, and raw `INSERT INTO t (..) VALUES (..)` / `SET col = :v`).
+    #[error(
+        "the text value for {} contains a NUL character (\\0), which PostgreSQL cannot store in text (22021)",
+        match (table, column) {
+            (Some(t), Some(c)) => format!("`{t}.{c}`"),
+            (None, Some(c)) => format!("column `{c}`"),
+            (Some(t), None) => format!("a column of `{t}`"),
+            (None, None) => "a parameter".to_owned(),
+        }
+    )]
+    NulInText {
+        /// The table written, when known.
+        table: Option<String>,
+        /// The column the value was bound to, when known.
+        column: Option<String>,
+    },
     /// A single value is too large for the wire protocol (more than `i32::MAX` bytes on
     /// PostgreSQL); refused by the driver before anything was sent.
     #[error("value too large to transmit: {message}")]
@@ -223,6 +244,17 @@ pub enum Error {
         name: String,
         /// Why it was refused.
         reason: &'static str,
+    },
+    /// A [`NamingConvention`](crate::schema::NamingConvention) template cannot name a
+    /// constraint (an unknown placeholder, or one the constraint has no value for).
+    #[error("naming convention `{key}` = {template:?}: {reason}")]
+    InvalidNamingConvention {
+        /// The template's key (`ix`, `ux`, `uq`, `ck`, `fk`, `pk`).
+        key: &'static str,
+        /// The template.
+        template: String,
+        /// What is wrong with it.
+        reason: String,
     },
     /// The dialect cannot express a requested feature.
     #[error("{feature} is not supported by {dialect}")]
@@ -439,6 +471,7 @@ impl Error {
             Error::StaleStatement { message } => Error::StaleStatement { message: message.clone() },
             Error::DiskFull { message } => Error::DiskFull { message: message.clone() },
             Error::ValueTooLarge { message } => Error::ValueTooLarge { message: message.clone() },
+            Error::NulInText { table, column } => Error::NulInText { table: table.clone(), column: column.clone() },
             Error::PendingRollback { original } => Error::PendingRollback { original: Box::new(original.duplicate()) },
             Error::TooManyParameters { count, limit, dialect } => {
                 Error::TooManyParameters { count: *count, limit: *limit, dialect }
@@ -448,6 +481,9 @@ impl Error {
             Error::UnknownBind { name, binds } => Error::UnknownBind { name: name.clone(), binds: binds.clone() },
             Error::MissingColumns { model, columns, found } => {
                 Error::MissingColumns { model: model.clone(), columns: columns.clone(), found: found.clone() }
+            }
+            Error::InvalidNamingConvention { key, template, reason } => {
+                Error::InvalidNamingConvention { key, template: template.clone(), reason: reason.clone() }
             }
             Error::Unsupported { feature, dialect } => Error::Unsupported { feature, dialect },
             Error::InvalidUrl { url, reason } => Error::InvalidUrl { url: url.clone(), reason: reason.clone() },

@@ -48,9 +48,9 @@
 //! | key | meaning |
 //! |---|---|
 //! | `table = "name"` | table name; default: the struct name in snake_case (`OrderItem` → `order_item`) |
-//! | `unique(a, b)` | composite UNIQUE constraint over fields `a`, `b` |
-//! | `index(a, b)` / `unique_index(a, b)` | composite (unique) index |
-//! | `check = "SQL"` | table CHECK constraint |
+//! | `unique(a, b)` | composite UNIQUE constraint over fields `a`, `b`; `unique(name = "uq_x", a, b)` names it |
+//! | `index(a, b)` / `unique_index(a, b)` | composite (unique) index; `index(name = "ix_x", a, b)` names it |
+//! | `check = "SQL"` | table CHECK constraint; `check(name = "ck_x", "SQL")` names it |
 //! | `validate = path` | whole-object validator `fn(&Self) -> Result<(), E: Display>`, run before each insert and each update |
 //! | `validates(a, b) = path` | one field validator for several fields (as `validate` on each) |
 //! | `hybrid(name: Type = expr)` | a [hybrid property](#hybrid-properties) |
@@ -66,16 +66,21 @@
 //! | `auto_increment` | the database generates the key (single integer key). Before the insert the field holds whatever you put there (conventionally `0`); the flush fills it from `RETURNING` |
 //! | `column = "name"` | column name; default: the field name |
 //! | `max_length = N` | `VARCHAR(N)`; checked before every write, also on SQLite |
-//! | `unique`, `index` | single-column UNIQUE constraint / index |
+//! | `unique`, `index` | single-column UNIQUE constraint / index; `unique(name = "uq_x")`, `index(name = "ix_x")` name them |
 //! | `default = expr` | Rust-side default, given when the object is built: the model implements `Default` from these values (see [Defaults](#defaults)), so `User { name: "Ada".into(), ..Default::default() }` evaluates `expr` for the field (once per object: `default = uuid::Uuid::new_v4()` on a key gives client-generated keys). An insert of an object stores its fields as they are: a value you write (`false`, `0`, `None`) is never replaced. Core's column form (`insert().set(..)`) binds it for a column the statement leaves out |
 //! | `onupdate = expr` | Rust-side value written by every UPDATE that does not set the column itself (Session flushes, Core `update()`, `bulk_update`) |
 //! | `validate = path` | field validator `fn(&T) -> Result<(), E: Display>` (`fn(&str)` for a `String`); several allowed |
 //! | `numeric(p, s)` | `NUMERIC(p, s)` of a decimal field |
 //! | `server_default = "SQL"` | `DEFAULT` in the DDL, computed by the database: an `Option` field left `None` is omitted from the INSERT and read back (`None` there means "the server's default", so NULL cannot be inserted through the object); unlike `default`, the value is known only after the INSERT |
-//! | `check = "SQL"` | column CHECK constraint, named `ck_<table>_<column>` |
+//! | `check = "SQL"` | column CHECK constraint, named `ck_<table>_<column>`; `check(name = "ck_x", "SQL")` names it |
 //! | `foreign_key = Model::field` | REFERENCES; the field's type must match the referenced key (`Option` for a nullable key) |
 //! | `on_delete = cascade` / `on_update = ...` | `cascade`, `restrict`, `set_null`, `set_default`, `no_action` |
 //! | `version` | the row's version counter (an integer field; one per model, not in the key, not an `Option`): every UPDATE and DELETE of the session carries `AND "version" = ?` and every UPDATE bumps it (Core `update()`, `bulk_update` and upserts too); a row changed since it was read is [`Error::StaleData`] (optimistic concurrency, SQLAlchemy's `version_id_col`) |
+//!
+//! Names given to indexes and constraints win over the [`NamingConvention`] (by default
+//! `ix_<table>_<columns>`, `uq_…`, `ck_…`, `fk_…`, `pk_…`) that names the others: see
+//! [`Engine::create_all_with`]. They are at most 63 bytes (PostgreSQL's limit) and unique in
+//! the model, checked at compile time.
 //!
 //! Field types: `i16`, `i32`, `i64`, `f32`, `f64`, `bool`, `String`, `Vec<u8>`, and `Option<T>`
 //! of these for nullable columns (or any type implementing [`SqlType`]).
@@ -496,6 +501,15 @@ pub use orm_derive::Model;
 /// the value found.
 pub use orm_derive::SqlEnum;
 pub use orm_derive::{mixin, mixins, Polymorphic};
+/// The version of this library (the `orm` crate's `version` in its `Cargo.toml`), readable at
+/// run time, for logs and bug reports:
+///
+/// ```
+/// println!("orm {}", orm::VERSION);
+/// assert!(!orm::VERSION.is_empty());
+/// ```
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub use orm_runtime::backend::PoolStatus;
 pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef};
 pub use orm_runtime::dialect::{self, Dialect, DialectKind};
@@ -503,7 +517,7 @@ pub use orm_runtime::error::{Error, Result};
 pub use orm_runtime::expr::{self, alias, Alias, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, model, select, select_model, update};
 pub use orm_runtime::query::{IsolationLevel, LockStrength, LockWait, RowLock, TransactionOptions};
-pub use orm_runtime::schema::{self, TableDef};
+pub use orm_runtime::schema::{self, NamingConvention, TableDef};
 pub use orm_runtime::session::{
     joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, HasMany, HasManyRel,
     HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjMut, ObjRef, ObjectState, PairQuery,
@@ -643,6 +657,7 @@ pub mod __private {
     pub use orm_runtime::query::StatementCache;
     pub use orm_runtime::query::{decode_labeled, FromRow};
     pub use orm_runtime::query::{PolymorphicRows, PolymorphicSet};
+    pub use orm_runtime::schema::{CheckDef, UniqueDef};
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef};
     pub use orm_runtime::session::{
         back_accessor, belongs_to_links, cascade_delete_children, clear_associations, has_many_links, joinedload,

@@ -93,6 +93,8 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
     };
     let server_default = opt_str(f.attrs.server_default.as_ref());
     let check = opt_str(f.attrs.check.as_ref());
+    let check_name = opt_str(f.attrs.check_name.as_ref());
+    let unique_name = opt_str(f.attrs.unique_name.as_ref());
     let foreign_key = match &f.attrs.foreign_key {
         Some(path) => {
             let on_delete = action(f.attrs.on_delete.as_ref());
@@ -134,6 +136,8 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
             numeric: #numeric,
             server_default: #server_default,
             check: #check,
+            unique_name: #unique_name,
+            check_name: #check_name,
             foreign_key: #foreign_key,
             version: #version,
         }
@@ -252,26 +256,29 @@ pub(crate) fn expand_metadata(cont: &Container<'_>) -> TokenStream {
     let validate_fns = validate_fns(cont);
     let default_fns = default_fns(cont);
     let columns = cont.fields.iter().map(|f| column_def(cont, f));
-    let table = &cont.table_name;
     let table_tokens = cont.table_name_tokens();
     let inheritance = inheritance_def(cont);
     let model = cont.ident.to_string();
     let pk = cont.primary_key().into_iter().map(|f| f.index);
     let column_of = |id: &syn::Ident| cont.field(id).map(|f| f.column_name.clone()).unwrap_or_default();
-    let uniques = cont.attrs.uniques.iter().map(|list| {
-        let names = list.iter().map(column_of);
-        quote!(&[#(#names),*])
+    let uniques = cont.attrs.uniques.iter().map(|u| {
+        let name = opt_str(u.name.as_ref());
+        let names = u.fields.iter().map(column_of);
+        quote!(__orm::UniqueDef { name: #name, columns: &[#(#names),*] })
     });
-    let checks = &cont.attrs.checks;
+    let checks = cont.attrs.checks.iter().map(|(name, sql)| {
+        let name = opt_str(name.as_ref());
+        quote!(__orm::CheckDef { name: #name, sql: #sql })
+    });
     let mut indexes: Vec<TokenStream> = Vec::new();
     for f in cont.fields.iter().filter(|f| f.attrs.index.is_some()) {
-        let name = format!("ix_{}_{}", table, f.column_name);
+        let name = opt_str(f.attrs.index_name.as_ref());
         let col = &f.column_name;
         indexes.push(quote!(__orm::IndexDef { name: #name, columns: &[#col], unique: false }));
     }
-    for (list, unique) in &cont.attrs.indexes {
-        let cols: Vec<String> = list.iter().map(column_of).collect();
-        let name = format!("{}_{}_{}", if *unique { "ux" } else { "ix" }, table, cols.join("_"));
+    for (args, unique) in &cont.attrs.indexes {
+        let name = opt_str(args.name.as_ref());
+        let cols: Vec<String> = args.fields.iter().map(column_of).collect();
         indexes.push(quote!(__orm::IndexDef { name: #name, columns: &[#(#cols),*], unique: #unique }));
     }
     quote! {

@@ -17,11 +17,12 @@ pub(crate) struct Spanned<T> {
 #[derive(Default)]
 pub(crate) struct ContainerAttrs {
     pub(crate) table: Option<syn::LitStr>,
-    /// Composite UNIQUE constraints.
-    pub(crate) uniques: Vec<Vec<syn::Ident>>,
-    /// Indexes: (fields, unique).
-    pub(crate) indexes: Vec<(Vec<syn::Ident>, bool)>,
-    pub(crate) checks: Vec<syn::LitStr>,
+    /// Composite UNIQUE constraints: `unique([name = "...",] a, b)`.
+    pub(crate) uniques: Vec<ConstraintArgs>,
+    /// Indexes: (`index([name = "...",] a, b)`, unique).
+    pub(crate) indexes: Vec<(ConstraintArgs, bool)>,
+    /// CHECKs of the struct: (name, SQL), from `check = "SQL"` or `check(name = "...", "SQL")`.
+    pub(crate) checks: Vec<(Option<syn::LitStr>, syn::LitStr)>,
     /// Whole-object validators: `validate = path`.
     pub(crate) validate: Vec<syn::Path>,
     /// One validator for several fields: `validates(a, b) = path`.
@@ -34,6 +35,21 @@ pub(crate) struct ContainerAttrs {
     pub(crate) polymorphic_identity: Option<syn::LitStr>,
     /// The polymorphic base of a subtype: `inherits = Employee`.
     pub(crate) inherits: Option<syn::Path>,
+}
+
+/// The parenthesised arguments of `index(...)`, `unique_index(...)`, `unique(...)` and
+/// `check(...)`: an optional `name = "..."`, then fields (identifiers) or, for `check`, the
+/// SQL condition (a string).
+#[derive(Default)]
+pub(crate) struct ConstraintArgs {
+    /// `name = "..."`.
+    pub(crate) name: Option<syn::LitStr>,
+    /// The fields named.
+    pub(crate) fields: Vec<syn::Ident>,
+    /// The strings given (the condition of a `check`).
+    pub(crate) sql: Vec<syn::LitStr>,
+    /// An entry was neither of these (already reported).
+    pub(crate) rejected: bool,
 }
 
 /// `hybrid(name: Type = expression)`.
@@ -62,7 +78,13 @@ pub(crate) struct FieldAttrs {
     pub(crate) column: Option<syn::LitStr>,
     pub(crate) max_length: Option<Spanned<u32>>,
     pub(crate) unique: Option<syn::Path>,
+    /// `unique(name = "...")`.
+    pub(crate) unique_name: Option<syn::LitStr>,
     pub(crate) index: Option<syn::Path>,
+    /// `index(name = "...")`.
+    pub(crate) index_name: Option<syn::LitStr>,
+    /// `check(name = "...", "SQL")`.
+    pub(crate) check_name: Option<syn::LitStr>,
     pub(crate) default: Option<syn::Expr>,
     pub(crate) onupdate: Option<syn::Expr>,
     /// `numeric(precision, scale)`.
@@ -111,6 +133,93 @@ pub(crate) fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     Ok(())
 }
 
+/// Parse `(name = "...", a, b)` / `(name = "...", "SQL")` after `key`; a key other than
+/// `name`, a second `name` and a `name` that is not a string are reported (parsing goes on).
+fn constraint_args(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<ConstraintArgs> {
+    let key = key_name(&meta.path);
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let mut out = ConstraintArgs::default();
+    while !content.is_empty() {
+        if content.peek(syn::Ident) && content.peek2(syn::Token![=]) {
+            let k: syn::Ident = content.parse()?;
+            let _: syn::Token![=] = content.parse()?;
+            let value: syn::Expr = content.parse()?;
+            if k != NAME {
+                cx.error_spanned_by(&k, format!("unknown key `{k}` in `{key}(...)`, expected `name`"));
+            } else if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(lit), .. }) = value {
+                if out.name.is_some() {
+                    cx.error_spanned_by(&k, format!("duplicate `name` in `{key}(...)`"));
+                } else {
+                    out.name = Some(lit);
+                }
+            } else {
+                cx.error_spanned_by(&value, format!("`name` takes the {key}'s name as a string: `name = \"...\"`"));
+            }
+        } else {
+            match content.parse::<syn::Expr>()? {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(lit), .. }) => out.sql.push(lit),
+                syn::Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
+                    out.fields.extend(p.path.get_ident().cloned());
+                }
+                other => {
+                    out.rejected = true;
+                    if key == CHECK {
+                        cx.error_spanned_by(
+                            &other,
+                            "the condition of `check(...)` is SQL in a string: `check(name = \"...\", \"age >= 0\")`",
+                        );
+                    } else {
+                        cx.error_spanned_by(&other, format!("`{key}(...)` takes field names and `name = \"...\"`"));
+                    }
+                }
+            }
+        }
+        if content.is_empty() {
+            break;
+        }
+        let _: syn::Token![,] = content.parse()?;
+    }
+    Ok(out)
+}
+
+/// `index(...)` / `unique(...)` of the struct: fields, no strings.
+fn field_list_args(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<ConstraintArgs> {
+    let args = constraint_args(cx, meta)?;
+    for lit in &args.sql {
+        cx.error_spanned_by(
+            lit,
+            format!(
+                "`{}(...)` names fields, not strings: `{}(name = \"...\", field_a, field_b)`",
+                key_name(&meta.path),
+                key_name(&meta.path)
+            ),
+        );
+    }
+    Ok(args)
+}
+
+/// `check = "SQL"` or `check(name = "...", "SQL")`.
+fn check_args(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<(Option<syn::LitStr>, Option<syn::LitStr>)> {
+    if !meta.input.peek(syn::token::Paren) {
+        return Ok((None, Some(meta.value()?.parse()?)));
+    }
+    let args = constraint_args(cx, meta)?;
+    for f in &args.fields {
+        cx.error_spanned_by(
+            f,
+            "the condition of `check(...)` is SQL in a string: `check(name = \"...\", \"age >= 0\")`",
+        );
+    }
+    if args.sql.len() != 1 && args.fields.is_empty() && !args.rejected {
+        cx.error_spanned_by(
+            &meta.path,
+            "`check(...)` takes one condition, as a string: `check(name = \"ck_positive\", \"age >= 0\")`",
+        );
+    }
+    Ok((args.name, args.sql.into_iter().next()))
+}
+
 fn ident_list(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<syn::Ident>> {
     let content;
     syn::parenthesized!(content in meta.input);
@@ -132,10 +241,14 @@ pub(crate) fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerA
                     }
                     set_once(cx, &mut out.table, &meta, v);
                 }
-                UNIQUE => out.uniques.push(ident_list(&meta)?),
-                INDEX => out.indexes.push((ident_list(&meta)?, false)),
-                UNIQUE_INDEX => out.indexes.push((ident_list(&meta)?, true)),
-                CHECK => out.checks.push(meta.value()?.parse()?),
+                UNIQUE => out.uniques.push(field_list_args(cx, &meta)?),
+                INDEX => out.indexes.push((field_list_args(cx, &meta)?, false)),
+                UNIQUE_INDEX => out.indexes.push((field_list_args(cx, &meta)?, true)),
+                CHECK => {
+                    if let (name, Some(sql)) = check_args(cx, &meta)? {
+                        out.checks.push((name, sql));
+                    }
+                }
                 VALIDATE => out.validate.push(meta.value()?.parse()?),
                 POLYMORPHIC_ON => {
                     let v: syn::Ident = meta.value()?.parse()?;
@@ -192,8 +305,32 @@ pub(crate) fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
             match name.as_str() {
                 PRIMARY_KEY => set_once(cx, &mut out.primary_key, &meta, path),
                 AUTO_INCREMENT => set_once(cx, &mut out.auto_increment, &meta, path),
-                UNIQUE => set_once(cx, &mut out.unique, &meta, path),
-                INDEX => set_once(cx, &mut out.index, &meta, path),
+                UNIQUE | INDEX => {
+                    let given = if meta.input.peek(syn::token::Paren) {
+                        let args = constraint_args(cx, &meta)?;
+                        if let Some(extra) = args.fields.first() {
+                            cx.error_spanned_by(
+                                extra,
+                                format!("`{name}(...)` on a field takes only `name = \"...\"`: its column is the field's"),
+                            );
+                        }
+                        if let Some(extra) = args.sql.first() {
+                            cx.error_spanned_by(extra, format!("`{name}(...)` on a field takes only `name = \"...\"`"));
+                        }
+                        args.name
+                    } else {
+                        None
+                    };
+                    let (slot, name_slot) = if name == UNIQUE {
+                        (&mut out.unique, &mut out.unique_name)
+                    } else {
+                        (&mut out.index, &mut out.index_name)
+                    };
+                    if slot.is_none() {
+                        *name_slot = given;
+                    }
+                    set_once(cx, slot, &meta, path);
+                }
                 VERSION => set_once(cx, &mut out.version, &meta, path),
                 COLUMN => {
                     let v: syn::LitStr = meta.value()?.parse()?;
@@ -241,8 +378,13 @@ pub(crate) fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
                     set_once(cx, &mut out.server_default, &meta, v);
                 }
                 CHECK => {
-                    let v: syn::LitStr = meta.value()?.parse()?;
-                    set_once(cx, &mut out.check, &meta, v);
+                    let (given, sql) = check_args(cx, &meta)?;
+                    if let Some(v) = sql {
+                        if out.check.is_none() {
+                            out.check_name = given;
+                        }
+                        set_once(cx, &mut out.check, &meta, v);
+                    }
                 }
                 FOREIGN_KEY => {
                     let v: syn::Path = meta.value()?.parse()?;

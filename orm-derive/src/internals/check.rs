@@ -15,6 +15,7 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_referenced_fields(cx, cont);
     check_referential_actions(cx, cont);
     check_sql_names(cx, cont);
+    check_constraint_names(cx, cont);
     check_relation_options(cx, cont);
     crate::expand::hybrid::check(cx, cont);
     check_inheritance(cx, cont);
@@ -226,13 +227,52 @@ fn check_unique_columns(cx: &Ctxt, cont: &Container<'_>) {
     }
 }
 
+/// Names given to indexes and constraints (`name = "..."`) are usable on every database: not
+/// empty, at most 63 bytes (PostgreSQL's limit, beyond which it would silently truncate and
+/// two names could collide), no NUL; and two of them in one model differ (a database refuses
+/// the second). They are always written quoted, so any other character is kept as given.
+fn check_constraint_names(cx: &Ctxt, cont: &Container<'_>) {
+    let a = &cont.attrs;
+    let names = a
+        .uniques
+        .iter()
+        .filter_map(|u| u.name.as_ref())
+        .chain(a.indexes.iter().filter_map(|(i, _)| i.name.as_ref()))
+        .chain(a.checks.iter().filter_map(|(n, _)| n.as_ref()))
+        .chain(cont.fields.iter().flat_map(|f| {
+            [f.attrs.unique_name.as_ref(), f.attrs.index_name.as_ref(), f.attrs.check_name.as_ref()]
+                .into_iter()
+                .flatten()
+        }));
+    let mut seen: HashMap<String, ()> = HashMap::new();
+    for lit in names {
+        let name = lit.value();
+        if name.is_empty() {
+            cx.error_spanned_by(lit, "an index or constraint name cannot be empty");
+        } else if name.len() > 63 {
+            cx.error_spanned_by(
+                lit,
+                format!(
+                    "the name `{name}` is {} bytes long; PostgreSQL allows at most 63 (it would truncate it)",
+                    name.len()
+                ),
+            );
+        } else if name.contains('\0') {
+            cx.error_spanned_by(lit, "an index or constraint name cannot contain a NUL character");
+        } else if seen.insert(name.clone(), ()).is_some() {
+            cx.error_spanned_by(lit, format!("the name `{name}` is given to two indexes or constraints of this model"));
+        }
+    }
+}
+
 /// Composite constraints and indexes name fields of this struct.
 fn check_referenced_fields(cx: &Ctxt, cont: &Container<'_>) {
     let lists = cont
         .attrs
         .uniques
         .iter()
-        .chain(cont.attrs.indexes.iter().map(|(l, _)| l))
+        .map(|a| &a.fields)
+        .chain(cont.attrs.indexes.iter().map(|(a, _)| &a.fields))
         .chain(cont.attrs.validates.iter().map(|(l, _)| l));
     for list in lists {
         if list.is_empty() {

@@ -49,6 +49,8 @@ pub(crate) const RELATIONSHIP: &str = "relationship";
 pub(crate) const ACTIONS: &[&str] = &["cascade", "restrict", "set_null", "set_default", "no_action"];
 
 pub(crate) const ORM: &str = "orm";
+/// `name = "..."` inside `index(...)`, `unique_index(...)`, `unique(...)` and `check(...)`.
+pub(crate) const NAME: &str = "name";
 pub(crate) const TABLE: &str = "table";
 pub(crate) const UNIQUE: &str = "unique";
 pub(crate) const INDEX: &str = "index";

@@ -92,3 +92,28 @@ fn the_fallback_of_a_model_with_defaults_implements_default() {
         }
     }));
 }
+
+#[test]
+fn named_indexes_and_constraints() {
+    insta::assert_snapshot!(expand(syn::parse_quote! {
+        #[orm(
+            table = "orders",
+            index(name = "ix_recent", status, created_at),
+            unique_index(name = "ux_ref", reference),
+            unique(name = "uq_pair", status, reference),
+            unique(status, created_at),
+            check(name = "ck_positive", "total >= 0"),
+            check = "created_at > 0"
+        )]
+        pub struct Order {
+            #[orm(primary_key)]
+            id: i64,
+            #[orm(index(name = "ix_state"), unique(name = "uq_status"))]
+            status: String,
+            #[orm(check(name = "ck_ref_len", "length(reference) > 2"))]
+            reference: String,
+            total: f64,
+            created_at: i64,
+        }
+    }));
+}

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::backend::deadline::{self, Armed, Canceller, DeadlineKind};
-use crate::backend::error_map::{from_pg, from_sqlite};
+use crate::backend::error_map::{from_pg, from_sqlite, name_nul_column, refuse_nul};
 use crate::backend::events::{hooked, EngineHooks};
 use crate::backend::pool::PoolShared;
 use crate::backend::postgres_conn::PgConn;
@@ -266,7 +266,10 @@ impl Connection {
         let Connection { inner, hooks, health, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::execute(c, sql, params),
-            Inner::Postgres(c) => c.execute(sql, params, !health.in_transaction),
+            Inner::Postgres(c) => {
+                refuse_nul(sql, params)?;
+                c.execute(sql, params, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
+            }
         });
         if r.is_ok() {
             self.note_transaction_control(sql);
@@ -311,7 +314,10 @@ impl Connection {
         let Connection { inner, hooks, health, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
-            Inner::Postgres(c) => c.query(sql, params, f, !health.in_transaction),
+            Inner::Postgres(c) => {
+                refuse_nul(sql, params)?;
+                c.query(sql, params, f, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
+            }
         });
         self.finish(armed, r)
     }
@@ -328,7 +334,10 @@ impl Connection {
         let Connection { inner, hooks, health, .. } = self;
         let r = hooked(hooks.as_deref(), sql, params, || match inner {
             Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
-            Inner::Postgres(c) => c.stream(sql, params, f, !health.in_transaction),
+            Inner::Postgres(c) => {
+                refuse_nul(sql, params)?;
+                c.stream(sql, params, f, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
+            }
         });
         self.finish(armed, r)
     }
@@ -609,17 +618,34 @@ enum PreparedInner<'c> {
 pub trait BindParam: rusqlite::ToSql + postgres::types::ToSql + Sync {
     /// An owned copy, for hooks.
     fn to_value(&self) -> Value;
+    /// The text of a text parameter, borrowed (`None` for other kinds).
+    fn as_text(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl BindParam for Value {
     fn to_value(&self) -> Value {
         self.clone()
     }
+    fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 impl BindParam for crate::types::Param<'_> {
     fn to_value(&self) -> Value {
         crate::types::Param::to_value(self)
+    }
+    fn as_text(&self) -> Option<&str> {
+        match self {
+            crate::types::Param::Text(t) => Some(t),
+            crate::types::Param::Value(Value::Text(t)) => Some(t),
+            _ => None,
+        }
     }
 }
 
@@ -668,7 +694,8 @@ impl Prepared<'_> {
             PreparedInner::Postgres(client, stmt) => {
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     params.iter().map(|p| p as &(dyn postgres::types::ToSql + Sync)).collect();
-                client.execute(&*stmt, &refs).map_err(|e| from_pg(e, None))
+                refuse_nul(sql, params)?;
+                client.execute(&*stmt, &refs).map_err(|e| name_nul_column(from_pg(e, None), sql, params))
             }
         });
         finish(self.health, self.postgres, armed, r)

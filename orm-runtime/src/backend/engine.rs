@@ -9,10 +9,10 @@ use crate::backend::connection::Timeouts;
 use crate::backend::events::{EngineHooks, ExecuteEvent};
 use crate::backend::pool::{Manager, PoolShared, PoolStatus, Target};
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
-use crate::dialect::{render_ddl, DialectKind};
+use crate::dialect::{render_ddl_with, DialectKind};
 use crate::error::{Error, Result};
 use crate::query::{Ddl, IsolationLevel, TransactionOptions};
-use crate::schema::{creation_order, drop_order, TableDef};
+use crate::schema::{creation_order, drop_order, NamingConvention, TableDef};
 use crate::types::Value;
 
 /// SQL text for the raw escape hatches. A `&'static str` converts implicitly; SQL built at
@@ -395,12 +395,12 @@ impl Engine {
         self.connection()?.execute(sql.into().as_str(), params)
     }
 
-    fn ddl(&self, stmts: &[Ddl]) -> Result<()> {
+    fn ddl(&self, stmts: &[Ddl], naming: &NamingConvention) -> Result<()> {
         let mut conn = self.connection()?;
         let d = conn.dialect();
         let mut sql = Vec::new();
         for s in stmts {
-            sql.extend(render_ddl(d, s)?);
+            sql.extend(render_ddl_with(d, s, naming)?);
         }
         conn.begin(true)?;
         for s in &sql {
@@ -421,8 +421,19 @@ impl Engine {
     /// in one transaction.
     ///
     /// A single-table subtype adds its own columns to its base's table (the base is created
-    /// with it even when it is not listed).
+    /// with it even when it is not listed). Indexes and constraints the models do not name
+    /// get the default [`NamingConvention`]'s names (`ix_<table>_<columns>`, ...); see
+    /// [`Engine::create_all_with`] for another convention.
     pub fn create_all(&self, tables: &[&'static TableDef]) -> Result<()> {
+        self.create_all_with(tables, &NamingConvention::default())
+    }
+
+    /// [`Engine::create_all`], naming the indexes and constraints the models do not name
+    /// with `naming` (SQLAlchemy's `MetaData(naming_convention=...)`); a name given in a
+    /// model wins. The convention is checked before anything is sent
+    /// ([`Error::InvalidNamingConvention`]).
+    pub fn create_all_with(&self, tables: &[&'static TableDef], naming: &NamingConvention) -> Result<()> {
+        naming.validate()?;
         let (subtypes, mut bases): (Vec<&'static TableDef>, Vec<&'static TableDef>) =
             tables.iter().partition(|t| t.single_table_base().is_some());
         for sub in &subtypes {
@@ -441,28 +452,34 @@ impl Engine {
             .map(|&table| Ddl::CreateTable { table, if_not_exists: true, subtypes: subtypes_of(table) })
             .collect();
         stmts.extend(order.iter().chain(&subtypes).map(|&table| Ddl::CreateIndexes { table, if_not_exists: true }));
-        self.ddl(&stmts)
+        self.ddl(&stmts, naming)
     }
 
     /// Drop the tables that exist, children before parents, in one transaction.
     pub fn drop_all(&self, tables: &[&'static TableDef]) -> Result<()> {
         let stmts: Vec<Ddl> =
             drop_order(tables).into_iter().map(|table| Ddl::DropTable { table, if_exists: true }).collect();
-        self.ddl(&stmts)
+        self.ddl(&stmts, &NamingConvention::default())
     }
 
     /// Create one table and its indexes (fails if it exists).
     /// A single-table subtype creates its base's table, with its own columns.
     pub fn create_table(&self, table: &'static TableDef) -> Result<()> {
+        self.create_table_with(table, &NamingConvention::default())
+    }
+
+    /// [`Engine::create_table`], naming what the model leaves unnamed with `naming`.
+    pub fn create_table_with(&self, table: &'static TableDef, naming: &NamingConvention) -> Result<()> {
+        naming.validate()?;
         let create = match table.single_table_base() {
             Some(base) => Ddl::CreateTable { table: base, if_not_exists: false, subtypes: vec![table] },
             None => Ddl::CreateTable { table, if_not_exists: false, subtypes: Vec::new() },
         };
-        self.ddl(&[create, Ddl::CreateIndexes { table, if_not_exists: false }])
+        self.ddl(&[create, Ddl::CreateIndexes { table, if_not_exists: false }], naming)
     }
 
     /// Drop one table (fails if it does not exist).
     pub fn drop_table(&self, table: &'static TableDef) -> Result<()> {
-        self.ddl(&[Ddl::DropTable { table, if_exists: false }])
+        self.ddl(&[Ddl::DropTable { table, if_exists: false }], &NamingConvention::default())
     }
 }

@@ -51,16 +51,10 @@ impl RowRef<'_> {
         self.get(idx).map_err(|e| e.into_error("query", &format!("#{idx}")))
     }
 
-    /// Position `idx` as an `i64`, whatever the width of the integer column.
+    /// Position `idx` as an `i64`, whatever the width of the integer column (an `i64`
+    /// accepts every narrower integer column).
     pub fn integer(&self, idx: usize) -> Result<i64> {
-        match self {
-            RowRef::Sqlite(_) => self.value::<i64>(idx),
-            RowRef::Postgres(row) => match row.columns().get(idx).map(|c| c.type_().clone()) {
-                Some(postgres::types::Type::INT2) => self.value::<i16>(idx).map(i64::from),
-                Some(postgres::types::Type::INT4) => self.value::<i32>(idx).map(i64::from),
-                _ => self.value::<i64>(idx),
-            },
-        }
+        self.value::<i64>(idx)
     }
 
     /// Position `idx` as a [`Value`](crate::types::Value) of the given SQL type (dates, times, UUIDs, JSON and

@@ -4,18 +4,26 @@ use crate::dialect::render::Writer;
 use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::query::Ddl;
-use crate::schema::{ColumnDef, TableDef};
+use crate::schema::{ColumnDef, NamingConvention, TableDef};
 
-/// Name of the CHECK constraint declared on a column: `ck_<table>_<column>`.
+/// Name of the CHECK constraint declared on a column: the name given in the model, else
+/// `ck_<table>_<column>` (the default [`NamingConvention`]'s).
 pub fn column_check_name(col: &ColumnDef) -> String {
-    format!("ck_{}_{}", col.table, col.name)
+    NamingConvention::default().column_check_name(col).unwrap_or_else(|_| format!("ck_{}_{}", col.table, col.name))
 }
 
-/// Render DDL as one or more statements (no parameters).
+/// Render DDL as one or more statements (no parameters), naming what the models leave
+/// unnamed with the default [`NamingConvention`].
 pub fn render_ddl(dialect: &dyn Dialect, ddl: &Ddl) -> Result<Vec<String>> {
+    render_ddl_with(dialect, ddl, &NamingConvention::default())
+}
+
+/// [`render_ddl`] with the indexes and constraints the models leave unnamed named by
+/// `naming`.
+pub fn render_ddl_with(dialect: &dyn Dialect, ddl: &Ddl, naming: &NamingConvention) -> Result<Vec<String>> {
     match *ddl {
         Ddl::CreateTable { table, if_not_exists, ref subtypes } => {
-            Ok(vec![create_table(dialect, table, subtypes, if_not_exists)?])
+            Ok(vec![create_table(dialect, naming, table, subtypes, if_not_exists)?])
         }
         Ddl::CreateIndexes { table, if_not_exists } => table
             .indexes
@@ -26,7 +34,7 @@ pub fn render_ddl(dialect: &dyn Dialect, ddl: &Ddl) -> Result<Vec<String>> {
                 if if_not_exists {
                     w.push("IF NOT EXISTS ");
                 }
-                w.ident(ix.name)?;
+                w.ident(&naming.index_name(table, ix)?)?;
                 w.push(" ON ");
                 w.ident(table.name)?;
                 w.push(" (");
@@ -76,7 +84,13 @@ fn columns_with_subtypes<'a>(t: &'a TableDef, subtypes: &[&'a TableDef]) -> Resu
     Ok(cols)
 }
 
-fn create_table(d: &dyn Dialect, t: &TableDef, subtypes: &[&'static TableDef], if_not_exists: bool) -> Result<String> {
+fn create_table(
+    d: &dyn Dialect,
+    naming: &NamingConvention,
+    t: &TableDef,
+    subtypes: &[&'static TableDef],
+    if_not_exists: bool,
+) -> Result<String> {
     let mut w = Writer { d, sql: String::new(), params: Vec::new() };
     w.push(if if_not_exists { "CREATE TABLE IF NOT EXISTS " } else { "CREATE TABLE " });
     w.ident(t.name)?;
@@ -106,12 +120,12 @@ fn create_table(d: &dyn Dialect, t: &TableDef, subtypes: &[&'static TableDef], i
         }
         if col.unique {
             w.push(" CONSTRAINT ");
-            w.ident(&format!("uq_{}_{}", t.name, col.name))?;
+            w.ident(&naming.column_unique_name(col)?)?;
             w.push(" UNIQUE");
         }
         if let Some(check) = col.check {
             w.push(" CONSTRAINT ");
-            w.ident(&column_check_name(col))?;
+            w.ident(&naming.column_check_name(col)?)?;
             w.push(" CHECK (");
             w.push(check);
             w.push(")");
@@ -119,7 +133,7 @@ fn create_table(d: &dyn Dialect, t: &TableDef, subtypes: &[&'static TableDef], i
         if let Some(fk) = col.foreign_key {
             let target = (fk.target)();
             w.push(" CONSTRAINT ");
-            w.ident(&format!("fk_{}_{}", t.name, col.name))?;
+            w.ident(&naming.foreign_key_name(col, target)?)?;
             w.push(" REFERENCES ");
             w.ident(target.table)?;
             w.push(" (");
@@ -137,7 +151,7 @@ fn create_table(d: &dyn Dialect, t: &TableDef, subtypes: &[&'static TableDef], i
     }
     if !inline_pk && !t.primary_key.is_empty() {
         w.push(",\n    CONSTRAINT ");
-        w.ident(&format!("pk_{}", t.name))?;
+        w.ident(&naming.primary_key_name(t)?)?;
         w.push(" PRIMARY KEY (");
         for (i, c) in t.primary_key_columns().enumerate() {
             if i > 0 {
@@ -147,11 +161,11 @@ fn create_table(d: &dyn Dialect, t: &TableDef, subtypes: &[&'static TableDef], i
         }
         w.push(")");
     }
-    for cols in t.unique_constraints {
+    for uq in t.unique_constraints {
         w.push(",\n    CONSTRAINT ");
-        w.ident(&format!("uq_{}_{}", t.name, cols.join("_")))?;
+        w.ident(&naming.unique_name(t, uq)?)?;
         w.push(" UNIQUE (");
-        for (i, c) in cols.iter().enumerate() {
+        for (i, c) in uq.columns.iter().enumerate() {
             if i > 0 {
                 w.push(", ");
             }
@@ -161,9 +175,9 @@ fn create_table(d: &dyn Dialect, t: &TableDef, subtypes: &[&'static TableDef], i
     }
     for (i, check) in t.checks.iter().enumerate() {
         w.push(",\n    CONSTRAINT ");
-        w.ident(&format!("ck_{}_{}", t.name, i + 1))?;
+        w.ident(&naming.check_name(t, i, check)?)?;
         w.push(" CHECK (");
-        w.push(check);
+        w.push(check.sql);
         w.push(")");
     }
     w.push("\n)");

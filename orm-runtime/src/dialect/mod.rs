@@ -12,7 +12,7 @@ mod transaction;
 
 pub use self::postgres::Postgres;
 pub use self::sqlite::Sqlite;
-pub use ddl::{column_check_name, render_ddl};
+pub use ddl::{column_check_name, render_ddl, render_ddl_with};
 pub use render::{render, Rendered};
 pub(crate) use transaction::{render_begin, write_lock_statement};
 

@@ -180,6 +180,7 @@ pub(crate) fn fill_table(e: Error, table: &str) -> Error {
         Error::CheckViolation { table: t, constraint } if t.is_empty() => {
             Error::CheckViolation { table: table.to_owned(), constraint }
         }
+        Error::NulInText { table: None, column } => Error::NulInText { table: Some(table.to_owned()), column },
         other => other,
     }
 }

@@ -20,7 +20,8 @@ use crate::types::{SqlType, Value};
 ///
 /// `sql` is a `&'static str`, or a [`RawSql::audited`] string for SQL built at run time.
 /// Bind values with [`Text::bind`]; run it with [`Text::execute`], [`Text::scalar`],
-/// [`Text::one`], [`Text::one_or_none`], [`Text::all`], [`Text::fetchmany`] or
+/// [`Text::scalar_one`], [`Text::scalar_one_or_none`], [`Text::first`], [`Text::one`],
+/// [`Text::one_or_none`], [`Text::all`], [`Text::fetchmany`] or
 /// [`Text::for_each`] on an engine, a pooled connection or a session, or map its rows onto
 /// a model with [`Text::from_statement`].
 ///
@@ -201,6 +202,29 @@ impl Text {
             Ok(false)
         })?;
         out.ok_or_else(|| Error::NotFound { table: self.label() })
+    }
+
+    /// The first column of exactly one row, as a `T`: [`Error::NotFound`] for no row,
+    /// [`Error::MultipleRows`] for more (SQLAlchemy's `scalar_one()`).
+    pub fn scalar_one<T: SqlType>(&self, ex: impl Executor) -> Result<T> {
+        self.one::<T>(ex)
+    }
+
+    /// The first column of at most one row, as a `T`: `None` for no row,
+    /// [`Error::MultipleRows`] for more (SQLAlchemy's `scalar_one_or_none()`).
+    pub fn scalar_one_or_none<T: SqlType>(&self, ex: impl Executor) -> Result<Option<T>> {
+        self.one_or_none::<T>(ex)
+    }
+
+    /// The first row, if any (further rows are not read). `R` is a column type or a tuple
+    /// of them (up to 8), decoded by position.
+    pub fn first<R: FromRawRow>(&self, ex: impl Executor) -> Result<Option<R>> {
+        let mut out = None;
+        self.run(ex, |row| {
+            out = Some(R::from_raw_row(row)?);
+            Ok(false)
+        })?;
+        Ok(out)
     }
 
     /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.

@@ -82,6 +82,12 @@ pub struct ColumnDef {
     pub server_default: Option<&'static str>,
     /// Column-level CHECK expression (SQL text written by the model's author).
     pub check: Option<&'static str>,
+    /// The name given to the column's UNIQUE constraint (`unique(name = "...")`); `None`:
+    /// the naming convention's.
+    pub unique_name: Option<&'static str>,
+    /// The name given to the column's CHECK constraint (`check(name = "...", "SQL")`);
+    /// `None`: the naming convention's.
+    pub check_name: Option<&'static str>,
     /// Foreign key, if any.
     pub foreign_key: Option<ForeignKeyDef>,
     /// The row's version counter (`#[orm(version)]`): every UPDATE and DELETE of the
@@ -92,12 +98,32 @@ pub struct ColumnDef {
 /// A (possibly composite, possibly unique) index.
 #[derive(Debug, Clone, Copy)]
 pub struct IndexDef {
-    /// Index name.
-    pub name: &'static str,
+    /// The name given in the model (`index(name = "...", a, b)`); `None`: the naming
+    /// convention's ([`NamingConvention::index_name`](crate::schema::NamingConvention::index_name)).
+    pub name: Option<&'static str>,
     /// Column names.
     pub columns: &'static [&'static str],
     /// `CREATE UNIQUE INDEX`.
     pub unique: bool,
+}
+
+/// A composite UNIQUE constraint (`unique(a, b)` on the struct).
+#[derive(Debug, Clone, Copy)]
+pub struct UniqueDef {
+    /// The name given in the model (`unique(name = "...", a, b)`); `None`: the naming
+    /// convention's.
+    pub name: Option<&'static str>,
+    /// Column names.
+    pub columns: &'static [&'static str],
+}
+
+/// A CHECK constraint of the struct (`check = "SQL"` or `check(name = "...", "SQL")`).
+#[derive(Debug, Clone, Copy)]
+pub struct CheckDef {
+    /// The name given in the model; `None`: the naming convention's.
+    pub name: Option<&'static str>,
+    /// The condition, as SQL text written by the model's author.
+    pub sql: &'static str,
 }
 
 /// How a model takes part in inheritance (`polymorphic_on`, `polymorphic_identity`,
@@ -127,10 +153,10 @@ pub struct TableDef {
     pub columns: &'static [ColumnDef],
     /// Positions of the primary key columns.
     pub primary_key: &'static [usize],
-    /// Composite UNIQUE constraints (column names).
-    pub unique_constraints: &'static [&'static [&'static str]],
-    /// Table-level CHECK constraints (SQL text).
-    pub checks: &'static [&'static str],
+    /// Composite UNIQUE constraints.
+    pub unique_constraints: &'static [UniqueDef],
+    /// Table-level CHECK constraints.
+    pub checks: &'static [CheckDef],
     /// Indexes (including the single-column ones declared on fields).
     pub indexes: &'static [IndexDef],
     /// Rendered CRUD statements, per dialect and shape (filled at run time).

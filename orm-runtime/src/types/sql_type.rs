@@ -153,6 +153,65 @@ pub(crate) fn pg_decode<'a, T: postgres::types::FromSql<'a>>(
     })
 }
 
+/// A PostgreSQL number read into a Rust type at least as wide as its column: `i64` accepts
+/// `INT2` / `INT4` / `INT8`, `i32` accepts `INT2` / `INT4`, `f64` accepts `FLOAT4` / `FLOAT8`
+/// (`SELECT 1` is an `INT4`, `count(*)` an `INT8`). Narrowing reads (`INT8` into an `i32`)
+/// are not accepted, so they keep their typed decode error. The column's type is matched
+/// once per value, in `accepts`/`from_sql`, with no allocation.
+struct Widening<T>(T);
+
+impl<'a> postgres::types::FromSql<'a> for Widening<i16> {
+    fn from_sql(ty: &postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        i16::from_sql(ty, raw).map(Widening)
+    }
+    fn accepts(ty: &postgres::types::Type) -> bool {
+        <i16 as postgres::types::FromSql>::accepts(ty)
+    }
+}
+
+impl<'a> postgres::types::FromSql<'a> for Widening<i32> {
+    fn from_sql(ty: &postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        use postgres::types::Type;
+        match *ty {
+            Type::INT2 => i16::from_sql(ty, raw).map(|v| Widening(i32::from(v))),
+            _ => i32::from_sql(ty, raw).map(Widening),
+        }
+    }
+    fn accepts(ty: &postgres::types::Type) -> bool {
+        use postgres::types::Type;
+        matches!(*ty, Type::INT2 | Type::INT4)
+    }
+}
+
+impl<'a> postgres::types::FromSql<'a> for Widening<i64> {
+    fn from_sql(ty: &postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        use postgres::types::Type;
+        match *ty {
+            Type::INT2 => i16::from_sql(ty, raw).map(|v| Widening(i64::from(v))),
+            Type::INT4 => i32::from_sql(ty, raw).map(|v| Widening(i64::from(v))),
+            _ => i64::from_sql(ty, raw).map(Widening),
+        }
+    }
+    fn accepts(ty: &postgres::types::Type) -> bool {
+        use postgres::types::Type;
+        matches!(*ty, Type::INT2 | Type::INT4 | Type::INT8)
+    }
+}
+
+impl<'a> postgres::types::FromSql<'a> for Widening<f64> {
+    fn from_sql(ty: &postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        use postgres::types::Type;
+        match *ty {
+            Type::FLOAT4 => f32::from_sql(ty, raw).map(|v| Widening(f64::from(v))),
+            _ => f64::from_sql(ty, raw).map(Widening),
+        }
+    }
+    fn accepts(ty: &postgres::types::Type) -> bool {
+        use postgres::types::Type;
+        matches!(*ty, Type::FLOAT4 | Type::FLOAT8)
+    }
+}
+
 macro_rules! int_type {
     ($t:ty, $kind:ident, $name:literal, $variant:ident) => {
         impl SqlType for $t {
@@ -170,7 +229,7 @@ macro_rules! int_type {
                 }
             }
             fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
-                pg_decode::<$t>(row, idx, $name)
+                pg_decode::<Widening<$t>>(row, idx, $name).map(|w| w.0)
             }
         }
         #[diagnostic::do_not_recommend]
@@ -206,7 +265,7 @@ impl SqlType for f64 {
         }
     }
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
-        pg_decode::<f64>(row, idx, "f64")
+        pg_decode::<Widening<f64>>(row, idx, "f64").map(|w| w.0)
     }
 }
 impl Numeric for f64 {

@@ -54,7 +54,8 @@ fn mixin_columns_are_part_of_every_model_that_embeds_them() {
     let names = |t: &orm::TableDef| t.columns.iter().map(|c| c.name).collect::<Vec<_>>();
     assert_eq!(names(Article::table()), ["id", "title", "created_at", "updated_at", "deleted"]);
     assert_eq!(names(Comment::table()), ["id", "body", "created_at", "updated_at"]);
-    assert_eq!(Comment::table().indexes[0].name, "ix_comments_updated_at");
+    let ix = &Comment::table().indexes[0];
+    assert_eq!(orm::NamingConvention::default().index_name(Comment::table(), ix).unwrap(), "ix_comments_updated_at");
     each_db("mixins", |db| {
         db.engine.create_all(&[Article::table(), Comment::table()]).unwrap();
         let mut s = db.engine.session();
