@@ -33,7 +33,8 @@ pub use node::{
 };
 pub use ordering::{Direction, IntoOrdering, Nulls, Ordering};
 pub use sources::{
-    AppearsIn, ComputedBeforeWindows, Correlated, Here, InBase, InLeft, InOuter, InRight, InWindow, Joined, Scope,
+    AppearsIn, ComputedBeforeWindows, Correlated, Here, InBase, InLeft, InOuter, InOuterRight, InRight, InWindow, Joined, Outer,
+    RowIn, Scope, Whole,
     WindowResult,
 };
 pub use typed::{AsExpr, AssignValue, Expr, Expression, Labeled};

@@ -166,7 +166,7 @@ impl<M> ModelSelection<M> {
 
 impl<M: Model> Selection for ModelSelection<M> {
     type Output = M;
-    type Sources = M;
+    type Sources = crate::expr::Whole<M>;
     type From = M;
     fn push_items(&self, out: &mut Vec<SelectItem>) {
         out.push(SelectItem { node: Node::AllColumns(crate::expr::TableRef(M::table())), label: None });
@@ -175,6 +175,75 @@ impl<M: Model> Selection for ModelSelection<M> {
         let m = M::decode_row(row, *idx)?;
         *idx += M::table().columns.len();
         Ok(m)
+    }
+}
+
+impl<M: Model> SourceFrom for crate::expr::Whole<M> {
+    type From = M;
+}
+
+/// Every column of model `M`, read as `Option<M>`: `None` where the row has no `M` (its
+/// primary key is NULL), as on the outer side of a `LEFT OUTER JOIN`. Made by
+/// [`model::<Option<M>>()`](crate::query::model).
+pub struct OptionalModelSelection<M>(PhantomData<fn() -> M>);
+
+impl<M> std::fmt::Debug for OptionalModelSelection<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OptionalModelSelection")
+    }
+}
+
+impl<M: Model> Selection for OptionalModelSelection<M> {
+    type Output = Option<M>;
+    type Sources = M;
+    type From = M;
+    fn push_items(&self, out: &mut Vec<SelectItem>) {
+        out.push(SelectItem { node: Node::AllColumns(crate::expr::TableRef(M::table())), label: None });
+    }
+    fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<Option<M>> {
+        let start = *idx;
+        *idx += M::table().columns.len();
+        // A primary key column is never NULL in a stored row: NULL there means the outer
+        // join found no row (a model without a key reads absent when every column is NULL).
+        let table = M::table();
+        let absent = if table.primary_key.is_empty() {
+            (0..table.columns.len()).all(|i| row.is_null(start + i))
+        } else {
+            table.primary_key.iter().any(|k| row.is_null(start + k))
+        };
+        if absent {
+            return Ok(None);
+        }
+        M::decode_row(row, start).map(Some)
+    }
+}
+
+/// What [`model`](crate::query::model) selects: a model `M` (every column, decoding an `M`)
+/// or `Option<M>` (decoding `None` where the row has no `M`, as on the outer side of a
+/// `LEFT OUTER JOIN`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "`model::<T>()` takes a model or `Option` of a model",
+    note = "derive `Model` for it, or select its columns one by one"
+)]
+pub trait SelectModel {
+    /// The selection.
+    type Selection: Selection;
+    /// Make it.
+    fn selection() -> Self::Selection;
+}
+
+impl<M: Model> SelectModel for M {
+    type Selection = ModelSelection<M>;
+    fn selection() -> ModelSelection<M> {
+        ModelSelection::new()
+    }
+}
+
+impl<M: Model> SelectModel for Option<M> {
+    type Selection = OptionalModelSelection<M>;
+    fn selection() -> OptionalModelSelection<M> {
+        OptionalModelSelection(PhantomData)
     }
 }
 
