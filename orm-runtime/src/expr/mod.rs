@@ -33,8 +33,8 @@ pub use node::{
 };
 pub use ordering::{Direction, IntoOrdering, Nulls, Ordering};
 pub use sources::{
-    AppearsIn, ComputedBeforeWindows, Correlated, Here, InBase, InLeft, InOuter, InOuterRight, InRight, InWindow, Joined, Outer,
-    RowIn, Scope, Whole,
+    AppearsIn, ComputedBeforeWindows, Correlated, Here, InBase, InLeft, InOuter, InOuterRight, InRight, InWindow, Joined, NoRows, Outer,
+    OuterJoinedRowMayBeMissing, Row, RowIn, RowPair, RowsIn, Scope,
     WindowResult,
 };
 pub use typed::{AsExpr, AssignValue, Expr, Expression, Labeled};

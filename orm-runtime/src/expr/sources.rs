@@ -79,19 +79,6 @@ impl<L, M: crate::model::Model, const N: u8> AppearsIn<Joined<L, Outer<crate::ex
 {
 }
 
-/// The whole row of model `M`, decoded as an `M`: what `model::<M>()` reads. Accepted where
-/// `M` is in the FROM clause and is not the outer side of a `LEFT OUTER JOIN` (see
-/// [`RowIn`]).
-#[derive(Debug)]
-pub struct Whole<M>(std::marker::PhantomData<fn() -> M>);
-
-impl<M: crate::model::Model, Q, I> AppearsIn<Q, I> for Whole<M>
-where
-    M: AppearsIn<Q, I>,
-    M: RowIn<Q, I>,
-{
-}
-
 /// Every row of the query `Q` has a row of model `Self` (it is the FROM model or inner-joined),
 /// so `model::<Self>()` decodes a plain `Self`. An outer-joined model has no such guarantee.
 #[diagnostic::on_unimplemented(
@@ -110,6 +97,40 @@ impl<M: crate::model::Model, L, R, I> RowIn<Joined<L, R>, InLeft<I>> for M where
 impl<M: crate::model::Model, F, O, I> RowIn<Correlated<F, O>, InLeft<I>> for M where M: RowIn<F, I> {}
 
 impl<F, O: crate::model::Model> RowIn<Correlated<F, O>, InOuter> for O {}
+
+/// Implemented by nothing: the outer side of a `LEFT OUTER JOIN` has no row on some rows of
+/// the query (see [`RowIn`]).
+pub trait OuterJoinedRowMayBeMissing {}
+
+#[diagnostic::do_not_recommend]
+impl<L, R: crate::model::Model> RowIn<Joined<L, Outer<R>>, InOuterRight> for R where R: OuterJoinedRowMayBeMissing {}
+
+/// The models a selection decodes as whole rows (`model::<M>()`), as a type-level list:
+/// [`NoRows`], [`Row`], [`RowPair`]. Each must be [`RowIn`] the query's FROM clause.
+pub trait RowsIn<Q, I> {}
+
+/// A selection that decodes no whole model row (columns, expressions, `Option<Model>`).
+#[derive(Debug)]
+pub enum NoRows {}
+
+/// A selection that decodes model `M`'s whole row as a plain `M`.
+#[derive(Debug)]
+pub struct Row<M>(std::marker::PhantomData<fn() -> M>);
+
+/// The whole rows of both parts of a selection.
+#[derive(Debug)]
+pub struct RowPair<A, B>(std::marker::PhantomData<fn() -> (A, B)>);
+
+impl<Q> RowsIn<Q, ()> for NoRows {}
+
+impl<Q, M, I> RowsIn<Q, I> for Row<M> where M: RowIn<Q, I> {}
+
+impl<Q, A, B, IA, IB> RowsIn<Q, (IA, IB)> for RowPair<A, B>
+where
+    A: RowsIn<Q, IA>,
+    B: RowsIn<Q, IB>,
+{
+}
 
 /// The FROM clause `F` of a *correlated* subquery, which also reads the outer query's model
 /// `O` (see [`Select::correlate`](crate::query::Select::correlate)). Columns of `F` and of `O`

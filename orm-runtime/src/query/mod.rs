@@ -30,7 +30,8 @@ pub use modify::{delete, update, Delete, Update};
 pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
 pub use select::{model, select, select_model, JoinOn, Select};
 pub use selection::{
-    ColumnAt, FromClause, ModelSelection, NoFrom, OptionalModelSelection, OrElse, SameColumns, SelectModel, Selection,
+    ColumnAt, FromClause, ModelSelection, NoFrom, OptionalModelSelection, OrElse, ReadFrom, SameColumns, SelectModel,
+    Selection,
     SingleColumn, SourceFrom,
 };
 pub use statement::{

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::expr::{AppearsIn, Expression, IntoOrdering, Joined, Node};
 use crate::model::Model;
 use crate::query::join_path::FromModels;
-use crate::query::selection::{FromClause, ModelSelection, SelectModel, Selection};
+use crate::query::selection::{FromClause, ModelSelection, ReadFrom, SelectModel, Selection};
 use crate::query::{Executor, JoinClause, JoinKind, OrderTerm, RowLock, SelectStatement, Statement};
 
 /// A typed `SELECT` of `Sel` from `F`; rows decode into `Sel::Output`.
@@ -250,7 +250,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// Every row.
     pub fn all<X: Executor, I>(&self, ex: X) -> Result<Vec<Sel::Output>>
     where
-        Sel::Sources: AppearsIn<F, I>,
+        Sel: ReadFrom<F, I>,
     {
         let mut out = Vec::new();
         self.run(ex, |v| {
@@ -263,7 +263,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// The first row, if any (add `.limit(1)` to let the database stop early).
     pub fn first<X: Executor, I>(&self, ex: X) -> Result<Option<Sel::Output>>
     where
-        Sel::Sources: AppearsIn<F, I>,
+        Sel: ReadFrom<F, I>,
     {
         let mut out = None;
         self.run(ex, |v| {
@@ -276,7 +276,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
     pub fn one<X: Executor, I>(&self, ex: X) -> Result<Sel::Output>
     where
-        Sel::Sources: AppearsIn<F, I>,
+        Sel: ReadFrom<F, I>,
     {
         self.one_or_none(ex)?.ok_or_else(|| Error::NotFound { table: self.table_for_errors() })
     }
@@ -284,7 +284,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// At most one row: [`Error::MultipleRows`] for more.
     pub fn one_or_none<X: Executor, I>(&self, ex: X) -> Result<Option<Sel::Output>>
     where
-        Sel::Sources: AppearsIn<F, I>,
+        Sel: ReadFrom<F, I>,
     {
         let mut out = None;
         let mut extra = false;
@@ -305,7 +305,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// Hand each row to `f` as it is decoded, without collecting the result.
     pub fn for_each<X: Executor, I>(&self, ex: X, mut f: impl FnMut(Sel::Output) -> Result<()>) -> Result<()>
     where
-        Sel::Sources: AppearsIn<F, I>,
+        Sel: ReadFrom<F, I>,
     {
         ex.with_reading_connection(&self.stmt, |conn| {
             let r = render(conn.dialect(), Statement::Select(&self.stmt))?;
