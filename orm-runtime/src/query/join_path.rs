@@ -64,7 +64,11 @@ pub(crate) fn fk_eq(fk: &ColumnDef, target: &ColumnDef) -> Node {
 /// The ON condition joining `target` to `from`: the one foreign key from `target` to one of
 /// `from`'s tables or from one of them to `target`. No path, or several, is an
 /// [`UnresolvedJoin`] (reported when the statement is rendered).
-pub(crate) fn infer_on(from: &[&'static TableDef], target: &'static TableDef, index: usize) -> Result<Node, UnresolvedJoin> {
+pub(crate) fn infer_on(
+    from: &[&'static TableDef],
+    target: &'static TableDef,
+    index: usize,
+) -> Result<Node, UnresolvedJoin> {
     let mut paths: Vec<(&ColumnDef, &ColumnDef)> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for table in from {

@@ -31,8 +31,7 @@ pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
 pub use select::{model, select, select_model, JoinOn, Select};
 pub use selection::{
     ColumnAt, FromClause, ModelSelection, NoFrom, OptionalModelSelection, OrElse, ReadFrom, SameColumns, SelectModel,
-    Selection,
-    SingleColumn, SourceFrom,
+    Selection, SingleColumn, SourceFrom,
 };
 pub use statement::{
     Compound, ConflictAction, Cte, Ddl, DeleteStatement, DerivedTable, DmlClauses, InsertStatement, JoinClause,

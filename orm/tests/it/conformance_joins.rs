@@ -64,9 +64,7 @@ fn user(name: &str, is_active: bool) -> User {
 
 /// ada (active, 2 posts, 1 comment), bob (inactive, 1 post), cy (active, no post).
 fn seed(db: &Db) {
-    db.engine
-        .create_all(&[User::table(), Post::table(), Comment::table(), Tag::table(), Message::table()])
-        .unwrap();
+    db.engine.create_all(&[User::table(), Post::table(), Comment::table(), Tag::table(), Message::table()]).unwrap();
     let keys = insert::<User>()
         .values_many(&[user("ada", true), user("bob", false), user("cy", true)])
         .returning_keys(&db.engine)
@@ -112,11 +110,8 @@ fn outer_joined_model_reads_as_none_where_nothing_matched() {
             .unwrap();
         assert_eq!(titles, vec![("cy".into(), None)]);
         // An inner join still reads plain models.
-        let inner: Vec<(User, Post)> = select((model::<User>(), model::<Post>()))
-            .join::<Post>()
-            .order_by(Post::title)
-            .all(&db.engine)
-            .unwrap();
+        let inner: Vec<(User, Post)> =
+            select((model::<User>(), model::<Post>())).join::<Post>().order_by(Post::title).all(&db.engine).unwrap();
         assert_eq!(inner.len(), 3);
         assert_eq!(inner[2].0.name, "bob");
     });
@@ -129,7 +124,10 @@ fn join_without_on_follows_the_one_foreign_key() {
         // Child joined to its parent, and parent joined to its child.
         let from_users: Vec<(String, String)> =
             select((User::name, Post::title)).join::<Post>().order_by(Post::title).all(&db.engine).unwrap();
-        assert_eq!(from_users, vec![("ada".into(), "a1".into()), ("ada".into(), "a2".into()), ("bob".into(), "b1".into())]);
+        assert_eq!(
+            from_users,
+            vec![("ada".into(), "a1".into()), ("ada".into(), "a2".into()), ("bob".into(), "b1".into())]
+        );
         let from_posts: Vec<(String, String)> =
             select((Post::title, User::name)).join::<User>().order_by(Post::title).all(&db.engine).unwrap();
         assert_eq!(from_posts.len(), 3);
@@ -170,11 +168,8 @@ fn join_without_a_single_foreign_key_path_is_a_typed_error() {
         // Nothing was sent for the refused statements.
         assert!(db.log.take().iter().all(|s| !s.contains("\"tags\"") && !s.contains("JOIN \"users\"")));
         // With the condition given, the same joins run.
-        let sent: Vec<i64> = select(Message::id)
-            .join::<User>()
-            .on(Message::sender_id.eq(User::id))
-            .all(&db.engine)
-            .unwrap();
+        let sent: Vec<i64> =
+            select(Message::id).join::<User>().on(Message::sender_id.eq(User::id)).all(&db.engine).unwrap();
         assert!(sent.is_empty());
         let tagged: Vec<String> =
             select(User::name).join::<Tag>().on(Tag::label.eq(User::name)).all(&db.engine).unwrap();
@@ -245,11 +240,8 @@ fn boolean_column_is_a_predicate() {
         let with_ops: Vec<String> =
             select(User::name).filter(User::is_active & User::name.ne("ada")).all(&db.engine).unwrap();
         assert_eq!(with_ops, vec!["cy".to_string()]);
-        let or_ops: i64 = select(count_all())
-            .from::<User>()
-            .filter(!User::is_active | User::name.eq("cy"))
-            .one(&db.engine)
-            .unwrap();
+        let or_ops: i64 =
+            select(count_all()).from::<User>().filter(!User::is_active | User::name.eq("cy")).one(&db.engine).unwrap();
         assert_eq!(or_ops, 2);
 
         let mut s = db.engine.session();
@@ -259,10 +251,7 @@ fn boolean_column_is_a_predicate() {
 
         let changed = update::<User>().set(User::name, "eve").filter(!User::is_active).execute(&db.engine).unwrap();
         assert_eq!(changed, 1);
-        let deleted = delete::<User>()
-            .filter(User::is_active.and(User::name.ne("ada")))
-            .execute(&db.engine)
-            .unwrap();
+        let deleted = delete::<User>().filter(User::is_active.and(User::name.ne("ada"))).execute(&db.engine).unwrap();
         assert_eq!(deleted, 1);
         let left: Vec<String> = select(User::name).order_by(User::name).all(&db.engine).unwrap();
         assert_eq!(left, vec!["ada".to_string(), "eve".into()]);
@@ -300,7 +289,10 @@ fn snapshots_of_inferred_joins_outer_aliases_and_boolean_predicates() {
         both(|d| {
             let u = update::<User>().set(User::name, "x").filter(!User::is_active).render(d)?;
             let del = delete::<User>().filter(User::is_active).render(d)?;
-            Ok(orm::dialect::Rendered { sql: format!("{}; {}", u.sql, del.sql), params: [u.params, del.params].concat() })
+            Ok(orm::dialect::Rendered {
+                sql: format!("{}; {}", u.sql, del.sql),
+                params: [u.params, del.params].concat(),
+            })
         })
     );
 }
