@@ -187,7 +187,6 @@ fn seed_employees(db: &Db) {
         reports: HasMany::new(),
     };
     let boss = insert::<Employee>().values(&staff("boss", None)).returning_keys(&db.engine).unwrap()[0];
-    let boss = i32::try_from(boss).unwrap();
     insert::<Employee>()
         .values_many(&[staff("ann", Some(boss)), staff("ben", Some(boss))])
         .execute(&db.engine)
