@@ -264,6 +264,22 @@ pub enum Error {
         /// Dialect name.
         dialect: &'static str,
     },
+    /// A Core join without an ON condition (`select(..).join::<N>()`) whose target is linked
+    /// to the query's tables by no foreign key, or by several: give the condition with
+    /// `.on(...)`.
+    #[error(
+        "cannot infer the ON clause joining `{target}` to {}: {}; give it with `.on(...)`",
+        from.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "),
+        if *paths == 0 { "no foreign key links them".to_owned() } else { format!("{paths} foreign keys link them") }
+    )]
+    JoinPath {
+        /// The joined table.
+        target: String,
+        /// The tables of the query it was joined to.
+        from: Vec<String>,
+        /// How many foreign key paths were found (0, or more than 1).
+        paths: usize,
+    },
     /// A database URL could not be understood.
     #[error("invalid database URL {url:?}: {reason}")]
     InvalidUrl {
@@ -486,6 +502,9 @@ impl Error {
                 Error::InvalidNamingConvention { key, template: template.clone(), reason: reason.clone() }
             }
             Error::Unsupported { feature, dialect } => Error::Unsupported { feature, dialect },
+            Error::JoinPath { target, from, paths } => {
+                Error::JoinPath { target: target.clone(), from: from.clone(), paths: *paths }
+            }
             Error::InvalidUrl { url, reason } => Error::InvalidUrl { url: url.clone(), reason: reason.clone() },
             Error::StaleData { table, action, key, expected_version, matched } => Error::StaleData {
                 table: table.clone(),

@@ -127,6 +127,13 @@ impl Writer<'_> {
     }
 
     fn select(&mut self, s: &SelectStatement) -> Result<()> {
+        if let Some(j) = &s.unresolved_join {
+            return Err(Error::JoinPath {
+                target: j.target.to_owned(),
+                from: j.from.iter().map(|t| (*t).to_owned()).collect(),
+                paths: j.paths,
+            });
+        }
         if !s.with.is_empty() {
             self.push(if s.with.iter().any(|c| c.recursive) { "WITH RECURSIVE " } else { "WITH " });
             for (i, c) in s.with.iter().enumerate() {

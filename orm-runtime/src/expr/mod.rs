@@ -33,8 +33,8 @@ pub use node::{
 };
 pub use ordering::{Direction, IntoOrdering, Nulls, Ordering};
 pub use sources::{
-    AppearsIn, ComputedBeforeWindows, Correlated, Here, InBase, InLeft, InOuter, InRight, InWindow, Joined, Scope,
-    WindowResult,
+    AppearsIn, ComputedBeforeWindows, Correlated, Here, InBase, InLeft, InOuter, InOuterRight, InRight, InWindow,
+    Joined, NoRows, Outer, OuterJoinedRowMayBeMissing, Row, RowIn, RowPair, RowsIn, Scope, WindowResult,
 };
 pub use typed::{AsExpr, AssignValue, Expr, Expression, Labeled};
 pub use window::{dense_rank, lag, lead, rank, row_number, window, Window, WindowExpr, WindowFunction};

@@ -26,6 +26,30 @@ impl<S> Not for Expr<bool, S> {
     }
 }
 
+/// `!User::is_active`: `NOT "users"."is_active"` (a boolean column is itself a predicate).
+impl<M> Not for Column<M, bool> {
+    type Output = Expr<bool, M>;
+    fn not(self) -> Self::Output {
+        Expr::from_node(Node::Not(Box::new(Expression::into_node(self))))
+    }
+}
+
+/// `User::is_active & cond`: `"users"."is_active" AND cond`.
+impl<M, R: Expression<Value = bool>> BitAnd<R> for Column<M, bool> {
+    type Output = Expr<bool, (M, R::Sources)>;
+    fn bitand(self, rhs: R) -> Self::Output {
+        Expression::and(self, rhs)
+    }
+}
+
+/// `User::is_active | cond`: `"users"."is_active" OR cond`.
+impl<M, R: Expression<Value = bool>> BitOr<R> for Column<M, bool> {
+    type Output = Expr<bool, (M, R::Sources)>;
+    fn bitor(self, rhs: R) -> Self::Output {
+        Expression::or(self, rhs)
+    }
+}
+
 macro_rules! arithmetic {
     ($trait:ident, $method:ident, $op:ident) => {
         impl<T: Numeric, S, R: AsExpr<T::Base>> $trait<R> for Expr<T, S> {

@@ -60,6 +60,78 @@ impl<M: crate::model::Model, const N: u8, L, R, I> AppearsIn<Joined<L, R>, InLef
 {
 }
 
+/// The outer side of a `LEFT OUTER JOIN`: an outer join to `N` extends the FROM clause to
+/// `Joined<L, Outer<N>>`. `N`'s columns stay usable in filters and ordering, but on rows
+/// where nothing matched they all read NULL, so the whole `N` row is selected as
+/// `Option<N>` ([`model::<Option<N>>()`](crate::query::model)), never as a plain `N`.
+#[derive(Debug)]
+pub struct Outer<N>(std::marker::PhantomData<fn() -> N>);
+
+/// Index marker: the outer-joined (right) model of a `LEFT OUTER JOIN`.
+#[derive(Debug)]
+pub enum InOuterRight {}
+
+impl<L, R: crate::model::Model> AppearsIn<Joined<L, Outer<R>>, InOuterRight> for R {}
+
+#[diagnostic::do_not_recommend]
+impl<L, M: crate::model::Model, const N: u8> AppearsIn<Joined<L, Outer<crate::expr::Alias<M, N>>>, InOuterRight>
+    for crate::expr::Alias<M, N>
+{
+}
+
+/// Every row of the query `Q` has a row of model `Self` (it is the FROM model or inner-joined),
+/// so `model::<Self>()` decodes a plain `Self`. An outer-joined model has no such guarantee.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is outer-joined, so a row may have no `{Self}`: select `model::<Option<{Self}>>()`",
+    label = "`{Self}` is the outer side of a LEFT OUTER JOIN: its columns are NULL where nothing matched",
+    note = "the query selects from `{Q}`; `model::<Option<{Self}>>()` reads `None` where the join found no row"
+)]
+pub trait RowIn<Q, I> {}
+
+impl<M: crate::model::Model> RowIn<M, Here> for M {}
+
+impl<L, R: crate::model::Model> RowIn<Joined<L, R>, InRight> for R {}
+
+impl<M: crate::model::Model, L, R, I> RowIn<Joined<L, R>, InLeft<I>> for M where M: RowIn<L, I> {}
+
+impl<M: crate::model::Model, F, O, I> RowIn<Correlated<F, O>, InLeft<I>> for M where M: RowIn<F, I> {}
+
+impl<F, O: crate::model::Model> RowIn<Correlated<F, O>, InOuter> for O {}
+
+/// Implemented by nothing: the outer side of a `LEFT OUTER JOIN` has no row on some rows of
+/// the query (see [`RowIn`]).
+pub trait OuterJoinedRowMayBeMissing {}
+
+#[diagnostic::do_not_recommend]
+impl<L, R: crate::model::Model> RowIn<Joined<L, Outer<R>>, InOuterRight> for R where R: OuterJoinedRowMayBeMissing {}
+
+/// The models a selection decodes as whole rows (`model::<M>()`), as a type-level list:
+/// [`NoRows`], [`Row`], [`RowPair`]. Each must be [`RowIn`] the query's FROM clause.
+pub trait RowsIn<Q, I> {}
+
+/// A selection that decodes no whole model row (columns, expressions, `Option<Model>`).
+#[derive(Debug)]
+pub enum NoRows {}
+
+/// A selection that decodes model `M`'s whole row as a plain `M`.
+#[derive(Debug)]
+pub struct Row<M>(std::marker::PhantomData<fn() -> M>);
+
+/// The whole rows of both parts of a selection.
+#[derive(Debug)]
+pub struct RowPair<A, B>(std::marker::PhantomData<fn() -> (A, B)>);
+
+impl<Q> RowsIn<Q, ()> for NoRows {}
+
+impl<Q, M, I> RowsIn<Q, I> for Row<M> where M: RowIn<Q, I> {}
+
+impl<Q, A, B, IA, IB> RowsIn<Q, (IA, IB)> for RowPair<A, B>
+where
+    A: RowsIn<Q, IA>,
+    B: RowsIn<Q, IB>,
+{
+}
+
 /// The FROM clause `F` of a *correlated* subquery, which also reads the outer query's model
 /// `O` (see [`Select::correlate`](crate::query::Select::correlate)). Columns of `F` and of `O`
 /// may be used in it; the subquery, as an expression, then reads `O`, so it is accepted only

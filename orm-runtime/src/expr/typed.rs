@@ -294,6 +294,15 @@ pub trait Expression: Sized {
     fn cast<U: SqlType>(self) -> Expr<U, Self::Sources> {
         Expr::from_node(Node::Cast { expr: Box::new(self.into_node()), kind: U::KIND })
     }
+    /// The same expression, read as `Option` (`None` for NULL): how to select a column of the
+    /// outer side of a `LEFT OUTER JOIN`, which reads NULL where nothing matched
+    /// (`select((User::name, Post::title.nullable())).outerjoin::<Post>()`).
+    fn nullable(self) -> Expr<Option<<Self::Value as SqlType>::Base>, Self::Sources>
+    where
+        <Self::Value as SqlType>::Base: SqlType<Base = <Self::Value as SqlType>::Base>,
+    {
+        Expr::from_node(self.into_node())
+    }
     /// Name the expression in the select list: `self AS label`.
     fn label(self, label: &'static str) -> Labeled<Self> {
         Labeled { expr: self, label }

@@ -188,6 +188,7 @@ impl<T: SqlType, S> IntoOrdering for WindowExpr<T, S> {
 impl<T: SqlType, S: SourceFrom> Selection for WindowExpr<T, S> {
     type Output = T;
     type Sources = S;
+    type Rows = crate::expr::NoRows;
     type From = S::From;
     fn push_items(&self, out: &mut Vec<SelectItem>) {
         out.push(SelectItem { node: self.node.clone(), label: None });

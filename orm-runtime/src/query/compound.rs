@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use crate::dialect::{render, Rendered};
 use crate::error::{Error, Result};
-use crate::expr::{AppearsIn, IntoOrdering, Scope};
+use crate::expr::{IntoOrdering, Scope};
 use crate::query::select::run_rows;
 use crate::query::subquery::{CheckedQuery, Derived, QueryExpr};
 use crate::query::{Compound, Executor, OrderTerm, SameColumns, Select, SelectStatement, Selection, SetOp, Statement};
@@ -33,7 +33,7 @@ macro_rules! set_operations {
                 #[$doc]
                 pub fn $method<Q, I, J>(self, other: Q) -> CompoundSelect<Sel, (F::Outer, Q::Outer)>
                 where
-                    Sel::Sources: AppearsIn<F, I>,
+                    Sel: crate::query::ReadFrom<F, I>,
                     Q: CheckedQuery<J>,
                     <Q::Selection as Selection>::Output: SameColumns<Sel::Output>,
                 {

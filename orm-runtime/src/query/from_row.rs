@@ -74,6 +74,7 @@ struct ByLabel<R>(Vec<usize>, PhantomData<fn() -> R>);
 impl<R: FromRow> Selection for ByLabel<R> {
     type Output = R;
     type Sources = ();
+    type Rows = crate::expr::NoRows;
     type From = ();
     fn push_items(&self, _: &mut Vec<SelectItem>) {}
     fn decode(&self, row: &RowRef<'_>, _: &mut usize) -> Result<R> {

@@ -6,6 +6,7 @@ mod crud;
 mod executor;
 mod from_row;
 pub(crate) mod insert;
+pub(crate) mod join_path;
 mod lock;
 mod modify;
 pub(crate) mod polymorphic;
@@ -23,12 +24,14 @@ pub use crud::{model_statements, ModelStatements, StatementCache};
 pub use executor::Executor;
 pub use from_row::{decode_labeled, FromRow, SelectInto};
 pub use insert::{insert, Insert};
+pub use join_path::FromModels;
 pub use lock::{LockStrength, LockWait, RowLock};
 pub use modify::{delete, update, Delete, Update};
 pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
 pub use select::{model, select, select_model, JoinOn, Select};
 pub use selection::{
-    ColumnAt, FromClause, ModelSelection, NoFrom, OrElse, SameColumns, Selection, SingleColumn, SourceFrom,
+    ColumnAt, FromClause, ModelSelection, NoFrom, OptionalModelSelection, OrElse, ReadFrom, SameColumns, SelectModel,
+    Selection, SingleColumn, SourceFrom,
 };
 pub use statement::{
     Compound, ConflictAction, Cte, Ddl, DeleteStatement, DerivedTable, DmlClauses, InsertStatement, JoinClause,

@@ -5,9 +5,10 @@ use std::marker::PhantomData;
 use crate::backend::Connection;
 use crate::dialect::{render, Rendered};
 use crate::error::{Error, Result};
-use crate::expr::{AppearsIn, Expression, IntoOrdering, Joined};
+use crate::expr::{AppearsIn, Expression, IntoOrdering, Joined, Node};
 use crate::model::Model;
-use crate::query::selection::{FromClause, ModelSelection, Selection};
+use crate::query::join_path::FromModels;
+use crate::query::selection::{FromClause, ModelSelection, ReadFrom, SelectModel, Selection};
 use crate::query::{Executor, JoinClause, JoinKind, OrderTerm, RowLock, SelectStatement, Statement};
 
 /// A typed `SELECT` of `Sel` from `F`; rows decode into `Sel::Output`.
@@ -33,9 +34,14 @@ where
 }
 
 /// Every column of model `M` as one item of a Core selection, decoding an `M`:
-/// `select((model::<User>(), model::<Order>())).join::<Order>().on(...)` gives `(User, Order)` rows.
-pub fn model<M: Model>() -> ModelSelection<M> {
-    ModelSelection::new()
+/// `select((model::<User>(), model::<Order>())).join::<Order>()` gives `(User, Order)` rows.
+///
+/// The outer side of a `LEFT OUTER JOIN` may be missing from a row, so it is selected as
+/// `model::<Option<N>>()`, which reads `None` where the join found nothing (its primary key is
+/// NULL): `select((model::<User>(), model::<Option<Post>>())).outerjoin::<Post>()` gives
+/// `(User, Option<Post>)` rows. Selecting a plain `model::<Post>()` there is a compile error.
+pub fn model<M: SelectModel>() -> M::Selection {
+    M::selection()
 }
 
 /// `SELECT <every column of M> FROM M`, decoding plain (untracked) `M` values.
@@ -67,8 +73,11 @@ impl<Sel: Selection, F> Select<Sel, F> {
         Select { sel: self.sel, stmt: self.stmt, _from: PhantomData }
     }
 
-    /// `INNER JOIN` model `N`; finish with [`JoinOn::on`]. After the join, `N`'s columns
-    /// may be selected, filtered and ordered on.
+    /// `INNER JOIN` model `N`. With exactly one foreign key between `N` and the models
+    /// already in the query (either way), the ON clause follows it; otherwise give it with
+    /// [`Select::on`] (which also overrides an inferred one). A join left without a condition
+    /// it could infer fails with [`Error::JoinPath`] when the statement runs. After the join,
+    /// `N`'s columns may be selected, filtered and ordered on.
     ///
     /// ```
     /// # use orm::prelude::*;
@@ -97,25 +106,68 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// # let orders = [(1, 9.5)].map(|(user_id, total)| Order { id: 0, user_id, total });
     /// # insert::<Order>().values_many(&orders).execute(&engine)?;
     /// let rows: Vec<(String, f64)> =
+    ///     select((User::name, Order::total)).join::<Order>().all(&engine)?;
+    /// assert_eq!(rows, [("Ada".to_string(), 9.5)]);
+    /// // The same join with its condition written out:
+    /// let rows: Vec<(String, f64)> =
     ///     select((User::name, Order::total)).join::<Order>().on(Order::user_id.eq(User::id)).all(&engine)?;
     /// assert_eq!(rows, [("Ada".to_string(), 9.5)]);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn join<N: Model>(self) -> JoinOn<Self, Joined<F, N>> {
-        JoinOn { query: self, table: N::table().name, kind: JoinKind::Inner, alias: None, _from: PhantomData }
+    pub fn join<N: Model>(self) -> Select<Sel, Joined<F, N>>
+    where
+        F: FromModels,
+    {
+        self.join_inferred::<N, Joined<F, N>>(JoinKind::Inner)
     }
 
-    /// `LEFT OUTER JOIN` model `N`; finish with [`JoinOn::on`]. Columns of `N` read NULL
-    /// where nothing matched: select them through `Option` fields or `coalesce`.
-    pub fn outerjoin<N: Model>(self) -> JoinOn<Self, Joined<F, N>> {
-        JoinOn { query: self, table: N::table().name, kind: JoinKind::LeftOuter, alias: None, _from: PhantomData }
+    /// `LEFT OUTER JOIN` model `N`, its ON clause inferred as for [`Select::join`] (or given
+    /// with [`Select::on`]). Every row of the query's models is kept; where nothing matched,
+    /// `N`'s columns read NULL. So `N` is recorded as outer-joined (`Joined<F, Outer<N>>`):
+    /// select its whole row as [`model::<Option<N>>()`](model) (`None` where nothing matched;
+    /// a plain `model::<N>()` does not compile), and its columns through `Option` types or
+    /// `coalesce`: a column `Post::title: String` read from a row without a post fails to decode.
+    pub fn outerjoin<N: Model>(self) -> Select<Sel, Joined<F, crate::expr::Outer<N>>>
+    where
+        F: FromModels,
+    {
+        self.join_inferred::<N, Joined<F, crate::expr::Outer<N>>>(JoinKind::LeftOuter)
+    }
+
+    fn join_inferred<N: Model, J>(mut self, kind: JoinKind) -> Select<Sel, J>
+    where
+        F: FromModels,
+    {
+        let mut from = Vec::new();
+        F::push_models(&mut from);
+        let index = self.stmt.joins.len();
+        let on = match crate::query::join_path::infer_on(&from, N::table(), index) {
+            Ok(on) => on,
+            Err(unresolved) => {
+                if self.stmt.unresolved_join.is_none() {
+                    self.stmt.unresolved_join = Some(unresolved);
+                }
+                Node::Value(crate::types::Value::Bool(false))
+            }
+        };
+        self.stmt.joins.push(JoinClause { kind, table: N::table().name, alias: None, on });
+        Select { sel: self.sel, stmt: self.stmt, _from: PhantomData }
     }
 
     /// `INNER JOIN` model `M`'s table under alias `N` (a self-join); finish with
     /// [`JoinOn::on`], using [`alias`](crate::expr::alias)`::<M, N>().col(...)` for its columns.
     pub fn join_as<M: Model, const N: u8>(self) -> JoinOn<Self, Joined<F, crate::expr::Alias<M, N>>> {
         JoinOn { query: self, table: M::table().name, kind: JoinKind::Inner, alias: Some(N), _from: PhantomData }
+    }
+
+    /// `LEFT OUTER JOIN` model `M`'s table under alias `N` (employees with their managers,
+    /// if any); finish with [`JoinOn::on`]. The alias's columns read NULL where nothing
+    /// matched: select them through `Option` types.
+    pub fn outerjoin_as<M: Model, const N: u8>(
+        self,
+    ) -> JoinOn<Self, Joined<F, crate::expr::Outer<crate::expr::Alias<M, N>>>> {
+        JoinOn { query: self, table: M::table().name, kind: JoinKind::LeftOuter, alias: Some(N), _from: PhantomData }
     }
 
     /// Add a WHERE condition (ANDed with earlier ones).
@@ -198,7 +250,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// Every row.
     pub fn all<X: Executor, I>(&self, ex: X) -> Result<Vec<Sel::Output>>
     where
-        Sel::Sources: AppearsIn<F, I>,
+        Sel: ReadFrom<F, I>,
     {
         let mut out = Vec::new();
         self.run(ex, |v| {
@@ -211,7 +263,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// The first row, if any (add `.limit(1)` to let the database stop early).
     pub fn first<X: Executor, I>(&self, ex: X) -> Result<Option<Sel::Output>>
     where
-        Sel::Sources: AppearsIn<F, I>,
+        Sel: ReadFrom<F, I>,
     {
         let mut out = None;
         self.run(ex, |v| {
@@ -224,7 +276,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
     pub fn one<X: Executor, I>(&self, ex: X) -> Result<Sel::Output>
     where
-        Sel::Sources: AppearsIn<F, I>,
+        Sel: ReadFrom<F, I>,
     {
         self.one_or_none(ex)?.ok_or_else(|| Error::NotFound { table: self.table_for_errors() })
     }
@@ -232,7 +284,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// At most one row: [`Error::MultipleRows`] for more.
     pub fn one_or_none<X: Executor, I>(&self, ex: X) -> Result<Option<Sel::Output>>
     where
-        Sel::Sources: AppearsIn<F, I>,
+        Sel: ReadFrom<F, I>,
     {
         let mut out = None;
         let mut extra = false;
@@ -253,7 +305,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// Hand each row to `f` as it is decoded, without collecting the result.
     pub fn for_each<X: Executor, I>(&self, ex: X, mut f: impl FnMut(Sel::Output) -> Result<()>) -> Result<()>
     where
-        Sel::Sources: AppearsIn<F, I>,
+        Sel: ReadFrom<F, I>,
     {
         ex.with_reading_connection(&self.stmt, |conn| {
             let r = render(conn.dialect(), Statement::Select(&self.stmt))?;
@@ -287,7 +339,7 @@ where
     .map(drop)
 }
 
-/// A join waiting for its ON condition (see [`Select::join`]).
+/// A join waiting for its ON condition (see [`Select::join_as`]).
 #[must_use = "a join needs its condition: call .on(...)"]
 #[derive(Debug)]
 pub struct JoinOn<Q, J> {
@@ -296,6 +348,24 @@ pub struct JoinOn<Q, J> {
     pub(crate) kind: JoinKind,
     pub(crate) alias: Option<u8>,
     pub(crate) _from: PhantomData<fn() -> J>,
+}
+
+impl<Sel: Selection, L, R> Select<Sel, Joined<L, R>> {
+    /// The ON condition of the latest join, replacing the one inferred from the foreign keys
+    /// (see [`Select::join`]); it may use the columns of every model joined so far.
+    pub fn on<E, I>(mut self, cond: E) -> Self
+    where
+        E: Expression<Value = bool>,
+        E::Sources: AppearsIn<Joined<L, R>, I>,
+    {
+        if let Some(last) = self.stmt.joins.len().checked_sub(1) {
+            self.stmt.joins[last].on = cond.into_node();
+            if self.stmt.unresolved_join.as_ref().is_some_and(|u| u.index == last) {
+                self.stmt.unresolved_join = None;
+            }
+        }
+        self
+    }
 }
 
 impl<Sel: Selection, F, N> JoinOn<Select<Sel, F>, Joined<F, N>> {

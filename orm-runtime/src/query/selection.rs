@@ -79,6 +79,14 @@ pub trait Selection {
     type Output;
     /// The models the list reads.
     type Sources;
+    /// The models the list decodes as whole rows (`model::<M>()`): a [`NoRows`] /
+    /// [`Row`] / [`RowPair`] list; each must have a row on every row of the query (not be
+    /// the outer side of a `LEFT OUTER JOIN`).
+    ///
+    /// [`NoRows`]: crate::expr::NoRows
+    /// [`Row`]: crate::expr::Row
+    /// [`RowPair`]: crate::expr::RowPair
+    type Rows;
     /// The FROM clause it implies (the model of its first column).
     type From;
     /// Append the select items.
@@ -90,6 +98,7 @@ pub trait Selection {
 impl<M: Model, T: SqlType> Selection for Column<M, T> {
     type Output = T;
     type Sources = M;
+    type Rows = crate::expr::NoRows;
     type From = M;
     fn push_items(&self, out: &mut Vec<SelectItem>) {
         out.push(SelectItem { node: self.into_node(), label: None });
@@ -104,6 +113,7 @@ impl<M: Model, T: SqlType> Selection for Column<M, T> {
 impl<T: SqlType, S: SourceFrom> Selection for Expr<T, S> {
     type Output = T;
     type Sources = S;
+    type Rows = crate::expr::NoRows;
     type From = S::From;
     fn push_items(&self, out: &mut Vec<SelectItem>) {
         out.push(SelectItem { node: self.node.clone(), label: None });
@@ -118,6 +128,7 @@ impl<T: SqlType, S: SourceFrom> Selection for Expr<T, S> {
 impl<E: Selection> Selection for Labeled<E> {
     type Output = E::Output;
     type Sources = E::Sources;
+    type Rows = E::Rows;
     type From = E::From;
     fn push_items(&self, out: &mut Vec<SelectItem>) {
         let start = out.len();
@@ -134,6 +145,7 @@ impl<E: Selection> Selection for Labeled<E> {
 impl<M, const N: u8, T: SqlType> Selection for crate::expr::AliasColumn<M, N, T> {
     type Output = T;
     type Sources = crate::expr::Alias<M, N>;
+    type Rows = crate::expr::NoRows;
     type From = NoFrom;
     fn push_items(&self, out: &mut Vec<SelectItem>) {
         out.push(SelectItem { node: self.node(), label: None });
@@ -167,6 +179,7 @@ impl<M> ModelSelection<M> {
 impl<M: Model> Selection for ModelSelection<M> {
     type Output = M;
     type Sources = M;
+    type Rows = crate::expr::Row<M>;
     type From = M;
     fn push_items(&self, out: &mut Vec<SelectItem>) {
         out.push(SelectItem { node: Node::AllColumns(crate::expr::TableRef(M::table())), label: None });
@@ -178,6 +191,85 @@ impl<M: Model> Selection for ModelSelection<M> {
     }
 }
 
+/// Every column of model `M`, read as `Option<M>`: `None` where the row has no `M` (its
+/// primary key is NULL), as on the outer side of a `LEFT OUTER JOIN`. Made by
+/// [`model::<Option<M>>()`](crate::query::model).
+pub struct OptionalModelSelection<M>(PhantomData<fn() -> M>);
+
+impl<M> std::fmt::Debug for OptionalModelSelection<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OptionalModelSelection")
+    }
+}
+
+impl<M: Model> Selection for OptionalModelSelection<M> {
+    type Output = Option<M>;
+    type Sources = M;
+    type Rows = crate::expr::NoRows;
+    type From = M;
+    fn push_items(&self, out: &mut Vec<SelectItem>) {
+        out.push(SelectItem { node: Node::AllColumns(crate::expr::TableRef(M::table())), label: None });
+    }
+    fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<Option<M>> {
+        let start = *idx;
+        *idx += M::table().columns.len();
+        // A primary key column is never NULL in a stored row: NULL there means the outer
+        // join found no row (a model without a key reads absent when every column is NULL).
+        let table = M::table();
+        let absent = if table.primary_key.is_empty() {
+            (0..table.columns.len()).all(|i| row.is_null(start + i))
+        } else {
+            table.primary_key.iter().any(|k| row.is_null(start + k))
+        };
+        if absent {
+            return Ok(None);
+        }
+        M::decode_row(row, start).map(Some)
+    }
+}
+
+/// A selection that a query over the FROM clause `F` can return: every model it reads is in
+/// `F` ([`AppearsIn`](crate::expr::AppearsIn)), and every model it decodes as a whole row has
+/// a row on every row of the query ([`RowIn`](crate::expr::RowIn): not the outer side of a
+/// `LEFT OUTER JOIN`). `I` is inferred.
+pub trait ReadFrom<F, I> {}
+
+impl<Sel: Selection, F, IS, IR> ReadFrom<F, (IS, IR)> for Sel
+where
+    Sel::Sources: crate::expr::AppearsIn<F, IS>,
+    Sel::Rows: crate::expr::RowsIn<F, IR>,
+{
+}
+
+/// What [`model`](crate::query::model) selects: a model `M` (every column, decoding an `M`)
+/// or `Option<M>` (decoding `None` where the row has no `M`, as on the outer side of a
+/// `LEFT OUTER JOIN`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "`model::<T>()` takes a model or `Option` of a model",
+    note = "derive `Model` for it, or select its columns one by one"
+)]
+pub trait SelectModel {
+    /// The selection.
+    type Selection: Selection;
+    /// Make it.
+    fn selection() -> Self::Selection;
+}
+
+impl<M: Model> SelectModel for M {
+    type Selection = ModelSelection<M>;
+    fn selection() -> ModelSelection<M> {
+        ModelSelection::new()
+    }
+}
+
+impl<M: Model> SelectModel for Option<M> {
+    type Selection = OptionalModelSelection<M>;
+    fn selection() -> OptionalModelSelection<M> {
+        OptionalModelSelection(PhantomData)
+    }
+}
+
 macro_rules! tuple_selection {
     ($first:ident $(, $rest:ident)*) => {
         impl<$first: Selection $(, $rest: Selection)*> Selection for ($first, $($rest,)*)
@@ -186,6 +278,7 @@ macro_rules! tuple_selection {
         {
             type Output = ($first::Output, $($rest::Output,)*);
             type Sources = tuple_selection!(@sources $first $(, $rest)*);
+            type Rows = tuple_selection!(@rows $first $(, $rest)*);
             type From = <tuple_selection!(@sources $first $(, $rest)*) as SourceFrom>::From;
             #[allow(non_snake_case)]
             fn push_items(&self, out: &mut Vec<SelectItem>) {
@@ -200,6 +293,8 @@ macro_rules! tuple_selection {
             }
         }
     };
+    (@rows $one:ident) => { $one::Rows };
+    (@rows $first:ident $(, $rest:ident)+) => { crate::expr::RowPair<$first::Rows, tuple_selection!(@rows $($rest),+)> };
     (@sources $one:ident) => { $one::Sources };
     (@sources $first:ident $(, $rest:ident)+) => { ($first::Sources, tuple_selection!(@sources $($rest),+)) };
 }

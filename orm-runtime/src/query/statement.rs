@@ -63,6 +63,23 @@ pub struct SelectStatement {
     pub(crate) compound: Option<Box<Compound>>,
     /// `FOR UPDATE` and its variants (a top-level SELECT's only).
     pub(crate) lock: Option<crate::query::RowLock>,
+    /// A join whose ON condition could not be inferred from the foreign keys (and was not
+    /// given with `.on(...)`): rendering the statement reports it.
+    pub(crate) unresolved_join: Option<UnresolvedJoin>,
+}
+
+/// A Core join without an ON condition whose foreign key path was not unique (see
+/// [`Select::join`](crate::query::Select::join)).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct UnresolvedJoin {
+    /// The position of the join in `joins`.
+    pub(crate) index: usize,
+    /// The joined table.
+    pub(crate) target: &'static str,
+    /// The tables it was joined to.
+    pub(crate) from: Vec<&'static str>,
+    /// The number of foreign key paths found (0 or more than 1).
+    pub(crate) paths: usize,
 }
 
 /// A set operator between two selects.

@@ -95,7 +95,7 @@ impl<Sel: Selection, F: Scope> QueryExpr for Select<Sel, F> {
     }
 }
 
-impl<Sel: Selection, F: Scope, I> CheckedQuery<I> for Select<Sel, F> where Sel::Sources: AppearsIn<F, I> {}
+impl<Sel: Selection, F: Scope, I> CheckedQuery<I> for Select<Sel, F> where Sel: crate::query::ReadFrom<F, I> {}
 
 impl<Sel: Selection, F> Select<Sel, F> {
     /// Let this subquery refer to the enclosing query's model `O` (a correlated subquery):
@@ -670,6 +670,7 @@ impl<D, T: SqlType> crate::expr::FuncArg for DerivedColumn<D, T> {
 impl<D: SourceFrom, T: SqlType> Selection for DerivedColumn<D, T> {
     type Output = T;
     type Sources = D;
+    type Rows = crate::expr::NoRows;
     type From = D::From;
     fn push_items(&self, out: &mut Vec<SelectItem>) {
         out.push(SelectItem { node: self.node(), label: None });

@@ -100,6 +100,19 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         }
     }
 
+    /// `LEFT OUTER JOIN` model `A`'s table under alias `K` (employees with their managers,
+    /// if any), finished with [`QueryJoinOn::on`]; its columns are `alias::<A, K>().col(...)`
+    /// and read NULL where nothing matched.
+    pub fn outerjoin_as<A: Model, const K: u8>(self) -> QueryJoinOn<'s, M, F, crate::expr::Alias<A, K>> {
+        QueryJoinOn {
+            query: self,
+            kind: JoinKind::LeftOuter,
+            table: A::table().name,
+            alias: Some(K),
+            _joined: std::marker::PhantomData,
+        }
+    }
+
     /// Load a relationship of every object the query returns, e.g.
     /// `.options(selectinload(User::orders))`.
     pub fn options(mut self, option: impl Loader<M>) -> Self {

@@ -8,6 +8,7 @@ mod column_types;
 mod common;
 mod concurrency;
 mod conformance_values;
+mod conformance_joins;
 mod core_statements;
 mod defaults;
 mod engine_events;
