@@ -644,6 +644,8 @@ pub mod __private {
     pub use orm_runtime::query::{decode_labeled, FromRow};
     pub use orm_runtime::query::{PolymorphicRows, PolymorphicSet};
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef};
+    pub use orm_runtime::schema::SubtypeRegistration;
+    pub use orm_runtime::schema::__inventory as inventory;
     pub use orm_runtime::session::{
         back_accessor, belongs_to_links, cascade_delete_children, clear_associations, has_many_links, joinedload,
         many_to_many_links, noload, selectinload, subqueryload, BelongsTo, BelongsToRel, ForeignKeyTo, HasMany,

@@ -1,7 +1,13 @@
 //! Table metadata produced by `#[derive(Model)]`, and DDL plans ordered by foreign keys.
 
 mod ddl_order;
+mod subtypes;
 mod table;
 
 pub use ddl_order::{creation_order, drop_order};
+pub use subtypes::SubtypeRegistration;
 pub use table::{ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef};
+
+/// The registry crate the derive's generated code submits subtypes through.
+#[doc(hidden)]
+pub use inventory as __inventory;
