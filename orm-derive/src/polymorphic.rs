@@ -107,10 +107,7 @@ fn check_one_fallback(cx: &Ctxt, variants: &[Variant<'_>]) {
     let mut marked = variants.iter().filter_map(|v| v.fallback.as_ref().map(|f| (v.ident, f)));
     let Some((first, _)) = marked.next() else { return };
     for (_, key) in marked {
-        cx.error_spanned_by(
-            key,
-            format!("only one variant reads the unknown identities, and `{first}` already is `polymorphic_fallback`"),
-        );
+        cx.error_spanned_by(key, format!("only one variant can be `polymorphic_fallback`, and `{first}` already is"));
     }
 }
 
@@ -136,7 +133,10 @@ pub(crate) fn expand_derive_polymorphic(input: &syn::DeriveInput) -> TokenStream
     let cx = Ctxt::new();
     let base = base_attr(&cx, input);
     if base.is_none() {
-        cx.error_spanned_by(&input.ident, "name the polymorphic base the variants inherit from: `#[orm(base = Model)]`");
+        cx.error_spanned_by(
+            &input.ident,
+            "name the polymorphic base the variants inherit from: `#[orm(base = Model)]`",
+        );
     }
     let mut variants = Vec::new();
     let mut tracked: Option<bool> = None;

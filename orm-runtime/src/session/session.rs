@@ -827,7 +827,10 @@ impl Session {
         objs.into_iter().map(|o| self.add(o)).collect()
     }
 
-    /// Mark a persistent object for deletion at the next flush.
+    /// Mark a persistent object for deletion at the next flush. A detached object (its
+    /// session closed, or expunged) is attached to this session first, as SQLAlchemy does:
+    /// [`Error::IdentityConflict`] if this session holds another object with its key.
+    /// A transient or pending object has no row: [`Error::NotPersisted`].
     pub fn delete<M: Model>(&mut self, obj: &Obj<M>) -> Result<()> {
         self.check_usable()?;
         let (state, owner, already) = {

@@ -113,7 +113,8 @@ fn an_unknown_identity_is_an_error_and_the_base_has_its_own_variant() {
     each_db("c12_poly_unknown", |db| {
         setup_with_bogus_row(db);
         // Core polymorphic query, no catch-all: the bogus row is an error, not a `Person`.
-        let err = select_model::<Person>().order_by(Person::id.asc()).polymorphic::<Staff>().all(&db.engine).unwrap_err();
+        let err =
+            select_model::<Person>().order_by(Person::id.asc()).polymorphic::<Staff>().all(&db.engine).unwrap_err();
         assert!(is_unknown_bogus(&err, "Staff"), "{err:?}");
         assert!(err.to_string().contains("\"bogus\""), "{err}");
         // Without that row, each identity has its variant, the base's own included.
@@ -146,9 +147,11 @@ fn an_unknown_identity_is_an_error_and_the_base_has_its_own_variant() {
 fn a_polymorphic_fallback_variant_reads_unknown_identities_as_the_base() {
     each_db("c12_poly_fallback", |db| {
         setup_with_bogus_row(db);
-        let rows = select_model::<Person>().order_by(Person::id.asc()).polymorphic::<PersonOrOther>().all(&db.engine).unwrap();
+        let rows =
+            select_model::<Person>().order_by(Person::id.asc()).polymorphic::<PersonOrOther>().all(&db.engine).unwrap();
         match &rows[..] {
-            [PersonOrOther::Person(ann), PersonOrOther::Other(eng), PersonOrOther::Manager(max), PersonOrOther::Other(bob)] => {
+            [PersonOrOther::Person(ann), PersonOrOther::Other(eng), PersonOrOther::Manager(max), PersonOrOther::Other(bob)] =>
+            {
                 assert_eq!(ann.name, "Ann", "the base's own identity goes to its variant, not the fallback");
                 assert_eq!((eng.name.as_str(), eng.kind.as_str()), ("Eng", "engineer"), "no variant names it");
                 assert_eq!(max.budget, Some(7));
