@@ -276,6 +276,17 @@ fn delete_of_a_detached_object_attaches_it_and_deletes_its_row() {
         s3.delete(&b3).unwrap();
         s3.commit().unwrap();
         assert!(badges(db).is_empty());
+
+        // Marked for deletion, then expunged before any flush: deleting it again deletes it.
+        let c = s3.add(Badge { id: 0, label: "c".into() }).unwrap();
+        s3.commit().unwrap();
+        s3.delete(&c).unwrap();
+        s3.expunge(&c);
+        s3.commit().unwrap();
+        assert_eq!(badges(db), ["c"], "the expunged object's deletion went with it");
+        s3.delete(&c).unwrap();
+        s3.commit().unwrap();
+        assert!(badges(db).is_empty(), "deleted at the flush after it was attached again");
     });
 }
 
