@@ -43,12 +43,14 @@ struct Engineer {
 }
 
 /// Each row of the base as its own type (plain values, for Core). A joined-table variant
-/// holds the base row and the subtype's row; `Other` takes any identity no variant names.
+/// holds the base row and the subtype's row; `Other` holds the base's own rows ("employee"),
+/// and, marked `polymorphic_fallback`, also any identity no variant names.
 #[derive(Polymorphic, Debug)]
 #[orm(base = Employee)]
 enum Staff {
     Manager(Manager),
     Engineer(Employee, Engineer),
+    #[orm(polymorphic_fallback)]
     Other(Employee),
 }
 

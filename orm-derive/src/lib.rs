@@ -60,6 +60,10 @@ pub fn derive_sql_enum(input: TokenStream) -> TokenStream {
 
 /// Derive the polymorphic loading of an enum of subtypes (`#[orm(base = Model)]`). See
 /// `orm::Polymorphic`.
+///
+/// Attributes: on the enum `#[orm(base = Model)]`; on at most one variant, which holds the
+/// base model alone, `#[orm(polymorphic_fallback)]`: it reads rows of identities no variant
+/// names (otherwise an error).
 #[proc_macro_derive(Polymorphic, attributes(orm))]
 pub fn derive_polymorphic(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

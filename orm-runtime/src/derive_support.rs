@@ -535,3 +535,16 @@ pub const fn sql_check_column(
 
 pub use crate::query::text;
 pub use crate::query::Text as SqlText;
+
+/// The model of a `#[orm(polymorphic_fallback)]` variant is the enum's base `B`.
+#[diagnostic::on_unimplemented(
+    message = "the `polymorphic_fallback` variant holds `{Self}`, not the base `{B}`",
+    label = "expected the base model `{B}`",
+    note = "rows of identities no variant names are read as the base: declare the variant as `Other({B})`"
+)]
+pub trait FallbackIsBase<B> {}
+
+impl<B: crate::model::Model> FallbackIsBase<B> for B {}
+
+/// Checks that the model of a `polymorphic_fallback` variant is the base.
+pub fn assert_fallback_is_base<B, M: FallbackIsBase<B>>() {}

@@ -306,6 +306,52 @@ pub enum Error {
         /// Rows matched.
         matched: u64,
     },
+    /// A row's discriminator holds a polymorphic identity that the loading type has no model
+    /// for: no subtype of the base declares it (a base query), or no variant of the
+    /// polymorphic enum reads it. Nothing is returned for the query (SQLAlchemy raises "No
+    /// such polymorphic_identity" too). To read such rows as the base model, mark the enum's
+    /// variant holding the base `#[orm(polymorphic_fallback)]`.
+    #[error(
+        "`{table}.{column}` holds {}, a polymorphic identity `{target}` has no model for; mark a variant holding the base `#[orm(polymorphic_fallback)]` to read such rows as the base",
+        identity.as_deref().map(|i| format!("{i:?}")).unwrap_or_else(|| "NULL".to_owned())
+    )]
+    UnknownPolymorphicIdentity {
+        /// The table read.
+        table: String,
+        /// Its discriminator column.
+        column: String,
+        /// The identity the row holds (`None`: NULL).
+        identity: Option<String>,
+        /// What was loading the row: the base model, or the polymorphic enum.
+        target: String,
+    },
+    /// An object given to the session has the key of another object the session already
+    /// holds (the identity map keeps one object per row): for instance a detached copy of a
+    /// row passed to `delete` or `add` while the session has loaded that row itself. Nothing
+    /// was changed; use the session's object, or expunge it first.
+    #[error("this `{model}` (table `{table}`, key {key}) is a different instance from the one this session already holds with that key; use the session's object, or expunge it first")]
+    IdentityConflict {
+        /// The model (Rust type name).
+        model: String,
+        /// Its table.
+        table: String,
+        /// The key, as debug text.
+        key: String,
+    },
+    /// An object that has no row in the database (transient: never added, or pending: added,
+    /// not flushed) was given to an operation on rows, such as `Session::delete`. Nothing was
+    /// changed (a pending object is taken out of the session with `expunge`).
+    #[error("a {state} `{model}` (table `{table}`) cannot be {action}: it is not persisted")]
+    NotPersisted {
+        /// The model (Rust type name).
+        model: String,
+        /// Its table.
+        table: String,
+        /// Its state: "transient" or "pending".
+        state: &'static str,
+        /// What was refused ("deleted").
+        action: &'static str,
+    },
     /// A relationship was read before it was loaded.
     #[error("the {relationship} relationship to `{model}` is not loaded; load it with `session.load(...)` or a loader option such as `selectinload(...)`")]
     NotLoaded {
@@ -513,6 +559,20 @@ impl Error {
                 expected_version: *expected_version,
                 matched: *matched,
             },
+            Error::UnknownPolymorphicIdentity { table, column, identity, target } => {
+                Error::UnknownPolymorphicIdentity {
+                    table: table.clone(),
+                    column: column.clone(),
+                    identity: identity.clone(),
+                    target: target.clone(),
+                }
+            }
+            Error::IdentityConflict { model, table, key } => {
+                Error::IdentityConflict { model: model.clone(), table: table.clone(), key: key.clone() }
+            }
+            Error::NotPersisted { model, table, state, action } => {
+                Error::NotPersisted { model: model.clone(), table: table.clone(), state, action }
+            }
             Error::NotLoaded { model, relationship } => Error::NotLoaded { model, relationship },
             Error::Validation { model, field, message } => {
                 Error::Validation { model: model.clone(), field: field.clone(), message: message.clone() }

@@ -214,8 +214,15 @@
 //! `session.query::<Employee>().polymorphic::<StaffObj>().all()` for tracked objects (variants
 //! holding `Obj<..>`). A variant holds its model (`Manager(Manager)`), or a joined-table
 //! subtype with its base row (`Engineer(Employee, Engineer)`); a variant of the base itself
-//! takes rows of any identity no other variant names. Each model keeps its own identity map:
-//! the `Employee` and the `Manager` of one row are two objects.
+//! reads the base's own identity. A row of an identity no variant names is an
+//! [`Error::UnknownPolymorphicIdentity`] (as is one that neither the base nor any subtype
+//! declares, read by a query of the base), unless one variant holding the base is marked
+//! `#[orm(polymorphic_fallback)]`: it then reads such rows as the base. Each model keeps its
+//! own identity map: the `Employee` and the `Manager` of one row are two objects.
+//!
+//! Every subtype registers itself with its base when the program starts
+//! ([`TableDef::subtypes`]), so `engine.create_all(&[Employee::table()])` alone creates the
+//! shared table with every single-table subtype's columns and indexes.
 //!
 //! ## Relationships
 //!
@@ -658,6 +665,8 @@ pub mod __private {
     pub use orm_runtime::query::{decode_labeled, FromRow};
     pub use orm_runtime::query::{PolymorphicRows, PolymorphicSet};
     pub use orm_runtime::schema::{CheckDef, UniqueDef};
+    pub use orm_runtime::schema::__inventory as inventory;
+    pub use orm_runtime::schema::SubtypeRegistration;
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef};
     pub use orm_runtime::session::{
         back_accessor, belongs_to_links, cascade_delete_children, clear_associations, has_many_links, joinedload,

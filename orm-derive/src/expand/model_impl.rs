@@ -163,9 +163,18 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
         },
         _ => TokenStream::new(),
     };
+    // Every subtype registers itself, so that its base knows it (`TableDef::subtypes`).
+    let registration = cont.attrs.inherits.as_ref().map(|_| {
+        quote! {
+            __orm::inventory::submit! {
+                __orm::SubtypeRegistration::new(<#ident as __orm::Model>::table)
+            }
+        }
+    });
     quote! {
         #polymorphic_base
         #in_base
+        #registration
         #has_column
 
         #[automatically_derived]

@@ -33,6 +33,12 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     VALIDATE,
     VERSION,
 ];
+/// Keys accepted on a `#[derive(Polymorphic)]` enum.
+pub(crate) const POLYMORPHIC_ENUM_KEYS: &[&str] = &[BASE];
+/// Keys accepted on a variant of a `#[derive(Polymorphic)]` enum.
+pub(crate) const POLYMORPHIC_VARIANT_KEYS: &[&str] = &[POLYMORPHIC_FALLBACK];
+pub(crate) const BASE: &str = "base";
+pub(crate) const POLYMORPHIC_FALLBACK: &str = "polymorphic_fallback";
 /// Keys accepted by `#[relationship(...)]`.
 pub(crate) const RELATIONSHIP_KEYS: &[&str] =
     &[FOREIGN_KEY, BACK_POPULATES, CASCADE_DELETE, DELETE_ORPHAN, LAZY, SECONDARY];

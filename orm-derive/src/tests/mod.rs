@@ -117,3 +117,19 @@ fn named_indexes_and_constraints() {
         }
     }));
 }
+
+#[test]
+fn polymorphic_enum_with_a_fallback_variant() {
+    let input: syn::DeriveInput = syn::parse_quote! {
+        #[orm(base = Employee)]
+        enum Staff {
+            Employee(Employee),
+            Engineer(Employee, Engineer),
+            #[orm(polymorphic_fallback)]
+            Other(Employee),
+        }
+    };
+    let tokens = crate::polymorphic::expand_derive_polymorphic(&input);
+    let file = syn::parse2::<syn::File>(tokens.clone()).map(|f| prettyplease::unparse(&f));
+    insta::assert_snapshot!(file.unwrap_or_else(|_| tokens.to_string()));
+}

@@ -420,10 +420,11 @@ impl Engine {
     /// Create the tables (and their indexes) that do not exist yet, parents before children,
     /// in one transaction.
     ///
-    /// A single-table subtype adds its own columns to its base's table (the base is created
-    /// with it even when it is not listed). Indexes and constraints the models do not name
-    /// get the default [`NamingConvention`]'s names (`ix_<table>_<columns>`, ...); see
-    /// [`Engine::create_all_with`] for another convention.
+    /// Single-table inheritance: the base's table is created with the columns of every
+    /// subtype of the program ([`TableDef::subtypes`]), listed or not, each once; a listed
+    /// subtype brings its base's table even when the base is not listed. Indexes and
+    /// constraints the models do not name get the default [`NamingConvention`]'s names
+    /// (`ix_<table>_<columns>`, ...); see [`Engine::create_all_with`] for another convention.
     pub fn create_all(&self, tables: &[&'static TableDef]) -> Result<()> {
         self.create_all_with(tables, &NamingConvention::default())
     }
@@ -434,12 +435,19 @@ impl Engine {
     /// ([`Error::InvalidNamingConvention`]).
     pub fn create_all_with(&self, tables: &[&'static TableDef], naming: &NamingConvention) -> Result<()> {
         naming.validate()?;
-        let (subtypes, mut bases): (Vec<&'static TableDef>, Vec<&'static TableDef>) =
+        let (mut subtypes, mut bases): (Vec<&'static TableDef>, Vec<&'static TableDef>) =
             tables.iter().partition(|t| t.single_table_base().is_some());
         for sub in &subtypes {
             if let Some(base) = sub.single_table_base() {
                 if !bases.iter().any(|b| b.name == base.name) {
                     bases.push(base);
+                }
+            }
+        }
+        for base in &bases {
+            for sub in base.single_table_subtypes() {
+                if !subtypes.iter().any(|s| std::ptr::eq(*s, sub)) {
+                    subtypes.push(sub);
                 }
             }
         }
@@ -463,7 +471,8 @@ impl Engine {
     }
 
     /// Create one table and its indexes (fails if it exists).
-    /// A single-table subtype creates its base's table, with its own columns.
+    /// A single-table base or subtype creates the shared table with the columns of the base
+    /// and of every subtype ([`TableDef::subtypes`]).
     pub fn create_table(&self, table: &'static TableDef) -> Result<()> {
         self.create_table_with(table, &NamingConvention::default())
     }
@@ -471,11 +480,15 @@ impl Engine {
     /// [`Engine::create_table`], naming what the model leaves unnamed with `naming`.
     pub fn create_table_with(&self, table: &'static TableDef, naming: &NamingConvention) -> Result<()> {
         naming.validate()?;
-        let create = match table.single_table_base() {
-            Some(base) => Ddl::CreateTable { table: base, if_not_exists: false, subtypes: vec![table] },
-            None => Ddl::CreateTable { table, if_not_exists: false, subtypes: Vec::new() },
-        };
-        self.ddl(&[create, Ddl::CreateIndexes { table, if_not_exists: false }], naming)
+        let base = table.single_table_base().unwrap_or(table);
+        let subtypes: Vec<&'static TableDef> = base.single_table_subtypes().collect();
+        let mut stmts = vec![
+            Ddl::CreateTable { table: base, if_not_exists: false, subtypes: subtypes.clone() },
+            Ddl::CreateIndexes { table: base, if_not_exists: false },
+        ];
+        // A subtype may declare an index of the base again (it repeats the shared fields).
+        stmts.extend(subtypes.into_iter().map(|table| Ddl::CreateIndexes { table, if_not_exists: true }));
+        self.ddl(&stmts, naming)
     }
 
     /// Drop one table (fails if it does not exist).

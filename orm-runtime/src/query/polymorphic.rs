@@ -4,9 +4,10 @@
 //! The statement reads the discriminator first, then each column once: the base table's, the
 //! single-table subtypes' own columns of that same table, and each joined-table subtype's
 //! from its own table, `LEFT OUTER JOIN`ed on the key. A row is decoded
-//! by the variant whose identity its discriminator holds; a row of an identity no variant
-//! names becomes the variant of the base model itself if the enum has one, and is an error
-//! otherwise.
+//! by the variant whose identity its discriminator holds (a variant holding the base model
+//! alone reads the base's own identity); a row of an identity no variant names is an
+//! [`Error::UnknownPolymorphicIdentity`], unless a variant holding the base is marked
+//! `#[orm(polymorphic_fallback)]`: that one then reads it, as the base.
 
 use crate::backend::RowRef;
 use crate::dialect::render;
@@ -27,6 +28,11 @@ pub trait PolymorphicSet: Sized {
     /// The models of each variant, in variant order: one model, or a joined-table subtype
     /// preceded by its base.
     fn variants() -> Vec<Vec<&'static TableDef>>;
+    /// The variant marked `#[orm(polymorphic_fallback)]` (it holds the base model), which
+    /// reads the rows of identities no variant names.
+    fn fallback() -> Option<usize> {
+        None
+    }
 }
 
 /// A polymorphic enum of plain values (Core): `enum Staff { Manager(Manager), .. }`.
@@ -49,10 +55,12 @@ pub(crate) struct PolymorphicPlan {
     /// Per variant: its identity (`None` for a base without one) and, per model, the row
     /// position of each of its columns.
     variants: Vec<(Option<&'static str>, Vec<Vec<usize>>)>,
-    /// The variant of the base model itself, for identities no variant names.
+    /// The variant marked `#[orm(polymorphic_fallback)]`, for identities no variant names.
     fallback: Option<usize>,
     base: &'static TableDef,
     discriminator: &'static str,
+    /// The enum's name, for errors.
+    enum_name: &'static str,
 }
 
 /// The base table of a variant's first model.
@@ -107,8 +115,8 @@ impl PolymorphicPlan {
             sel.shared(base, c.name);
         }
         let mut variants = Vec::new();
-        let mut fallback = None;
-        for (idx, tables) in P::variants().into_iter().enumerate() {
+        let fallback = P::fallback();
+        for tables in P::variants() {
             let mut positions = Vec::with_capacity(tables.len());
             for &t in &tables {
                 if base_of(t).name != base.name {
@@ -142,13 +150,10 @@ impl PolymorphicPlan {
             }
             let last = tables.last().copied().unwrap_or(base);
             let identity = last.inheritance.and_then(|i| i.identity);
-            if tables.len() == 1 && std::ptr::eq(last, base) {
-                fallback = Some(idx);
-            }
             variants.push((identity, positions));
         }
         stmt.items = sel.items;
-        Ok(PolymorphicPlan { stmt, variants, fallback, base, discriminator })
+        Ok(PolymorphicPlan { stmt, variants, fallback, base, discriminator, enum_name })
     }
 
     /// The variant of a row and the positions of its models' columns.
@@ -158,11 +163,11 @@ impl PolymorphicPlan {
             identity.as_deref().and_then(|id| self.variants.iter().position(|(v, _)| *v == Some(id))).or(self.fallback);
         match found {
             Some(v) => Ok((v, &self.variants[v].1)),
-            None => Err(Error::Decode {
+            None => Err(Error::UnknownPolymorphicIdentity {
                 table: self.base.name.to_owned(),
                 column: self.discriminator.to_owned(),
-                expected: "an identity one of the enum's variants names".to_owned(),
-                found: identity.unwrap_or_else(|| "NULL".to_owned()),
+                identity,
+                target: self.enum_name.to_owned(),
             }),
         }
     }
@@ -223,5 +228,34 @@ impl<P: PolymorphicRows> PolymorphicSelect<P> {
     pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<crate::dialect::Rendered> {
         let plan = self.plan.as_ref().map_err(Error::duplicate)?;
         render(dialect, Statement::Select(&plan.stmt))
+    }
+}
+
+/// Decode `M` from `row` at `offset`, as a query of `M` itself reads it: a row of a
+/// polymorphic base whose identity is unknown is refused ([`check_base_identity`]).
+pub(crate) fn decode_model<M: Model>(row: &RowRef<'_>, offset: usize) -> Result<M> {
+    check_base_identity(M::table(), row, offset)?;
+    M::decode_row(row, offset)
+}
+
+/// A query of a polymorphic base reads rows of every identity of its hierarchy: its own and
+/// its subtypes' ([`TableDef::knows_identity`]). A row holding any other identity is an
+/// [`Error::UnknownPolymorphicIdentity`] (SQLAlchemy: "No such polymorphic_identity"); a
+/// polymorphic enum with a `polymorphic_fallback` variant reads such rows. A base without
+/// an identity of its own (its rows hold whatever discriminator they were given) and a NULL
+/// discriminator are not checked.
+fn check_base_identity(table: &'static TableDef, row: &RowRef<'_>, offset: usize) -> Result<()> {
+    let Some(inh) = table.inheritance else { return Ok(()) };
+    let (None, Some(_), Some(column)) = (inh.base, inh.identity, inh.discriminator) else { return Ok(()) };
+    let Some(column) = table.column(column) else { return Ok(()) };
+    let identity: Option<String> = row.column(offset + column.index, column)?;
+    match identity {
+        Some(identity) if !table.knows_identity(&identity) => Err(Error::UnknownPolymorphicIdentity {
+            table: table.name.to_owned(),
+            column: column.name.to_owned(),
+            identity: Some(identity),
+            target: table.model.to_owned(),
+        }),
+        _ => Ok(()),
     }
 }

@@ -185,7 +185,7 @@ impl<M: Model> Selection for ModelSelection<M> {
         out.push(SelectItem { node: Node::AllColumns(crate::expr::TableRef(M::table())), label: None });
     }
     fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<M> {
-        let m = M::decode_row(row, *idx)?;
+        let m = crate::query::polymorphic::decode_model::<M>(row, *idx)?;
         *idx += M::table().columns.len();
         Ok(m)
     }

@@ -2,8 +2,14 @@
 
 mod ddl_order;
 mod naming;
+mod subtypes;
 mod table;
 
 pub use ddl_order::{creation_order, drop_order};
 pub use naming::{ConstraintKind, NamingConvention};
+pub use subtypes::SubtypeRegistration;
 pub use table::{CheckDef, ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef, UniqueDef};
+
+/// The registry crate the derive's generated code submits subtypes through.
+#[doc(hidden)]
+pub use inventory as __inventory;

@@ -321,13 +321,13 @@ impl<'s, M: Model, F> Query<'s, M, F> {
                     match by_key.get(&key) {
                         Some(&i) => i,
                         None => {
-                            objs.push(adopt(M::decode_row(row, 0)?));
+                            objs.push(adopt(crate::query::polymorphic::decode_model::<M>(row, 0)?));
                             by_key.insert(key, objs.len() - 1);
                             objs.len() - 1
                         }
                     }
                 } else {
-                    let obj = adopt(M::decode_row(row, 0)?);
+                    let obj = adopt(crate::query::polymorphic::decode_model::<M>(row, 0)?);
                     let addr = std::sync::Arc::as_ptr(&obj.0) as *const () as usize;
                     *by_addr.entry(addr).or_insert_with(|| {
                         objs.push(obj);

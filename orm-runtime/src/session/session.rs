@@ -707,7 +707,7 @@ impl Session {
         let mut seen: Option<crate::session::FastSet<usize>> = (!stmt.joins.is_empty()).then(Default::default);
         let locked = stmt.lock.is_some();
         conn.query_while(&r.sql, &r.params, |row| {
-            let m = M::decode_row(row, 0)?;
+            let m = crate::query::polymorphic::decode_model::<M>(row, 0)?;
             let obj = objects.adopt_read(m, id, locked);
             if let Some(seen) = seen.as_mut() {
                 if !seen.insert(Arc::as_ptr(&obj.0) as *const () as usize) {
@@ -732,7 +732,7 @@ impl Session {
         let mut objects = identity.model::<M>();
         let locked = stmt.lock.is_some();
         conn.query_while(&r.sql, &r.params, |row| {
-            let m = M::decode_row(row, 0)?;
+            let m = crate::query::polymorphic::decode_model::<M>(row, 0)?;
             let obj = objects.adopt_read(m, id, locked);
             each(obj, row)
         })
@@ -786,19 +786,7 @@ impl Session {
                 self.pending.push(obj.0.clone());
             }
             ObjectState::Pending | ObjectState::Persistent if owner == self.id => {}
-            ObjectState::Detached => {
-                let key = obj.try_read()?.key();
-                if let Some(existing) = self.identity.get::<M>(&key) {
-                    if !existing.ptr_eq(&obj) {
-                        return Err(Error::InvalidState(format!(
-                            "another object with key {key:?} of `{}` is already in this session",
-                            M::table().model
-                        )));
-                    }
-                }
-                obj.0.set_state(ObjectState::Persistent, self.id);
-                self.identity.insert::<M>(key, obj.0.clone());
-            }
+            ObjectState::Detached => self.attach(&obj)?,
             ObjectState::Deleted => {
                 return Err(Error::InvalidState(format!("a deleted `{}` cannot be added again", M::table().model)))
             }
@@ -812,6 +800,25 @@ impl Session {
         Ok(obj)
     }
 
+    /// Make a detached object persistent in this session again (registered under its key):
+    /// [`Error::IdentityConflict`] if the session holds another object with that key.
+    fn attach<M: Model>(&mut self, obj: &Obj<M>) -> Result<()> {
+        let key = obj.try_read()?.key();
+        if let Some(existing) = self.identity.get::<M>(&key) {
+            if !existing.ptr_eq(obj) {
+                let table = M::table();
+                return Err(Error::IdentityConflict {
+                    model: table.model.to_owned(),
+                    table: table.name.to_owned(),
+                    key: format!("{key:?}"),
+                });
+            }
+        }
+        obj.0.set_state(ObjectState::Persistent, self.id);
+        self.identity.insert::<M>(key, obj.0.clone());
+        Ok(())
+    }
+
     /// Add several objects.
     pub fn add_all<M: Model, I: IntoIterator>(&mut self, objs: I) -> Result<Vec<Obj<M>>>
     where
@@ -820,18 +827,35 @@ impl Session {
         objs.into_iter().map(|o| self.add(o)).collect()
     }
 
-    /// Mark a persistent object for deletion at the next flush.
+    /// Mark a persistent object for deletion at the next flush. A detached object (its
+    /// session closed, or expunged) is attached to this session first, as SQLAlchemy does:
+    /// [`Error::IdentityConflict`] if this session holds another object with its key.
+    /// A transient or pending object has no row: [`Error::NotPersisted`].
     pub fn delete<M: Model>(&mut self, obj: &Obj<M>) -> Result<()> {
         self.check_usable()?;
         let (state, owner, already) = {
             let m = obj.0.meta();
             (m.state, m.session, m.delete_pending)
         };
-        if state != ObjectState::Persistent || owner != self.id {
-            return Err(Error::InvalidState(format!(
-                "only a persistent object of this session can be deleted; this `{}` is {state:?}",
-                M::table().model
-            )));
+        match state {
+            ObjectState::Persistent if owner == self.id => {}
+            // As SQLAlchemy: a detached object is attached again, then deleted.
+            ObjectState::Detached => self.attach(obj)?,
+            ObjectState::Transient | ObjectState::Pending if state == ObjectState::Transient || owner == self.id => {
+                let table = M::table();
+                return Err(Error::NotPersisted {
+                    model: table.model.to_owned(),
+                    table: table.name.to_owned(),
+                    state: if state == ObjectState::Transient { "transient" } else { "pending" },
+                    action: "deleted",
+                });
+            }
+            _ => {
+                return Err(Error::InvalidState(format!(
+                    "only a persistent object of this session can be deleted; this `{}` is {state:?}",
+                    M::table().model
+                )))
+            }
         }
         if !already {
             obj.0.set_delete_pending(true);
@@ -950,7 +974,7 @@ impl Session {
         let sql = crud_sql(M::table(), conn.dialect_kind(), CrudShape::Get)?;
         let mut found = None;
         conn.query_while(&sql, &M::key_values(key), |row| {
-            found = Some(M::decode_row(row, 0)?);
+            found = Some(crate::query::polymorphic::decode_model::<M>(row, 0)?);
             Ok(false)
         })?;
         Ok(found.filter(crate::query::is_own_row::<M>))

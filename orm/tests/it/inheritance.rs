@@ -140,7 +140,8 @@ fn the_base_query_returns_each_row_as_its_own_subtype() {
 
         let err = select_model::<Employee>().polymorphic::<OnlyManagers>().all(&db.engine).unwrap_err();
         assert!(
-            matches!(&err, Error::Decode { column, found, .. } if column == "kind" && found == "employee"),
+            matches!(&err, Error::UnknownPolymorphicIdentity { column, identity, target, .. }
+                if column == "kind" && identity.as_deref() == Some("employee") && target == "OnlyManagers"),
             "{err:?}"
         );
     });

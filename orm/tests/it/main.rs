@@ -9,6 +9,7 @@ mod common;
 mod concurrency;
 mod conformance_joins;
 mod conformance_values;
+mod conformance_inheritance;
 mod core_statements;
 mod defaults;
 mod engine_events;

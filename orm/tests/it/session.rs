@@ -197,7 +197,7 @@ fn deleting_a_transient_object_is_refused() {
         setup(db);
         let mut s = db.engine.session();
         let u = Obj::new(User::new("x", 1));
-        assert!(matches!(s.delete(&u), Err(orm::Error::InvalidState(_))));
+        assert!(matches!(s.delete(&u), Err(orm::Error::NotPersisted { state: "transient", .. })));
     });
 }
 
