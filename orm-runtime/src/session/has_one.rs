@@ -146,6 +146,12 @@ impl<P: Model, C: Model> Relationship<P> for HasOneRel<P, C> {
             (self.field)(&mut p.0.data_mut()).loaded = Some(None);
         }
     }
+
+    fn loaded(&self, objs: &[Obj<P>]) -> Vec<Obj<C>> {
+        crate::session::loading::distinct(
+            objs.iter().filter_map(|p| (self.field)(&mut p.0.data_mut()).get().ok().flatten().cloned()),
+        )
+    }
 }
 
 impl<F, I, P: Model + crate::expr::AppearsIn<F, I>, C: Model> JoinPath<F, I> for HasOneRel<P, C> {
@@ -156,8 +162,8 @@ impl<F, I, P: Model + crate::expr::AppearsIn<F, I>, C: Model> JoinPath<F, I> for
 }
 
 impl<P: Model, C: Model> JoinRelation<P> for HasOneRel<P, C> {
-    fn left_join(&self) -> JoinClause {
-        JoinPath::<P, crate::expr::Here>::join_clause(self, JoinKind::LeftOuter)
+    fn on(&self, source: Option<u8>, target: Option<u8>) -> crate::expr::Node {
+        crate::session::loading::fk_on::<P>((self.foreign_key)(), target, source)
     }
     fn assign(&self, objs: &[Obj<P>], found: Vec<Vec<Obj<C>>>) {
         for (p, children) in objs.iter().zip(found) {
