@@ -134,11 +134,21 @@ impl<P: Model, C: Model> Relationship<P> for HasOneRel<P, C> {
         parents: &[Obj<P>],
         keys_from: Option<&SelectStatement>,
     ) -> Result<Vec<Obj<C>>> {
-        let loaded = load_children::<P, C>(session, (self.foreign_key)(), parents, keys_from)?;
+        self.load_joining(session, parents, keys_from, &[]).map(|(all, _)| all)
+    }
+
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        parents: &[Obj<P>],
+        keys_from: Option<&SelectStatement>,
+        joins: &[Box<dyn crate::session::JoinSpec<C>>],
+    ) -> Result<(Vec<Obj<C>>, bool)> {
+        let loaded = load_children::<P, C>(session, (self.foreign_key)(), parents, keys_from, joins)?;
         for (p, children) in parents.iter().zip(loaded.per_parent) {
             (self.field)(&mut p.0.data_mut()).loaded = Some(children.into_iter().next());
         }
-        Ok(loaded.all)
+        Ok((loaded.all, true))
     }
 
     fn set_empty(&self, objs: &[Obj<P>]) {

@@ -42,6 +42,20 @@ pub trait Relationship<M: Model>: Copy + std::fmt::Debug + Send + Sync + 'static
     /// The related objects the relationship of `objs` holds where it is loaded, each once
     /// (no statement): what a nested option continues from after a `joinedload`.
     fn loaded(&self, objs: &[Obj<M>]) -> Vec<Obj<Self::Target>>;
+    /// [`load_with`](Relationship::load_with), with `joins` (the `joinedload`s nested under
+    /// the option) joined into the statement that loads the related objects; returns them
+    /// and whether `joins` were joined (a relationship that loads otherwise ignores them:
+    /// the nested options then load with statements of their own).
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        keys_from: Option<&SelectStatement>,
+        joins: &[Box<dyn JoinSpec<Self::Target>>],
+    ) -> Result<(Vec<Obj<Self::Target>>, bool)> {
+        let _ = joins;
+        Ok((self.load_with(session, objs, keys_from)?, false))
+    }
 }
 
 /// Each object of `objs` once, in order of first appearance.
@@ -84,12 +98,14 @@ pub(crate) struct Children<C: Model> {
 }
 
 /// Load the children (rows of `C` whose foreign key `fk` refers to a parent) of `parents`:
-/// one SELECT per chunk of keys, or one with `keys_from` as an IN subquery.
+/// one SELECT per chunk of keys, or one with `keys_from` as an IN subquery, with `joins`
+/// (`joinedload`s nested under the option) joined into it.
 pub(crate) fn load_children<P: Model, C: Model>(
     session: &mut Session,
     fk: &'static crate::schema::ColumnDef,
     parents: &[Obj<P>],
     keys_from: Option<&SelectStatement>,
+    joins: &[Box<dyn JoinSpec<C>>],
 ) -> Result<Children<C>> {
     referenced_key::<P>(fk)?;
     let keys: Vec<P::Key> = parents.iter().map(|p| p.read().key()).collect();
@@ -111,12 +127,19 @@ pub(crate) fn load_children<P: Model, C: Model>(
         let mut stmt = SelectStatement::all_columns(C::table());
         stmt.and_where(filter);
         by_primary_key::<C>(&mut stmt);
-        session.load_rows::<C>(&stmt, |child| {
+        let mut add = |child: Obj<C>| -> Result<bool> {
             let v = child.try_read()?.column_value(fk.index);
             groups.entry(P::key_from_values(&[v])?).or_default().push(child.clone());
             all.push(child);
             Ok(true)
-        })?;
+        };
+        if joins.is_empty() {
+            session.load_rows::<C>(&stmt, add)?;
+        } else {
+            for child in load_joined(session, &stmt, joins)? {
+                add(child)?;
+            }
+        }
     }
     let per_parent = keys.iter().map(|k| groups.remove(k).unwrap_or_default()).collect();
     Ok(Children { per_parent, all })
@@ -135,10 +158,20 @@ impl<P: Model, C: Model> Relationship<P> for HasManyRel<P, C> {
         parents: &[Obj<P>],
         keys_from: Option<&SelectStatement>,
     ) -> Result<Vec<Obj<C>>> {
-        let loaded = load_children::<P, C>(session, (self.foreign_key)(), parents, keys_from)?;
+        self.load_joining(session, parents, keys_from, &[]).map(|(all, _)| all)
+    }
+
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        parents: &[Obj<P>],
+        keys_from: Option<&SelectStatement>,
+        joins: &[Box<dyn JoinSpec<C>>],
+    ) -> Result<(Vec<Obj<C>>, bool)> {
+        let loaded = load_children::<P, C>(session, (self.foreign_key)(), parents, keys_from, joins)?;
         check_loadable(&loaded.all)?;
         JoinRelation::assign(self, parents, loaded.per_parent);
-        Ok(loaded.all)
+        Ok((loaded.all, true))
     }
 
     fn set_empty(&self, objs: &[Obj<P>]) {
@@ -285,6 +318,19 @@ pub trait Loader<M: Model>: std::fmt::Debug + Send + Sync + 'static {
     }
     /// Load for `objs`; returns the loaded objects (for nested options).
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<Self::Target>>>;
+    /// [`load`](Loader::load), with `then` (the joins of the options nested under this one)
+    /// joined into the statement that loads the objects, where the option sends one;
+    /// returns the objects and whether `then` was joined. By default, `then` is not.
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        cx: LoadContext<'_>,
+        then: Vec<Box<dyn JoinSpec<Self::Target>>>,
+    ) -> Result<(Vec<Obj<Self::Target>>, bool)> {
+        drop(then);
+        Ok((self.load(session, objs, cx)?, false))
+    }
 
     /// Then load `next` for the objects this option loads:
     /// `selectinload(User::posts).then(selectinload(Post::comments))`.
@@ -367,6 +413,19 @@ impl<M: Model, R: Relationship<M> + JoinRelation<M>> Loader<M> for JoinedLoad<R>
             return Ok(self.0.loaded(objs));
         }
         self.0.load_with(session, objs, None)
+    }
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        cx: LoadContext<'_>,
+        then: Vec<Box<dyn JoinSpec<R::Target>>>,
+    ) -> Result<(Vec<Obj<R::Target>>, bool)> {
+        if cx.joined {
+            // `then` was joined with this option.
+            return Ok((self.0.loaded(objs), true));
+        }
+        self.0.load_joining(session, objs, None, &then)
     }
     fn joins(&self, then: Vec<Box<dyn JoinSpec<R::Target>>>) -> Vec<Box<dyn JoinSpec<M>>> {
         vec![Box::new(JoinNode::<M, R> { rel: self.0, nested: then, _model: std::marker::PhantomData })]
@@ -698,6 +757,15 @@ impl<M: Model, R: Relationship<M>> Loader<M> for SelectIn<R> {
     fn load(&self, session: &mut Session, objs: &[Obj<M>], _: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
         self.0.load_with(session, objs, None)
     }
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        _: LoadContext<'_>,
+        then: Vec<Box<dyn JoinSpec<R::Target>>>,
+    ) -> Result<(Vec<Obj<R::Target>>, bool)> {
+        self.0.load_joining(session, objs, None, &then)
+    }
 }
 
 /// Subquery eager loading of relationship `R` (see [`subqueryload`]).
@@ -719,6 +787,15 @@ impl<M: Model, R: Relationship<M>> Loader<M> for SubqueryIn<R> {
     }
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
         self.0.load_with(session, objs, cx.keys_query)
+    }
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        cx: LoadContext<'_>,
+        then: Vec<Box<dyn JoinSpec<R::Target>>>,
+    ) -> Result<(Vec<Obj<R::Target>>, bool)> {
+        self.0.load_joining(session, objs, cx.keys_query, &then)
     }
 }
 
@@ -779,11 +856,26 @@ impl<M: Model, A: Loader<M>, B: Loader<A::Target>> Loader<M> for Then<A, B> {
         self.0.joins_then() && self.1.joins_then()
     }
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<B::Target>>> {
-        let loaded = self.0.load(session, objs, cx)?;
+        self.load_joining(session, objs, cx, Vec::new()).map(|(loaded, _)| loaded)
+    }
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        cx: LoadContext<'_>,
+        then: Vec<Box<dyn JoinSpec<B::Target>>>,
+    ) -> Result<(Vec<Obj<B::Target>>, bool)> {
+        // The nested option's joins go into the statement that loads the first option's
+        // objects: the query's own when the first option is joined (done already), or the
+        // first option's own statement.
+        let (loaded, joined) = self.0.load_joining(session, objs, cx, self.1.joins(then))?;
         check_loadable(&loaded)?;
-        // The nested option was joined in the same statement when the first one was.
-        let joined = cx.joined && self.0.joins_then();
-        self.1.load(session, &loaded, LoadContext { keys_query: None, joined })
+        let cx = LoadContext { keys_query: None, joined };
+        if joined && self.1.joins_then() {
+            // `then` was joined with the nested option.
+            return Ok((self.1.load(session, &loaded, cx)?, true));
+        }
+        Ok((self.1.load(session, &loaded, cx)?, false))
     }
 }
 
@@ -836,6 +928,18 @@ impl<M: Model> Loader<M> for Loaders<M> {
             option.apply(session, objs, cx)?;
         }
         Ok(objs.to_vec())
+    }
+    /// A set sends no statement of its own: `then` was joined only if the statement that
+    /// loaded `objs` carried it.
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        cx: LoadContext<'_>,
+        then: Vec<Box<dyn JoinSpec<M>>>,
+    ) -> Result<(Vec<Obj<M>>, bool)> {
+        drop(then);
+        Ok((self.load(session, objs, cx)?, cx.joined))
     }
 }
 

@@ -282,6 +282,38 @@ fn joinedload_mixed_with_selectinload_is_one_statement_per_selectin_level() {
             .unwrap();
         assert_eq!(db.log.statements().len(), 2);
         assert_eq!(bodies(&post(&users[1], "b2")), ["b2x", "b2y", "b2z"]);
+
+        // Select-in, then joined under it: the join goes into the select-in statement.
+        s = db.engine.session();
+        let users = s
+            .query::<LUser>()
+            .options(selectinload(LUser::posts).then(joinedload(LPost::comments)))
+            .order_by(LUser::id)
+            .all()
+            .unwrap();
+        let stmts = db.log.statements();
+        assert_eq!(stmts.len(), 2, "{stmts:#?}");
+        assert_eq!(joins_in(&stmts[1]), 1, "{}", stmts[1]);
+        assert_eq!(bodies(&post(&users[0], "a1")), ["a1x", "a1y"]);
+        assert_eq!(bodies(&post(&users[1], "b2")), ["b2x", "b2y", "b2z"]);
+
+        // Three levels, select-in / joined / joined: still one statement per select-in level.
+        s = db.engine.session();
+        let users = s
+            .query::<LUser>()
+            .options(Loaders::new().with(
+                subqueryload(LUser::orders).then(joinedload(LOrder::user).then(joinedload(LUser::posts))),
+            ))
+            .order_by(LUser::id)
+            .all()
+            .unwrap();
+        let stmts = db.log.statements();
+        assert_eq!(stmts.len(), 2, "{stmts:#?}");
+        assert_eq!(joins_in(&stmts[1]), 2, "{}", stmts[1]);
+        let o = users[1].read().orders.get().unwrap()[0].clone();
+        let bob = o.read().user.get().unwrap().unwrap().clone();
+        assert!(bob.ptr_eq(&users[1]));
+        assert_eq!(titles(&bob), ["b1", "b2"]);
     });
 }
 
@@ -345,6 +377,7 @@ fn joinedload_with_limit_offset_first_and_one_or_none_loads_whole_collections() 
 
         // Ordered by a column of a joined model: the order survives the subquery.
         s = db.engine.session();
+        db.log.clear();
         let by_total = s
             .query::<LUser>()
             .join_related(LUser::orders)
