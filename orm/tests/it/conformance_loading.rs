@@ -6,6 +6,7 @@ use orm::prelude::*;
 use orm::{Error, Loaders};
 
 use crate::common::{both, each_db, Db};
+use crate::models::Employee;
 
 #[derive(Model, Debug)]
 #[orm(table = "l_users")]
@@ -375,6 +376,19 @@ fn joinedload_with_limit_offset_first_and_one_or_none_loads_whole_collections() 
         let many = s.query::<LUser>().options(joinedload(LUser::orders)).one_or_none();
         assert!(matches!(many, Err(Error::MultipleRows { .. })), "{many:?}");
 
+        // Locking the limited parents (FOR UPDATE OF the subquery on PostgreSQL).
+        s = db.engine.session();
+        db.log.clear();
+        let ann = s
+            .transaction(|s| {
+                s.query::<LUser>().options(joinedload(LUser::orders)).order_by(LUser::id).with_for_update().first()
+            })
+            .unwrap()
+            .unwrap();
+        let sql = one_statement(db);
+        assert_eq!(sql.contains("FOR UPDATE"), db.is_pg(), "{sql}");
+        assert_eq!(totals(&ann), [10, 11, 12]);
+
         // Ordered by a column of a joined model: the order survives the subquery.
         s = db.engine.session();
         db.log.clear();
@@ -390,6 +404,50 @@ fn joinedload_with_limit_offset_first_and_one_or_none_loads_whole_collections() 
         one_statement(db);
         let got: Vec<(String, Vec<String>)> = by_total.iter().map(|u| (u.read().name.clone(), titles(u))).collect();
         assert_eq!(got, [("dan".to_string(), vec!["d1".to_string()]), ("bob".to_string(), vec!["b1".into(), "b2".into()])]);
+    });
+}
+
+/// A relationship back to the queried table joins it again under an alias per level (also
+/// around a limited subquery named like the table).
+#[test]
+fn self_referential_joinedloads_alias_each_level() {
+    each_db("cl_self", |db| {
+        db.engine.create_all(&[Employee::table()]).unwrap();
+        let rows = [("boss", None), ("ann", Some(1)), ("ben", Some(1)), ("cid", Some(2)), ("dee", Some(2))].map(
+            |(n, m)| Employee {
+                id: 0,
+                name: n.into(),
+                manager_id: m,
+                manager: BelongsTo::not_loaded(),
+                reports: HasMany::new(),
+            },
+        );
+        insert::<Employee>().values_many(&rows).execute(&db.engine).unwrap();
+        db.log.clear();
+        let names = |e: &Obj<Employee>| {
+            let mut n: Vec<String> = e.read().reports.get().unwrap().iter().map(|r| r.read().name.clone()).collect();
+            n.sort();
+            n
+        };
+        let mut s = db.engine.session();
+        let top = s
+            .query::<Employee>()
+            .options(joinedload(Employee::reports).then(joinedload(Employee::reports)))
+            .options(joinedload(Employee::manager))
+            .order_by(Employee::id)
+            .limit(2)
+            .all()
+            .unwrap();
+        let sql = one_statement(db);
+        assert_eq!(joins_in(&sql), 3, "{sql}");
+        assert_eq!(top.len(), 2);
+        let (boss, ann) = (&top[0], &top[1]);
+        assert_eq!(names(boss), ["ann", "ben"]);
+        assert_eq!(names(ann), ["cid", "dee"]);
+        assert!(boss.read().manager.get().unwrap().is_none());
+        assert!(ann.read().manager.get().unwrap().unwrap().ptr_eq(boss));
+        let ben = boss.read().reports.get().unwrap().iter().find(|r| r.read().name == "ben").unwrap().clone();
+        assert!(names(&ben).is_empty(), "loaded at the second level, with no reports");
     });
 }
 
@@ -423,7 +481,14 @@ fn joinedload_sql_snapshots() {
         .order_by(LOrder::total.desc())
         .order_by(LUser::id)
         .limit(2);
-    out.push_str(&format!("== limited, ordered by a joined model's column\n{}", both(|d| q.render(d))));
+    out.push_str(&format!("== limited, ordered by a joined model's column\n{}\n", both(|d| q.render(d))));
+    let q = s
+        .query::<Employee>()
+        .options(joinedload(Employee::reports).then(joinedload(Employee::reports)))
+        .order_by(Employee::id)
+        .limit(1)
+        .with_for_update();
+    out.push_str(&format!("== self-referential, limited, locked\n{}", both(|d| q.render(d))));
     insta::assert_snapshot!(out);
 }
 
