@@ -481,7 +481,13 @@ impl<P: Model, C: Model> JoinRelation<P> for HasManyRel<P, C> {
         for (p, children) in objs.iter().zip(found) {
             if let Some(back) = back {
                 for c in &children {
-                    back(&mut c.0.data_mut()).set(Some(p.clone()));
+                    // An unflushed change of the child's parent (autoflush off) is kept.
+                    let written = crate::session::unit_of_work::Tracked::is_touched(&*c.0);
+                    let mut data = c.0.data_mut();
+                    let side = back(&mut data);
+                    if !(written && side.is_loaded()) {
+                        side.set(Some(p.clone()));
+                    }
                 }
             }
             (self.field)(&mut p.0.data_mut()).set(children);

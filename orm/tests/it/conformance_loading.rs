@@ -556,6 +556,26 @@ fn setting_the_parent_moves_the_child_between_loaded_collections() {
     });
 }
 
+/// Reloading a collection without a flush in between keeps the child's unflushed parent.
+#[test]
+fn reloading_a_collection_keeps_an_unflushed_move() {
+    each_db("cl_reload", |db| {
+        seed(db);
+        let mut s = db.engine.session();
+        s.set_autoflush(false);
+        let users = s.query::<LUser>().options(selectinload(LUser::orders)).order_by(LUser::id).all().unwrap();
+        let (ann, dan) = (&users[0], &users[3]);
+        let o2 = ann.read().orders.get().unwrap()[1].clone();
+        LOrder::user.set(&o2, Some(dan));
+        s.load(ann, LUser::orders).unwrap();
+        assert_eq!(totals(ann), [10, 11, 12], "the database's view, nothing flushed");
+        assert!(o2.read().user.get().unwrap().unwrap().ptr_eq(dan), "the move is kept");
+        s.commit().unwrap();
+        let owner: Option<i64> = select(LOrder::user_id).filter(LOrder::total.eq(11)).one(&db.engine).unwrap();
+        assert_eq!(owner, Some(4));
+    });
+}
+
 /// `User::orders.append(..)` after loading the collections takes the order out of its former
 /// user's collection at once, and points it at the new one.
 #[test]
