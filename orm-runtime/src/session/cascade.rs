@@ -100,7 +100,9 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
             persistent
                 && (not_written
                     || before.iter().any(|x| {
-                        x.direction == link.direction && x.fk.index == link.fk.index && x.other.addr() == link.other.addr()
+                        x.direction == link.direction
+                            && x.fk.index == link.fk.index
+                            && x.other.addr() == link.other.addr()
                     }))
         };
         for link in &now {

@@ -181,9 +181,9 @@ impl<P: Model, C: Model> Relationship<P> for HasManyRel<P, C> {
     }
 
     fn loaded(&self, objs: &[Obj<P>]) -> Vec<Obj<C>> {
-        distinct(objs.iter().flat_map(|p| {
-            (self.field)(&mut p.0.data_mut()).get().map(<[_]>::to_vec).unwrap_or_default()
-        }))
+        distinct(
+            objs.iter().flat_map(|p| (self.field)(&mut p.0.data_mut()).get().map(<[_]>::to_vec).unwrap_or_default()),
+        )
     }
 }
 
@@ -372,8 +372,12 @@ pub trait JoinSpec<M: Model>: std::fmt::Debug + Send + Sync {
     /// alias), a LEFT OUTER JOIN of the related table under an alias of its own, the
     /// related columns (after the `width` columns of each row so far; `width` grows by as
     /// many), and the same for the joins nested under it. Returns what reads them back.
-    fn plan(&self, stmt: &mut SelectStatement, source: Option<u8>, width: &mut usize)
-        -> Result<Box<dyn JoinCollector<M>>>;
+    fn plan(
+        &self,
+        stmt: &mut SelectStatement,
+        source: Option<u8>,
+        width: &mut usize,
+    ) -> Result<Box<dyn JoinCollector<M>>>;
 }
 
 /// Gathers the joined objects of one [`JoinSpec`] row by row, then hands them to their
@@ -465,11 +469,7 @@ pub(crate) fn referenced_column<P: Model>(fk: &'static crate::schema::ColumnDef)
 /// `child.fk = parent.key`, each side under its name or alias.
 pub(crate) fn fk_on<P: Model>(fk: &'static crate::schema::ColumnDef, child: Option<u8>, parent: Option<u8>) -> Node {
     let key = referenced_column::<P>(fk);
-    Node::binary(
-        crate::expr::BinOp::Eq,
-        column_of(fk.table, child, fk.name),
-        column_of(key.table, parent, key.name),
-    )
+    Node::binary(crate::expr::BinOp::Eq, column_of(fk.table, child, fk.name), column_of(key.table, parent, key.name))
 }
 
 impl<P: Model, C: Model> JoinRelation<P> for HasManyRel<P, C> {

@@ -92,8 +92,11 @@ fn seed(db: &Db) {
         comments: HasMany::new(),
     });
     insert::<LPost>().values_many(&posts).execute(&db.engine).unwrap();
-    let comments = [(1, "a1x"), (1, "a1y"), (2, "a2x"), (4, "b2x"), (4, "b2y"), (4, "b2z")]
-        .map(|(p, b)| LComment { id: 0, post_id: p, body: b.into() });
+    let comments = [(1, "a1x"), (1, "a1y"), (2, "a2x"), (4, "b2x"), (4, "b2y"), (4, "b2z")].map(|(p, b)| LComment {
+        id: 0,
+        post_id: p,
+        body: b.into(),
+    });
     insert::<LComment>().values_many(&comments).execute(&db.engine).unwrap();
     db.log.clear();
 }
@@ -151,24 +154,21 @@ fn joinedloads_in_a_loaders_set_are_one_statement() {
         let sql = one_statement(db);
         assert_eq!(joins_in(&sql), 2, "{sql}");
         assert_eq!(users.len(), 4, "parents de-duplicated");
-        let got: Vec<(Vec<i32>, Option<String>)> = users
-            .iter()
-            .map(|u| (totals(u), u.read().profile.get().unwrap().map(|p| p.read().bio.clone())))
-            .collect();
+        let got: Vec<(Vec<i32>, Option<String>)> =
+            users.iter().map(|u| (totals(u), u.read().profile.get().unwrap().map(|p| p.read().bio.clone()))).collect();
         assert_eq!(
             got,
-            [
-                (vec![10, 11, 12], Some("ann's".to_string())),
-                (vec![20, 21], None),
-                (vec![], None),
-                (vec![40], None)
-            ]
+            [(vec![10, 11, 12], Some("ann's".to_string())), (vec![20, 21], None), (vec![], None), (vec![40], None)]
         );
 
         // A set holding a single joinedload joins too.
         s = db.engine.session();
-        let users =
-            s.query::<LUser>().options(Loaders::new().with(joinedload(LUser::orders))).order_by(LUser::id).all().unwrap();
+        let users = s
+            .query::<LUser>()
+            .options(Loaders::new().with(joinedload(LUser::orders)))
+            .order_by(LUser::id)
+            .all()
+            .unwrap();
         let sql = one_statement(db);
         assert_eq!(joins_in(&sql), 1, "{sql}");
         assert_eq!(totals(&users[1]), [20, 21]);
@@ -302,9 +302,10 @@ fn joinedload_mixed_with_selectinload_is_one_statement_per_selectin_level() {
         s = db.engine.session();
         let users = s
             .query::<LUser>()
-            .options(Loaders::new().with(
-                subqueryload(LUser::orders).then(joinedload(LOrder::user).then(joinedload(LUser::posts))),
-            ))
+            .options(
+                Loaders::new()
+                    .with(subqueryload(LUser::orders).then(joinedload(LOrder::user).then(joinedload(LUser::posts)))),
+            )
             .order_by(LUser::id)
             .all()
             .unwrap();
@@ -324,13 +325,8 @@ fn joinedload_with_limit_offset_first_and_one_or_none_loads_whole_collections() 
         seed(db);
         // LIMIT 2, ordered by name descending: dan and cat, each with all its orders.
         let mut s = db.engine.session();
-        let users = s
-            .query::<LUser>()
-            .options(joinedload(LUser::orders))
-            .order_by(LUser::name.desc())
-            .limit(2)
-            .all()
-            .unwrap();
+        let users =
+            s.query::<LUser>().options(joinedload(LUser::orders)).order_by(LUser::name.desc()).limit(2).all().unwrap();
         let sql = one_statement(db);
         assert_eq!(joins_in(&sql), 1, "{sql}");
         let got: Vec<(String, Vec<i32>)> = users.iter().map(|u| (u.read().name.clone(), totals(u))).collect();
@@ -353,7 +349,8 @@ fn joinedload_with_limit_offset_first_and_one_or_none_loads_whole_collections() 
 
         // OFFSET: the page after the first.
         s = db.engine.session();
-        let page = s.query::<LUser>().options(joinedload(LUser::orders)).order_by(LUser::id).paginate(2, 1).all().unwrap();
+        let page =
+            s.query::<LUser>().options(joinedload(LUser::orders)).order_by(LUser::id).paginate(2, 1).all().unwrap();
         one_statement(db);
         assert_eq!((page.len(), page[0].read().name.clone(), totals(&page[0])), (1, "bob".to_string(), vec![20, 21]));
 
@@ -403,7 +400,10 @@ fn joinedload_with_limit_offset_first_and_one_or_none_loads_whole_collections() 
             .unwrap();
         one_statement(db);
         let got: Vec<(String, Vec<String>)> = by_total.iter().map(|u| (u.read().name.clone(), titles(u))).collect();
-        assert_eq!(got, [("dan".to_string(), vec!["d1".to_string()]), ("bob".to_string(), vec!["b1".into(), "b2".into()])]);
+        assert_eq!(
+            got,
+            [("dan".to_string(), vec!["d1".to_string()]), ("bob".to_string(), vec!["b1".into(), "b2".into()])]
+        );
     });
 }
 
@@ -413,15 +413,16 @@ fn joinedload_with_limit_offset_first_and_one_or_none_loads_whole_collections() 
 fn self_referential_joinedloads_alias_each_level() {
     each_db("cl_self", |db| {
         db.engine.create_all(&[Employee::table()]).unwrap();
-        let rows = [("boss", None), ("ann", Some(1)), ("ben", Some(1)), ("cid", Some(2)), ("dee", Some(2))].map(
-            |(n, m)| Employee {
-                id: 0,
-                name: n.into(),
-                manager_id: m,
-                manager: BelongsTo::not_loaded(),
-                reports: HasMany::new(),
-            },
-        );
+        let rows =
+            [("boss", None), ("ann", Some(1)), ("ben", Some(1)), ("cid", Some(2)), ("dee", Some(2))].map(|(n, m)| {
+                Employee {
+                    id: 0,
+                    name: n.into(),
+                    manager_id: m,
+                    manager: BelongsTo::not_loaded(),
+                    reports: HasMany::new(),
+                }
+            });
         insert::<Employee>().values_many(&rows).execute(&db.engine).unwrap();
         db.log.clear();
         let names = |e: &Obj<Employee>| {
@@ -506,9 +507,13 @@ fn loading_a_collection_sets_the_back_populated_side() {
                 }
                 users
             }),
-            ("selectin", |s| s.query::<LUser>().options(selectinload(LUser::orders)).order_by(LUser::id).all().unwrap()),
+            ("selectin", |s| {
+                s.query::<LUser>().options(selectinload(LUser::orders)).order_by(LUser::id).all().unwrap()
+            }),
             ("joined", |s| s.query::<LUser>().options(joinedload(LUser::orders)).order_by(LUser::id).all().unwrap()),
-            ("subquery", |s| s.query::<LUser>().options(subqueryload(LUser::orders)).order_by(LUser::id).all().unwrap()),
+            ("subquery", |s| {
+                s.query::<LUser>().options(subqueryload(LUser::orders)).order_by(LUser::id).all().unwrap()
+            }),
         ];
         for (name, load) in ways {
             let mut s = db.engine.session();
