@@ -81,6 +81,12 @@ fn main() -> orm::Result<()> {
     run("nested: orders, then their customer", &|s| {
         s.query::<Customer>().options(selectinload(Customer::orders).then(selectinload(Order::customer))).all()
     })?;
+    run("nested joinedloads (still one statement)", &|s| {
+        s.query::<Customer>().options(joinedload(Customer::orders).then(joinedload(Order::customer))).all()
+    })?;
+    run("joinedload, LIMIT 2 (a subquery, joined)", &|s| {
+        s.query::<Customer>().options(joinedload(Customer::orders)).order_by(Customer::id).limit(2).all()
+    })?;
     run("noload (loaded as empty, no statement)", &|s| s.query::<Customer>().options(noload(Customer::orders)).all())?;
 
     println!("dynamic: a filterable query over one customer's orders");

@@ -238,11 +238,19 @@
 //! - `session.load(&user, User::orders)` loads one object's relationship (one SELECT),
 //!   `session.load_all(&users, User::orders)` many at once, and
 //!   `query.options(selectinload(User::orders))` loads it for every result (one extra SELECT
-//!   per 500 objects); `joinedload` loads it in the same statement (LEFT OUTER JOIN),
-//!   `subqueryload` with one extra SELECT that repeats the query as a subquery, `noload` marks
-//!   it loaded and empty, `raiseload` keeps it unloaded; `.then(...)` nests options
-//!   (`selectinload(User::orders).then(selectinload(Order::items))`);
+//!   per 500 objects); `joinedload` loads it in the same statement (LEFT OUTER JOIN; every
+//!   `joinedload` of a query, nested ones too, joins into that one statement, and a limited
+//!   query becomes a subquery the relationship joins to, so each object keeps all its related
+//!   ones), `subqueryload` with one extra SELECT that repeats the query as a subquery, `noload`
+//!   marks it loaded and empty, `raiseload` keeps it unloaded; `.then(...)` nests options
+//!   (`selectinload(User::orders).then(selectinload(Order::items))`) and
+//!   [`Loaders`] groups them;
 //! - `query.join_related(User::orders)` joins along it.
+//!
+//! With `#[relationship(back_populates = other_side)]` both sides of every loaded pair agree in
+//! memory: loading `User::orders` sets each order's `user`, and `Order::user.set(&order,
+//! Some(&user))` / `User::orders.append(&user, order)` / `User::orders.remove(&user, &order)`
+//! move the order between loaded collections at once.
 //!
 //! Changing relationships is part of the unit of work: `user.write().orders.push(order)`
 //! (on a loaded collection), `orders.remove(&order)`, `order.write().user.assign(Some(user))`.
@@ -664,9 +672,9 @@ pub mod __private {
     pub use orm_runtime::query::StatementCache;
     pub use orm_runtime::query::{decode_labeled, FromRow};
     pub use orm_runtime::query::{PolymorphicRows, PolymorphicSet};
-    pub use orm_runtime::schema::{CheckDef, UniqueDef};
     pub use orm_runtime::schema::__inventory as inventory;
     pub use orm_runtime::schema::SubtypeRegistration;
+    pub use orm_runtime::schema::{CheckDef, UniqueDef};
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef};
     pub use orm_runtime::session::{
         back_accessor, belongs_to_links, cascade_delete_children, clear_associations, has_many_links, joinedload,

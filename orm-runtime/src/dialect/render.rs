@@ -270,10 +270,15 @@ impl Writer<'_> {
                 crate::query::JoinKind::Inner => " INNER JOIN ",
                 crate::query::JoinKind::LeftOuter => " LEFT OUTER JOIN ",
             });
-            self.table(s, j.table)?;
-            if let Some(n) = j.alias {
-                self.push(" AS ");
-                self.ident(&alias_name(j.table, n))?;
+            match j.alias {
+                // An alias names the table itself, never a derived table of the same name
+                // (a limited query wrapped for `joinedload` is named like its table).
+                Some(n) => {
+                    self.ident(j.table)?;
+                    self.push(" AS ");
+                    self.ident(&alias_name(j.table, n))?;
+                }
+                None => self.table(s, j.table)?,
             }
             self.push(" ON ");
             self.node(&j.on)?;

@@ -53,12 +53,22 @@ impl<Q, const N: u8> FromModels for crate::query::Derived<Q, N> {
 }
 
 /// `fk = referenced column`: the ON condition of a join along foreign key `fk`.
-pub(crate) fn fk_eq(fk: &ColumnDef, target: &ColumnDef) -> Node {
-    Node::binary(
-        BinOp::Eq,
-        Node::Column { table: fk.table, name: fk.name },
-        Node::Column { table: target.table, name: target.name },
-    )
+pub(crate) fn fk_eq(fk: &'static ColumnDef, target: &'static ColumnDef) -> Node {
+    fk_eq_aliased(fk, None, target, None)
+}
+
+/// [`fk_eq`], each side under its table's name or under an alias of it.
+pub(crate) fn fk_eq_aliased(
+    fk: &'static ColumnDef,
+    fk_alias: Option<u8>,
+    target: &'static ColumnDef,
+    target_alias: Option<u8>,
+) -> Node {
+    let side = |c: &'static ColumnDef, alias: Option<u8>| match alias {
+        Some(alias) => Node::AliasColumn { table: c.table, alias, name: c.name },
+        None => Node::Column { table: c.table, name: c.name },
+    };
+    Node::binary(BinOp::Eq, side(fk, fk_alias), side(target, target_alias))
 }
 
 /// The ON condition joining `target` to `from`: the one foreign key from `target` to one of

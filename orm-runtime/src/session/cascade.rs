@@ -81,6 +81,8 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
     let mut queue = roots;
     let mut seen: crate::session::FastSet<usize> = queue.iter().map(|o| o.addr()).collect();
     let mut removed: Vec<(Arc<dyn Tracked>, &'static crate::schema::ColumnDef, bool)> = Vec::new();
+    // Syncs of unchanged links, applied only where no change says otherwise.
+    let mut kept: Vec<FkSync> = Vec::new();
     // Reading an object's relationships while this thread writes it would wait forever.
     let guards_held = crate::session::borrows::any();
     while let Some(obj) = queue.pop() {
@@ -88,6 +90,21 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
             obj.check_borrow(crate::session::borrows::Borrow::Read, "flushed")?;
         }
         let (now, before) = obj.links();
+        // A link of a persistent object that is as it was loaded (or last flushed) is no
+        // change: it cannot override a changed link of the other side. (The two sides may
+        // disagree when one was changed without its `back_populates` descriptor.)
+        let persistent = obj.state_and_session().0 == ObjectState::Persistent;
+        let not_written = before.is_none();
+        let before = before.unwrap_or_default();
+        let unchanged = |link: &crate::session::RelationLink| {
+            persistent
+                && (not_written
+                    || before.iter().any(|x| {
+                        x.direction == link.direction
+                            && x.fk.index == link.fk.index
+                            && x.other.addr() == link.other.addr()
+                    }))
+        };
         for link in &now {
             let (state, owner) = link.other.state_and_session();
             match state {
@@ -126,7 +143,12 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
                 LinkDirection::ToChild => (link.other.clone(), obj.clone()),
                 LinkDirection::ToParent | LinkDirection::Association => (obj.clone(), link.other.clone()),
             };
-            out.syncs.push(FkSync { child, fk: link.fk.index, parent: Some((parent, target)) });
+            let sync = FkSync { child, fk: link.fk.index, parent: Some((parent, target)) };
+            if unchanged(link) {
+                kept.push(sync);
+            } else {
+                out.syncs.push(sync);
+            }
         }
         // Association rows of objects taken out of a many-to-many collection.
         for gone in before.iter().filter(|b| b.direction == LinkDirection::Association) {
@@ -162,6 +184,9 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
             )));
         }
     }
+    let changed = |k: &FkSync| out.syncs.iter().any(|s| s.child.addr() == k.child.addr() && s.fk == k.fk);
+    let kept: Vec<FkSync> = kept.into_iter().filter(|k| !changed(k)).collect();
+    out.syncs.extend(kept);
     Ok(())
 }
 

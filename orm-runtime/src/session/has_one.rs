@@ -134,17 +134,33 @@ impl<P: Model, C: Model> Relationship<P> for HasOneRel<P, C> {
         parents: &[Obj<P>],
         keys_from: Option<&SelectStatement>,
     ) -> Result<Vec<Obj<C>>> {
-        let loaded = load_children::<P, C>(session, (self.foreign_key)(), parents, keys_from)?;
+        self.load_joining(session, parents, keys_from, &[]).map(|(all, _)| all)
+    }
+
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        parents: &[Obj<P>],
+        keys_from: Option<&SelectStatement>,
+        joins: &[Box<dyn crate::session::JoinSpec<C>>],
+    ) -> Result<(Vec<Obj<C>>, bool)> {
+        let loaded = load_children::<P, C>(session, (self.foreign_key)(), parents, keys_from, joins)?;
         for (p, children) in parents.iter().zip(loaded.per_parent) {
             (self.field)(&mut p.0.data_mut()).loaded = Some(children.into_iter().next());
         }
-        Ok(loaded.all)
+        Ok((loaded.all, true))
     }
 
     fn set_empty(&self, objs: &[Obj<P>]) {
         for p in objs {
             (self.field)(&mut p.0.data_mut()).loaded = Some(None);
         }
+    }
+
+    fn loaded(&self, objs: &[Obj<P>]) -> Vec<Obj<C>> {
+        crate::session::loading::distinct(
+            objs.iter().filter_map(|p| (self.field)(&mut p.0.data_mut()).get().ok().flatten().cloned()),
+        )
     }
 }
 
@@ -156,8 +172,8 @@ impl<F, I, P: Model + crate::expr::AppearsIn<F, I>, C: Model> JoinPath<F, I> for
 }
 
 impl<P: Model, C: Model> JoinRelation<P> for HasOneRel<P, C> {
-    fn left_join(&self) -> JoinClause {
-        JoinPath::<P, crate::expr::Here>::join_clause(self, JoinKind::LeftOuter)
+    fn on(&self, source: Option<u8>, target: Option<u8>) -> crate::expr::Node {
+        crate::session::loading::fk_on::<P>((self.foreign_key)(), target, source)
     }
     fn assign(&self, objs: &[Obj<P>], found: Vec<Vec<Obj<C>>>) {
         for (p, children) in objs.iter().zip(found) {

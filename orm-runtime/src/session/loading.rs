@@ -39,6 +39,29 @@ pub trait Relationship<M: Model>: Copy + std::fmt::Debug + Send + Sync + 'static
     ) -> Result<Vec<Obj<Self::Target>>>;
     /// Mark the relationship of every object in `objs` loaded and empty, without a statement.
     fn set_empty(&self, objs: &[Obj<M>]);
+    /// The related objects the relationship of `objs` holds where it is loaded, each once
+    /// (no statement): what a nested option continues from after a `joinedload`.
+    fn loaded(&self, objs: &[Obj<M>]) -> Vec<Obj<Self::Target>>;
+    /// [`load_with`](Relationship::load_with), with `joins` (the `joinedload`s nested under
+    /// the option) joined into the statement that loads the related objects; returns them
+    /// and whether `joins` were joined (a relationship that loads otherwise ignores them:
+    /// the nested options then load with statements of their own).
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        keys_from: Option<&SelectStatement>,
+        joins: &[Box<dyn JoinSpec<Self::Target>>],
+    ) -> Result<(Vec<Obj<Self::Target>>, bool)> {
+        let _ = joins;
+        Ok((self.load_with(session, objs, keys_from)?, false))
+    }
+}
+
+/// Each object of `objs` once, in order of first appearance.
+pub(crate) fn distinct<T: Model>(objs: impl IntoIterator<Item = Obj<T>>) -> Vec<Obj<T>> {
+    let mut seen: crate::session::FastSet<usize> = crate::session::FastSet::default();
+    objs.into_iter().filter(|o| seen.insert(std::sync::Arc::as_ptr(&o.0) as *const () as usize)).collect()
 }
 
 fn in_list<K>(keys: &[K], value: impl Fn(&K) -> Value) -> Vec<Node> {
@@ -75,12 +98,14 @@ pub(crate) struct Children<C: Model> {
 }
 
 /// Load the children (rows of `C` whose foreign key `fk` refers to a parent) of `parents`:
-/// one SELECT per chunk of keys, or one with `keys_from` as an IN subquery.
+/// one SELECT per chunk of keys, or one with `keys_from` as an IN subquery, with `joins`
+/// (`joinedload`s nested under the option) joined into it.
 pub(crate) fn load_children<P: Model, C: Model>(
     session: &mut Session,
     fk: &'static crate::schema::ColumnDef,
     parents: &[Obj<P>],
     keys_from: Option<&SelectStatement>,
+    joins: &[Box<dyn JoinSpec<C>>],
 ) -> Result<Children<C>> {
     referenced_key::<P>(fk)?;
     let keys: Vec<P::Key> = parents.iter().map(|p| p.read().key()).collect();
@@ -102,12 +127,19 @@ pub(crate) fn load_children<P: Model, C: Model>(
         let mut stmt = SelectStatement::all_columns(C::table());
         stmt.and_where(filter);
         by_primary_key::<C>(&mut stmt);
-        session.load_rows::<C>(&stmt, |child| {
+        let mut add = |child: Obj<C>| -> Result<bool> {
             let v = child.try_read()?.column_value(fk.index);
             groups.entry(P::key_from_values(&[v])?).or_default().push(child.clone());
             all.push(child);
             Ok(true)
-        })?;
+        };
+        if joins.is_empty() {
+            session.load_rows::<C>(&stmt, add)?;
+        } else {
+            for child in load_joined(session, &stmt, joins)? {
+                add(child)?;
+            }
+        }
     }
     let per_parent = keys.iter().map(|k| groups.remove(k).unwrap_or_default()).collect();
     Ok(Children { per_parent, all })
@@ -126,17 +158,32 @@ impl<P: Model, C: Model> Relationship<P> for HasManyRel<P, C> {
         parents: &[Obj<P>],
         keys_from: Option<&SelectStatement>,
     ) -> Result<Vec<Obj<C>>> {
-        let loaded = load_children::<P, C>(session, (self.foreign_key)(), parents, keys_from)?;
-        for (p, children) in parents.iter().zip(loaded.per_parent) {
-            (self.field)(&mut p.0.data_mut()).set(children);
-        }
-        Ok(loaded.all)
+        self.load_joining(session, parents, keys_from, &[]).map(|(all, _)| all)
+    }
+
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        parents: &[Obj<P>],
+        keys_from: Option<&SelectStatement>,
+        joins: &[Box<dyn JoinSpec<C>>],
+    ) -> Result<(Vec<Obj<C>>, bool)> {
+        let loaded = load_children::<P, C>(session, (self.foreign_key)(), parents, keys_from, joins)?;
+        check_loadable(&loaded.all)?;
+        JoinRelation::assign(self, parents, loaded.per_parent);
+        Ok((loaded.all, true))
     }
 
     fn set_empty(&self, objs: &[Obj<P>]) {
         for p in objs {
             (self.field)(&mut p.0.data_mut()).set(Vec::new());
         }
+    }
+
+    fn loaded(&self, objs: &[Obj<P>]) -> Vec<Obj<C>> {
+        distinct(
+            objs.iter().flat_map(|p| (self.field)(&mut p.0.data_mut()).get().map(<[_]>::to_vec).unwrap_or_default()),
+        )
     }
 }
 
@@ -204,6 +251,10 @@ impl<C: Model, P: Model> Relationship<C> for BelongsToRel<C, P> {
             (self.field)(&mut c.0.data_mut()).set(None);
         }
     }
+
+    fn loaded(&self, objs: &[Obj<C>]) -> Vec<Obj<P>> {
+        distinct(objs.iter().filter_map(|c| (self.field)(&mut c.0.data_mut()).get().ok().flatten().cloned()))
+    }
 }
 
 impl Session {
@@ -232,11 +283,14 @@ pub struct LoadContext<'q> {
     /// The query that found the objects, as a SELECT of their key column (for
     /// `subqueryload`); `None` for nested levels.
     pub(crate) keys_query: Option<&'q SelectStatement>,
+    /// Whether the statement that found the objects carried the option's joins (see
+    /// [`Loader::joins`]): its `joinedload`s are then loaded already.
+    pub(crate) joined: bool,
 }
 
 /// A typed loader option for objects of model `M`, loading objects of `Self::Target`
-/// (see [`selectinload`], [`subqueryload`], [`noload`], [`raiseload`] and
-/// [`Loader::then`]).
+/// (see [`joinedload`], [`selectinload`], [`subqueryload`], [`noload`], [`raiseload`],
+/// [`Loaders`] and [`Loader::then`]).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a loader option for `{M}`",
     label = "this option loads a relationship of another model",
@@ -245,9 +299,17 @@ pub struct LoadContext<'q> {
 pub trait Loader<M: Model>: std::fmt::Debug + Send + Sync + 'static {
     /// The model of the objects it loads.
     type Target: Model;
-    /// For options that load within the query itself (`joinedload`): how.
-    fn join_spec(&self) -> Option<&dyn JoinSpec<M>> {
-        None
+    /// The relationships this option joins into the statement that loads `M` (its
+    /// `joinedload`s), with `then` (the joins of the options nested under it) attached where
+    /// they can be: under a joined relationship, in the same statement. Nothing by default.
+    fn joins(&self, then: Vec<Box<dyn JoinSpec<Self::Target>>>) -> Vec<Box<dyn JoinSpec<M>>> {
+        drop(then);
+        Vec::new()
+    }
+    /// Whether [`joins`](Loader::joins) attaches the `then` it is given (the option loads its
+    /// objects inside the statement that loads `M`).
+    fn joins_then(&self) -> bool {
+        false
     }
     /// The relationship of `M` it is about (a later option replaces an earlier one, and a
     /// query's options replace the model's defaults).
@@ -256,6 +318,19 @@ pub trait Loader<M: Model>: std::fmt::Debug + Send + Sync + 'static {
     }
     /// Load for `objs`; returns the loaded objects (for nested options).
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<Self::Target>>>;
+    /// [`load`](Loader::load), with `then` (the joins of the options nested under this one)
+    /// joined into the statement that loads the objects, where the option sends one;
+    /// returns the objects and whether `then` was joined. By default, `then` is not.
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        cx: LoadContext<'_>,
+        then: Vec<Box<dyn JoinSpec<Self::Target>>>,
+    ) -> Result<(Vec<Obj<Self::Target>>, bool)> {
+        drop(then);
+        Ok((self.load(session, objs, cx)?, false))
+    }
 
     /// Then load `next` for the objects this option loads:
     /// `selectinload(User::posts).then(selectinload(Post::comments))`.
@@ -271,8 +346,8 @@ pub trait Loader<M: Model>: std::fmt::Debug + Send + Sync + 'static {
 pub trait LoaderOption<M: Model>: std::fmt::Debug + Send + Sync {
     /// Load for these objects.
     fn apply(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<()>;
-    /// See [`Loader::join_spec`].
-    fn join(&self) -> Option<&dyn JoinSpec<M>>;
+    /// See [`Loader::joins`] (with nothing nested).
+    fn joins(&self) -> Vec<Box<dyn JoinSpec<M>>>;
     /// See [`Loader::relationship`].
     fn about(&self) -> Option<&'static str>;
 }
@@ -282,30 +357,36 @@ impl<M: Model, L: Loader<M>> LoaderOption<M> for L {
         check_loadable(objs)?;
         self.load(session, objs, cx).map(drop)
     }
-    fn join(&self) -> Option<&dyn JoinSpec<M>> {
-        self.join_spec()
+    fn joins(&self) -> Vec<Box<dyn JoinSpec<M>>> {
+        Loader::joins(self, Vec::new())
     }
     fn about(&self) -> Option<&'static str> {
         self.relationship()
     }
 }
 
-/// How a `joinedload` extends its query: the JOIN, and what to do with the joined columns.
+/// A relationship joined into the statement that loads `M` (a [`joinedload`]), with the
+/// joins nested under it.
 pub trait JoinSpec<M: Model>: std::fmt::Debug + Send + Sync {
-    /// The LEFT OUTER JOIN to add.
-    fn join_clause(&self) -> crate::query::JoinClause;
-    /// The joined model's table (its columns follow `M`'s in each row).
-    fn target(&self) -> &'static crate::schema::TableDef;
-    /// A collector for the joined objects of one query.
-    fn collector(&self) -> Box<dyn JoinCollector<M>>;
+    /// Add to `stmt`, in which `M`'s table is named `source` (its own name, or its `n`-th
+    /// alias), a LEFT OUTER JOIN of the related table under an alias of its own, the
+    /// related columns (after the `width` columns of each row so far; `width` grows by as
+    /// many), and the same for the joins nested under it. Returns what reads them back.
+    fn plan(
+        &self,
+        stmt: &mut SelectStatement,
+        source: Option<u8>,
+        width: &mut usize,
+    ) -> Result<Box<dyn JoinCollector<M>>>;
 }
 
-/// Gathers the joined objects row by row, then hands them to their objects.
+/// Gathers the joined objects of one [`JoinSpec`] row by row, then hands them to their
+/// objects.
 pub trait JoinCollector<M: Model> {
-    /// Row `row` belongs to the `parent`-th distinct object; the joined columns start at
-    /// `offset`.
-    fn row(&mut self, parent: usize, row: &crate::backend::RowRef<'_>, offset: usize) -> Result<()>;
-    /// Register the joined objects in the session and set the relationship of `objs`.
+    /// Row `row` belongs to the `parent`-th distinct object of `M`.
+    fn row(&mut self, parent: usize, row: &crate::backend::RowRef<'_>) -> Result<()>;
+    /// Register the joined objects in the session and set the relationship of `objs` (the
+    /// distinct objects of `M`, by index), then do the same for the nested joins.
     fn finish(self: Box<Self>, session: &mut Session, objs: &[Obj<M>]) -> Result<()>;
 }
 
@@ -313,9 +394,13 @@ pub trait JoinCollector<M: Model> {
 #[derive(Debug, Clone, Copy)]
 pub struct JoinedLoad<R>(R);
 
-/// Load `rel` in the same statement as the query, with a LEFT OUTER JOIN (objects are
-/// de-duplicated). Not combinable with LIMIT / OFFSET (use [`selectinload`] there); as a
-/// nested option (`.then(joinedload(...))`) it loads like `selectinload`.
+/// Load `rel` in the same statement as the query, with a LEFT OUTER JOIN of the related
+/// table under an alias (`"orders_1"`); parents and related objects are each returned once.
+/// Every `joinedload` of a query joins into that one statement: several of them (chained
+/// `.options(...)`, or in one [`Loaders`] set), and nested ones
+/// (`joinedload(User::posts).then(joinedload(Post::comments))`). With LIMIT / OFFSET (also
+/// `first()` and `one_or_none()`), the limited query becomes a subquery the relationship
+/// is joined to, so each parent comes with all its related objects.
 pub fn joinedload<R>(rel: R) -> JoinedLoad<R> {
     JoinedLoad(rel)
 }
@@ -325,54 +410,85 @@ impl<M: Model, R: Relationship<M> + JoinRelation<M>> Loader<M> for JoinedLoad<R>
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())
     }
-    fn load(&self, session: &mut Session, objs: &[Obj<M>], _: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
+    /// Without the join (a `joinedload` nested under an option that is not joined), loads
+    /// like [`selectinload`].
+    fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
+        if cx.joined {
+            return Ok(self.0.loaded(objs));
+        }
         self.0.load_with(session, objs, None)
     }
-    fn join_spec(&self) -> Option<&dyn JoinSpec<M>> {
-        Some(self)
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        cx: LoadContext<'_>,
+        then: Vec<Box<dyn JoinSpec<R::Target>>>,
+    ) -> Result<(Vec<Obj<R::Target>>, bool)> {
+        if cx.joined {
+            // `then` was joined with this option.
+            return Ok((self.0.loaded(objs), true));
+        }
+        self.0.load_joining(session, objs, None, &then)
     }
-}
-
-impl<M: Model, R: Relationship<M> + JoinRelation<M>> JoinSpec<M> for JoinedLoad<R> {
-    fn join_clause(&self) -> crate::query::JoinClause {
-        self.0.left_join()
+    fn joins(&self, then: Vec<Box<dyn JoinSpec<R::Target>>>) -> Vec<Box<dyn JoinSpec<M>>> {
+        vec![Box::new(JoinNode::<M, R> { rel: self.0, nested: then, _model: std::marker::PhantomData })]
     }
-    fn target(&self) -> &'static crate::schema::TableDef {
-        <R::Target as Model>::table()
-    }
-    fn collector(&self) -> Box<dyn JoinCollector<M>> {
-        Box::new(Collected { rel: self.0, rows: Vec::new() })
+    fn joins_then(&self) -> bool {
+        true
     }
 }
 
 /// Relationships that can be joined from their own model (for `joinedload`).
 pub trait JoinRelation<M: Model>: Relationship<M> {
-    /// `LEFT OUTER JOIN target ON fk = key`.
-    fn left_join(&self) -> crate::query::JoinClause;
-    /// Hand the joined objects to `objs`: `found[i]` are those of `objs[i]`.
+    /// The join condition (foreign key = referenced key), `M`'s table being named `source`
+    /// and the related table `target` (its own name, or an alias).
+    fn on(&self, source: Option<u8>, target: Option<u8>) -> Node;
+    /// Hand the joined objects to `objs`: `found[i]` are those of `objs[i]` (with
+    /// `back_populates`, each of them points back to its object).
     fn assign(&self, objs: &[Obj<M>], found: Vec<Vec<Obj<Self::Target>>>);
 }
 
+/// The column of `P` that `fk` references (`P`'s first key column when it names none).
+pub(crate) fn referenced_column<P: Model>(fk: &'static crate::schema::ColumnDef) -> &'static crate::schema::ColumnDef {
+    let parent = P::table();
+    match fk.foreign_key {
+        Some(f) => (f.target)(),
+        None => &parent.columns[parent.primary_key.first().copied().unwrap_or(0)],
+    }
+}
+
+/// `child.fk = parent.key`, each side under its name or alias.
+pub(crate) fn fk_on<P: Model>(fk: &'static crate::schema::ColumnDef, child: Option<u8>, parent: Option<u8>) -> Node {
+    crate::query::join_path::fk_eq_aliased(fk, child, referenced_column::<P>(fk), parent)
+}
+
 impl<P: Model, C: Model> JoinRelation<P> for HasManyRel<P, C> {
-    fn left_join(&self) -> crate::query::JoinClause {
-        crate::session::relationship::JoinPath::<P, crate::expr::Here>::join_clause(
-            self,
-            crate::query::JoinKind::LeftOuter,
-        )
+    fn on(&self, source: Option<u8>, target: Option<u8>) -> Node {
+        fk_on::<P>((self.foreign_key)(), target, source)
     }
     fn assign(&self, objs: &[Obj<P>], found: Vec<Vec<Obj<C>>>) {
+        let back = self.back.map(|b| b());
         for (p, children) in objs.iter().zip(found) {
+            if let Some(back) = back {
+                for c in &children {
+                    // An unflushed change of the child's parent (autoflush off) is kept.
+                    let written = crate::session::unit_of_work::Tracked::is_touched(&*c.0);
+                    let mut data = c.0.data_mut();
+                    let side = back(&mut data);
+                    if !(written && side.is_loaded()) {
+                        side.set(Some(p.clone()));
+                    }
+                }
+            }
             (self.field)(&mut p.0.data_mut()).set(children);
         }
     }
 }
 
 impl<C: Model, P: Model> JoinRelation<C> for BelongsToRel<C, P> {
-    fn left_join(&self) -> crate::query::JoinClause {
-        crate::session::relationship::JoinPath::<C, crate::expr::Here>::join_clause(
-            self,
-            crate::query::JoinKind::LeftOuter,
-        )
+    fn on(&self, source: Option<u8>, target: Option<u8>) -> Node {
+        fk_on::<P>((self.foreign_key)(), source, target)
     }
     fn assign(&self, objs: &[Obj<C>], found: Vec<Vec<Obj<P>>>) {
         for (c, parents) in objs.iter().zip(found) {
@@ -381,39 +497,243 @@ impl<C: Model, P: Model> JoinRelation<C> for BelongsToRel<C, P> {
     }
 }
 
-/// Joined rows decoded as `(object index, joined value)`, registered at the end.
-struct Collected<R, T> {
-    rel: R,
-    rows: Vec<(usize, T)>,
+/// The smallest alias number that `stmt` does not join `table` under yet.
+fn fresh_alias(stmt: &SelectStatement, table: &'static str) -> Result<u8> {
+    (1..=u8::MAX).find(|n| !stmt.joins.iter().any(|j| j.table == table && j.alias == Some(*n))).ok_or(
+        crate::error::Error::Unsupported { feature: "more than 255 joins of one table in a statement", dialect: "any" },
+    )
 }
 
-impl<M: Model, R: JoinRelation<M>> JoinCollector<M> for Collected<R, R::Target> {
-    fn row(&mut self, parent: usize, row: &crate::backend::RowRef<'_>, offset: usize) -> Result<()> {
+/// A `joinedload` of `R` with the joins nested under it.
+struct JoinNode<M: Model, R: Relationship<M>> {
+    rel: R,
+    nested: Vec<Box<dyn JoinSpec<R::Target>>>,
+    _model: std::marker::PhantomData<fn() -> M>,
+}
+
+impl<M: Model, R: Relationship<M>> std::fmt::Debug for JoinNode<M, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinNode").field("rel", &self.rel).field("nested", &self.nested).finish()
+    }
+}
+
+impl<M: Model, R: JoinRelation<M>> JoinSpec<M> for JoinNode<M, R> {
+    fn plan(
+        &self,
+        stmt: &mut SelectStatement,
+        source: Option<u8>,
+        width: &mut usize,
+    ) -> Result<Box<dyn JoinCollector<M>>> {
+        let table = <R::Target as Model>::table();
+        let alias = fresh_alias(stmt, table.name)?;
+        stmt.joins.push(crate::query::JoinClause {
+            kind: crate::query::JoinKind::LeftOuter,
+            table: table.name,
+            alias: Some(alias),
+            on: self.rel.on(source, Some(alias)),
+        });
+        stmt.items.extend(table.columns.iter().map(|c| crate::query::SelectItem {
+            node: Node::AliasColumn { table: table.name, alias, name: c.name },
+            label: None,
+        }));
+        let offset = *width;
+        *width += table.columns.len();
+        let nested = self.nested.iter().map(|n| n.plan(stmt, Some(alias), width)).collect::<Result<Vec<_>>>()?;
+        Ok(Box::new(NodeCollector::<M, R> {
+            rel: self.rel,
+            offset,
+            key_leads: table.primary_key.iter().enumerate().all(|(i, &c)| c == i),
+            by_key: FastMap::default(),
+            values: Vec::new(),
+            pairs: Vec::new(),
+            seen: crate::session::FastSet::default(),
+            nested,
+        }))
+    }
+}
+
+/// The rows of one [`JoinNode`]: each related object once (by key), and which object of
+/// `M` each belongs to.
+struct NodeCollector<M: Model, R: Relationship<M>> {
+    rel: R,
+    /// Where the related columns start in each row.
+    offset: usize,
+    /// The related key columns lead its columns (so the key alone tells a repeat).
+    key_leads: bool,
+    by_key: FastMap<<R::Target as Model>::Key, usize>,
+    /// The related objects' values, in order of first appearance (adopted at the end).
+    values: Vec<R::Target>,
+    /// (object of `M`, related object), each pair once, in order of first appearance.
+    pairs: Vec<(usize, usize)>,
+    seen: crate::session::FastSet<(usize, usize)>,
+    nested: Vec<Box<dyn JoinCollector<R::Target>>>,
+}
+
+impl<M: Model, R: JoinRelation<M>> JoinCollector<M> for NodeCollector<M, R> {
+    fn row(&mut self, parent: usize, row: &crate::backend::RowRef<'_>) -> Result<()> {
         let table = <R::Target as Model>::table();
         let Some(&pk) = table.primary_key.first() else { return Ok(()) };
         // No match in the outer join: the joined key is NULL.
-        if row.is_null(offset + pk) {
+        if row.is_null(self.offset + pk) {
             return Ok(());
         }
-        self.rows.push((parent, <R::Target as Model>::decode_row(row, offset)?));
+        let (key, value) = if self.key_leads {
+            (<R::Target as Model>::decode_key(row, self.offset)?, None)
+        } else {
+            let value = crate::query::polymorphic::decode_model::<R::Target>(row, self.offset)?;
+            (value.key(), Some(value))
+        };
+        let idx = match self.by_key.get(&key) {
+            Some(&i) => i,
+            None => {
+                let value = match value {
+                    Some(v) => v,
+                    None => crate::query::polymorphic::decode_model::<R::Target>(row, self.offset)?,
+                };
+                self.values.push(value);
+                self.by_key.insert(key, self.values.len() - 1);
+                self.values.len() - 1
+            }
+        };
+        if self.seen.insert((parent, idx)) {
+            self.pairs.push((parent, idx));
+        }
+        for n in &mut self.nested {
+            n.row(idx, row)?;
+        }
         Ok(())
     }
 
     fn finish(self: Box<Self>, session: &mut Session, objs: &[Obj<M>]) -> Result<()> {
         check_loadable(objs)?;
-        let Collected { rel, rows } = *self;
+        let NodeCollector { rel, values, pairs, nested, .. } = *self;
+        let related: Vec<Obj<R::Target>> = values.into_iter().map(|v| session.adopt(v)).collect();
+        check_loadable(&related)?;
         let mut found: Vec<Vec<Obj<R::Target>>> = (0..objs.len()).map(|_| Vec::new()).collect();
-        for (parent, value) in rows {
-            let obj = session.adopt::<R::Target>(value);
-            if let Some(list) = found.get_mut(parent) {
-                if !list.iter().any(|o| o.ptr_eq(&obj)) {
-                    list.push(obj);
-                }
+        for (parent, idx) in pairs {
+            if let (Some(list), Some(obj)) = (found.get_mut(parent), related.get(idx)) {
+                list.push(obj.clone());
             }
         }
         rel.assign(objs, found);
+        for n in nested {
+            n.finish(session, &related)?;
+        }
         Ok(())
     }
+}
+
+/// Labels of ORDER BY terms carried out of a limited subquery (see [`joined_statement`]).
+const ORDER_LABELS: [&str; 8] =
+    ["_order_1", "_order_2", "_order_3", "_order_4", "_order_5", "_order_6", "_order_7", "_order_8"];
+
+/// `stmt` (a SELECT of `M`'s columns) as a subquery that shadows `M`'s table, so that joins
+/// added to the outer statement cannot cut its LIMIT / OFFSET short:
+/// `SELECT "users".* FROM (SELECT ... LIMIT 2) AS "users"`. The ORDER BY is repeated
+/// outside (terms that are not columns of `M` travel as labelled columns of the subquery),
+/// so that the objects keep their order.
+fn wrap_limited<M: Model>(stmt: &SelectStatement) -> Result<SelectStatement> {
+    let table = M::table();
+    let mut inner = stmt.clone();
+    let lock = inner.lock.take();
+    let mut labels = ORDER_LABELS.iter();
+    let mut order_by = Vec::with_capacity(stmt.order_by.len());
+    for term in &stmt.order_by {
+        let node = match &term.node {
+            Node::Column { table: t, .. } if *t == table.name => term.node.clone(),
+            other => {
+                let Some(&label) = labels.next() else {
+                    return Err(crate::error::Error::Unsupported {
+                        feature: "joinedload with LIMIT / OFFSET and more than 8 ORDER BY terms that are not columns of the queried model",
+                        dialect: "any",
+                    });
+                };
+                inner.items.push(crate::query::SelectItem { node: other.clone(), label: Some(label) });
+                Node::Column { table: table.name, name: label }
+            }
+        };
+        order_by.push(OrderTerm { node, direction: term.direction, nulls: term.nulls });
+    }
+    Ok(SelectStatement {
+        items: vec![crate::query::SelectItem { node: Node::AllColumns(crate::expr::TableRef(table)), label: None }],
+        from: vec![table.name],
+        derived: vec![crate::query::statement::DerivedTable { name: table.name, query: inner }],
+        order_by,
+        lock,
+        ..SelectStatement::default()
+    })
+}
+
+/// The statement that loads `M` with `joins` (a SELECT of `M`'s columns, `stmt`, with the
+/// joins' LEFT OUTER JOINs and columns; limited queries are wrapped first, see
+/// [`wrap_limited`]), and what reads the joined columns back.
+pub(crate) fn joined_statement<M: Model>(
+    stmt: &SelectStatement,
+    joins: &[Box<dyn JoinSpec<M>>],
+) -> Result<(SelectStatement, Vec<Box<dyn JoinCollector<M>>>)> {
+    let mut out = if stmt.limit.is_some() || stmt.offset.is_some() { wrap_limited::<M>(stmt)? } else { stmt.clone() };
+    if let Some(lock) = out.lock.as_mut().filter(|l| l.of.is_empty()) {
+        // The related rows are on the outer joins' nullable side, which cannot be locked:
+        // lock the query's own rows (SQLAlchemy does the same).
+        lock.of.push(M::table().name);
+    }
+    let mut width = M::table().columns.len();
+    let collectors = joins.iter().map(|j| j.plan(&mut out, None, &mut width)).collect::<Result<Vec<_>>>()?;
+    Ok((out, collectors))
+}
+
+/// Run `stmt` (a SELECT of `M`'s columns) with `joins`: each object of `M` once, in the
+/// order of its first row, its joined relationships gathered from the joined columns.
+pub(crate) fn load_joined<M: Model>(
+    session: &mut Session,
+    stmt: &SelectStatement,
+    joins: &[Box<dyn JoinSpec<M>>],
+) -> Result<Vec<Obj<M>>> {
+    session.autoflush()?;
+    let (stmt, mut collectors) = joined_statement(stmt, joins)?;
+    let mut objs: Vec<Obj<M>> = Vec::new();
+    // An object repeats on each of its related rows: when its key columns lead the row, the
+    // key alone says whether it was seen, and its other columns are decoded once. Otherwise
+    // each row's object is decoded and found by its address.
+    let key_leads = M::table().primary_key_columns().enumerate().all(|(i, c)| c.index == i);
+    let mut by_key: FastMap<M::Key, usize> = FastMap::default();
+    let mut by_addr: FastMap<usize, usize> = FastMap::default();
+    {
+        let id = session.id();
+        let Some((conn, identity)) = session.reading(&stmt, Some(M::table().name))? else { return Ok(objs) };
+        let r = crate::dialect::render(conn.dialect(), crate::query::Statement::Select(&stmt))?;
+        let mut objects = identity.model::<M>();
+        let locked = stmt.lock.is_some();
+        let mut adopt = |m: M| objects.adopt_read(m, id, locked);
+        conn.query_while(&r.sql, &r.params, |row| {
+            let i = if key_leads {
+                let key = M::decode_key(row, 0)?;
+                match by_key.get(&key) {
+                    Some(&i) => i,
+                    None => {
+                        objs.push(adopt(crate::query::polymorphic::decode_model::<M>(row, 0)?));
+                        by_key.insert(key, objs.len() - 1);
+                        objs.len() - 1
+                    }
+                }
+            } else {
+                let obj = adopt(crate::query::polymorphic::decode_model::<M>(row, 0)?);
+                let addr = std::sync::Arc::as_ptr(&obj.0) as *const () as usize;
+                *by_addr.entry(addr).or_insert_with(|| {
+                    objs.push(obj);
+                    objs.len() - 1
+                })
+            };
+            for c in &mut collectors {
+                c.row(i, row)?;
+            }
+            Ok(true)
+        })?;
+    }
+    for c in collectors {
+        c.finish(session, &objs)?;
+    }
+    Ok(objs)
 }
 
 /// Select-in eager loading of relationship `R` (see [`selectinload`]).
@@ -433,6 +753,15 @@ impl<M: Model, R: Relationship<M>> Loader<M> for SelectIn<R> {
     }
     fn load(&self, session: &mut Session, objs: &[Obj<M>], _: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
         self.0.load_with(session, objs, None)
+    }
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        _: LoadContext<'_>,
+        then: Vec<Box<dyn JoinSpec<R::Target>>>,
+    ) -> Result<(Vec<Obj<R::Target>>, bool)> {
+        self.0.load_joining(session, objs, None, &then)
     }
 }
 
@@ -455,6 +784,15 @@ impl<M: Model, R: Relationship<M>> Loader<M> for SubqueryIn<R> {
     }
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<R::Target>>> {
         self.0.load_with(session, objs, cx.keys_query)
+    }
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        cx: LoadContext<'_>,
+        then: Vec<Box<dyn JoinSpec<R::Target>>>,
+    ) -> Result<(Vec<Obj<R::Target>>, bool)> {
+        self.0.load_joining(session, objs, cx.keys_query, &then)
     }
 }
 
@@ -508,16 +846,40 @@ impl<M: Model, A: Loader<M>, B: Loader<A::Target>> Loader<M> for Then<A, B> {
     fn relationship(&self) -> Option<&'static str> {
         self.0.relationship()
     }
+    fn joins(&self, then: Vec<Box<dyn JoinSpec<B::Target>>>) -> Vec<Box<dyn JoinSpec<M>>> {
+        self.0.joins(self.1.joins(then))
+    }
+    fn joins_then(&self) -> bool {
+        self.0.joins_then() && self.1.joins_then()
+    }
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<B::Target>>> {
-        let loaded = self.0.load(session, objs, cx)?;
+        self.load_joining(session, objs, cx, Vec::new()).map(|(loaded, _)| loaded)
+    }
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        cx: LoadContext<'_>,
+        then: Vec<Box<dyn JoinSpec<B::Target>>>,
+    ) -> Result<(Vec<Obj<B::Target>>, bool)> {
+        // The nested option's joins go into the statement that loads the first option's
+        // objects: the query's own when the first option is joined (done already), or the
+        // first option's own statement.
+        let (loaded, joined) = self.0.load_joining(session, objs, cx, self.1.joins(then))?;
         check_loadable(&loaded)?;
-        self.1.load(session, &loaded, LoadContext { keys_query: None })
+        let cx = LoadContext { keys_query: None, joined };
+        if joined && self.1.joins_then() {
+            // `then` was joined with the nested option.
+            return Ok((self.1.load(session, &loaded, cx)?, true));
+        }
+        Ok((self.1.load(session, &loaded, cx)?, false))
     }
 }
 
 /// A reusable set of loader options for model `M`, e.g. a function that names what a page
 /// needs: `fn full() -> Loaders<User> { Loaders::new().with(selectinload(User::orders)) }`,
-/// then `query.options(full())`.
+/// then `query.options(full())`. Its `joinedload`s join into the query's statement like
+/// options given one by one.
 pub struct Loaders<M: Model> {
     options: Vec<Box<dyn LoaderOption<M>>>,
 }
@@ -549,11 +911,32 @@ impl<M: Model> std::fmt::Debug for Loaders<M> {
 
 impl<M: Model> Loader<M> for Loaders<M> {
     type Target = M;
+    fn joins(&self, then: Vec<Box<dyn JoinSpec<M>>>) -> Vec<Box<dyn JoinSpec<M>>> {
+        let mut out: Vec<Box<dyn JoinSpec<M>>> = self.options.iter().flat_map(|o| o.joins()).collect();
+        out.extend(then);
+        out
+    }
+    fn joins_then(&self) -> bool {
+        true
+    }
+    /// Returns the objects themselves (an option nested under a set applies to them).
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<M>>> {
         for option in &self.options {
             option.apply(session, objs, cx)?;
         }
-        Ok(Vec::new())
+        Ok(objs.to_vec())
+    }
+    /// A set sends no statement of its own: `then` was joined only if the statement that
+    /// loaded `objs` carried it.
+    fn load_joining(
+        &self,
+        session: &mut Session,
+        objs: &[Obj<M>],
+        cx: LoadContext<'_>,
+        then: Vec<Box<dyn JoinSpec<M>>>,
+    ) -> Result<(Vec<Obj<M>>, bool)> {
+        drop(then);
+        Ok((self.load(session, objs, cx)?, cx.joined))
     }
 }
 

@@ -202,6 +202,12 @@ impl<P: Model, T: Model, A: Model> Relationship<P> for ManyToManyRel<P, T, A> {
             (self.field)(&mut o.0.data_mut()).loaded = Some(Vec::new());
         }
     }
+
+    fn loaded(&self, owners: &[Obj<P>]) -> Vec<Obj<T>> {
+        crate::session::loading::distinct(
+            owners.iter().flat_map(|o| (self.field)(&mut o.0.data_mut()).loaded.clone().unwrap_or_default()),
+        )
+    }
 }
 
 /// The links of a loaded many-to-many field. Called by generated code.

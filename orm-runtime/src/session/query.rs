@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::expr::{AppearsIn, AsExpr, Column, Expression, IntoOrdering, Joined, Node};
 use crate::model::Model;
 use crate::query::{JoinClause, JoinKind, OrderTerm, RowLock, SelectItem, SelectStatement, Statement};
-use crate::session::loading::{JoinSpec, LoadContext, Loader, LoaderOption};
+use crate::session::loading::{joined_statement, load_joined, JoinSpec, LoadContext, Loader, LoaderOption};
 use crate::session::object::Obj;
 use crate::session::relationship::JoinPath;
 use crate::session::Session;
@@ -247,18 +247,18 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         if loaders.is_empty() {
             return session.load_rows::<M>(&stmt, |obj| Ok(each(obj)));
         }
-        // One joined loader runs inside the query; the others after it.
-        let joined = loaders.iter().position(|l| l.join().is_some());
-        let objs = match joined.and_then(|i| loaders[i].join()) {
-            Some(spec) => Self::load_joined(session, &stmt, spec)?,
-            None => {
-                let mut objs = Vec::new();
-                session.load_rows::<M>(&stmt, |obj| {
-                    objs.push(obj);
-                    Ok(true)
-                })?;
-                objs
-            }
+        // Every joinedload (of each option, nested ones included) joins into the one
+        // statement; the other options load after it.
+        let joins: Vec<Box<dyn JoinSpec<M>>> = loaders.iter().flat_map(|l| l.joins()).collect();
+        let objs = if joins.is_empty() {
+            let mut objs = Vec::new();
+            session.load_rows::<M>(&stmt, |obj| {
+                objs.push(obj);
+                Ok(true)
+            })?;
+            objs
+        } else {
+            load_joined(session, &stmt, &joins)?
         };
         let mut keys_query = stmt.clone();
         keys_query.items = M::table()
@@ -267,11 +267,9 @@ impl<'s, M: Model, F> Query<'s, M, F> {
             .collect();
         keys_query.order_by.clear();
         keys_query.lock = None;
-        let cx = LoadContext { keys_query: Some(&keys_query) };
-        for (i, loader) in loaders.iter().enumerate() {
-            if Some(i) != joined {
-                loader.apply(session, &objs, cx)?;
-            }
+        let cx = LoadContext { keys_query: Some(&keys_query), joined: true };
+        for loader in &loaders {
+            loader.apply(session, &objs, cx)?;
         }
         for obj in objs {
             if !each(obj) {
@@ -281,65 +279,14 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         Ok(())
     }
 
-    /// The query with `spec`'s LEFT OUTER JOIN: each object once, its related objects
-    /// gathered from the joined columns.
-    fn load_joined(session: &mut Session, stmt: &SelectStatement, spec: &dyn JoinSpec<M>) -> Result<Vec<Obj<M>>> {
-        session.autoflush()?;
-        if stmt.limit.is_some() || stmt.offset.is_some() {
-            return Err(Error::Unsupported {
-                feature: "joinedload with LIMIT / OFFSET (the join would cut related rows); use selectinload",
-                dialect: "any",
-            });
+    /// The statement the query sends: its own, with the LEFT OUTER JOINs of its
+    /// `joinedload` options (around a subquery when it is limited).
+    pub fn sent_statement(&self) -> Result<SelectStatement> {
+        let joins: Vec<Box<dyn JoinSpec<M>>> = self.loaders.iter().flat_map(|l| l.joins()).collect();
+        if joins.is_empty() {
+            return Ok(self.stmt.clone());
         }
-        let mut stmt = stmt.clone();
-        stmt.items.push(SelectItem { node: Node::AllColumns(crate::expr::TableRef(spec.target())), label: None });
-        stmt.joins.push(spec.join_clause());
-        if let Some(lock) = stmt.lock.as_mut().filter(|l| l.of.is_empty()) {
-            // The related rows are on the outer join's nullable side, which cannot be
-            // locked: lock the query's own rows (SQLAlchemy does the same).
-            lock.of.push(M::table().name);
-        }
-        let offset = M::table().columns.len();
-        let mut collector = spec.collector();
-        let mut objs: Vec<Obj<M>> = Vec::new();
-        // A parent repeats on each of its children's rows: when its key columns lead the
-        // row, the key alone says whether it was seen, and its other columns are decoded
-        // once. Otherwise each row's parent is decoded and found by its object.
-        let key_leads = M::table().primary_key_columns().enumerate().all(|(i, c)| c.index == i);
-        let mut by_key: crate::session::FastMap<M::Key, usize> = crate::session::FastMap::default();
-        let mut by_addr: crate::session::FastMap<usize, usize> = crate::session::FastMap::default();
-        {
-            let id = session.id();
-            let Some((conn, identity)) = session.reading(&stmt, Some(M::table().name))? else { return Ok(objs) };
-            let r = render(conn.dialect(), Statement::Select(&stmt))?;
-            let mut objects = identity.model::<M>();
-            let locked = stmt.lock.is_some();
-            let mut adopt = |m: M| objects.adopt_read(m, id, locked);
-            conn.query_while(&r.sql, &r.params, |row| {
-                let i = if key_leads {
-                    let key = M::decode_key(row, 0)?;
-                    match by_key.get(&key) {
-                        Some(&i) => i,
-                        None => {
-                            objs.push(adopt(crate::query::polymorphic::decode_model::<M>(row, 0)?));
-                            by_key.insert(key, objs.len() - 1);
-                            objs.len() - 1
-                        }
-                    }
-                } else {
-                    let obj = adopt(crate::query::polymorphic::decode_model::<M>(row, 0)?);
-                    let addr = std::sync::Arc::as_ptr(&obj.0) as *const () as usize;
-                    *by_addr.entry(addr).or_insert_with(|| {
-                        objs.push(obj);
-                        objs.len() - 1
-                    })
-                };
-                collector.row(i, row, offset)?;
-                Ok(true)
-            })?;
-        }
-        collector.finish(session, &objs)?;
-        Ok(objs)
+        joined_statement(&self.stmt, &joins).map(|(stmt, _)| stmt)
     }
 
     /// Every matching object.
@@ -402,9 +349,10 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         stmt
     }
 
-    /// Render the query's SELECT in a dialect (for logging and tests).
+    /// Render the SELECT the query sends in a dialect, with the joins of its `joinedload`
+    /// options (see [`sent_statement`](Query::sent_statement)), for logging and tests.
     pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<crate::dialect::Rendered> {
-        render(dialect, Statement::Select(&self.stmt))
+        render(dialect, Statement::Select(&self.sent_statement()?))
     }
 
     /// The number of matching rows (LIMIT / OFFSET apply).

@@ -397,12 +397,7 @@ pub trait JoinPath<F, I> {
 
 /// `child.fk = parent.key`, the key being the column the foreign key references.
 pub(crate) fn fk_condition<P: Model>(fk: &'static ColumnDef) -> crate::expr::Node {
-    let parent = P::table();
-    let target = match fk.foreign_key {
-        Some(f) => (f.target)(),
-        None => &parent.columns[parent.primary_key.first().copied().unwrap_or(0)],
-    };
-    crate::query::join_path::fk_eq(fk, target)
+    crate::session::loading::fk_on::<P>(fk, None, None)
 }
 
 impl<F, I, P: Model + crate::expr::AppearsIn<F, I>, C: Model> JoinPath<F, I> for HasManyRel<P, C> {

@@ -72,8 +72,8 @@ pub(crate) trait Tracked: Send + Sync {
     /// The object's state and owning session.
     fn state_and_session(&self) -> (ObjectState, u64);
     /// The related objects held now, and those held when it was loaded or last flushed
-    /// (empty when the object has not been written since).
-    fn links(&self) -> (Vec<crate::session::RelationLink>, Vec<crate::session::RelationLink>);
+    /// (`None` when the object has not been written since: then nothing changed).
+    fn links(&self) -> (Vec<crate::session::RelationLink>, Option<Vec<crate::session::RelationLink>>);
     /// The value of column `idx`.
     fn value_of(&self, idx: usize) -> crate::types::Value;
     /// Set column `idx` as a write would (the change is tracked); returns whether it changed.
@@ -128,13 +128,14 @@ impl<M: Model> Tracked for ObjCell<M> {
         (m.state, m.session)
     }
 
-    fn links(&self) -> (Vec<crate::session::RelationLink>, Vec<crate::session::RelationLink>) {
+    fn links(&self) -> (Vec<crate::session::RelationLink>, Option<Vec<crate::session::RelationLink>>) {
         let mut now = Vec::new();
         self.data().relation_links(&mut now);
-        let mut before = Vec::new();
-        if let Some(s) = self.meta().snapshot.as_ref() {
+        let before = self.meta().snapshot.as_ref().map(|s| {
+            let mut before = Vec::new();
             s.relation_links(&mut before);
-        }
+            before
+        });
         (now, before)
     }
 

@@ -187,7 +187,8 @@ fn create_all_of_the_single_table_base_alone_carries_every_subtype_column() {
         let budget: Option<i64> = select(Manager::budget).one(&db.engine).unwrap();
         assert_eq!(budget, Some(7));
         // The subtype's index is there too (creating it again collides).
-        let index = Manager::table().indexes[0].name;
+        let index =
+            orm::NamingConvention::default().index_name(Manager::table(), &Manager::table().indexes[0]).unwrap();
         let dup: &'static str = Box::leak(format!("CREATE INDEX \"{index}\" ON people (budget)").into_boxed_str());
         assert!(db.engine.execute(dup, &[]).is_err(), "the subtype's index was created with the table");
         // A joined-table subtype keeps its own table: not created, not in `people`.
