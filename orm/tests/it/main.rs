@@ -7,6 +7,7 @@ mod cascades;
 mod column_types;
 mod common;
 mod concurrency;
+mod conformance_engine;
 mod core_statements;
 mod defaults;
 mod engine_events;
