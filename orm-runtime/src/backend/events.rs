@@ -288,15 +288,21 @@ fn trace(e: &ExecuteEvent<'_>, kind: RowsKind, hide: bool) {
 }
 
 fn echo(sink: &EchoSink, e: &ExecuteEvent<'_>, kind: RowsKind, hide: bool) {
-    let mut line = format!("[orm] {}\n[orm] {}", e.sql, display_params(e.params, hide));
-    line.push_str(&format!(" ({:.3} ms", e.elapsed.as_secs_f64() * 1000.0));
+    // Two lines, as SQLAlchemy's echo: the statement, then what was bound and what happened.
+    let mut line = format!("[orm] {}\n[orm]   ", e.sql);
+    if !e.params.is_empty() {
+        line.push_str(&display_params(e.params, hide));
+        line.push(' ');
+    }
+    line.push_str(&format!("{:.3} ms", e.elapsed.as_secs_f64() * 1000.0));
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
     match (e.error, e.rows, kind) {
         (Some(err), _, _) => line.push_str(&format!(", failed: {}", ErrorText(err, hide))),
-        (None, Some(n), RowsKind::Returned) => line.push_str(&format!(", {n} rows returned")),
-        (None, Some(n), RowsKind::Affected) => line.push_str(&format!(", {n} rows affected")),
+        (None, Some(n), RowsKind::Returned) => line.push_str(&format!(", {n} row{} returned", plural(n))),
+        (None, Some(n), RowsKind::Affected) => line.push_str(&format!(", {n} row{} affected", plural(n))),
         _ => {}
     }
-    line.push_str(")\n");
+    line.push('\n');
     let mut w = sink.lock().unwrap_or_else(PoisonError::into_inner);
     // A log that cannot be written must not fail the statement.
     let _ = w.write_all(line.as_bytes());

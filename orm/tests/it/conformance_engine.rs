@@ -424,8 +424,8 @@ fn echo_prints_each_statement_with_params_duration_and_rows() {
     );
     let out = buf.text();
     assert!(out.contains("[orm] CREATE TABLE"), "{out}");
-    assert!(out.contains("INSERT INTO") && out.contains("\"echoed\"") && out.contains("1 rows affected"), "{out}");
-    assert!(out.contains("1 rows returned") && out.contains(" ms"), "{out}");
+    assert!(out.contains("INSERT INTO") && out.contains("\"echoed\"") && out.contains("1 row affected"), "{out}");
+    assert!(out.contains("1 row returned") && out.contains(" ms"), "{out}");
     // Both databases wrote to it.
     assert!(out.contains("$1") && out.contains('?'), "{out}");
 }
