@@ -202,8 +202,9 @@ impl Connection {
         self.begin_with(isolation, write || immediate)
     }
 
-    /// Run `work` in a transaction: begun here (at the database's default isolation level;
-    /// SQLite takes the write lock at once), committed if `work` returns `Ok`, rolled back
+    /// Run `work` in a transaction: begun here (at the engine's isolation level for a
+    /// connection from [`Engine::connection`](crate::backend::Engine::connection); SQLite
+    /// takes the write lock at once), committed if `work` returns `Ok`, rolled back
     /// if it returns an error (which is returned). The block form of
     /// [`begin`](Connection::begin) / [`commit`](Connection::commit), SQLAlchemy's
     /// `with conn.begin():`. [`Error::TransactionInProgress`] if a transaction is open.
@@ -211,7 +212,7 @@ impl Connection {
         if self.in_transaction() {
             return Err(Error::TransactionInProgress);
         }
-        self.begin(true)?;
+        self.begin_with(self.autobegin_options.0, true)?;
         match work(self) {
             Ok(v) => {
                 self.commit()?;

@@ -514,8 +514,21 @@ impl Engine {
         self.inner.timeouts
     }
 
-    /// A snapshot of the pool: connections held and idle, the generation, and counters of
-    /// stale connections dropped, failed probes and connections opened.
+    /// A snapshot of the pool: its `size` and `max_overflow`, the connections open now
+    /// (`connections`), `checked_out`, `idle` and beyond the size (`overflow`), the
+    /// generation, and counters of connections opened, recycled (past `max_lifetime`),
+    /// closed as overflow, dropped as stale, and of failed probes.
+    ///
+    /// ```
+    /// # use orm_runtime::backend::Engine;
+    /// let engine = Engine::builder("sqlite::memory:").pool_size(2).max_overflow(1).build().unwrap();
+    /// let held: Vec<_> = (0..3).map(|_| engine.connection().unwrap()).collect();
+    /// let s = engine.pool_status();
+    /// assert_eq!((s.size, s.checked_out, s.idle, s.overflow), (2, 3, 0, 1));
+    /// drop(held);
+    /// let s = engine.pool_status();
+    /// assert_eq!((s.connections, s.idle, s.overflow), (2, 2, 0)); // the overflow one was closed
+    /// ```
     pub fn pool_status(&self) -> PoolStatus {
         self.inner.shared.status(self.inner.pool.state())
     }
