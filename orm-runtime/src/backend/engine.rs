@@ -445,6 +445,11 @@ impl Engine {
     /// connection without committing rolls back. See [`PooledConnection`] for the block form
     /// and autocommit mode.
     ///
+    /// SQLite: a transaction whose first statement writes begins `IMMEDIATE` (with the write
+    /// lock); one whose first statement reads begins deferred, and a write after another
+    /// connection's commit then fails with the retryable [`Error::Busy`] (stale snapshot).
+    /// [`EngineBuilder::begin_immediate`] makes every transaction take the write lock at once.
+    ///
     /// ```
     /// # use orm_runtime::backend::Engine;
     /// let engine = Engine::connect("sqlite::memory:").unwrap();
