@@ -102,7 +102,7 @@ fn parcel(sku: &str, city: &str, quantity: i32, unit_grams: i32, price: Money) -
 
 fn main() -> orm::Result<()> {
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
-    let engine = Engine::builder(&url).before_execute(|sql, params| println!("  SQL: {sql}  {params:?}")).build()?;
+    let engine = Engine::builder(&url).echo(true).build()?;
     println!("-- DDL: each Rust type has its column type (UUID, JSONB and TIMESTAMPTZ on PostgreSQL)");
     engine.drop_all(&[Parcel::table()])?;
     engine.create_all(&[Parcel::table()])?;

@@ -90,7 +90,8 @@ fn main() -> orm::Result<()> {
             let sqlite = conn.dialect_kind() == DialectKind::Sqlite;
             conn.batch(if sqlite { "PRAGMA temp_store = MEMORY" } else { "SET statement_timeout = '30s'" })
         })
-        .before_execute(|sql, params| println!("  SQL: {sql}  {params:?}"))
+        // Each statement on stderr (SQL, parameters, time, rows), without a hook.
+        .echo(true)
         .after_execute(move |e| {
             // SQL, parameters, duration and error of every statement: a slow-query log, metrics.
             times.lock().expect("not poisoned").push((e.elapsed, e.error.is_some()));
@@ -103,6 +104,20 @@ fn main() -> orm::Result<()> {
     engine.create_all(&[Note::table(), Audit::table(), Booking::table()])?;
     assert!(engine.execute("SELECT * FROM no_such_table", &[]).is_err());
     assert!(timings.lock().expect("not poisoned").last().is_some_and(|&(_, failed)| failed));
+
+    println!("-- a listener added to the running engine, that refuses statements: its error stops them");
+    engine.events().before_execute(|sql, _| {
+        if sql.starts_with("DROP") {
+            return Err(orm::Error::Validation {
+                model: "engine".into(),
+                field: None,
+                message: "no DROP from this program".into(),
+            });
+        }
+        Ok(())
+    });
+    let err = engine.execute("DROP TABLE ev_notes", &[]).unwrap_err();
+    println!("    refused: {err}");
 
     println!("-- session and mapper listeners, set once on a factory for all its sessions");
     let log: Arc<Mutex<Vec<&str>>> = Arc::default();

@@ -65,7 +65,7 @@ enum StaffObj {
 
 fn main() -> orm::Result<()> {
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
-    let engine = Engine::builder(&url).before_execute(|sql, params| println!("  SQL: {sql}  {params:?}")).build()?;
+    let engine = Engine::builder(&url).echo(true).build()?;
     let tables = [Employee::table(), Manager::table(), Engineer::table()];
     engine.drop_all(&tables)?;
     println!("-- DDL: one table for Employee and Manager (with `budget`), one for Engineer");

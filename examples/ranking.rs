@@ -36,7 +36,7 @@ struct Spending {
 
 fn main() -> orm::Result<()> {
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
-    let engine = Engine::builder(&url).before_execute(|sql, params| println!("  SQL: {sql}  {params:?}")).build()?;
+    let engine = Engine::builder(&url).echo(true).build()?;
     engine.drop_all(&[Order::table(), User::table()])?;
     engine.create_all(&[User::table(), Order::table()])?;
     let user = |name: &str, city: Option<&str>| User { id: 0, name: name.into(), city: city.map(Into::into) };

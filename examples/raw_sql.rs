@@ -32,7 +32,7 @@ struct Order {
 
 fn main() -> orm::Result<()> {
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
-    let engine = Engine::builder(&url).before_execute(|sql, params| println!("  SQL: {sql}  {params:?}")).build()?;
+    let engine = Engine::builder(&url).echo(true).build()?;
     engine.drop_all(&[User::table(), Order::table()])?;
     engine.create_all(&[User::table(), Order::table()])?;
 

@@ -34,10 +34,10 @@ fn main() -> orm::Result<()> {
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
     let engine = Engine::builder("sqlite::memory:")
-        .before_execute(move |sql, _| {
+        .before_execute(move |_, _| {
             counter.fetch_add(1, Ordering::Relaxed);
-            println!("  SQL: {sql}");
         })
+        .echo(true)
         .build()?;
     engine.create_all(&[Author::table(), Book::table()])?;
 

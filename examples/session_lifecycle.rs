@@ -26,10 +26,10 @@ fn main() -> orm::Result<()> {
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
     let engine = Engine::builder(&url)
-        .before_execute(move |sql, params| {
+        .before_execute(move |_, _| {
             counter.fetch_add(1, Ordering::Relaxed);
-            println!("  SQL: {sql}  {params:?}");
         })
+        .echo(true)
         .build()?;
     let ran = || statements.load(Ordering::Relaxed);
     engine.drop_all(&[User::table()])?;

@@ -39,7 +39,7 @@ struct Member {
 
 fn main() -> orm::Result<()> {
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
-    let engine = Engine::builder(&url).before_execute(|sql, params| println!("  SQL: {sql}  {params:?}")).build()?;
+    let engine = Engine::builder(&url).echo(true).build()?;
     engine.drop_all(&[Order::table(), User::table(), Member::table()])?;
     engine.create_all(&[User::table(), Order::table(), Member::table()])?;
     let user = |name: &str| User { id: 0, email: format!("{name}@example.org"), name: name.into() };

@@ -46,7 +46,7 @@ fn deposit(factory: &SessionFactory, owner: &str, amount: i64) -> orm::Result<()
 
 fn main() -> orm::Result<()> {
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".into());
-    let engine = Engine::builder(&url).before_execute(|sql, params| println!("  SQL: {sql}  {params:?}")).build()?;
+    let engine = Engine::builder(&url).echo(true).build()?;
     engine.drop_all(&[Account::table()])?;
     engine.create_all(&[Account::table()])?;
     let mut s = engine.session();

@@ -105,6 +105,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     insert::<Row>().values_many(&rows).execute(&engine)?;
     let mut conn = engine.connection()?;
+    // Like the raw side: each read on its own, no transaction around them.
+    conn.set_autocommit(true)?;
     for _ in 0..loops(300) {
         match mode.as_str() {
             "get-core" => {

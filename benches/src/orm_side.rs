@@ -99,6 +99,8 @@ impl OrmSide {
     /// Core: one keyed `select_model` per key on one checked-out connection.
     pub(crate) fn get_each_core(&self, keys: &[i64]) -> BenchResult<Vec<BenchUser>> {
         let mut conn = self.engine.connection()?;
+        // Like the raw side: each read on its own, no transaction around them.
+        conn.set_autocommit(true)?;
         let mut out = Vec::with_capacity(keys.len());
         for &k in keys {
             // `first()`, like the raw side's `query_row`: the first row, no check for a second.

@@ -408,10 +408,10 @@ pub enum Error {
         /// serialization failure; waiting would not help, it is reported at once).
         stale_snapshot: bool,
     },
-    /// A transaction's options (its isolation level, say) were given after it began: they
-    /// apply from its first statement on, so give them before it, or commit or roll back
-    /// first.
-    #[error("the session's transaction has already begun; transaction options apply from its first statement (commit or roll back first)")]
+    /// A transaction's options (its isolation level, say, or a connection's autocommit
+    /// mode) were given after it began, or a transaction was begun inside one: they apply
+    /// from its first statement on, so give them before it, or commit or roll back first.
+    #[error("a transaction has already begun; transaction options apply from its first statement (commit or roll back first)")]
     TransactionInProgress,
     /// Any other error reported by the database.
     #[error("database error{}: {message}", code.as_deref().map(|c| format!(" {c}")).unwrap_or_default())]

@@ -1,12 +1,12 @@
 //! [`Connection`]: one database connection of either backend, with its transaction state.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::backend::deadline::{self, Armed, Canceller, DeadlineKind};
 use crate::backend::error_map::{from_pg, from_sqlite, name_nul_column, refuse_nul};
-use crate::backend::events::{hooked, EngineHooks};
-use crate::backend::pool::PoolShared;
+use crate::backend::events::{hooked, Listeners, RowsKind};
+use crate::backend::pool::{PoolShared, PoolSlot};
 use crate::backend::postgres_conn::PgConn;
 use crate::backend::{sqlite_conn, RowRef};
 use crate::dialect::{render_begin, Dialect, DialectKind};
@@ -53,6 +53,10 @@ struct Health {
     pool: Option<Arc<PoolShared>>,
     /// The pool's schema epoch when this connection's statement cache was last emptied.
     schema_epoch: u64,
+    /// When the connection was opened (the pool's `max_lifetime` is counted from here).
+    opened_at: Option<Instant>,
+    /// The connection's place in the pool's count of open connections (released on drop).
+    slot: Option<PoolSlot>,
 }
 
 impl Health {
@@ -102,8 +106,15 @@ pub struct Connection {
     /// The limits in force, and the engine's defaults they return to on check-in.
     timeouts: Timeouts,
     default_timeouts: Timeouts,
-    /// Statement listeners (`None` when the engine has none).
-    hooks: Option<Arc<EngineHooks>>,
+    /// The engine's listeners and statement-log settings.
+    listeners: Arc<Listeners>,
+    /// Commit-as-you-go: the first statement outside a transaction begins one (a connection
+    /// from [`Engine::connection`](crate::backend::Engine::connection)); off for the
+    /// engine's one-shot statements and sessions, which manage transactions themselves.
+    autobegin: bool,
+    /// How an automatically begun transaction begins: isolation level, and whether SQLite
+    /// takes the write lock at once even for a first statement that reads.
+    autobegin_options: (Option<IsolationLevel>, bool),
 }
 
 impl std::fmt::Debug for Connection {
@@ -118,13 +129,100 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
-    pub(crate) fn new(inner: Inner, hooks: Option<Arc<EngineHooks>>) -> Self {
+    pub(crate) fn new(inner: Inner, listeners: Arc<Listeners>) -> Self {
         Connection {
             inner,
-            health: Health::default(),
+            health: Health { opened_at: Some(Instant::now()), ..Health::default() },
             timeouts: Timeouts::default(),
             default_timeouts: Timeouts::default(),
-            hooks,
+            listeners,
+            autobegin: false,
+            autobegin_options: (None, false),
+        }
+    }
+
+    /// How long ago the connection was opened.
+    pub(crate) fn age(&self) -> Duration {
+        self.health.opened_at.map(|t| t.elapsed()).unwrap_or_default()
+    }
+
+    /// The connection's place in the pool's count of open connections.
+    pub(crate) fn pool_slot(&mut self) -> &mut Option<PoolSlot> {
+        &mut self.health.slot
+    }
+
+    /// Switch commit-as-you-go on (a connection handed to a user) or off (one-shot engine
+    /// statements, sessions), with how automatically begun transactions begin.
+    pub(crate) fn set_autobegin(&mut self, on: bool, isolation: Option<IsolationLevel>, immediate: bool) {
+        self.autobegin = on;
+        self.autobegin_options = (isolation, immediate);
+    }
+
+    /// Whether each statement commits on its own (autocommit mode), as opposed to
+    /// commit-as-you-go, where the first statement begins a transaction that lasts until
+    /// [`commit`](Connection::commit) or [`rollback`](Connection::rollback).
+    pub fn is_autocommit(&self) -> bool {
+        !self.autobegin
+    }
+
+    /// Autocommit mode (SQLAlchemy's `isolation_level="AUTOCOMMIT"`): each statement
+    /// commits on its own, unless [`begin`](Connection::begin) opened a transaction. A
+    /// connection from [`Engine::connection`](crate::backend::Engine::connection) starts in
+    /// commit-as-you-go mode; `set_autocommit(false)` goes back to it. Statements that
+    /// cannot run inside a transaction (`VACUUM`, PostgreSQL's `CREATE INDEX CONCURRENTLY`,
+    /// SQLite's `PRAGMA journal_mode`) need autocommit mode.
+    ///
+    /// [`Error::TransactionInProgress`] if a transaction is open: commit or roll it back
+    /// first.
+    pub fn set_autocommit(&mut self, on: bool) -> Result<()> {
+        if on && self.autobegin && self.in_transaction() {
+            return Err(Error::TransactionInProgress);
+        }
+        self.autobegin = !on;
+        Ok(())
+    }
+
+    /// Commit-as-you-go: begin a transaction before a statement that runs outside one,
+    /// unless the statement is transaction control itself. `write`: SQLite takes the write
+    /// lock at once (`BEGIN IMMEDIATE`).
+    fn autobegin(&mut self, sql: &str, write: bool) -> Result<()> {
+        if is_transaction_control(sql) {
+            return Ok(());
+        }
+        self.autobegin_for(write)
+    }
+
+    /// Commit-as-you-go: begin a transaction now if none is open, for a Core statement
+    /// that `write`s (SQLite: `BEGIN IMMEDIATE`) or reads. No-op in autocommit mode.
+    pub(crate) fn autobegin_for(&mut self, write: bool) -> Result<()> {
+        if !self.autobegin || self.in_transaction() {
+            return Ok(());
+        }
+        let (isolation, immediate) = self.autobegin_options;
+        self.begin_with(isolation, write || immediate)
+    }
+
+    /// Run `work` in a transaction: begun here (at the engine's isolation level for a
+    /// connection from [`Engine::connection`](crate::backend::Engine::connection); SQLite
+    /// takes the write lock at once), committed if `work` returns `Ok`, rolled back
+    /// if it returns an error (which is returned). The block form of
+    /// [`begin`](Connection::begin) / [`commit`](Connection::commit), SQLAlchemy's
+    /// `with conn.begin():`. [`Error::TransactionInProgress`] if a transaction is open.
+    pub fn transaction<T>(&mut self, work: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        if self.in_transaction() {
+            return Err(Error::TransactionInProgress);
+        }
+        self.begin_with(self.autobegin_options.0, true)?;
+        match work(self) {
+            Ok(v) => {
+                self.commit()?;
+                Ok(v)
+            }
+            Err(e) => {
+                // A failed rollback marks the connection broken; the work's error is the news.
+                let _ = self.rollback();
+                Err(e)
+            }
         }
     }
 
@@ -262,9 +360,10 @@ impl Connection {
     /// [`Connection::execute`] with any kind of parameter (borrowed ones, say).
     pub fn execute_params<P: BindParam>(&mut self, sql: &str, params: &[P]) -> Result<u64> {
         self.check_params(params.len())?;
+        self.autobegin(sql, true)?;
         let armed = self.arm()?;
-        let Connection { inner, hooks, health, .. } = self;
-        let r = hooked(hooks.as_deref(), sql, params, || match inner {
+        let Connection { inner, listeners, health, .. } = self;
+        let r = hooked(listeners, sql, params, RowsKind::Affected, || match inner {
             Inner::Sqlite(c) => sqlite_conn::execute(c, sql, params),
             Inner::Postgres(c) => {
                 refuse_nul(sql, params)?;
@@ -310,16 +409,26 @@ impl Connection {
         F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
         self.check_params(params.len())?;
+        self.autobegin(sql, false)?;
         let armed = self.arm()?;
-        let Connection { inner, hooks, health, .. } = self;
-        let r = hooked(hooks.as_deref(), sql, params, || match inner {
-            Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
-            Inner::Postgres(c) => {
-                refuse_nul(sql, params)?;
-                c.query(sql, params, f, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
+        let Connection { inner, listeners, health, .. } = self;
+        let mut f = f;
+        let r = hooked(listeners, sql, params, RowsKind::Returned, || {
+            let mut rows = 0u64;
+            let counted = |row: &RowRef<'_>| {
+                rows += 1;
+                f(row)
+            };
+            match inner {
+                Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, counted),
+                Inner::Postgres(c) => {
+                    refuse_nul(sql, params)?;
+                    c.query(sql, params, counted, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
+                }
             }
+            .map(|()| rows)
         });
-        self.finish(armed, r)
+        self.finish(armed, r.map(drop))
     }
 
     /// Run a query, handing each row to `f` as it arrives (memory stays flat for large
@@ -328,26 +437,35 @@ impl Connection {
     where
         F: FnMut(&RowRef<'_>) -> Result<()>,
     {
-        let f = move |row: &RowRef<'_>| f(row).map(|()| true);
         self.check_params(params.len())?;
+        self.autobegin(sql, false)?;
         let armed = self.arm()?;
-        let Connection { inner, hooks, health, .. } = self;
-        let r = hooked(hooks.as_deref(), sql, params, || match inner {
-            Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
-            Inner::Postgres(c) => {
-                refuse_nul(sql, params)?;
-                c.stream(sql, params, f, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
+        let Connection { inner, listeners, health, .. } = self;
+        let r = hooked(listeners, sql, params, RowsKind::Returned, || {
+            let mut rows = 0u64;
+            let f = |row: &RowRef<'_>| {
+                rows += 1;
+                f(row).map(|()| true)
+            };
+            match inner {
+                Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
+                Inner::Postgres(c) => {
+                    refuse_nul(sql, params)?;
+                    c.stream(sql, params, f, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
+                }
             }
+            .map(|()| rows)
         });
-        self.finish(armed, r)
+        self.finish(armed, r.map(drop))
     }
 
     /// Prepare `sql` once (through the statement cache) and run it many times with
     /// [`Prepared::execute`]: the fast path for inserting many rows one by one.
     pub fn prepared(&mut self, sql: &str) -> Result<Prepared<'_>> {
+        self.autobegin(sql, true)?;
         let deadline = self.deadline_plan();
         let dialect = self.dialect();
-        let Connection { inner, health, hooks, .. } = self;
+        let Connection { inner, health, listeners, .. } = self;
         let postgres = matches!(inner, Inner::Postgres(_));
         let r = match inner {
             Inner::Sqlite(c) => {
@@ -356,9 +474,15 @@ impl Connection {
             Inner::Postgres(c) => c.prepare(sql).map(|stmt| PreparedInner::Postgres(&mut c.client, stmt)),
         };
         match r {
-            Ok(inner) => {
-                Ok(Prepared { inner, sql: sql.to_owned(), hooks: hooks.clone(), health, postgres, deadline, dialect })
-            }
+            Ok(inner) => Ok(Prepared {
+                inner,
+                sql: sql.to_owned(),
+                listeners: listeners.clone(),
+                health,
+                postgres,
+                deadline,
+                dialect,
+            }),
             Err(e) => Err(health.note(e, postgres)),
         }
     }
@@ -373,9 +497,10 @@ impl Connection {
 
     /// Execute SQL without parameters (one or more statements; DDL).
     pub fn batch(&mut self, sql: &str) -> Result<()> {
+        self.autobegin(sql, true)?;
         let armed = self.arm()?;
-        let Connection { inner, hooks, .. } = self;
-        let r = hooked(hooks.as_deref(), sql, &[] as &[Value], || match inner {
+        let Connection { inner, listeners, .. } = self;
+        let r = hooked(listeners, sql, &[] as &[Value], RowsKind::None, || match inner {
             Inner::Sqlite(c) => {
                 // DDL changes result shapes: cached statements must not outlive it.
                 c.flush_prepared_statement_cache();
@@ -443,7 +568,14 @@ impl Connection {
     /// On PostgreSQL a transaction that an earlier statement aborted is not committed (the
     /// server would answer COMMIT with a silent ROLLBACK): it is rolled back and
     /// [`Error::PendingRollback`] names the error that aborted it.
+    ///
+    /// In commit-as-you-go mode (a connection from
+    /// [`Engine::connection`](crate::backend::Engine::connection)) a commit with no
+    /// transaction open does nothing, and the next statement begins a new transaction.
     pub fn commit(&mut self) -> Result<()> {
+        if self.autobegin && !self.in_transaction() {
+            return Ok(());
+        }
         let postgres = matches!(self.inner, Inner::Postgres(_));
         if postgres {
             if let Some(lost) = &self.health.lost {
@@ -523,8 +655,8 @@ impl Connection {
 
     fn control(&mut self, sql: &str) -> Result<()> {
         let postgres = matches!(self.inner, Inner::Postgres(_));
-        let Connection { inner, hooks, .. } = self;
-        let r = hooked(hooks.as_deref(), sql, &[] as &[Value], || match inner {
+        let Connection { inner, listeners, .. } = self;
+        let r = hooked(listeners, sql, &[] as &[Value], RowsKind::None, || match inner {
             Inner::Sqlite(c) => c.execute_batch(sql).map_err(|e| from_sqlite(e, None)),
             Inner::Postgres(c) => c.client.batch_execute(sql).map_err(|e| from_pg(e, None)),
         });
@@ -569,6 +701,7 @@ impl Connection {
     /// Called when the pool gets the connection back: roll back an open transaction and
     /// report whether the connection must be discarded instead of reused.
     pub(crate) fn reset_on_return(&mut self) -> bool {
+        self.autobegin = false;
         if std::thread::panicking() || self.health.broken {
             return true;
         }
@@ -585,6 +718,13 @@ impl Connection {
         }
         false
     }
+}
+
+/// Whether `sql` is transaction control (which commit-as-you-go must not begin a
+/// transaction before).
+fn is_transaction_control(sql: &str) -> bool {
+    let first = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+    ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"].iter().any(|w| first.eq_ignore_ascii_case(w))
 }
 
 /// [`Error::TooManyParameters`] when `n` parameters exceed what `dialect` accepts.
@@ -653,7 +793,7 @@ impl BindParam for crate::types::Param<'_> {
 pub struct Prepared<'c> {
     inner: PreparedInner<'c>,
     sql: String,
-    hooks: Option<Arc<EngineHooks>>,
+    listeners: Arc<Listeners>,
     health: &'c mut Health,
     postgres: bool,
     /// The client-side deadline armed around each execution.
@@ -685,8 +825,8 @@ impl Prepared<'_> {
             }
             None => None,
         };
-        let Prepared { inner, sql, hooks, .. } = self;
-        let r = hooked(hooks.as_deref(), sql, params, || match inner {
+        let Prepared { inner, sql, listeners, .. } = self;
+        let r = hooked(listeners, sql, params, RowsKind::Affected, || match inner {
             PreparedInner::Sqlite(stmt, _) => stmt
                 .execute(rusqlite::params_from_iter(params.iter()))
                 .map(|n| n as u64)

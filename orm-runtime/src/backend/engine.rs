@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::backend::connection::Timeouts;
-use crate::backend::events::{EngineHooks, ExecuteEvent};
+use crate::backend::events::{before_hook, EngineHooks, ExecuteEvent, HookResult, Listeners, LogSettings};
 use crate::backend::pool::{Manager, PoolShared, PoolStatus, Target};
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
 use crate::dialect::{render_ddl_with, DialectKind};
@@ -41,6 +41,13 @@ impl From<&'static str> for RawSql {
 
 /// A connection checked out of an engine's pool; goes back when dropped (rolled back first
 /// if a transaction is still open, discarded if that fails or the thread is panicking).
+///
+/// From [`Engine::connection`] it works "commit as you go" (SQLAlchemy 2.0's `Connection`):
+/// the first statement begins a transaction, [`commit`](Connection::commit) commits it (the
+/// next statement begins another), [`rollback`](Connection::rollback) rolls it back, and
+/// dropping the connection without committing rolls back. [`Connection::transaction`] runs
+/// a block in its own transaction; [`Connection::set_autocommit`] makes each statement
+/// commit on its own.
 #[derive(Debug)]
 pub struct PooledConnection(r2d2::PooledConnection<Manager>);
 
@@ -61,6 +68,10 @@ impl std::ops::DerefMut for PooledConnection {
 pub(crate) struct EngineInner {
     pub(crate) pool: r2d2::Pool<Manager>,
     pub(crate) shared: Arc<PoolShared>,
+    /// Listeners shared by every connection of the pool (added to after build too).
+    pub(crate) listeners: Arc<Listeners>,
+    /// Connections older than this are never handed out.
+    pub(crate) max_lifetime: Option<Duration>,
     pub(crate) timeouts: Timeouts,
     /// How sessions' transactions begin unless their factory, the session or the
     /// transaction says otherwise.
@@ -86,6 +97,7 @@ pub struct Engine {
 pub struct EngineBuilder {
     url: String,
     pool_size: u32,
+    max_overflow: u32,
     connection_timeout: Duration,
     max_lifetime: Option<Duration>,
     idle_timeout: Option<Duration>,
@@ -96,12 +108,14 @@ pub struct EngineBuilder {
     timeouts: Timeouts,
     transaction: TransactionOptions,
     hooks: EngineHooks,
+    log: LogSettings,
 }
 
 impl std::fmt::Debug for EngineBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EngineBuilder")
             .field("pool_size", &self.pool_size)
+            .field("max_overflow", &self.max_overflow)
             .field("connection_timeout", &self.connection_timeout)
             .field("pre_ping", &self.pre_ping)
             .finish_non_exhaustive()
@@ -111,9 +125,47 @@ impl std::fmt::Debug for EngineBuilder {
 static MEMORY_DB: AtomicU64 = AtomicU64::new(0);
 
 impl EngineBuilder {
-    /// Most connections the pool opens (default 10).
+    /// Connections the pool keeps open, idle or not (default 10). Under load it opens up
+    /// to [`max_overflow`](EngineBuilder::max_overflow) more.
     pub fn pool_size(mut self, n: u32) -> Self {
         self.pool_size = n.max(1);
+        self
+    }
+
+    /// Connections that may be opened beyond `pool_size` when every pooled one is checked
+    /// out (default 0; SQLAlchemy's `max_overflow`). An overflow connection is closed when
+    /// it is returned instead of kept idle, so the pool shrinks back to `pool_size` once the
+    /// load is gone. A checkout waits (up to the connection timeout) only when
+    /// `pool_size + max_overflow` connections are checked out. See [`Engine::pool_status`].
+    pub fn max_overflow(mut self, n: u32) -> Self {
+        self.max_overflow = n;
+        self
+    }
+
+    /// Print every statement to stderr: its SQL, parameters, duration and rows
+    /// (SQLAlchemy's `echo=True`). No hook or `tracing` subscriber needed. Parameters are
+    /// replaced by their count with [`hide_parameters`](EngineBuilder::hide_parameters).
+    /// Independently of this, every statement is also a `tracing` event at `DEBUG` level on
+    /// the `orm::sql` target.
+    pub fn echo(mut self, on: bool) -> Self {
+        self.log.echo = on.then(|| Arc::new(Mutex::new(Box::new(std::io::stderr()) as Box<dyn std::io::Write + Send>)));
+        self
+    }
+
+    /// [`echo`](EngineBuilder::echo) into `sink` instead of stderr (a log file, a buffer
+    /// in a test). Write errors are ignored: logging never fails a statement.
+    pub fn echo_to(mut self, sink: impl std::io::Write + Send + 'static) -> Self {
+        self.log.echo = Some(Arc::new(Mutex::new(Box::new(sink))));
+        self
+    }
+
+    /// Keep bound values out of the statement log (echo and `tracing` events): each
+    /// statement shows `[N parameters hidden]`, and a failed statement's error only its
+    /// kind, since a database message can quote a value (SQLAlchemy's `hide_parameters`).
+    /// Listeners still receive the values. Without it, the log shows values, except that
+    /// bytes show as their length and long text is cut at 100 characters.
+    pub fn hide_parameters(mut self, on: bool) -> Self {
+        self.log.hide_parameters = on;
         self
     }
 
@@ -211,10 +263,28 @@ impl EngineBuilder {
         self
     }
 
-    /// Call `hook` with the SQL and parameters of every statement, before it runs (logging,
-    /// statement counting in tests). Several listeners run in the order they were added.
-    pub fn before_execute(mut self, hook: impl Fn(&str, &[Value]) + Send + Sync + 'static) -> Self {
-        self.hooks.before.push(Arc::new(hook));
+    /// Call `hook` with the SQL and parameters of every statement, before it runs (auditing,
+    /// statement counting in tests, refusing statements). Several listeners run in the order
+    /// they were added. `hook` returns `()`, or `orm::Result<()>`: an error stops the
+    /// statement, which is not sent, and is what the caller gets (SQLAlchemy's listener that
+    /// raises). To add one to a built engine, see [`Engine::events`].
+    ///
+    /// ```
+    /// # use orm_runtime::backend::Engine;
+    /// # use orm_runtime::Error;
+    /// let engine = Engine::builder("sqlite::memory:")
+    ///     .before_execute(|sql, _| {
+    ///         if sql.starts_with("DROP") {
+    ///             return Err(Error::Validation { model: "statement".into(), field: None, message: "no DROP here".into() });
+    ///         }
+    ///         Ok(())
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(engine.execute("DROP TABLE t", &[]).is_err());
+    /// ```
+    pub fn before_execute<R: HookResult>(mut self, hook: impl Fn(&str, &[Value]) -> R + Send + Sync + 'static) -> Self {
+        self.hooks.before.push(before_hook(hook));
         self
     }
 
@@ -299,18 +369,20 @@ impl EngineBuilder {
             Target::Sqlite { .. } => None,
         }
         .unwrap_or(self.connection_timeout);
-        let shared = Arc::new(PoolShared::default());
+        let shared = Arc::new(PoolShared::new(self.pool_size, self.max_overflow));
         let timeouts = self.timeouts;
+        let listeners = Arc::new(Listeners::new(self.hooks, self.log));
         let manager = Manager {
             target,
-            hooks: Arc::new(self.hooks),
+            listeners: listeners.clone(),
+            max_lifetime: self.max_lifetime,
             shared: shared.clone(),
             connect_timeout,
             max_hung_connects: self.pool_size as usize,
             timeouts: self.timeouts,
         };
         let pool = r2d2::Pool::builder()
-            .max_size(self.pool_size)
+            .max_size(self.pool_size.saturating_add(self.max_overflow))
             .min_idle(Some(0))
             .connection_timeout(self.connection_timeout)
             .max_lifetime(self.max_lifetime)
@@ -319,7 +391,19 @@ impl EngineBuilder {
             .error_handler(Box::new(r2d2::NopErrorHandler))
             .build_unchecked(manager);
         let transaction = self.transaction;
-        Ok(Engine { inner: Arc::new(EngineInner { pool, shared, timeouts, transaction, dialect, _keeper: keeper }) })
+        let max_lifetime = self.max_lifetime;
+        Ok(Engine {
+            inner: Arc::new(EngineInner {
+                pool,
+                shared,
+                listeners,
+                max_lifetime,
+                timeouts,
+                transaction,
+                dialect,
+                _keeper: keeper,
+            }),
+        })
     }
 }
 
@@ -334,6 +418,7 @@ impl Engine {
         EngineBuilder {
             url: url.to_owned(),
             pool_size: 10,
+            max_overflow: 0,
             connection_timeout: Duration::from_secs(30),
             max_lifetime: Some(Duration::from_secs(30 * 60)),
             idle_timeout: Some(Duration::from_secs(10 * 60)),
@@ -344,6 +429,7 @@ impl Engine {
             timeouts: Timeouts::default(),
             transaction: TransactionOptions::new(),
             hooks: EngineHooks::default(),
+            log: LogSettings::default(),
         }
     }
 
@@ -352,12 +438,46 @@ impl Engine {
         self.inner.dialect
     }
 
-    /// Check a connection out of the pool.
+    /// Check a connection out of the pool, in commit-as-you-go mode (SQLAlchemy 2.0's
+    /// `engine.connect()`): its first statement begins a transaction (at the engine's
+    /// [`isolation_level`](EngineBuilder::isolation_level)), which lasts until
+    /// [`commit`](Connection::commit) or [`rollback`](Connection::rollback); dropping the
+    /// connection without committing rolls back. See [`PooledConnection`] for the block form
+    /// and autocommit mode.
     ///
-    /// A connection of an older pool generation (opened before a disconnect was seen) is
-    /// dropped without a round trip and another one taken, also with `pre_ping(false)`.
+    /// SQLite: a transaction whose first statement writes begins `IMMEDIATE` (with the write
+    /// lock); one whose first statement reads begins deferred, and a write after another
+    /// connection's commit then fails with the retryable [`Error::Busy`] (stale snapshot).
+    /// [`EngineBuilder::begin_immediate`] makes every transaction take the write lock at once.
+    ///
+    /// ```
+    /// # use orm_runtime::backend::Engine;
+    /// let engine = Engine::connect("sqlite::memory:").unwrap();
+    /// engine.execute("CREATE TABLE t (x INTEGER)", &[]).unwrap();
+    /// let mut conn = engine.connection().unwrap();
+    /// conn.execute("INSERT INTO t VALUES (1)", &[]).unwrap();
+    /// conn.commit().unwrap();
+    /// conn.execute("INSERT INTO t VALUES (2)", &[]).unwrap();
+    /// drop(conn); // not committed: rolled back
+    /// let n: i64 = orm_runtime::query::text("SELECT count(*) FROM t").scalar(&engine).unwrap();
+    /// assert_eq!(n, 1);
+    /// ```
+    ///
+    /// A connection of an older pool generation (opened before a disconnect was seen) or
+    /// older than the pool's `max_lifetime` is closed without a round trip and another one
+    /// taken, also with `pre_ping(false)`.
     pub fn connection(&self) -> Result<PooledConnection> {
-        // Each stale connection taken is dropped for good, so this ends within pool_size + 1.
+        let mut conn = self.checkout()?;
+        let options = self.inner.transaction;
+        conn.set_autobegin(true, options.isolation_level(), options.is_immediate().unwrap_or(false));
+        Ok(conn)
+    }
+
+    /// Check a connection out of the pool in autocommit mode (each statement commits on its
+    /// own unless a transaction is begun): for the engine's one-shot statements and sessions.
+    pub(crate) fn checkout(&self) -> Result<PooledConnection> {
+        // Each stale or expired connection taken is closed for good, so this ends within
+        // max_size + 1.
         let mut attempts = self.inner.pool.max_size() + 1;
         loop {
             let mut conn = self.inner.pool.get().map_err(|e| Error::PoolTimeout {
@@ -365,12 +485,27 @@ impl Engine {
                 last_error: self.inner.shared.last_connect_error().map(Box::new),
             })?;
             attempts -= 1;
-            if attempts == 0 || !self.inner.shared.is_stale(&conn) {
+            let shared = &self.inner.shared;
+            if attempts == 0 || !(shared.is_stale(&conn) || shared.is_expired(&conn, self.inner.max_lifetime)) {
                 conn.sync_schema();
                 return Ok(PooledConnection(conn));
             }
             conn.mark_broken();
         }
+    }
+
+    /// Add listeners to the built engine: every connection, already pooled or opened later,
+    /// runs them from its next statement on (connect listeners: from the next connection
+    /// opened).
+    ///
+    /// ```
+    /// # use orm_runtime::backend::Engine;
+    /// let engine = Engine::connect("sqlite::memory:").unwrap();
+    /// engine.events().before_execute(|sql, _| eprintln!("about to run {sql}"));
+    /// engine.execute("CREATE TABLE t (x INTEGER)", &[]).unwrap();
+    /// ```
+    pub fn events(&self) -> EngineEvents<'_> {
+        EngineEvents { listeners: &self.inner.listeners }
     }
 
     /// How the engine's sessions begin their transactions (see
@@ -384,19 +519,32 @@ impl Engine {
         self.inner.timeouts
     }
 
-    /// A snapshot of the pool: connections held and idle, the generation, and counters of
-    /// stale connections dropped, failed probes and connections opened.
+    /// A snapshot of the pool: its `size` and `max_overflow`, the connections open now
+    /// (`connections`), `checked_out`, `idle` and beyond the size (`overflow`), the
+    /// generation, and counters of connections opened, recycled (past `max_lifetime`),
+    /// closed as overflow, dropped as stale, and of failed probes.
+    ///
+    /// ```
+    /// # use orm_runtime::backend::Engine;
+    /// let engine = Engine::builder("sqlite::memory:").pool_size(2).max_overflow(1).build().unwrap();
+    /// let held: Vec<_> = (0..3).map(|_| engine.connection().unwrap()).collect();
+    /// let s = engine.pool_status();
+    /// assert_eq!((s.size, s.checked_out, s.idle, s.overflow), (2, 3, 0, 1));
+    /// drop(held);
+    /// let s = engine.pool_status();
+    /// assert_eq!((s.connections, s.idle, s.overflow), (2, 2, 0)); // the overflow one was closed
+    /// ```
     pub fn pool_status(&self) -> PoolStatus {
         self.inner.shared.status(self.inner.pool.state())
     }
 
     /// Execute raw SQL with bound parameters, in its own implicit transaction.
     pub fn execute(&self, sql: impl Into<RawSql>, params: &[Value]) -> Result<u64> {
-        self.connection()?.execute(sql.into().as_str(), params)
+        self.checkout()?.execute(sql.into().as_str(), params)
     }
 
     fn ddl(&self, stmts: &[Ddl], naming: &NamingConvention) -> Result<()> {
-        let mut conn = self.connection()?;
+        let mut conn = self.checkout()?;
         let d = conn.dialect();
         let mut sql = Vec::new();
         for s in stmts {
@@ -494,5 +642,33 @@ impl Engine {
     /// Drop one table (fails if it does not exist).
     pub fn drop_table(&self, table: &'static TableDef) -> Result<()> {
         self.ddl(&[Ddl::DropTable { table, if_exists: false }], &NamingConvention::default())
+    }
+}
+
+/// Adds listeners to a built [`Engine`] (from [`Engine::events`]).
+#[derive(Debug)]
+pub struct EngineEvents<'e> {
+    listeners: &'e Listeners,
+}
+
+impl EngineEvents<'_> {
+    /// Like [`EngineBuilder::before_execute`]: `hook` returns `()` or `orm::Result<()>`, and
+    /// an error stops the statement.
+    pub fn before_execute<R: HookResult>(&self, hook: impl Fn(&str, &[Value]) -> R + Send + Sync + 'static) -> &Self {
+        let hook = before_hook(hook);
+        self.listeners.change(|h| h.before.push(hook));
+        self
+    }
+
+    /// Like [`EngineBuilder::after_execute`].
+    pub fn after_execute(&self, hook: impl Fn(&ExecuteEvent<'_>) + Send + Sync + 'static) -> &Self {
+        self.listeners.change(|h| h.after.push(Arc::new(hook)));
+        self
+    }
+
+    /// Like [`EngineBuilder::on_connect`]; runs for connections opened from now on.
+    pub fn on_connect(&self, hook: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static) -> &Self {
+        self.listeners.change(|h| h.connect.push(Arc::new(hook)));
+        self
     }
 }

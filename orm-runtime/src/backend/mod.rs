@@ -13,8 +13,8 @@ mod sqlite_conn;
 mod url;
 
 pub use connection::{BindParam, Connection, Prepared};
-pub use engine::{Engine, EngineBuilder, PooledConnection, RawSql};
-pub use events::{AfterExecuteHook, ConnectHook, ExecuteEvent, ExecuteHook};
+pub use engine::{Engine, EngineBuilder, EngineEvents, PooledConnection, RawSql};
+pub use events::{AfterExecuteHook, ConnectHook, ExecuteEvent, ExecuteHook, HookResult, SQL_LOG_TARGET};
 pub use pool::PoolStatus;
 pub use row::RowRef;
 pub use url::DatabaseUrl;

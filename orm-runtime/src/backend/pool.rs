@@ -18,15 +18,23 @@
 //!   (A socket-level limit cannot do this: the kernel acknowledges the data of a stopped
 //!   process, so `tcp_user_timeout` and keepalives never fire, and the `postgres` crate
 //!   offers no way to hand it a socket with a read timeout.)
+//! - **`max_lifetime` at checkout.** r2d2 closes old connections only in a background sweep
+//!   every 30 s, so a checkout could get a connection long past its lifetime (SQLAlchemy's
+//!   `pool_recycle` checks at checkout). An expired connection is closed at checkout (before
+//!   the probe, so without a round trip) and at check-in, and another one taken.
+//! - **Overflow.** r2d2 has one size. The pool is built with `pool_size + max_overflow` as
+//!   r2d2's maximum and counts the connections open ([`PoolSlot`]); a connection returned
+//!   while more than `pool_size` are open is closed instead of kept idle, so the pool shrinks
+//!   back to `pool_size` once the load is gone (SQLAlchemy's `QueuePool` overflow).
 //! - **Counters** for tests and monitoring ([`PoolStatus`]).
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::backend::connection::{Connection, Inner, Timeouts};
 use crate::backend::error_map::from_pg;
-use crate::backend::events::EngineHooks;
+use crate::backend::events::Listeners;
 use crate::backend::postgres_conn::PgConn;
 use crate::backend::sqlite_conn;
 use crate::error::Error;
@@ -56,9 +64,44 @@ pub(crate) struct PoolShared {
     schema_epoch: AtomicU64,
     /// The last error opening a connection (cleared by the next success), for `PoolTimeout`.
     last_connect_error: std::sync::Mutex<Option<Error>>,
+    /// Connections open now (each holds a [`PoolSlot`]).
+    open: AtomicU32,
+    /// Connections kept idle at most; beyond this, returned connections are closed.
+    pub(crate) pool_size: u32,
+    /// Connections opened beyond `pool_size` under load, at most.
+    pub(crate) max_overflow: u32,
+    /// Connections closed because they outlived `max_lifetime`.
+    recycled: AtomicU64,
+    /// Overflow connections closed when they were returned.
+    overflow_closed: AtomicU64,
+}
+
+/// A connection's place in its pool's count of open connections: taken when it is opened,
+/// given back when it is closed (dropped), or early when the pool retires it as overflow.
+#[derive(Debug)]
+pub(crate) struct PoolSlot(Option<Arc<PoolShared>>);
+
+impl PoolSlot {
+    fn take(shared: &Arc<PoolShared>) -> PoolSlot {
+        shared.open.fetch_add(1, Ordering::AcqRel);
+        PoolSlot(Some(shared.clone()))
+    }
+}
+
+impl Drop for PoolSlot {
+    fn drop(&mut self) {
+        if let Some(shared) = self.0.take() {
+            shared.open.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
 }
 
 impl PoolShared {
+    /// The shared state of a pool of `pool_size` connections plus `max_overflow`.
+    pub(crate) fn new(pool_size: u32, max_overflow: u32) -> Self {
+        PoolShared { pool_size, max_overflow, ..PoolShared::default() }
+    }
+
     /// A connection of generation `generation` saw a disconnect: every connection opened
     /// before now is suspect. Only the first report of a generation bumps it.
     pub(crate) fn disconnect_seen(&self, generation: u64) {
@@ -98,8 +141,41 @@ impl PoolShared {
         stale
     }
 
+    /// Give up `slot`'s place if more than `pool_size` connections are open: the connection
+    /// holding it is overflow and must be closed, not kept idle. One atomic update, so two
+    /// connections returned at once cannot both leave (or both stay) wrongly.
+    fn retire_overflow(&self, slot: &mut Option<PoolSlot>) -> bool {
+        let Some(PoolSlot(Some(_))) = slot else { return false };
+        let size = self.pool_size;
+        let retired =
+            self.open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n > size).then(|| n - 1)).is_ok();
+        if retired {
+            // Counted out above: the slot must not count out again when the connection drops.
+            if let Some(s) = slot.as_mut() {
+                s.0 = None;
+            }
+            self.overflow_closed.fetch_add(1, Ordering::Relaxed);
+        }
+        retired
+    }
+
+    /// Whether `conn` outlived `max_lifetime`; counts it as recycled if so.
+    pub(crate) fn is_expired(&self, conn: &Connection, max_lifetime: Option<Duration>) -> bool {
+        let expired = max_lifetime.is_some_and(|max| conn.age() >= max);
+        if expired {
+            self.recycled.fetch_add(1, Ordering::Relaxed);
+        }
+        expired
+    }
+
     pub(crate) fn status(&self, state: r2d2::State) -> PoolStatus {
         PoolStatus {
+            size: self.pool_size,
+            max_overflow: self.max_overflow,
+            checked_out: state.connections.saturating_sub(state.idle_connections),
+            overflow: state.connections.saturating_sub(self.pool_size),
+            recycled: self.recycled.load(Ordering::Relaxed),
+            overflow_closed: self.overflow_closed.load(Ordering::Relaxed),
             connections: state.connections,
             idle: state.idle_connections,
             generation: self.generation(),
@@ -115,6 +191,21 @@ impl PoolShared {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PoolStatus {
+    /// The pool size: connections kept open, idle or not
+    /// ([`EngineBuilder::pool_size`](crate::backend::EngineBuilder::pool_size)).
+    pub size: u32,
+    /// Connections that may be opened beyond `size` under load
+    /// ([`EngineBuilder::max_overflow`](crate::backend::EngineBuilder::max_overflow)).
+    pub max_overflow: u32,
+    /// Connections checked out now (by sessions, [`Engine::connection`](crate::backend::Engine::connection)
+    /// or a statement running on the engine).
+    pub checked_out: u32,
+    /// Connections open beyond `size` now; each is closed when it is returned.
+    pub overflow: u32,
+    /// Connections closed because they outlived `max_lifetime`.
+    pub recycled: u64,
+    /// Overflow connections closed when they were returned.
+    pub overflow_closed: u64,
     /// Connections the pool holds, idle or checked out.
     pub connections: u32,
     /// Idle connections. Once every session and checked-out connection has been dropped,
@@ -136,7 +227,9 @@ pub struct PoolStatus {
 /// r2d2 manager: opens connections, probes them on checkout, resets them on return.
 pub(crate) struct Manager {
     pub(crate) target: Target,
-    pub(crate) hooks: Arc<EngineHooks>,
+    pub(crate) listeners: Arc<Listeners>,
+    /// Connections older than this are closed at checkout and check-in.
+    pub(crate) max_lifetime: Option<Duration>,
     pub(crate) shared: Arc<PoolShared>,
     /// Limit for opening one connection, handshake included.
     pub(crate) connect_timeout: Duration,
@@ -163,6 +256,10 @@ impl r2d2::ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut Connection) -> Result<(), Error> {
+        if self.shared.is_expired(conn, self.max_lifetime) {
+            conn.mark_broken();
+            return Err(Error::Disconnected { message: "connection outlived the pool's max_lifetime".into() });
+        }
         if self.shared.is_stale(conn) {
             conn.mark_broken();
             return Err(Error::Disconnected {
@@ -180,7 +277,11 @@ impl r2d2::ManageConnection for Manager {
         if !conn.is_broken() && self.shared.is_stale(conn) {
             return true;
         }
-        conn.reset_on_return()
+        if conn.reset_on_return() {
+            return true;
+        }
+        // Expired or overflow: closed now rather than kept idle.
+        self.shared.is_expired(conn, self.max_lifetime) || self.shared.retire_overflow(conn.pool_slot())
     }
 }
 
@@ -191,8 +292,9 @@ impl Manager {
         // Read after the handshake: a connection opened across a bump belongs to the new
         // generation (the server answered it after the disconnect was seen).
         conn.attach(self.shared.clone(), self.shared.generation(), self.timeouts);
+        *conn.pool_slot() = Some(PoolSlot::take(&self.shared));
         conn.set_timeouts(self.timeouts)?;
-        for on_connect in &self.hooks.connect {
+        for on_connect in &self.listeners.current().connect {
             on_connect(&mut conn)?;
         }
         self.shared.connects.fetch_add(1, Ordering::Relaxed);
@@ -203,11 +305,11 @@ impl Manager {
     fn open(&self) -> Result<Connection, Error> {
         match &self.target {
             Target::Sqlite { path, memory } => {
-                Ok(Connection::new(Inner::Sqlite(sqlite_conn::open(path, *memory)?), self.hooks.for_statements()))
+                Ok(Connection::new(Inner::Sqlite(sqlite_conn::open(path, *memory)?), self.listeners.clone()))
             }
             Target::Postgres { config } => {
                 let client = self.connect_pg(config)?;
-                Ok(Connection::new(Inner::Postgres(Box::new(PgConn::new(client))), self.hooks.for_statements()))
+                Ok(Connection::new(Inner::Postgres(Box::new(PgConn::new(client))), self.listeners.clone()))
             }
         }
     }

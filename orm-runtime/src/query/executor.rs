@@ -6,8 +6,10 @@ use crate::query::SelectStatement;
 
 /// Something that can lend a connection to run a statement on.
 ///
-/// `&Engine` checks one out for the statement (autocommit); `&mut Session` runs inside the
-/// session's transaction; `&mut PooledConnection` / `&mut Connection` use that connection.
+/// `&Engine` checks one out for the statement (autocommit: each statement commits on its
+/// own); `&mut Session` runs inside the session's transaction; `&mut PooledConnection` /
+/// `&mut Connection` use that connection (from [`Engine::connection`]: inside its
+/// commit-as-you-go transaction, until `commit()`).
 pub trait Executor {
     /// Run `f` on a connection. `write` says whether the statement writes (on SQLite a session
     /// then takes the write lock first).
@@ -31,19 +33,22 @@ pub trait Executor {
 
 impl Executor for &Engine {
     fn with_connection<R>(self, _write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
-        let mut conn = self.connection()?;
+        let mut conn = self.checkout()?;
         f(&mut conn)
     }
 }
 
 impl Executor for &mut PooledConnection {
-    fn with_connection<R>(self, _write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
-        f(self)
+    fn with_connection<R>(self, write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
+        (**self).with_connection(write, f)
     }
 }
 
 impl Executor for &mut Connection {
-    fn with_connection<R>(self, _write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
+    fn with_connection<R>(self, write: bool, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
+        // Commit as you go: a write begins the transaction with the write lock (SQLite's
+        // `BEGIN IMMEDIATE`), even when it is sent as a query (`RETURNING`).
+        self.autobegin_for(write)?;
         f(self)
     }
 }

@@ -187,7 +187,9 @@ pub(crate) fn fill_table(e: Error, table: &str) -> Error {
 
 /// Run `f` in a write transaction of its own unless one is already open.
 pub(crate) fn in_transaction<R>(conn: &mut Connection, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
-    if conn.in_transaction() {
+    // Commit as you go: the connection's own transaction (begun by the first statement)
+    // holds them until the user commits.
+    if conn.in_transaction() || !conn.is_autocommit() {
         return f(conn);
     }
     conn.begin(true)?;

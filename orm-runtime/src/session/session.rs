@@ -573,7 +573,7 @@ impl Session {
     fn checked_out(&mut self) -> Result<&mut Connection> {
         self.check_usable()?;
         if self.conn.is_none() {
-            let mut conn = self.engine.connection()?;
+            let mut conn = self.engine.checkout()?;
             if let Some(t) = self.timeouts {
                 conn.set_timeouts(t)?;
             }

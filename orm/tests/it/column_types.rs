@@ -748,6 +748,8 @@ fn values_bind_and_read_back_by_kind() {
         let mut expected = temporal.to_vec();
         expected.push(Value::Null);
         assert_eq!(read, expected);
+        // Commit as you go: the rows are read back below on other connections.
+        conn.commit().unwrap();
         let row: ChronoRow = select_model::<ChronoRow>().one(&db.engine).unwrap();
         assert_eq!(row.at, naive("1970-01-01 00:00:01.5"));
         assert_eq!(row.instant.to_rfc3339(), "1969-12-31T23:59:59.999999+00:00");

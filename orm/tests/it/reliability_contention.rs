@@ -160,6 +160,8 @@ fn t17c_prepared_statements_keep_deadline_and_parameter_limit() {
                  WHERE x < 50000000) SELECT count(*) FROM c"
             };
             let mut conn = e.connection().unwrap();
+            // Each statement on its own (a canceled one must not abort a transaction here).
+            conn.set_autocommit(true).unwrap();
             let mut stmt = conn.prepared(slow).unwrap();
             let t = Instant::now();
             let err = stmt.execute(&[] as &[Value]).unwrap_err();

@@ -166,6 +166,8 @@ fn t13_session_savepoint_contains_failure() {
 /// Every row of `sql` (integers only), run on one connection of the engine.
 fn int_rows(engine: &Engine, sql: &'static str) -> orm::Result<Vec<Vec<i64>>> {
     let mut conn = engine.connection()?;
+    // Outside a transaction, where PostgreSQL's 0A000 is retried.
+    conn.set_autocommit(true)?;
     let mut rows = Vec::new();
     conn.query(sql, &[], |row| {
         rows.push((0..row.len()).map(|i| row.integer(i)).collect::<orm::Result<Vec<i64>>>()?);
@@ -451,6 +453,10 @@ fn t23_sqlite_pool_pragmas_on_every_connection() {
         let engine = Engine::builder(url).pool_size(3).build().unwrap();
         let mut held: Vec<orm::PooledConnection> = (0..3).map(|_| engine.connection().unwrap()).collect();
         assert_eq!(engine.pool_status().connections, 3, "three distinct connections");
+        // Each statement on its own: the connections see each other's writes at once.
+        for conn in held.iter_mut() {
+            conn.set_autocommit(true).unwrap();
+        }
         held[0].batch(schema).unwrap();
         for (i, conn) in held.iter_mut().enumerate() {
             check_pragmas(conn, file, &format!("{url} connection {i}"));

@@ -199,6 +199,8 @@ fn t22_sqlite_commit_busy_never_leaves_open_tx() {
     // not blocked (no PENDING lock left) and the write lock is free (no RESERVED lock left).
     {
         let mut other = engine.connection().unwrap();
+        // Raw transaction control below: each statement on its own until then.
+        other.set_autocommit(true).unwrap();
         let mut n = 0;
         other
             .query("SELECT count(*) FROM rp_ledger", &[], |r| {
