@@ -497,7 +497,9 @@ pub use orm_derive::Model;
 pub use orm_derive::SqlEnum;
 pub use orm_derive::{mixin, mixins, Polymorphic};
 pub use orm_runtime::backend::PoolStatus;
-pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef};
+pub use orm_runtime::backend::{
+    DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef, SslMode,
+};
 pub use orm_runtime::dialect::{self, Dialect, DialectKind};
 pub use orm_runtime::error::{Error, Result};
 pub use orm_runtime::expr::{self, alias, Alias, Column, Expr, Expression};

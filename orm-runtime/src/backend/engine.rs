@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::backend::connection::Timeouts;
 use crate::backend::events::{EngineHooks, ExecuteEvent};
 use crate::backend::pool::{Manager, PoolShared, PoolStatus, Target};
+use crate::backend::tls::PgTls;
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
 use crate::dialect::{render_ddl, DialectKind};
 use crate::error::{Error, Result};
@@ -248,8 +249,9 @@ impl EngineBuilder {
     /// Open the pool. No connection is opened before the first checkout, except the one that
     /// keeps an in-memory SQLite database alive.
     pub fn build(self) -> Result<Engine> {
-        let (target, dialect, keeper) = match DatabaseUrl::parse(&self.url)? {
-            DatabaseUrl::SqliteMemory => {
+        let url = DatabaseUrl::parse(&self.url)?;
+        let (target, dialect, keeper) = match (url.dialect(), url.sqlite_open_path()) {
+            (DialectKind::Sqlite, None) => {
                 let n = MEMORY_DB.fetch_add(1, Ordering::Relaxed);
                 // The memdb VFS shares one database between every connection that opens the
                 // same "/name", with ordinary locking (so the busy timeout applies).
@@ -257,12 +259,13 @@ impl EngineBuilder {
                 let keeper = sqlite_conn::open(&path, true)?;
                 (Target::Sqlite { path, memory: true }, DialectKind::Sqlite, Some(Mutex::new(keeper)))
             }
-            DatabaseUrl::SqliteFile(path) => (Target::Sqlite { path, memory: false }, DialectKind::Sqlite, None),
-            DatabaseUrl::Postgres(url) => {
-                let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| Error::InvalidUrl {
-                    url: "postgres://…".into(),
-                    reason: e.to_string(),
-                })?;
+            (DialectKind::Sqlite, Some(path)) => (Target::Sqlite { path, memory: false }, DialectKind::Sqlite, None),
+            _ => {
+                let mut config = url
+                    .postgres_config()
+                    .map_err(|reason| Error::InvalidUrl { url: url.to_string(), reason })?;
+                let tls = PgTls::new(url.ssl_mode(), url.ssl_root_cert())?;
+                tls.configure(&mut config);
                 let mut options = config.get_options().unwrap_or_default().to_owned();
                 if let Some(schema) = &self.search_path {
                     crate::dialect::check_identifier(schema, 63)?;
@@ -291,11 +294,11 @@ impl EngineBuilder {
                 } else if config.get_connect_timeout().is_none() {
                     config.connect_timeout(self.connection_timeout);
                 }
-                (Target::Postgres { config: Box::new(config) }, DialectKind::Postgres, None)
+                (Target::Postgres { config: Box::new(config), tls }, DialectKind::Postgres, None)
             }
         };
         let connect_timeout = match &target {
-            Target::Postgres { config } => config.get_connect_timeout().copied(),
+            Target::Postgres { config, .. } => config.get_connect_timeout().copied(),
             Target::Sqlite { .. } => None,
         }
         .unwrap_or(self.connection_timeout);
