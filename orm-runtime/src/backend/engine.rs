@@ -67,6 +67,8 @@ pub(crate) struct EngineInner {
     /// transaction says otherwise.
     pub(crate) transaction: TransactionOptions,
     pub(crate) dialect: DialectKind,
+    /// The URL it was made from (its `Debug` shows `***` for the password).
+    pub(crate) url: DatabaseUrl,
     /// Keeps a shared in-memory SQLite database alive while the engine exists.
     _keeper: Option<Mutex<rusqlite::Connection>>,
 }
@@ -322,7 +324,9 @@ impl EngineBuilder {
             .error_handler(Box::new(r2d2::NopErrorHandler))
             .build_unchecked(manager);
         let transaction = self.transaction;
-        Ok(Engine { inner: Arc::new(EngineInner { pool, shared, timeouts, transaction, dialect, _keeper: keeper }) })
+        Ok(Engine {
+            inner: Arc::new(EngineInner { pool, shared, timeouts, transaction, dialect, url, _keeper: keeper }),
+        })
     }
 }
 
@@ -353,6 +357,12 @@ impl Engine {
     /// The dialect statements are rendered in.
     pub fn dialect_kind(&self) -> DialectKind {
         self.inner.dialect
+    }
+
+    /// The URL the engine was made from, parsed (SQLAlchemy's `engine.url`): its `Display`
+    /// and `Debug` show `***` for the password.
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.inner.url
     }
 
     /// Check a connection out of the pool.

@@ -4,10 +4,14 @@
 //! | `sslmode` | TLS | certificate checked |
 //! | --- | --- | --- |
 //! | `disable` | never | — |
-//! | `prefer` (default) | when the server accepts it, else plaintext | no; with `sslrootcert`, the chain |
-//! | `require` | always | no; with `sslrootcert`, the chain (as libpq) |
-//! | `verify-ca` | always | the chain, to `sslrootcert` or else the system's roots |
+//! | `prefer` (default) | when the server accepts it, else plaintext | no; with a root certificate, the chain |
+//! | `require` | always | no; with a root certificate, the chain (as libpq) |
+//! | `verify-ca` | always | the chain, to the root certificate |
 //! | `verify-full` | always | the chain and the host name |
+//!
+//! The root certificate, as libpq: `sslrootcert=PATH` (a PEM file), `sslrootcert=system`
+//! (the system's trusted roots; only with `verify-full`), else `~/.postgresql/root.crt` if
+//! it exists. `verify-*` without any of them is an error when the engine is built.
 //!
 //! One connector per engine, made when the engine is built (the root certificates are read
 //! then), used for every connection and for every cancel request of those connections.
@@ -130,6 +134,12 @@ mod imp {
         // servers do not negotiate by default. Revisit when ring gains ML-KEM.
         #[allow(deprecated)]
         let provider = Arc::new(rustls::crypto::ring::default_provider());
+        // libpq's default root file.
+        let home_root = std::env::var_os("HOME")
+            .map(|home| std::path::Path::new(&home).join(".postgresql/root.crt"))
+            .filter(|p| p.is_file())
+            .map(|p| p.to_string_lossy().into_owned());
+        let root_cert = root_cert.or(home_root.as_deref());
         // libpq: `require` (and `prefer`) verify the chain when a root certificate is given.
         let verify_chain = matches!(mode, SslMode::VerifyCa | SslMode::VerifyFull) || root_cert.is_some();
         let verifier: Arc<dyn ServerCertVerifier> = if verify_chain {
@@ -156,10 +166,16 @@ mod imp {
     }
 
     /// The trusted roots: the certificates of the PEM file `root_cert`, or the system's for
-    /// `system` or none given.
+    /// `system`.
     fn roots(root_cert: Option<&str>) -> std::result::Result<RootCertStore, String> {
         let mut roots = RootCertStore::empty();
         match root_cert {
+            None => {
+                return Err("no root certificate to verify the server's against: give the server's CA as \
+                            sslrootcert=PATH, or sslrootcert=system (with sslmode=verify-full) for the system's \
+                            trusted roots (libpq's default, ~/.postgresql/root.crt, does not exist)"
+                    .into())
+            }
             Some(path) if path != "system" => {
                 let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
                     .and_then(|it| it.collect())
@@ -171,13 +187,13 @@ mod imp {
                     return Err(format!("sslrootcert `{path}` holds no certificate"));
                 }
             }
-            _ => {
+            Some(_) => {
                 let found = rustls_native_certs::load_native_certs();
                 roots.add_parsable_certificates(found.certs);
                 if roots.is_empty() {
-                    return Err("no trusted root certificates found on this system: give the server's CA \
-                                as sslrootcert=PATH"
-                        .into());
+                    return Err(
+                        "sslrootcert=system, but no trusted root certificates were found on this system".into()
+                    );
                 }
             }
         }

@@ -80,10 +80,11 @@ pub enum SslMode {
     /// TLS or no connection. Encrypts but does not verify the certificate, unless
     /// `sslrootcert` is given (then as [`SslMode::VerifyCa`], as libpq does).
     Require,
-    /// TLS, and the server's certificate chain must lead to a trusted root (`sslrootcert`,
-    /// else the system's trusted roots); its host name is not checked.
+    /// TLS, and the server's certificate chain must lead to a trusted root: `sslrootcert`
+    /// (a PEM file), else libpq's `~/.postgresql/root.crt`; its host name is not checked.
     VerifyCa,
     /// As [`SslMode::VerifyCa`], and the certificate must name the host connected to.
+    /// `sslrootcert=system` trusts the system's roots (and makes this the default mode).
     VerifyFull,
 }
 

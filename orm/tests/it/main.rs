@@ -6,6 +6,7 @@ mod advanced_snapshots;
 mod cascades;
 mod column_types;
 mod common;
+mod conformance_connect;
 mod concurrency;
 mod core_statements;
 mod defaults;
