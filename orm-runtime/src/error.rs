@@ -264,7 +264,9 @@ pub enum Error {
     },
     /// The PostgreSQL server does not accept TLS connections, and the URL's `sslmode`
     /// (`require`, `verify-ca`, `verify-full`) does not allow a plaintext one.
-    #[error("the server refused TLS, which sslmode={sslmode} requires (use sslmode=prefer or disable to allow plaintext)")]
+    #[error(
+        "the server refused TLS, which sslmode={sslmode} requires (use sslmode=prefer or disable to allow plaintext)"
+    )]
     TlsRefused {
         /// The URL's `sslmode`.
         sslmode: crate::backend::SslMode,

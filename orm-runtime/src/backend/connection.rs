@@ -653,7 +653,9 @@ impl Prepared<'_> {
             Some((after, kind)) => {
                 let canceller = match &mut self.inner {
                     PreparedInner::Sqlite(_, c) => Canceller::Sqlite(c.get_interrupt_handle()),
-                    PreparedInner::Postgres(client, _, tls) => Canceller::Postgres(client.cancel_token(), (*tls).clone()),
+                    PreparedInner::Postgres(client, _, tls) => {
+                        Canceller::Postgres(client.cancel_token(), (*tls).clone())
+                    }
                 };
                 Some(deadline::arm(after, kind, canceller)?)
             }

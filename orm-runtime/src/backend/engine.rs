@@ -263,9 +263,8 @@ impl EngineBuilder {
             }
             (DialectKind::Sqlite, Some(path)) => (Target::Sqlite { path, memory: false }, DialectKind::Sqlite, None),
             _ => {
-                let mut config = url
-                    .postgres_config()
-                    .map_err(|reason| Error::InvalidUrl { url: url.to_string(), reason })?;
+                let mut config =
+                    url.postgres_config().map_err(|reason| Error::InvalidUrl { url: url.to_string(), reason })?;
                 let tls = PgTls::new(url.ssl_mode(), url.ssl_root_cert())?;
                 tls.configure(&mut config);
                 let mut options = config.get_options().unwrap_or_default().to_owned();

@@ -208,7 +208,10 @@ impl Manager {
             }
             Target::Postgres { config, tls } => {
                 let client = self.connect_pg(config, tls)?;
-                Ok(Connection::new(Inner::Postgres(Box::new(PgConn::new(client, tls.clone()))), self.hooks.for_statements()))
+                Ok(Connection::new(
+                    Inner::Postgres(Box::new(PgConn::new(client, tls.clone()))),
+                    self.hooks.for_statements(),
+                ))
             }
         }
     }

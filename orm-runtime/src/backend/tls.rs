@@ -191,9 +191,7 @@ mod imp {
                 let found = rustls_native_certs::load_native_certs();
                 roots.add_parsable_certificates(found.certs);
                 if roots.is_empty() {
-                    return Err(
-                        "sslrootcert=system, but no trusted root certificates were found on this system".into()
-                    );
+                    return Err("sslrootcert=system, but no trusted root certificates were found on this system".into());
                 }
             }
         }
@@ -209,7 +207,9 @@ mod imp {
             }
             rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            ) => Some("the certificate does not name the host connected to (verify-full checks it; verify-ca does not)"),
+            ) => {
+                Some("the certificate does not name the host connected to (verify-full checks it; verify-ca does not)")
+            }
             _ => None,
         }
     }

@@ -693,7 +693,10 @@ mod url_forms {
         // SQLAlchemy's spelling: uri=true.
         let sa = parse("sqlite:///file:app.db?mode=ro&uri=true");
         assert_eq!(sa, url);
-        assert_eq!(parse("sqlite:///app.db?mode=ro&uri=true").sqlite_open_path().as_deref(), Some("file:app.db?mode=ro"));
+        assert_eq!(
+            parse("sqlite:///app.db?mode=ro&uri=true").sqlite_open_path().as_deref(),
+            Some("file:app.db?mode=ro")
+        );
         assert_eq!(parse(&url.to_string()), url);
         // Other parameters on a plain path would be silently part of the file name: refused.
         assert!(matches!(DatabaseUrl::parse("sqlite:///app.db?timeout=5"), Err(Error::InvalidUrl { .. })));

@@ -323,8 +323,21 @@ fn make_certificates(dir: &Path) {
     openssl(
         dir,
         &[
-            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
-            "-extfile", "server.ext", "-out", "server.crt",
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.crt",
         ],
     );
 }
@@ -430,7 +443,9 @@ fn conformance_connect_tls_cost() {
         v[v.len() / 2]
     };
     let report: Vec<String> = (0..2)
-        .map(|i| format!("sslmode={}: connect {:?}, query {:?}", modes[i], median(&mut connect[i]), median(&mut query[i])))
+        .map(|i| {
+            format!("sslmode={}: connect {:?}, query {:?}", modes[i], median(&mut connect[i]), median(&mut query[i]))
+        })
         .collect();
     println!("TLS cost (medians of {ROUNDS} rounds, {QUERIES} queries each): {}", report.join("; "));
 }
