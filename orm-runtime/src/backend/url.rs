@@ -495,6 +495,10 @@ fn parse_query(query: &str, invalid: &dyn Fn(&str) -> Error) -> Result<Vec<(Stri
 
 /// Percent-decoding (`%40` → `@`); a `%` not followed by two hex digits stays as it is.
 fn decode(s: &str, invalid: &dyn Fn(&str) -> Error) -> Result<String> {
+    String::from_utf8(decode_bytes(s)).map_err(|_| invalid("a percent-encoded part is not UTF-8"))
+}
+
+fn decode_bytes(s: &str) -> Vec<u8> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -510,7 +514,7 @@ fn decode(s: &str, invalid: &dyn Fn(&str) -> Error) -> Result<String> {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8(out).map_err(|_| invalid("a percent-encoded part is not UTF-8"))
+    out
 }
 
 /// Percent-encoding for display: everything but unreserved characters and `extra`.
@@ -618,7 +622,7 @@ pub(crate) fn redact(url: &str) -> String {
         let params: Vec<String> = query
             .split('&')
             .map(|p| match p.split_once('=') {
-                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                Some((k, _)) if decode_bytes(k).eq_ignore_ascii_case(b"password") => format!("{k}=***"),
                 _ => p.to_owned(),
             })
             .collect();
@@ -637,6 +641,7 @@ mod redact_tests {
         assert_eq!(super::redact("postgres://u:s@h/db?PASSWORD=secret"), "postgres://u:***@h/db?PASSWORD=***");
         assert_eq!(super::redact("sqlite::memory:"), "sqlite::memory:");
         assert_eq!(super::redact("postgres://u:pa?ss@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("postgres://h/db?pass%77ord=secret&x"), "postgres://h/db?pass%77ord=***&x");
     }
 }
 
