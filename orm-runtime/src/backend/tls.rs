@@ -69,11 +69,21 @@ impl PgTls {
         });
     }
 
-    /// Open a connection with `config` (already [`configured`](PgTls::configure)).
+    /// Open a connection with `config` (already [`configured`](PgTls::configure)). Under
+    /// `prefer`, a failed TLS handshake (a certificate that does not verify against a given
+    /// root, a protocol the server does not share) is tried again in plaintext, as libpq
+    /// does; the connection's cancel requests then go in plaintext too.
     pub(crate) fn connect(&self, config: &postgres::Config) -> std::result::Result<postgres::Client, postgres::Error> {
         #[cfg(feature = "tls")]
         if let Some(tls) = &self.connector {
-            return config.connect(tls.clone());
+            return match config.connect(tls.clone()) {
+                Err(e) if self.mode == SslMode::Prefer && handshake_failed(&e) => {
+                    let mut plain = config.clone();
+                    plain.ssl_mode(postgres::config::SslMode::Disable);
+                    plain.connect(postgres::NoTls)
+                }
+                r => r,
+            };
         }
         config.connect(postgres::NoTls)
     }
@@ -90,12 +100,8 @@ impl PgTls {
     /// The typed error for a connect that failed at TLS ([`Error::TlsRefused`],
     /// [`Error::Tls`]); any other failure is handed back.
     pub(crate) fn connect_error(&self, e: postgres::Error) -> std::result::Result<Error, postgres::Error> {
-        // The driver reports both as its TLS kind: "error performing TLS handshake: <cause>".
-        let Some(cause) = std::error::Error::source(&e) else { return Err(e) };
-        if !e.to_string().starts_with("error performing TLS handshake") {
-            return Err(e);
-        }
-        if cause.to_string() == "server does not support TLS" {
+        let Some(cause) = std::error::Error::source(&e).filter(|_| is_tls_error(&e)) else { return Err(e) };
+        if cause.to_string() == REFUSED {
             return Ok(Error::TlsRefused { sslmode: self.mode });
         }
         #[cfg(feature = "tls")]
@@ -107,6 +113,21 @@ impl PgTls {
         let message = cause.to_string();
         Ok(Error::Tls { sslmode: self.mode, message })
     }
+}
+
+/// The driver's cause when the server answers the TLS request with "no".
+const REFUSED: &str = "server does not support TLS";
+
+/// The driver reports a refusal and a failed handshake alike, as its TLS kind:
+/// "error performing TLS handshake: <cause>".
+fn is_tls_error(e: &postgres::Error) -> bool {
+    e.to_string().starts_with("error performing TLS handshake")
+}
+
+/// A TLS handshake that started and failed (not a refusal).
+#[cfg(feature = "tls")]
+fn handshake_failed(e: &postgres::Error) -> bool {
+    is_tls_error(e) && std::error::Error::source(e).is_some_and(|cause| cause.to_string() != REFUSED)
 }
 
 #[cfg(feature = "tls")]

@@ -74,8 +74,8 @@ pub struct DatabaseUrl {
 pub enum SslMode {
     /// Never TLS.
     Disable,
-    /// TLS when the server offers it, plaintext when it refuses (libpq's default). The
-    /// certificate is not verified, unless `sslrootcert` is given.
+    /// TLS when the server offers it, plaintext when it refuses or the TLS handshake fails
+    /// (libpq's default). The certificate is not verified, unless `sslrootcert` is given.
     Prefer,
     /// TLS or no connection. Encrypts but does not verify the certificate, unless
     /// `sslrootcert` is given (then as [`SslMode::VerifyCa`], as libpq does).

@@ -400,6 +400,11 @@ fn conformance_connect_tls_private_cluster_refusal_and_verification() {
     }
     // Without a root, require encrypts and trusts any certificate.
     assert!(ssl_in_use(&Engine::connect(&format!("{plain}?sslmode=require")).unwrap()));
+    // prefer: TLS, verified when a root is given; a handshake that fails (here: another CA)
+    // is tried again in plaintext, as libpq does.
+    let prefer = |root: &Path| Engine::connect(&format!("{by_name}?sslmode=prefer&sslrootcert={}", root.display()));
+    assert!(ssl_in_use(&prefer(&ca).unwrap()));
+    assert!(!ssl_in_use(&prefer(&other).unwrap()));
 }
 
 /// Connect time and per-query time, plaintext against TLS, on the shared server: the two
