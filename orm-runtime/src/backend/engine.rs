@@ -330,7 +330,10 @@ impl EngineBuilder {
 }
 
 impl Engine {
-    /// An engine with default pool settings.
+    /// An engine with default pool settings, for a URL in one of SQLAlchemy's forms
+    /// (`sqlite://`, `sqlite:///rel.db`, `sqlite:////abs.db`, `postgresql://user@host/db`,
+    /// `+driver` suffixes; see [`DatabaseUrl`]). PostgreSQL connections use TLS as the URL's
+    /// `sslmode` says ([`SslMode`](crate::backend::SslMode); `prefer` by default).
     pub fn connect(url: &str) -> Result<Engine> {
         Engine::builder(url).build()
     }
