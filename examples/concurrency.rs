@@ -66,7 +66,7 @@ fn main() -> orm::Result<()> {
     let dir = std::env::temp_dir().join(format!("orm-concurrency-example-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let url =
-        std::env::var("DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}", dir.join("counter.sqlite").display()));
+        std::env::var("DATABASE_URL").unwrap_or_else(|_| format!("sqlite:///{}", dir.join("counter.sqlite").display()));
     let engine = Engine::builder(&url).pool_size(9).build()?;
     engine.drop_all(&[Counter::table(), VersionedCounter::table()])?;
     engine.create_all(&[Counter::table(), VersionedCounter::table()])?;

@@ -66,8 +66,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     report::print_table("SQLite (in-memory)", &lines);
     relations::print_table("SQLite (in-memory)", &relation_lines);
 
-    if let Some((lines, relation_lines)) = bench_postgres(&opts.pg_url, settings)? {
-        let backend = format!("PostgreSQL ({})", args::redact_url(&opts.pg_url));
+    // The raw side connects with `NoTls`; the orm's default (`sslmode=prefer`) would use TLS
+    // against a server that offers it, so both sides run plaintext unless the URL says.
+    let pg_url = if opts.pg_url.contains("sslmode=") {
+        opts.pg_url.clone()
+    } else {
+        format!("{}{}sslmode=disable", opts.pg_url, if opts.pg_url.contains('?') { '&' } else { '?' })
+    };
+    if let Some((lines, relation_lines)) = bench_postgres(&pg_url, settings)? {
+        let backend = format!("PostgreSQL ({})", args::redact_url(&pg_url));
         report::print_table(&backend, &lines);
         relations::print_table(&backend, &relation_lines);
     }

@@ -288,6 +288,37 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A database URL names a driver (`scheme+driver://`) this build does not have, such as
+    /// SQLAlchemy's `postgresql+psycopg2://` or `sqlite+pysqlite://`.
+    #[error("unknown driver `{driver}` for {database}: this build connects with `{available}` (write `{database}://...` or `{database}+{available}://...`)")]
+    UnknownDriver {
+        /// The database part of the scheme (`sqlite`, `postgresql`, `postgres`).
+        database: &'static str,
+        /// The driver the URL names.
+        driver: String,
+        /// The driver this build has for that database.
+        available: &'static str,
+    },
+    /// TLS to the PostgreSQL server could not be set up as the URL's `sslmode` asks: the
+    /// server's certificate did not verify (unknown issuer, another host name, expired), the
+    /// handshake failed, the `sslrootcert` file could not be read, or this build has no TLS
+    /// (cargo feature `tls`). Not retryable: the same settings fail the same way.
+    #[error("TLS (sslmode={sslmode}): {message}")]
+    Tls {
+        /// The URL's `sslmode`.
+        sslmode: crate::backend::SslMode,
+        /// What failed.
+        message: String,
+    },
+    /// The PostgreSQL server does not accept TLS connections, and the URL's `sslmode`
+    /// (`require`, `verify-ca`, `verify-full`) does not allow a plaintext one.
+    #[error(
+        "the server refused TLS, which sslmode={sslmode} requires (use sslmode=prefer or disable to allow plaintext)"
+    )]
+    TlsRefused {
+        /// The URL's `sslmode`.
+        sslmode: crate::backend::SslMode,
+    },
     /// A flush expected to change one row by its key (and, for a model with a
     /// `#[orm(version)]` column, the version it read) and matched none: another transaction
     /// changed or deleted the row since this session read it (optimistic concurrency), or its
@@ -552,6 +583,11 @@ impl Error {
                 Error::JoinPath { target: target.clone(), from: from.clone(), paths: *paths }
             }
             Error::InvalidUrl { url, reason } => Error::InvalidUrl { url: url.clone(), reason: reason.clone() },
+            Error::UnknownDriver { database, driver, available } => {
+                Error::UnknownDriver { database, driver: driver.clone(), available }
+            }
+            Error::Tls { sslmode, message } => Error::Tls { sslmode: *sslmode, message: message.clone() },
+            Error::TlsRefused { sslmode } => Error::TlsRefused { sslmode: *sslmode },
             Error::StaleData { table, action, key, expected_version, matched } => Error::StaleData {
                 table: table.clone(),
                 action,

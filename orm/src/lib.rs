@@ -401,6 +401,8 @@
 //! | `Disconnected` | socket closed, I/O error, SQLSTATE 08xxx, 57P01/02/03/05, 25P03; a connect that misses its deadline | discarded; every idle connection opened before it is dropped too (pool generation) |
 //! | `CommitOutcomeUnknown` | the connection was lost while COMMIT was in flight: it may have committed | discarded; never retried |
 //! | `PoolTimeout` | no connection within the checkout timeout | — |
+//! | `Tls` / `TlsRefused` (as the `PoolTimeout`'s `last_error`) | a server certificate that does not verify, or a server that refuses the TLS the URL's `sslmode` requires ([`SslMode`]) | not opened |
+//! | `InvalidUrl` / `UnknownDriver` | a URL that does not parse, or names a driver (`+psycopg2`) this build lacks ([`DatabaseUrl`]), when the engine is built | — |
 //! | `PendingRollback { original }` | any use of a session after a failed flush or commit, a lost connection, or (PostgreSQL) a statement that aborted the transaction | kept until `rollback()` |
 //! | `UniqueViolation`, `ForeignKeyViolation`, ... | 23xxx, at flush or at COMMIT | fine once rolled back |
 //! | `Serialization` / `Deadlock` | 40001 / 40P01, also at COMMIT | fine; the server ended the transaction |
@@ -526,7 +528,9 @@ pub use orm_derive::{mixin, mixins, Polymorphic};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub use orm_runtime::backend::PoolStatus;
-pub use orm_runtime::backend::{DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef};
+pub use orm_runtime::backend::{
+    DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef, SslMode,
+};
 pub use orm_runtime::dialect::{self, Dialect, DialectKind};
 pub use orm_runtime::error::{Error, Result};
 pub use orm_runtime::expr::{self, alias, Alias, Column, Expr, Expression};

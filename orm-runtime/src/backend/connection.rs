@@ -294,7 +294,7 @@ impl Connection {
         let Some((after, kind)) = self.deadline_plan() else { return Ok(None) };
         let canceller = match &self.inner {
             Inner::Sqlite(c) => Canceller::Sqlite(c.get_interrupt_handle()),
-            Inner::Postgres(c) => Canceller::Postgres(c.client.cancel_token()),
+            Inner::Postgres(c) => Canceller::Postgres(c.client.cancel_token(), c.tls.clone()),
         };
         deadline::arm(after, kind, canceller).map(Some)
     }
@@ -471,7 +471,7 @@ impl Connection {
             Inner::Sqlite(c) => {
                 c.prepare_cached(sql).map(|stmt| PreparedInner::Sqlite(stmt, c)).map_err(|e| from_sqlite(e, None))
             }
-            Inner::Postgres(c) => c.prepare(sql).map(|stmt| PreparedInner::Postgres(&mut c.client, stmt)),
+            Inner::Postgres(c) => c.prepare(sql).map(|stmt| PreparedInner::Postgres(&mut c.client, stmt, &c.tls)),
         };
         match r {
             Ok(inner) => Ok(Prepared {
@@ -751,7 +751,7 @@ fn finish<R>(health: &mut Health, postgres: bool, armed: Option<Armed>, r: Resul
 
 enum PreparedInner<'c> {
     Sqlite(rusqlite::CachedStatement<'c>, &'c rusqlite::Connection),
-    Postgres(&'c mut postgres::Client, postgres::Statement),
+    Postgres(&'c mut postgres::Client, postgres::Statement, &'c crate::backend::tls::PgTls),
 }
 
 /// A bind parameter of either backend: [`Value`] or a borrowed [`Param`](crate::types::Param).
@@ -819,7 +819,9 @@ impl Prepared<'_> {
             Some((after, kind)) => {
                 let canceller = match &mut self.inner {
                     PreparedInner::Sqlite(_, c) => Canceller::Sqlite(c.get_interrupt_handle()),
-                    PreparedInner::Postgres(client, _) => Canceller::Postgres(client.cancel_token()),
+                    PreparedInner::Postgres(client, _, tls) => {
+                        Canceller::Postgres(client.cancel_token(), (*tls).clone())
+                    }
                 };
                 Some(deadline::arm(after, kind, canceller)?)
             }
@@ -831,7 +833,7 @@ impl Prepared<'_> {
                 .execute(rusqlite::params_from_iter(params.iter()))
                 .map(|n| n as u64)
                 .map_err(|e| from_sqlite(e, None)),
-            PreparedInner::Postgres(client, stmt) => {
+            PreparedInner::Postgres(client, stmt, _) => {
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     params.iter().map(|p| p as &(dyn postgres::types::ToSql + Sync)).collect();
                 refuse_nul(sql, params)?;

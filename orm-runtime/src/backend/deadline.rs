@@ -20,7 +20,8 @@ use crate::error::{Error, Result};
 
 /// What cancels a running statement of one connection.
 pub(crate) enum Canceller {
-    Postgres(postgres::CancelToken),
+    /// The connection's cancel token, and its TLS (a cancel request uses the connection's).
+    Postgres(postgres::CancelToken, crate::backend::tls::PgTls),
     Sqlite(rusqlite::InterruptHandle),
 }
 
@@ -29,8 +30,8 @@ impl Canceller {
         match self {
             // An error means the cancel request could not be delivered; the statement then
             // runs to its end (or to the server's statement_timeout).
-            Canceller::Postgres(token) => {
-                let _ = token.cancel_query(postgres::NoTls);
+            Canceller::Postgres(token, tls) => {
+                let _ = tls.cancel(token);
             }
             Canceller::Sqlite(handle) => handle.interrupt(),
         }
@@ -142,7 +143,7 @@ fn fire(slot: Arc<Slot>) {
         }
         *state = SlotState::Firing;
     }
-    if matches!(slot.canceller, Canceller::Postgres(_)) {
+    if matches!(slot.canceller, Canceller::Postgres(..)) {
         let theirs = slot.clone();
         let spawned = std::thread::Builder::new().name("orm-cancel-request".into()).spawn(move || deliver(&theirs));
         if spawned.is_ok() {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::backend::connection::Timeouts;
 use crate::backend::events::{before_hook, EngineHooks, ExecuteEvent, HookResult, Listeners, LogSettings};
 use crate::backend::pool::{Manager, PoolShared, PoolStatus, Target};
+use crate::backend::tls::PgTls;
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
 use crate::dialect::{render_ddl_with, DialectKind};
 use crate::error::{Error, Result};
@@ -77,6 +78,8 @@ pub(crate) struct EngineInner {
     /// transaction says otherwise.
     pub(crate) transaction: TransactionOptions,
     pub(crate) dialect: DialectKind,
+    /// The URL it was made from (its `Debug` shows `***` for the password).
+    pub(crate) url: DatabaseUrl,
     /// Keeps a shared in-memory SQLite database alive while the engine exists.
     _keeper: Option<Mutex<rusqlite::Connection>>,
 }
@@ -318,8 +321,9 @@ impl EngineBuilder {
     /// Open the pool. No connection is opened before the first checkout, except the one that
     /// keeps an in-memory SQLite database alive.
     pub fn build(self) -> Result<Engine> {
-        let (target, dialect, keeper) = match DatabaseUrl::parse(&self.url)? {
-            DatabaseUrl::SqliteMemory => {
+        let url = DatabaseUrl::parse(&self.url)?;
+        let (target, dialect, keeper) = match (url.dialect(), url.sqlite_open_path()) {
+            (DialectKind::Sqlite, None) => {
                 let n = MEMORY_DB.fetch_add(1, Ordering::Relaxed);
                 // The memdb VFS shares one database between every connection that opens the
                 // same "/name", with ordinary locking (so the busy timeout applies).
@@ -327,12 +331,12 @@ impl EngineBuilder {
                 let keeper = sqlite_conn::open(&path, true)?;
                 (Target::Sqlite { path, memory: true }, DialectKind::Sqlite, Some(Mutex::new(keeper)))
             }
-            DatabaseUrl::SqliteFile(path) => (Target::Sqlite { path, memory: false }, DialectKind::Sqlite, None),
-            DatabaseUrl::Postgres(url) => {
-                let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| Error::InvalidUrl {
-                    url: "postgres://…".into(),
-                    reason: e.to_string(),
-                })?;
+            (DialectKind::Sqlite, Some(path)) => (Target::Sqlite { path, memory: false }, DialectKind::Sqlite, None),
+            _ => {
+                let mut config =
+                    url.postgres_config().map_err(|reason| Error::InvalidUrl { url: url.to_string(), reason })?;
+                let tls = PgTls::new(url.ssl_mode(), url.ssl_root_cert())?;
+                tls.configure(&mut config);
                 let mut options = config.get_options().unwrap_or_default().to_owned();
                 if let Some(schema) = &self.search_path {
                     crate::dialect::check_identifier(schema, 63)?;
@@ -361,11 +365,11 @@ impl EngineBuilder {
                 } else if config.get_connect_timeout().is_none() {
                     config.connect_timeout(self.connection_timeout);
                 }
-                (Target::Postgres { config: Box::new(config) }, DialectKind::Postgres, None)
+                (Target::Postgres { config: Box::new(config), tls }, DialectKind::Postgres, None)
             }
         };
         let connect_timeout = match &target {
-            Target::Postgres { config } => config.get_connect_timeout().copied(),
+            Target::Postgres { config, .. } => config.get_connect_timeout().copied(),
             Target::Sqlite { .. } => None,
         }
         .unwrap_or(self.connection_timeout);
@@ -401,6 +405,7 @@ impl EngineBuilder {
                 timeouts,
                 transaction,
                 dialect,
+                url,
                 _keeper: keeper,
             }),
         })
@@ -408,7 +413,10 @@ impl EngineBuilder {
 }
 
 impl Engine {
-    /// An engine with default pool settings.
+    /// An engine with default pool settings, for a URL in one of SQLAlchemy's forms
+    /// (`sqlite://`, `sqlite:///rel.db`, `sqlite:////abs.db`, `postgresql://user@host/db`,
+    /// `+driver` suffixes; see [`DatabaseUrl`]). PostgreSQL connections use TLS as the URL's
+    /// `sslmode` says ([`SslMode`](crate::backend::SslMode); `prefer` by default).
     pub fn connect(url: &str) -> Result<Engine> {
         Engine::builder(url).build()
     }
@@ -436,6 +444,12 @@ impl Engine {
     /// The dialect statements are rendered in.
     pub fn dialect_kind(&self) -> DialectKind {
         self.inner.dialect
+    }
+
+    /// The URL the engine was made from, parsed (SQLAlchemy's `engine.url`): its `Display`
+    /// and `Debug` show `***` for the password.
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.inner.url
     }
 
     /// Check a connection out of the pool, in commit-as-you-go mode (SQLAlchemy 2.0's

@@ -10,6 +10,7 @@ mod pool;
 mod postgres_conn;
 mod row;
 mod sqlite_conn;
+mod tls;
 mod url;
 
 pub use connection::{BindParam, Connection, Prepared};
@@ -17,4 +18,4 @@ pub use engine::{Engine, EngineBuilder, EngineEvents, PooledConnection, RawSql};
 pub use events::{AfterExecuteHook, ConnectHook, ExecuteEvent, ExecuteHook, HookResult, SQL_LOG_TARGET};
 pub use pool::PoolStatus;
 pub use row::RowRef;
-pub use url::DatabaseUrl;
+pub use url::{DatabaseUrl, SslMode};

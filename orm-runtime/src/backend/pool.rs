@@ -37,13 +37,14 @@ use crate::backend::error_map::from_pg;
 use crate::backend::events::Listeners;
 use crate::backend::postgres_conn::PgConn;
 use crate::backend::sqlite_conn;
+use crate::backend::tls::PgTls;
 use crate::error::Error;
 
 /// How to open a connection.
 #[derive(Debug, Clone)]
 pub(crate) enum Target {
     Sqlite { path: String, memory: bool },
-    Postgres { config: Box<postgres::Config> },
+    Postgres { config: Box<postgres::Config>, tls: PgTls },
 }
 
 /// State shared by a pool and its connections.
@@ -307,15 +308,15 @@ impl Manager {
             Target::Sqlite { path, memory } => {
                 Ok(Connection::new(Inner::Sqlite(sqlite_conn::open(path, *memory)?), self.listeners.clone()))
             }
-            Target::Postgres { config } => {
-                let client = self.connect_pg(config)?;
-                Ok(Connection::new(Inner::Postgres(Box::new(PgConn::new(client))), self.listeners.clone()))
+            Target::Postgres { config, tls } => {
+                let client = self.connect_pg(config, tls)?;
+                Ok(Connection::new(Inner::Postgres(Box::new(PgConn::new(client, tls.clone()))), self.listeners.clone()))
             }
         }
     }
 
     /// `config.connect` on a helper thread, waited for at most the connect timeout.
-    fn connect_pg(&self, config: &postgres::Config) -> Result<postgres::Client, Error> {
+    fn connect_pg(&self, config: &postgres::Config, tls: &PgTls) -> Result<postgres::Client, Error> {
         let could_not_connect = |e: Error| match e {
             Error::Disconnected { message } | Error::Database { message, .. } => {
                 Error::Disconnected { message: format!("could not connect: {message}") }
@@ -332,12 +333,13 @@ impl Manager {
         type Slot = (Mutex<(Option<Result<postgres::Client, postgres::Error>>, bool)>, Condvar);
         let slot: Arc<Slot> = Arc::new((Mutex::new((None, false)), Condvar::new()));
         let config = config.clone();
+        let theirs_tls = tls.clone();
         let shared = self.shared.clone();
         let theirs = slot.clone();
         std::thread::Builder::new()
             .name("orm-pg-connect".into())
             .spawn(move || {
-                let r = config.connect(postgres::NoTls);
+                let r = theirs_tls.connect(&config);
                 let mut guard = theirs.0.lock().unwrap_or_else(PoisonError::into_inner);
                 if guard.1 {
                     // Abandoned: the caller gave up; the client (if any) is closed here.
@@ -356,7 +358,7 @@ impl Manager {
             .wait_timeout_while(guard, self.connect_timeout, |(r, _)| r.is_none())
             .unwrap_or_else(PoisonError::into_inner);
         match guard.0.take() {
-            Some(r) => r.map_err(|e| could_not_connect(from_pg(e, None))),
+            Some(r) => r.map_err(|e| tls.connect_error(e).unwrap_or_else(|e| could_not_connect(from_pg(e, None)))),
             None => {
                 guard.1 = true;
                 self.shared.hung_connects.fetch_add(1, Ordering::AcqRel);

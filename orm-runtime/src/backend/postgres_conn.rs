@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use postgres::types::ToSql;
 
 use crate::backend::error_map::from_pg;
+use crate::backend::tls::PgTls;
 use crate::backend::RowRef;
 use crate::error::{Error, Result};
 
@@ -14,6 +15,8 @@ const STATEMENT_CACHE: usize = 256;
 /// A postgres client with its statement cache.
 pub(crate) struct PgConn {
     pub(crate) client: postgres::Client,
+    /// The TLS of the connection, for its cancel requests.
+    pub(crate) tls: PgTls,
     statements: HashMap<String, postgres::Statement>,
 }
 
@@ -24,8 +27,8 @@ impl std::fmt::Debug for PgConn {
 }
 
 impl PgConn {
-    pub(crate) fn new(client: postgres::Client) -> Self {
-        PgConn { client, statements: HashMap::new() }
+    pub(crate) fn new(client: postgres::Client, tls: PgTls) -> Self {
+        PgConn { client, tls, statements: HashMap::new() }
     }
 
     pub(crate) fn prepare(&mut self, sql: &str) -> Result<postgres::Statement> {

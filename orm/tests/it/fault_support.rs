@@ -187,7 +187,7 @@ pub fn assert_no_leaks_sqlite(engine: &Engine, path: &std::path::Path) {
 fn rusqlite_free_probe(path: &std::path::Path) -> bool {
     // The engine's own connections are pooled; a separate engine with busy timeout 0 gives
     // a connection that is not one of them.
-    let probe = Engine::builder(&format!("sqlite://{}", path.display()))
+    let probe = Engine::builder(&format!("sqlite:///{}", path.display()))
         .pool_size(1)
         .lock_timeout(Duration::from_millis(1))
         .build()
@@ -203,7 +203,7 @@ pub struct TempDb {
     dir: std::path::PathBuf,
     /// The database file.
     pub path: std::path::PathBuf,
-    /// `sqlite://<path>`.
+    /// `sqlite:///<path>` (the path is absolute: four slashes in all).
     pub url: String,
 }
 
@@ -214,7 +214,7 @@ impl TempDb {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join("db.sqlite");
-        let url = format!("sqlite://{}", path.display());
+        let url = format!("sqlite:///{}", path.display());
         TempDb { dir, path, url }
     }
 

@@ -7,6 +7,7 @@ mod cascades;
 mod column_types;
 mod common;
 mod concurrency;
+mod conformance_connect;
 mod conformance_engine;
 mod conformance_inheritance;
 mod conformance_joins;

@@ -229,7 +229,7 @@ fn t24_fault_os_disk_full_sqlite() {
     let _serial = serial();
     let Some(disk) = TmpfsMount::mount("t24-sqlite", 512) else { return };
     let path = disk.path().join("db.sqlite");
-    let engine = Engine::builder(&format!("sqlite://{}", path.display())).pool_size(2).build().unwrap();
+    let engine = Engine::builder(&format!("sqlite:///{}", path.display())).pool_size(2).build().unwrap();
     engine.create_all(&[Blob::table()]).unwrap();
     let mut rng = Rng(0x5eed_0024);
     let mut s = engine.session();
