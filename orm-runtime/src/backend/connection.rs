@@ -674,10 +674,13 @@ impl Connection {
     fn probe(&mut self) -> Result<()> {
         match &mut self.inner {
             Inner::Sqlite(c) => {
+                // An embedded connection has no server to lose; a statement here would only
+                // wait out the busy timeout while another connection holds the write lock
+                // (an in-memory database has no WAL), and then drop a healthy connection.
                 if !c.is_autocommit() {
                     return Err(Error::InvalidState("pooled SQLite connection is inside a transaction".into()));
                 }
-                c.query_row("SELECT 1", [], |_| Ok(())).map_err(|e| from_sqlite(e, None))
+                Ok(())
             }
             Inner::Postgres(c) => {
                 // now() is the transaction's start; it equals statement_timestamp() only

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::backend::connection::Timeouts;
 use crate::backend::events::{before_hook, EngineHooks, ExecuteEvent, HookResult, Listeners, LogSettings};
@@ -15,6 +15,9 @@ use crate::error::{Error, Result};
 use crate::query::{Ddl, IsolationLevel, TransactionOptions};
 use crate::schema::{creation_order, drop_order, NamingConvention, TableDef};
 use crate::types::Value;
+
+/// How often a checkout waiting for a connection looks for a settled connect error.
+const SETTLED_ERROR_POLL: Duration = Duration::from_millis(50);
 
 /// SQL text for the raw escape hatches. A `&'static str` converts implicitly; SQL built at
 /// run time must be wrapped with [`RawSql::audited`], so that string-built SQL is a visible
@@ -494,10 +497,7 @@ impl Engine {
         // max_size + 1.
         let mut attempts = self.inner.pool.max_size() + 1;
         loop {
-            let mut conn = self.inner.pool.get().map_err(|e| Error::PoolTimeout {
-                message: e.to_string(),
-                last_error: self.inner.shared.last_connect_error().map(Box::new),
-            })?;
+            let mut conn = self.pooled()?;
             attempts -= 1;
             let shared = &self.inner.shared;
             if attempts == 0 || !(shared.is_stale(&conn) || shared.is_expired(&conn, self.inner.max_lifetime)) {
@@ -505,6 +505,32 @@ impl Engine {
                 return Ok(PooledConnection(conn));
             }
             conn.mark_broken();
+        }
+    }
+
+    /// A connection from the pool, waiting up to its connection timeout; a settled connect
+    /// error (TLS refused or unverifiable) ends the wait at once, since waiting would only
+    /// repeat it.
+    fn pooled(&self) -> Result<r2d2::PooledConnection<Manager>> {
+        let pool = &self.inner.pool;
+        let shared = &self.inner.shared;
+        let deadline = Instant::now() + pool.connection_timeout();
+        loop {
+            let wait = deadline.saturating_duration_since(Instant::now()).min(SETTLED_ERROR_POLL);
+            match pool.get_timeout(wait) {
+                Ok(conn) => return Ok(conn),
+                Err(e) => {
+                    if let Some(settled) = shared.settled_connect_error() {
+                        return Err(settled);
+                    }
+                    if Instant::now() >= deadline {
+                        return Err(Error::PoolTimeout {
+                            message: e.to_string(),
+                            last_error: shared.last_connect_error().map(Box::new),
+                        });
+                    }
+                }
+            }
         }
     }
 

@@ -109,6 +109,18 @@ impl PoolShared {
         let _ = self.generation.compare_exchange(generation, generation + 1, Ordering::AcqRel, Ordering::Acquire);
     }
 
+    /// The last error opening a connection when it is a verdict that another attempt would
+    /// get again (the server refused TLS, the certificate failed verification) or that has
+    /// already waited its full time (SQLite's busy timeout, when another connection's open
+    /// write transaction locks an in-memory database): a checkout waiting for a connection
+    /// returns it at once instead of waiting out the pool's timeout.
+    pub(crate) fn settled_connect_error(&self) -> Option<Error> {
+        let last = self.last_connect_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        last.as_ref()
+            .filter(|e| matches!(e, Error::Tls { .. } | Error::TlsRefused { .. } | Error::Busy { .. }))
+            .map(Error::duplicate)
+    }
+
     /// The last error opening a connection, if the last attempt failed.
     pub(crate) fn last_connect_error(&self) -> Option<Error> {
         self.last_connect_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map(Error::duplicate)

@@ -104,6 +104,11 @@ impl PgTls {
         if cause.to_string() == REFUSED {
             return Ok(Error::TlsRefused { sslmode: self.mode });
         }
+        if is_network_failure(cause) {
+            // The network failed mid-handshake (a reset, an EOF): a disconnect the pool
+            // retries, not a verdict on the TLS setting.
+            return Err(e);
+        }
         #[cfg(feature = "tls")]
         let message = match imp::hint(cause) {
             Some(hint) => format!("{cause}: {hint}"),
@@ -113,6 +118,19 @@ impl PgTls {
         let message = cause.to_string();
         Ok(Error::Tls { sslmode: self.mode, message })
     }
+}
+
+/// An I/O error that carries no TLS library error: the connection broke during the
+/// handshake, nothing about certificates or protocol was decided.
+fn is_network_failure(cause: &(dyn std::error::Error + 'static)) -> bool {
+    let Some(io) = cause.downcast_ref::<std::io::Error>() else { return false };
+    #[cfg(feature = "tls")]
+    if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+        return false;
+    }
+    #[cfg(not(feature = "tls"))]
+    let _ = io;
+    true
 }
 
 /// The driver's cause when the server answers the TLS request with "no".

@@ -57,16 +57,20 @@ fn with_params(url: &str, params: &str) -> String {
 
 /// The error of the first checkout from an engine for `url` (the engine's own error if it
 /// cannot even be built), with the pool's wrapper removed.
+/// The error of the first checkout, which must come at once (a refused or unverifiable TLS
+/// connection would be refused again: the checkout does not wait out its 30 s timeout).
 fn connect_error(url: &str) -> Error {
-    let engine = match Engine::builder(url).pool_size(1).connection_timeout(Duration::from_millis(1500)).build() {
+    let engine = match Engine::builder(url).pool_size(1).build() {
         Ok(e) => e,
         Err(e) => return e,
     };
-    match engine.connection() {
+    let started = std::time::Instant::now();
+    let e = match engine.connection() {
         Ok(_) => panic!("{url}: connected"),
-        Err(Error::PoolTimeout { last_error: Some(e), .. }) => *e,
-        Err(other) => panic!("{url}: {other:?}"),
-    }
+        Err(e) => e,
+    };
+    assert!(started.elapsed() < Duration::from_secs(5), "{url}: the error took {:?}: {e:?}", started.elapsed());
+    e
 }
 
 /// Whether a table made through one connection is seen through another connection of the
@@ -75,6 +79,7 @@ fn sees_across_connections(engine: &Engine) -> bool {
     let mut first = engine.connection().unwrap();
     first.execute("CREATE TABLE IF NOT EXISTS seen (x INTEGER)", &[]).unwrap();
     first.execute("INSERT INTO seen VALUES (1)", &[]).unwrap();
+    first.commit().unwrap();
     let mut second = engine.connection().unwrap();
     let mut n = 0i64;
     second
@@ -222,7 +227,9 @@ fn conformance_connect_password_never_printed() {
     let e = Engine::connect(&bad).unwrap_err();
     assert!(matches!(e, Error::InvalidUrl { .. }));
     let unreachable = format!("postgresql://{user}:{secret}@127.0.0.1:1/{db}?sslmode=disable&connect_timeout=1");
-    let e = connect_error(&unreachable);
+    let engine = Engine::builder(&unreachable).connection_timeout(Duration::from_millis(1500)).build().unwrap();
+    let e = engine.connection().err().expect("nothing listens on port 1");
+    assert!(matches!(&e, Error::PoolTimeout { last_error: Some(_), .. }), "{e:?}");
     for shown in [e.to_string(), format!("{e:?}")] {
         assert!(!shown.contains(secret), "{shown}");
     }
@@ -453,4 +460,28 @@ fn conformance_connect_tls_cost() {
         })
         .collect();
     println!("TLS cost (medians of {ROUNDS} rounds, {QUERIES} queries each): {}", report.join("; "));
+}
+
+/// SQLite in memory has no WAL: a connection's open write transaction locks the database for
+/// every other connection. Checking another connection out does not wait (nor drop the idle
+/// connections as broken); its statements fail with `Busy` once SQLite's busy timeout (5 s)
+/// has passed, not with a `PoolTimeout` after the pool's 30 s.
+#[test]
+fn conformance_connect_sqlite_memory_locked_by_a_writer_is_busy_not_a_pool_timeout() {
+    let engine = Engine::connect("sqlite://").unwrap();
+    engine.execute("CREATE TABLE locked (x INTEGER)", &[]).unwrap();
+    drop((engine.connection().unwrap(), engine.connection().unwrap()));
+    let mut writer = engine.connection().unwrap();
+    writer.execute("INSERT INTO locked VALUES (1)", &[]).unwrap();
+    let started = std::time::Instant::now();
+    let mut reader = engine.connection().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1), "checkout waited {:?}", started.elapsed());
+    let e = reader.query("SELECT count(*) FROM locked", &[], |_| Ok(())).unwrap_err();
+    assert!(matches!(e, Error::Busy { .. }), "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(15), "took {:?}", started.elapsed());
+    drop(reader);
+    writer.commit().unwrap();
+    let n: i64 = orm::query::text("SELECT count(*) FROM locked").scalar_one(&engine).unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(engine.pool_status().connects, 2, "no connection was dropped for the lock");
 }
