@@ -515,6 +515,9 @@ impl Engine {
         let pool = &self.inner.pool;
         let shared = &self.inner.shared;
         let deadline = Instant::now() + pool.connection_timeout();
+        // r2d2 hands its last connect error to one timed-out wait only: keep the latest
+        // message that carries one.
+        let mut message: Option<String> = None;
         loop {
             let wait = deadline.saturating_duration_since(Instant::now()).min(SETTLED_ERROR_POLL);
             match pool.get_timeout(wait) {
@@ -523,9 +526,13 @@ impl Engine {
                     if let Some(settled) = shared.settled_connect_error() {
                         return Err(settled);
                     }
+                    let text = e.to_string();
+                    if message.is_none() || text.contains(':') {
+                        message = Some(text);
+                    }
                     if Instant::now() >= deadline {
                         return Err(Error::PoolTimeout {
-                            message: e.to_string(),
+                            message: message.unwrap_or_default(),
                             last_error: shared.last_connect_error().map(Box::new),
                         });
                     }
