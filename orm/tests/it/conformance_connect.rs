@@ -228,7 +228,7 @@ fn conformance_connect_password_never_printed() {
     assert!(matches!(e, Error::InvalidUrl { .. }));
     let unreachable = format!("postgresql://{user}:{secret}@127.0.0.1:1/{db}?sslmode=disable&connect_timeout=1");
     let engine = Engine::builder(&unreachable).connection_timeout(Duration::from_millis(1500)).build().unwrap();
-    let e = engine.connection().err().expect("nothing listens on port 1");
+    let Err(e) = engine.connection() else { panic!("nothing listens on port 1") };
     assert!(matches!(&e, Error::PoolTimeout { last_error: Some(_), .. }), "{e:?}");
     for shown in [e.to_string(), format!("{e:?}")] {
         assert!(!shown.contains(secret), "{shown}");
