@@ -104,7 +104,7 @@ fn main() -> orm::Result<()> {
     let loaded = session.get::<User>(id)?.expect("the row is still there"); // a new object
     assert!(!loaded.ptr_eq(&ada));
     // A detached object cannot be re-added while another object holds its key.
-    assert!(matches!(session.add(&ada), Err(orm::Error::InvalidState(_))));
+    assert!(matches!(session.add(&ada), Err(orm::Error::IdentityConflict { .. })));
 
     println!("-- merge: copy a detached object's values into the session's object");
     ada.write().age = 50; // detached: no session tracks this write
