@@ -280,6 +280,7 @@ impl<P: Model, C: Model> JoinRelation<P> for HasOneRel<P, C> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<P: Model, C: Model> BackPopulates<ParentSide<P, C>> for HasOneRel<P, C> {
     fn back_accessor(&self) -> ParentSide<P, C> {
         ParentSide::One(self.field)

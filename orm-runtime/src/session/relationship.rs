@@ -563,12 +563,14 @@ pub trait BackPopulates<F> {
     fn back_accessor(&self) -> F;
 }
 
+#[diagnostic::do_not_recommend]
 impl<P: Model, C: Model> BackPopulates<fn(&mut C) -> &mut BelongsTo<P>> for BelongsToRel<C, P> {
     fn back_accessor(&self) -> fn(&mut C) -> &mut BelongsTo<P> {
         self.field
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<P: Model, C: Model> BackPopulates<ParentSide<P, C>> for HasManyRel<P, C> {
     fn back_accessor(&self) -> ParentSide<P, C> {
         ParentSide::Many(self.field)
