@@ -392,8 +392,13 @@ impl<C: Model, P: Model> BelongsToRel<C, P> {
         match self.back.map(|b| b()) {
             None => {}
             Some(ParentSide::Many(back)) => {
-                if let Some(former) = former {
-                    let _ = back(&mut former.0.data_mut()).remove(child);
+                // Taken out as a change of the former parent, so that the flush sees it: a
+                // move when it lands in another collection, else a NULL key or an orphan.
+                if let Some(former) = former.filter(|f| !parent.is_some_and(|p| p.ptr_eq(f))) {
+                    let held = back(&mut former.0.data_mut()).get().is_ok_and(|l| l.iter().any(|c| c.ptr_eq(child)));
+                    if held {
+                        let _ = back(&mut former.write()).remove(child);
+                    }
                 }
                 if let Some(parent) = parent {
                     let mut data = parent.0.data_mut();

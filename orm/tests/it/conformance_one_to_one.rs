@@ -54,12 +54,8 @@ fn passport(number: &str) -> OPassport {
 /// People ann (1, passport A, badge X), bob (2, passport B, badge Y), cat (3, nothing).
 fn seed(db: &Db) {
     db.engine.create_all(&[OPerson::table(), OPassport::table(), OBadge::table()]).unwrap();
-    let people = ["ann", "bob", "cat"].map(|n| OPerson {
-        id: 0,
-        name: n.into(),
-        passport: HasOne::new(),
-        badge: HasOne::new(),
-    });
+    let people =
+        ["ann", "bob", "cat"].map(|n| OPerson { id: 0, name: n.into(), passport: HasOne::new(), badge: HasOne::new() });
     insert::<OPerson>().values_many(&people).execute(&db.engine).unwrap();
     let passports = [(1, "A"), (2, "B")].map(|(p, n)| OPassport { person_id: p, ..passport(n) });
     insert::<OPassport>().values_many(&passports).execute(&db.engine).unwrap();
@@ -343,5 +339,34 @@ fn reloading_keeps_an_unflushed_move() {
         assert!(same(passport_of(bob), &a));
         s.commit().unwrap();
         assert_eq!(passports_in_db(db), [("A".to_owned(), 2)]);
+    });
+}
+
+/// The same rule for a collection: `LOrder::user.set(&o, None)` after loading the collection
+/// takes `o` out of it as a change of its former user, so the flush writes the NULL key (it
+/// left the key as it was before: the order still belonged to the user in the database).
+#[test]
+fn setting_no_parent_of_a_collection_child_writes_a_null_key() {
+    use crate::conformance_loading::{LOrder, LUser};
+    each_db("oo_many_none", |db| {
+        db.engine.create_all(&[LUser::table(), LOrder::table()]).unwrap();
+        let mut s = db.engine.session();
+        let user =
+            LUser { id: 0, name: "u".into(), orders: HasMany::new(), posts: HasMany::new(), profile: HasOne::new() };
+        let u = s.add(user).unwrap();
+        for total in [1, 2] {
+            LUser::orders.append(&u, LOrder { id: 0, user_id: None, total, user: BelongsTo::not_loaded() }).unwrap();
+        }
+        s.commit().unwrap();
+        let mut s = db.engine.session();
+        let users = s.query::<LUser>().options(selectinload(LUser::orders)).all().unwrap();
+        let o = users[0].read().orders.get().unwrap()[0].clone();
+        LOrder::user.set(&o, None);
+        assert_eq!(users[0].read().orders.get().unwrap().len(), 1);
+        db.log.clear();
+        s.commit().unwrap();
+        assert_eq!(starts(&db.log.statements()), ["UPDATE"]);
+        let owners: Vec<Option<i64>> = select(LOrder::user_id).order_by(LOrder::total).all(&db.engine).unwrap();
+        assert_eq!(owners, [None, Some(1)]);
     });
 }
