@@ -271,12 +271,18 @@ impl<C: Model, P: Model> BelongsToRel<C, P> {
         if let Some(side) = one {
             let named: Vec<Obj<P>> = parents.iter().flatten().cloned().collect();
             check_loadable(&named)?;
-            let mut times: FastMap<usize, usize> = FastMap::default();
-            for p in &named {
-                *times.entry(p.0.address()).or_default() += 1;
+            // Each parent's one child, or `None` when children of the batch disagree.
+            let mut only: FastMap<usize, Option<usize>> = FastMap::default();
+            for (c, p) in children.iter().zip(&parents) {
+                if let Some(p) = p {
+                    let c = c.0.address();
+                    only.entry(p.0.address()).and_modify(|o| *o = o.filter(|o| *o == c)).or_insert(Some(c));
+                }
             }
             for (c, p) in children.iter().zip(&parents) {
-                let Some(p) = p.as_ref().filter(|p| times.get(&p.0.address()) == Some(&1)) else { continue };
+                let Some(p) = p.as_ref().filter(|p| only.get(&p.0.address()) == Some(&Some(c.0.address()))) else {
+                    continue;
+                };
                 let written = crate::session::unit_of_work::Tracked::is_touched(&*p.0);
                 let mut data = p.0.data_mut();
                 let held = side(&mut data);

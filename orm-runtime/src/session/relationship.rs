@@ -375,7 +375,9 @@ impl<C: Model, P: Model> BelongsToRel<C, P> {
     /// a one-to-one, the former parent's child becomes `None` and the new parent's child
     /// becomes `child` (the child it replaces then has no parent). The foreign key follows
     /// at the next flush, where a replaced or parentless one-to-one child is deleted
-    /// (`delete_orphan`) or gets a NULL key, before `child`'s key is written.
+    /// (`delete_orphan`) or gets a NULL key, before `child`'s key is written. A new parent
+    /// whose side is not loaded stays so (which child the database holds for it is not
+    /// known): load it first when it may already have one, so that the flush replaces it.
     ///
     /// # Panics
     ///

@@ -370,3 +370,27 @@ fn setting_no_parent_of_a_collection_child_writes_a_null_key() {
         assert_eq!(owners, [None, Some(1)]);
     });
 }
+
+/// Two children of one load naming the same parent (an unflushed key change, autoflush off)
+/// leave that parent's side as it was: which one is its child is not known.
+#[test]
+fn two_children_naming_one_parent_leave_its_side_alone() {
+    each_db("oo_two_children", |db| {
+        seed(db);
+        let mut s = db.engine.session();
+        s.set_autoflush(false);
+        let passports = s.query::<OPassport>().order_by(OPassport::id).all().unwrap();
+        let (a, b) = (&passports[0], &passports[1]);
+        b.write().person_id = 1;
+        s.load_all(&passports, OPassport::person).unwrap();
+        let ann = person_of(a).unwrap();
+        assert!(same(person_of(b), &ann));
+        assert!(!ann.read().passport.is_loaded());
+
+        // One child per parent: the side is set.
+        let mut s = db.engine.session();
+        let passports = s.query::<OPassport>().order_by(OPassport::id).all().unwrap();
+        s.load_all(&passports, OPassport::person).unwrap();
+        assert!(same(passport_of(&person_of(&passports[0]).unwrap()), &passports[0]));
+    });
+}
