@@ -685,7 +685,7 @@ pub mod __private {
         many_to_many_links, noload, selectinload, subqueryload, BelongsTo, BelongsToRel, ForeignKeyTo, HasMany,
         HasManyRel, LoaderOption, ManyToMany, ManyToManyRel, RelationField, RelationLink,
     };
-    pub use orm_runtime::session::{cascade_delete_child, has_one_links, HasOne, HasOneRel};
+    pub use orm_runtime::session::{cascade_delete_child, has_one_links, HasOne, HasOneRel, ParentSide};
     pub use orm_runtime::session::{Adopter, PolymorphicObjects};
     pub use orm_runtime::session::{Obj, Session};
     pub use orm_runtime::types::CustomType;

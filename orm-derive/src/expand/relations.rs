@@ -117,9 +117,13 @@ pub(crate) fn expand_relation_accessors(cont: &Container<'_>) -> TokenStream {
         let back = r.attrs.back_populates.as_ref().map(|other| {
             // Found through a function, so that two descriptors naming each other do not
             // form a cycle of constants.
+            // The parent's side is a collection or a single child: the type of the field
+            // named says which (`BackPopulates` is implemented for both).
             let field_ty = match r.kind {
-                RelationKind::HasMany => quote!(fn(&mut #target) -> &mut __orm::BelongsTo<#ident>),
-                _ => quote!(fn(&mut #target) -> &mut __orm::HasMany<#ident>),
+                RelationKind::HasMany | RelationKind::HasOne => {
+                    quote!(fn(&mut #target) -> &mut __orm::BelongsTo<#ident>)
+                }
+                _ => quote!(__orm::ParentSide<#target, #ident>),
             };
             let call = quote_spanned!(other.span()=> __orm::back_accessor(<#target>::#other));
             quote! {

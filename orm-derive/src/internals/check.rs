@@ -82,9 +82,6 @@ fn check_relation_options(cx: &Ctxt, cont: &Container<'_>) {
             }
             _ => {}
         }
-        if let (RelationKind::HasOne, Some(b)) = (r.kind, &r.attrs.back_populates) {
-            cx.error_spanned_by(b, "`back_populates` is not supported on a `HasOne` relationship yet");
-        }
         if r.kind == RelationKind::ManyToMany {
             let unsupported = [
                 (r.attrs.back_populates.as_ref().map(|i| i as &dyn quote::ToTokens), "back_populates"),

@@ -8,7 +8,9 @@ use crate::query::{JoinClause, JoinKind, SelectStatement};
 use crate::schema::ColumnDef;
 use crate::session::loading::{load_children, JoinRelation, Relationship};
 use crate::session::object::Obj;
-use crate::session::relationship::{fk_condition, JoinPath, LinkDirection, RelationField, RelationLink};
+use crate::session::relationship::{
+    fk_condition, BackPopulates, BelongsTo, JoinPath, LinkDirection, ParentSide, RelationField, RelationLink,
+};
 use crate::session::Session;
 
 /// The single child of a one-to-one relationship (`None` when there is none).
@@ -37,10 +39,48 @@ impl<T: Model> HasOne<T> {
 
     /// Set the child (`None` for none). At the next flush a new child is inserted with its
     /// foreign key set to this object's key; a replaced child gets a NULL foreign key, or is
-    /// deleted for a `delete_orphan` relationship.
+    /// deleted for a `delete_orphan` relationship. The other side of a `back_populates`
+    /// pair is left as it is: [`HasOneRel::set`] keeps it in step.
     pub fn assign(&mut self, child: Option<Obj<T>>) {
         self.loaded = Some(child);
     }
+
+    /// The loaded child, if it is `child`.
+    fn holds(&self, child: &Obj<T>) -> bool {
+        matches!(&self.loaded, Some(Some(c)) if c.ptr_eq(child))
+    }
+}
+
+/// `former` no longer holds `child` (`back_populates`): its loaded one-to-one side becomes
+/// `None` if it held `child`, as a change of `former` (so that the flush treats `child` as
+/// taken out: moved if another object now holds it, else an orphan or a NULL key).
+pub(crate) fn release<P: Model, C: Model>(former: &Obj<P>, side: fn(&mut P) -> &mut HasOne<C>, child: &Obj<C>) {
+    if side(&mut former.0.data_mut()).holds(child) {
+        side(&mut former.write()).assign(None);
+    }
+}
+
+/// `parent` now holds `child` (`back_populates`): its one-to-one side, where loaded, becomes
+/// `child`, as a change of `parent` (so that the flush treats the child it replaces as taken
+/// out). Returns the replaced child. An unloaded side stays unloaded: which child the
+/// database holds for `parent` is not known without a statement.
+pub(crate) fn replace<P: Model, C: Model>(
+    parent: &Obj<P>,
+    side: fn(&mut P) -> &mut HasOne<C>,
+    child: &Obj<C>,
+) -> Option<Obj<C>> {
+    {
+        let mut data = parent.0.data_mut();
+        let current = side(&mut data);
+        if !current.is_loaded() || current.holds(child) {
+            return None;
+        }
+    }
+    let mut data = parent.write();
+    let current = side(&mut data);
+    let replaced = current.get().ok().flatten().cloned();
+    current.assign(Some(child.clone()));
+    replaced
 }
 
 impl<T: Model> Default for HasOne<T> {
@@ -83,6 +123,8 @@ pub struct HasOneRel<P: Model, C: Model> {
     foreign_key: fn() -> &'static ColumnDef,
     field: fn(&mut P) -> &mut HasOne<C>,
     delete_orphan: bool,
+    /// The other side's field (`back_populates`), found when first needed.
+    back: Option<fn() -> fn(&mut C) -> &mut BelongsTo<P>>,
 }
 
 impl<P: Model, C: Model> Clone for HasOneRel<P, C> {
@@ -106,7 +148,66 @@ impl<P: Model, C: Model> HasOneRel<P, C> {
         foreign_key: fn() -> &'static ColumnDef,
         field: fn(&mut P) -> &mut HasOne<C>,
     ) -> Self {
-        HasOneRel { name, foreign_key, field, delete_orphan: false }
+        HasOneRel { name, foreign_key, field, delete_orphan: false, back: None }
+    }
+
+    /// Keep the other side (`BelongsTo`) in step. Called by generated code.
+    pub const fn back_populates(mut self, back: fn() -> fn(&mut C) -> &mut BelongsTo<P>) -> Self {
+        self.back = Some(back);
+        self
+    }
+
+    /// Set `parent`'s child (`None` for none), as a change of `parent`; the side must be
+    /// loaded ([`Error::NotLoaded`] otherwise: the child it replaces must be known). With
+    /// `back_populates`, the other side follows at once: `child`'s parent becomes `parent`,
+    /// the replaced child has no parent, and `child`'s former parent (where its side is
+    /// loaded) no longer holds it. At the next flush the replaced child is deleted
+    /// (`delete_orphan`) or gets a NULL key, before `child`'s key is written (a unique
+    /// foreign key never sees two owners), and a new `child` is inserted.
+    ///
+    /// # Panics
+    ///
+    /// If the calling thread holds a guard of one of the objects written (as
+    /// [`Obj::write`] does).
+    pub fn set(&self, parent: &Obj<P>, child: Option<&Obj<C>>) -> Result<()> {
+        // Refused before the write: a refusal changes nothing.
+        let replaced = (self.field)(&mut parent.0.data_mut()).get()?.cloned();
+        (self.field)(&mut parent.write()).assign(child.cloned());
+        let Some(back) = self.back.map(|b| b()) else { return Ok(()) };
+        if let Some(replaced) = replaced.filter(|r| !child.is_some_and(|c| c.ptr_eq(r))) {
+            back(&mut replaced.0.data_mut()).set(None);
+        }
+        if let Some(child) = child {
+            let former = {
+                let mut data = child.0.data_mut();
+                let side = back(&mut data);
+                let former = side.get().ok().flatten().cloned();
+                side.set(Some(parent.clone()));
+                former
+            };
+            if let Some(former) = former.filter(|f| !f.ptr_eq(parent)) {
+                release(&former, self.field, child);
+            }
+        }
+        Ok(())
+    }
+
+    /// Point each loaded child back to its parent (`back_populates`): `found[i]` is the
+    /// child of `parents[i]`. An unflushed change of a child's parent (autoflush off) is
+    /// kept.
+    fn set_children(&self, parents: &[Obj<P>], found: Vec<Option<Obj<C>>>) {
+        let back = self.back.map(|b| b());
+        for (p, child) in parents.iter().zip(found) {
+            if let (Some(back), Some(c)) = (back, &child) {
+                let written = crate::session::unit_of_work::Tracked::is_touched(&*c.0);
+                let mut data = c.0.data_mut();
+                let side = back(&mut data);
+                if !(written && side.is_loaded()) {
+                    side.set(Some(p.clone()));
+                }
+            }
+            (self.field)(&mut p.0.data_mut()).loaded = Some(child);
+        }
     }
 
     /// A replaced child is deleted. Called by generated code.
@@ -145,9 +246,8 @@ impl<P: Model, C: Model> Relationship<P> for HasOneRel<P, C> {
         joins: &[Box<dyn crate::session::JoinSpec<C>>],
     ) -> Result<(Vec<Obj<C>>, bool)> {
         let loaded = load_children::<P, C>(session, (self.foreign_key)(), parents, keys_from, joins)?;
-        for (p, children) in parents.iter().zip(loaded.per_parent) {
-            (self.field)(&mut p.0.data_mut()).loaded = Some(children.into_iter().next());
-        }
+        crate::session::loading::check_loadable(&loaded.all)?;
+        self.set_children(parents, loaded.per_parent.into_iter().map(|c| c.into_iter().next()).collect());
         Ok((loaded.all, true))
     }
 
@@ -176,9 +276,14 @@ impl<P: Model, C: Model> JoinRelation<P> for HasOneRel<P, C> {
         crate::session::loading::fk_on::<P>((self.foreign_key)(), target, source)
     }
     fn assign(&self, objs: &[Obj<P>], found: Vec<Vec<Obj<C>>>) {
-        for (p, children) in objs.iter().zip(found) {
-            (self.field)(&mut p.0.data_mut()).loaded = Some(children.into_iter().next());
-        }
+        self.set_children(objs, found.into_iter().map(|c| c.into_iter().next()).collect());
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<P: Model, C: Model> BackPopulates<ParentSide<P, C>> for HasOneRel<P, C> {
+    fn back_accessor(&self) -> ParentSide<P, C> {
+        ParentSide::One(self.field)
     }
 }
 

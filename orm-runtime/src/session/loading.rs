@@ -10,7 +10,7 @@ use crate::expr::Node;
 use crate::model::Model;
 use crate::query::{OrderTerm, SelectStatement};
 use crate::session::object::Obj;
-use crate::session::relationship::{referenced_key, BelongsToRel, HasManyRel};
+use crate::session::relationship::{referenced_key, BelongsToRel, HasManyRel, ParentSide};
 use crate::session::Session;
 use crate::types::Value;
 
@@ -239,10 +239,8 @@ impl<C: Model, P: Model> Relationship<C> for BelongsToRel<C, P> {
                 })?;
             }
         }
-        for (c, k) in children.iter().zip(wanted) {
-            let parent = k.and_then(|k| found.get(&k).cloned());
-            (self.field)(&mut c.0.data_mut()).set(parent);
-        }
+        let parents: Vec<Option<Obj<P>>> = wanted.into_iter().map(|k| k.and_then(|k| found.get(&k).cloned())).collect();
+        self.set_parents(children, parents)?;
         Ok(found.into_values().collect())
     }
 
@@ -254,6 +252,49 @@ impl<C: Model, P: Model> Relationship<C> for BelongsToRel<C, P> {
 
     fn loaded(&self, objs: &[Obj<C>]) -> Vec<Obj<P>> {
         distinct(objs.iter().filter_map(|c| (self.field)(&mut c.0.data_mut()).get().ok().flatten().cloned()))
+    }
+}
+
+impl<C: Model, P: Model> BelongsToRel<C, P> {
+    /// Hand each child its loaded parent (`parents[i]` is that of `children[i]`). With
+    /// `back_populates` to a one-to-one side, each parent's side is set to its child too:
+    /// the foreign key is unique, so the child is the parent's one child. Not where two
+    /// children of the batch name one parent (a duplicate the database would refuse), nor
+    /// over an unflushed change of the parent's side (autoflush off), which is kept. A
+    /// collection side is left as it is: the children loaded are not all of the parent's,
+    /// and a collection is never partly filled.
+    fn set_parents(&self, children: &[Obj<C>], parents: Vec<Option<Obj<P>>>) -> Result<()> {
+        let one = match self.back.map(|b| b()) {
+            Some(ParentSide::One(side)) => Some(side),
+            _ => None,
+        };
+        if let Some(side) = one {
+            let named: Vec<Obj<P>> = parents.iter().flatten().cloned().collect();
+            check_loadable(&named)?;
+            // Each parent's one child, or `None` when children of the batch disagree.
+            let mut only: FastMap<usize, Option<usize>> = FastMap::default();
+            for (c, p) in children.iter().zip(&parents) {
+                if let Some(p) = p {
+                    let c = c.0.address();
+                    only.entry(p.0.address()).and_modify(|o| *o = o.filter(|o| *o == c)).or_insert(Some(c));
+                }
+            }
+            for (c, p) in children.iter().zip(&parents) {
+                let Some(p) = p.as_ref().filter(|p| only.get(&p.0.address()) == Some(&Some(c.0.address()))) else {
+                    continue;
+                };
+                let written = crate::session::unit_of_work::Tracked::is_touched(&*p.0);
+                let mut data = p.0.data_mut();
+                let held = side(&mut data);
+                if !(written && held.is_loaded()) {
+                    held.assign(Some(c.clone()));
+                }
+            }
+        }
+        for (c, p) in children.iter().zip(parents) {
+            (self.field)(&mut c.0.data_mut()).set(p);
+        }
+        Ok(())
     }
 }
 
@@ -491,9 +532,9 @@ impl<C: Model, P: Model> JoinRelation<C> for BelongsToRel<C, P> {
         fk_on::<P>((self.foreign_key)(), source, target)
     }
     fn assign(&self, objs: &[Obj<C>], found: Vec<Vec<Obj<P>>>) {
-        for (c, parents) in objs.iter().zip(found) {
-            (self.field)(&mut c.0.data_mut()).set(parents.into_iter().next());
-        }
+        let parents = found.into_iter().map(|p| p.into_iter().next()).collect();
+        // The joined parents were checked by the collector.
+        let _ = self.set_parents(objs, parents);
     }
 }
 

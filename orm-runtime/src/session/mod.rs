@@ -46,7 +46,7 @@ pub use polymorphic::{Adopter, PolymorphicObjects, PolymorphicQuery};
 pub use query::{Query, QueryJoinOn};
 pub use relationship::{
     back_accessor, belongs_to_links, cascade_delete_children, has_many_links, BackPopulates, BelongsTo, BelongsToRel,
-    ForeignKeyTo, HasMany, HasManyRel, JoinPath, RelationField, RelationLink,
+    ForeignKeyTo, HasMany, HasManyRel, JoinPath, ParentSide, RelationField, RelationLink,
 };
 pub use session::{Savepoint, Session, SessionCounts};
 pub use text_query::{Autoflushed, TextQuery};

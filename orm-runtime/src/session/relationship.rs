@@ -186,7 +186,34 @@ pub struct BelongsToRel<C: Model, P: Model> {
     pub(crate) foreign_key: fn() -> &'static ColumnDef,
     pub(crate) field: fn(&mut C) -> &mut BelongsTo<P>,
     /// The other side's field (`back_populates`), found when first needed.
-    pub(crate) back: Option<fn() -> fn(&mut P) -> &mut HasMany<C>>,
+    pub(crate) back: Option<fn() -> ParentSide<P, C>>,
+}
+
+/// The parent's side of a relationship that a [`BelongsToRel`] names with `back_populates`:
+/// `P`'s collection of `C` (one-to-many) or its single `C` (one-to-one). The derive finds
+/// which from the type of the field named, so the user never says.
+pub enum ParentSide<P: Model, C: Model> {
+    /// `P`'s [`HasMany<C>`] field.
+    Many(fn(&mut P) -> &mut HasMany<C>),
+    /// `P`'s [`HasOne<C>`](crate::session::HasOne) field.
+    One(fn(&mut P) -> &mut crate::session::HasOne<C>),
+}
+
+impl<P: Model, C: Model> Clone for ParentSide<P, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: Model, C: Model> Copy for ParentSide<P, C> {}
+
+impl<P: Model, C: Model> std::fmt::Debug for ParentSide<P, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParentSide::Many(_) => write!(f, "ParentSide::Many({})", P::table().model),
+            ParentSide::One(_) => write!(f, "ParentSide::One({})", P::table().model),
+        }
+    }
 }
 
 macro_rules! descriptor_traits {
@@ -336,15 +363,26 @@ impl<C: Model, P: Model> BelongsToRel<C, P> {
         self.field
     }
 
-    /// Keep the other side (`HasMany`) in step. Called by generated code.
-    pub const fn back_populates(mut self, back: fn() -> fn(&mut P) -> &mut HasMany<C>) -> Self {
+    /// Keep the other side (`HasMany` or `HasOne`) in step. Called by generated code.
+    pub const fn back_populates(mut self, back: fn() -> ParentSide<P, C>) -> Self {
         self.back = Some(back);
         self
     }
 
     /// Set `child`'s parent, as a change of `child`; with `back_populates`, `child` also
-    /// leaves the loaded collection of its former parent and joins the loaded collection of
-    /// the new one. The foreign key follows at the next flush.
+    /// leaves the loaded side of its former parent and joins the loaded side of the new one:
+    /// for a collection (one-to-many), it is taken out of one and pushed onto the other; for
+    /// a one-to-one, the former parent's child becomes `None` and the new parent's child
+    /// becomes `child` (the child it replaces then has no parent). The foreign key follows
+    /// at the next flush, where a replaced or parentless one-to-one child is deleted
+    /// (`delete_orphan`) or gets a NULL key, before `child`'s key is written. A new parent
+    /// whose side is not loaded stays so (which child the database holds for it is not
+    /// known): load it first when it may already have one, so that the flush replaces it.
+    ///
+    /// # Panics
+    ///
+    /// If the calling thread holds a guard of one of the objects written (as
+    /// [`Obj::write`] does).
     pub fn set(&self, child: &Obj<C>, parent: Option<&Obj<P>>) {
         let former = {
             let mut data = child.write();
@@ -353,15 +391,33 @@ impl<C: Model, P: Model> BelongsToRel<C, P> {
             side.assign(parent.cloned());
             former
         };
-        if let Some(back) = self.back.map(|b| b()) {
-            if let Some(former) = former {
-                let _ = back(&mut former.0.data_mut()).remove(child);
+        match self.back.map(|b| b()) {
+            None => {}
+            Some(ParentSide::Many(back)) => {
+                // Taken out as a change of the former parent, so that the flush sees it: a
+                // move when it lands in another collection, else a NULL key or an orphan.
+                if let Some(former) = former.filter(|f| !parent.is_some_and(|p| p.ptr_eq(f))) {
+                    let held = back(&mut former.0.data_mut()).get().is_ok_and(|l| l.iter().any(|c| c.ptr_eq(child)));
+                    if held {
+                        let _ = back(&mut former.write()).remove(child);
+                    }
+                }
+                if let Some(parent) = parent {
+                    let mut data = parent.0.data_mut();
+                    let collection = back(&mut data);
+                    if collection.is_loaded() {
+                        let _ = collection.push(child);
+                    }
+                }
             }
-            if let Some(parent) = parent {
-                let mut data = parent.0.data_mut();
-                let collection = back(&mut data);
-                if collection.is_loaded() {
-                    let _ = collection.push(child);
+            Some(ParentSide::One(back)) => {
+                if let Some(former) = former.filter(|f| !parent.is_some_and(|p| p.ptr_eq(f))) {
+                    crate::session::has_one::release(&former, back, child);
+                }
+                if let Some(parent) = parent {
+                    if let Some(replaced) = crate::session::has_one::replace(parent, back, child) {
+                        (self.field)(&mut replaced.0.data_mut()).set(None);
+                    }
                 }
             }
         }
@@ -507,22 +563,24 @@ pub fn belongs_to_links<C: Model, P: Model>(
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not point back to this relationship",
     label = "`back_populates` must name the other side of the same relationship",
-    note = "a `HasMany<Child>` on `Parent` pairs with a `BelongsTo<Parent>` on `Child`, over the same foreign key"
+    note = "a `HasMany<Child>` or `HasOne<Child>` on `Parent` pairs with a `BelongsTo<Parent>` on `Child`, over the same foreign key"
 )]
 pub trait BackPopulates<F> {
     /// The other side's field accessor.
     fn back_accessor(&self) -> F;
 }
 
+#[diagnostic::do_not_recommend]
 impl<P: Model, C: Model> BackPopulates<fn(&mut C) -> &mut BelongsTo<P>> for BelongsToRel<C, P> {
     fn back_accessor(&self) -> fn(&mut C) -> &mut BelongsTo<P> {
         self.field
     }
 }
 
-impl<P: Model, C: Model> BackPopulates<fn(&mut P) -> &mut HasMany<C>> for HasManyRel<P, C> {
-    fn back_accessor(&self) -> fn(&mut P) -> &mut HasMany<C> {
-        self.field
+#[diagnostic::do_not_recommend]
+impl<P: Model, C: Model> BackPopulates<ParentSide<P, C>> for HasManyRel<P, C> {
+    fn back_accessor(&self) -> ParentSide<P, C> {
+        ParentSide::Many(self.field)
     }
 }
 

@@ -12,6 +12,7 @@ mod conformance_engine;
 mod conformance_inheritance;
 mod conformance_joins;
 mod conformance_loading;
+mod conformance_one_to_one;
 mod conformance_values;
 mod core_statements;
 mod defaults;

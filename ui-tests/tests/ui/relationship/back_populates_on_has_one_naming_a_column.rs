@@ -1,11 +1,11 @@
-// back_populates is not supported on one-to-one relationships yet: the derive says so.
+// back_populates on a `HasOne` names the child's `BelongsTo`, not one of its columns.
 use orm::prelude::*;
 
 #[derive(Model)]
 struct Person {
     #[orm(primary_key)]
     id: i64,
-    #[relationship(back_populates = person)]
+    #[relationship(back_populates = number)]
     passport: HasOne<Passport>,
 }
 
@@ -15,7 +15,7 @@ struct Passport {
     id: i64,
     #[orm(foreign_key = Person::id, unique)]
     person_id: i64,
-    person: BelongsTo<Person>,
+    number: String,
 }
 
 fn main() {}
