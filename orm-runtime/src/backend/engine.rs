@@ -16,8 +16,10 @@ use crate::query::{Ddl, IsolationLevel, TransactionOptions};
 use crate::schema::{creation_order, drop_order, NamingConvention, TableDef};
 use crate::types::Value;
 
-/// How often a checkout waiting for a connection looks for a settled connect error.
-const SETTLED_ERROR_POLL: Duration = Duration::from_millis(50);
+/// How often a checkout waiting for a connection looks for a settled connect error. Each
+/// look asks r2d2 again, which starts another connect when none is idle and the pool is
+/// below its size: long enough that a handshake (TLS included) normally finishes first.
+const SETTLED_ERROR_POLL: Duration = Duration::from_millis(500);
 
 /// SQL text for the raw escape hatches. A `&'static str` converts implicitly; SQL built at
 /// run time must be wrapped with [`RawSql::audited`], so that string-built SQL is a visible
