@@ -186,7 +186,8 @@ impl Connection {
     /// unless the statement is transaction control itself. `write`: SQLite takes the write
     /// lock at once (`BEGIN IMMEDIATE`).
     fn autobegin(&mut self, sql: &str, write: bool) -> Result<()> {
-        if is_transaction_control(sql) {
+        // The flags first: the statement's text is read only when a transaction would begin.
+        if !self.autobegin || self.in_transaction() || is_transaction_control(sql) {
             return Ok(());
         }
         self.autobegin_for(write)

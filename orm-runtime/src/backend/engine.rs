@@ -515,6 +515,10 @@ impl Engine {
     /// repeat it.
     fn pooled(&self) -> Result<r2d2::PooledConnection<Manager>> {
         let pool = &self.inner.pool;
+        // An idle connection: no clock, no wait.
+        if let Some(conn) = pool.try_get() {
+            return Ok(conn);
+        }
         let shared = &self.inner.shared;
         let deadline = Instant::now() + pool.connection_timeout();
         // r2d2 hands its last connect error to one timed-out wait only: keep the latest

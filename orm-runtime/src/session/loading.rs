@@ -587,6 +587,7 @@ impl<M: Model, R: JoinRelation<M>> JoinSpec<M> for JoinNode<M, R> {
             by_key: FastMap::default(),
             values: Vec::new(),
             pairs: Vec::new(),
+            first_parent: Vec::new(),
             seen: crate::session::FastSet::default(),
             nested,
         }))
@@ -606,6 +607,11 @@ struct NodeCollector<M: Model, R: Relationship<M>> {
     values: Vec<R::Target>,
     /// (object of `M`, related object), each pair once, in order of first appearance.
     pairs: Vec<(usize, usize)>,
+    /// Per related object, the object of `M` of its first pair.
+    first_parent: Vec<usize>,
+    /// Pairs beyond each related object's first: a related object repeats only when rows
+    /// multiply (several collections joined) or it belongs to several objects of `M`, so
+    /// the common case of one row per related object touches no set.
     seen: crate::session::FastSet<(usize, usize)>,
     nested: Vec<Box<dyn JoinCollector<R::Target>>>,
 }
@@ -625,20 +631,25 @@ impl<M: Model, R: JoinRelation<M>> JoinCollector<M> for NodeCollector<M, R> {
             (value.key(), Some(value))
         };
         let idx = match self.by_key.get(&key) {
-            Some(&i) => i,
+            Some(&i) => {
+                if self.first_parent[i] != parent && self.seen.insert((parent, i)) {
+                    self.pairs.push((parent, i));
+                }
+                i
+            }
             None => {
                 let value = match value {
                     Some(v) => v,
                     None => crate::query::polymorphic::decode_model::<R::Target>(row, self.offset)?,
                 };
+                let i = self.values.len();
                 self.values.push(value);
-                self.by_key.insert(key, self.values.len() - 1);
-                self.values.len() - 1
+                self.by_key.insert(key, i);
+                self.first_parent.push(parent);
+                self.pairs.push((parent, i));
+                i
             }
         };
-        if self.seen.insert((parent, idx)) {
-            self.pairs.push((parent, idx));
-        }
         for n in &mut self.nested {
             n.row(idx, row)?;
         }
