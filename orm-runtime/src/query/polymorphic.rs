@@ -233,8 +233,12 @@ impl<P: PolymorphicRows> PolymorphicSelect<P> {
 
 /// Decode `M` from `row` at `offset`, as a query of `M` itself reads it: a row of a
 /// polymorphic base whose identity is unknown is refused ([`check_base_identity`]).
+#[inline]
 pub(crate) fn decode_model<M: Model>(row: &RowRef<'_>, offset: usize) -> Result<M> {
-    check_base_identity(M::table(), row, offset)?;
+    let table = M::table();
+    if table.inheritance.is_some() {
+        check_base_identity(table, row, offset)?;
+    }
     M::decode_row(row, offset)
 }
 
