@@ -42,8 +42,11 @@ fn configure(conn: &rusqlite::Connection, memory: bool) -> rusqlite::Result<()> 
 
 pub(crate) fn execute<P: rusqlite::ToSql>(conn: &rusqlite::Connection, sql: &str, params: &[P]) -> Result<u64> {
     let mut stmt = conn.prepare_cached(sql).map_err(|e| from_sqlite(e, None))?;
+    let before = conn.total_changes();
     let n = stmt.execute(rusqlite::params_from_iter(params.iter())).map_err(|e| from_sqlite(e, None))?;
-    Ok(n as u64)
+    // SQLite's per-statement count is the last INSERT / UPDATE / DELETE's, also after DDL;
+    // the running total moves only when this statement changed rows.
+    Ok(if conn.total_changes() == before { 0 } else { n as u64 })
 }
 
 /// Run a query; `f` returns whether to go on with the next row.

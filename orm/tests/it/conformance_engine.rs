@@ -361,6 +361,27 @@ fn every_statement_is_a_tracing_event_with_sql_params_duration_and_rows() {
     });
 }
 
+/// A statement that changes no rows reports none: SQLite's change counter keeps the last
+/// INSERT / UPDATE / DELETE's count through DDL, which `execute` and the log used to report
+/// for a `CREATE` or `DROP` that followed it.
+#[test]
+fn ddl_after_a_write_affects_no_rows() {
+    each_db("ce_ddl_rows", |db| {
+        db.engine.create_all(&[User::table()]).unwrap();
+        let capture = Capture::default();
+        tracing::subscriber::with_default(capture.clone(), || {
+            insert::<User>().values(&User::new("a", 1)).execute(&db.engine).unwrap();
+            insert::<User>().values(&User::new("b", 2)).execute(&db.engine).unwrap();
+            assert_eq!(db.engine.execute("UPDATE users SET age = age + 1", &[]).unwrap(), 2);
+            assert_eq!(db.engine.execute("CREATE TABLE ddl_rows (x INTEGER)", &[]).unwrap(), 0);
+            assert_eq!(db.engine.execute("DROP TABLE ddl_rows", &[]).unwrap(), 0);
+            assert_eq!(db.engine.execute("UPDATE users SET age = age WHERE age > 100", &[]).unwrap(), 0);
+        });
+        assert_eq!(capture.find("CREATE TABLE")["rows_affected"], "0");
+        assert_eq!(capture.find("DROP TABLE")["rows_affected"], "0");
+    });
+}
+
 #[test]
 fn hide_parameters_keeps_values_out_of_the_log() {
     let buf = SharedBuf::default();
