@@ -245,7 +245,7 @@ pub enum Error {
         /// Why it was refused.
         reason: &'static str,
     },
-    /// A [`NamingConvention`](crate::schema::NamingConvention) template cannot name a
+    /// A naming convention's (`NamingConvention`) template cannot name a
     /// constraint (an unknown placeholder, or one the constraint has no value for).
     #[error("naming convention `{key}` = {template:?}: {reason}")]
     InvalidNamingConvention {
@@ -305,8 +305,8 @@ pub enum Error {
     /// (cargo feature `tls`). Not retryable: the same settings fail the same way.
     #[error("TLS (sslmode={sslmode}): {message}")]
     Tls {
-        /// The URL's `sslmode`.
-        sslmode: crate::backend::SslMode,
+        /// The URL's `sslmode` (`require`, `verify-ca`, `verify-full`, ...).
+        sslmode: &'static str,
         /// What failed.
         message: String,
     },
@@ -316,8 +316,8 @@ pub enum Error {
         "the server refused TLS, which sslmode={sslmode} requires (use sslmode=prefer or disable to allow plaintext)"
     )]
     TlsRefused {
-        /// The URL's `sslmode`.
-        sslmode: crate::backend::SslMode,
+        /// The URL's `sslmode` (`require`, `verify-ca` or `verify-full`).
+        sslmode: &'static str,
     },
     /// A flush expected to change one row by its key (and, for a model with a
     /// `#[orm(version)]` column, the version it read) and matched none: another transaction
@@ -586,8 +586,8 @@ impl Error {
             Error::UnknownDriver { database, driver, available } => {
                 Error::UnknownDriver { database, driver: driver.clone(), available }
             }
-            Error::Tls { sslmode, message } => Error::Tls { sslmode: *sslmode, message: message.clone() },
-            Error::TlsRefused { sslmode } => Error::TlsRefused { sslmode: *sslmode },
+            Error::Tls { sslmode, message } => Error::Tls { sslmode, message: message.clone() },
+            Error::TlsRefused { sslmode } => Error::TlsRefused { sslmode },
             Error::StaleData { table, action, key, expected_version, matched } => Error::StaleData {
                 table: table.clone(),
                 action,

@@ -401,7 +401,7 @@
 //! | `Disconnected` | socket closed, I/O error, SQLSTATE 08xxx, 57P01/02/03/05, 25P03; a connect that misses its deadline | discarded; every idle connection opened before it is dropped too (pool generation) |
 //! | `CommitOutcomeUnknown` | the connection was lost while COMMIT was in flight: it may have committed | discarded; never retried |
 //! | `PoolTimeout` | no connection within the checkout timeout | — |
-//! | `Tls` / `TlsRefused` (as the `PoolTimeout`'s `last_error`) | a server certificate that does not verify, or a server that refuses the TLS the URL's `sslmode` requires ([`SslMode`]) | not opened |
+//! | `Tls` / `TlsRefused` (from the checkout, at once) | a server certificate that does not verify, or a server that refuses the TLS the URL's `sslmode` requires ([`SslMode`]) | not opened |
 //! | `InvalidUrl` / `UnknownDriver` | a URL that does not parse, or names a driver (`+psycopg2`) this build lacks ([`DatabaseUrl`]), when the engine is built | — |
 //! | `PendingRollback { original }` | any use of a session after a failed flush or commit, a lost connection, or (PostgreSQL) a statement that aborted the transaction | kept until `rollback()` |
 //! | `UniqueViolation`, `ForeignKeyViolation`, ... | 23xxx, at flush or at COMMIT | fine once rolled back |

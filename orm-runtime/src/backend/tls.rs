@@ -51,7 +51,7 @@ impl PgTls {
             let _ = root_cert;
             if mode.requires_tls() {
                 return Err(Error::Tls {
-                    sslmode: mode,
+                    sslmode: mode.as_str(),
                     message: "this build has no TLS support (the `tls` feature of orm is off)".into(),
                 });
             }
@@ -102,7 +102,7 @@ impl PgTls {
     pub(crate) fn connect_error(&self, e: postgres::Error) -> std::result::Result<Error, postgres::Error> {
         let Some(cause) = std::error::Error::source(&e).filter(|_| is_tls_error(&e)) else { return Err(e) };
         if cause.to_string() == REFUSED {
-            return Ok(Error::TlsRefused { sslmode: self.mode });
+            return Ok(Error::TlsRefused { sslmode: self.mode.as_str() });
         }
         if is_network_failure(cause) {
             // The network failed mid-handshake (a reset, an EOF): a disconnect the pool
@@ -116,7 +116,7 @@ impl PgTls {
         };
         #[cfg(not(feature = "tls"))]
         let message = cause.to_string();
-        Ok(Error::Tls { sslmode: self.mode, message })
+        Ok(Error::Tls { sslmode: self.mode.as_str(), message })
     }
 }
 
@@ -165,7 +165,7 @@ mod imp {
 
     /// The rustls connector for `mode`.
     pub(super) fn connector(mode: SslMode, root_cert: Option<&str>) -> Result<MakeRustlsConnect> {
-        let fail = |message: String| Error::Tls { sslmode: mode, message };
+        let fail = |message: String| Error::Tls { sslmode: mode.as_str(), message };
         // The ring provider, named here rather than installed process-wide: nothing depends
         // on which provider another crate of the program installs. rustls 0.23.48 deprecates
         // it for lacking post-quantum key exchange; aws-lc-rs has that, but builds a large C

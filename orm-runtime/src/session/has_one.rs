@@ -273,7 +273,7 @@ impl<F, I, P: Model + crate::expr::AppearsIn<F, I>, C: Model> JoinPath<F, I> for
 
 impl<P: Model, C: Model> JoinRelation<P> for HasOneRel<P, C> {
     fn on(&self, source: Option<u8>, target: Option<u8>) -> crate::expr::Node {
-        crate::session::loading::fk_on::<P>((self.foreign_key)(), target, source)
+        crate::session::relationship::fk_on::<P>((self.foreign_key)(), target, source)
     }
     fn assign(&self, objs: &[Obj<P>], found: Vec<Vec<Obj<C>>>) {
         self.set_children(objs, found.into_iter().map(|c| c.into_iter().next()).collect());

@@ -490,23 +490,9 @@ pub trait JoinRelation<M: Model>: Relationship<M> {
     fn assign(&self, objs: &[Obj<M>], found: Vec<Vec<Obj<Self::Target>>>);
 }
 
-/// The column of `P` that `fk` references (`P`'s first key column when it names none).
-pub(crate) fn referenced_column<P: Model>(fk: &'static crate::schema::ColumnDef) -> &'static crate::schema::ColumnDef {
-    let parent = P::table();
-    match fk.foreign_key {
-        Some(f) => (f.target)(),
-        None => &parent.columns[parent.primary_key.first().copied().unwrap_or(0)],
-    }
-}
-
-/// `child.fk = parent.key`, each side under its name or alias.
-pub(crate) fn fk_on<P: Model>(fk: &'static crate::schema::ColumnDef, child: Option<u8>, parent: Option<u8>) -> Node {
-    crate::query::join_path::fk_eq_aliased(fk, child, referenced_column::<P>(fk), parent)
-}
-
 impl<P: Model, C: Model> JoinRelation<P> for HasManyRel<P, C> {
     fn on(&self, source: Option<u8>, target: Option<u8>) -> Node {
-        fk_on::<P>((self.foreign_key)(), target, source)
+        crate::session::relationship::fk_on::<P>((self.foreign_key)(), target, source)
     }
     fn assign(&self, objs: &[Obj<P>], found: Vec<Vec<Obj<C>>>) {
         let back = self.back.map(|b| b());
@@ -529,7 +515,7 @@ impl<P: Model, C: Model> JoinRelation<P> for HasManyRel<P, C> {
 
 impl<C: Model, P: Model> JoinRelation<C> for BelongsToRel<C, P> {
     fn on(&self, source: Option<u8>, target: Option<u8>) -> Node {
-        fk_on::<P>((self.foreign_key)(), source, target)
+        crate::session::relationship::fk_on::<P>((self.foreign_key)(), source, target)
     }
     fn assign(&self, objs: &[Obj<C>], found: Vec<Vec<Obj<P>>>) {
         let parents = found.into_iter().map(|p| p.into_iter().next()).collect();

@@ -453,7 +453,21 @@ pub trait JoinPath<F, I> {
 
 /// `child.fk = parent.key`, the key being the column the foreign key references.
 pub(crate) fn fk_condition<P: Model>(fk: &'static ColumnDef) -> crate::expr::Node {
-    crate::session::loading::fk_on::<P>(fk, None, None)
+    fk_on::<P>(fk, None, None)
+}
+
+/// The column of `P` that `fk` references (`P`'s first key column when it names none).
+fn referenced_column<P: Model>(fk: &'static ColumnDef) -> &'static ColumnDef {
+    let parent = P::table();
+    match fk.foreign_key {
+        Some(f) => (f.target)(),
+        None => &parent.columns[parent.primary_key.first().copied().unwrap_or(0)],
+    }
+}
+
+/// `child.fk = parent.key`, each side under its table's name or its `n`-th alias.
+pub(crate) fn fk_on<P: Model>(fk: &'static ColumnDef, child: Option<u8>, parent: Option<u8>) -> crate::expr::Node {
+    crate::query::join_path::fk_eq_aliased(fk, child, referenced_column::<P>(fk), parent)
 }
 
 impl<F, I, P: Model + crate::expr::AppearsIn<F, I>, C: Model> JoinPath<F, I> for HasManyRel<P, C> {
