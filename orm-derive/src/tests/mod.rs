@@ -133,7 +133,7 @@ fn polymorphic_enum_with_a_fallback_variant() {
             Other(Employee),
         }
     };
-    insta::assert_snapshot!(pretty(crate::polymorphic::expand_derive_polymorphic(&input)));
+    insta::assert_snapshot!(pretty(crate::expand::polymorphic::expand_derive_polymorphic(&input)));
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn polymorphic_enum_of_objects() {
             Manager(Obj<Manager>),
         }
     };
-    insta::assert_snapshot!(pretty(crate::polymorphic::expand_derive_polymorphic(&input)));
+    insta::assert_snapshot!(pretty(crate::expand::polymorphic::expand_derive_polymorphic(&input)));
 }
 
 #[test]
@@ -157,44 +157,44 @@ fn polymorphic_errors_come_with_a_fallback_impl() {
             Employee(Employee),
         }
     };
-    insta::assert_snapshot!(pretty(crate::polymorphic::expand_derive_polymorphic(&input)));
+    insta::assert_snapshot!(pretty(crate::expand::polymorphic::expand_derive_polymorphic(&input)));
 }
 
 #[test]
 fn sql_enum_stored_as_text() {
     let input: syn::DeriveInput = syn::parse_quote! {
-        #[sql_enum(text, rename_all = "snake_case")]
+        #[orm(text, rename_all = "snake_case")]
         enum Status {
             InProgress,
-            #[sql_enum(rename = "finished")]
+            #[orm(rename = "finished")]
             Done,
         }
     };
-    insta::assert_snapshot!(pretty(crate::sql_enum::expand_derive_sql_enum(&input)));
+    insta::assert_snapshot!(pretty(crate::expand::sql_enum::expand_derive_sql_enum(&input)));
 }
 
 #[test]
 fn sql_enum_stored_as_an_integer() {
     let input: syn::DeriveInput = syn::parse_quote! {
-        #[sql_enum(integer)]
+        #[orm(integer)]
         enum Priority {
             Low = 1,
             Medium,
             High = 10,
         }
     };
-    insta::assert_snapshot!(pretty(crate::sql_enum::expand_derive_sql_enum(&input)));
+    insta::assert_snapshot!(pretty(crate::expand::sql_enum::expand_derive_sql_enum(&input)));
 }
 
 #[test]
 fn sql_enum_errors_come_with_a_fallback_impl() {
     let input: syn::DeriveInput = syn::parse_quote! {
-        #[sql_enum(integr)]
+        #[orm(integr)]
         enum Priority {
             Low,
         }
     };
-    insta::assert_snapshot!(pretty(crate::sql_enum::expand_derive_sql_enum(&input)));
+    insta::assert_snapshot!(pretty(crate::expand::sql_enum::expand_derive_sql_enum(&input)));
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn from_row_reads_fields_by_label() {
             count: i64,
         }
     };
-    insta::assert_snapshot!(pretty(crate::from_row::expand_derive_from_row(&input)));
+    insta::assert_snapshot!(pretty(crate::expand::from_row::expand_derive_from_row(&input)));
 }
 
 #[test]
@@ -217,5 +217,5 @@ fn from_row_errors_come_with_a_fallback_impl() {
             count: i64,
         }
     };
-    insta::assert_snapshot!(pretty(crate::from_row::expand_derive_from_row(&input)));
+    insta::assert_snapshot!(pretty(crate::expand::from_row::expand_derive_from_row(&input)));
 }
