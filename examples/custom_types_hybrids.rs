@@ -1,6 +1,6 @@
 //! Column types and hybrid properties: enums (`#[derive(SqlEnum)]`), a type of your own
 //! (`CustomType`), JSON documents (`Json<T>`), chrono timestamps kept by a mixin's `default` /
-//! `onupdate`, a UUID key generated in Rust (objects built with `..Default::default()` get
+//! `update_default`, a UUID key generated in Rust (objects built with `..Default::default()` get
 //! the `default = ...` values), and hybrid properties: one expression that is both a Rust
 //! method of the object and a SQL expression in queries.
 //!
@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 /// Stored as its variant names in snake_case (TEXT): `"placed"`, `"on_hold"`, ...
 #[derive(SqlEnum, Debug, Clone, Copy, PartialEq)]
-#[sql_enum(text, rename_all = "snake_case")]
+#[orm(text, rename_all = "snake_case")]
 enum Status {
     Placed,
     OnHold,
@@ -25,7 +25,7 @@ enum Status {
 
 /// Stored as its discriminants (INTEGER): 1, 2 (the previous one plus one), 10.
 #[derive(SqlEnum, Debug, Clone, Copy, PartialEq)]
-#[sql_enum(integer)]
+#[orm(integer)]
 enum Priority {
     Low = 1,
     Normal,
@@ -66,7 +66,7 @@ struct GiftNote {
 struct Timestamps {
     #[orm(default = Utc::now())]
     created_at: DateTime<Utc>,
-    #[orm(default = Utc::now(), onupdate = Utc::now())]
+    #[orm(default = Utc::now(), update_default = Utc::now())]
     updated_at: DateTime<Utc>,
 }
 
@@ -139,7 +139,7 @@ fn main() -> orm::Result<()> {
     println!("on hold and urgent: {sku} at {price}");
     assert_eq!((sku.as_str(), price), ("mug-02", Money(3900)));
 
-    println!("-- JSON: a change inside the document is a change of the column; onupdate stamps it");
+    println!("-- JSON: a change inside the document is a change of the column; update_default stamps it");
     let before = tea.read().updated_at;
     if let Some(note) = tea.write().gift.as_mut() {
         note.message = "Happy birthday, Bob!".into();

@@ -1,17 +1,16 @@
 //! Procedural macros of the `orm` crate. Use them through `orm` (`orm::Model`), which
 //! documents every attribute.
 //!
-//! The derive is a small compiler front end: attributes are parsed into an internal model
-//! (`internals::ast`, `internals::attr`), checked rule by rule (`internals::check`), and only
-//! then turned into code (`expand`). Every error is collected and reported at once, spanned
-//! on the user's own token.
+//! Each derive (`Model`, `SqlEnum`, `Polymorphic`, `FromRow`) is a small compiler front end:
+//! attributes are parsed into an internal model (`internals::ast`, `internals::attr`),
+//! checked rule by rule (`internals::check`), and only then turned into code (`expand`).
+//! Every error is collected and reported at once, spanned on the user's own token. They
+//! share one vocabulary (`internals::symbol`) and two attribute namespaces, `#[orm(...)]`
+//! and `#[relationship(...)]`.
 
 mod expand;
-mod from_row;
 mod internals;
 mod mixin;
-mod polymorphic;
-mod sql_enum;
 mod sql_macro;
 #[cfg(test)]
 mod tests;
@@ -51,11 +50,12 @@ pub fn __merge_mixin(input: TokenStream) -> TokenStream {
 }
 
 /// Derive `orm::types::CustomType` (and so `orm::SqlType`) for a fieldless enum. See
-/// `orm::SqlEnum` for the attributes.
-#[proc_macro_derive(SqlEnum, attributes(sql_enum))]
+/// `orm::SqlEnum` for the attributes (`#[orm(...)]`; the old `#[sql_enum(...)]` is declared
+/// only to be refused with a hint).
+#[proc_macro_derive(SqlEnum, attributes(orm, sql_enum))]
 pub fn derive_sql_enum(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    sql_enum::expand_derive_sql_enum(&input).into()
+    expand::sql_enum::expand_derive_sql_enum(&input).into()
 }
 
 /// Derive the polymorphic loading of an enum of subtypes (`#[orm(base = Model)]`). See
@@ -67,7 +67,7 @@ pub fn derive_sql_enum(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Polymorphic, attributes(orm))]
 pub fn derive_polymorphic(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    polymorphic::expand_derive_polymorphic(&input).into()
+    expand::polymorphic::expand_derive_polymorphic(&input).into()
 }
 
 /// Raw SQL checked at compile time against the models it names:
@@ -83,5 +83,5 @@ pub fn sql(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(FromRow, attributes(orm))]
 pub fn derive_from_row(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    from_row::expand_derive_from_row(&input).into()
+    expand::from_row::expand_derive_from_row(&input).into()
 }

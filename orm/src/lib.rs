@@ -68,7 +68,7 @@
 //! | `max_length = N` | `VARCHAR(N)`; checked before every write, also on SQLite |
 //! | `unique`, `index` | single-column UNIQUE constraint / index; `unique(name = "uq_x")`, `index(name = "ix_x")` name them |
 //! | `default = expr` | Rust-side default, given when the object is built: the model implements `Default` from these values (see [Defaults](#defaults)), so `User { name: "Ada".into(), ..Default::default() }` evaluates `expr` for the field (once per object: `default = uuid::Uuid::new_v4()` on a key gives client-generated keys). An insert of an object stores its fields as they are: a value you write (`false`, `0`, `None`) is never replaced. Core's column form (`insert().set(..)`) binds it for a column the statement leaves out |
-//! | `onupdate = expr` | Rust-side value written by every UPDATE that does not set the column itself (Session flushes, Core `update()`, `bulk_update`) |
+//! | `update_default = expr` | Rust-side value written by every UPDATE that does not set the column itself (Session flushes, Core `update()`, `bulk_update`): `default` is the INSERT's value, `update_default` the UPDATE's (SQLAlchemy's `onupdate`; the old spelling `onupdate` is a compile error, and `on_update` below is the foreign key's action) |
 //! | `validate = path` | field validator `fn(&T) -> Result<(), E: Display>` (`fn(&str)` for a `String`); several allowed |
 //! | `numeric(p, s)` | `NUMERIC(p, s)` of a decimal field |
 //! | `server_default = "SQL"` | `DEFAULT` in the DDL, computed by the database: an `Option` field left `None` is omitted from the INSERT and read back (`None` there means "the server's default", so NULL cannot be inserted through the object); unlike `default`, the value is known only after the INSERT |
@@ -172,7 +172,7 @@
 //! struct Timestamps {
 //!     #[orm(default = crate::now())]
 //!     created_at: i64,
-//!     #[orm(default = crate::now(), onupdate = crate::now())]
+//!     #[orm(default = crate::now(), update_default = crate::now())]
 //!     updated_at: i64,
 //! }
 //!
@@ -275,9 +275,9 @@
 //! Times are kept to the microsecond; see [`types`] for how SQLite compares them.
 //! A type of your own is stored through one of these by implementing
 //! [`CustomType`] (SQLAlchemy's `TypeDecorator`), and a fieldless enum by
-//! `#[derive(SqlEnum)]`: as its variant names (`#[sql_enum(text)]`, the default, with
-//! `#[sql_enum(rename_all = "snake_case")]` on the enum or `#[sql_enum(rename = "...")]` on a
-//! variant; any of serde's cases) or as its discriminants (`#[sql_enum(integer)]`: `= 1`, or
+//! `#[derive(SqlEnum)]`: as its variant names (`#[orm(text)]`, the default, with
+//! `#[orm(rename_all = "snake_case")]` on the enum or `#[orm(rename = "...")]` on a
+//! variant; any of serde's cases) or as its discriminants (`#[orm(integer)]`: `= 1`, or
 //! by Rust's rule the previous value plus one). A stored value that does not decode (an
 //! unknown name, a check of yours that fails) is an [`Error::Decode`], never a panic.
 //!
@@ -303,7 +303,7 @@
 //! }
 //!
 //! #[derive(SqlEnum, Debug, Clone, Copy, PartialEq)]
-//! #[sql_enum(rename_all = "snake_case")]
+//! #[orm(rename_all = "snake_case")]
 //! enum Plan {
 //!     Free,
 //!     TeamMonthly,
@@ -509,13 +509,14 @@ pub use orm_derive::Model;
 ///
 /// | attribute | on | meaning |
 /// |---|---|---|
-/// | `#[sql_enum(text)]` | enum | stored as `TEXT`: the variant's name (the default) |
-/// | `#[sql_enum(rename_all = "snake_case")]` | enum | names in another case: `lowercase`, `UPPERCASE`, `PascalCase`, `camelCase`, `snake_case`, `SCREAMING_SNAKE_CASE`, `kebab-case`, `SCREAMING-KEBAB-CASE` |
-/// | `#[sql_enum(rename = "name")]` | variant | this variant's stored name |
-/// | `#[sql_enum(integer)]` | enum | stored as `INTEGER`: the discriminant (`= 1`, an integer literal fitting in `i32`; without one, the previous value plus one, from 0) |
+/// | `#[orm(text)]` | enum | stored as `TEXT`: the variant's name (the default) |
+/// | `#[orm(rename_all = "snake_case")]` | enum | names in another case: `lowercase`, `UPPERCASE`, `PascalCase`, `camelCase`, `snake_case`, `SCREAMING_SNAKE_CASE`, `kebab-case`, `SCREAMING-KEBAB-CASE` |
+/// | `#[orm(rename = "name")]` | variant | this variant's stored name |
+/// | `#[orm(integer)]` | enum | stored as `INTEGER`: the discriminant (`= 1`, an integer literal fitting in `i32`; without one, the previous value plus one, from 0) |
 ///
 /// Reading a name or number that is no variant is an [`Error::Decode`] naming the enum and
-/// the value found.
+/// the value found. The keys are those of every derive's `#[orm(...)]`; the old
+/// `#[sql_enum(...)]` spelling is a compile error showing the new one.
 pub use orm_derive::SqlEnum;
 pub use orm_derive::{mixin, mixins, Polymorphic};
 /// The version of this library (the `orm` crate's `version` in its `Cargo.toml`), readable at

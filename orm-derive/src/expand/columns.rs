@@ -58,7 +58,7 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
-    let onupdate = match &f.attrs.onupdate {
+    let onupdate = match &f.attrs.update_default {
         Some(expr) => quote_spanned! {expr.span()=>
             ::core::option::Option::Some({
                 fn __onupdate() -> __orm::Value {

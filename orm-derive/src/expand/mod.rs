@@ -1,10 +1,14 @@
 //! Code generation for `#[derive(Model)]`: metadata, column accessors and codecs. Never SQL.
+//! The other derives generate theirs in `from_row`, `polymorphic` and `sql_enum`.
 
 pub(crate) mod columns;
 mod default_impl;
+pub(crate) mod from_row;
 pub(crate) mod hybrid;
 mod model_impl;
+pub(crate) mod polymorphic;
 pub(crate) mod relations;
+pub(crate) mod sql_enum;
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -241,3 +241,295 @@ impl<'a> Container<'a> {
         self.fields.iter().find(|f| f.ident == name)
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// `#[derive(SqlEnum)]`
+
+/// A `#[derive(SqlEnum)]` enum: a fieldless enum stored as text or as an integer.
+pub(crate) struct SqlEnum<'a> {
+    pub(crate) ident: &'a syn::Ident,
+    pub(crate) generics: &'a syn::Generics,
+    pub(crate) attrs: attr::SqlEnumAttrs,
+    pub(crate) variants: Vec<SqlEnumVariant<'a>>,
+}
+
+/// A variant of a `#[derive(SqlEnum)]` enum.
+pub(crate) struct SqlEnumVariant<'a> {
+    pub(crate) ident: &'a syn::Ident,
+    /// As written (a variant with fields is refused by the checks).
+    pub(crate) fields: &'a syn::Fields,
+    pub(crate) attrs: attr::SqlEnumVariantAttrs,
+    /// The stored text (text enums): `rename`, else the name in the `rename_all` case.
+    pub(crate) name: String,
+    /// The stored integer (integer enums); 0 where it could not be computed (reported).
+    pub(crate) discriminant: i32,
+}
+
+impl<'a> SqlEnum<'a> {
+    /// Parse the input, reporting every problem to `cx`. `None` if it is not an enum.
+    pub(crate) fn from_ast(cx: &Ctxt, input: &'a syn::DeriveInput) -> Option<SqlEnum<'a>> {
+        attr::retired_sql_enum_attrs(cx, &input.attrs);
+        let attrs = attr::sql_enum_attrs(cx, &input.attrs);
+        let data = match &input.data {
+            syn::Data::Enum(data) => data,
+            syn::Data::Struct(s) => {
+                cx.error_spanned_by(
+                    s.struct_token,
+                    "`SqlEnum` is derived for enums; a struct column type implements `orm::types::CustomType`",
+                );
+                return None;
+            }
+            syn::Data::Union(u) => {
+                cx.error_spanned_by(u.union_token, "`SqlEnum` is derived for enums");
+                return None;
+            }
+        };
+        let storage = attrs.storage();
+        let case = attrs.rename_all.as_ref().map(|r| r.value.value());
+        let mut variants = Vec::new();
+        // Rust's rule: a variant without `= n` is the previous one's value plus one. `None`
+        // after an invalid discriminant (already reported): the values that follow are unknown.
+        let mut next: Option<i64> = Some(0);
+        for v in &data.variants {
+            attr::retired_sql_enum_attrs(cx, &v.attrs);
+            let vattrs = attr::sql_enum_variant_attrs(cx, &v.attrs);
+            let discriminant = match (&v.discriminant, storage) {
+                (Some((_, expr)), attr::Storage::Integer) => integer_discriminant(cx, expr),
+                (_, attr::Storage::Integer) => match next.map(i32::try_from) {
+                    Some(Ok(d)) => Some(d),
+                    Some(Err(_)) => {
+                        cx.error_spanned_by(
+                            &v.ident,
+                            "this variant's discriminant (the previous one plus one) does not fit in an `i32`",
+                        );
+                        None
+                    }
+                    None => None,
+                },
+                (_, attr::Storage::Text) => None,
+            };
+            next = discriminant.map(|d| i64::from(d) + 1);
+            let name = match (&vattrs.rename, &case) {
+                (Some(r), _) => r.value.value(),
+                (None, Some(case)) => apply_case(case, &v.ident.to_string()),
+                (None, None) => v.ident.to_string(),
+            };
+            variants.push(SqlEnumVariant {
+                ident: &v.ident,
+                fields: &v.fields,
+                attrs: vattrs,
+                name,
+                discriminant: discriminant.unwrap_or(0),
+            });
+        }
+        Some(SqlEnum { ident: &input.ident, generics: &input.generics, attrs, variants })
+    }
+}
+
+/// The value of an integer discriminant: `3` or `-3`, within `i32` (an `INTEGER` column).
+fn integer_discriminant(cx: &Ctxt, expr: &syn::Expr) -> Option<i32> {
+    let (negative, lit) = match expr {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(lit), .. }) => (false, lit),
+        syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr: inner, .. }) => match &**inner {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(lit), .. }) => (true, lit),
+            _ => return not_an_integer(cx, expr),
+        },
+        _ => return not_an_integer(cx, expr),
+    };
+    let value = lit.base10_parse::<i64>().ok().map(|v| if negative { -v } else { v });
+    match value.and_then(|v| i32::try_from(v).ok()) {
+        Some(v) => Some(v),
+        None => {
+            cx.error_spanned_by(
+                expr,
+                "the discriminant of an `integer` enum is stored in an INTEGER column and must fit in an `i32`",
+            );
+            None
+        }
+    }
+}
+
+fn not_an_integer(cx: &Ctxt, expr: &syn::Expr) -> Option<i32> {
+    cx.error_spanned_by(
+        expr,
+        "an `integer` enum stores each variant's discriminant, which must be an integer literal (`Active = 1`)",
+    );
+    None
+}
+
+/// `rename_all` applied to a variant name (written in PascalCase), as serde does it.
+pub(crate) fn apply_case(case: &str, variant: &str) -> String {
+    // Words of a PascalCase identifier: a new word starts at each uppercase letter.
+    let mut words: Vec<String> = Vec::new();
+    for c in variant.chars() {
+        if c == '_' {
+            words.push(String::new());
+            continue;
+        }
+        if c.is_uppercase() || words.is_empty() {
+            words.push(String::new());
+        }
+        if let Some(w) = words.last_mut() {
+            w.push(c);
+        }
+    }
+    let lower: Vec<String> = words.iter().filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect();
+    match case {
+        "lowercase" => variant.to_lowercase(),
+        "UPPERCASE" => variant.to_uppercase(),
+        "camelCase" => {
+            let mut cs = variant.chars();
+            cs.next().map(|f| f.to_lowercase().chain(cs).collect()).unwrap_or_default()
+        }
+        "snake_case" => lower.join("_"),
+        "SCREAMING_SNAKE_CASE" => lower.join("_").to_uppercase(),
+        "kebab-case" => lower.join("-"),
+        "SCREAMING-KEBAB-CASE" => lower.join("-").to_uppercase(),
+        // "PascalCase": variant names already are.
+        _ => variant.to_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// `#[derive(Polymorphic)]`
+
+/// A `#[derive(Polymorphic)]` enum: one variant per subtype of a polymorphic base.
+pub(crate) struct PolymorphicEnum<'a> {
+    pub(crate) ident: &'a syn::Ident,
+    pub(crate) attrs: attr::PolymorphicAttrs,
+    /// The variants of a usable shape (the others are reported and left out).
+    pub(crate) variants: Vec<PolymorphicVariant<'a>>,
+}
+
+/// A variant: `Manager(Manager)`, or a joined-table subtype with its base row,
+/// `Engineer(Employee, Engineer)`; each plain (Core) or `Obj<...>` (Session).
+pub(crate) struct PolymorphicVariant<'a> {
+    pub(crate) ident: &'a syn::Ident,
+    pub(crate) attrs: attr::PolymorphicVariantAttrs,
+    pub(crate) fields: Vec<PolymorphicField<'a>>,
+}
+
+/// One model a variant holds.
+pub(crate) struct PolymorphicField<'a> {
+    /// The type as written (`Obj<Manager>`), for errors.
+    pub(crate) ty: &'a syn::Type,
+    /// The model (`Manager`).
+    pub(crate) model: &'a syn::Type,
+    /// Written `Obj<...>`: a tracked object.
+    pub(crate) tracked: bool,
+}
+
+impl PolymorphicVariant<'_> {
+    /// The models the variant holds, in order.
+    pub(crate) fn models(&self) -> Vec<&syn::Type> {
+        self.fields.iter().map(|f| f.model).collect()
+    }
+}
+
+impl<'a> PolymorphicEnum<'a> {
+    /// Parse the input, reporting every problem to `cx`. `None` if it is not an enum.
+    pub(crate) fn from_ast(cx: &Ctxt, input: &'a syn::DeriveInput) -> Option<PolymorphicEnum<'a>> {
+        let syn::Data::Enum(data) = &input.data else {
+            cx.error_spanned_by(&input.ident, "`#[derive(Polymorphic)]` applies to an enum of subtypes");
+            return None;
+        };
+        let attrs = attr::polymorphic_attrs(cx, &input.attrs);
+        let mut variants = Vec::new();
+        for v in &data.variants {
+            let vattrs = attr::polymorphic_variant_attrs(cx, &v.attrs);
+            let types: Vec<&syn::Type> = match &v.fields {
+                syn::Fields::Unnamed(f) if (1..=2).contains(&f.unnamed.len()) => {
+                    f.unnamed.iter().map(|f| &f.ty).collect()
+                }
+                _ => {
+                    cx.error_spanned_by(
+                        v,
+                        "a variant holds its model, `Manager(Manager)`, or a joined-table subtype with its base row, `Engineer(Employee, Engineer)`",
+                    );
+                    continue;
+                }
+            };
+            let fields = types
+                .into_iter()
+                .map(|ty| match obj_inner(ty) {
+                    Some(model) => PolymorphicField { ty, model, tracked: true },
+                    None => PolymorphicField { ty, model: ty, tracked: false },
+                })
+                .collect();
+            variants.push(PolymorphicVariant { ident: &v.ident, attrs: vattrs, fields });
+        }
+        Some(PolymorphicEnum { ident: &input.ident, attrs, variants })
+    }
+
+    /// Whether the variants hold tracked objects (as the first one does; a mix is refused by
+    /// the checks).
+    pub(crate) fn tracked(&self) -> bool {
+        self.variants.iter().flat_map(|v| &v.fields).next().is_some_and(|f| f.tracked)
+    }
+
+    /// The index of the `polymorphic_fallback` variant, if any.
+    pub(crate) fn fallback(&self) -> Option<usize> {
+        self.variants.iter().position(|v| v.attrs.fallback.is_some())
+    }
+}
+
+/// `T` of `Obj<T>`.
+fn obj_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Obj" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) if args.args.len() == 1 => Some(t),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// `#[derive(FromRow)]`
+
+/// A `#[derive(FromRow)]` struct: named fields read from a select by label.
+pub(crate) struct RowStruct<'a> {
+    pub(crate) ident: &'a syn::Ident,
+    pub(crate) generics: &'a syn::Generics,
+    pub(crate) fields: Vec<RowField<'a>>,
+}
+
+/// A field of a `#[derive(FromRow)]` struct.
+pub(crate) struct RowField<'a> {
+    pub(crate) ident: &'a syn::Ident,
+    pub(crate) ty: &'a syn::Type,
+    pub(crate) attrs: attr::FromRowFieldAttrs,
+    /// The label it reads: `label = "..."`, else the field's name.
+    pub(crate) label: String,
+}
+
+impl<'a> RowStruct<'a> {
+    /// Parse the input, reporting every problem to `cx`. `None` if it is not a struct with
+    /// named fields.
+    pub(crate) fn from_ast(cx: &Ctxt, input: &'a syn::DeriveInput) -> Option<RowStruct<'a>> {
+        let named = match &input.data {
+            syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => named,
+            _ => {
+                cx.error_spanned_by(&input.ident, "#[derive(FromRow)] needs a struct with named fields");
+                return None;
+            }
+        };
+        let fields = named
+            .named
+            .iter()
+            .filter_map(|f| {
+                let ident = f.ident.as_ref()?;
+                let attrs = attr::from_row_field_attrs(cx, &f.attrs);
+                let label = match attrs.label.as_ref().map(syn::LitStr::value) {
+                    Some(label) if !label.is_empty() => label,
+                    _ => ident.to_string().trim_start_matches("r#").to_owned(),
+                };
+                Some(RowField { ident, ty: &f.ty, attrs, label })
+            })
+            .collect();
+        Some(RowStruct { ident: &input.ident, generics: &input.generics, fields })
+    }
+}

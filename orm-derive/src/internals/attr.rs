@@ -86,7 +86,8 @@ pub(crate) struct FieldAttrs {
     /// `check(name = "...", "SQL")`.
     pub(crate) check_name: Option<syn::LitStr>,
     pub(crate) default: Option<syn::Expr>,
-    pub(crate) onupdate: Option<syn::Expr>,
+    /// `update_default = expr`: written by every UPDATE that does not set the column.
+    pub(crate) update_default: Option<syn::Expr>,
     /// `numeric(precision, scale)`.
     pub(crate) numeric: Option<Spanned<(u32, u32)>>,
     /// `validate = path` (several allowed: each runs).
@@ -350,9 +351,13 @@ pub(crate) fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
                     let v: syn::Expr = meta.value()?.parse()?;
                     set_once(cx, &mut out.default, &meta, v);
                 }
-                ONUPDATE => {
+                UPDATE_DEFAULT => {
                     let v: syn::Expr = meta.value()?.parse()?;
-                    set_once(cx, &mut out.onupdate, &meta, v);
+                    set_once(cx, &mut out.update_default, &meta, v);
+                }
+                ONUPDATE => {
+                    cx.error_spanned_by(&meta.path, ONUPDATE_HINT);
+                    skip_value(&meta)?;
                 }
                 NUMERIC => {
                     let content;
@@ -500,4 +505,213 @@ pub(crate) fn relation_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Option<Rela
         }
     }
     found.then_some(out)
+}
+
+/// `#[sql_enum(...)]` anywhere among `attrs`: the old spelling of `#[orm(...)]` on a
+/// `#[derive(SqlEnum)]` enum and its variants, an error spanned on it that shows the new one.
+pub(crate) fn retired_sql_enum_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident(SQL_ENUM)) {
+        let new = match &attr.meta {
+            syn::Meta::List(list) => format!("#[{ORM}({})]", list.tokens),
+            _ => format!("#[{ORM}(...)]"),
+        };
+        cx.error_spanned_by(
+            attr,
+            format!("`#[{SQL_ENUM}(...)]` is now `#[{ORM}(...)]`, with the same keys: write `{new}`"),
+        );
+    }
+}
+
+/// How a `#[derive(SqlEnum)]` enum is stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Storage {
+    /// `TEXT`: a name per variant.
+    Text,
+    /// `INTEGER`: the discriminant.
+    Integer,
+}
+
+/// `#[orm(...)]` on a `#[derive(SqlEnum)]` enum.
+#[derive(Default)]
+pub(crate) struct SqlEnumAttrs {
+    /// `text` / `integer`, in the order written, each key once (two different ones are a
+    /// conflict, reported by the checks).
+    pub(crate) storage: Vec<(Storage, syn::Path)>,
+    /// `rename_all = "case"`.
+    pub(crate) rename_all: Option<Spanned<syn::LitStr>>,
+}
+
+impl SqlEnumAttrs {
+    /// How the enum is stored: as its first `text` / `integer` key says, TEXT by default.
+    pub(crate) fn storage(&self) -> Storage {
+        self.storage.first().map_or(Storage::Text, |(s, _)| *s)
+    }
+}
+
+/// Parse the `#[orm(...)]` attributes of a `#[derive(SqlEnum)]` enum.
+pub(crate) fn sql_enum_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> SqlEnumAttrs {
+    let mut out = SqlEnumAttrs::default();
+    for attr in orm_attrs(attrs) {
+        let r = attr.parse_nested_meta(|meta| {
+            let name = key_name(&meta.path);
+            match name.as_str() {
+                TEXT | INTEGER => {
+                    let storage = if name == TEXT { Storage::Text } else { Storage::Integer };
+                    if out.storage.iter().any(|(s, _)| *s == storage) {
+                        cx.error_spanned_by(&meta.path, format!("duplicate attribute `{name}`"));
+                    } else {
+                        out.storage.push((storage, meta.path.clone()));
+                    }
+                }
+                RENAME_ALL => {
+                    let value: syn::LitStr = meta.value()?.parse()?;
+                    let case = value.value();
+                    if !CASES.contains(&case.as_str()) {
+                        let msg = match suggest(&case, CASES) {
+                            Some(s) => format!("unknown case \"{case}\"; did you mean \"{s}\"?"),
+                            None => format!(
+                                "unknown case \"{case}\", expected one of {}",
+                                CASES.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+                            ),
+                        };
+                        cx.error_spanned_by(&value, msg);
+                    }
+                    let path = meta.path.clone();
+                    set_once(cx, &mut out.rename_all, &meta, Spanned { key: path, value });
+                }
+                _ => {
+                    cx.error_spanned_by(&meta.path, unknown_key_message(&name, SQL_ENUM_KEYS));
+                    skip_value(&meta)?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+/// `#[orm(...)]` on a variant of a `#[derive(SqlEnum)]` enum.
+#[derive(Default)]
+pub(crate) struct SqlEnumVariantAttrs {
+    /// `rename = "..."`: the variant's stored name.
+    pub(crate) rename: Option<Spanned<syn::LitStr>>,
+}
+
+/// Parse the `#[orm(...)]` attributes of a `#[derive(SqlEnum)]` variant.
+pub(crate) fn sql_enum_variant_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> SqlEnumVariantAttrs {
+    let mut out = SqlEnumVariantAttrs::default();
+    for attr in orm_attrs(attrs) {
+        let r = attr.parse_nested_meta(|meta| {
+            let name = key_name(&meta.path);
+            if name == RENAME {
+                let value: syn::LitStr = meta.value()?.parse()?;
+                if value.value().is_empty() {
+                    cx.error_spanned_by(&value, "the stored name cannot be empty");
+                }
+                let path = meta.path.clone();
+                set_once(cx, &mut out.rename, &meta, Spanned { key: path, value });
+            } else {
+                cx.error_spanned_by(&meta.path, unknown_key_message(&name, SQL_ENUM_VARIANT_KEYS));
+                skip_value(&meta)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+/// `#[orm(...)]` on a `#[derive(Polymorphic)]` enum.
+#[derive(Default)]
+pub(crate) struct PolymorphicAttrs {
+    /// `base = Model`: the polymorphic base every variant inherits from.
+    pub(crate) base: Option<syn::Path>,
+}
+
+/// Parse the `#[orm(...)]` attributes of a `#[derive(Polymorphic)]` enum.
+pub(crate) fn polymorphic_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> PolymorphicAttrs {
+    let mut out = PolymorphicAttrs::default();
+    for attr in orm_attrs(attrs) {
+        let r = attr.parse_nested_meta(|meta| {
+            let name = key_name(&meta.path);
+            if name == BASE {
+                let path: syn::Path = meta.value()?.parse()?;
+                set_once(cx, &mut out.base, &meta, path);
+            } else {
+                cx.error_spanned_by(&meta.path, unknown_key_message(&name, POLYMORPHIC_ENUM_KEYS));
+                skip_value(&meta)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+/// `#[orm(...)]` on a variant of a `#[derive(Polymorphic)]` enum.
+#[derive(Default)]
+pub(crate) struct PolymorphicVariantAttrs {
+    /// `polymorphic_fallback`: the variant reads the rows of identities no variant names.
+    pub(crate) fallback: Option<syn::Path>,
+}
+
+/// Parse the `#[orm(...)]` attributes of a `#[derive(Polymorphic)]` variant.
+pub(crate) fn polymorphic_variant_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> PolymorphicVariantAttrs {
+    let mut out = PolymorphicVariantAttrs::default();
+    for attr in orm_attrs(attrs) {
+        let r = attr.parse_nested_meta(|meta| {
+            let name = key_name(&meta.path);
+            if name == POLYMORPHIC_FALLBACK {
+                let path = meta.path.clone();
+                set_once(cx, &mut out.fallback, &meta, path);
+            } else {
+                cx.error_spanned_by(&meta.path, unknown_key_message(&name, POLYMORPHIC_VARIANT_KEYS));
+                skip_value(&meta)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+/// `#[orm(...)]` on a field of a `#[derive(FromRow)]` struct.
+#[derive(Default)]
+pub(crate) struct FromRowFieldAttrs {
+    /// `label = "..."`: the label the field reads.
+    pub(crate) label: Option<syn::LitStr>,
+}
+
+/// Parse the `#[orm(...)]` attributes of a `#[derive(FromRow)]` field.
+pub(crate) fn from_row_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FromRowFieldAttrs {
+    let mut out = FromRowFieldAttrs::default();
+    for attr in orm_attrs(attrs) {
+        let r = attr.parse_nested_meta(|meta| {
+            let name = key_name(&meta.path);
+            if name == LABEL {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                if lit.value().is_empty() {
+                    cx.error_spanned_by(&lit, "a label cannot be empty");
+                }
+                set_once(cx, &mut out.label, &meta, lit);
+            } else {
+                cx.error_spanned_by(&meta.path, unknown_key_message(&name, FROM_ROW_FIELD_KEYS));
+                skip_value(&meta)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            cx.syn_error(e);
+        }
+    }
+    out
 }

@@ -1,11 +1,15 @@
-//! Cross-field rules, one function per rule, run after parsing and before code generation.
+//! Cross-field rules, one function per rule, run after parsing and before code generation:
+//! those of `#[derive(Model)]` ([`check`]), then those of `#[derive(SqlEnum)]`
+//! ([`check_sql_enum`]), `#[derive(Polymorphic)]` ([`check_polymorphic`]) and
+//! `#[derive(FromRow)]` ([`check_from_row`]).
 
 use std::collections::HashMap;
 
-use crate::internals::ast::Container;
+use crate::internals::ast::{Container, PolymorphicEnum, RowStruct, SqlEnum};
+use crate::internals::attr::Storage;
 use crate::internals::Ctxt;
 
-/// Run every rule.
+/// Run every rule of `#[derive(Model)]`.
 pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_primary_key_exists(cx, cont);
     check_primary_key_not_nullable(cx, cont);
@@ -304,6 +308,173 @@ fn check_referential_actions(cx: &Ctxt, cont: &Container<'_>) {
                     format!("`set_null` needs a nullable field; declare `{}` as an `Option`", f.ident),
                 );
             }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// `#[derive(SqlEnum)]`
+
+/// Run every rule of `#[derive(SqlEnum)]`.
+pub(crate) fn check_sql_enum(cx: &Ctxt, e: &SqlEnum<'_>) {
+    check_sql_enum_not_generic(cx, e);
+    check_sql_enum_one_storage(cx, e);
+    check_sql_enum_names_only_for_text(cx, e);
+    check_sql_enum_variants_without_fields(cx, e);
+    check_sql_enum_stored_names_differ(cx, e);
+}
+
+/// The derive implements `CustomType` for one type; a generic enum would need bounds on its
+/// parameters that the derive cannot guess.
+fn check_sql_enum_not_generic(cx: &Ctxt, e: &SqlEnum<'_>) {
+    if !e.generics.params.is_empty() {
+        cx.error_spanned_by(e.generics, "`SqlEnum` is derived for enums without generic parameters");
+    }
+}
+
+/// An enum is stored in one column type: `text` and `integer` exclude each other.
+fn check_sql_enum_one_storage(cx: &Ctxt, e: &SqlEnum<'_>) {
+    let mut keys = e.attrs.storage.iter().map(|(_, key)| key);
+    let Some(first) = keys.next() else { return };
+    for key in keys {
+        cx.error_spanned_by(
+            key,
+            format!(
+                "`{}` conflicts with `{}`: an enum is stored as text or as an integer",
+                crate::internals::attr::path_name(key),
+                crate::internals::attr::path_name(first)
+            ),
+        );
+    }
+}
+
+/// `rename_all` and `rename` choose stored text: on an `integer` enum, which stores
+/// discriminants, they would silently do nothing.
+fn check_sql_enum_names_only_for_text(cx: &Ctxt, e: &SqlEnum<'_>) {
+    if e.attrs.storage() != Storage::Integer {
+        return;
+    }
+    if let Some(r) = &e.attrs.rename_all {
+        cx.error_spanned_by(&r.key, "`rename_all` names the stored text; an `integer` enum stores discriminants");
+    }
+    for v in &e.variants {
+        if let Some(r) = &v.attrs.rename {
+            cx.error_spanned_by(&r.key, "`rename` names the stored text; an `integer` enum stores discriminants");
+        }
+    }
+}
+
+/// A column holds one name or number per variant: a variant's fields could not be stored.
+fn check_sql_enum_variants_without_fields(cx: &Ctxt, e: &SqlEnum<'_>) {
+    for v in &e.variants {
+        if !matches!(v.fields, syn::Fields::Unit) {
+            cx.error_spanned_by(
+                v.fields,
+                format!("variant `{}` has fields; `SqlEnum` stores enums whose variants have none", v.ident),
+            );
+        }
+    }
+}
+
+/// Two variants stored as the same text could not be told apart when read back.
+fn check_sql_enum_stored_names_differ(cx: &Ctxt, e: &SqlEnum<'_>) {
+    if e.attrs.storage() != Storage::Text {
+        return;
+    }
+    for (i, v) in e.variants.iter().enumerate() {
+        if let Some(first) = e.variants[..i].iter().find(|o| o.name == v.name) {
+            let at: &dyn quote::ToTokens = match &v.attrs.rename {
+                Some(r) => &r.value,
+                None => v.ident,
+            };
+            cx.error_spanned_by(at, format!("`{}` and `{}` are both stored as {:?}", first.ident, v.ident, v.name));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// `#[derive(Polymorphic)]`
+
+/// Run every rule of `#[derive(Polymorphic)]`.
+pub(crate) fn check_polymorphic(cx: &Ctxt, e: &PolymorphicEnum<'_>) {
+    check_polymorphic_base_named(cx, e);
+    check_polymorphic_not_mixed(cx, e);
+    check_polymorphic_one_fallback(cx, e);
+    check_polymorphic_fallback_holds_one_model(cx, e);
+}
+
+/// The base names the table and the discriminator every variant is read from: it cannot be
+/// inferred from the variants (a joined-table variant names the base only as its first model).
+fn check_polymorphic_base_named(cx: &Ctxt, e: &PolymorphicEnum<'_>) {
+    if e.attrs.base.is_none() {
+        cx.error_spanned_by(e.ident, "name the polymorphic base the variants inherit from: `#[orm(base = Model)]`");
+    }
+}
+
+/// The enum is read by Core (plain values) or through a session (`Obj<...>`), never both in
+/// one query: a mix could be read by neither.
+fn check_polymorphic_not_mixed(cx: &Ctxt, e: &PolymorphicEnum<'_>) {
+    let tracked = e.tracked();
+    for f in e.variants.iter().flat_map(|v| &v.fields) {
+        if f.tracked != tracked {
+            cx.error_spanned_by(
+                f.ty,
+                "every variant holds plain values (Core) or every one holds `Obj<...>` (Session), not a mix",
+            );
+        }
+    }
+}
+
+/// At most one variant reads the identities no variant names: which one would be ambiguous.
+fn check_polymorphic_one_fallback(cx: &Ctxt, e: &PolymorphicEnum<'_>) {
+    let mut marked = e.variants.iter().filter_map(|v| v.attrs.fallback.as_ref().map(|f| (v.ident, f)));
+    let Some((first, _)) = marked.next() else { return };
+    for (_, key) in marked {
+        cx.error_spanned_by(key, format!("only one variant can be `polymorphic_fallback`, and `{first}` already is"));
+    }
+}
+
+/// The fallback reads rows of unknown identities as the base: it holds the base model alone
+/// (a joined-table pair would need a subtype row no unknown identity has). That the one
+/// model is the base is checked by the compiler (`assert_fallback_is_base`).
+fn check_polymorphic_fallback_holds_one_model(cx: &Ctxt, e: &PolymorphicEnum<'_>) {
+    for v in &e.variants {
+        if let (Some(key), true) = (&v.attrs.fallback, v.fields.len() != 1) {
+            cx.error_spanned_by(
+                key,
+                format!("a `polymorphic_fallback` variant holds the base model alone: `{}(Base)`", v.ident),
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// `#[derive(FromRow)]`
+
+/// Run every rule of `#[derive(FromRow)]`.
+pub(crate) fn check_from_row(cx: &Ctxt, row: &RowStruct<'_>) {
+    check_from_row_not_generic(cx, row);
+    check_from_row_labels_differ(cx, row);
+}
+
+/// The derive implements `FromRow` for one type; a generic struct would need bounds on its
+/// parameters that the derive cannot guess.
+fn check_from_row_not_generic(cx: &Ctxt, row: &RowStruct<'_>) {
+    if !row.generics.params.is_empty() {
+        cx.error_spanned_by(row.generics, "#[derive(FromRow)] does not support generic structs");
+    }
+}
+
+/// Each field reads the column of its label: two fields with one label would read one column
+/// twice, and a select has one column per label.
+fn check_from_row_labels_differ(cx: &Ctxt, row: &RowStruct<'_>) {
+    for (i, f) in row.fields.iter().enumerate() {
+        if let Some(prev) = row.fields[..i].iter().find(|p| p.label == f.label) {
+            let at: &dyn quote::ToTokens = match &f.attrs.label {
+                Some(lit) => lit,
+                None => f.ident,
+            };
+            cx.error_spanned_by(at, format!("the label `{}` is already read by the field `{}`", f.label, prev.ident));
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The attribute vocabulary: every key `#[orm(...)]` accepts, in one place.
+//! The attribute vocabulary: every key `#[orm(...)]` and `#[relationship(...)]` accept, in
+//! one place, for every derive; and the retired spellings, which are errors with a hint.
 
 /// Keys accepted on the struct.
 pub(crate) const CONTAINER_KEYS: &[&str] = &[
@@ -28,11 +29,38 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     FOREIGN_KEY,
     ON_DELETE,
     ON_UPDATE,
-    ONUPDATE,
+    UPDATE_DEFAULT,
     NUMERIC,
     VALIDATE,
     VERSION,
 ];
+/// Keys accepted on a `#[derive(SqlEnum)]` enum.
+pub(crate) const SQL_ENUM_KEYS: &[&str] = &[TEXT, INTEGER, RENAME_ALL];
+/// Keys accepted on a variant of a `#[derive(SqlEnum)]` enum.
+pub(crate) const SQL_ENUM_VARIANT_KEYS: &[&str] = &[RENAME];
+/// `text`: the enum is stored as TEXT, a name per variant (the default).
+pub(crate) const TEXT: &str = "text";
+/// `integer`: the enum is stored as INTEGER, each variant's discriminant.
+pub(crate) const INTEGER: &str = "integer";
+/// `rename_all = "snake_case"`: the case of the stored names.
+pub(crate) const RENAME_ALL: &str = "rename_all";
+/// `rename = "..."`: one variant's stored name.
+pub(crate) const RENAME: &str = "rename";
+/// Values of `rename_all` (serde's).
+pub(crate) const CASES: &[&str] = &[
+    "lowercase",
+    "UPPERCASE",
+    "PascalCase",
+    "camelCase",
+    "snake_case",
+    "SCREAMING_SNAKE_CASE",
+    "kebab-case",
+    "SCREAMING-KEBAB-CASE",
+];
+/// Keys accepted on a field of a `#[derive(FromRow)]` struct.
+pub(crate) const FROM_ROW_FIELD_KEYS: &[&str] = &[LABEL];
+/// `label = "..."`: the label a `FromRow` field reads (by default its name).
+pub(crate) const LABEL: &str = "label";
 /// Keys accepted on a `#[derive(Polymorphic)]` enum.
 pub(crate) const POLYMORPHIC_ENUM_KEYS: &[&str] = &[BASE];
 /// Keys accepted on a variant of a `#[derive(Polymorphic)]` enum.
@@ -71,7 +99,9 @@ pub(crate) const SERVER_DEFAULT: &str = "server_default";
 pub(crate) const FOREIGN_KEY: &str = "foreign_key";
 pub(crate) const ON_DELETE: &str = "on_delete";
 pub(crate) const ON_UPDATE: &str = "on_update";
-pub(crate) const ONUPDATE: &str = "onupdate";
+/// `update_default = expr`: the value every UPDATE writes to a column it does not set itself
+/// (SQLAlchemy's `onupdate`; paired with `default`, the value of an INSERT).
+pub(crate) const UPDATE_DEFAULT: &str = "update_default";
 pub(crate) const NUMERIC: &str = "numeric";
 pub(crate) const VALIDATE: &str = "validate";
 pub(crate) const VALIDATES: &str = "validates";
@@ -80,6 +110,17 @@ pub(crate) const HYBRID: &str = "hybrid";
 pub(crate) const POLYMORPHIC_ON: &str = "polymorphic_on";
 pub(crate) const POLYMORPHIC_IDENTITY: &str = "polymorphic_identity";
 pub(crate) const INHERITS: &str = "inherits";
+
+/// Retired spellings, each an error on the key with a hint naming what replaced it.
+///
+/// `onupdate` was the value written by every UPDATE; beside `on_update` (the foreign key's ON
+/// UPDATE action) one typo swapped two unrelated meanings, so it is now `update_default`.
+pub(crate) const ONUPDATE: &str = "onupdate";
+/// The hint given for `onupdate`.
+pub(crate) const ONUPDATE_HINT: &str = "`onupdate` is now `update_default`: write `update_default = expr` for the value every UPDATE writes (`on_update` is the foreign key's ON UPDATE action)";
+/// `#[sql_enum(...)]`, the attribute `SqlEnum` used to take: its keys are now written in
+/// `#[orm(...)]`, one of the two attribute namespaces (`orm`, `relationship`).
+pub(crate) const SQL_ENUM: &str = "sql_enum";
 
 /// The closest known key to a misspelled one, if it is close enough to be a typo.
 pub(crate) fn suggest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {

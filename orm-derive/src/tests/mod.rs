@@ -4,7 +4,11 @@
 use crate::expand::expand_derive_model;
 
 fn expand(input: syn::DeriveInput) -> String {
-    let tokens = expand_derive_model(&input);
+    pretty(expand_derive_model(&input))
+}
+
+/// Generated tokens, pretty-printed when they parse as a file.
+fn pretty(tokens: proc_macro2::TokenStream) -> String {
     match syn::parse2::<syn::File>(tokens.clone()) {
         Ok(file) => prettyplease::unparse(&file),
         Err(_) => tokens.to_string(),
@@ -129,7 +133,89 @@ fn polymorphic_enum_with_a_fallback_variant() {
             Other(Employee),
         }
     };
-    let tokens = crate::polymorphic::expand_derive_polymorphic(&input);
-    let file = syn::parse2::<syn::File>(tokens.clone()).map(|f| prettyplease::unparse(&f));
-    insta::assert_snapshot!(file.unwrap_or_else(|_| tokens.to_string()));
+    insta::assert_snapshot!(pretty(crate::expand::polymorphic::expand_derive_polymorphic(&input)));
+}
+
+#[test]
+fn polymorphic_enum_of_objects() {
+    let input: syn::DeriveInput = syn::parse_quote! {
+        #[orm(base = Employee)]
+        enum Staff {
+            Employee(Obj<Employee>),
+            Manager(Obj<Manager>),
+        }
+    };
+    insta::assert_snapshot!(pretty(crate::expand::polymorphic::expand_derive_polymorphic(&input)));
+}
+
+#[test]
+fn polymorphic_errors_come_with_a_fallback_impl() {
+    let input: syn::DeriveInput = syn::parse_quote! {
+        #[orm(base = Employee)]
+        enum Staff {
+            #[orm(polymorphic_fallbak)]
+            Employee(Employee),
+        }
+    };
+    insta::assert_snapshot!(pretty(crate::expand::polymorphic::expand_derive_polymorphic(&input)));
+}
+
+#[test]
+fn sql_enum_stored_as_text() {
+    let input: syn::DeriveInput = syn::parse_quote! {
+        #[orm(text, rename_all = "snake_case")]
+        enum Status {
+            InProgress,
+            #[orm(rename = "finished")]
+            Done,
+        }
+    };
+    insta::assert_snapshot!(pretty(crate::expand::sql_enum::expand_derive_sql_enum(&input)));
+}
+
+#[test]
+fn sql_enum_stored_as_an_integer() {
+    let input: syn::DeriveInput = syn::parse_quote! {
+        #[orm(integer)]
+        enum Priority {
+            Low = 1,
+            Medium,
+            High = 10,
+        }
+    };
+    insta::assert_snapshot!(pretty(crate::expand::sql_enum::expand_derive_sql_enum(&input)));
+}
+
+#[test]
+fn sql_enum_errors_come_with_a_fallback_impl() {
+    let input: syn::DeriveInput = syn::parse_quote! {
+        #[orm(integr)]
+        enum Priority {
+            Low,
+        }
+    };
+    insta::assert_snapshot!(pretty(crate::expand::sql_enum::expand_derive_sql_enum(&input)));
+}
+
+#[test]
+fn from_row_reads_fields_by_label() {
+    let input: syn::DeriveInput = syn::parse_quote! {
+        struct Totals {
+            name: String,
+            #[orm(label = "n")]
+            count: i64,
+        }
+    };
+    insta::assert_snapshot!(pretty(crate::expand::from_row::expand_derive_from_row(&input)));
+}
+
+#[test]
+fn from_row_errors_come_with_a_fallback_impl() {
+    let input: syn::DeriveInput = syn::parse_quote! {
+        struct Totals {
+            #[orm(lable = "n")]
+            count: i64,
+        }
+    };
+    insta::assert_snapshot!(pretty(crate::expand::from_row::expand_derive_from_row(&input)));
 }

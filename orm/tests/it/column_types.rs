@@ -86,13 +86,13 @@ struct Price {
 enum Status {
     Draft,
     Published,
-    #[sql_enum(rename = "gone")]
+    #[orm(rename = "gone")]
     Archived,
 }
 
 /// Text enum with `rename_all`.
 #[derive(SqlEnum, Debug, Clone, Copy, PartialEq)]
-#[sql_enum(text, rename_all = "snake_case")]
+#[orm(text, rename_all = "snake_case")]
 enum Plan {
     Free,
     TeamMonthly,
@@ -100,7 +100,7 @@ enum Plan {
 
 /// Integer enum with explicit discriminants (and one implicit: the previous plus one).
 #[derive(SqlEnum, Debug, Clone, Copy, PartialEq)]
-#[sql_enum(integer)]
+#[orm(integer)]
 enum Priority {
     Low = 1,
     High = 10,
@@ -109,7 +109,7 @@ enum Priority {
 
 /// Integer enum by position.
 #[derive(SqlEnum, Debug, Clone, Copy, PartialEq)]
-#[sql_enum(integer)]
+#[orm(integer)]
 enum Level {
     Debug,
     Info,

@@ -177,7 +177,7 @@ enum Status {
 
 /// An integer enum (`Debug` is stored as 0).
 #[derive(SqlEnum, Debug, Clone, Copy, Default, PartialEq)]
-#[sql_enum(integer)]
+#[orm(integer)]
 enum Level {
     #[default]
     Debug,
@@ -554,7 +554,7 @@ fn relationships_of_a_built_object_start_as_a_new_objects() {
 }
 
 // ---------------------------------------------------------------------------------------
-// `onupdate`: a value the user writes in the same UPDATE is kept
+// `update_default`: a value the user writes in the same UPDATE is kept
 // ---------------------------------------------------------------------------------------
 
 static CLOCK: AtomicI64 = AtomicI64::new(1_000);
@@ -570,7 +570,7 @@ struct Stamped {
     #[orm(primary_key)]
     id: i64,
     title: String,
-    #[orm(default = crate::defaults::tick(), onupdate = crate::defaults::tick())]
+    #[orm(default = crate::defaults::tick(), update_default = crate::defaults::tick())]
     updated_at: i64,
 }
 
@@ -579,8 +579,8 @@ fn stored_stamp(db: &Db) -> i64 {
 }
 
 #[test]
-fn the_session_keeps_an_onupdate_column_the_user_wrote() {
-    each_db("df_onupdate_session", |db| {
+fn the_session_keeps_an_update_default_column_the_user_wrote() {
+    each_db("df_update_default_session", |db| {
         db.engine.create_all(&[Stamped::table()]).unwrap();
         let mut s = db.engine.session();
         let obj = s.add(Stamped { id: 1, title: "a".into(), updated_at: 5 }).unwrap();
@@ -613,8 +613,8 @@ fn the_session_keeps_an_onupdate_column_the_user_wrote() {
 }
 
 #[test]
-fn core_update_keeps_an_onupdate_column_the_user_sets() {
-    each_db("df_onupdate_core", |db| {
+fn core_update_keeps_an_update_default_column_the_user_sets() {
+    each_db("df_update_default_core", |db| {
         db.engine.create_all(&[Stamped::table()]).unwrap();
         insert::<Stamped>().values(&Stamped { id: 1, title: "a".into(), updated_at: 5 }).execute(&db.engine).unwrap();
         assert_eq!(stored_stamp(db), 5);

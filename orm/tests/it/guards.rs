@@ -29,14 +29,14 @@ pub struct Note {
     pub body: String,
 }
 
-/// A model whose updates write an `onupdate` column into the object.
+/// A model whose updates write an `update_default` column into the object.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[orm(table = "guard_stamped")]
 pub struct Stamped {
     #[orm(primary_key, auto_increment)]
     pub id: i64,
     pub body: String,
-    #[orm(onupdate = next_stamp())]
+    #[orm(update_default = next_stamp())]
     pub stamp: i64,
 }
 
@@ -388,7 +388,7 @@ fn guards_a_read_guard_stops_a_flush_only_where_the_flush_writes_the_object() {
         let s = watchdog(db, "flush of updates with read guards held", move || {
             let mut s = s;
             let (a, st) = (ada.read(), stamped.read());
-            // The UPDATE of `stamped` writes its onupdate column into the object: refused.
+            // The UPDATE of `stamped` writes its update_default column into the object: refused.
             let r = s.flush();
             assert!(refused(&r, "guard_stamped"), "{r:?}");
             drop(st);
@@ -396,7 +396,7 @@ fn guards_a_read_guard_stops_a_flush_only_where_the_flush_writes_the_object() {
             s.flush().unwrap();
             assert_eq!(a.body, "v2");
             drop(a);
-            assert!(stamped.read().stamp > 0, "the onupdate value was written into the object");
+            assert!(stamped.read().stamp > 0, "the update_default value was written into the object");
             s.commit().unwrap();
             s
         });

@@ -18,7 +18,7 @@ mod shared {
     pub struct Timestamps {
         #[orm(default = crate::mixins::now())]
         created_at: i64,
-        #[orm(default = crate::mixins::now(), onupdate = crate::mixins::now(), index)]
+        #[orm(default = crate::mixins::now(), update_default = crate::mixins::now(), index)]
         updated_at: i64,
     }
 
@@ -71,7 +71,7 @@ fn mixin_columns_are_part_of_every_model_that_embeds_them() {
         let before = c.read().updated_at;
         c.write().body = "very nice".into();
         s.commit().unwrap();
-        assert!(c.read().updated_at > before, "onupdate of the mixin applies");
+        assert!(c.read().updated_at > before, "update_default of the mixin applies");
         // The mixin's columns are typed accessors like any other.
         let recent: Vec<String> = select(Comment::body).filter(Comment::updated_at.gt(before)).all(&db.engine).unwrap();
         assert_eq!(recent, ["very nice"]);

@@ -1,4 +1,4 @@
-//! Validators, Rust-side defaults, `onupdate` values and client-generated keys.
+//! Validators, Rust-side defaults, `update_default` values and client-generated keys.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -84,7 +84,7 @@ struct Document {
     priority: Option<i32>,
     #[orm(default = tick())]
     created_at: i64,
-    #[orm(default = tick(), onupdate = tick())]
+    #[orm(default = tick(), update_default = tick())]
     updated_at: i64,
 }
 
@@ -237,8 +237,8 @@ fn objects_built_with_default_get_the_declared_defaults_and_keep_them_through_th
 }
 
 #[test]
-fn onupdate_values_are_written_by_every_update() {
-    each_db("d_onupdate", |db| {
+fn update_default_values_are_written_by_every_update() {
+    each_db("d_update_default", |db| {
         db.engine.create_all(&[Document::table()]).unwrap();
         let mut s = db.engine.session();
         let doc = s.add(Document::new("a")).unwrap();
@@ -252,7 +252,7 @@ fn onupdate_values_are_written_by_every_update() {
         assert!(sql.iter().any(|q| q.contains("\"updated_at\" = ")), "{sql:?}");
         let second = doc.read().updated_at;
         assert!(second > first, "{second} > {first}");
-        assert_eq!(doc.read().created_at, created, "created_at has no onupdate");
+        assert_eq!(doc.read().created_at, created, "created_at has no update_default");
 
         // Nothing changed: no UPDATE, no new stamp.
         db.log.clear();
@@ -311,7 +311,7 @@ fn core_inserts_of_objects_bind_the_values_the_objects_hold() {
 }
 
 #[test]
-fn onupdate_in_the_rendered_update_of_both_dialects() {
+fn update_default_in_the_rendered_update_of_both_dialects() {
     use orm::dialect::{Postgres, Sqlite};
     let show = |r: orm::Result<orm::dialect::Rendered>| {
         let r = r.unwrap();

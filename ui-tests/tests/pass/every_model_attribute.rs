@@ -29,6 +29,9 @@ struct Membership {
     group: String,
     #[orm(foreign_key = User::id, on_delete = set_null)]
     invited_by: Option<i64>,
+    // `update_default`: written by every UPDATE that does not set the column itself.
+    #[orm(update_default = 1)]
+    touched: i64,
 }
 
 #[derive(Model)]

@@ -3,20 +3,20 @@
 use orm::SqlEnum;
 
 #[derive(SqlEnum, Clone, PartialEq)]
-#[sql_enum(text, integer)]
+#[orm(text, integer)]
 enum Both {
     A,
 }
 
 #[derive(SqlEnum, Clone, PartialEq)]
-#[sql_enum(integer, rename_all = "snake_case")]
+#[orm(integer, rename_all = "snake_case")]
 enum Numbers {
-    #[sql_enum(rename = "one")]
+    #[orm(rename = "one")]
     One,
 }
 
 #[derive(SqlEnum, Clone, PartialEq)]
-#[sql_enum(rename_all = "snake-case")]
+#[orm(rename_all = "snake-case")]
 enum Cased {
     InProgress,
 }

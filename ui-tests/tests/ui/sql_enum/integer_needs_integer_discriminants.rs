@@ -4,7 +4,7 @@ use orm::SqlEnum;
 const TWO: i32 = 2;
 
 #[derive(SqlEnum, Clone, PartialEq)]
-#[sql_enum(integer)]
+#[orm(integer)]
 #[repr(i64)]
 enum Priority {
     Low = 1,

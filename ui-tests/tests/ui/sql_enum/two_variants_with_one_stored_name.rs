@@ -2,10 +2,10 @@
 use orm::SqlEnum;
 
 #[derive(SqlEnum, Clone, PartialEq)]
-#[sql_enum(rename_all = "lowercase")]
+#[orm(rename_all = "lowercase")]
 enum Mode {
     Fast,
-    #[sql_enum(rename = "fast")]
+    #[orm(rename = "fast")]
     Quick,
 }
 

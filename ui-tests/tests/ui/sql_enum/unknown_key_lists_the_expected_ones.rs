@@ -1,16 +1,16 @@
-// An unknown `#[sql_enum(...)]` key is an error on the key, with a suggestion or the expected keys.
+// An unknown `#[orm(...)]` key is an error on the key, with a suggestion or the expected keys.
 use orm::SqlEnum;
 
 #[derive(SqlEnum, Clone, PartialEq)]
-#[sql_enum(integr)]
+#[orm(integr)]
 enum Level {
     Low,
-    #[sql_enum(name = "HIGH")]
+    #[orm(name = "HIGH")]
     High,
 }
 
 #[derive(SqlEnum, Clone, PartialEq)]
-#[sql_enum(text, rename_all = "snake_case", prefix = "x")]
+#[orm(text, rename_all = "snake_case", prefix = "x")]
 enum Color {
     Red,
 }
