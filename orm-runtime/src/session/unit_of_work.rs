@@ -187,7 +187,10 @@ impl<M: Model> Tracked for ObjCell<M> {
                 t.clone()
                     .into_any()
                     .downcast::<ObjCell<M>>()
-                    .map_err(|_| Error::InvalidState("insert group mixes models".into()))
+                    .map_err(|_| Error::Internal {
+                        invariant: "an insert group holds objects of one model",
+                        detail: format!("an object of another model in a group of `{}`", table.model),
+                    })
             })
             .collect::<Result<Vec<_>>>()?;
         if ctx.mapper.has_before::<M>(WriteEvent::Insert) {
