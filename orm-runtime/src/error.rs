@@ -401,8 +401,8 @@ pub enum Error {
         /// The validator's message.
         message: String,
     },
-    /// The ORM's API was used in a way it refuses, before anything was sent: the
-    /// [`Misuse`] names the call and what to do instead.
+    /// The ORM's API was used in a way it refuses: the [`Misuse`] names the call and what to
+    /// do instead.
     #[error(transparent)]
     Misuse(#[from] Misuse),
     /// An invariant the ORM keeps for itself does not hold: a bug in orm, not in the calling
@@ -672,8 +672,8 @@ impl Error {
 }
 
 /// A use of the ORM's API that it refuses ([`Error::Misuse`]), each naming the call and its
-/// subject; the message says what to do instead. Nothing was sent to the database, and a
-/// session that refused it stays usable.
+/// subject; the message says what to do instead. What is refused is not sent to the
+/// database.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Misuse {
