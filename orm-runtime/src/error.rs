@@ -406,7 +406,7 @@ pub enum Error {
     #[error(transparent)]
     Misuse(#[from] Misuse),
     /// An invariant the ORM keeps for itself does not hold: a bug in orm, not in the calling
-    /// code. Nothing was sent for the call that found it; please report it with the message.
+    /// code; please report it with the message.
     #[error("internal error: {invariant} ({detail}); this is a bug in orm, please report it")]
     Internal {
         /// What should have held.
@@ -423,9 +423,10 @@ pub enum Error {
         /// The operating system's error (shared, so that the error can be duplicated).
         source: std::sync::Arc<std::io::Error>,
     },
-    /// A connection taken from the pool is inside a transaction block (one left open, or an
-    /// aborted one): the pool's checkout probe (`Connection::ping`) refuses it, and the pool discards it and lends another.
-    #[error("the pooled {database} connection is inside a transaction block, so it cannot be lent; it is discarded")]
+    /// A connection is inside a transaction block (one left open, or an aborted one) where it
+    /// must be idle: the pool's checkout probe (`Connection::ping`) refuses it, and the pool
+    /// discards it and lends another.
+    #[error("the {database} connection is inside a transaction block; the pool lends only idle connections")]
     ConnectionInTransaction {
         /// "SQLite" or "PostgreSQL".
         database: &'static str,
@@ -698,7 +699,7 @@ pub enum Misuse {
         /// The table.
         table: &'static str,
     },
-    /// A type read by label (`FromRow`, `.into_rows::<R>()`) reads a label the select list
+    /// A type read by label (`#[derive(FromRow)]`, `select(..).into::<R>()`) reads a label the select list
     /// lacks.
     #[error(
         "`{target}` reads the label `{label}`, which the select list lacks (its labels: {}); add `.label(\"{label}\")` to an expression",
@@ -766,7 +767,7 @@ pub enum Misuse {
     },
     /// `Session::add` was given an object of another session.
     #[error("`add` was given a `{model}` that belongs to another session; expunge it there first")]
-    OtherSession {
+    AddFromOtherSession {
         /// The model (Rust type name).
         model: &'static str,
     },

@@ -797,7 +797,7 @@ impl Session {
                 return Err(Misuse::AddDeleted { model: M::table().model }.into())
             }
             _ => {
-                return Err(Misuse::OtherSession { model: M::table().model }.into())
+                return Err(Misuse::AddFromOtherSession { model: M::table().model }.into())
             }
         }
         Ok(obj)
