@@ -719,7 +719,9 @@ pub enum Misuse {
     OverNonAggregate,
     /// Raw rows mapped onto a model whose `Model` impl is hand-written without
     /// `decode_row_at`, in an order other than its own.
-    #[error("`{model}` cannot decode columns out of order (its `Model` impl has no `decode_row_at`): derive `Model` for it")]
+    #[error(
+        "`{model}` cannot decode columns out of order (its `Model` impl has no `decode_row_at`): derive `Model` for it"
+    )]
     DecodeOutOfOrder {
         /// The model's Rust type.
         model: &'static str,

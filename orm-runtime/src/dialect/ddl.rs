@@ -65,9 +65,7 @@ fn columns_with_subtypes<'a>(t: &'a TableDef, subtypes: &[&'a TableDef]) -> Resu
         for c in sub.columns {
             match cols.iter().find(|k| k.name == c.name) {
                 Some(k) if k.kind != c.kind => {
-                    return Err(
-                        Misuse::SubtypeColumnType { table: t.name, column: c.name, subtype: sub.model }.into()
-                    )
+                    return Err(Misuse::SubtypeColumnType { table: t.name, column: c.name, subtype: sub.model }.into())
                 }
                 Some(_) => {}
                 None if !c.nullable && c.server_default.is_none() => {

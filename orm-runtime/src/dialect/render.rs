@@ -679,13 +679,12 @@ impl Writer<'_> {
     }
 
     fn builtin(&mut self, func: crate::expr::Builtin, args: &[Node]) -> Result<()> {
-        let arg =
-            |i: usize| {
-                args.get(i).ok_or_else(|| Error::Internal {
-                    invariant: "a built-in function's node carries its arguments",
-                    detail: format!("{func:?} is missing its argument #{i}"),
-                })
-            };
+        let arg = |i: usize| {
+            args.get(i).ok_or_else(|| Error::Internal {
+                invariant: "a built-in function's node carries its arguments",
+                detail: format!("{func:?} is missing its argument #{i}"),
+            })
+        };
         match self.d.builtin(func) {
             Some(crate::expr::BuiltinSql::Call(name)) => {
                 self.push(name);

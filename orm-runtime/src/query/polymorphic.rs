@@ -103,9 +103,10 @@ impl PolymorphicPlan {
     pub(crate) fn new<P: PolymorphicSet>(mut stmt: SelectStatement) -> Result<PolymorphicPlan> {
         let base = P::Base::table();
         let enum_name = std::any::type_name::<P>().rsplit("::").next().unwrap_or("enum");
-        let discriminator = base.inheritance.and_then(|i| i.discriminator).ok_or_else(|| {
-            Error::from(Misuse::NoDiscriminator { base: base.model, enum_name })
-        })?;
+        let discriminator = base
+            .inheritance
+            .and_then(|i| i.discriminator)
+            .ok_or_else(|| Error::from(Misuse::NoDiscriminator { base: base.model, enum_name }))?;
         let mut sel = Items {
             items: vec![SelectItem { node: Node::Column { table: base.name, name: discriminator }, label: None }],
             shared: vec![(discriminator, 0)],
@@ -120,7 +121,9 @@ impl PolymorphicPlan {
             let mut positions = Vec::with_capacity(tables.len());
             for &t in &tables {
                 if base_of(t).name != base.name {
-                    return Err(Misuse::PolymorphicVariantNotSubtype { model: t.model, enum_name, base: base.model }.into());
+                    return Err(
+                        Misuse::PolymorphicVariantNotSubtype { model: t.model, enum_name, base: base.model }.into()
+                    );
                 }
                 let joined = t.inheritance.is_some_and(|i| i.joined);
                 if !joined {

@@ -113,12 +113,8 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
                     out.added.push(link.other.clone());
                 }
                 ObjectState::Pending | ObjectState::Persistent if owner == session => {}
-                ObjectState::Deleted => {
-                    return Err(Misuse::RelatedDeleted { model: link.other.table().model }.into())
-                }
-                _ => {
-                    return Err(Misuse::RelatedOutsideSession { model: link.other.table().model }.into())
-                }
+                ObjectState::Deleted => return Err(Misuse::RelatedDeleted { model: link.other.table().model }.into()),
+                _ => return Err(Misuse::RelatedOutsideSession { model: link.other.table().model }.into()),
             }
             if seen.insert(link.other.addr()) {
                 queue.push(link.other.clone());
@@ -193,12 +189,10 @@ fn assoc_op(
         detail: format!("a link to a `{}` without one", link.other.table().model),
     })?;
     let referenced = |c: &'static crate::schema::ColumnDef| {
-        c.foreign_key
-            .map(|f| (f.target)().index)
-            .ok_or_else(|| Error::Internal {
-                invariant: "an association column found through `ForeignKeyTo` has a foreign key",
-                detail: format!("`{}.{}` has none", c.table, c.name),
-            })
+        c.foreign_key.map(|f| (f.target)().index).ok_or_else(|| Error::Internal {
+            invariant: "an association column found through `ForeignKeyTo` has a foreign key",
+            detail: format!("`{}.{}` has none", c.table, c.name),
+        })
     };
     Ok(crate::session::many_to_many::AssocOp {
         insert,

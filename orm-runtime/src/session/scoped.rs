@@ -218,18 +218,14 @@ impl SessionFactory {
                     slots.insert(self.id, Slot { request: true, ..Slot::default() });
                     Ok(())
                 }
-                Some(slot) if slot.request => {
-                    Err(Error::Misuse(Misuse::ReentrantCall {
+                Some(slot) if slot.request => Err(Error::Misuse(Misuse::ReentrantCall {
                     call: "request",
                     inside: "`request` of the same factory".to_owned(),
-                }))
-                }
-                Some(slot) if slot.lent => {
-                    Err(Error::Misuse(Misuse::ReentrantCall {
-                        call: "request",
-                        inside: "`with_current` of the same factory".to_owned(),
-                    }))
-                }
+                })),
+                Some(slot) if slot.lent => Err(Error::Misuse(Misuse::ReentrantCall {
+                    call: "request",
+                    inside: "`with_current` of the same factory".to_owned(),
+                })),
                 Some(_) => Err(Error::Misuse(Misuse::RequestOverCurrentSession)),
             }
         })?;

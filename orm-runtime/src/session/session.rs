@@ -431,10 +431,7 @@ impl Session {
 
     /// The mark of `sp`, if it is open.
     fn savepoint_mark(&self, sp: Savepoint) -> Result<&SavepointMark> {
-        sp.depth
-            .checked_sub(1)
-            .and_then(|i| self.savepoints.get(i))
-            .ok_or(Error::Misuse(Misuse::SavepointClosed))
+        sp.depth.checked_sub(1).and_then(|i| self.savepoints.get(i)).ok_or(Error::Misuse(Misuse::SavepointClosed))
     }
 
     /// The mark of `sp`, with every savepoint opened inside it closed.
@@ -793,12 +790,8 @@ impl Session {
             }
             ObjectState::Pending | ObjectState::Persistent if owner == self.id => {}
             ObjectState::Detached => self.attach(&obj)?,
-            ObjectState::Deleted => {
-                return Err(Misuse::AddDeleted { model: M::table().model }.into())
-            }
-            _ => {
-                return Err(Misuse::AddFromOtherSession { model: M::table().model }.into())
-            }
+            ObjectState::Deleted => return Err(Misuse::AddDeleted { model: M::table().model }.into()),
+            _ => return Err(Misuse::AddFromOtherSession { model: M::table().model }.into()),
         }
         Ok(obj)
     }

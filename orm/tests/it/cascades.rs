@@ -125,10 +125,7 @@ fn removing_a_child_nulls_its_key_or_deletes_the_orphan() {
         db.log.clear();
         let err = s.flush().unwrap_err();
         assert!(
-            matches!(
-                err,
-                Error::Misuse(Misuse::OrphanNotNull { model: "Book", table: "books", column: "author_id" })
-            ),
+            matches!(err, Error::Misuse(Misuse::OrphanNotNull { model: "Book", table: "books", column: "author_id" })),
             "{err:?}"
         );
         assert!(db.log.statements().is_empty());

@@ -225,10 +225,7 @@ fn misuse_is_typed_names_the_call_and_sends_nothing() {
         let err = insert::<User>().values(&ada).set(User::age, 2).execute(&db.engine).unwrap_err();
         assert!(matches!(err, Error::Misuse(Misuse::InsertRowsAndValues { table: "users" })), "{err:?}");
         let err = insert::<User>().values(&ada).on_conflict(User::name).do_nothing().returning_keys(&db.engine);
-        assert!(
-            matches!(err, Err(Error::Misuse(Misuse::ReturningKeysWithOnConflict { table: "users" }))),
-            "{err:?}"
-        );
+        assert!(matches!(err, Err(Error::Misuse(Misuse::ReturningKeysWithOnConflict { table: "users" }))), "{err:?}");
         let err = select((User::age + 1).over(window())).render(&orm::dialect::Sqlite).unwrap_err();
         assert!(matches!(err, Error::Misuse(Misuse::OverNonAggregate)), "{err:?}");
         let err = delete::<User>().execute(&db.engine).unwrap_err();

@@ -749,9 +749,15 @@ fn t29_render_degenerate_predicates_run() {
         assert_eq!(nulls, [1, 2]);
 
         let err = update::<InjRow>().set(InjRow::tag, "x").execute(e).unwrap_err();
-        assert!(matches!(err, Error::Misuse(Misuse::MissingFilter { statement: "UPDATE", table: "inj_rows" })), "{err:?}");
+        assert!(
+            matches!(err, Error::Misuse(Misuse::MissingFilter { statement: "UPDATE", table: "inj_rows" })),
+            "{err:?}"
+        );
         let err = delete::<InjRow>().execute(e).unwrap_err();
-        assert!(matches!(err, Error::Misuse(Misuse::MissingFilter { statement: "DELETE", table: "inj_rows" })), "{err:?}");
+        assert!(
+            matches!(err, Error::Misuse(Misuse::MissingFilter { statement: "DELETE", table: "inj_rows" })),
+            "{err:?}"
+        );
         let n: i64 = select(count_all()).from::<InjRow>().one(e).unwrap();
         assert_eq!(n, 2, "nothing changed");
 

@@ -92,7 +92,10 @@ fn a_failing_listener_fails_the_flush_and_nothing_is_written() {
         s.delete(&other).unwrap();
         s.delete(&keep).unwrap();
         let err = s.commit().unwrap_err();
-        assert!(matches!(err, Error::Validation { ref message, .. } if message.contains("may not be deleted")), "{err:?}");
+        assert!(
+            matches!(err, Error::Validation { ref message, .. } if message.contains("may not be deleted")),
+            "{err:?}"
+        );
         s.rollback().unwrap();
         assert_eq!(keep.state(), ObjectState::Persistent);
         let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();

@@ -114,7 +114,10 @@ fn request_rolls_back_when_the_handler_returns_err() {
             factory.with_current(|s| s.flush())??;
             Err(orm::Error::Validation { model: "User".into(), field: None, message: "refused by the handler".into() })
         });
-        assert!(matches!(r, Err(orm::Error::Validation { ref message, .. }) if message == "refused by the handler"), "{r:?}");
+        assert!(
+            matches!(r, Err(orm::Error::Validation { ref message, .. }) if message == "refused by the handler"),
+            "{r:?}"
+        );
         assert_eq!(names(db), Vec::<String>::new(), "rolled back");
         assert_eq!(added.unwrap().state(), ObjectState::Transient);
         assert_eq!(idle_in_transaction(db).len(), 0);
