@@ -71,7 +71,11 @@ fn main() -> orm::Result<()> {
     assert!(bob_id > 0);
     let refused: orm::Result<()> = s.transaction(|_| {
         ada.write().balance -= 500;
-        Err(Error::InvalidState("insufficient funds".into()))
+        Err(Error::Validation {
+            model: "Account".into(),
+            field: Some("balance".into()),
+            message: "insufficient funds".into(),
+        })
     });
     assert!(refused.is_err() && ada.read().balance == 100);
     std::panic::set_hook(Box::new(|_| {})); // keep the demo's panic message quiet

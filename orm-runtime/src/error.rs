@@ -401,9 +401,47 @@ pub enum Error {
         /// The validator's message.
         message: String,
     },
-    /// An operation is not valid for the object's current state.
-    #[error("invalid object state: {0}")]
-    InvalidState(String),
+    /// The ORM's API was used in a way it refuses: the [`Misuse`] names the call and what to
+    /// do instead.
+    #[error(transparent)]
+    Misuse(#[from] Misuse),
+    /// An invariant the ORM keeps for itself does not hold: a bug in orm, not in the calling
+    /// code; please report it with the message.
+    #[error("internal error: {invariant} ({detail}); this is a bug in orm, please report it")]
+    Internal {
+        /// What should have held.
+        invariant: &'static str,
+        /// What was found instead.
+        detail: String,
+    },
+    /// An operating-system operation of the ORM's own failed (not the database's I/O, which is
+    /// [`Error::Disconnected`]): a thread the ORM needs could not be started, say.
+    #[error("cannot {action}: {source}")]
+    Io {
+        /// What the ORM was doing ("start the statement deadline watchdog").
+        action: &'static str,
+        /// The operating system's error (shared, so that the error can be duplicated).
+        source: std::sync::Arc<std::io::Error>,
+    },
+    /// A connection is inside a transaction block (one left open, or an aborted one) where it
+    /// must be idle: the pool's checkout probe (`Connection::ping`) refuses it, and the pool
+    /// discards it and lends another.
+    #[error("the {database} connection is inside a transaction block; the pool lends only idle connections")]
+    ConnectionInTransaction {
+        /// "SQLite" or "PostgreSQL".
+        database: &'static str,
+    },
+    /// A `with_current` inside a `SessionFactory::request` panicked: its session was rolled
+    /// back and closed, so the rest of the request is refused (`ended: false`), and the
+    /// request returns this instead of committing (`ended: true`).
+    #[error(
+        "a `with_current` of this request panicked and its session was rolled back; {}",
+        if *ended { "nothing was committed" } else { "the request cannot go on" }
+    )]
+    RequestPanicked {
+        /// Whether the request has ended (nothing was committed), else it was refused work.
+        ended: bool,
+    },
     /// The calling thread holds a guard of an object ([`Obj::read`](crate::session::Obj::read)
     /// or [`Obj::write`](crate::session::Obj::write)) that the call would have to wait for:
     /// it would wait forever, so it was refused instead, before anything was done. Drop the
@@ -613,7 +651,11 @@ impl Error {
             Error::Validation { model, field, message } => {
                 Error::Validation { model: model.clone(), field: field.clone(), message: message.clone() }
             }
-            Error::InvalidState(s) => Error::InvalidState(s.clone()),
+            Error::Misuse(m) => Error::Misuse(m.clone()),
+            Error::Internal { invariant, detail } => Error::Internal { invariant, detail: detail.clone() },
+            Error::Io { action, source } => Error::Io { action, source: source.clone() },
+            Error::ConnectionInTransaction { database } => Error::ConnectionInTransaction { database },
+            Error::RequestPanicked { ended } => Error::RequestPanicked { ended: *ended },
             Error::TransactionInProgress => Error::TransactionInProgress,
             Error::Busy { message, stale_snapshot } => {
                 Error::Busy { message: message.clone(), stale_snapshot: *stale_snapshot }
@@ -628,6 +670,191 @@ impl Error {
             Error::Database { code, message } => Error::Database { code: code.clone(), message: message.clone() },
         }
     }
+}
+
+/// A use of the ORM's API that it refuses ([`Error::Misuse`]), each naming the call and its
+/// subject; the message says what to do instead. What is refused is not sent to the
+/// database.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Misuse {
+    /// A Core `update()` / `delete()` (or a session's `bulk_update` / `bulk_delete`) without a
+    /// filter: it would change every row of the table.
+    #[error("{statement} of `{table}` without a filter would change every row: add `.filter(...)`, or `.all_rows()` if every row is meant")]
+    MissingFilter {
+        /// "UPDATE" or "DELETE".
+        statement: &'static str,
+        /// The table.
+        table: &'static str,
+    },
+    /// An `insert()` given both model rows (`.values(..)`) and column values (`.set(..)`).
+    #[error("an INSERT into `{table}` takes either model rows (`.values(..)`) or column values (`.set(..)`), not both: build two inserts")]
+    InsertRowsAndValues {
+        /// The table.
+        table: &'static str,
+    },
+    /// `returning_keys()` on an insert with `on_conflict(..)`: a skipped row has no key.
+    #[error("`returning_keys()` on an INSERT into `{table}` with ON CONFLICT: a skipped row has no key; use `.returning(...)` to read the rows written")]
+    ReturningKeysWithOnConflict {
+        /// The table.
+        table: &'static str,
+    },
+    /// A type read by label (`#[derive(FromRow)]`, `select(..).into::<R>()`) reads a label the select list
+    /// lacks.
+    #[error(
+        "`{target}` reads the label `{label}`, which the select list lacks (its labels: {}); add `.label(\"{label}\")` to an expression",
+        if labels.is_empty() { "none".to_owned() } else { labels.join(", ") }
+    )]
+    MissingLabel {
+        /// The type reading the row.
+        target: &'static str,
+        /// The label it reads.
+        label: &'static str,
+        /// The labels the select list has.
+        labels: Vec<&'static str>,
+    },
+    /// `.over(window)` on an expression that is neither an aggregate nor a window function
+    /// (found when the statement is rendered).
+    #[error("`.over(...)` applies to an aggregate (`count`, `sum`, `func(..)`, ...) or a window function, not to another expression")]
+    OverNonAggregate,
+    /// Raw rows mapped onto a model whose `Model` impl is hand-written without
+    /// `decode_row_at`, in an order other than its own.
+    #[error(
+        "`{model}` cannot decode columns out of order (its `Model` impl has no `decode_row_at`): derive `Model` for it"
+    )]
+    DecodeOutOfOrder {
+        /// The model's Rust type.
+        model: &'static str,
+    },
+    /// A call that would re-enter what it was called inside: `flush`, `commit`, `rollback` or
+    /// `close` inside a session listener (it would run the listener again), `with_current`,
+    /// `remove_current` or `request` inside `with_current` or `request` of the same factory.
+    #[error("`{call}` called inside {inside}; call it once that has returned")]
+    ReentrantCall {
+        /// The call refused.
+        call: &'static str,
+        /// What it was called inside ("a BeforeCommit listener", "`with_current` of the same
+        /// factory").
+        inside: String,
+    },
+    /// `SessionFactory::request` on a thread that still has a current session of the factory,
+    /// made outside any request: the request would commit work that is not its own.
+    #[error("`request` called while this thread has a current session of this factory, made outside any request; `remove_current()` it before `request`")]
+    RequestOverCurrentSession,
+    /// A savepoint was released or rolled back to after it closed: it (or one it was inside)
+    /// was released or rolled back to, or its transaction ended.
+    #[error("this savepoint is no longer open: it (or one it was inside) was released or rolled back to, or its transaction ended")]
+    SavepointClosed,
+    /// `expire`, `refresh` or `delete` was given an object that is not a persistent object of
+    /// this session.
+    #[error(
+        "`{call}` takes a persistent object of this session; this `{model}` is {state}{}",
+        if *other_session { " in another session" } else { "" }
+    )]
+    NotPersistentHere {
+        /// The session method.
+        call: &'static str,
+        /// The model (Rust type name).
+        model: &'static str,
+        /// The object's state ("pending", "deleted", "detached", ...).
+        state: &'static str,
+        /// Whether the object belongs to another session.
+        other_session: bool,
+    },
+    /// `Session::add` was given an object this session has deleted.
+    #[error("`add` was given a deleted `{model}`: a deleted object cannot be added again; add a new object instead")]
+    AddDeleted {
+        /// The model (Rust type name).
+        model: &'static str,
+    },
+    /// `Session::add` was given an object of another session.
+    #[error("`add` was given a `{model}` that belongs to another session; expunge it there first")]
+    AddFromOtherSession {
+        /// The model (Rust type name).
+        model: &'static str,
+    },
+    /// A relationship of an object being flushed holds an object the session has deleted.
+    #[error("a `{model}` held by a relationship was deleted; take it out of the relationship first")]
+    RelatedDeleted {
+        /// The related model (Rust type name).
+        model: &'static str,
+    },
+    /// A relationship of an object being flushed holds an object of no session (detached) or
+    /// of another session.
+    #[error("a `{model}` held by a relationship belongs to no session or to another one; add it to this session")]
+    RelatedOutsideSession {
+        /// The related model (Rust type name).
+        model: &'static str,
+    },
+    /// An object was taken out of a relationship whose foreign key column is NOT NULL, and the
+    /// relationship is not `delete_orphan`: the flush would set the column to NULL.
+    #[error("a `{model}` was taken out of a relationship, which would set `{table}.{column}` to NULL, but the column is NOT NULL; delete the object, or declare the relationship `delete_orphan`")]
+    OrphanNotNull {
+        /// The child model (Rust type name).
+        model: &'static str,
+        /// The child's table.
+        table: &'static str,
+        /// The foreign key column.
+        column: &'static str,
+    },
+    /// `Session::add_joined` was given a model that is not a joined-table subtype of the base.
+    #[error("`add_joined` takes a base and its joined-table subtype, and `{subtype}` is not one of `{base}`: declare it `#[orm(inherits = {base}, table = \"...\")]`")]
+    NotJoinedSubtype {
+        /// The model given as the subtype.
+        subtype: &'static str,
+        /// The base model.
+        base: &'static str,
+    },
+    /// A joined-table subtype's primary key has another number of columns than its base's (its
+    /// rows share the base rows' keys).
+    #[error("the joined-table subtype `{subtype}` has a primary key of another length than its base `{base}`'s: a subtype's row shares its base row's key, column for column")]
+    SubtypeKeyMismatch {
+        /// The subtype.
+        subtype: &'static str,
+        /// Its base.
+        base: &'static str,
+    },
+    /// A variant of a `#[derive(Polymorphic)]` enum holds a model that does not inherit from
+    /// the enum's base.
+    #[error("`{model}` in `{enum_name}` does not inherit from `{base}`: declare it `#[orm(inherits = {base})]`, or take it out of the enum")]
+    PolymorphicVariantNotSubtype {
+        /// The variant's model.
+        model: &'static str,
+        /// The enum.
+        enum_name: &'static str,
+        /// The enum's base.
+        base: &'static str,
+    },
+    /// A `#[derive(Polymorphic)]` enum's base declares no discriminator column.
+    #[error("`{enum_name}` reads `{base}` rows by their type, but `{base}` has no discriminator column: declare one with `#[orm(polymorphic_on = field)]`")]
+    NoDiscriminator {
+        /// The base model.
+        base: &'static str,
+        /// The enum.
+        enum_name: &'static str,
+    },
+    /// A single-table subtype declares a column its base table (or another subtype) has,
+    /// with another type (found when the table's DDL is rendered).
+    #[error("column `{column}` of `{table}` has another type in its subtype `{subtype}`: the types sharing a table share its columns' types")]
+    SubtypeColumnType {
+        /// The shared table.
+        table: &'static str,
+        /// The column.
+        column: &'static str,
+        /// The subtype that declares it differently.
+        subtype: &'static str,
+    },
+    /// A single-table subtype's own column is NOT NULL without a server default: the rows of
+    /// the other types sharing the table could not leave it empty.
+    #[error("`{subtype}.{field}` is a column of subtype `{subtype}` only, in table `{table}` shared with other types: declare it `Option<...>` (their rows leave it NULL)")]
+    SubtypeColumnNotNull {
+        /// The subtype.
+        subtype: &'static str,
+        /// Its field.
+        field: &'static str,
+        /// The shared table.
+        table: &'static str,
+    },
 }
 
 /// A decoding failure before the table and column are known; see [`Error::Decode`].

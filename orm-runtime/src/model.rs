@@ -96,10 +96,7 @@ pub trait Model: Sized + Send + Sync + 'static {
     fn decode_row_at(row: &RowRef<'_>, positions: &[usize]) -> Result<Self> {
         match positions.first() {
             Some(&first) if positions.iter().enumerate().all(|(i, &p)| p == first + i) => Self::decode_row(row, first),
-            _ => Err(crate::error::Error::InvalidState(format!(
-                "`{}` cannot decode columns out of order: derive `Model` for it",
-                std::any::type_name::<Self>()
-            ))),
+            _ => Err(crate::error::Misuse::DecodeOutOfOrder { model: std::any::type_name::<Self>() }.into()),
         }
     }
 

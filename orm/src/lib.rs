@@ -410,6 +410,8 @@
 //! | `StaleStatement` | 0A000 after DDL, inside a transaction (outside one the statement, which did not run, is prepared afresh and sent once more) | fine; the statement is evicted from the cache |
 //! | `Busy` | SQLite BUSY / LOCKED / BUSY_SNAPSHOT after the busy timeout | fine; a COMMIT that got it is rolled back, never left open |
 //! | `DiskFull`, `TooManyParameters`, `ValueTooLarge` | SQLite 13 / PG 53100; more parameters than the database takes (refused before sending); a value over `i32::MAX` bytes | fine |
+//! | `Misuse(..)` | a call the API refuses, named by its [`Misuse`] variant (an UPDATE without a filter, a closed savepoint, ...); its message says what to do instead | — |
+//! | `Internal { invariant, .. }` | an invariant of the ORM's own does not hold: a bug in orm, please report it | — |
 //!
 //! A COMMIT that returns an error committed nothing, except `CommitOutcomeUnknown`. A session
 //! never commits a PostgreSQL transaction that an earlier statement aborted (the server would
@@ -468,7 +470,7 @@ pub use orm_derive::__merge_mixin;
 /// |---|---|---|
 /// | `#[orm(label = "name")]` | field | the label it reads (default: the field's name) |
 ///
-/// A label the select list lacks is an [`Error::InvalidState`] naming it, before anything runs.
+/// A label the select list lacks is a [`Misuse::MissingLabel`] naming it, before anything runs.
 ///
 /// ```
 /// use orm::prelude::*;
@@ -533,7 +535,7 @@ pub use orm_runtime::backend::{
     DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef, SslMode,
 };
 pub use orm_runtime::dialect::{self, Dialect, DialectKind};
-pub use orm_runtime::error::{Error, Result};
+pub use orm_runtime::error::{Error, Misuse, Result};
 pub use orm_runtime::expr::{self, alias, Alias, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, model, select, select_model, update};
 pub use orm_runtime::query::{IsolationLevel, LockStrength, LockWait, RowLock, TransactionOptions};

@@ -195,9 +195,10 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
 
             fn decode_row_at(row: &__orm::RowRef<'_>, positions: &[usize]) -> __orm::Result<Self> {
                 let __position = |i: usize| {
-                    positions.get(i).copied().ok_or_else(|| __orm::Error::InvalidState(
-                        ::std::format!("no position given for column {} of `{}`", i, #table_name),
-                    ))
+                    positions.get(i).copied().ok_or_else(|| __orm::Error::Internal {
+                        invariant: "a model is decoded with one position per column",
+                        detail: ::std::format!("no position given for column {} of `{}`", i, #table_name),
+                    })
                 };
                 ::core::result::Result::Ok(Self { #(#decode_fields_at),* })
             }

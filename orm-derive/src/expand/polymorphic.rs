@@ -80,7 +80,10 @@ fn expand(e: &PolymorphicEnum<'_>, base: &syn::Path) -> TokenStream {
     };
     let enum_name = ident.to_string();
     let unknown = quote! {
-        _ => ::core::result::Result::Err(__orm::Error::InvalidState(::std::format!("`{}` has no variant {}", #enum_name, variant))),
+        _ => ::core::result::Result::Err(__orm::Error::Internal {
+            invariant: "a polymorphic row's variant index names a variant of the enum",
+            detail: ::std::format!("`{}` has no variant {}", #enum_name, variant),
+        }),
     };
     let from_row = if tracked {
         quote! {

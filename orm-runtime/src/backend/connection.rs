@@ -679,7 +679,7 @@ impl Connection {
                 // wait out the busy timeout while another connection holds the write lock
                 // (an in-memory database has no WAL), and then drop a healthy connection.
                 if !c.is_autocommit() {
-                    return Err(Error::InvalidState("pooled SQLite connection is inside a transaction".into()));
+                    return Err(Error::ConnectionInTransaction { database: "SQLite" });
                 }
                 Ok(())
             }
@@ -696,7 +696,7 @@ impl Connection {
                 if idle {
                     Ok(())
                 } else {
-                    Err(Error::InvalidState("pooled PostgreSQL connection is inside a transaction".into()))
+                    Err(Error::ConnectionInTransaction { database: "PostgreSQL" })
                 }
             }
         }

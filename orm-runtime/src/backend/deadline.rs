@@ -82,7 +82,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-static WATCHDOG: OnceLock<std::result::Result<Arc<Watchdog>, String>> = OnceLock::new();
+static WATCHDOG: OnceLock<std::result::Result<Arc<Watchdog>, Arc<std::io::Error>>> = OnceLock::new();
 
 fn watchdog() -> Result<&'static Arc<Watchdog>> {
     let w = WATCHDOG.get_or_init(|| {
@@ -93,9 +93,9 @@ fn watchdog() -> Result<&'static Arc<Watchdog>> {
             .name("orm-deadline-watchdog".into())
             .spawn(move || run.run())
             .map(|_| w)
-            .map_err(|e| e.to_string())
+            .map_err(Arc::new)
     });
-    w.as_ref().map_err(|e| Error::InvalidState(format!("cannot start the statement deadline watchdog: {e}")))
+    w.as_ref().map_err(|e| Error::Io { action: "start the statement deadline watchdog", source: e.clone() })
 }
 
 impl Watchdog {

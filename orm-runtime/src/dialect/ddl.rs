@@ -2,7 +2,7 @@
 
 use crate::dialect::render::Writer;
 use crate::dialect::Dialect;
-use crate::error::Result;
+use crate::error::{Misuse, Result};
 use crate::query::Ddl;
 use crate::schema::{ColumnDef, NamingConvention, TableDef};
 
@@ -65,17 +65,13 @@ fn columns_with_subtypes<'a>(t: &'a TableDef, subtypes: &[&'a TableDef]) -> Resu
         for c in sub.columns {
             match cols.iter().find(|k| k.name == c.name) {
                 Some(k) if k.kind != c.kind => {
-                    return Err(crate::error::Error::InvalidState(format!(
-                        "column `{}` of `{}` has another type in `{}`",
-                        c.name, t.name, sub.model
-                    )))
+                    return Err(Misuse::SubtypeColumnType { table: t.name, column: c.name, subtype: sub.model }.into())
                 }
                 Some(_) => {}
                 None if !c.nullable && c.server_default.is_none() => {
-                    return Err(crate::error::Error::InvalidState(format!(
-                        "`{}.{}` is a column of subtype `{}` only, in table `{}` shared with other types: declare it `Option<...>` (their rows leave it NULL)",
-                        sub.model, c.field, sub.model, t.name
-                    )))
+                    return Err(
+                        Misuse::SubtypeColumnNotNull { subtype: sub.model, field: c.field, table: t.name }.into()
+                    )
                 }
                 None => cols.push(c),
             }

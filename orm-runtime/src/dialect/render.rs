@@ -1,7 +1,7 @@
 //! The one renderer: statement AST -> SQL text + parameters, driven by a [`Dialect`].
 
 use crate::dialect::Dialect;
-use crate::error::{Error, Result};
+use crate::error::{Error, Misuse, Result};
 use crate::expr::{Direction, Node, Nulls};
 use crate::query::{
     DeleteStatement, InsertStatement, OrderTerm, SelectItem, SelectStatement, Statement, UpdateStatement,
@@ -642,9 +642,7 @@ impl Writer<'_> {
             }
             Node::Over { func, window } => {
                 if !matches!(**func, Node::Func { .. } | Node::CountStar) {
-                    return Err(Error::InvalidState(
-                        "OVER applies to an aggregate or a window function, not to another expression".into(),
-                    ));
+                    return Err(Misuse::OverNonAggregate.into());
                 }
                 self.node(func)?;
                 self.push(" OVER (");
@@ -681,8 +679,12 @@ impl Writer<'_> {
     }
 
     fn builtin(&mut self, func: crate::expr::Builtin, args: &[Node]) -> Result<()> {
-        let arg =
-            |i: usize| args.get(i).ok_or_else(|| Error::InvalidState(format!("{func:?} is missing its argument #{i}")));
+        let arg = |i: usize| {
+            args.get(i).ok_or_else(|| Error::Internal {
+                invariant: "a built-in function's node carries its arguments",
+                detail: format!("{func:?} is missing its argument #{i}"),
+            })
+        };
         match self.d.builtin(func) {
             Some(crate::expr::BuiltinSql::Call(name)) => {
                 self.push(name);

@@ -4,7 +4,7 @@
 use std::marker::PhantomData;
 
 use crate::backend::RowRef;
-use crate::error::{Error, Result};
+use crate::error::{Error, Misuse, Result};
 use crate::expr::{AppearsIn, Node};
 use crate::query::select::run_rows;
 use crate::query::{Executor, Select, SelectItem, SelectStatement, Selection};
@@ -23,7 +23,10 @@ pub trait FromRow: Sized {
 
 /// Decode field `field` of a [`FromRow`] type (used by the derive).
 pub fn decode_labeled<T: SqlType>(row: &RowRef<'_>, positions: &[usize], field: usize, label: &str) -> Result<T> {
-    let pos = positions.get(field).copied().ok_or_else(|| Error::InvalidState(format!("no position for `{label}`")))?;
+    let pos = positions.get(field).copied().ok_or_else(|| Error::Internal {
+        invariant: "a `FromRow` type is given one position per label",
+        detail: format!("no position for `{label}` (field #{field})"),
+    })?;
     row.get(pos).map_err(|e| e.into_error("query", label))
 }
 
@@ -40,12 +43,8 @@ fn positions<R: FromRow>(items: &[SelectItem]) -> Result<Vec<usize>> {
         .iter()
         .map(|want| {
             columns.iter().position(|c| *c == Some(*want)).ok_or_else(|| {
-                let found: Vec<&str> = columns.iter().flatten().copied().collect();
-                Error::InvalidState(format!(
-                    "`{}` reads the label `{want}`, which the select list lacks (its labels: {}); add `.label(\"{want}\")` to an expression",
-                    R::NAME,
-                    if found.is_empty() { "none".to_owned() } else { found.join(", ") }
-                ))
+                let labels: Vec<&'static str> = columns.iter().flatten().copied().collect();
+                Error::from(Misuse::MissingLabel { target: R::NAME, label: want, labels })
             })
         })
         .collect()

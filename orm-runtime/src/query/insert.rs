@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::backend::{BindParam, Connection, RowRef};
 use crate::dialect::{render, Dialect, DialectKind, Rendered};
-use crate::error::{Error, Result};
+use crate::error::{Error, Misuse, Result};
 use crate::expr::{AssignValue, Column, Node};
 use crate::model::Model;
 use crate::query::{check_param, check_value, Executor, InsertStatement, Statement};
@@ -232,7 +232,7 @@ impl<'a, M: Model> Insert<'a, M> {
     /// Refuse values their columns cannot hold, before anything is sent.
     fn check(&self) -> Result<()> {
         if !self.pairs.is_empty() && !self.objs.is_empty() {
-            return Err(Error::InvalidState("an INSERT takes either model rows or column values, not both".into()));
+            return Err(Misuse::InsertRowsAndValues { table: M::table().name }.into());
         }
         let table = M::table();
         for (i, v) in &self.pairs {
@@ -546,9 +546,7 @@ impl<'a, M: Model> Insert<'a, M> {
     pub fn returning_keys<X: Executor>(&self, ex: X) -> Result<Vec<M::Key>> {
         self.check()?;
         if self.on_conflict.is_some() {
-            return Err(Error::InvalidState(
-                "returning_keys() with ON CONFLICT: use .returning(...) to read the rows written".into(),
-            ));
+            return Err(Misuse::ReturningKeysWithOnConflict { table: M::table().name }.into());
         }
         let table = M::table();
         let key_cols: Vec<&'static str> = table.primary_key_columns().map(|c| c.name).collect();

@@ -4,7 +4,7 @@
 use std::marker::PhantomData;
 
 use crate::dialect::render;
-use crate::error::{Error, Result};
+use crate::error::{Misuse, Result};
 use crate::expr::{AppearsIn, AssignValue, Column, Expression};
 use crate::model::Model;
 use crate::query::insert::fill_table;
@@ -88,10 +88,7 @@ impl<M: Model> Update<M> {
     /// `None` when there is nothing to set.
     pub(crate) fn checked(&self) -> Result<Option<std::borrow::Cow<'_, UpdateStatement>>> {
         if !self.filtered && !self.all_rows {
-            return Err(Error::InvalidState(format!(
-                "UPDATE of `{}` without a filter: add .filter(...) or .all_rows()",
-                self.stmt.table
-            )));
+            return Err(Misuse::MissingFilter { statement: "UPDATE", table: self.stmt.table }.into());
         }
         if self.stmt.set.is_empty() {
             return Ok(None);
@@ -154,10 +151,7 @@ impl<M: Model> Delete<M> {
     /// The statement once checked: it has a filter, or `.all_rows()` was called.
     pub(crate) fn checked(&self) -> Result<&DeleteStatement> {
         if !self.filtered && !self.all_rows {
-            return Err(Error::InvalidState(format!(
-                "DELETE from `{}` without a filter: add .filter(...) or .all_rows()",
-                self.stmt.table
-            )));
+            return Err(Misuse::MissingFilter { statement: "DELETE", table: self.stmt.table }.into());
         }
         Ok(&self.stmt)
     }

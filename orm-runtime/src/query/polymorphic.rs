@@ -11,7 +11,7 @@
 
 use crate::backend::RowRef;
 use crate::dialect::render;
-use crate::error::{Error, Result};
+use crate::error::{Error, Misuse, Result};
 use crate::expr::Node;
 use crate::model::Model;
 use crate::query::{Executor, JoinClause, JoinKind, Select, SelectItem, SelectStatement, Statement};
@@ -103,9 +103,10 @@ impl PolymorphicPlan {
     pub(crate) fn new<P: PolymorphicSet>(mut stmt: SelectStatement) -> Result<PolymorphicPlan> {
         let base = P::Base::table();
         let enum_name = std::any::type_name::<P>().rsplit("::").next().unwrap_or("enum");
-        let discriminator = base.inheritance.and_then(|i| i.discriminator).ok_or_else(|| {
-            Error::InvalidState(format!("`{}` of `{enum_name}` has no discriminator column", base.model))
-        })?;
+        let discriminator = base
+            .inheritance
+            .and_then(|i| i.discriminator)
+            .ok_or_else(|| Error::from(Misuse::NoDiscriminator { base: base.model, enum_name }))?;
         let mut sel = Items {
             items: vec![SelectItem { node: Node::Column { table: base.name, name: discriminator }, label: None }],
             shared: vec![(discriminator, 0)],
@@ -120,10 +121,9 @@ impl PolymorphicPlan {
             let mut positions = Vec::with_capacity(tables.len());
             for &t in &tables {
                 if base_of(t).name != base.name {
-                    return Err(Error::InvalidState(format!(
-                        "`{}` in `{enum_name}` does not inherit from `{}`",
-                        t.model, base.model
-                    )));
+                    return Err(
+                        Misuse::PolymorphicVariantNotSubtype { model: t.model, enum_name, base: base.model }.into()
+                    );
                 }
                 let joined = t.inheritance.is_some_and(|i| i.joined);
                 if !joined {
@@ -176,10 +176,7 @@ impl PolymorphicPlan {
 /// `sub.key = base.key`, column by column.
 fn key_join(base: &'static TableDef, sub: &'static TableDef) -> Result<Node> {
     if base.primary_key.len() != sub.primary_key.len() {
-        return Err(Error::InvalidState(format!(
-            "`{}` and its base `{}` have keys of different lengths",
-            sub.model, base.model
-        )));
+        return Err(Misuse::SubtypeKeyMismatch { subtype: sub.model, base: base.model }.into());
     }
     let mut on: Option<Node> = None;
     for (b, s) in base.primary_key_columns().zip(sub.primary_key_columns()) {
@@ -190,7 +187,10 @@ fn key_join(base: &'static TableDef, sub: &'static TableDef) -> Result<Node> {
         );
         on = Some(crate::query::statement::and(on, eq));
     }
-    on.ok_or_else(|| Error::InvalidState(format!("`{}` has no primary key", base.model)))
+    on.ok_or_else(|| Error::Internal {
+        invariant: "every model has a primary key (the derive requires one)",
+        detail: format!("`{}` has none", base.model),
+    })
 }
 
 /// A Core polymorphic query: `select_model::<Employee>().filter(..).polymorphic::<Staff>()`.

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Misuse, Result};
 use crate::session::relationship::LinkDirection;
 use crate::session::unit_of_work::Tracked;
 use crate::session::ObjectState;
@@ -113,18 +113,8 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
                     out.added.push(link.other.clone());
                 }
                 ObjectState::Pending | ObjectState::Persistent if owner == session => {}
-                ObjectState::Deleted => {
-                    return Err(Error::InvalidState(format!(
-                        "a `{}` held by a relationship was deleted; take it out of the relationship first",
-                        link.other.table().model
-                    )))
-                }
-                _ => {
-                    return Err(Error::InvalidState(format!(
-                        "a `{}` held by a relationship belongs to no session or to another one; add it to this session",
-                        link.other.table().model
-                    )))
-                }
+                ObjectState::Deleted => return Err(Misuse::RelatedDeleted { model: link.other.table().model }.into()),
+                _ => return Err(Misuse::RelatedOutsideSession { model: link.other.table().model }.into()),
             }
             if seen.insert(link.other.addr()) {
                 queue.push(link.other.clone());
@@ -175,13 +165,7 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
         } else if fk.nullable {
             out.syncs.push(FkSync { child, fk: fk.index, parent: None });
         } else {
-            return Err(Error::InvalidState(format!(
-                "a `{}` was taken out of a relationship, which would set `{}.{}` to NULL, but the column is NOT NULL; \
-                 delete the object, or declare the relationship `delete_orphan`",
-                child.table().model,
-                fk.table,
-                fk.name
-            )));
+            return Err(Misuse::OrphanNotNull { model: child.table().model, table: fk.table, column: fk.name }.into());
         }
     }
     let changed = |k: &FkSync| out.syncs.iter().any(|s| s.child.addr() == k.child.addr() && s.fk == k.fk);
@@ -200,11 +184,15 @@ fn assoc_op(
     owner: &Arc<dyn Tracked>,
     link: &crate::session::RelationLink,
 ) -> Result<crate::session::many_to_many::AssocOp> {
-    let (table, own) = link.assoc.ok_or(Error::InvalidState("association link without its table".into()))?;
+    let (table, own) = link.assoc.ok_or_else(|| Error::Internal {
+        invariant: "a many-to-many link carries its association table",
+        detail: format!("a link to a `{}` without one", link.other.table().model),
+    })?;
     let referenced = |c: &'static crate::schema::ColumnDef| {
-        c.foreign_key
-            .map(|f| (f.target)().index)
-            .ok_or(Error::InvalidState(format!("association column `{}.{}` has no foreign key", c.table, c.name)))
+        c.foreign_key.map(|f| (f.target)().index).ok_or_else(|| Error::Internal {
+            invariant: "an association column found through `ForeignKeyTo` has a foreign key",
+            detail: format!("`{}.{}` has none", c.table, c.name),
+        })
     };
     Ok(crate::session::many_to_many::AssocOp {
         insert,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::backend::Connection;
-use crate::error::{Error, Result};
+use crate::error::{Misuse, Result};
 use crate::model::Model;
 use crate::session::mapper_events::{MapperListeners, WriteEvent};
 use crate::session::Session;
@@ -20,7 +20,7 @@ use crate::session::Session;
 /// | `AfterRollback` | after `rollback()`, `close()` or drop rolled back an open transaction | returned to the caller; the rollback stands                   |
 ///
 /// Inside a listener the session does not autoflush, and `flush` / `commit` / `rollback` /
-/// `close` are refused with [`Error::InvalidState`] (they would run the listener again).
+/// `close` are refused with [`Misuse::ReentrantCall`] (they would run the listener again).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SessionEvent {
     /// A flush is about to write.
@@ -153,9 +153,9 @@ impl Session {
     }
 
     /// Refuse `what` inside a listener.
-    pub(crate) fn check_not_in_listener(&self, what: &str) -> Result<()> {
+    pub(crate) fn check_not_in_listener(&self, what: &'static str) -> Result<()> {
         match self.in_listener {
-            Some(event) => Err(Error::InvalidState(format!("`{what}` called inside a {event:?} listener"))),
+            Some(event) => Err(Misuse::ReentrantCall { call: what, inside: format!("a {event:?} listener") }.into()),
             None => Ok(()),
         }
     }

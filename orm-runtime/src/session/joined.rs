@@ -1,7 +1,7 @@
 //! Adding an object of a joined-table subtype: its base row first, then its own row under
 //! the base row's key.
 
-use crate::error::{Error, Result};
+use crate::error::{Misuse, Result};
 use crate::model::Model;
 use crate::session::{Obj, Session};
 use crate::types::Value;
@@ -47,10 +47,7 @@ impl Session {
         let (b, s) = (B::table(), S::table());
         let inh = s.inheritance.filter(|i| i.joined && i.base.is_some_and(|f| std::ptr::eq(f(), b)));
         if inh.is_none() {
-            return Err(Error::InvalidState(format!(
-                "`{}` is not a joined-table subtype of `{}` (`#[orm(inherits = {}, table = \"...\")]`)",
-                s.model, b.model, b.model
-            )));
+            return Err(Misuse::NotJoinedSubtype { subtype: s.model, base: b.model }.into());
         }
         if let Some((column, identity)) = s.polymorphic_identity() {
             if let Some(col) = b.column(column) {
@@ -61,7 +58,7 @@ impl Session {
         self.flush()?;
         let key = B::key_values(&base.read().key());
         if key.len() != s.primary_key.len() {
-            return Err(Error::InvalidState(format!("`{}` and `{}` have keys of different lengths", s.model, b.model)));
+            return Err(Misuse::SubtypeKeyMismatch { subtype: s.model, base: b.model }.into());
         }
         for (&idx, v) in s.primary_key.iter().zip(&key) {
             sub.set_column_value(idx, v)?;

@@ -139,9 +139,10 @@ impl<P: Model, T: Model, A: Model> ManyToManyRel<P, T, A> {
 
 /// The column a foreign key references.
 fn referenced(fk: &'static ColumnDef) -> Result<&'static ColumnDef> {
-    fk.foreign_key
-        .map(|f| (f.target)())
-        .ok_or(Error::InvalidState(format!("association column `{}.{}` has no foreign key", fk.table, fk.name)))
+    fk.foreign_key.map(|f| (f.target)()).ok_or_else(|| Error::Internal {
+        invariant: "an association column found through `ForeignKeyTo` has a foreign key",
+        detail: format!("`{}.{}` has none", fk.table, fk.name),
+    })
 }
 
 impl<P: Model, T: Model, A: Model> Relationship<P> for ManyToManyRel<P, T, A> {

@@ -30,6 +30,19 @@ pub enum ObjectState {
     Detached,
 }
 
+impl ObjectState {
+    /// The state's name, as messages write it ("persistent").
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ObjectState::Transient => "transient",
+            ObjectState::Pending => "pending",
+            ObjectState::Persistent => "persistent",
+            ObjectState::Deleted => "deleted",
+            ObjectState::Detached => "detached",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Meta<M: Model> {
     pub(crate) state: ObjectState,

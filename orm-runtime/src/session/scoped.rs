@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Misuse, Result};
 use crate::session::{Session, SessionFactory};
 
 /// One factory's entry in a thread's current sessions. It exists while there is a session,
@@ -88,12 +88,12 @@ impl SessionFactory {
     /// the end of the [`request`](SessionFactory::request) it runs in.
     ///
     /// Calling `with_current` again from inside `work` is refused with
-    /// [`Error::InvalidState`] (`work` already has the session).
+    /// [`Misuse::ReentrantCall`] (`work` already has the session).
     ///
     /// If `work` panics, the session is rolled back, closed and removed before the panic goes
     /// on: the thread's next `with_current` gets a fresh session, and nothing of the panicking
     /// work can be committed by it. Inside a `request`, that request then fails (the rest of
-    /// it is refused with [`Error::InvalidState`] and it does not commit).
+    /// it is refused with [`Error::RequestPanicked`] and it does not commit).
     ///
     /// ```
     /// # use orm_runtime::backend::Engine;
@@ -109,13 +109,13 @@ impl SessionFactory {
             let mut slots = c.borrow_mut();
             let slot = slots.entry(self.id).or_default();
             if slot.lent {
-                return Err(Error::InvalidState("`with_current` called inside `with_current` of the same factory".into()));
+                return Err(Error::Misuse(Misuse::ReentrantCall {
+                    call: "with_current",
+                    inside: "`with_current` of the same factory".to_owned(),
+                }));
             }
             if slot.poisoned {
-                return Err(Error::InvalidState(
-                    "a `with_current` of this request panicked and its session was rolled back; the request cannot go on"
-                        .into(),
-                ));
+                return Err(Error::RequestPanicked { ended: false });
             }
             slot.lent = true;
             Ok(slot.session.take())
@@ -135,7 +135,10 @@ impl SessionFactory {
             let mut slots = c.borrow_mut();
             let Some(slot) = slots.get_mut(&self.id) else { return Ok(None) };
             if slot.lent {
-                return Err(Error::InvalidState("`remove_current` called inside `with_current`".into()));
+                return Err(Error::Misuse(Misuse::ReentrantCall {
+                    call: "remove_current",
+                    inside: "`with_current`".to_owned(),
+                }));
             }
             let session = slot.session.take();
             if !slot.request {
@@ -160,9 +163,10 @@ impl SessionFactory {
     ///
     /// In every case the session is then closed and removed, so the thread's next request
     /// starts with a fresh one. A `request` inside a `request` (or a `with_current`) of the
-    /// same factory is refused with [`Error::InvalidState`], and so is a `request` while the
+    /// same factory is refused with [`Misuse::ReentrantCall`], and a `request` while the
     /// thread still has a current session made outside any request (`remove_current()` it
-    /// first): the request would otherwise commit work that is not its own.
+    /// first) with [`Misuse::RequestOverCurrentSession`]: the request would otherwise commit
+    /// work that is not its own.
     ///
     /// ```
     /// # use orm::prelude::*;
@@ -178,7 +182,8 @@ impl SessionFactory {
     /// fn deposit(factory: &SessionFactory, owner: &str, amount: i64) -> orm::Result<i64> {
     ///     let acct = factory.with_current(|s| s.query::<Account>().filter(Account::owner.eq(owner)).one())??;
     ///     if amount <= 0 {
-    ///         return Err(orm::Error::InvalidState("a deposit must be positive".into()));
+    ///         let message = "a deposit must be positive".to_owned();
+    ///         return Err(orm::Error::Validation { model: "Account".into(), field: Some("balance".into()), message });
     ///     }
     ///     let mut a = acct.write();
     ///     a.balance += amount;
@@ -213,17 +218,15 @@ impl SessionFactory {
                     slots.insert(self.id, Slot { request: true, ..Slot::default() });
                     Ok(())
                 }
-                Some(slot) if slot.request => {
-                    Err(Error::InvalidState("`request` called inside `request` of the same factory".into()))
-                }
-                Some(slot) if slot.lent => {
-                    Err(Error::InvalidState("`request` called inside `with_current` of the same factory".into()))
-                }
-                Some(_) => Err(Error::InvalidState(
-                    "this thread already has a current session of this factory, made outside any request; \
-                     `remove_current()` it before `request`"
-                        .into(),
-                )),
+                Some(slot) if slot.request => Err(Error::Misuse(Misuse::ReentrantCall {
+                    call: "request",
+                    inside: "`request` of the same factory".to_owned(),
+                })),
+                Some(slot) if slot.lent => Err(Error::Misuse(Misuse::ReentrantCall {
+                    call: "request",
+                    inside: "`with_current` of the same factory".to_owned(),
+                })),
+                Some(_) => Err(Error::Misuse(Misuse::RequestOverCurrentSession)),
             }
         })?;
         let outcome = catch_unwind(AssertUnwindSafe(handler));
@@ -246,10 +249,7 @@ impl SessionFactory {
                 if let Some(mut session) = session {
                     let _ = session.close();
                 }
-                Err(Error::InvalidState(
-                    "a `with_current` of this request panicked and its session was rolled back; nothing was committed"
-                        .into(),
-                ))
+                Err(Error::RequestPanicked { ended: true })
             }
             Ok(Err(e)) => {
                 // The handler's error is the one to report.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::backend::connection::{SavepointCommand, Timeouts};
 use crate::backend::{Connection, Engine, PooledConnection, RawSql};
 use crate::dialect::DialectKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, Misuse, Result};
 use crate::model::Model;
 use crate::query::{crud_sql, CrudShape, Executor, IsolationLevel, LockWait, RowLock, TransactionOptions};
 use crate::session::borrows::{self, Borrow};
@@ -142,10 +142,13 @@ impl Session {
     pub fn expire<M: Model>(&mut self, obj: &Obj<M>) -> Result<()> {
         let (state, owner) = obj.0.state_and_session();
         if state != ObjectState::Persistent || owner != self.id {
-            return Err(Error::InvalidState(format!(
-                "only a persistent object of this session can be expired; this `{}` is {state:?}",
-                M::table().model
-            )));
+            return Err(Misuse::NotPersistentHere {
+                call: "expire",
+                model: M::table().model,
+                state: state.name(),
+                other_session: owner != self.id && owner != 0,
+            }
+            .into());
         }
         obj.0.expire();
         Ok(())
@@ -428,19 +431,16 @@ impl Session {
 
     /// The mark of `sp`, if it is open.
     fn savepoint_mark(&self, sp: Savepoint) -> Result<&SavepointMark> {
-        sp.depth
-            .checked_sub(1)
-            .and_then(|i| self.savepoints.get(i))
-            .ok_or(Error::InvalidState("this savepoint is no longer open".into()))
+        sp.depth.checked_sub(1).and_then(|i| self.savepoints.get(i)).ok_or(Error::Misuse(Misuse::SavepointClosed))
     }
 
     /// The mark of `sp`, with every savepoint opened inside it closed.
     fn take_savepoint(&mut self, sp: Savepoint) -> Result<SavepointMark> {
         if sp.depth == 0 || sp.depth > self.savepoints.len() {
-            return Err(Error::InvalidState("this savepoint is no longer open".into()));
+            return Err(Misuse::SavepointClosed.into());
         }
         self.savepoints.truncate(sp.depth);
-        self.savepoints.pop().ok_or(Error::InvalidState("this savepoint is no longer open".into()))
+        self.savepoints.pop().ok_or(Error::Misuse(Misuse::SavepointClosed))
     }
 
     /// Copy `value` (say, a detached object's values, or one built from a request) into the
@@ -489,10 +489,13 @@ impl Session {
         self.check_usable()?;
         let (state, owner) = obj.0.state_and_session();
         if state != ObjectState::Persistent || owner != self.id {
-            return Err(Error::InvalidState(format!(
-                "only a persistent object of this session can be refreshed; this `{}` is {state:?}",
-                M::table().model
-            )));
+            return Err(Misuse::NotPersistentHere {
+                call: "refresh",
+                model: M::table().model,
+                state: state.name(),
+                other_session: owner != self.id && owner != 0,
+            }
+            .into());
         }
         obj.0.check_borrow(Borrow::Write, "refreshed")?;
         let key = {
@@ -787,15 +790,8 @@ impl Session {
             }
             ObjectState::Pending | ObjectState::Persistent if owner == self.id => {}
             ObjectState::Detached => self.attach(&obj)?,
-            ObjectState::Deleted => {
-                return Err(Error::InvalidState(format!("a deleted `{}` cannot be added again", M::table().model)))
-            }
-            _ => {
-                return Err(Error::InvalidState(format!(
-                    "this `{}` belongs to another session; expunge it there first",
-                    M::table().model
-                )))
-            }
+            ObjectState::Deleted => return Err(Misuse::AddDeleted { model: M::table().model }.into()),
+            _ => return Err(Misuse::AddFromOtherSession { model: M::table().model }.into()),
         }
         Ok(obj)
     }
@@ -851,10 +847,13 @@ impl Session {
                 });
             }
             _ => {
-                return Err(Error::InvalidState(format!(
-                    "only a persistent object of this session can be deleted; this `{}` is {state:?}",
-                    M::table().model
-                )))
+                return Err(Misuse::NotPersistentHere {
+                    call: "delete",
+                    model: M::table().model,
+                    state: state.name(),
+                    other_session: owner != self.id && owner != 0,
+                }
+                .into())
             }
         }
         if !already {

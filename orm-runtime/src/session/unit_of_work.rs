@@ -184,10 +184,10 @@ impl<M: Model> Tracked for ObjCell<M> {
         let cells = group
             .iter()
             .map(|t| {
-                t.clone()
-                    .into_any()
-                    .downcast::<ObjCell<M>>()
-                    .map_err(|_| Error::InvalidState("insert group mixes models".into()))
+                t.clone().into_any().downcast::<ObjCell<M>>().map_err(|_| Error::Internal {
+                    invariant: "an insert group holds objects of one model",
+                    detail: format!("an object of another model in a group of `{}`", table.model),
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         if ctx.mapper.has_before::<M>(WriteEvent::Insert) {

@@ -2,7 +2,7 @@
 //! generated keys, parents before children (also within one table), orphans.
 
 use orm::prelude::*;
-use orm::Error;
+use orm::{Error, Misuse};
 
 use crate::common::{each_db, Db};
 use crate::models::{Author, Book, Employee, Playlist, Track};
@@ -123,7 +123,11 @@ fn removing_a_child_nulls_its_key_or_deletes_the_orphan() {
         s.commit().unwrap();
         a.write().books.remove(&kept).unwrap();
         db.log.clear();
-        assert!(matches!(s.flush(), Err(Error::InvalidState(_))));
+        let err = s.flush().unwrap_err();
+        assert!(
+            matches!(err, Error::Misuse(Misuse::OrphanNotNull { model: "Book", table: "books", column: "author_id" })),
+            "{err:?}"
+        );
         assert!(db.log.statements().is_empty());
         s.rollback().unwrap();
     });

@@ -2,7 +2,7 @@
 //! insert (one, many, returning keys), update and delete with row counts, streaming.
 
 use orm::prelude::*;
-use orm::Error;
+use orm::{Error, Misuse};
 
 use crate::common::{each_db, Db};
 use crate::models::{Order, User};
@@ -96,8 +96,14 @@ fn insert_update_delete_with_row_counts() {
         assert_eq!(ages, vec![37, 18, 52]);
         let n = update::<User>().set(User::email, Some("x@y".to_string())).all_rows().execute(&db.engine).unwrap();
         assert_eq!(n, 3);
-        assert!(matches!(update::<User>().set(User::age, 1).execute(&db.engine), Err(Error::InvalidState(_))));
-        assert!(matches!(delete::<Order>().execute(&db.engine), Err(Error::InvalidState(_))));
+        assert!(matches!(
+            update::<User>().set(User::age, 1).execute(&db.engine),
+            Err(Error::Misuse(Misuse::MissingFilter { statement: "UPDATE", table: "users" }))
+        ));
+        assert!(matches!(
+            delete::<Order>().execute(&db.engine),
+            Err(Error::Misuse(Misuse::MissingFilter { statement: "DELETE", table: "orders" }))
+        ));
         assert_eq!(delete::<Order>().filter(Order::total.lt(6.0)).execute(&db.engine).unwrap(), 3);
         assert_eq!(delete::<Order>().all_rows().execute(&db.engine).unwrap(), 3);
         // Column/value insert: unset `active` takes its Rust default, `score` is set.

@@ -69,7 +69,7 @@ fn on_connect_runs_once_per_new_connection_and_its_error_fails_the_checkout() {
         "ev_connect_err",
         |b| {
             b.connection_timeout(Duration::from_millis(300))
-                .on_connect(|_| Err(Error::InvalidState("refused by on_connect".into())))
+                .on_connect(|_| Err(Error::Database { code: None, message: "refused by on_connect".into() }))
         },
         |db| {
             let err = db.engine.connection().unwrap_err();
@@ -80,7 +80,7 @@ fn on_connect_runs_once_per_new_connection_and_its_error_fails_the_checkout() {
             // The listener's own error, typed.
             assert!(
                 matches!(&err, Error::PoolTimeout { last_error: Some(e), .. }
-                    if matches!(&**e, Error::InvalidState(m) if m == "refused by on_connect")),
+                    if matches!(&**e, Error::Database { message, .. } if message == "refused by on_connect")),
                 "{err:?}"
             );
         },

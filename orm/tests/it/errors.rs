@@ -1,7 +1,7 @@
 //! Typed errors from both backends, and what a failed flush leaves behind.
 
 use orm::prelude::*;
-use orm::{Error, Value};
+use orm::{Error, Misuse, Value};
 
 use crate::common::{each_db, Db};
 use crate::models::{Order, User};
@@ -213,5 +213,34 @@ fn oversized_in_list_is_refused_before_anything_is_sent() {
         let limit = if db.is_pg() { 65_535 } else { 32_766 };
         let ids: Vec<i64> = (0..limit).collect();
         assert!(select(User::id).filter(User::id.in_(ids)).all(&db.engine).unwrap().is_empty());
+    });
+}
+
+#[test]
+fn misuse_is_typed_names_the_call_and_sends_nothing() {
+    each_db("e_misuse", |db| {
+        setup(db);
+        let ada = User::new("ada", 1);
+        db.log.clear();
+        let err = insert::<User>().values(&ada).set(User::age, 2).execute(&db.engine).unwrap_err();
+        assert!(matches!(err, Error::Misuse(Misuse::InsertRowsAndValues { table: "users" })), "{err:?}");
+        let err = insert::<User>().values(&ada).on_conflict(User::name).do_nothing().returning_keys(&db.engine);
+        assert!(matches!(err, Err(Error::Misuse(Misuse::ReturningKeysWithOnConflict { table: "users" }))), "{err:?}");
+        let err = select((User::age + 1).over(window())).render(&orm::dialect::Sqlite).unwrap_err();
+        assert!(matches!(err, Error::Misuse(Misuse::OverNonAggregate)), "{err:?}");
+        let err = delete::<User>().execute(&db.engine).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "DELETE of `users` without a filter would change every row: add `.filter(...)`, or `.all_rows()` if every row is meant"
+        );
+        assert!(db.log.statements().is_empty(), "{:?}", db.log.statements());
+
+        let mut s = db.engine.session();
+        let sp = s.begin_nested().unwrap();
+        s.release_savepoint(sp).unwrap();
+        let err = s.rollback_to_savepoint(sp).unwrap_err();
+        assert!(matches!(err, Error::Misuse(Misuse::SavepointClosed)), "{err:?}");
+        assert_eq!(s.query::<User>().count().unwrap(), 0, "the session stays usable");
+        s.rollback().unwrap();
     });
 }

@@ -129,7 +129,10 @@ pub fn rollback_journal(builder: EngineBuilder) -> EngineBuilder {
     builder.on_connect(|conn| {
         let mode = journal_mode(conn, "PRAGMA journal_mode = DELETE")?;
         if mode != "delete" {
-            return Err(Error::InvalidState(format!("journal_mode stayed {mode:?}, wanted delete")));
+            return Err(Error::Database {
+                code: None,
+                message: format!("journal_mode stayed {mode:?}, wanted delete"),
+            });
         }
         Ok(())
     })

@@ -431,10 +431,10 @@ fn guards_savepoint_rollbacks_refuse_when_asked_and_never_when_unwinding_an_erro
                     ada.write().body = "v3".into();
                     s.flush()?;
                     held = Some(ada.read());
-                    Err(Error::InvalidState("refused by the work".into()))
+                    Err(Error::Validation { model: "Note".into(), field: None, message: "refused by the work".into() })
                 };
                 let r = if nested { s.savepoint(work) } else { s.transaction(work) };
-                assert!(matches!(r, Err(Error::InvalidState(_))), "{r:?}");
+                assert!(matches!(r, Err(Error::Validation { .. })), "{r:?}");
                 assert_eq!(held.as_ref().map(|g| g.body.clone()).as_deref(), Some("v3"), "borrowed: kept");
                 drop(held);
                 assert!(ada.is_expired(), "not restored: expired");

@@ -3,7 +3,7 @@
 //! polymorphic loading of the base.
 
 use orm::prelude::*;
-use orm::{Error, Polymorphic};
+use orm::{Error, Misuse, Polymorphic};
 
 use crate::common::{each_db, Db};
 
@@ -254,6 +254,9 @@ fn add_joined_writes_the_base_row_with_the_subtype_identity_then_the_subtype_row
         let rows = select_model::<Employee>().polymorphic::<Staff>().all(&db.engine).unwrap();
         assert!(matches!(&rows[..], [Staff::Engineer(e, g)] if e.name == "Grace" && g.language == "Rust"), "{rows:?}");
         let err = s.add_joined(employee("Mia"), Manager { id: 0, kind: String::new(), name: "x".into(), budget: None });
-        assert!(matches!(err, Err(Error::InvalidState(m)) if m.contains("not a joined-table subtype")));
+        assert!(
+            matches!(err, Err(Error::Misuse(Misuse::NotJoinedSubtype { subtype: "Manager", base: "Employee" }))),
+            "{err:?}"
+        );
     });
 }

@@ -20,7 +20,7 @@ use orm::expr::JsonExpression;
 use orm::prelude::*;
 
 use crate::common::both;
-use orm::{Engine, Error, Expr, RawSql, Value};
+use orm::{Engine, Error, Expr, Misuse, RawSql, Value};
 
 use crate::common::{each_db, pg_url, Db};
 
@@ -159,7 +159,10 @@ fn single(r: orm::Result<Vec<Rendered>>) -> orm::Result<Rendered> {
     let mut v = r?;
     match (v.pop(), v.is_empty()) {
         (Some(one), true) => Ok(one),
-        _ => Err(Error::InvalidState("expected exactly one statement".into())),
+        (one, _) => Err(Error::Internal {
+            invariant: "an insert of one row renders as one statement",
+            detail: format!("{} statements", v.len() + usize::from(one.is_some())),
+        }),
     }
 }
 
@@ -726,7 +729,7 @@ fn t29_render_degenerate_predicates_and_typed_clauses() {
     );
     // UPDATE / DELETE without a filter are refused (also when rendered, for UPDATE).
     let err = update::<InjRow>().set(InjRow::tag, "x").render(&Sqlite).unwrap_err();
-    assert!(matches!(err, Error::InvalidState(_)), "{err:?}");
+    assert!(matches!(err, Error::Misuse(Misuse::MissingFilter { statement: "UPDATE", table: "inj_rows" })), "{err:?}");
 }
 
 #[test]
@@ -746,9 +749,15 @@ fn t29_render_degenerate_predicates_run() {
         assert_eq!(nulls, [1, 2]);
 
         let err = update::<InjRow>().set(InjRow::tag, "x").execute(e).unwrap_err();
-        assert!(matches!(err, Error::InvalidState(_)), "{err:?}");
+        assert!(
+            matches!(err, Error::Misuse(Misuse::MissingFilter { statement: "UPDATE", table: "inj_rows" })),
+            "{err:?}"
+        );
         let err = delete::<InjRow>().execute(e).unwrap_err();
-        assert!(matches!(err, Error::InvalidState(_)), "{err:?}");
+        assert!(
+            matches!(err, Error::Misuse(Misuse::MissingFilter { statement: "DELETE", table: "inj_rows" })),
+            "{err:?}"
+        );
         let n: i64 = select(count_all()).from::<InjRow>().one(e).unwrap();
         assert_eq!(n, 2, "nothing changed");
 

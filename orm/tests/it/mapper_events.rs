@@ -81,7 +81,8 @@ fn a_failing_listener_fails_the_flush_and_nothing_is_written() {
         let mut s = db.engine.session();
         s.before_write::<User>(WriteEvent::Delete, |_, u| {
             if u.name == "keep" {
-                return Err(Error::InvalidState(format!("`{}` may not be deleted", u.name)));
+                let message = format!("`{}` may not be deleted", u.name);
+                return Err(Error::Validation { model: "User".into(), field: None, message });
             }
             Ok(())
         });
@@ -91,7 +92,10 @@ fn a_failing_listener_fails_the_flush_and_nothing_is_written() {
         s.delete(&other).unwrap();
         s.delete(&keep).unwrap();
         let err = s.commit().unwrap_err();
-        assert!(matches!(err, Error::InvalidState(ref m) if m.contains("may not be deleted")), "{err:?}");
+        assert!(
+            matches!(err, Error::Validation { ref message, .. } if message.contains("may not be deleted")),
+            "{err:?}"
+        );
         s.rollback().unwrap();
         assert_eq!(keep.state(), ObjectState::Persistent);
         let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();

@@ -112,9 +112,12 @@ fn request_rolls_back_when_the_handler_returns_err() {
         let r: orm::Result<()> = factory.request(|| {
             added = Some(factory.with_current(|s| s.add(User::new("mallory", 1)))??);
             factory.with_current(|s| s.flush())??;
-            Err(orm::Error::InvalidState("refused by the handler".into()))
+            Err(orm::Error::Validation { model: "User".into(), field: None, message: "refused by the handler".into() })
         });
-        assert!(matches!(r, Err(orm::Error::InvalidState(ref m)) if m == "refused by the handler"), "{r:?}");
+        assert!(
+            matches!(r, Err(orm::Error::Validation { ref message, .. }) if message == "refused by the handler"),
+            "{r:?}"
+        );
         assert_eq!(names(db), Vec::<String>::new(), "rolled back");
         assert_eq!(added.unwrap().state(), ObjectState::Transient);
         assert_eq!(idle_in_transaction(db).len(), 0);
@@ -165,10 +168,11 @@ fn request_fails_without_committing_when_a_with_current_inside_it_panicked() {
             assert!(caught.is_err());
             // ...but the session it ran in is gone, and the request cannot go on.
             let again = factory.with_current(|s| s.add(User::new("bob", 2)).map(drop));
-            assert!(matches!(again, Err(orm::Error::InvalidState(_))), "{again:?}");
+            assert!(matches!(again, Err(orm::Error::RequestPanicked { ended: false })), "{again:?}");
             Ok(())
         });
-        assert!(matches!(r, Err(orm::Error::InvalidState(ref m)) if m.contains("nothing was committed")), "{r:?}");
+        assert!(matches!(r, Err(orm::Error::RequestPanicked { ended: true })), "{r:?}");
+        assert!(r.is_err_and(|e| e.to_string().contains("nothing was committed")));
         assert_eq!(names(db), Vec::<String>::new());
         factory.request(|| factory.with_current(|s| s.add(User::new("ada", 36)).map(drop))?).unwrap();
         assert_eq!(names(db), ["ada"]);
@@ -200,9 +204,15 @@ fn request_inside_request_or_beside_a_leftover_current_session_is_refused() {
         factory
             .request(|| {
                 let nested = factory.clone().request(|| Ok(()));
-                assert!(matches!(nested, Err(orm::Error::InvalidState(_))), "{nested:?}");
+                assert!(
+                    matches!(nested, Err(orm::Error::Misuse(orm::Misuse::ReentrantCall { call: "request", ref inside })) if inside == "`request` of the same factory"),
+                    "{nested:?}"
+                );
                 let inside = factory.with_current(|_| factory.request(|| Ok(())))?;
-                assert!(matches!(inside, Err(orm::Error::InvalidState(_))), "{inside:?}");
+                assert!(
+                    matches!(inside, Err(orm::Error::Misuse(orm::Misuse::ReentrantCall { call: "request", .. }))),
+                    "{inside:?}"
+                );
                 // Another factory's request is its own unit of work.
                 other.request(|| other.with_current(|s| s.add(User::new("bob", 20)).map(drop))?)?;
                 factory.with_current(|s| s.add(User::new("ada", 36)).map(drop))?
@@ -213,7 +223,8 @@ fn request_inside_request_or_beside_a_leftover_current_session_is_refused() {
         // A current session made outside any request is not silently taken over.
         factory.with_current(|s| s.add(User::new("leftover", 1)).map(drop)).unwrap().unwrap();
         let r = factory.request(|| Ok(()));
-        assert!(matches!(r, Err(orm::Error::InvalidState(ref m)) if m.contains("remove_current")), "{r:?}");
+        assert!(matches!(r, Err(orm::Error::Misuse(orm::Misuse::RequestOverCurrentSession))), "{r:?}");
+        assert!(r.is_err_and(|e| e.to_string().contains("remove_current")));
         factory.remove_current().unwrap();
         factory.request(|| Ok(())).unwrap();
         assert_eq!(names(db), ["ada", "bob"]);

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use orm::prelude::*;
-use orm::Error;
+use orm::{Error, Misuse};
 
 use crate::common::{each_db, Db};
 use crate::models::User;
@@ -71,7 +71,11 @@ fn before_flush_can_add_objects_and_query_without_recursing() {
             if audited == 0 {
                 s.add(User::new("audit", 0))?;
             }
-            assert!(matches!(s.flush(), Err(Error::InvalidState(_))), "flush inside a listener is refused");
+            let err = s.flush().unwrap_err();
+            assert!(
+                matches!(err, Error::Misuse(Misuse::ReentrantCall { call: "flush", ref inside }) if inside == "a BeforeFlush listener"),
+                "flush inside a listener is refused: {err:?}"
+            );
             Ok(())
         });
         s.add(User::new("ada", 36)).unwrap();
@@ -89,7 +93,8 @@ fn a_failing_before_flush_or_before_commit_listener_writes_nothing() {
         s.listen(SessionEvent::BeforeFlush, |s| {
             let bad = s.new_objects::<User>().iter().any(|u| u.read().name.is_empty());
             if bad {
-                return Err(Error::InvalidState("a user needs a name".into()));
+                let message = "a user needs a name".to_owned();
+                return Err(Error::Validation { model: "User".into(), field: Some("name".into()), message });
             }
             Ok(())
         });
@@ -97,14 +102,16 @@ fn a_failing_before_flush_or_before_commit_listener_writes_nothing() {
         s.flush().unwrap();
         s.add(User::new("", 2)).unwrap();
         let err = s.commit().unwrap_err();
-        assert!(matches!(err, Error::InvalidState(ref m) if m == "a user needs a name"), "{err:?}");
+        assert!(matches!(err, Error::Validation { ref message, .. } if message == "a user needs a name"), "{err:?}");
         assert!(matches!(s.query::<User>().count(), Err(Error::PendingRollback { .. })));
         s.rollback().unwrap();
         let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
         assert_eq!(n, 0, "the earlier flush was rolled back with the transaction");
 
         let mut s = db.engine.session();
-        s.listen(SessionEvent::BeforeCommit, |_| Err(Error::InvalidState("read-only session".into())));
+        s.listen(SessionEvent::BeforeCommit, |_| {
+            Err(Error::Validation { model: "User".into(), field: None, message: "read-only session".into() })
+        });
         s.add(User::new("ada", 36)).unwrap();
         s.flush().unwrap();
         assert!(s.commit().is_err());
@@ -163,8 +170,11 @@ fn current_sessions_are_per_thread_and_per_factory() {
         assert!(same.ptr_eq(&ada), "the same session, so the same object");
 
         let nested = factory.with_current(|_| factory.with_current(|_| ()));
-        assert!(matches!(nested, Ok(Err(Error::InvalidState(_)))));
-        assert!(matches!(factory.with_current(|_| factory.remove_current()), Ok(Err(Error::InvalidState(_)))));
+        assert!(matches!(nested, Ok(Err(Error::Misuse(Misuse::ReentrantCall { call: "with_current", .. })))));
+        assert!(matches!(
+            factory.with_current(|_| factory.remove_current()),
+            Ok(Err(Error::Misuse(Misuse::ReentrantCall { call: "remove_current", .. })))
+        ));
 
         factory.remove_current().unwrap();
         assert_eq!(ada.state(), ObjectState::Transient, "closed: its uncommitted insert was rolled back");

@@ -1,7 +1,7 @@
 //! Expiry: expire_on_commit, expire, expire_all, and what reads of expired objects do.
 
 use orm::prelude::*;
-use orm::Error;
+use orm::{Error, Misuse};
 
 use crate::common::{each_db, Db};
 use crate::models::User;
@@ -120,6 +120,18 @@ fn a_held_guard_is_never_waited_for() {
         assert!(ada.is_expired(), "still expired: the next read replaces it");
         s.query::<User>().all().unwrap();
         assert_eq!(ada.read().age, 40);
-        assert!(matches!(s.expire(&Obj::new(User::new("t", 1))), Err(Error::InvalidState(_))));
+        let err = s.expire(&Obj::new(User::new("t", 1))).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Misuse(Misuse::NotPersistentHere {
+                    call: "expire",
+                    model: "User",
+                    state: "transient",
+                    other_session: false
+                })
+            ),
+            "{err:?}"
+        );
     });
 }

@@ -98,9 +98,9 @@ fn transaction_closure_commits_or_rolls_back() {
         let r: orm::Result<()> = s.transaction(|s| {
             s.add(User::new("dropped", 2))?;
             s.flush()?;
-            Err(Error::InvalidState("changed my mind".into()))
+            Err(Error::Validation { model: "User".into(), field: None, message: "changed my mind".into() })
         });
-        assert!(matches!(r, Err(Error::InvalidState(_))));
+        assert!(matches!(r, Err(Error::Validation { ref message, .. }) if message == "changed my mind"), "{r:?}");
         let engine = db.engine.clone();
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut s = engine.session();
@@ -144,7 +144,7 @@ fn savepoints_undo_only_their_part() {
             ada.write().age = 99;
             s.add(User::new("tmp", 1))?;
             s.flush()?;
-            Err(Error::InvalidState("no".into()))
+            Err(Error::Validation { model: "User".into(), field: None, message: "no".into() })
         });
         assert!(r.is_err());
         assert_eq!(ada.read().age, 36, "changed in the savepoint, restored");
