@@ -54,7 +54,8 @@ fn main() -> orm::Result<()> {
     assert_eq!(names, ["bob"]);
 
     println!("-- a correlated scalar subquery in the select list: each user's largest order");
-    let largest = select(func::max(Order::total)).correlate::<User>().filter(Order::user_id.eq(User::id)).scalar_subquery();
+    let largest =
+        select(func::max(Order::total)).correlate::<User>().filter(Order::user_id.eq(User::id)).scalar_subquery();
     let rows: Vec<(String, Option<f64>)> = select((User::name, largest)).order_by(User::name).all(&engine)?;
     println!("{rows:?}");
     assert_eq!(rows[2], ("cy".to_string(), None));
@@ -65,7 +66,8 @@ fn main() -> orm::Result<()> {
     assert_eq!(idle, ["cy"]);
 
     println!("-- a grouped subquery joined as a table: total spent per user");
-    let totals = select((Order::user_id, func::sum(Order::total).label("spent"))).group_by(Order::user_id).subquery::<1>();
+    let totals =
+        select((Order::user_id, func::sum(Order::total).label("spent"))).group_by(Order::user_id).subquery::<1>();
     let spent: Vec<(String, Option<f64>)> = select((User::name, totals.col::<1>()))
         .join_subquery(&totals)
         .on(totals.col::<0>().eq(User::id))

@@ -1,6 +1,8 @@
 //! The orm side of every operation, on either backend.
 
-use orm::{DialectKind, Engine, Expression as _, Fetch as _, FetchObjects as _, Obj, OrderLimit as _, QueryBuilder as _};
+use orm::{
+    DialectKind, Engine, Expression as _, Fetch as _, FetchObjects as _, Obj, OrderLimit as _, QueryBuilder as _,
+};
 
 use crate::model::{table, BenchUser};
 use crate::raw::BenchResult;

@@ -540,10 +540,10 @@ pub use orm_runtime::query::{
 };
 pub use orm_runtime::schema::{self, NamingConvention, TableDef};
 pub use orm_runtime::session::{
-    joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, FetchObjects, HasMany,
-    HasManyRel, HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjMut, ObjRef, ObjectState, PairQuery,
-    PolymorphicQuery, Query, Savepoint, Session, SessionCounts, SessionEvent, SessionFactory, SessionListener,
-    WriteEvent,
+    joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, FetchObjects,
+    HasMany, HasManyRel, HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjMut, ObjRef,
+    ObjectState, PairQuery, PolymorphicQuery, Query, Savepoint, Session, SessionCounts, SessionEvent, SessionFactory,
+    SessionListener, WriteEvent,
 };
 pub use orm_runtime::types::{CustomType, SqlKind, SqlType, Value};
 // `orm::model` is the function `model::<M>()` (a model's columns as one selection item); the
@@ -642,6 +642,12 @@ pub use orm_runtime::session::{Autoflushed, TextQuery};
 pub use orm_runtime::model::Model;
 
 /// Everything a typical program needs: `use orm::prelude::*;`.
+///
+/// It holds types, traits and builders only: the statement builders (`select`, `insert`,
+/// `update`, `delete`, `case`, `window`, `exists`), the query vocabulary ([`QueryBuilder`],
+/// [`OrderLimit`], [`Fetch`], [`FetchObjects`]), the session and its loaders, and the module
+/// [`func`] of SQL functions (`func::count(User::id)`). A literal bound as an expression is
+/// [`expr::value`].
 pub mod prelude {
     pub use crate::FromRow;
     pub use crate::SqlEnum;
@@ -650,11 +656,11 @@ pub mod prelude {
         update, BelongsTo, Engine, HasMany, HasOne, IsolationLevel, Loader as _, ManyToMany, Model, Obj, ObjectState,
         RowLock, Session, SessionEvent, SessionFactory, TransactionOptions, WriteEvent,
     };
+    /// SQL functions: `func::count(User::id)`, `func::call::<T, _>("name", (args,))`.
+    pub use orm_runtime::expr::func;
     /// `json_text` / `json_get` on JSON columns (feature `serde_json`).
     #[cfg(feature = "serde_json")]
     pub use orm_runtime::expr::JsonExpression;
-    /// SQL functions: `func::count(User::id)`, `func::call::<T, _>("name", (args,))`.
-    pub use orm_runtime::expr::func;
     pub use orm_runtime::expr::{case, window, Expression, FrameBound};
     /// The query vocabulary: builders (`filter`, `order_by`, ...) and terminals (`all`, `one`, ...).
     pub use orm_runtime::query::{excluded, exists, not_exists, Fetch, OrderLimit, QueryBuilder};

@@ -70,8 +70,8 @@ pub use window::{window, Window, WindowExpr, WindowFunction};
 /// ```
 pub mod func {
     pub use super::functions::{
-        avg, call, coalesce, count, count_all, count_distinct, current_timestamp, length, lower, ltrim, max, min, nullif,
-        position, replace, rtrim, string_agg, substr, sum, trim, upper,
+        avg, call, coalesce, count, count_all, count_distinct, current_timestamp, length, lower, ltrim, max, min,
+        nullif, position, replace, rtrim, string_agg, substr, sum, trim, upper,
     };
     pub use super::window::{dense_rank, lag, lead, rank, row_number};
 }

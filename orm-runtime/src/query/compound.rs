@@ -5,17 +5,19 @@ use std::marker::PhantomData;
 
 use crate::dialect::{render, Rendered};
 use crate::error::Result;
-use crate::expr::Scope;
-use crate::query::select::run_rows;
 use crate::expr::Node;
-use crate::query::query_expr::{CheckedQuery, QueryExpr};
-use crate::query::subquery::{Derived, InOperand};
-use crate::query::SingleColumn;
-use crate::types::SqlType;
+use crate::expr::Scope;
 use crate::query::builder::sealed::SelectState;
 use crate::query::builder::CompoundResult;
 use crate::query::fetch::sealed::RunRows;
-use crate::query::{Compound, Executor, Fetch, OrderLimit, SameColumns, Select, SelectStatement, Selection, SetOp, Statement};
+use crate::query::query_expr::{CheckedQuery, QueryExpr};
+use crate::query::select::run_rows;
+use crate::query::subquery::{Derived, InOperand};
+use crate::query::SingleColumn;
+use crate::query::{
+    Compound, Executor, Fetch, OrderLimit, SameColumns, Select, SelectStatement, Selection, SetOp, Statement,
+};
+use crate::types::SqlType;
 
 /// `a UNION b`, `a INTERSECT b`, ...: rows decode into `Sel::Output`, the first select's row
 /// type, which every member shares. `O`: the outer models its members are correlated with.

@@ -33,6 +33,7 @@ pub use join_path::FromModels;
 pub use lock::{LockStrength, LockWait, RowLock};
 pub use modify::{delete, update, Delete, Update};
 pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
+pub use query_expr::{CheckedQuery, QueryExpr};
 pub use select::{model, select, select_model, JoinOn, Select};
 pub use selection::{
     ColumnAt, FromClause, ModelSelection, NoFrom, OptionalModelSelection, OrElse, ReadFrom, SameColumns, SelectModel,
@@ -42,7 +43,6 @@ pub use statement::{
     Compound, ConflictAction, Cte, Ddl, DeleteStatement, DerivedTable, DmlClauses, InsertStatement, JoinClause,
     JoinKind, OnConflict, OrderTerm, SelectItem, SelectStatement, SetOp, Statement, UpdateStatement,
 };
-pub use query_expr::{CheckedQuery, QueryExpr};
 pub use subquery::{exists, not_exists, Derived, DerivedColumn, InOperand};
 pub use text::{text, BindValue, FromRawRow, FromStatement, Text};
 pub use transaction::{IsolationLevel, TransactionOptions};

@@ -33,4 +33,3 @@ impl<Sel: Selection, F: Scope> QueryExpr for Select<Sel, F> {
 }
 
 impl<Sel: Selection, F: Scope, I> CheckedQuery<I> for Select<Sel, F> where Sel: crate::query::ReadFrom<F, I> {}
-

@@ -9,11 +9,11 @@ use crate::expr::{AppearsIn, Joined, Node, TableRef};
 use crate::model::Model;
 use crate::query::builder::sealed::SelectState;
 use crate::query::{JoinKind, OrderLimit, QueryBuilder, SelectItem, SelectStatement, Statement};
+use crate::session::fetch::sealed::LoadObjects;
+use crate::session::fetch::FetchObjects;
 use crate::session::object::Obj;
 use crate::session::query::Query;
 use crate::session::relationship::JoinPath;
-use crate::session::fetch::sealed::LoadObjects;
-use crate::session::fetch::FetchObjects;
 use crate::session::Session;
 
 /// What `session.query::<T>()` accepts: a model, or a pair of models.

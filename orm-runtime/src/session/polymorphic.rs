@@ -7,9 +7,9 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::polymorphic::{PolymorphicPlan, PolymorphicSet};
 use crate::query::Statement;
-use crate::session::identity_map::IdentityMap;
 use crate::session::fetch::sealed::LoadObjects;
 use crate::session::fetch::FetchObjects;
+use crate::session::identity_map::IdentityMap;
 use crate::session::{Obj, Query, Session};
 
 /// A polymorphic enum of tracked objects: `enum Staff { Manager(Obj<Manager>), .. }`.

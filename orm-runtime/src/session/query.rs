@@ -6,11 +6,11 @@ use crate::expr::{AppearsIn, AsExpr, Column, Expression, Joined, Node};
 use crate::model::Model;
 use crate::query::builder::sealed::SelectState;
 use crate::query::{JoinClause, JoinKind, OrderLimit, QueryBuilder, RowLock, SelectItem, SelectStatement, Statement};
+use crate::session::fetch::sealed::LoadObjects;
+use crate::session::fetch::FetchObjects;
 use crate::session::loading::{joined_statement, load_joined, JoinSpec, LoadContext, Loader, LoaderOption};
 use crate::session::object::Obj;
 use crate::session::relationship::JoinPath;
-use crate::session::fetch::sealed::LoadObjects;
-use crate::session::fetch::FetchObjects;
 use crate::session::Session;
 use crate::types::SqlType;
 

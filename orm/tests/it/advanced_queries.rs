@@ -263,8 +263,8 @@ fn window_functions_ranked_in_an_outer_query() {
         seed(db);
         // The largest purchase of each customer: rank within the customer, keep rank 1.
         let by_customer = window().partition_by(Purchase::customer_id).order_by(Purchase::total.desc());
-        let ranked =
-            select((Purchase::customer_id, Purchase::total, func::rank().over(by_customer).label("rnk"))).subquery::<1>();
+        let ranked = select((Purchase::customer_id, Purchase::total, func::rank().over(by_customer).label("rnk")))
+            .subquery::<1>();
         let rows: Vec<(i64, f64)> = select((ranked.col::<0>(), ranked.col::<1>()))
             .select_from(&ranked)
             .filter(ranked.col::<2>().eq(1))
@@ -301,7 +301,8 @@ fn window_lag_lead_and_frames() {
             func::lead(Purchase::total, 1).over(ada_by_day()),
             func::sum(Purchase::total)
                 .over(ada_by_day().rows_between(FrameBound::UnboundedPreceding, FrameBound::CurrentRow)),
-            func::avg(Purchase::total).over(ada_by_day().rows_between(FrameBound::Preceding(1), FrameBound::Following(1))),
+            func::avg(Purchase::total)
+                .over(ada_by_day().rows_between(FrameBound::Preceding(1), FrameBound::Following(1))),
         ))
         .filter(Purchase::customer_id.eq(1))
         .order_by(Purchase::day)
@@ -558,11 +559,15 @@ fn rows_into_a_struct_by_label() {
         seed(db);
         let query = || {
             // Another order than the struct's fields: they are found by label.
-            select((Customer::name.label("name"), func::sum(Purchase::total).label("spent"), func::count(Purchase::id).label("n")))
-                .outerjoin::<Purchase>()
-                .on(Purchase::customer_id.eq(Customer::id))
-                .group_by(Customer::name)
-                .order_by(Customer::name)
+            select((
+                Customer::name.label("name"),
+                func::sum(Purchase::total).label("spent"),
+                func::count(Purchase::id).label("n"),
+            ))
+            .outerjoin::<Purchase>()
+            .on(Purchase::customer_id.eq(Customer::id))
+            .group_by(Customer::name)
+            .order_by(Customer::name)
         };
         let rows = query().into::<Spending>().all(&db.engine).unwrap();
         assert_eq!(

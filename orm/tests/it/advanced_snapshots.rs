@@ -18,9 +18,12 @@ fn in_and_not_in_subquery() {
 
 #[test]
 fn scalar_subquery_in_a_filter_and_a_select_list() {
-    insta::assert_snapshot!(both(|d| select((Purchase::id, select(func::count_all()).from::<Customer>().scalar_subquery()))
-        .filter(Purchase::total.eq(select(func::max(Purchase::total)).filter(Purchase::day.lt(5)).scalar_subquery()))
-        .render(d)));
+    insta::assert_snapshot!(both(|d| select((
+        Purchase::id,
+        select(func::count_all()).from::<Customer>().scalar_subquery()
+    ))
+    .filter(Purchase::total.eq(select(func::max(Purchase::total)).filter(Purchase::day.lt(5)).scalar_subquery()))
+    .render(d)));
 }
 
 #[test]
@@ -98,7 +101,8 @@ fn window_functions_and_frames() {
         func::dense_rank().over(window().order_by(Purchase::day.asc().nulls_last())),
         func::lag(Purchase::total, 1).over(by_customer()),
         func::lead(Purchase::total, 2).over(by_customer()),
-        func::sum(Purchase::total).over(by_customer().rows_between(FrameBound::UnboundedPreceding, FrameBound::CurrentRow)),
+        func::sum(Purchase::total)
+            .over(by_customer().rows_between(FrameBound::UnboundedPreceding, FrameBound::CurrentRow)),
         func::avg(Purchase::total)
             .over(window().order_by(Purchase::day).range_between(FrameBound::Preceding(3), FrameBound::Following(1))),
     ))

@@ -387,8 +387,11 @@ fn time_types_round_trip() {
         let n: i64 =
             select(func::count_all()).from::<TimeRow>().filter(TimeRow::at.eq(time_row().at)).one(&db.engine).unwrap();
         assert_eq!(n, 2);
-        let n: i64 =
-            select(func::count_all()).from::<TimeRow>().filter(TimeRow::clock.eq(time_row().clock)).one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all())
+            .from::<TimeRow>()
+            .filter(TimeRow::clock.eq(time_row().clock))
+            .one(&db.engine)
+            .unwrap();
         assert_eq!(n, 2);
         let nulls: Vec<Option<time::OffsetDateTime>> = select(TimeRow::maybe_instant).all(&db.engine).unwrap();
         assert_eq!(nulls, vec![None, None]);
@@ -465,7 +468,8 @@ fn json_documents_round_trip() {
         let ids: Vec<i64> =
             select(Document::id).filter(Document::settings.eq(Json(settings("light")))).all(&db.engine).unwrap();
         assert_eq!(ids, vec![id]);
-        let n: i64 = select(func::count_all()).from::<Document>().filter(Document::body.eq(body)).one(&db.engine).unwrap();
+        let n: i64 =
+            select(func::count_all()).from::<Document>().filter(Document::body.eq(body)).one(&db.engine).unwrap();
         assert_eq!(n, 2);
         let extras: Vec<Option<Json<Settings>>> =
             select(Document::extra).order_by(Document::id).all(&db.engine).unwrap();

@@ -324,7 +324,8 @@ fn t26_inject_exact_round_trip_of_edge_values() {
                     matches!(&err, Error::NulInText { table: Some(t), column: Some(_) } if t == "inj_rows"),
                     "{err:?}"
                 );
-                let n: i64 = select(func::count_all()).from::<InjRow>().filter(InjRow::id.eq(id)).one(&db.engine).unwrap();
+                let n: i64 =
+                    select(func::count_all()).from::<InjRow>().filter(InjRow::id.eq(id)).one(&db.engine).unwrap();
                 assert_eq!(n, 0, "nothing written");
                 continue;
             }

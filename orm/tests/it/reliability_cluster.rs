@@ -152,7 +152,11 @@ fn t04_fault_cluster_down_checkout_is_bounded_and_recovers() {
 
     cluster.pg_ctl("start");
     let t = Instant::now();
-    assert_eq!(select(func::count_all()).from::<User>().one(&engine).unwrap(), 0, "the first checkout after start works");
+    assert_eq!(
+        select(func::count_all()).from::<User>().one(&engine).unwrap(),
+        0,
+        "the first checkout after start works"
+    );
     assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
     assert_no_leaks(&engine, app, &mut PgAdmin::connect_to(&cluster.url()));
 }
@@ -449,5 +453,9 @@ fn t05c_fault_network_partition_is_bounded() {
     eprintln!("t05c: the partitioned statement ended after {took:?}: {err}");
 
     ns.heal();
-    assert_eq!(select(func::count_all()).from::<User>().one(&cut_off).unwrap(), 0, "the pool recovers once the link is back");
+    assert_eq!(
+        select(func::count_all()).from::<User>().one(&cut_off).unwrap(),
+        0,
+        "the pool recovers once the link is back"
+    );
 }

@@ -59,12 +59,17 @@ fn like_family_with_escaping() {
 #[test]
 fn aggregates_group_by_having_distinct_labels() {
     let n = func::count(Order::id).label("n");
-    insta::assert_snapshot!(both(|d| select((Order::user_id, n.clone(), func::sum(Order::total), func::avg(Order::total)))
-        .group_by(Order::user_id)
-        .having(func::count(Order::id).gt(1))
-        .order_by(n.desc())
-        .distinct()
-        .render(d)));
+    insta::assert_snapshot!(both(|d| select((
+        Order::user_id,
+        n.clone(),
+        func::sum(Order::total),
+        func::avg(Order::total)
+    ))
+    .group_by(Order::user_id)
+    .having(func::count(Order::id).gt(1))
+    .order_by(n.desc())
+    .distinct()
+    .render(d)));
 }
 
 #[test]
@@ -139,7 +144,9 @@ fn ddl_create_and_drop() {
 
 #[test]
 fn bad_identifiers_and_function_names_are_refused() {
-    insta::assert_snapshot!(both(|d| select(func::call::<i32, _>("abs); DROP TABLE users; --", (User::age,))).render(d)));
+    insta::assert_snapshot!(both(
+        |d| select(func::call::<i32, _>("abs); DROP TABLE users; --", (User::age,))).render(d)
+    ));
 }
 
 #[test]
