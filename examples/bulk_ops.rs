@@ -63,7 +63,7 @@ fn main() -> orm::Result<()> {
     // its own batch size (see the `insert` docs), hence the different counts on each database.
     println!("inserted {inserted} rows in {elapsed:?} ({} statements)", statements.load(Ordering::Relaxed));
     assert_eq!(inserted, 10_000);
-    assert_eq!(select(count_all()).from::<Reading>().one(&engine)?, 10_000);
+    assert_eq!(select(func::count_all()).from::<Reading>().one(&engine)?, 10_000);
 
     let mut s = engine.session();
     let high = s.query::<Reading>().filter(Reading::value.eq(995.0)).order_by(Reading::id.asc()).first()?;
@@ -97,8 +97,8 @@ fn main() -> orm::Result<()> {
     s.commit()?;
     assert_eq!(low.state(), ObjectState::Detached);
 
-    let left: i64 = select(count_all()).from::<Reading>().one(&engine)?;
-    let flagged: i64 = select(count_all()).from::<Reading>().filter(Reading::flagged.eq(true)).one(&engine)?;
+    let left: i64 = select(func::count_all()).from::<Reading>().one(&engine)?;
+    let flagged: i64 = select(func::count_all()).from::<Reading>().filter(Reading::flagged.eq(true)).one(&engine)?;
     println!("{left} rows left, {flagged} flagged");
     assert_eq!((left, flagged), (9_900, 100));
     Ok(())

@@ -69,7 +69,7 @@ fn main() -> orm::Result<()> {
     println!("-- a boolean column is a predicate");
     let active: Vec<String> = select(Account::owner).filter(Account::active).order_by(Account::owner).all(&engine)?;
     assert_eq!(active, ["ada", "cy"]);
-    let n: i64 = select(count_all()).from::<Account>().filter(!Account::active).one(&engine)?;
+    let n: i64 = select(func::count_all()).from::<Account>().filter(!Account::active).one(&engine)?;
     assert_eq!(n, 1);
 
     println!("-- raw SQL has the same terminals: first / one / one_or_none / scalar_one");

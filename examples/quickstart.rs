@@ -68,10 +68,11 @@ fn main() -> orm::Result<()> {
     }
 
     println!("-- Core: typed tuples, aggregates, group by");
-    let totals: Vec<(i64, i64, Option<f64>)> = select((Order::user_id, count(Order::id), sum(Order::total)))
-        .group_by(Order::user_id)
-        .order_by(Order::user_id)
-        .all(&engine)?;
+    let totals: Vec<(i64, i64, Option<f64>)> =
+        select((Order::user_id, func::count(Order::id), func::sum(Order::total)))
+            .group_by(Order::user_id)
+            .order_by(Order::user_id)
+            .all(&engine)?;
     println!("orders per user: {totals:?}");
     let raised =
         update::<Order>().set(Order::total, Order::total * 1.1).filter(Order::total.lt(50.0)).execute(&engine)?;
@@ -81,7 +82,7 @@ fn main() -> orm::Result<()> {
     session.delete(&bob)?;
     session.commit()?;
     println!("bob is {:?}", bob.state());
-    let left: i64 = select(count_all()).from::<Order>().one(&engine)?;
+    let left: i64 = select(func::count_all()).from::<Order>().one(&engine)?;
     println!("orders left: {left}");
 
     println!("-- constraint violations are typed errors");

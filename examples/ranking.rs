@@ -49,7 +49,7 @@ fn main() -> orm::Result<()> {
 
     println!("-- RANK() of each order within its user, largest first");
     let per_user = || window().partition_by(Order::user_id).order_by(Order::total.desc());
-    let ranked: Vec<(i64, f64, i64)> = select((Order::user_id, Order::total, rank().over(per_user())))
+    let ranked: Vec<(i64, f64, i64)> = select((Order::user_id, Order::total, func::rank().over(per_user())))
         .order_by(Order::user_id)
         .order_by(Order::total.desc())
         .all(&engine)?;
@@ -61,14 +61,15 @@ fn main() -> orm::Result<()> {
         .partition_by(Order::user_id)
         .order_by(Order::day)
         .rows_between(FrameBound::UnboundedPreceding, FrameBound::CurrentRow);
-    let running: Vec<(i64, i32, Option<f64>)> = select((Order::user_id, Order::day, sum(Order::total).over(by_day)))
-        .order_by(Order::user_id)
-        .order_by(Order::day)
-        .all(&engine)?;
+    let running: Vec<(i64, i32, Option<f64>)> =
+        select((Order::user_id, Order::day, func::sum(Order::total).over(by_day)))
+            .order_by(Order::user_id)
+            .order_by(Order::day)
+            .all(&engine)?;
     assert_eq!(running[2], (1, 3, Some(45.0)));
 
     println!("-- the best order of each user: rank in a subquery, keep rank 1 outside");
-    let ranked = select((Order::user_id, Order::total, rank().over(per_user()).label("rnk"))).subquery::<1>();
+    let ranked = select((Order::user_id, Order::total, func::rank().over(per_user()).label("rnk"))).subquery::<1>();
     let best: Vec<(i64, f64)> = select((ranked.col::<0>(), ranked.col::<1>()))
         .select_from(&ranked)
         .filter(ranked.col::<2>().eq(1))
@@ -84,13 +85,17 @@ fn main() -> orm::Result<()> {
     assert_eq!(ids, [1, 3]);
 
     println!("-- report rows into a struct, by label");
-    let report = select((User::name.label("name"), count(Order::id).label("orders"), sum(Order::total).label("spent")))
-        .outerjoin::<Order>()
-        .on(Order::user_id.eq(User::id))
-        .group_by(User::name)
-        .order_by(User::name)
-        .into::<Spending>()
-        .all(&engine)?;
+    let report = select((
+        User::name.label("name"),
+        func::count(Order::id).label("orders"),
+        func::sum(Order::total).label("spent"),
+    ))
+    .outerjoin::<Order>()
+    .on(Order::user_id.eq(User::id))
+    .group_by(User::name)
+    .order_by(User::name)
+    .into::<Spending>()
+    .all(&engine)?;
     println!("{report:?}");
     assert_eq!(report[1], Spending { name: "bob".into(), orders: 2, spent: Some(127.5) });
     Ok(())

@@ -54,7 +54,8 @@ fn main() -> orm::Result<()> {
     assert_eq!(names, ["bob"]);
 
     println!("-- a correlated scalar subquery in the select list: each user's largest order");
-    let largest = select(max(Order::total)).correlate::<User>().filter(Order::user_id.eq(User::id)).scalar_subquery();
+    let largest =
+        select(func::max(Order::total)).correlate::<User>().filter(Order::user_id.eq(User::id)).scalar_subquery();
     let rows: Vec<(String, Option<f64>)> = select((User::name, largest)).order_by(User::name).all(&engine)?;
     println!("{rows:?}");
     assert_eq!(rows[2], ("cy".to_string(), None));
@@ -65,7 +66,8 @@ fn main() -> orm::Result<()> {
     assert_eq!(idle, ["cy"]);
 
     println!("-- a grouped subquery joined as a table: total spent per user");
-    let totals = select((Order::user_id, sum(Order::total).label("spent"))).group_by(Order::user_id).subquery::<1>();
+    let totals =
+        select((Order::user_id, func::sum(Order::total).label("spent"))).group_by(Order::user_id).subquery::<1>();
     let spent: Vec<(String, Option<f64>)> = select((User::name, totals.col::<1>()))
         .join_subquery(&totals)
         .on(totals.col::<0>().eq(User::id))
@@ -84,7 +86,7 @@ fn main() -> orm::Result<()> {
     let chart: Vec<Member> =
         chart.iter().map(|&(id, name, manager_id)| Member { id, name: name.into(), manager_id }).collect();
     insert::<Member>().values_many(&chart).execute(&engine)?;
-    let tree = select((Member::id, Member::name, value(0i32).label("depth")))
+    let tree = select((Member::id, Member::name, orm::expr::value(0i32).label("depth")))
         .filter(Member::id.eq(1))
         .cte::<1>("tree")
         .recursive_union_all(|tree| {
@@ -108,7 +110,7 @@ fn main() -> orm::Result<()> {
         .returning((User::id, User::name))
         .all(&engine)?;
     assert_eq!(renamed, [(1, "Ada L.".to_string())]);
-    let n: i64 = select(count_all()).from::<User>().one(&engine)?;
+    let n: i64 = select(func::count_all()).from::<User>().one(&engine)?;
     assert_eq!(n, 3, "no new row");
     Ok(())
 }

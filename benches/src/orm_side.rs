@@ -1,6 +1,8 @@
 //! The orm side of every operation, on either backend.
 
-use orm::{DialectKind, Engine, Expression as _, Obj};
+use orm::{
+    DialectKind, Engine, Expression as _, Fetch as _, FetchObjects as _, Obj, OrderLimit as _, QueryBuilder as _,
+};
 
 use crate::model::{table, BenchUser};
 use crate::raw::BenchResult;
@@ -54,7 +56,7 @@ impl OrmSide {
 
     /// Number of rows in the table (untimed check).
     pub(crate) fn count(&self) -> BenchResult<i64> {
-        Ok(orm::select(orm::expr::count_all()).from::<BenchUser>().one(&self.engine)?)
+        Ok(orm::select(orm::func::count_all()).from::<BenchUser>().one(&self.engine)?)
     }
 
     /// Tracked path: add every row to one session and commit (one INSERT ... RETURNING per

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use orm::{Engine, EngineBuilder, Obj};
+use orm::{Engine, EngineBuilder, FetchObjects as _, Obj};
 
 use crate::raw::BenchResult;
 use crate::relations_model::{sample_authors, sample_books, tables, Author, Book};

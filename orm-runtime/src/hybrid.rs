@@ -257,19 +257,19 @@ pub mod sql {
     }
     /// `LOWER(a)`.
     pub fn lower<M, T: Text>(a: Expr<T, M>) -> Expr<T, M> {
-        Expr::from_node(crate::expr::lower(a).node)
+        Expr::from_node(crate::expr::func::lower(a).node)
     }
     /// `UPPER(a)`.
     pub fn upper<M, T: Text>(a: Expr<T, M>) -> Expr<T, M> {
-        Expr::from_node(crate::expr::upper(a).node)
+        Expr::from_node(crate::expr::func::upper(a).node)
     }
     /// `LENGTH(a)`.
     pub fn len<M, T: Text>(a: Expr<T, M>) -> Expr<i32, M> {
-        Expr::from_node(crate::expr::length(a).node)
+        Expr::from_node(crate::expr::func::length(a).node)
     }
     /// `COALESCE(a, b)`.
     pub fn coalesce<M, T: SqlType<Base = T>>(a: Expr<Option<T>, M>, b: Expr<T, M>) -> Expr<T, M> {
-        Expr::from_node(crate::expr::coalesce(a, b).node)
+        Expr::from_node(crate::expr::func::coalesce(a, b).node)
     }
     /// The result as its declared type. The declared type is checked once, by the Rust
     /// side ([`value::finish`]); both sides are built from the same operations, so they

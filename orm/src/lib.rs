@@ -493,7 +493,7 @@ pub use orm_derive::__merge_mixin;
 /// let engine = Engine::connect("sqlite::memory:")?;
 /// engine.create_all(&[Member::table()])?;
 /// insert::<Member>().set(Member::team, "red").execute(&engine)?;
-/// let sizes = select((Member::team.label("team"), count_all().label("n")))
+/// let sizes = select((Member::team.label("team"), func::count_all().label("n")))
 ///     .group_by(Member::team)
 ///     .into::<TeamSize>()
 ///     .all(&engine)?;
@@ -536,18 +536,22 @@ pub use orm_runtime::backend::{
 };
 pub use orm_runtime::dialect::{self, Dialect, DialectKind};
 pub use orm_runtime::error::{Error, Misuse, Result};
-pub use orm_runtime::expr::{self, alias, Alias, Column, Expr, Expression};
+pub use orm_runtime::expr::{self, alias, func, Alias, Column, Expr, Expression};
 pub use orm_runtime::query::{self, delete, insert, model, select, select_model, update};
-pub use orm_runtime::query::{IsolationLevel, LockStrength, LockWait, RowLock, TransactionOptions};
+pub use orm_runtime::query::{
+    Fetch, IsolationLevel, LockStrength, LockWait, OrderLimit, QueryBuilder, RowLock, TransactionOptions,
+};
 pub use orm_runtime::schema::{self, NamingConvention, TableDef};
 pub use orm_runtime::session::{
-    joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, HasMany, HasManyRel,
-    HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjMut, ObjRef, ObjectState, PairQuery,
-    PolymorphicQuery, Query, Savepoint, Session, SessionCounts, SessionEvent, SessionFactory, SessionListener,
-    WriteEvent,
+    joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, FetchObjects,
+    HasMany, HasManyRel, HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjMut, ObjRef,
+    ObjectState, PairQuery, PolymorphicQuery, Query, Savepoint, Session, SessionCounts, SessionEvent, SessionFactory,
+    SessionListener, WriteEvent,
 };
 pub use orm_runtime::types::{CustomType, SqlKind, SqlType, Value};
-pub use orm_runtime::{backend, hybrid, model, types};
+// `orm::model` is the function `model::<M>()` (a model's columns as one selection item); the
+// runtime's module of the same name is not re-exported: its public item is [`Model`], at the root.
+pub use orm_runtime::{backend, hybrid, types};
 
 /// `sql!`: raw SQL checked at compile time against the models it names, with no database and
 /// no offline cache. It gives a [`Text`] with the values bound, run like any other.
@@ -641,6 +645,12 @@ pub use orm_runtime::session::{Autoflushed, TextQuery};
 pub use orm_runtime::model::Model;
 
 /// Everything a typical program needs: `use orm::prelude::*;`.
+///
+/// It holds types, traits and builders only: the statement builders (`select`, `insert`,
+/// `update`, `delete`, `case`, `window`, `exists`), the query vocabulary ([`QueryBuilder`],
+/// [`OrderLimit`], [`Fetch`], [`FetchObjects`]), the session and its loaders, and the module
+/// [`func`] of SQL functions (`func::count(User::id)`). A literal bound as an expression is
+/// [`expr::value`].
 pub mod prelude {
     pub use crate::FromRow;
     pub use crate::SqlEnum;
@@ -649,17 +659,15 @@ pub mod prelude {
         update, BelongsTo, Engine, HasMany, HasOne, IsolationLevel, Loader as _, ManyToMany, Model, Obj, ObjectState,
         RowLock, Session, SessionEvent, SessionFactory, TransactionOptions, WriteEvent,
     };
+    /// SQL functions: `func::count(User::id)`, `func::call::<T, _>("name", (args,))`.
+    pub use orm_runtime::expr::func;
     /// `json_text` / `json_get` on JSON columns (feature `serde_json`).
     #[cfg(feature = "serde_json")]
     pub use orm_runtime::expr::JsonExpression;
-    pub use orm_runtime::expr::{
-        avg, coalesce, count, count_all, count_distinct, func, length, lower, max, min, sum, upper, Expression,
-    };
-    pub use orm_runtime::expr::{
-        case, current_timestamp, dense_rank, lag, lead, ltrim, nullif, position, rank, replace, row_number, rtrim,
-        string_agg, substr, trim, value, window, FrameBound,
-    };
-    pub use orm_runtime::query::{excluded, exists, not_exists};
+    pub use orm_runtime::expr::{case, window, Expression, FrameBound};
+    /// The query vocabulary: builders (`filter`, `order_by`, ...) and terminals (`all`, `one`, ...).
+    pub use orm_runtime::query::{excluded, exists, not_exists, Fetch, OrderLimit, QueryBuilder};
+    pub use orm_runtime::session::FetchObjects;
 
     pub use crate::{sql, text};
 }

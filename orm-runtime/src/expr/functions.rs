@@ -1,9 +1,10 @@
-//! SQL functions: aggregates, string functions, `coalesce` and the generic [`func`].
+//! SQL functions (public as [`func`](crate::expr::func)): aggregates, string functions,
+//! `coalesce` and the generic [`call`].
 
 use crate::expr::{AsExpr, Expr, Expression, FuncName, Node};
 use crate::types::{Numeric, SqlKind, SqlType, Text};
 
-fn call(name: &'static str, args: Vec<Node>, distinct: bool) -> Node {
+fn call_node(name: &'static str, args: Vec<Node>, distinct: bool) -> Node {
     Node::Func { name: FuncName(name), args, distinct }
 }
 
@@ -14,12 +15,12 @@ pub fn count_all() -> Expr<i64, ()> {
 
 /// `COUNT(expr)`: the number of non-NULL values.
 pub fn count<E: Expression>(e: E) -> Expr<i64, E::Sources> {
-    Expr::from_node(call("COUNT", vec![e.into_node()], false))
+    Expr::from_node(call_node("COUNT", vec![e.into_node()], false))
 }
 
 /// `COUNT(DISTINCT expr)`.
 pub fn count_distinct<E: Expression>(e: E) -> Expr<i64, E::Sources> {
-    Expr::from_node(call("COUNT", vec![e.into_node()], true))
+    Expr::from_node(call_node("COUNT", vec![e.into_node()], true))
 }
 
 /// `SUM(expr)`: NULL (`None`) over no rows. Integer sums are `i64` on both backends.
@@ -29,7 +30,7 @@ where
     E::Value: Numeric,
     <E::Value as Numeric>::Sum: SqlType<Base = <E::Value as Numeric>::Sum>,
 {
-    let node = call("SUM", vec![e.into_node()], false);
+    let node = call_node("SUM", vec![e.into_node()], false);
     let kind = <<E::Value as Numeric>::Sum as SqlType>::KIND;
     Expr::from_node(Node::Cast { expr: Box::new(node), kind })
 }
@@ -40,7 +41,7 @@ where
     E: Expression,
     E::Value: Numeric,
 {
-    let node = call("AVG", vec![e.into_node()], false);
+    let node = call_node("AVG", vec![e.into_node()], false);
     Expr::from_node(Node::Cast { expr: Box::new(node), kind: SqlKind::Double })
 }
 
@@ -49,7 +50,7 @@ pub fn min<E: Expression>(e: E) -> Expr<Option<<E::Value as SqlType>::Base>, E::
 where
     <E::Value as SqlType>::Base: SqlType<Base = <E::Value as SqlType>::Base>,
 {
-    Expr::from_node(call("MIN", vec![e.into_node()], false))
+    Expr::from_node(call_node("MIN", vec![e.into_node()], false))
 }
 
 /// `MAX(expr)`: NULL (`None`) over no rows.
@@ -57,7 +58,7 @@ pub fn max<E: Expression>(e: E) -> Expr<Option<<E::Value as SqlType>::Base>, E::
 where
     <E::Value as SqlType>::Base: SqlType<Base = <E::Value as SqlType>::Base>,
 {
-    Expr::from_node(call("MAX", vec![e.into_node()], false))
+    Expr::from_node(call_node("MAX", vec![e.into_node()], false))
 }
 
 /// `LENGTH(expr)` in characters.
@@ -66,7 +67,7 @@ where
     E: Expression,
     E::Value: Text,
 {
-    Expr::from_node(call("LENGTH", vec![e.into_node()], false))
+    Expr::from_node(call_node("LENGTH", vec![e.into_node()], false))
 }
 
 /// `LOWER(expr)`.
@@ -75,7 +76,7 @@ where
     E: Expression,
     E::Value: Text,
 {
-    Expr::from_node(call("LOWER", vec![e.into_node()], false))
+    Expr::from_node(call_node("LOWER", vec![e.into_node()], false))
 }
 
 /// `UPPER(expr)`.
@@ -84,7 +85,7 @@ where
     E: Expression,
     E::Value: Text,
 {
-    Expr::from_node(call("UPPER", vec![e.into_node()], false))
+    Expr::from_node(call_node("UPPER", vec![e.into_node()], false))
 }
 
 /// `COALESCE(expr, fallback)`: the value of `expr`, or `fallback` when it is NULL.
@@ -93,7 +94,7 @@ where
     E: Expression,
     R: AsExpr<<E::Value as SqlType>::Base>,
 {
-    Expr::from_node(call("COALESCE", vec![e.into_node(), fallback.into_node()], false))
+    Expr::from_node(call_node("COALESCE", vec![e.into_node(), fallback.into_node()], false))
 }
 
 /// Arguments of a generic function call: a tuple of expressions or values.
@@ -175,12 +176,12 @@ impl<A: FuncArg, B: FuncArg, C: FuncArg, D: FuncArg> FuncArgs for (A, B, C, D) {
     }
 }
 
-/// Any SQL function by name, returning a `T`: `func::<i32, _>("abs", (User::balance,))`.
+/// Any SQL function by name, returning a `T`: `func::call::<i32, _>("abs", (User::balance,))`.
 ///
 /// The name must be a plain identifier (letters, digits, `_`, one optional `schema.` prefix);
 /// anything else is refused when the statement is rendered.
-pub fn func<T: SqlType, A: FuncArgs>(name: &'static str, args: A) -> Expr<T, A::Sources> {
-    Expr::from_node(call(name, args.into_nodes(), false))
+pub fn call<T: SqlType, A: FuncArgs>(name: &'static str, args: A) -> Expr<T, A::Sources> {
+    Expr::from_node(call_node(name, args.into_nodes(), false))
 }
 
 fn builtin(func: crate::expr::Builtin, args: Vec<Node>) -> Node {

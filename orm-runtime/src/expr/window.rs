@@ -1,5 +1,5 @@
-//! Window functions: `row_number()`, `rank()`, `lag(e, n)`, ... and aggregates over a window
-//! (`sum(Order::total).over(window().partition_by(Order::user_id))`).
+//! Window functions: `func::row_number()`, `func::rank()`, `func::lag(e, n)`, ... and aggregates over a window
+//! (`func::sum(Order::total).over(window().partition_by(Order::user_id))`).
 //!
 //! A window function's result is a [`WindowExpr`]: it may be selected (labelled or not) and
 //! ordered on, but WHERE / GROUP BY / HAVING of the same query are computed before it, so
@@ -118,8 +118,8 @@ impl<T: SqlType, S> WindowFunction<T, S> {
 }
 
 impl<T: SqlType, S> Expr<T, S> {
-    /// An aggregate over a window: `sum(Order::total).over(window().partition_by(Order::user_id))`.
-    /// Only aggregates (`count`, `sum`, `avg`, `min`, `max`, [`func`](crate::expr::func)
+    /// An aggregate over a window: `func::sum(Order::total).over(window().partition_by(Order::user_id))`.
+    /// Only aggregates (`count`, `sum`, `avg`, `min`, `max`, [`func::call`](crate::expr::func::call)
     /// calls) take a window; rendering anything else fails.
     pub fn over<W>(self, window: Window<W>) -> WindowExpr<T, (S, W)> {
         let spec = Box::new(window.spec);

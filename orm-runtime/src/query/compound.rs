@@ -4,17 +4,26 @@
 use std::marker::PhantomData;
 
 use crate::dialect::{render, Rendered};
-use crate::error::{Error, Result};
-use crate::expr::{IntoOrdering, Scope};
+use crate::error::Result;
+use crate::expr::Node;
+use crate::expr::Scope;
+use crate::query::builder::sealed::SelectState;
+use crate::query::builder::CompoundResult;
+use crate::query::fetch::sealed::RunRows;
+use crate::query::query_expr::{CheckedQuery, QueryExpr};
 use crate::query::select::run_rows;
-use crate::query::subquery::{CheckedQuery, Derived, QueryExpr};
-use crate::query::{Compound, Executor, OrderTerm, SameColumns, Select, SelectStatement, Selection, SetOp, Statement};
+use crate::query::subquery::{Derived, InOperand};
+use crate::query::SingleColumn;
+use crate::query::{
+    Compound, Executor, Fetch, OrderLimit, SameColumns, Select, SelectStatement, Selection, SetOp, Statement,
+};
+use crate::types::SqlType;
 
 /// `a UNION b`, `a INTERSECT b`, ...: rows decode into `Sel::Output`, the first select's row
 /// type, which every member shares. `O`: the outer models its members are correlated with.
 ///
 /// ORDER BY applies to the whole result and names output columns: order by a label of the
-/// first select (`.order_by(total.desc())` with `let total = sum(..).label("total")`).
+/// first select (`.order_by(total.desc())` with `let total = func::sum(..).label("total")`).
 #[derive(Debug)]
 pub struct CompoundSelect<Sel, O = ()> {
     sel: Sel,
@@ -77,29 +86,6 @@ set_operations! {
 }
 
 impl<Sel: Selection, O> CompoundSelect<Sel, O> {
-    /// ORDER BY over the whole result: a label of the first select (`label.desc()`).
-    pub fn order_by<T>(mut self, term: T) -> Self
-    where
-        T: IntoOrdering<Sources = ()>,
-    {
-        let o = term.into_ordering();
-        // Further members would otherwise land under this ORDER BY.
-        self.stmt.order_by.push(OrderTerm { node: o.node, direction: o.direction, nulls: o.nulls });
-        self
-    }
-
-    /// `LIMIT n` over the whole result (bound as a parameter).
-    pub fn limit(mut self, n: u64) -> Self {
-        self.stmt.limit = Some(n);
-        self
-    }
-
-    /// `OFFSET n` over the whole result (bound as a parameter).
-    pub fn offset(mut self, n: u64) -> Self {
-        self.stmt.offset = Some(n);
-        self
-    }
-
     /// The statement AST.
     pub fn statement(&self) -> &SelectStatement {
         &self.stmt
@@ -110,44 +96,6 @@ impl<Sel: Selection, O> CompoundSelect<Sel, O> {
         render(dialect, Statement::Select(&self.stmt))
     }
 
-    /// Every row.
-    pub fn all<X: Executor>(&self, ex: X) -> Result<Vec<Sel::Output>> {
-        let mut out = Vec::new();
-        run_rows(ex, &self.stmt, &self.sel, |v| {
-            out.push(v);
-            Ok(true)
-        })?;
-        Ok(out)
-    }
-
-    /// The first row, if any.
-    pub fn first<X: Executor>(&self, ex: X) -> Result<Option<Sel::Output>> {
-        let mut out = None;
-        run_rows(ex, &self.stmt, &self.sel, |v| {
-            out = Some(v);
-            Ok(false)
-        })?;
-        Ok(out)
-    }
-
-    /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
-    pub fn one<X: Executor>(&self, ex: X) -> Result<Sel::Output> {
-        let mut out = None;
-        let mut extra = false;
-        run_rows(ex, &self.stmt, &self.sel, |v| {
-            if out.is_some() {
-                extra = true;
-                return Ok(false);
-            }
-            out = Some(v);
-            Ok(true)
-        })?;
-        if extra {
-            return Err(Error::MultipleRows { table: "compound select".into() });
-        }
-        out.ok_or_else(|| Error::NotFound { table: "compound select".into() })
-    }
-
     /// The compound as a table of its own (see [`Select::subquery`]).
     pub fn subquery<const N: u8>(self) -> Derived<Self, N> {
         Derived::inline_of(self.stmt)
@@ -156,6 +104,34 @@ impl<Sel: Selection, O> CompoundSelect<Sel, O> {
     /// The compound as a common table expression (see [`Select::cte`]).
     pub fn cte<const N: u8>(self, name: &'static str) -> Derived<Self, N> {
         Derived::cte_of(name, self.stmt)
+    }
+}
+
+impl<Sel, O> SelectState for CompoundSelect<Sel, O> {
+    fn select_state(&mut self) -> &mut SelectStatement {
+        &mut self.stmt
+    }
+}
+
+/// ORDER BY / LIMIT / OFFSET over the whole result; ORDER BY names output columns (a label
+/// of the first select). WHERE, GROUP BY and HAVING belong to the members
+/// ([`QueryBuilder`](crate::query::QueryBuilder) is not implemented): filter each select
+/// before combining them, or filter the compound as a [`subquery`](CompoundSelect::subquery).
+impl<Sel, O> OrderLimit for CompoundSelect<Sel, O> {
+    type From = CompoundResult;
+}
+
+impl<Sel: Selection, O> Fetch for CompoundSelect<Sel, O> {
+    type Row = Sel::Output;
+}
+
+impl<Sel: Selection, O> RunRows<()> for CompoundSelect<Sel, O> {
+    fn run_rows<X: Executor>(&self, ex: X, each: &mut dyn FnMut(Sel::Output) -> Result<bool>) -> Result<()> {
+        run_rows(ex, &self.stmt, &self.sel, each)
+    }
+
+    fn error_table(&self) -> String {
+        "compound select".into()
     }
 }
 
@@ -171,3 +147,14 @@ impl<Sel: Selection, O> QueryExpr for CompoundSelect<Sel, O> {
 }
 
 impl<Sel: Selection, O> CheckedQuery<()> for CompoundSelect<Sel, O> {}
+
+impl<T, Sel, O> InOperand<T, ()> for CompoundSelect<Sel, O>
+where
+    Sel: SingleColumn,
+    Sel::Value: SqlType<Base = T>,
+{
+    type Sources = O;
+    fn in_node(self, lhs: Node, negated: bool) -> Node {
+        Node::InQuery { expr: Box::new(lhs), query: Box::new(self.into_parts().1), negated }
+    }
+}

@@ -52,7 +52,7 @@ fn positions<R: FromRow>(items: &[SelectItem]) -> Result<Vec<usize>> {
 
 impl<Sel: Selection, F> Select<Sel, F> {
     /// Decode each row into `R` by label instead of a tuple:
-    /// `select((User::name.label("name"), count_all().label("orders"))).into::<Report>()`.
+    /// `select((User::name.label("name"), func::count_all().label("orders"))).into::<Report>()`.
     /// A label `R` reads that the select list lacks is an error before anything runs.
     pub fn into<R: FromRow>(self) -> SelectInto<Sel, F, R> {
         SelectInto { select: self, _row: PhantomData }
@@ -85,32 +85,22 @@ impl<Sel: Selection, F, R: FromRow> SelectInto<Sel, F, R> {
     fn statement(&self) -> &SelectStatement {
         &self.select.stmt
     }
+}
 
-    /// Every row.
-    pub fn all<X: Executor, I>(&self, ex: X) -> Result<Vec<R>>
-    where
-        Sel::Sources: AppearsIn<F, I>,
-    {
+impl<Sel: Selection, F, R: FromRow> crate::query::Fetch for SelectInto<Sel, F, R> {
+    type Row = R;
+}
+
+impl<Sel: Selection, F, R: FromRow, I> crate::query::fetch::sealed::RunRows<I> for SelectInto<Sel, F, R>
+where
+    Sel::Sources: AppearsIn<F, I>,
+{
+    fn run_rows<X: Executor>(&self, ex: X, each: &mut dyn FnMut(R) -> Result<bool>) -> Result<()> {
         let by_label = ByLabel::<R>(positions::<R>(&self.statement().items)?, PhantomData);
-        let mut out = Vec::new();
-        run_rows(ex, self.statement(), &by_label, |v| {
-            out.push(v);
-            Ok(true)
-        })?;
-        Ok(out)
+        run_rows(ex, self.statement(), &by_label, each)
     }
 
-    /// The first row, if any.
-    pub fn first<X: Executor, I>(&self, ex: X) -> Result<Option<R>>
-    where
-        Sel::Sources: AppearsIn<F, I>,
-    {
-        let by_label = ByLabel::<R>(positions::<R>(&self.statement().items)?, PhantomData);
-        let mut out = None;
-        run_rows(ex, self.statement(), &by_label, |v| {
-            out = Some(v);
-            Ok(false)
-        })?;
-        Ok(out)
+    fn error_table(&self) -> String {
+        self.statement().from.first().copied().unwrap_or("query").to_owned()
     }
 }

@@ -1,15 +1,18 @@
 //! Statements: the dialect-neutral AST (`statement`), the cached CRUD statements of each
 //! model, and the typed Core builders ([`select`], [`insert`], [`update`], [`delete`]).
 
+pub(crate) mod builder;
 mod compound;
 mod crud;
 mod executor;
+pub(crate) mod fetch;
 mod from_row;
 pub(crate) mod insert;
 pub(crate) mod join_path;
 mod lock;
 mod modify;
 pub(crate) mod polymorphic;
+mod query_expr;
 mod select;
 mod selection;
 pub(crate) mod statement;
@@ -18,16 +21,19 @@ mod text;
 pub(crate) mod transaction;
 mod upsert;
 
+pub use builder::{CompoundResult, OrderLimit, QueryBuilder};
 pub use compound::CompoundSelect;
 pub(crate) use crud::{crud_sql, key_condition, CrudShape};
 pub use crud::{model_statements, ModelStatements, StatementCache};
 pub use executor::Executor;
+pub use fetch::Fetch;
 pub use from_row::{decode_labeled, FromRow, SelectInto};
 pub use insert::{insert, Insert};
 pub use join_path::FromModels;
 pub use lock::{LockStrength, LockWait, RowLock};
 pub use modify::{delete, update, Delete, Update};
 pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
+pub use query_expr::{CheckedQuery, QueryExpr};
 pub use select::{model, select, select_model, JoinOn, Select};
 pub use selection::{
     ColumnAt, FromClause, ModelSelection, NoFrom, OptionalModelSelection, OrElse, ReadFrom, SameColumns, SelectModel,
@@ -37,7 +43,7 @@ pub use statement::{
     Compound, ConflictAction, Cte, Ddl, DeleteStatement, DerivedTable, DmlClauses, InsertStatement, JoinClause,
     JoinKind, OnConflict, OrderTerm, SelectItem, SelectStatement, SetOp, Statement, UpdateStatement,
 };
-pub use subquery::{exists, not_exists, CheckedQuery, Derived, DerivedColumn, InOperand, QueryExpr};
+pub use subquery::{exists, not_exists, Derived, DerivedColumn, InOperand};
 pub use text::{text, BindValue, FromRawRow, FromStatement, Text};
 pub use transaction::{IsolationLevel, TransactionOptions};
 pub use upsert::{excluded, ConflictTarget, OnConflictBuilder, Returning, ReturningStatement, UpsertSet};

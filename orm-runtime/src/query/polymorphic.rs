@@ -209,25 +209,32 @@ impl<F: Model> Select<crate::query::ModelSelection<F>, F> {
 }
 
 impl<P: PolymorphicRows> PolymorphicSelect<P> {
-    /// Every row, as its variant.
-    pub fn all<X: Executor>(&self, ex: X) -> Result<Vec<P>> {
-        let plan = self.plan.as_ref().map_err(Error::duplicate)?;
-        ex.with_connection(false, |conn| {
-            let r = render(conn.dialect(), Statement::Select(&plan.stmt))?;
-            let mut out = Vec::new();
-            conn.query_while(&r.sql, &r.params, |row| {
-                let (v, positions) = plan.variant_of(row)?;
-                out.push(P::from_row(v, row, positions)?);
-                Ok(true)
-            })?;
-            Ok(out)
-        })
-    }
-
     /// Render in a dialect (for logging and tests).
     pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<crate::dialect::Rendered> {
         let plan = self.plan.as_ref().map_err(Error::duplicate)?;
         render(dialect, Statement::Select(&plan.stmt))
+    }
+}
+
+/// Rows as the variants of `P` (each row as its own subtype).
+impl<P: PolymorphicRows> crate::query::Fetch for PolymorphicSelect<P> {
+    type Row = P;
+}
+
+impl<P: PolymorphicRows> crate::query::fetch::sealed::RunRows<()> for PolymorphicSelect<P> {
+    fn run_rows<X: Executor>(&self, ex: X, each: &mut dyn FnMut(P) -> Result<bool>) -> Result<()> {
+        let plan = self.plan.as_ref().map_err(Error::duplicate)?;
+        ex.with_connection(false, |conn| {
+            let r = render(conn.dialect(), Statement::Select(&plan.stmt))?;
+            conn.query_while(&r.sql, &r.params, |row| {
+                let (v, positions) = plan.variant_of(row)?;
+                each(P::from_row(v, row, positions)?)
+            })
+        })
+    }
+
+    fn error_table(&self) -> String {
+        self.plan.as_ref().ok().and_then(|p| p.stmt.from.first().copied()).unwrap_or("query").to_owned()
     }
 }
 

@@ -4,12 +4,16 @@ use std::marker::PhantomData;
 
 use crate::backend::Connection;
 use crate::dialect::{render, Rendered};
-use crate::error::{Error, Result};
-use crate::expr::{AppearsIn, Expression, IntoOrdering, Joined, Node};
+use crate::error::Result;
+use crate::expr::{AppearsIn, Expression, Joined, Node};
 use crate::model::Model;
+use crate::query::builder::sealed::SelectState;
+use crate::query::fetch::sealed::RunRows;
 use crate::query::join_path::FromModels;
 use crate::query::selection::{FromClause, ModelSelection, ReadFrom, SelectModel, Selection};
-use crate::query::{Executor, JoinClause, JoinKind, OrderTerm, RowLock, SelectStatement, Statement};
+use crate::query::{
+    Executor, Fetch, JoinClause, JoinKind, OrderLimit, QueryBuilder, RowLock, SelectStatement, Statement,
+};
 
 /// A typed `SELECT` of `Sel` from `F`; rows decode into `Sel::Output`.
 ///
@@ -76,7 +80,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// `INNER JOIN` model `N`. With exactly one foreign key between `N` and the models
     /// already in the query (either way), the ON clause follows it; otherwise give it with
     /// [`Select::on`] (which also overrides an inferred one). A join left without a condition
-    /// it could infer fails with [`Error::JoinPath`] when the statement runs. After the join,
+    /// it could infer fails with [`Error::JoinPath`](crate::error::Error::JoinPath) when the statement runs. After the join,
     /// `N`'s columns may be selected, filtered and ordered on.
     ///
     /// ```
@@ -170,65 +174,6 @@ impl<Sel: Selection, F> Select<Sel, F> {
         JoinOn { query: self, table: M::table().name, kind: JoinKind::LeftOuter, alias: Some(N), _from: PhantomData }
     }
 
-    /// Add a WHERE condition (ANDed with earlier ones).
-    pub fn filter<E, I>(mut self, cond: E) -> Self
-    where
-        E: Expression<Value = bool>,
-        E::Sources: AppearsIn<F, I>,
-    {
-        self.stmt.and_where(cond.into_node());
-        self
-    }
-
-    /// Add ORDER BY terms.
-    pub fn order_by<O, I>(mut self, term: O) -> Self
-    where
-        O: IntoOrdering,
-        O::Sources: AppearsIn<F, I>,
-    {
-        let o = term.into_ordering();
-        self.stmt.order_by.push(OrderTerm { node: o.node, direction: o.direction, nulls: o.nulls });
-        self
-    }
-
-    /// Add a GROUP BY expression.
-    pub fn group_by<E, I>(mut self, e: E) -> Self
-    where
-        E: Expression,
-        E::Sources: AppearsIn<F, I>,
-    {
-        self.stmt.group_by.push(e.into_node());
-        self
-    }
-
-    /// Add a HAVING condition (ANDed with earlier ones).
-    pub fn having<E, I>(mut self, cond: E) -> Self
-    where
-        E: Expression<Value = bool>,
-        E::Sources: AppearsIn<F, I>,
-    {
-        self.stmt.and_having(cond.into_node());
-        self
-    }
-
-    /// `LIMIT n` (bound as a parameter).
-    pub fn limit(mut self, n: u64) -> Self {
-        self.stmt.limit = Some(n);
-        self
-    }
-
-    /// `OFFSET n` (bound as a parameter).
-    pub fn offset(mut self, n: u64) -> Self {
-        self.stmt.offset = Some(n);
-        self
-    }
-
-    /// `SELECT DISTINCT`.
-    pub fn distinct(mut self) -> Self {
-        self.stmt.distinct = true;
-        self
-    }
-
     /// The statement AST.
     pub fn statement(&self) -> &SelectStatement {
         &self.stmt
@@ -237,69 +182,6 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// Render in a dialect (for logging and tests).
     pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<Rendered> {
         render(dialect, Statement::Select(&self.stmt))
-    }
-
-    fn run<X, G>(&self, ex: X, g: G) -> Result<()>
-    where
-        X: Executor,
-        G: FnMut(Sel::Output) -> Result<bool>,
-    {
-        run_rows(ex, &self.stmt, &self.sel, g)
-    }
-
-    /// Every row.
-    pub fn all<X: Executor, I>(&self, ex: X) -> Result<Vec<Sel::Output>>
-    where
-        Sel: ReadFrom<F, I>,
-    {
-        let mut out = Vec::new();
-        self.run(ex, |v| {
-            out.push(v);
-            Ok(true)
-        })?;
-        Ok(out)
-    }
-
-    /// The first row, if any (add `.limit(1)` to let the database stop early).
-    pub fn first<X: Executor, I>(&self, ex: X) -> Result<Option<Sel::Output>>
-    where
-        Sel: ReadFrom<F, I>,
-    {
-        let mut out = None;
-        self.run(ex, |v| {
-            out = Some(v);
-            Ok(false)
-        })?;
-        Ok(out)
-    }
-
-    /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
-    pub fn one<X: Executor, I>(&self, ex: X) -> Result<Sel::Output>
-    where
-        Sel: ReadFrom<F, I>,
-    {
-        self.one_or_none(ex)?.ok_or_else(|| Error::NotFound { table: self.table_for_errors() })
-    }
-
-    /// At most one row: [`Error::MultipleRows`] for more.
-    pub fn one_or_none<X: Executor, I>(&self, ex: X) -> Result<Option<Sel::Output>>
-    where
-        Sel: ReadFrom<F, I>,
-    {
-        let mut out = None;
-        let mut extra = false;
-        self.run(ex, |v| {
-            if out.is_some() {
-                extra = true;
-                return Ok(false);
-            }
-            out = Some(v);
-            Ok(true)
-        })?;
-        if extra {
-            return Err(Error::MultipleRows { table: self.table_for_errors() });
-        }
-        Ok(out)
     }
 
     /// Hand each row to `f` as it is decoded, without collecting the result.
@@ -316,8 +198,33 @@ impl<Sel: Selection, F> Select<Sel, F> {
         })
         .map(drop)
     }
+}
 
-    fn table_for_errors(&self) -> String {
+impl<Sel, F> SelectState for Select<Sel, F> {
+    fn select_state(&mut self) -> &mut SelectStatement {
+        &mut self.stmt
+    }
+}
+
+impl<Sel, F> OrderLimit for Select<Sel, F> {
+    type From = F;
+}
+
+impl<Sel, F> QueryBuilder for Select<Sel, F> {}
+
+impl<Sel: Selection, F> Fetch for Select<Sel, F> {
+    type Row = Sel::Output;
+}
+
+impl<Sel: Selection, F, I> RunRows<I> for Select<Sel, F>
+where
+    Sel: ReadFrom<F, I>,
+{
+    fn run_rows<X: Executor>(&self, ex: X, each: &mut dyn FnMut(Sel::Output) -> Result<bool>) -> Result<()> {
+        run_rows(ex, &self.stmt, &self.sel, each)
+    }
+
+    fn error_table(&self) -> String {
         self.stmt.from.first().copied().unwrap_or("query").to_owned()
     }
 }

@@ -10,7 +10,7 @@ use crate::model::Model;
 use crate::query::SelectItem;
 use crate::types::SqlType;
 
-/// The FROM clause of a select whose list names no model (e.g. `select(count_all())`); add
+/// The FROM clause of a select whose list names no model (e.g. `select(func::count_all())`); add
 /// one with `.from::<M>()`.
 #[derive(Debug)]
 pub enum NoFrom {}

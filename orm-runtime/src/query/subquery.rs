@@ -43,7 +43,7 @@
 //! assert_eq!(names, ["Bob"]);
 //!
 //! // Each user's largest order: correlated with `User`, reads `User`.
-//! let largest = select(max(Order::total)).correlate::<User>().filter(Order::user_id.eq(User::id));
+//! let largest = select(func::max(Order::total)).correlate::<User>().filter(Order::user_id.eq(User::id));
 //! let rows: Vec<(String, Option<f64>)> =
 //!     select((User::name, largest.scalar_subquery())).order_by(User::name).all(&engine)?;
 //! assert_eq!(rows[2], ("Cy".to_string(), None));
@@ -62,40 +62,11 @@ use crate::expr::{
     AppearsIn, AsExpr, Correlated, Expr, Expression, Here, InLeft, InRight, IntoOrdering, Joined, Node, Ordering, Scope,
 };
 use crate::model::Model;
-use crate::query::compound::CompoundSelect;
+use crate::query::query_expr::{CheckedQuery, QueryExpr};
 use crate::query::selection::{ColumnAt, NoFrom, SingleColumn, SourceFrom};
 use crate::query::statement::{Cte, DerivedTable};
 use crate::query::{JoinKind, JoinOn, Select, SelectItem, SelectStatement, Selection};
 use crate::types::SqlType;
-
-/// A query that can stand inside another one: a [`Select`] or a [`CompoundSelect`].
-pub trait QueryExpr {
-    /// What it selects.
-    type Selection: Selection;
-    /// The models of an enclosing query it refers to (`()` unless correlated).
-    type Outer;
-    /// The selection and the statement.
-    fn into_parts(self) -> (Self::Selection, SelectStatement);
-    /// The statement.
-    fn statement_ref(&self) -> &SelectStatement;
-}
-
-/// A [`QueryExpr`] whose selection reads only what its FROM clause provides (`I` is an
-/// index the compiler infers).
-pub trait CheckedQuery<I>: QueryExpr {}
-
-impl<Sel: Selection, F: Scope> QueryExpr for Select<Sel, F> {
-    type Selection = Sel;
-    type Outer = F::Outer;
-    fn into_parts(self) -> (Sel, SelectStatement) {
-        (self.sel, self.stmt)
-    }
-    fn statement_ref(&self) -> &SelectStatement {
-        &self.stmt
-    }
-}
-
-impl<Sel: Selection, F: Scope, I> CheckedQuery<I> for Select<Sel, F> where Sel: crate::query::ReadFrom<F, I> {}
 
 impl<Sel: Selection, F> Select<Sel, F> {
     /// Let this subquery refer to the enclosing query's model `O` (a correlated subquery):
@@ -128,7 +99,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// # insert::<User>().values_many(&users).execute(&engine)?;
     /// # let orders = [(1, 30.0), (1, 12.0)].map(|(user_id, total)| Order { id: 0, user_id, total });
     /// # insert::<Order>().values_many(&orders).execute(&engine)?;
-    /// let n = select(count_all()).from::<Order>().correlate::<User>().filter(Order::user_id.eq(User::id));
+    /// let n = select(func::count_all()).from::<Order>().correlate::<User>().filter(Order::user_id.eq(User::id));
     /// let rows: Vec<(String, Option<i64>)> =
     ///     select((User::name, n.scalar_subquery())).order_by(User::name).all(&engine)?;
     /// assert_eq!(rows, [("Ada".to_string(), Some(2)), ("Bob".to_string(), Some(0))]);
@@ -155,7 +126,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// # engine.create_all(&[Order::table()])?;
     /// # let orders = [Order { id: 0, total: 30.0 }, Order { id: 0, total: 120.0 }, Order { id: 0, total: 7.5 }];
     /// # insert::<Order>().values_many(&orders).execute(&engine)?;
-    /// let top = select(max(Order::total)).scalar_subquery();        // Expr<Option<f64>, ()>
+    /// let top = select(func::max(Order::total)).scalar_subquery();        // Expr<Option<f64>, ()>
     /// let ids: Vec<i64> = select(Order::id).filter(Order::total.eq(top)).all(&engine)?;
     /// assert_eq!(ids, [2]);
     /// # Ok(())
@@ -202,7 +173,7 @@ impl<Sel: Selection, F> Select<Sel, F> {
     /// # insert::<User>().values_many(&users).execute(&engine)?;
     /// # let orders = [(1, 30.0), (1, 12.5)].map(|(user_id, total)| Order { id: 0, user_id, total });
     /// # insert::<Order>().values_many(&orders).execute(&engine)?;
-    /// let totals = select((Order::user_id, sum(Order::total).label("total")))
+    /// let totals = select((Order::user_id, func::sum(Order::total).label("total")))
     ///     .group_by(Order::user_id)
     ///     .subquery::<1>();
     /// let rows: Vec<(String, Option<f64>)> = select((User::name, totals.col::<1>()))
@@ -355,17 +326,6 @@ where
     type Sources = F::Outer;
     fn in_node(self, lhs: Node, negated: bool) -> Node {
         Node::InQuery { expr: Box::new(lhs), query: Box::new(self.stmt), negated }
-    }
-}
-
-impl<T, Sel, O> InOperand<T, ()> for CompoundSelect<Sel, O>
-where
-    Sel: SingleColumn,
-    Sel::Value: SqlType<Base = T>,
-{
-    type Sources = O;
-    fn in_node(self, lhs: Node, negated: bool) -> Node {
-        Node::InQuery { expr: Box::new(lhs), query: Box::new(self.into_parts().1), negated }
     }
 }
 
@@ -523,7 +483,7 @@ impl<Q: QueryExpr, const N: u8> Derived<Q, N> {
     /// # let chart = chart.map(|(id, name, manager_id)| Employee { id, name: name.into(), manager_id });
     /// # insert::<Employee>().values_many(&chart).execute(&engine)?;
     /// // Everyone under employee 1, with their depth.
-    /// let tree = select((Employee::id, Employee::name, value(0i32)))
+    /// let tree = select((Employee::id, Employee::name, orm::expr::value(0i32)))
     ///     .filter(Employee::id.eq(1))
     ///     .cte::<1>("tree")
     ///     .recursive_union_all(|tree| {

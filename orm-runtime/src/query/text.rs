@@ -396,52 +396,24 @@ impl<M: Model> FromStatement<M> {
         ex.with_connection(self.text.parsed.writes, |conn| self.run_on(conn, each))
     }
 
-    /// Every row, as an `M`.
-    pub fn all(&self, ex: impl Executor) -> Result<Vec<M>> {
-        let mut out = Vec::new();
-        self.run(ex, |m| {
-            out.push(m);
-            Ok(true)
-        })?;
-        Ok(out)
-    }
-
-    /// The first row, if any (further rows are not read).
-    pub fn first(&self, ex: impl Executor) -> Result<Option<M>> {
-        let mut out = None;
-        self.run(ex, |m| {
-            out = Some(m);
-            Ok(false)
-        })?;
-        Ok(out)
-    }
-
-    /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
-    pub fn one(&self, ex: impl Executor) -> Result<M> {
-        self.one_or_none(ex)?.ok_or_else(|| Error::NotFound { table: M::TABLE_NAME.to_owned() })
-    }
-
-    /// At most one row: [`Error::MultipleRows`] for more.
-    pub fn one_or_none(&self, ex: impl Executor) -> Result<Option<M>> {
-        let mut out = None;
-        let mut extra = false;
-        self.run(ex, |m| {
-            if out.is_some() {
-                extra = true;
-                return Ok(false);
-            }
-            out = Some(m);
-            Ok(true)
-        })?;
-        if extra {
-            return Err(Error::MultipleRows { table: M::TABLE_NAME.to_owned() });
-        }
-        Ok(out)
-    }
-
     /// Hand each row to `f` as an `M`, without collecting them.
     pub fn for_each(&self, ex: impl Executor, mut f: impl FnMut(M) -> Result<()>) -> Result<()> {
         self.run(ex, |m| f(m).map(|()| true))
+    }
+}
+
+/// Rows as `M` values (columns found by name).
+impl<M: Model> crate::query::Fetch for FromStatement<M> {
+    type Row = M;
+}
+
+impl<M: Model> crate::query::fetch::sealed::RunRows<()> for FromStatement<M> {
+    fn run_rows<X: Executor>(&self, ex: X, each: &mut dyn FnMut(M) -> Result<bool>) -> Result<()> {
+        self.run(ex, each)
+    }
+
+    fn error_table(&self) -> String {
+        M::TABLE_NAME.to_owned()
     }
 }
 

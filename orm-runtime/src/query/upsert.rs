@@ -36,7 +36,7 @@
 use std::marker::PhantomData;
 
 use crate::dialect::{render, Dialect, Rendered};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::expr::{AppearsIn, AssignValue, Column, Expr, Expression, Node};
 use crate::model::Model;
 use crate::query::insert::{fill_table, in_transaction};
@@ -231,47 +231,51 @@ impl<Q: ReturningStatement, Sel: Selection> Returning<Q, Sel> {
         items
     }
 
-    /// Render in a dialect (for logging and tests): the statements [`Returning::all`] runs.
+    /// Render in a dialect (for logging and tests): the statements [`all`](crate::query::Fetch::all) runs.
     pub fn render(&self, d: &dyn Dialect) -> Result<Vec<Rendered>> {
         self.statement.render_returning(d, &self.items())
     }
+}
 
-    /// Run it (in one transaction) and return a row per row written.
-    pub fn all<X: Executor, I>(&self, ex: X) -> Result<Vec<Sel::Output>>
-    where
-        Sel::Sources: AppearsIn<Q::Model, I>,
-    {
+/// Run the write (in one transaction) and read a row per row written: `all` returns them,
+/// `one` expects exactly one (a skipped upsert writes none: [`Error::NotFound`](crate::error::Error::NotFound)). The write is
+/// done in full whatever the call reads.
+impl<Q: ReturningStatement, Sel: Selection> crate::query::Fetch for Returning<Q, Sel> {
+    type Row = Sel::Output;
+}
+
+impl<Q: ReturningStatement, Sel: Selection, I> crate::query::fetch::sealed::RunRows<I> for Returning<Q, Sel>
+where
+    Sel::Sources: AppearsIn<Q::Model, I>,
+{
+    fn run_rows<X: Executor>(&self, ex: X, each: &mut dyn FnMut(Sel::Output) -> Result<bool>) -> Result<()> {
         let items = self.items();
         let table = Q::Model::table().name;
-        ex.with_connection(true, |conn| {
-            let statements = self.statement.render_returning(conn.dialect(), &items)?;
-            in_transaction(conn, |conn| {
-                let mut out = Vec::new();
-                for r in &statements {
-                    conn.query_while(&r.sql, &r.params, |row| {
-                        let mut idx = 0;
-                        out.push(self.sel.decode(row, &mut idx)?);
-                        Ok(true)
-                    })?;
-                }
-                Ok(out)
+        let rows = ex
+            .with_connection(true, |conn| {
+                let statements = self.statement.render_returning(conn.dialect(), &items)?;
+                in_transaction(conn, |conn| {
+                    let mut out = Vec::new();
+                    for r in &statements {
+                        conn.query_while(&r.sql, &r.params, |row| {
+                            let mut idx = 0;
+                            out.push(self.sel.decode(row, &mut idx)?);
+                            Ok(true)
+                        })?;
+                    }
+                    Ok(out)
+                })
             })
-        })
-        .map_err(|e| fill_table(e, table))
+            .map_err(|e| fill_table(e, table))?;
+        for row in rows {
+            if !each(row)? {
+                break;
+            }
+        }
+        Ok(())
     }
 
-    /// Run it and return the one row written: [`Error::NotFound`] for none (e.g. a skipped
-    /// upsert), [`Error::MultipleRows`] for more.
-    pub fn one<X: Executor, I>(&self, ex: X) -> Result<Sel::Output>
-    where
-        Sel::Sources: AppearsIn<Q::Model, I>,
-    {
-        let table = Q::Model::table().name;
-        let mut rows = self.all(ex)?;
-        match rows.len() {
-            1 => rows.pop().ok_or_else(|| Error::NotFound { table: table.into() }),
-            0 => Err(Error::NotFound { table: table.into() }),
-            _ => Err(Error::MultipleRows { table: table.into() }),
-        }
+    fn error_table(&self) -> String {
+        Q::Model::table().name.to_owned()
     }
 }

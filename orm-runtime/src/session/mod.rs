@@ -6,6 +6,7 @@ mod bulk;
 mod cascade;
 mod events;
 mod factory;
+pub(crate) mod fetch;
 mod has_one;
 mod identity_map;
 mod joined;
@@ -32,6 +33,7 @@ pub(crate) type FastSet<T> = std::collections::HashSet<T, foldhash::fast::Random
 
 pub use events::{SessionEvent, SessionListener};
 pub use factory::SessionFactory;
+pub use fetch::FetchObjects;
 pub use has_one::{cascade_delete_child, has_one_links, HasOne, HasOneRel};
 pub use loading::{
     joinedload, lazyload, noload, raiseload, selectinload, subqueryload, JoinCollector, JoinRelation, JoinSpec,

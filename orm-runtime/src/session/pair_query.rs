@@ -5,9 +5,12 @@ use std::marker::PhantomData;
 
 use crate::dialect::render;
 use crate::error::Result;
-use crate::expr::{AppearsIn, Expression, IntoOrdering, Joined, Node, TableRef};
+use crate::expr::{AppearsIn, Joined, Node, TableRef};
 use crate::model::Model;
-use crate::query::{JoinKind, OrderTerm, SelectItem, SelectStatement, Statement};
+use crate::query::builder::sealed::SelectState;
+use crate::query::{JoinKind, OrderLimit, QueryBuilder, SelectItem, SelectStatement, Statement};
+use crate::session::fetch::sealed::LoadObjects;
+use crate::session::fetch::FetchObjects;
 use crate::session::object::Obj;
 use crate::session::query::Query;
 use crate::session::relationship::JoinPath;
@@ -46,6 +49,20 @@ pub struct PairQuery<'s, A: Model, B: Model, F> {
     _types: PhantomData<fn() -> (A, B, F)>,
 }
 
+impl<A: Model, B: Model, F> SelectState for PairQuery<'_, A, B, F> {
+    fn select_state(&mut self) -> &mut SelectStatement {
+        &mut self.stmt
+    }
+}
+
+impl<A: Model, B: Model, F> OrderLimit for PairQuery<'_, A, B, F> {
+    type From = F;
+}
+
+/// WHERE, GROUP BY, HAVING and DISTINCT over the pairs' FROM clause; a grouped pair query
+/// groups by each model's key (PostgreSQL then allows the models' other columns).
+impl<A: Model, B: Model, F> QueryBuilder for PairQuery<'_, A, B, F> {}
+
 impl<'s, A: Model, B: Model, F> PairQuery<'s, A, B, F> {
     fn joined<N: Model>(self, clause: crate::query::JoinClause) -> PairQuery<'s, A, B, Joined<F, N>> {
         let PairQuery { session, mut stmt, .. } = self;
@@ -64,46 +81,18 @@ impl<'s, A: Model, B: Model, F> PairQuery<'s, A, B, F> {
         let clause = rel.join_clause(JoinKind::LeftOuter);
         self.joined::<R::Target>(clause)
     }
+}
 
-    /// Add a WHERE condition over the models of the FROM clause.
-    pub fn filter<E, I>(mut self, cond: E) -> Self
-    where
-        E: Expression<Value = bool>,
-        E::Sources: AppearsIn<F, I>,
-    {
-        self.stmt.and_where(cond.into_node());
-        self
-    }
+impl<A: Model, B: Model, F> FetchObjects for PairQuery<'_, A, B, F> {
+    type Row = (Obj<A>, Option<Obj<B>>);
+}
 
-    /// Add ORDER BY terms.
-    pub fn order_by<O, I>(mut self, term: O) -> Self
-    where
-        O: IntoOrdering,
-        O::Sources: AppearsIn<F, I>,
-    {
-        let o = term.into_ordering();
-        self.stmt.order_by.push(OrderTerm { node: o.node, direction: o.direction, nulls: o.nulls });
-        self
-    }
-
-    /// `LIMIT n`.
-    pub fn limit(mut self, n: u64) -> Self {
-        self.stmt.limit = Some(n);
-        self
-    }
-
-    /// `OFFSET n`.
-    pub fn offset(mut self, n: u64) -> Self {
-        self.stmt.offset = Some(n);
-        self
-    }
-
-    /// Every row, as the session's objects.
-    pub fn all<IA, IB>(self) -> Result<Vec<(Obj<A>, Option<Obj<B>>)>>
-    where
-        A: AppearsIn<F, IA>,
-        B: AppearsIn<F, IB>,
-    {
+impl<A: Model, B: Model, F, IA, IB> LoadObjects<(IA, IB)> for PairQuery<'_, A, B, F>
+where
+    A: AppearsIn<F, IA>,
+    B: AppearsIn<F, IB>,
+{
+    fn load_while(self, each: &mut dyn FnMut((Obj<A>, Option<Obj<B>>)) -> Result<bool>) -> Result<()> {
         let PairQuery { session, stmt, .. } = self;
         session.autoflush()?;
         let width = A::table().columns.len();
@@ -119,6 +108,19 @@ impl<'s, A: Model, B: Model, F> PairQuery<'s, A, B, F> {
                 Ok(())
             })?;
         }
-        Ok(rows.into_iter().map(|(a, b)| (session.adopt(a), b.map(|b| session.adopt(b)))).collect())
+        for (a, b) in rows {
+            if !each((session.adopt(a), b.map(|b| session.adopt(b))))? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn limited(self, n: u64) -> Self {
+        self.limit(n)
+    }
+
+    fn error_table(&self) -> String {
+        A::table().name.into()
     }
 }

@@ -7,6 +7,8 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::polymorphic::{PolymorphicPlan, PolymorphicSet};
 use crate::query::Statement;
+use crate::session::fetch::sealed::LoadObjects;
+use crate::session::fetch::FetchObjects;
 use crate::session::identity_map::IdentityMap;
 use crate::session::{Obj, Query, Session};
 
@@ -55,9 +57,13 @@ impl<'s, M: Model> Query<'s, M> {
     }
 }
 
-impl<P: PolymorphicObjects> PolymorphicQuery<'_, P> {
-    /// Every row, as its variant (after an autoflush).
-    pub fn all(self) -> Result<Vec<P>> {
+/// Rows as the variants of `P`, each holding the session's object.
+impl<P: PolymorphicObjects> FetchObjects for PolymorphicQuery<'_, P> {
+    type Row = P;
+}
+
+impl<P: PolymorphicObjects> LoadObjects<()> for PolymorphicQuery<'_, P> {
+    fn load_while(self, each: &mut dyn FnMut(P) -> Result<bool>) -> Result<()> {
         let plan = self.plan.as_ref().map_err(Error::duplicate)?;
         self.session.check_usable()?;
         self.session.autoflush()?;
@@ -65,12 +71,13 @@ impl<P: PolymorphicObjects> PolymorphicQuery<'_, P> {
         let (conn, identity) = self.session.connection_and_identity(false)?;
         let r = render(conn.dialect(), Statement::Select(&plan.stmt))?;
         let mut objects = Adopter { identity, session };
-        let mut out = Vec::new();
         conn.query_while(&r.sql, &r.params, |row| {
             let (v, positions) = plan.variant_of(row)?;
-            out.push(P::from_row(v, row, positions, &mut objects)?);
-            Ok(true)
-        })?;
-        Ok(out)
+            each(P::from_row(v, row, positions, &mut objects)?)
+        })
+    }
+
+    fn error_table(&self) -> String {
+        self.plan.as_ref().ok().and_then(|p| p.stmt.from.first().copied()).unwrap_or("query").to_owned()
     }
 }

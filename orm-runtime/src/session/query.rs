@@ -1,10 +1,13 @@
 //! [`Query`]: `session.query::<User>()`, returning tracked objects through the identity map.
 
 use crate::dialect::render;
-use crate::error::{Error, Result};
-use crate::expr::{AppearsIn, AsExpr, Column, Expression, IntoOrdering, Joined, Node};
+use crate::error::Result;
+use crate::expr::{AppearsIn, AsExpr, Column, Expression, Joined, Node};
 use crate::model::Model;
-use crate::query::{JoinClause, JoinKind, OrderTerm, RowLock, SelectItem, SelectStatement, Statement};
+use crate::query::builder::sealed::SelectState;
+use crate::query::{JoinClause, JoinKind, OrderLimit, QueryBuilder, RowLock, SelectItem, SelectStatement, Statement};
+use crate::session::fetch::sealed::LoadObjects;
+use crate::session::fetch::FetchObjects;
 use crate::session::loading::{joined_statement, load_joined, JoinSpec, LoadContext, Loader, LoaderOption};
 use crate::session::object::Obj;
 use crate::session::relationship::JoinPath;
@@ -36,6 +39,36 @@ impl<'s, M: Model> Query<'s, M> {
             loaders: M::default_loaders(),
             _model: std::marker::PhantomData,
         }
+    }
+}
+
+impl<M: Model, F> SelectState for Query<'_, M, F> {
+    fn select_state(&mut self) -> &mut SelectStatement {
+        &mut self.stmt
+    }
+}
+
+impl<M: Model, F> OrderLimit for Query<'_, M, F> {
+    type From = F;
+}
+
+impl<M: Model, F> QueryBuilder for Query<'_, M, F> {}
+
+impl<M: Model, F> FetchObjects for Query<'_, M, F> {
+    type Row = Obj<M>;
+}
+
+impl<M: Model, F> LoadObjects<()> for Query<'_, M, F> {
+    fn load_while(self, each: &mut dyn FnMut(Obj<M>) -> Result<bool>) -> Result<()> {
+        self.load(each)
+    }
+
+    fn limited(self, n: u64) -> Self {
+        self.limit(n)
+    }
+
+    fn error_table(&self) -> String {
+        M::table().name.into()
     }
 }
 
@@ -139,16 +172,6 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         Query { session, stmt, loaders, _model: std::marker::PhantomData }
     }
 
-    /// Add a WHERE condition over the models of the FROM clause (ANDed with earlier ones).
-    pub fn filter<E, I>(mut self, cond: E) -> Self
-    where
-        E: Expression<Value = bool>,
-        E::Sources: AppearsIn<F, I>,
-    {
-        self.stmt.and_where(cond.into_node());
-        self
-    }
-
     /// AND an untyped condition into WHERE (for conditions built by the ORM itself).
     pub(crate) fn filter_node(mut self, cond: Node) -> Self {
         self.stmt.and_where(cond);
@@ -161,29 +184,6 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         M: AppearsIn<F, I>,
     {
         self.stmt.and_where(Expression::into_node(col.eq(value)));
-        self
-    }
-
-    /// Add ORDER BY terms.
-    pub fn order_by<O, I>(mut self, term: O) -> Self
-    where
-        O: IntoOrdering,
-        O::Sources: AppearsIn<F, I>,
-    {
-        let o = term.into_ordering();
-        self.stmt.order_by.push(OrderTerm { node: o.node, direction: o.direction, nulls: o.nulls });
-        self
-    }
-
-    /// `LIMIT n`.
-    pub fn limit(mut self, n: u64) -> Self {
-        self.stmt.limit = Some(n);
-        self
-    }
-
-    /// `OFFSET n`.
-    pub fn offset(mut self, n: u64) -> Self {
-        self.stmt.offset = Some(n);
         self
     }
 
@@ -232,20 +232,15 @@ impl<'s, M: Model, F> Query<'s, M, F> {
         self
     }
 
-    /// Page `page` (from 1) of `per_page` objects.
-    pub fn paginate(self, page: u64, per_page: u64) -> Self {
-        self.limit(per_page).offset(page.saturating_sub(1).saturating_mul(per_page))
-    }
-
     /// The statement this query runs.
     pub fn statement(&self) -> &SelectStatement {
         &self.stmt
     }
 
-    fn load(self, mut each: impl FnMut(Obj<M>) -> bool) -> Result<()> {
+    fn load(self, each: &mut dyn FnMut(Obj<M>) -> Result<bool>) -> Result<()> {
         let Query { session, stmt, loaders, .. } = self;
         if loaders.is_empty() {
-            return session.load_rows::<M>(&stmt, |obj| Ok(each(obj)));
+            return session.load_rows::<M>(&stmt, each);
         }
         // Every joinedload (of each option, nested ones included) joins into the one
         // statement; the other options load after it.
@@ -272,7 +267,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
             loader.apply(session, &objs, cx)?;
         }
         for obj in objs {
-            if !each(obj) {
+            if !each(obj)? {
                 break;
             }
         }
@@ -287,42 +282,6 @@ impl<'s, M: Model, F> Query<'s, M, F> {
             return Ok(self.stmt.clone());
         }
         joined_statement(&self.stmt, &joins).map(|(stmt, _)| stmt)
-    }
-
-    /// Every matching object.
-    pub fn all(self) -> Result<Vec<Obj<M>>> {
-        let mut out = Vec::new();
-        self.load(|o| {
-            out.push(o);
-            true
-        })?;
-        Ok(out)
-    }
-
-    /// The first matching object (the query is limited to one row).
-    pub fn first(self) -> Result<Option<Obj<M>>> {
-        let mut out = None;
-        self.limit(1).load(|o| {
-            out = Some(o);
-            false
-        })?;
-        Ok(out)
-    }
-
-    /// At most one object: [`Error::MultipleRows`] if more match.
-    pub fn one_or_none(self) -> Result<Option<Obj<M>>> {
-        let table = M::table().name;
-        let mut found = self.limit(2).all()?;
-        if found.len() > 1 {
-            return Err(Error::MultipleRows { table: table.into() });
-        }
-        Ok(found.pop())
-    }
-
-    /// Exactly one object: [`Error::NotFound`] or [`Error::MultipleRows`] otherwise.
-    pub fn one(self) -> Result<Obj<M>> {
-        let table = M::table().name;
-        self.one_or_none()?.ok_or_else(|| Error::NotFound { table: table.into() })
     }
 
     /// The statement [`count`](Query::count) runs: `SELECT COUNT(*)` over the filtered rows,

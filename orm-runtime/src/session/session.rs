@@ -256,7 +256,7 @@ impl Session {
     ///     Ok(id)
     /// })?;
     /// assert_eq!(id, 1); // committed
-    /// # let n: i64 = select(count_all()).from::<User>().one(&engine)?;
+    /// # let n: i64 = select(func::count_all()).from::<User>().one(&engine)?;
     /// # assert_eq!(n, 1);
     /// # Ok(())
     /// # }
@@ -353,10 +353,56 @@ impl Session {
         }
     }
 
-    /// Open a savepoint (a nested transaction): pending changes are flushed first, and
-    /// [`rollback_to_savepoint`](Session::rollback_to_savepoint) later undoes, in the database
-    /// and in memory, only what happened after it. A failed flush inside it leaves the outer
-    /// work intact once rolled back to the savepoint.
+    /// Open a savepoint (a nested transaction, SQLAlchemy's `begin_nested()`).
+    ///
+    /// # Savepoints
+    ///
+    /// This is the one savepoint mechanism; it comes in two styles that share it:
+    ///
+    /// - **handle**: `let sp = session.begin_nested()?;` then either
+    ///   [`release_savepoint(sp)`](Session::release_savepoint) (keep the work: it becomes part
+    ///   of the enclosing transaction) or
+    ///   [`rollback_to_savepoint(sp)`](Session::rollback_to_savepoint) (undo it);
+    /// - **closure**: [`session.savepoint(|s| ...)`](Session::savepoint) opens one with
+    ///   `begin_nested`, releases it when the closure returns `Ok` and rolls back to it when it
+    ///   returns `Err` or panics.
+    ///
+    /// Opening one flushes pending changes first. Rolling back to it undoes, in the database
+    /// and in memory, only what happened after it: objects inserted since become transient,
+    /// deleted ones persistent again, changed ones take their values at the savepoint back; a
+    /// failed flush inside it leaves the outer work intact and the session usable. Closing a
+    /// savepoint closes every savepoint opened inside it; a closed one is refused.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "notes")]
+    /// # struct Note {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     text: String,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[Note::table()])?;
+    /// let mut session = engine.session();
+    /// session.add(Note { id: 0, text: "kept".into() })?;
+    /// // Handle style:
+    /// let sp = session.begin_nested()?;
+    /// session.add(Note { id: 0, text: "undone".into() })?;
+    /// session.rollback_to_savepoint(sp)?;
+    /// // Closure style (the same savepoint, opened and closed for you):
+    /// let undone: orm::Result<()> = session.savepoint(|s| {
+    ///     s.add(Note { id: 0, text: "undone too".into() })?;
+    ///     s.flush()?;
+    ///     Err(orm::Error::NotFound { table: "notes".into() })
+    /// });
+    /// assert!(undone.is_err());
+    /// session.commit()?;
+    /// assert_eq!(session.query::<Note>().count()?, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn begin_nested(&mut self) -> Result<Savepoint> {
         self.flush()?;
         self.connection(true)?;
@@ -374,7 +420,7 @@ impl Session {
     }
 
     /// Keep what happened since `sp` (`RELEASE SAVEPOINT`); it becomes part of the enclosing
-    /// transaction.
+    /// transaction. See [Savepoints](Session::begin_nested#savepoints).
     pub fn release_savepoint(&mut self, sp: Savepoint) -> Result<()> {
         self.check_usable()?;
         self.flush()?;
@@ -385,9 +431,9 @@ impl Session {
         }
     }
 
-    /// Undo what happened since `sp`: `ROLLBACK TO SAVEPOINT` in the database, and in memory
-    /// objects inserted since become transient, deleted ones persistent again, changed ones
-    /// take their values at the savepoint back. Clears a failure that happened inside it.
+    /// Undo what happened since `sp` (`ROLLBACK TO SAVEPOINT`), in the database and in
+    /// memory, and clear a failure that happened inside it. See
+    /// [Savepoints](Session::begin_nested#savepoints).
     ///
     /// Refused with [`Error::ObjectBorrowed`], before anything is done, while the calling
     /// thread holds a guard of an object whose fields it must restore: drop the guard and call
@@ -411,8 +457,9 @@ impl Session {
         Ok(())
     }
 
-    /// Run `work` inside a savepoint: released when it returns `Ok`, rolled back to when it
-    /// returns `Err` or panics.
+    /// Run `work` inside a savepoint: the closure style of [`begin_nested`](Session::begin_nested)
+    /// (see [Savepoints](Session::begin_nested#savepoints)), released when `work` returns `Ok`,
+    /// rolled back to when it returns `Err` or panics.
     pub fn savepoint<T>(&mut self, work: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
         let sp = self.begin_nested()?;
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut *self))) {
@@ -1328,7 +1375,7 @@ pub struct SessionCounts {
     pub deleted: usize,
 }
 
-/// An open savepoint of a session (see [`Session::begin_nested`]).
+/// An open savepoint of a session: the handle style of [Savepoints](Session::begin_nested#savepoints).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Savepoint {
     depth: usize,

@@ -2,9 +2,11 @@
 //! [`Session::from_statement`] (rows of a raw statement as tracked objects).
 
 use crate::backend::Connection;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Model;
 use crate::query::{Executor, FromStatement, Text};
+use crate::session::fetch::sealed::LoadObjects;
+use crate::session::fetch::FetchObjects;
 use crate::session::{Obj, Session};
 
 impl Session {
@@ -59,47 +61,18 @@ impl<M: Model> TextQuery<'_, M> {
         let mut objects = identity.model::<M>();
         statement.run_on(conn, |value| each(objects.adopt(value, id)))
     }
+}
 
-    /// Every row, as the session's object.
-    pub fn all(self) -> Result<Vec<Obj<M>>> {
-        let mut out = Vec::new();
-        self.run(|obj| {
-            out.push(obj);
-            Ok(true)
-        })?;
-        Ok(out)
+impl<M: Model> FetchObjects for TextQuery<'_, M> {
+    type Row = Obj<M>;
+}
+
+impl<M: Model> LoadObjects<()> for TextQuery<'_, M> {
+    fn load_while(self, each: &mut dyn FnMut(Obj<M>) -> Result<bool>) -> Result<()> {
+        self.run(each)
     }
 
-    /// The first row, if any (further rows are not read).
-    pub fn first(self) -> Result<Option<Obj<M>>> {
-        let mut out = None;
-        self.run(|obj| {
-            out = Some(obj);
-            Ok(false)
-        })?;
-        Ok(out)
-    }
-
-    /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
-    pub fn one(self) -> Result<Obj<M>> {
-        self.one_or_none()?.ok_or_else(|| Error::NotFound { table: M::TABLE_NAME.to_owned() })
-    }
-
-    /// At most one row: [`Error::MultipleRows`] for more.
-    pub fn one_or_none(self) -> Result<Option<Obj<M>>> {
-        let mut out = None;
-        let mut extra = false;
-        self.run(|obj| {
-            if out.is_some() {
-                extra = true;
-                return Ok(false);
-            }
-            out = Some(obj);
-            Ok(true)
-        })?;
-        if extra {
-            return Err(Error::MultipleRows { table: M::TABLE_NAME.to_owned() });
-        }
-        Ok(out)
+    fn error_table(&self) -> String {
+        M::TABLE_NAME.to_owned()
     }
 }

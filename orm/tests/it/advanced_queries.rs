@@ -85,13 +85,13 @@ fn in_and_not_in_a_subquery() {
 fn scalar_subqueries_in_filters_and_select_lists() {
     each_db("aq_scalar", |db| {
         seed(db);
-        let top = select(max(Purchase::total)).scalar_subquery();
+        let top = select(func::max(Purchase::total)).scalar_subquery();
         let rows: Vec<(i64, f64)> =
             select((Purchase::customer_id, Purchase::total)).filter(Purchase::total.eq(top)).all(&db.engine).unwrap();
         assert_eq!(rows, [(2, 120.0)]);
 
         // Above the average purchase (222.5 / 6 = 37.08): 120 and 50.
-        let average = select(avg(Purchase::total)).scalar_subquery();
+        let average = select(func::avg(Purchase::total)).scalar_subquery();
         let rows: Vec<f64> = select(Purchase::total)
             .filter(Purchase::total.gt(average))
             .order_by(Purchase::total)
@@ -99,7 +99,7 @@ fn scalar_subqueries_in_filters_and_select_lists() {
             .unwrap();
         assert_eq!(rows, [50.0, 120.0]);
 
-        let count = select(count_all()).from::<Purchase>().scalar_subquery();
+        let count = select(func::count_all()).from::<Purchase>().scalar_subquery();
         let rows: Vec<(String, Option<i64>)> =
             select((Customer::name, count)).filter(Customer::id.eq(1)).all(&db.engine).unwrap();
         assert_eq!(rows, [("ada".to_string(), Some(6))]);
@@ -110,7 +110,7 @@ fn scalar_subqueries_in_filters_and_select_lists() {
 fn correlated_subqueries_and_exists() {
     each_db("aq_correlated", |db| {
         seed(db);
-        let largest = select(max(Purchase::total))
+        let largest = select(func::max(Purchase::total))
             .correlate::<Customer>()
             .filter(Purchase::customer_id.eq(Customer::id))
             .scalar_subquery();
@@ -149,7 +149,7 @@ fn correlated_subqueries_and_exists() {
 fn subqueries_in_from_and_join() {
     each_db("aq_derived", |db| {
         seed(db);
-        let totals = select((Purchase::customer_id, sum(Purchase::total).label("spent")))
+        let totals = select((Purchase::customer_id, func::sum(Purchase::total).label("spent")))
             .group_by(Purchase::customer_id)
             .subquery::<1>();
         assert_eq!(totals.column_names(), ["customer_id", "spent"]);
@@ -263,8 +263,8 @@ fn window_functions_ranked_in_an_outer_query() {
         seed(db);
         // The largest purchase of each customer: rank within the customer, keep rank 1.
         let by_customer = window().partition_by(Purchase::customer_id).order_by(Purchase::total.desc());
-        let ranked =
-            select((Purchase::customer_id, Purchase::total, rank().over(by_customer).label("rnk"))).subquery::<1>();
+        let ranked = select((Purchase::customer_id, Purchase::total, func::rank().over(by_customer).label("rnk")))
+            .subquery::<1>();
         let rows: Vec<(i64, f64)> = select((ranked.col::<0>(), ranked.col::<1>()))
             .select_from(&ranked)
             .filter(ranked.col::<2>().eq(1))
@@ -277,9 +277,9 @@ fn window_functions_ranked_in_an_outer_query() {
         let by_day = || window().order_by(Purchase::day);
         let rows: Vec<(i64, i64, i64, i64)> = select((
             Purchase::id,
-            row_number().over(window().order_by(Purchase::total)),
-            rank().over(by_day()),
-            dense_rank().over(by_day()),
+            func::row_number().over(window().order_by(Purchase::total)),
+            func::rank().over(by_day()),
+            func::dense_rank().over(by_day()),
         ))
         .order_by(Purchase::id)
         .all(&db.engine)
@@ -297,11 +297,12 @@ fn window_lag_lead_and_frames() {
         let ada_by_day = || window().partition_by(Purchase::customer_id).order_by(Purchase::day);
         let rows: Vec<(i32, Option<f64>, Option<f64>, Option<f64>, Option<f64>)> = select((
             Purchase::day,
-            lag(Purchase::total, 1).over(ada_by_day()),
-            lead(Purchase::total, 1).over(ada_by_day()),
-            sum(Purchase::total)
+            func::lag(Purchase::total, 1).over(ada_by_day()),
+            func::lead(Purchase::total, 1).over(ada_by_day()),
+            func::sum(Purchase::total)
                 .over(ada_by_day().rows_between(FrameBound::UnboundedPreceding, FrameBound::CurrentRow)),
-            avg(Purchase::total).over(ada_by_day().rows_between(FrameBound::Preceding(1), FrameBound::Following(1))),
+            func::avg(Purchase::total)
+                .over(ada_by_day().rows_between(FrameBound::Preceding(1), FrameBound::Following(1))),
         ))
         .filter(Purchase::customer_id.eq(1))
         .order_by(Purchase::day)
@@ -320,7 +321,7 @@ fn window_lag_lead_and_frames() {
         // RANGE over day values: per day 1 17.5, 2 80, 3 5, 4 120; the frame is the day and
         // the one before.
         let rows: Vec<Option<f64>> = select(
-            sum(Purchase::total)
+            func::sum(Purchase::total)
                 .over(window().order_by(Purchase::day).range_between(FrameBound::Preceding(1), FrameBound::CurrentRow)),
         )
         .order_by(Purchase::id)
@@ -333,10 +334,10 @@ fn window_lag_lead_and_frames() {
         // the query itself.
         let rows: Vec<(i64, Option<f64>)> = select((
             Purchase::id,
-            max(Purchase::total)
+            func::max(Purchase::total)
                 .over(ada_by_day().rows_between(FrameBound::UnboundedPreceding, FrameBound::UnboundedFollowing)),
         ))
-        .order_by(row_number().over(window().order_by(Purchase::id)).desc())
+        .order_by(func::row_number().over(window().order_by(Purchase::id)).desc())
         .limit(2)
         .all(&db.engine)
         .unwrap();
@@ -366,7 +367,7 @@ fn seed_staff(db: &Db) {
 fn recursive_cte_walks_an_org_chart() {
     each_db("aq_recursive_cte", |db| {
         seed_staff(db);
-        let tree = select((Staff::id, Staff::name, value(0i32).label("depth")))
+        let tree = select((Staff::id, Staff::name, orm::expr::value(0i32).label("depth")))
             .filter(Staff::id.eq(1))
             .cte::<1>("tree")
             .recursive_union_all(|tree| {
@@ -408,7 +409,7 @@ fn plain_cte_used_in_a_subquery() {
             .all(&db.engine)
             .unwrap();
         assert_eq!(names, ["ada", "dee"]);
-        let spent: Vec<(i64, Option<f64>)> = select((paris.col::<0>(), sum(Purchase::total)))
+        let spent: Vec<(i64, Option<f64>)> = select((paris.col::<0>(), func::sum(Purchase::total)))
             .select_from(&paris)
             .outerjoin::<Purchase>()
             .on(Purchase::customer_id.eq(paris.col::<0>()))
@@ -433,16 +434,16 @@ fn case_nullif_and_string_functions() {
         assert_eq!(rows, expected.map(|(s, d)| (s.to_string(), d)));
 
         let cities: Vec<Option<String>> =
-            select(nullif(Customer::city, "Paris")).order_by(Customer::id).all(&db.engine).unwrap();
+            select(func::nullif(Customer::city, "Paris")).order_by(Customer::id).all(&db.engine).unwrap();
         assert_eq!(cities, [None, None, Some("Oslo".to_string()), None]);
 
         let row: (i32, String, String, String, String, String) = select((
-            position(Customer::email, "@"),
-            substr(Customer::email, 1, 3),
-            replace(Customer::email, "example.org", "x.io"),
-            trim(value("  hi  ".to_string())),
-            ltrim(value("  hi".to_string())),
-            rtrim(value("hi  ".to_string())),
+            func::position(Customer::email, "@"),
+            func::substr(Customer::email, 1, 3),
+            func::replace(Customer::email, "example.org", "x.io"),
+            func::trim(orm::expr::value("  hi  ".to_string())),
+            func::ltrim(orm::expr::value("  hi".to_string())),
+            func::rtrim(orm::expr::value("hi  ".to_string())),
         ))
         .filter(Customer::id.eq(1))
         .one(&db.engine)
@@ -450,7 +451,7 @@ fn case_nullif_and_string_functions() {
         assert_eq!(row, (4, "ada".into(), "ada@x.io".into(), "hi".into(), "hi".into(), "hi".into()));
 
         let joined: Option<String> =
-            select(string_agg(Customer::name, ",")).filter(Customer::city.eq("Paris")).one(&db.engine).unwrap();
+            select(func::string_agg(Customer::name, ",")).filter(Customer::city.eq("Paris")).one(&db.engine).unwrap();
         let mut names: Vec<String> = joined.unwrap().split(',').map(str::to_owned).collect();
         names.sort();
         assert_eq!(names, ["ada", "dee"]);
@@ -465,9 +466,9 @@ fn current_timestamp_in_both_databases() {
         let after = chrono::Utc::now() + chrono::Duration::seconds(60);
         let (naive, zoned, today): (chrono::NaiveDateTime, chrono::DateTime<chrono::Utc>, chrono::NaiveDate) =
             select((
-                current_timestamp::<chrono::NaiveDateTime>(),
-                current_timestamp::<chrono::DateTime<chrono::Utc>>(),
-                current_timestamp::<chrono::NaiveDate>(),
+                func::current_timestamp::<chrono::NaiveDateTime>(),
+                func::current_timestamp::<chrono::DateTime<chrono::Utc>>(),
+                func::current_timestamp::<chrono::NaiveDate>(),
             ))
             .one(&db.engine)
             .unwrap();
@@ -539,7 +540,7 @@ fn upserts_and_returning() {
             .unwrap();
         deleted.sort_by_key(|r| r.0);
         assert_eq!(deleted.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 4]);
-        let left: i64 = select(count_all()).from::<Purchase>().one(&db.engine).unwrap();
+        let left: i64 = select(func::count_all()).from::<Purchase>().one(&db.engine).unwrap();
         assert_eq!(left, 4);
     });
 }
@@ -558,11 +559,15 @@ fn rows_into_a_struct_by_label() {
         seed(db);
         let query = || {
             // Another order than the struct's fields: they are found by label.
-            select((Customer::name.label("name"), sum(Purchase::total).label("spent"), count(Purchase::id).label("n")))
-                .outerjoin::<Purchase>()
-                .on(Purchase::customer_id.eq(Customer::id))
-                .group_by(Customer::name)
-                .order_by(Customer::name)
+            select((
+                Customer::name.label("name"),
+                func::sum(Purchase::total).label("spent"),
+                func::count(Purchase::id).label("n"),
+            ))
+            .outerjoin::<Purchase>()
+            .on(Purchase::customer_id.eq(Customer::id))
+            .group_by(Customer::name)
+            .order_by(Customer::name)
         };
         let rows = query().into::<Spending>().all(&db.engine).unwrap();
         assert_eq!(
@@ -579,7 +584,7 @@ fn rows_into_a_struct_by_label() {
 
         // A label the struct reads but the select lacks: an error before anything runs.
         db.log.clear();
-        let err = select((Customer::name.label("name"), count_all().label("orders")))
+        let err = select((Customer::name.label("name"), func::count_all().label("orders")))
             .group_by(Customer::name)
             .into::<Spending>()
             .all(&db.engine)

@@ -18,16 +18,19 @@ fn in_and_not_in_subquery() {
 
 #[test]
 fn scalar_subquery_in_a_filter_and_a_select_list() {
-    insta::assert_snapshot!(both(|d| select((Purchase::id, select(count_all()).from::<Customer>().scalar_subquery()))
-        .filter(Purchase::total.eq(select(max(Purchase::total)).filter(Purchase::day.lt(5)).scalar_subquery()))
-        .render(d)));
+    insta::assert_snapshot!(both(|d| select((
+        Purchase::id,
+        select(func::count_all()).from::<Customer>().scalar_subquery()
+    ))
+    .filter(Purchase::total.eq(select(func::max(Purchase::total)).filter(Purchase::day.lt(5)).scalar_subquery()))
+    .render(d)));
 }
 
 #[test]
 fn correlated_scalar_subquery_and_exists() {
     insta::assert_snapshot!(both(|d| select((
         Customer::name,
-        select(max(Purchase::total))
+        select(func::max(Purchase::total))
             .correlate::<Customer>()
             .filter(Purchase::customer_id.eq(Customer::id))
             .scalar_subquery()
@@ -44,7 +47,7 @@ fn correlated_scalar_subquery_and_exists() {
 
 #[test]
 fn subquery_in_from_and_join() {
-    let totals = select((Purchase::customer_id, sum(Purchase::total).label("spent")))
+    let totals = select((Purchase::customer_id, func::sum(Purchase::total).label("spent")))
         .group_by(Purchase::customer_id)
         .subquery::<1>();
     insta::assert_snapshot!(both(|d| select((Customer::name, totals.col::<1>()))
@@ -93,19 +96,20 @@ fn window_functions_and_frames() {
     let by_customer = || window().partition_by(Purchase::customer_id).order_by(Purchase::total.desc());
     insta::assert_snapshot!(both(|d| select((
         Purchase::id,
-        row_number().over(window()),
-        rank().over(by_customer()).label("rnk"),
-        dense_rank().over(window().order_by(Purchase::day.asc().nulls_last())),
-        lag(Purchase::total, 1).over(by_customer()),
-        lead(Purchase::total, 2).over(by_customer()),
-        sum(Purchase::total).over(by_customer().rows_between(FrameBound::UnboundedPreceding, FrameBound::CurrentRow)),
-        avg(Purchase::total)
+        func::row_number().over(window()),
+        func::rank().over(by_customer()).label("rnk"),
+        func::dense_rank().over(window().order_by(Purchase::day.asc().nulls_last())),
+        func::lag(Purchase::total, 1).over(by_customer()),
+        func::lead(Purchase::total, 2).over(by_customer()),
+        func::sum(Purchase::total)
+            .over(by_customer().rows_between(FrameBound::UnboundedPreceding, FrameBound::CurrentRow)),
+        func::avg(Purchase::total)
             .over(window().order_by(Purchase::day).range_between(FrameBound::Preceding(3), FrameBound::Following(1))),
     ))
-    .order_by(rank().over(by_customer()).desc())
+    .order_by(func::rank().over(by_customer()).desc())
     .render(d)));
     insta::assert_snapshot!(both(|d| select(
-        count_all().over(window().rows_between(FrameBound::CurrentRow, FrameBound::UnboundedFollowing))
+        func::count_all().over(window().rows_between(FrameBound::CurrentRow, FrameBound::UnboundedFollowing))
     )
     .from::<Purchase>()
     .render(d)));
@@ -116,7 +120,7 @@ fn window_label_filtered_in_an_outer_query() {
     let ranked = select((
         Purchase::customer_id,
         Purchase::total,
-        rank().over(window().partition_by(Purchase::customer_id).order_by(Purchase::total.desc())).label("rnk"),
+        func::rank().over(window().partition_by(Purchase::customer_id).order_by(Purchase::total.desc())).label("rnk"),
     ))
     .subquery::<1>();
     insta::assert_snapshot!(both(|d| select((ranked.col::<0>(), ranked.col::<1>()))
@@ -127,7 +131,7 @@ fn window_label_filtered_in_an_outer_query() {
 
 #[test]
 fn recursive_cte() {
-    let tree = select((Staff::id, Staff::name, value(0i32).label("depth")))
+    let tree = select((Staff::id, Staff::name, orm::expr::value(0i32).label("depth")))
         .filter(Staff::manager_id.is_null())
         .cte::<1>("tree")
         .recursive_union_all(|tree| {
@@ -160,24 +164,24 @@ fn case_nullif_and_dialect_functions() {
     insta::assert_snapshot!(both(|d| select((
         case().when(Purchase::total.ge(50.0), "big").when(Purchase::total.ge(10.0), "medium").otherwise("small"),
         case().when(Purchase::total.gt(100.0), Purchase::day).end(),
-        nullif(Purchase::day, 0),
-        value(7i64),
+        func::nullif(Purchase::day, 0),
+        orm::expr::value(7i64),
     ))
     .render(d)));
     insta::assert_snapshot!(both(|d| select((
-        trim(Customer::name),
-        ltrim(Customer::name),
-        rtrim(Customer::name),
-        replace(Customer::email, "@", " at "),
-        substr(Customer::email, 2, 5),
-        position(Customer::email, "@"),
-        string_agg(Customer::name, ", "),
+        func::trim(Customer::name),
+        func::ltrim(Customer::name),
+        func::rtrim(Customer::name),
+        func::replace(Customer::email, "@", " at "),
+        func::substr(Customer::email, 2, 5),
+        func::position(Customer::email, "@"),
+        func::string_agg(Customer::name, ", "),
     ))
     .render(d)));
     insta::assert_snapshot!(both(|d| select((
-        current_timestamp::<chrono::NaiveDateTime>(),
-        current_timestamp::<chrono::DateTime<chrono::Utc>>(),
-        current_timestamp::<chrono::NaiveDate>(),
+        func::current_timestamp::<chrono::NaiveDateTime>(),
+        func::current_timestamp::<chrono::DateTime<chrono::Utc>>(),
+        func::current_timestamp::<chrono::NaiveDate>(),
     ))
     .render(d)));
 }

@@ -168,7 +168,7 @@ fn a_failed_cascade_flush_rolls_everything_back() {
         assert!(matches!(s.commit(), Err(Error::ValueTooLong { .. })));
         s.rollback().unwrap();
         assert_eq!(first.state(), ObjectState::Transient);
-        let n: i64 = select(count_all()).from::<Book>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<Book>().one(&db.engine).unwrap();
         assert_eq!(n, 0);
     });
 }
@@ -230,7 +230,7 @@ fn deleting_a_parent_deletes_its_cascade_delete_children() {
         let deletes: Vec<String> = db.log.statements().into_iter().filter(|s| s.starts_with("DELETE")).collect();
         assert_eq!(deletes.len(), 3, "{deletes:?}");
         assert!(deletes[0].contains("\"tracks\"") && deletes[2].contains("\"playlists\""));
-        let left: i64 = select(count_all()).from::<Track>().one(&db.engine).unwrap();
+        let left: i64 = select(func::count_all()).from::<Track>().one(&db.engine).unwrap();
         assert_eq!(left, 0);
         assert_eq!(t.state(), ObjectState::Persistent, "t belongs to the first session, untouched");
     });

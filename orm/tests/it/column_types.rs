@@ -284,7 +284,7 @@ fn chrono_types_round_trip() {
         // Equality filters, on every kind.
         let by_at: Vec<i64> = select(ChronoRow::id).filter(ChronoRow::at.eq(chrono_row().at)).all(&db.engine).unwrap();
         assert_eq!(by_at, vec![id]);
-        let by_instant: i64 = select(count_all())
+        let by_instant: i64 = select(func::count_all())
             .from::<ChronoRow>()
             .filter(ChronoRow::instant.eq(chrono_row().instant))
             .one(&db.engine)
@@ -295,7 +295,7 @@ fn chrono_types_round_trip() {
             .all(&db.engine)
             .unwrap();
         assert_eq!(by_day, vec![id]);
-        let by_clock: i64 = select(count_all())
+        let by_clock: i64 = select(func::count_all())
             .from::<ChronoRow>()
             .filter(ChronoRow::clock.eq(chrono_row().clock))
             .one(&db.engine)
@@ -309,7 +309,7 @@ fn chrono_types_round_trip() {
         let nulls: Vec<Option<NaiveDate>> =
             select(ChronoRow::maybe_day).filter(ChronoRow::id.eq(keys[0])).all(&db.engine).unwrap();
         assert_eq!(nulls, vec![None]);
-        let latest: Option<NaiveDateTime> = select(max(ChronoRow::at)).one(&db.engine).unwrap();
+        let latest: Option<NaiveDateTime> = select(func::max(ChronoRow::at)).one(&db.engine).unwrap();
         assert_eq!(latest, Some(naive("2030-01-01 00:00:00")));
     });
 }
@@ -329,7 +329,7 @@ fn timestamps_with_time_zone_are_instants() {
         let instant: DateTime<Utc> = select(ChronoRow::instant).one(&db.engine).unwrap();
         assert_eq!(instant.to_rfc3339(), "2024-01-01T06:30:00+00:00");
         let fixed: DateTime<FixedOffset> = DateTime::parse_from_rfc3339("2024-01-01T01:30:00-05:00").unwrap();
-        let n: i64 = select(count_all())
+        let n: i64 = select(func::count_all())
             .from::<ChronoRow>()
             .filter(ChronoRow::instant.eq(fixed.with_timezone(&Utc)))
             .one(&db.engine)
@@ -385,10 +385,13 @@ fn time_types_round_trip() {
         let ids: Vec<i64> = select(TimeRow::id).filter(TimeRow::day.eq(time_row().day)).all(&db.engine).unwrap();
         assert_eq!(ids, vec![id]);
         let n: i64 =
-            select(count_all()).from::<TimeRow>().filter(TimeRow::at.eq(time_row().at)).one(&db.engine).unwrap();
+            select(func::count_all()).from::<TimeRow>().filter(TimeRow::at.eq(time_row().at)).one(&db.engine).unwrap();
         assert_eq!(n, 2);
-        let n: i64 =
-            select(count_all()).from::<TimeRow>().filter(TimeRow::clock.eq(time_row().clock)).one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all())
+            .from::<TimeRow>()
+            .filter(TimeRow::clock.eq(time_row().clock))
+            .one(&db.engine)
+            .unwrap();
         assert_eq!(n, 2);
         let nulls: Vec<Option<time::OffsetDateTime>> = select(TimeRow::maybe_instant).all(&db.engine).unwrap();
         assert_eq!(nulls, vec![None, None]);
@@ -465,7 +468,8 @@ fn json_documents_round_trip() {
         let ids: Vec<i64> =
             select(Document::id).filter(Document::settings.eq(Json(settings("light")))).all(&db.engine).unwrap();
         assert_eq!(ids, vec![id]);
-        let n: i64 = select(count_all()).from::<Document>().filter(Document::body.eq(body)).one(&db.engine).unwrap();
+        let n: i64 =
+            select(func::count_all()).from::<Document>().filter(Document::body.eq(body)).one(&db.engine).unwrap();
         assert_eq!(n, 2);
         let extras: Vec<Option<Json<Settings>>> =
             select(Document::extra).order_by(Document::id).all(&db.engine).unwrap();
@@ -520,7 +524,7 @@ fn decimals_keep_their_scale() {
         assert_eq!(ids, vec![id]);
         let nulls: Vec<Option<Decimal>> = select(Price::discount).filter(Price::id.eq(id)).all(&db.engine).unwrap();
         assert_eq!(nulls, vec![None]);
-        let total: Option<Decimal> = select(sum(Price::amount)).one(&db.engine).unwrap();
+        let total: Option<Decimal> = select(func::sum(Price::amount)).one(&db.engine).unwrap();
         assert_eq!(total.map(|d| d.normalize()), Some(dec("19.8")));
     });
 }

@@ -323,7 +323,7 @@ fn setup_accounts(db: &ConcDb) {
 }
 
 fn total(s: &mut Session) -> orm::Result<i64> {
-    Ok(select(sum(Account::balance)).from::<Account>().one(s)?.unwrap_or(0))
+    Ok(select(func::sum(Account::balance)).from::<Account>().one(s)?.unwrap_or(0))
 }
 
 /// A deposit committed by another engine while a read-only transaction runs.

@@ -15,7 +15,7 @@ use crate::common::{each_db, each_db_with, pg_url, Db};
 use crate::models::User;
 
 fn count(db: &Db) -> i64 {
-    select(count_all()).from::<User>().one(&db.engine).unwrap()
+    select(func::count_all()).from::<User>().one(&db.engine).unwrap()
 }
 
 fn insert_user(conn: &mut PooledConnection, name: &str) {
@@ -126,7 +126,7 @@ fn pooled_connection_comes_back_in_commit_as_you_go_mode() {
     assert!(!conn.is_autocommit(), "autocommit mode ends with the checkout");
     insert_user(&mut conn, "x");
     drop(conn);
-    let n: i64 = select(count_all()).from::<User>().one(&engine).unwrap();
+    let n: i64 = select(func::count_all()).from::<User>().one(&engine).unwrap();
     assert_eq!(n, 0);
 }
 
@@ -439,7 +439,7 @@ fn echo_prints_each_statement_with_params_duration_and_rows() {
         |db| {
             db.engine.create_all(&[User::table()]).unwrap();
             insert::<User>().values(&User::new("echoed", 7)).execute(&db.engine).unwrap();
-            let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+            let n: i64 = select(func::count_all()).from::<User>().one(&db.engine).unwrap();
             assert_eq!(n, 1);
         },
     );

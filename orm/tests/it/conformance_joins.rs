@@ -136,7 +136,7 @@ fn join_without_on_follows_the_one_foreign_key() {
             select((User::name, Comment::body)).join::<Post>().join::<Comment>().all(&db.engine).unwrap();
         assert_eq!(comments, vec![("ada".into(), "first!".into())]);
         // Outer join, inferred.
-        let counts: Vec<(String, i64)> = select((User::name, count(Post::id)))
+        let counts: Vec<(String, i64)> = select((User::name, func::count(Post::id)))
             .outerjoin::<Post>()
             .group_by(User::name)
             .order_by(User::name)
@@ -239,8 +239,11 @@ fn boolean_column_is_a_predicate() {
         let with_ops: Vec<String> =
             select(User::name).filter(User::is_active & User::name.ne("ada")).all(&db.engine).unwrap();
         assert_eq!(with_ops, vec!["cy".to_string()]);
-        let or_ops: i64 =
-            select(count_all()).from::<User>().filter(!User::is_active | User::name.eq("cy")).one(&db.engine).unwrap();
+        let or_ops: i64 = select(func::count_all())
+            .from::<User>()
+            .filter(!User::is_active | User::name.eq("cy"))
+            .one(&db.engine)
+            .unwrap();
         assert_eq!(or_ops, 2);
 
         let mut s = db.engine.session();

@@ -47,41 +47,50 @@ fn select_tuples_and_single_columns() {
 fn aggregates_group_by_having_labels() {
     each_db("c_aggregate", |db| {
         let keys = seed(db);
-        let n: i64 = select(count_all()).from::<Order>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<Order>().one(&db.engine).unwrap();
         assert_eq!(n, 6);
-        let (total, avg_total, lo, hi): (Option<f64>, Option<f64>, Option<f64>, Option<f64>) =
-            select((sum(Order::total), avg(Order::total), min(Order::total), max(Order::total)))
-                .one(&db.engine)
-                .unwrap();
+        let (total, avg_total, lo, hi): (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = select((
+            func::sum(Order::total),
+            func::avg(Order::total),
+            func::min(Order::total),
+            func::max(Order::total),
+        ))
+        .one(&db.engine)
+        .unwrap();
         assert_eq!(total, Some(56.0));
         assert!((avg_total.unwrap() - 56.0 / 6.0).abs() < 1e-9);
         assert_eq!((lo, hi), (Some(1.0), Some(30.0)));
-        let ages: (Option<i64>, Option<f64>) = select((sum(User::age), avg(User::age))).one(&db.engine).unwrap();
+        let ages: (Option<i64>, Option<f64>) =
+            select((func::sum(User::age), func::avg(User::age))).one(&db.engine).unwrap();
         assert_eq!(ages.0, Some(105));
         assert!((ages.1.unwrap() - 35.0).abs() < 1e-9);
-        let empty: Option<i64> = select(sum(User::age)).filter(User::age.gt(1000)).one(&db.engine).unwrap();
+        let empty: Option<i64> = select(func::sum(User::age)).filter(User::age.gt(1000)).one(&db.engine).unwrap();
         assert_eq!(empty, None);
 
-        let n = count(Order::id).label("n");
-        let per_user: Vec<(i64, i64, Option<f64>)> = select((Order::user_id, n.clone(), sum(Order::total)))
+        let n = func::count(Order::id).label("n");
+        let per_user: Vec<(i64, i64, Option<f64>)> = select((Order::user_id, n.clone(), func::sum(Order::total)))
             .group_by(Order::user_id)
-            .having(count(Order::id).ge(2))
+            .having(func::count(Order::id).ge(2))
             .order_by(n.desc())
             .all(&db.engine)
             .unwrap();
         assert_eq!(per_user, vec![(keys[2], 3, Some(11.0)), (keys[0], 2, Some(40.0))]);
 
-        let lens: Vec<(i32, String, String)> = select((length(User::name), upper(User::name), lower(User::name)))
-            .order_by(User::id)
-            .all(&db.engine)
-            .unwrap();
+        let lens: Vec<(i32, String, String)> =
+            select((func::length(User::name), func::upper(User::name), func::lower(User::name)))
+                .order_by(User::id)
+                .all(&db.engine)
+                .unwrap();
         assert_eq!(lens[0], (3, "ADA".into(), "ada".into()));
-        let emails: Vec<String> = select(coalesce(User::email, "none")).order_by(User::id).all(&db.engine).unwrap();
+        let emails: Vec<String> =
+            select(func::coalesce(User::email, "none")).order_by(User::id).all(&db.engine).unwrap();
         assert_eq!(emails, vec!["none"; 3]);
-        let abs: i32 =
-            select(func::<i32, _>("abs", (User::age - 100,))).filter(User::name.eq("ada")).one(&db.engine).unwrap();
+        let abs: i32 = select(func::call::<i32, _>("abs", (User::age - 100,)))
+            .filter(User::name.eq("ada"))
+            .one(&db.engine)
+            .unwrap();
         assert_eq!(abs, 64);
-        let cd: i64 = select(count_distinct(Order::user_id)).one(&db.engine).unwrap();
+        let cd: i64 = select(func::count_distinct(Order::user_id)).one(&db.engine).unwrap();
         assert_eq!(cd, 3);
     });
 }
@@ -140,10 +149,10 @@ fn core_statements_run_inside_a_session_transaction() {
         seed(db);
         let mut s = db.engine.session();
         insert::<User>().values(&User::new("tmp", 1)).execute(&mut s).unwrap();
-        let n: i64 = select(count_all()).from::<User>().one(&mut s).unwrap();
+        let n: i64 = select(func::count_all()).from::<User>().one(&mut s).unwrap();
         assert_eq!(n, 4);
         s.rollback().unwrap();
-        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<User>().one(&db.engine).unwrap();
         assert_eq!(n, 3);
     });
 }
@@ -157,7 +166,7 @@ fn bulk_insert_is_split_under_the_parameter_limit() {
         db.log.clear();
         assert_eq!(insert::<User>().values_many(&users).execute(&db.engine).unwrap(), 12_000);
         assert!(db.log.statements().len() >= 12, "split into several statements");
-        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<User>().one(&db.engine).unwrap();
         assert_eq!(n, 12_000);
     });
 }

@@ -26,7 +26,7 @@ fn after_execute_sees_sql_params_duration_and_errors() {
         |db| {
             seen.lock().unwrap().clear();
             db.engine.create_all(&[User::table()]).unwrap();
-            let n: i64 = select(count_all()).from::<User>().filter(User::age.gt(3)).one(&db.engine).unwrap();
+            let n: i64 = select(func::count_all()).from::<User>().filter(User::age.gt(3)).one(&db.engine).unwrap();
             assert_eq!(n, 0);
             assert!(db.engine.execute("SELECT * FROM no_such_table", &[]).is_err());
             let seen = seen.lock().unwrap();

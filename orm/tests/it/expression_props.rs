@@ -202,7 +202,7 @@ fn build_text(e: &S) -> Expr<String, PropRow> {
         S::Col => text_expr(PropRow::s),
         S::Concat(l, r) => text_expr(build_text(l).concat(build_text(r))),
         S::ConcatLit(l, v) => text_expr(build_text(l).concat(v.as_str())),
-        S::TOr(v) => text_expr(coalesce(PropRow::t, v.as_str())),
+        S::TOr(v) => text_expr(func::coalesce(PropRow::t, v.as_str())),
         S::Case(c, a, b) => text_expr(case().when(build_bool(c), a.as_str()).otherwise(b.as_str())),
     }
 }

@@ -104,7 +104,7 @@ fn single_table_subtypes_share_the_table_and_are_told_apart_by_the_discriminator
         assert_eq!(s.query::<Employee>().count().unwrap(), 3, "the base reads them all");
         let rich = s.query::<Employee>().filter(Manager::budget.gt(50)).all().unwrap();
         assert_eq!(rich.len(), 1, "a subtype's column is usable in the base's query");
-        let n: i64 = select(count_all()).from::<Manager>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<Manager>().one(&db.engine).unwrap();
         assert_eq!(n, 1);
         let eve_id: i64 = select(Employee::id).filter(Employee::name.eq("Eve")).one(&db.engine).unwrap();
         assert!(s.get::<Manager>(eve_id).unwrap().is_none(), "get by key keeps to the subtype too");
@@ -112,7 +112,7 @@ fn single_table_subtypes_share_the_table_and_are_told_apart_by_the_discriminator
         // Core UPDATE / DELETE of a subtype touch its rows only.
         assert_eq!(update::<Manager>().set(Manager::budget, 5).all_rows().execute(&db.engine).unwrap(), 1);
         assert_eq!(delete::<Manager>().all_rows().execute(&db.engine).unwrap(), 1);
-        let left: i64 = select(count_all()).from::<Employee>().one(&db.engine).unwrap();
+        let left: i64 = select(func::count_all()).from::<Employee>().one(&db.engine).unwrap();
         assert_eq!(left, 2);
     });
 }

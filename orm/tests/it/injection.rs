@@ -167,7 +167,7 @@ fn single(r: orm::Result<Vec<Rendered>>) -> orm::Result<Rendered> {
 }
 
 fn count_rows(db: &Db) -> Result<i64, TestCaseError> {
-    select(count_all()).from::<InjRow>().one(&db.engine).map_err(|e| fail("count", e))
+    select(func::count_all()).from::<InjRow>().one(&db.engine).map_err(|e| fail("count", e))
 }
 
 fn ids<E: Expression<Value = bool>>(db: &Db, cond: E) -> Result<Vec<i64>, TestCaseError> {
@@ -253,7 +253,7 @@ fn hostile_case(db: &Db, v: &str, w: &str) -> Result<(), TestCaseError> {
     prop_assert_eq!(&tag, w);
 
     // coalesce default, CASE values, function arguments (replace, string_agg's delimiter).
-    let q = select(coalesce(InjRow::note, v)).order_by(InjRow::id.asc());
+    let q = select(func::coalesce(InjRow::note, v)).order_by(InjRow::id.asc());
     rendered_without_values("coalesce", |d| q.render(d))?;
     let got = q.all(e).map_err(|x| fail("coalesce", x))?;
     prop_assert_eq!(got, vec![v.to_owned(), v.to_owned(), w.to_owned(), v.to_owned()]);
@@ -263,12 +263,12 @@ fn hostile_case(db: &Db, v: &str, w: &str) -> Result<(), TestCaseError> {
     let got = q.all(e).map_err(|x| fail("case", x))?;
     prop_assert_eq!(got, vec![w.to_owned(), w.to_owned(), v.to_owned(), w.to_owned()]);
 
-    let q = select(replace(InjRow::name, v, w)).filter(InjRow::id.eq(10));
+    let q = select(func::replace(InjRow::name, v, w)).filter(InjRow::id.eq(10));
     rendered_without_values("replace", |d| q.render(d))?;
     let got: String = q.one(e).map_err(|x| fail("replace", x))?;
     prop_assert_eq!(&got, w);
 
-    let q = select(string_agg(InjRow::tag, v)).filter(InjRow::id.in_([1, 2]));
+    let q = select(func::string_agg(InjRow::tag, v)).filter(InjRow::id.in_([1, 2]));
     rendered_without_values("string_agg", |d| q.render(d))?;
     let got: Option<String> = q.one(e).map_err(|x| fail("string_agg", x))?;
     let (a, b) = (format!("t1{v}t2"), format!("t2{v}t1"));
@@ -327,7 +327,8 @@ fn t26_inject_exact_round_trip_of_edge_values() {
                     matches!(&err, Error::NulInText { table: Some(t), column: Some(_) } if t == "inj_rows"),
                     "{err:?}"
                 );
-                let n: i64 = select(count_all()).from::<InjRow>().filter(InjRow::id.eq(id)).one(&db.engine).unwrap();
+                let n: i64 =
+                    select(func::count_all()).from::<InjRow>().filter(InjRow::id.eq(id)).one(&db.engine).unwrap();
                 assert_eq!(n, 0, "nothing written");
                 continue;
             }
@@ -758,7 +759,7 @@ fn t29_render_degenerate_predicates_run() {
             matches!(err, Error::Misuse(Misuse::MissingFilter { statement: "DELETE", table: "inj_rows" })),
             "{err:?}"
         );
-        let n: i64 = select(count_all()).from::<InjRow>().one(e).unwrap();
+        let n: i64 = select(func::count_all()).from::<InjRow>().one(e).unwrap();
         assert_eq!(n, 2, "nothing changed");
 
         let page: Vec<i64> = select(InjRow::id).order_by(InjRow::id.desc()).limit(u64::MAX).offset(1).all(e).unwrap();
@@ -824,7 +825,7 @@ fn build(p: &P) -> Expr<bool, InjRow> {
         P::NameIn(v) => b(InjRow::name.in_(v.clone())),
         P::NoteContains(v) => b(InjRow::note.contains(v)),
         P::NoteIsNull => b(InjRow::note.is_null()),
-        P::NoteOr(v) => b(coalesce(InjRow::note, v.as_str()).eq(InjRow::tag)),
+        P::NoteOr(v) => b(func::coalesce(InjRow::note, v.as_str()).eq(InjRow::tag)),
         P::IdInSub(p) => b(InjRow::id.in_(select(InjRow::id).filter(build(p)))),
         P::Exists(p) => b(exists(select(InjRow::id).filter(build(p)))),
         P::Not(p) => b(!build(p)),

@@ -31,7 +31,7 @@ fn core_inner_join_selects_and_filters_both_models() {
             .all(&db.engine)
             .unwrap();
         assert_eq!(rows, vec![("ada".into(), 300.0), ("ada".into(), 150.0), ("ada".into(), 10.0)]);
-        let per_user: Vec<(String, i64)> = select((User::name, count(Order::id)))
+        let per_user: Vec<(String, i64)> = select((User::name, func::count(Order::id)))
             .join::<Order>()
             .on(Order::user_id.eq(User::id))
             .group_by(User::name)
@@ -46,7 +46,7 @@ fn core_inner_join_selects_and_filters_both_models() {
 fn core_outer_join_keeps_unmatched_rows() {
     each_db("j_outer", |db| {
         seed(db);
-        let rows: Vec<(String, i64)> = select((User::name, count(Order::id)))
+        let rows: Vec<(String, i64)> = select((User::name, func::count(Order::id)))
             .outerjoin::<Order>()
             .on(Order::user_id.eq(User::id))
             .group_by(User::name)
@@ -54,7 +54,7 @@ fn core_outer_join_keeps_unmatched_rows() {
             .all(&db.engine)
             .unwrap();
         assert_eq!(rows, vec![("ada".into(), 3), ("bob".into(), 1), ("cy".into(), 0)]);
-        let totals: Vec<(String, Option<f64>)> = select((User::name, max(Order::total)))
+        let totals: Vec<(String, Option<f64>)> = select((User::name, func::max(Order::total)))
             .outerjoin::<Order>()
             .on(Order::user_id.eq(User::id).and(Order::total.gt(100.0)))
             .group_by(User::name)

@@ -54,3 +54,4 @@ mod session_features;
 mod sql_snapshots;
 mod validators_defaults;
 mod versioning;
+mod vocabulary;

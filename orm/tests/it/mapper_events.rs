@@ -98,7 +98,7 @@ fn a_failing_listener_fails_the_flush_and_nothing_is_written() {
         );
         s.rollback().unwrap();
         assert_eq!(keep.state(), ObjectState::Persistent);
-        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<User>().one(&db.engine).unwrap();
         assert_eq!(n, 2, "the other delete of the same flush was rolled back too");
     });
 }

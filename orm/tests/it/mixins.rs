@@ -76,7 +76,7 @@ fn mixin_columns_are_part_of_every_model_that_embeds_them() {
         let recent: Vec<String> = select(Comment::body).filter(Comment::updated_at.gt(before)).all(&db.engine).unwrap();
         assert_eq!(recent, ["very nice"]);
         let live: i64 =
-            select(count_all()).from::<Article>().filter(Article::deleted.is_null()).one(&db.engine).unwrap();
+            select(func::count_all()).from::<Article>().filter(Article::deleted.is_null()).one(&db.engine).unwrap();
         assert_eq!(live, 1);
     });
 }

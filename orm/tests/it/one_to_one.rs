@@ -46,7 +46,7 @@ fn one_to_one_round_trip() {
         // Deleting the person deletes the passport (cascade_delete).
         s.delete(&ann).unwrap();
         s.commit().unwrap();
-        let n: i64 = select(count_all()).from::<Passport>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<Passport>().one(&db.engine).unwrap();
         assert_eq!(n, 0);
         let rows = s.query::<Person>().join_related(Person::passport).all().unwrap();
         assert!(rows.is_empty());

@@ -14,7 +14,7 @@ fn one_connection(b: orm::EngineBuilder) -> orm::EngineBuilder {
 }
 
 fn count(db: &Db) -> i64 {
-    select(count_all()).from::<User>().one(&db.engine).unwrap()
+    select(func::count_all()).from::<User>().one(&db.engine).unwrap()
 }
 
 fn outside_transaction(db: &Db) -> bool {
@@ -104,12 +104,12 @@ fn in_memory_sqlite_is_one_database_for_the_whole_pool() {
     insert::<User>().values(&User::new("shared", 1)).execute(&engine).unwrap();
     let mut c1 = engine.connection().unwrap();
     let mut c2 = engine.connection().unwrap();
-    let n1: i64 = select(count_all()).from::<User>().one(&mut c1).unwrap();
-    let n2: i64 = select(count_all()).from::<User>().one(&mut c2).unwrap();
+    let n1: i64 = select(func::count_all()).from::<User>().one(&mut c1).unwrap();
+    let n2: i64 = select(func::count_all()).from::<User>().one(&mut c2).unwrap();
     assert_eq!((n1, n2), (1, 1));
     // Two engines never share a database.
     let other = Engine::connect("sqlite::memory:").unwrap();
-    assert!(select(count_all()).from::<User>().one(&other).is_err());
+    assert!(select(func::count_all()).from::<User>().one(&other).is_err());
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn sqlite_file_sessions_write_concurrently_with_begin_immediate() {
     for t in threads {
         t.join().unwrap();
     }
-    let n: i64 = select(count_all()).from::<User>().one(&engine).unwrap();
+    let n: i64 = select(func::count_all()).from::<User>().one(&engine).unwrap();
     assert_eq!(n, 100);
     let stmts = log.take();
     assert!(stmts.iter().any(|s| s == "BEGIN IMMEDIATE"));

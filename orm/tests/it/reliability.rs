@@ -13,7 +13,7 @@ use crate::fault_support::{assert_no_leaks, assert_no_leaks_db, assert_no_leaks_
 use crate::models::User;
 
 fn users(engine: &Engine) -> i64 {
-    select(count_all()).from::<User>().one(engine).unwrap()
+    select(func::count_all()).from::<User>().one(engine).unwrap()
 }
 
 /// Statements an engine sent, for "nothing was sent" checks.

@@ -107,7 +107,7 @@ fn t03_fault_cluster_restart_invalidates_pool() {
     // connections went without a failed probe.
     let conns: Vec<_> = (0..3).map(|_| engine.connection().unwrap()).collect();
     drop(conns);
-    assert_eq!(select(count_all()).from::<User>().one(&engine).unwrap(), 0, "the restart rolled the insert back");
+    assert_eq!(select(func::count_all()).from::<User>().one(&engine).unwrap(), 0, "the restart rolled the insert back");
     let st = engine.pool_status();
     assert_eq!(st.probe_failures, before.probe_failures, "no failed probe once the generation changed: {st:?}");
     assert_eq!(st.stale_discarded, before.stale_discarded + 2, "{st:?}");
@@ -152,7 +152,11 @@ fn t04_fault_cluster_down_checkout_is_bounded_and_recovers() {
 
     cluster.pg_ctl("start");
     let t = Instant::now();
-    assert_eq!(select(count_all()).from::<User>().one(&engine).unwrap(), 0, "the first checkout after start works");
+    assert_eq!(
+        select(func::count_all()).from::<User>().one(&engine).unwrap(),
+        0,
+        "the first checkout after start works"
+    );
     assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
     assert_no_leaks(&engine, app, &mut PgAdmin::connect_to(&cluster.url()));
 }
@@ -195,7 +199,7 @@ fn t05_fault_cluster_stopped_postmaster_is_bounded() {
     cluster.signal_postmaster("CONT");
     let both: Vec<_> = (0..2).map(|_| warm.connection().unwrap()).collect();
     drop(both);
-    assert_eq!(select(count_all()).from::<User>().one(&fresh).unwrap(), 0, "the new engine recovers too");
+    assert_eq!(select(func::count_all()).from::<User>().one(&fresh).unwrap(), 0, "the new engine recovers too");
     let end = Instant::now() + Duration::from_secs(5);
     while fresh.pool_status().hung_connects > 0 || warm.pool_status().hung_connects > 0 {
         assert!(Instant::now() < end, "abandoned handshakes ended: {:?}", fresh.pool_status());
@@ -254,14 +258,14 @@ fn t24_fault_os_disk_full_sqlite() {
     .unwrap();
     assert_eq!(check, "ok");
     drop(conn);
-    assert_eq!(select(count_all()).from::<Blob>().one(&engine).unwrap(), 5, "the committed rows are intact");
+    assert_eq!(select(func::count_all()).from::<Blob>().one(&engine).unwrap(), 5, "the committed rows are intact");
 
     // Space comes back: writes work again.
     disk.resize(4096);
     let mut s = engine.session();
     s.add(Blob { id: 0, body: rng.text(1000) }).unwrap();
     s.commit().unwrap();
-    assert_eq!(select(count_all()).from::<Blob>().one(&engine).unwrap(), 6);
+    assert_eq!(select(func::count_all()).from::<Blob>().one(&engine).unwrap(), 6);
     drop(s);
     assert_no_leaks_sqlite(&engine, &path);
 }
@@ -298,16 +302,16 @@ fn t24_fault_os_disk_full_postgres() {
     assert_eq!(engine.pool_status().probe_failures, 0);
 
     // The backend lives on; the committed rows are intact; other tables work.
-    assert_eq!(select(count_all()).from::<Blob>().one(&engine).unwrap(), 5);
+    assert_eq!(select(func::count_all()).from::<Blob>().one(&engine).unwrap(), 5);
     insert::<User>().values(&User::new("elsewhere", 3)).execute(&engine).unwrap();
-    assert_eq!(select(count_all()).from::<User>().one(&engine).unwrap(), 1);
+    assert_eq!(select(func::count_all()).from::<User>().one(&engine).unwrap(), 1);
     // Space comes back: writes to the small table work again.
     disk.resize(8192);
     let mut s = engine.session();
     s.add(Blob { id: 0, body: rng.text(1000) }).unwrap();
     s.commit().unwrap();
     drop(s);
-    assert_eq!(select(count_all()).from::<Blob>().one(&engine).unwrap(), 6);
+    assert_eq!(select(func::count_all()).from::<Blob>().one(&engine).unwrap(), 6);
     assert_no_leaks(&engine, app, &mut PgAdmin::connect_to(&cluster.url()));
     drop(engine);
 }
@@ -390,7 +394,7 @@ fn t25_fault_server_sigkill_mid_commit_consistency() {
     let present: Vec<i64> = select(Entry::id).order_by(Entry::id).all(&engine).unwrap();
     let missing: Vec<&i64> = committed.iter().filter(|id| present.binary_search(id).is_err()).collect();
     assert!(missing.is_empty(), "transactions reported committed but lost: {missing:?}");
-    let sum: Option<i64> = select(sum(Entry::v)).one(&engine).unwrap();
+    let sum: Option<i64> = select(func::sum(Entry::v)).one(&engine).unwrap();
     let total: i64 = select(Total::total).filter(Total::id.eq(1)).one(&engine).unwrap();
     assert_eq!(sum.unwrap_or(0), total, "every transfer is whole");
     assert_no_leaks(&engine, app, &mut PgAdmin::connect_to(&cluster.url()));
@@ -449,5 +453,9 @@ fn t05c_fault_network_partition_is_bounded() {
     eprintln!("t05c: the partitioned statement ended after {took:?}: {err}");
 
     ns.heal();
-    assert_eq!(select(count_all()).from::<User>().one(&cut_off).unwrap(), 0, "the pool recovers once the link is back");
+    assert_eq!(
+        select(func::count_all()).from::<User>().one(&cut_off).unwrap(),
+        0,
+        "the pool recovers once the link is back"
+    );
 }

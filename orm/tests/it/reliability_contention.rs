@@ -60,7 +60,7 @@ fn exhaust_and_reuse(engine: &Engine, app: Option<&str>) {
     assert!(unwound.is_err());
     drop(reader);
     assert_no_leaks_any(engine, app);
-    assert_eq!(select(count_all()).from::<User>().one(engine).unwrap(), 0, "{db:?}: the insert rolled back");
+    assert_eq!(select(func::count_all()).from::<User>().one(engine).unwrap(), 0, "{db:?}: the insert rolled back");
 
     // Warm the pool to two connections, then 20 rounds of two concurrent sessions (one
     // writes, one reads): the same two connections, on PostgreSQL the same two backends.
@@ -80,7 +80,7 @@ fn exhaust_and_reuse(engine: &Engine, app: Option<&str>) {
         assert_eq!(pids.len(), 2);
         assert_eq!(PgAdmin::connect().pids(app), pids, "the same two backends");
     }
-    assert_eq!(select(count_all()).from::<User>().one(engine).unwrap(), 20);
+    assert_eq!(select(func::count_all()).from::<User>().one(engine).unwrap(), 20);
     assert_no_leaks_any(engine, app);
 }
 

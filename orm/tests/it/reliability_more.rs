@@ -287,9 +287,9 @@ fn t19_bind_param_limits_chunked() {
             assert!(inserts.len() >= 2, "split: {} statements", inserts.len());
             assert!(inserts.iter().all(|&n| n > 0 && n <= limit), "{inserts:?}");
             assert_eq!(inserts.iter().sum::<usize>(), 70_000, "every row exactly once");
-            let n: i64 = select(count_all()).from::<Point>().one(&db.engine).unwrap();
+            let n: i64 = select(func::count_all()).from::<Point>().one(&db.engine).unwrap();
             let distinct: i64 =
-                select(count_all()).from::<Point>().filter(Point::id.between(0, 69_999)).one(&db.engine).unwrap();
+                select(func::count_all()).from::<Point>().filter(Point::id.between(0, 69_999)).one(&db.engine).unwrap();
             assert_eq!((n, distinct), (70_000, 70_000));
 
             // One statement that cannot be split: refused before anything is sent.
@@ -304,7 +304,7 @@ fn t19_bind_param_limits_chunked() {
                 assert!(sent.lock().unwrap().is_empty(), "nothing was sent: {:?}", sent.lock().unwrap().len());
             }
             // The engine is fine afterwards.
-            let n: i64 = select(count_all()).from::<Point>().filter(Point::id.lt(10)).one(&db.engine).unwrap();
+            let n: i64 = select(func::count_all()).from::<Point>().filter(Point::id.lt(10)).one(&db.engine).unwrap();
             assert_eq!(n, 10);
             assert_no_leaks_db(db);
         },
@@ -380,7 +380,7 @@ fn t21_sqlite_write_transactions_begin_immediate() {
         w.join().unwrap().expect("no Busy reaches the caller");
     }
     let n: i64 = select(Counter::n).filter(Counter::id.eq(1)).one(&engine).unwrap();
-    let ticks: i64 = select(count_all()).from::<Tick>().one(&engine).unwrap();
+    let ticks: i64 = select(func::count_all()).from::<Tick>().one(&engine).unwrap();
     assert_eq!((n, ticks), (2 * PER_THREAD, 2 * PER_THREAD), "the writes serialized");
     let log = std::mem::take(&mut *log.lock().unwrap());
     let immediate = log.iter().filter(|q| q.as_str() == "BEGIN IMMEDIATE").count();

@@ -43,7 +43,7 @@ fn integrity_check(engine: &Engine) -> String {
 }
 
 fn ledger_rows(engine: &Engine) -> i64 {
-    select(count_all()).from::<Ledger>().one(engine).unwrap()
+    select(func::count_all()).from::<Ledger>().one(engine).unwrap()
 }
 
 fn is_busy(e: &Error) -> bool {

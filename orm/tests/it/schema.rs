@@ -33,10 +33,10 @@ fn create_all_and_drop_all_follow_foreign_keys() {
         insert::<Order>().values(&Order { id: 0, user_id: uid, total: 1.0, note: None }).execute(&db.engine).unwrap();
         // ON DELETE CASCADE.
         delete::<User>().filter(User::id.eq(uid)).execute(&db.engine).unwrap();
-        let n: i64 = select(count_all()).from::<Order>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<Order>().one(&db.engine).unwrap();
         assert_eq!(n, 0);
         db.engine.drop_all(&[User::table(), Order::table(), Sample::table()]).unwrap();
-        assert!(select(count_all()).from::<User>().one(&db.engine).is_err());
+        assert!(select(func::count_all()).from::<User>().one(&db.engine).is_err());
         db.engine.create_table(User::table()).unwrap();
         assert!(db.engine.create_table(User::table()).is_err());
         db.engine.drop_table(User::table()).unwrap();

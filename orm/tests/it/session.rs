@@ -148,7 +148,7 @@ fn dropping_an_uncommitted_session_rolls_back() {
             s.add(User::new("ghost", 1)).unwrap();
             s.flush().unwrap();
         }
-        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<User>().one(&db.engine).unwrap();
         assert_eq!(n, 0);
     });
 }

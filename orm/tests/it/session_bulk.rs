@@ -30,7 +30,8 @@ fn bulk_update_changes_rows_and_the_objects_the_session_holds() {
         assert_eq!(active, [true, false, false], "objects took the new values at once");
         assert!(!s.is_modified(&users[1]), "values from the database are not changes");
         s.commit().unwrap();
-        let inactive: i64 = select(count_all()).from::<User>().filter(User::active.eq(false)).one(&db.engine).unwrap();
+        let inactive: i64 =
+            select(func::count_all()).from::<User>().filter(User::active.eq(false)).one(&db.engine).unwrap();
         assert_eq!(inactive, 2);
     });
 }

@@ -80,7 +80,7 @@ fn before_flush_can_add_objects_and_query_without_recursing() {
         });
         s.add(User::new("ada", 36)).unwrap();
         s.commit().unwrap();
-        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<User>().one(&db.engine).unwrap();
         assert_eq!(n, 2, "the object the listener added was flushed with the rest");
     });
 }
@@ -105,7 +105,7 @@ fn a_failing_before_flush_or_before_commit_listener_writes_nothing() {
         assert!(matches!(err, Error::Validation { ref message, .. } if message == "a user needs a name"), "{err:?}");
         assert!(matches!(s.query::<User>().count(), Err(Error::PendingRollback { .. })));
         s.rollback().unwrap();
-        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<User>().one(&db.engine).unwrap();
         assert_eq!(n, 0, "the earlier flush was rolled back with the transaction");
 
         let mut s = db.engine.session();
@@ -116,7 +116,7 @@ fn a_failing_before_flush_or_before_commit_listener_writes_nothing() {
         s.flush().unwrap();
         assert!(s.commit().is_err());
         s.rollback().unwrap();
-        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<User>().one(&db.engine).unwrap();
         assert_eq!(n, 0);
     });
 }
@@ -178,7 +178,7 @@ fn current_sessions_are_per_thread_and_per_factory() {
 
         factory.remove_current().unwrap();
         assert_eq!(ada.state(), ObjectState::Transient, "closed: its uncommitted insert was rolled back");
-        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<User>().one(&db.engine).unwrap();
         assert_eq!(n, 0, "what it did not commit was rolled back");
         let fresh = factory.with_current(|s| s.query::<User>().count()).unwrap().unwrap();
         assert_eq!(fresh, 0);
@@ -195,7 +195,7 @@ fn current_sessions_are_per_thread_and_per_factory() {
         assert_eq!(bob.state(), ObjectState::Transient, "rolled back and closed, not put back");
         assert_eq!(factory.with_current(|s| s.counts().new).unwrap(), 0, "the next call gets a fresh session");
         factory.remove_current().unwrap();
-        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<User>().one(&db.engine).unwrap();
         assert_eq!(n, 0);
     });
 }

@@ -23,7 +23,7 @@ fn queries_see_what_the_session_added_unless_autoflush_is_off() {
         s.set_autoflush(true);
         assert!(s.query::<User>().filter_by(User::name, "bob").exists().unwrap());
         s.rollback().unwrap();
-        let n: i64 = select(count_all()).from::<User>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<User>().one(&db.engine).unwrap();
         assert_eq!(n, 0, "autoflush writes inside the transaction only");
     });
 }

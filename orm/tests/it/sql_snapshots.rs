@@ -58,29 +58,34 @@ fn like_family_with_escaping() {
 
 #[test]
 fn aggregates_group_by_having_distinct_labels() {
-    let n = count(Order::id).label("n");
-    insta::assert_snapshot!(both(|d| select((Order::user_id, n.clone(), sum(Order::total), avg(Order::total)))
-        .group_by(Order::user_id)
-        .having(count(Order::id).gt(1))
-        .order_by(n.desc())
-        .distinct()
-        .render(d)));
+    let n = func::count(Order::id).label("n");
+    insta::assert_snapshot!(both(|d| select((
+        Order::user_id,
+        n.clone(),
+        func::sum(Order::total),
+        func::avg(Order::total)
+    ))
+    .group_by(Order::user_id)
+    .having(func::count(Order::id).gt(1))
+    .order_by(n.desc())
+    .distinct()
+    .render(d)));
 }
 
 #[test]
 fn functions_and_arithmetic() {
     insta::assert_snapshot!(both(|d| select((
-        count_all(),
-        sum(User::age),
-        min(User::age),
-        max(User::score),
-        length(User::name),
-        lower(User::name),
-        upper(User::name),
-        coalesce(User::email, "none"),
+        func::count_all(),
+        func::sum(User::age),
+        func::min(User::age),
+        func::max(User::score),
+        func::length(User::name),
+        func::lower(User::name),
+        func::upper(User::name),
+        func::coalesce(User::email, "none"),
     ))
     .filter((User::age + 1).gt(User::age * 2 - 3))
-    .filter(func::<i32, _>("abs", (User::age,)).lt(5))
+    .filter(func::call::<i32, _>("abs", (User::age,)).lt(5))
     .filter(User::name.concat("!").eq("ada!"))
     .render(d)));
 }
@@ -139,7 +144,9 @@ fn ddl_create_and_drop() {
 
 #[test]
 fn bad_identifiers_and_function_names_are_refused() {
-    insta::assert_snapshot!(both(|d| select(func::<i32, _>("abs); DROP TABLE users; --", (User::age,))).render(d)));
+    insta::assert_snapshot!(both(
+        |d| select(func::call::<i32, _>("abs); DROP TABLE users; --", (User::age,))).render(d)
+    ));
 }
 
 #[test]

@@ -96,7 +96,7 @@ impl Document {
 }
 
 fn count<M: orm::Model>(db: &Db) -> i64 {
-    select(count_all()).from::<M>().one(&db.engine).unwrap()
+    select(func::count_all()).from::<M>().one(&db.engine).unwrap()
 }
 
 #[test]

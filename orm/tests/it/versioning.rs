@@ -125,7 +125,7 @@ fn a_stale_update_is_refused_and_the_flush_rolled_back() {
         assert!(err.to_string().contains("changed or deleted by another transaction"), "{err}");
         assert!(matches!(a.commit(), Err(Error::PendingRollback { .. })));
         a.rollback().unwrap();
-        let notes: i64 = select(count_all()).from::<Note>().one(&db.engine).unwrap();
+        let notes: i64 = select(func::count_all()).from::<Note>().one(&db.engine).unwrap();
         assert_eq!(notes, 0, "{}: the flush was rolled back", db.name);
         let row: (String, i32) = select((Doc::title, Doc::version)).one(&db.engine).unwrap();
         assert_eq!(row, ("b's".to_string(), 1));
@@ -153,7 +153,7 @@ fn a_stale_delete_is_refused() {
         let err = a.commit().unwrap_err();
         assert!(matches!(err, Error::StaleData { action: "delete", expected_version: Some(0), .. }), "{err:?}");
         a.rollback().unwrap();
-        let n: i64 = select(count_all()).from::<Doc>().one(&db.engine).unwrap();
+        let n: i64 = select(func::count_all()).from::<Doc>().one(&db.engine).unwrap();
         assert_eq!(n, 1);
         let d = a.get::<Doc>(1).unwrap().unwrap();
         a.delete(&d).unwrap();

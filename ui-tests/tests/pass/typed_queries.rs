@@ -21,10 +21,10 @@ fn main() -> orm::Result<()> {
         .filter((User::age + 1).lt(User::age * 2))
         .order_by(User::name.desc().nulls_last())
         .limit(10);
-    let _ = select((User::name, count(User::id).label("n"), coalesce(User::nick, "none")))
+    let _ = select((User::name, func::count(User::id).label("n"), func::coalesce(User::nick, "none")))
         .group_by(User::name)
-        .having(count(User::id).gt(1));
-    let _ = select(count_all()).from::<User>();
+        .having(func::count(User::id).gt(1));
+    let _ = select(func::count_all()).from::<User>();
     let _ = update::<User>().set(User::nick, "n").set(User::nick, None::<String>).set(User::age, User::age + 1).all_rows();
     let _ = insert::<User>().set(User::name, "a").set(User::age, 3);
     Ok(())

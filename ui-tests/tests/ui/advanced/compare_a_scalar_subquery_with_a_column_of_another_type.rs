@@ -11,6 +11,6 @@ struct Order {
 }
 
 fn main() {
-    let largest = select(max(Order::total)).scalar_subquery();
+    let largest = select(func::max(Order::total)).scalar_subquery();
     let _ = select(Order::id).filter(Order::note.eq(largest));
 }

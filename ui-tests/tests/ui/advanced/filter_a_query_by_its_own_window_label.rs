@@ -11,6 +11,6 @@ struct Order {
 }
 
 fn main() {
-    let rnk = rank().over(window().partition_by(Order::user_id).order_by(Order::total.desc())).label("rnk");
+    let rnk = func::rank().over(window().partition_by(Order::user_id).order_by(Order::total.desc())).label("rnk");
     let _ = select((Order::id, rnk.clone())).filter(rnk.eq(1));
 }

@@ -10,5 +10,5 @@ struct User {
 }
 
 fn main() {
-    let _ = select(count_all()).from::<User>().group_by("name");
+    let _ = select(func::count_all()).from::<User>().group_by("name");
 }

@@ -1,0 +1,100 @@
+//! [`FetchObjects`]: the terminal calls of the session's queries (`all`, `first`, `one`,
+//! `one_or_none`), written and documented once; the session-side twin of Core's
+//! [`Fetch`](crate::query::Fetch), with the same names and meanings.
+
+use crate::error::{Error, Result};
+
+/// The one accessor [`FetchObjects`] is written over; implemented inside the crate only.
+pub(crate) mod sealed {
+    use crate::error::Result;
+
+    /// Load the query's rows, handing each (as the session's objects) to `each` until it
+    /// returns `false`. `I` is an index the compiler infers (the proof that the models read
+    /// are in the query's FROM clause).
+    // Public in a private module: the sealed-trait pattern.
+    #[allow(unreachable_pub)]
+    pub trait LoadObjects<I>: super::FetchObjects {
+        /// Load, row by row.
+        fn load_while(self, each: &mut dyn FnMut(Self::Row) -> Result<bool>) -> Result<()>;
+        /// The query limited to `n` rows where it can be (a raw statement cannot).
+        fn limited(self, n: u64) -> Self {
+            let _ = n;
+            self
+        }
+        /// The table named by [`Error::NotFound`](crate::Error::NotFound) and
+        /// [`Error::MultipleRows`](crate::Error::MultipleRows).
+        fn error_table(&self) -> String;
+    }
+}
+
+/// Run a session query and read its rows as the session's tracked objects:
+/// `session.query::<M>()`, `session.query::<(A, B)>()`, `.polymorphic::<P>()`,
+/// `session.from_statement::<M>(text(..))`.
+///
+/// A session query owns its borrow of the session, so each call takes no argument and
+/// consumes the query. Pending changes are flushed first (autoflush), and each row becomes
+/// the session's object for its key: an object already in the identity map is returned as it
+/// is, unflushed changes kept. Core queries answer the same calls on an executor
+/// ([`Fetch`](crate::query::Fetch)).
+pub trait FetchObjects: Sized {
+    /// What each row is: an [`Obj`](crate::session::Obj), a pair, a polymorphic variant.
+    type Row;
+
+    /// Every row.
+    fn all<I>(self) -> Result<Vec<Self::Row>>
+    where
+        Self: sealed::LoadObjects<I>,
+    {
+        let mut out = Vec::new();
+        self.load_while(&mut |o| {
+            out.push(o);
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
+    /// The first row, if any (a query of models is limited to one row).
+    fn first<I>(self) -> Result<Option<Self::Row>>
+    where
+        Self: sealed::LoadObjects<I>,
+    {
+        let mut out = None;
+        self.limited(1).load_while(&mut |o| {
+            out = Some(o);
+            Ok(false)
+        })?;
+        Ok(out)
+    }
+
+    /// At most one row: [`Error::MultipleRows`] if more match (a query of models is limited
+    /// to two rows, enough to tell).
+    fn one_or_none<I>(self) -> Result<Option<Self::Row>>
+    where
+        Self: sealed::LoadObjects<I>,
+    {
+        let table = self.error_table();
+        let mut out = None;
+        let mut extra = false;
+        self.limited(2).load_while(&mut |o| {
+            if out.is_some() {
+                extra = true;
+                return Ok(false);
+            }
+            out = Some(o);
+            Ok(true)
+        })?;
+        if extra {
+            return Err(Error::MultipleRows { table });
+        }
+        Ok(out)
+    }
+
+    /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
+    fn one<I>(self) -> Result<Self::Row>
+    where
+        Self: sealed::LoadObjects<I>,
+    {
+        let table = self.error_table();
+        self.one_or_none()?.ok_or(Error::NotFound { table })
+    }
+}
