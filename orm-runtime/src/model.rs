@@ -3,7 +3,7 @@
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use crate::backend::RowRef;
+use crate::types::RowRef;
 use crate::error::Result;
 use crate::expr::{AppearsIn, Here};
 use crate::schema::TableDef;

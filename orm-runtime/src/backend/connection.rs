@@ -8,11 +8,12 @@ use crate::backend::error_map::{from_pg, from_sqlite, name_nul_column, refuse_nu
 use crate::backend::events::{hooked, Listeners, RowsKind};
 use crate::backend::pool::{PoolShared, PoolSlot};
 use crate::backend::postgres_conn::PgConn;
-use crate::backend::{sqlite_conn, RowRef};
+use crate::backend::sqlite_conn;
+use crate::types::RowRef;
 use crate::dialect::{render_begin, Dialect, DialectKind};
 use crate::error::{Error, Result};
-use crate::query::transaction::Begin;
-use crate::query::IsolationLevel;
+use crate::dialect::begin::Begin;
+use crate::dialect::begin::IsolationLevel;
 use crate::types::Value;
 
 #[derive(Debug)]
@@ -777,6 +778,12 @@ impl BindParam for Value {
             Value::Text(t) => Some(t),
             _ => None,
         }
+    }
+}
+
+impl BindParam for crate::types::lent::Lent<'_> {
+    fn to_value(&self) -> Value {
+        self.param().to_value()
     }
 }
 

@@ -12,7 +12,8 @@ use crate::backend::tls::PgTls;
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
 use crate::dialect::{render_ddl_with, DialectKind};
 use crate::error::{Error, Result};
-use crate::query::{Ddl, IsolationLevel, TransactionOptions};
+use crate::dialect::begin::{IsolationLevel, TransactionOptions};
+use crate::expr::statement::Ddl;
 use crate::schema::{creation_order, drop_order, NamingConvention, TableDef};
 use crate::types::Value;
 

@@ -6,7 +6,7 @@ use postgres::types::ToSql;
 
 use crate::backend::error_map::from_pg;
 use crate::backend::tls::PgTls;
-use crate::backend::RowRef;
+use crate::types::RowRef;
 use crate::error::{Error, Result};
 
 /// Statements cached per connection; the cache is emptied when it grows past this.

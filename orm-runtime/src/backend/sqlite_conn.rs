@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::backend::error_map::from_sqlite;
-use crate::backend::RowRef;
+use crate::types::RowRef;
 use crate::error::Result;
 
 /// Statements cached per connection.

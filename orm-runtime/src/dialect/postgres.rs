@@ -27,6 +27,9 @@ impl Dialect for Postgres {
             isolation_levels: true,
             begin_immediate: false,
             transaction_settings: true,
+            like_stops_at_nul: false,
+            borrowed_binds: false,
+            keys_by_rowid: false,
         }
     }
     fn push_placeholder(&self, out: &mut String, n: usize) {

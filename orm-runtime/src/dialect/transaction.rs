@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::dialect::Dialect;
 use crate::error::Result;
-use crate::query::transaction::Begin;
+use crate::dialect::begin::Begin;
 
 /// The `BEGIN` a connection sends: `BEGIN [ISOLATION LEVEL ...]` and the `SET LOCAL`s of
 /// its settings in one batch (PostgreSQL), or `BEGIN` / `BEGIN IMMEDIATE` (SQLite). Only
@@ -54,7 +54,7 @@ fn millis(d: Duration) -> u128 {
 mod tests {
     use super::*;
     use crate::dialect::{Postgres, Sqlite};
-    use crate::query::IsolationLevel;
+    use crate::dialect::begin::IsolationLevel;
 
     #[test]
     fn begin_statements_per_dialect() {

@@ -10,10 +10,13 @@ mod column;
 mod functions;
 #[cfg(feature = "serde_json")]
 mod json;
+pub(crate) mod lock;
 mod node;
 mod operators;
 mod ordering;
+pub(crate) mod selection;
 mod sources;
+pub(crate) mod statement;
 mod typed;
 pub(crate) use typed::escape_like;
 mod window;
@@ -36,5 +39,5 @@ pub use sources::{
     AppearsIn, ComputedBeforeWindows, Correlated, Here, InBase, InLeft, InOuter, InOuterRight, InRight, InWindow,
     Joined, NoRows, Outer, OuterJoinedRowMayBeMissing, Row, RowIn, RowPair, RowsIn, Scope, WindowResult,
 };
-pub use typed::{AsExpr, AssignValue, Expr, Expression, Labeled};
+pub use typed::{AsExpr, AssignValue, Expr, Expression, InOperand, Labeled};
 pub use window::{dense_rank, lag, lead, rank, row_number, window, Window, WindowExpr, WindowFunction};

@@ -3,8 +3,8 @@
 
 use crate::expr::{BinOp, Correlated, Joined, Node, Outer};
 use crate::model::Model;
-use crate::query::selection::NoFrom;
-use crate::query::statement::UnresolvedJoin;
+use crate::expr::selection::NoFrom;
+use crate::expr::statement::UnresolvedJoin;
 use crate::schema::{ColumnDef, TableDef};
 
 /// The models of a type-level FROM clause whose foreign keys a join without an ON clause

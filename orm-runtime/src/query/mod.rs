@@ -7,39 +7,38 @@ mod executor;
 mod from_row;
 pub(crate) mod insert;
 pub(crate) mod join_path;
-mod lock;
 mod modify;
 pub(crate) mod polymorphic;
 mod select;
-mod selection;
-pub(crate) mod statement;
 mod subquery;
 mod text;
-pub(crate) mod transaction;
 mod upsert;
 
 pub use compound::CompoundSelect;
 pub(crate) use crud::{crud_sql, key_condition, CrudShape};
-pub use crud::{model_statements, ModelStatements, StatementCache};
+pub use crate::schema::StatementCache;
+pub use crud::{model_statements, ModelStatements};
 pub use executor::Executor;
 pub use from_row::{decode_labeled, FromRow, SelectInto};
 pub use insert::{insert, Insert};
 pub use join_path::FromModels;
-pub use lock::{LockStrength, LockWait, RowLock};
+pub use crate::expr::lock::{LockStrength, LockWait, RowLock};
 pub use modify::{delete, update, Delete, Update};
 pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
 pub use select::{model, select, select_model, JoinOn, Select};
-pub use selection::{
+pub use crate::expr::selection::{
     ColumnAt, FromClause, ModelSelection, NoFrom, OptionalModelSelection, OrElse, ReadFrom, SameColumns, SelectModel,
     Selection, SingleColumn, SourceFrom,
 };
-pub use statement::{
+pub(crate) use crate::expr::statement::discriminator_filter;
+pub use crate::expr::statement::{
     Compound, ConflictAction, Cte, Ddl, DeleteStatement, DerivedTable, DmlClauses, InsertStatement, JoinClause,
     JoinKind, OnConflict, OrderTerm, SelectItem, SelectStatement, SetOp, Statement, UpdateStatement,
 };
-pub use subquery::{exists, not_exists, CheckedQuery, Derived, DerivedColumn, InOperand, QueryExpr};
+pub use subquery::{exists, not_exists, CheckedQuery, Derived, DerivedColumn, QueryExpr};
+pub use crate::expr::InOperand;
 pub use text::{text, BindValue, FromRawRow, FromStatement, Text};
-pub use transaction::{IsolationLevel, TransactionOptions};
+pub use crate::dialect::begin::{IsolationLevel, TransactionOptions};
 pub use upsert::{excluded, ConflictTarget, OnConflictBuilder, Returning, ReturningStatement, UpsertSet};
 
 use crate::error::{Error, Result};
@@ -66,18 +65,6 @@ pub(crate) fn check_value(col: &ColumnDef, v: &Value) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The condition that keeps a single-table subtype to its own rows:
-/// `"table"."discriminator" = 'identity'` (bound), or `None` for other models.
-pub(crate) fn discriminator_filter(table: &'static crate::schema::TableDef) -> Option<crate::expr::Node> {
-    table.single_table_base()?;
-    let (column, identity) = table.polymorphic_identity()?;
-    Some(crate::expr::Node::binary(
-        crate::expr::BinOp::Eq,
-        crate::expr::Node::Column { table: table.name, name: column },
-        crate::expr::Node::Value(Value::Text(identity.to_owned())),
-    ))
 }
 
 /// Whether an object read by key belongs to its model: always, except a row of another type

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::expr::{AppearsIn, Expression, IntoOrdering, Joined, Node};
 use crate::model::Model;
 use crate::query::join_path::FromModels;
-use crate::query::selection::{FromClause, ModelSelection, ReadFrom, SelectModel, Selection};
+use crate::expr::selection::{FromClause, ModelSelection, ReadFrom, SelectModel, Selection};
 use crate::query::{Executor, JoinClause, JoinKind, OrderTerm, RowLock, SelectStatement, Statement};
 
 /// A typed `SELECT` of `Sel` from `F`; rows decode into `Sel::Output`.

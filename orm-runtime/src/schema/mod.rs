@@ -2,11 +2,13 @@
 
 mod ddl_order;
 mod naming;
+pub(crate) mod statement_cache;
 mod subtypes;
 mod table;
 
 pub use ddl_order::{creation_order, drop_order};
 pub use naming::{ConstraintKind, NamingConvention};
+pub use statement_cache::StatementCache;
 pub use subtypes::SubtypeRegistration;
 pub use table::{CheckDef, ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef, UniqueDef};
 

@@ -24,6 +24,7 @@ mod custom;
 mod decimal;
 #[cfg(feature = "serde_json")]
 mod json;
+pub(crate) mod lent;
 pub(crate) mod neutral;
 pub(crate) mod sql_type;
 mod temporal;
@@ -31,6 +32,7 @@ mod temporal;
 mod time;
 #[cfg(feature = "uuid")]
 mod uuid;
+mod row;
 mod value;
 
 pub use crate::error::DecodeError;
@@ -38,4 +40,5 @@ pub use custom::CustomType;
 #[cfg(feature = "serde_json")]
 pub use json::Json;
 pub use sql_type::{AutoIncrement, Numeric, SqlKind, SqlType, Text, VersionCounter};
+pub use row::RowRef;
 pub use value::{Param, Value};
