@@ -5,7 +5,6 @@ use std::hash::Hash;
 
 use crate::types::RowRef;
 use crate::error::Result;
-use crate::expr::{AppearsIn, Here};
 use crate::schema::TableDef;
 use crate::types::Value;
 
@@ -165,7 +164,6 @@ pub trait Model: Sized + Send + Sync + 'static {
     }
 }
 
-impl<M: Model> AppearsIn<M, Here> for M {}
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,11 @@ use crate::backend::pool::{PoolShared, PoolSlot};
 use crate::backend::postgres_conn::PgConn;
 use crate::backend::sqlite_conn;
 use crate::types::RowRef;
-use crate::dialect::{render_begin, Dialect, DialectKind};
+use crate::dialect::{
+    commit_statement, is_transaction_control, render_begin, rollback_statement, savepoint_statement,
+    transaction_effect, Dialect, DialectKind, TransactionEffect,
+};
+pub(crate) use crate::dialect::SavepointCommand;
 use crate::error::{Error, Result};
 use crate::dialect::begin::Begin;
 use crate::dialect::begin::IsolationLevel;
@@ -379,19 +383,18 @@ impl Connection {
     }
 
     fn note_transaction_control(&mut self, sql: &str) {
-        let mut words = sql.split_whitespace().map(str::to_ascii_uppercase);
         let h = &mut self.health;
-        match (words.next().as_deref(), words.next().as_deref()) {
-            (Some("BEGIN" | "START"), _) => {
+        match transaction_effect(sql) {
+            Some(TransactionEffect::Begin) => {
                 h.in_transaction = true;
                 h.tx_error = None;
             }
-            (Some("ROLLBACK" | "ABORT"), Some("TO")) => h.tx_error = None,
-            (Some("COMMIT" | "END" | "ROLLBACK" | "ABORT"), _) => {
+            Some(TransactionEffect::RollbackTo) => h.tx_error = None,
+            Some(TransactionEffect::End) => {
                 h.in_transaction = false;
                 h.tx_error = None;
             }
-            _ => {}
+            None => {}
         }
     }
 
@@ -591,7 +594,7 @@ impl Connection {
                 return Err(Error::PendingRollback { original: Box::new(original) });
             }
         }
-        match self.control("COMMIT") {
+        match self.control(commit_statement(self.dialect())) {
             Ok(()) => {
                 self.health.in_transaction = false;
                 self.health.tx_error = None;
@@ -628,7 +631,7 @@ impl Connection {
             self.health.tx_error = None;
             return Ok(());
         }
-        let r = self.control("ROLLBACK");
+        let r = self.control(rollback_statement(self.dialect()));
         match &r {
             Ok(()) => {
                 self.health.in_transaction = false;
@@ -641,12 +644,7 @@ impl Connection {
 
     /// `SAVEPOINT name`, `RELEASE SAVEPOINT name` or `ROLLBACK TO SAVEPOINT name`.
     pub(crate) fn savepoint_command(&mut self, command: SavepointCommand, name: &str) -> Result<()> {
-        let mut sql = String::from(match command {
-            SavepointCommand::Create => "SAVEPOINT ",
-            SavepointCommand::Release => "RELEASE SAVEPOINT ",
-            SavepointCommand::RollbackTo => "ROLLBACK TO SAVEPOINT ",
-        });
-        self.dialect().push_identifier(&mut sql, name)?;
+        let sql = savepoint_statement(self.dialect(), command, name)?;
         self.control(&sql)?;
         if command == SavepointCommand::RollbackTo {
             // PostgreSQL: ROLLBACK TO ends the aborted state of the transaction.
@@ -674,6 +672,7 @@ impl Connection {
     }
 
     fn probe(&mut self) -> Result<()> {
+        let idle_probe = self.dialect().idle_probe();
         match &mut self.inner {
             Inner::Sqlite(c) => {
                 // An embedded connection has no server to lose; a statement here would only
@@ -685,11 +684,10 @@ impl Connection {
                 Ok(())
             }
             Inner::Postgres(c) => {
-                // now() is the transaction's start; it equals statement_timestamp() only
-                // outside a transaction block, and the query errors inside an aborted one.
-                // The simple protocol sends one message, so both timestamps coincide then.
-                let messages =
-                    c.client.simple_query("SELECT now() = statement_timestamp()").map_err(|e| from_pg(e, None))?;
+                // The dialect's probe answers `t` only outside a transaction block; it is
+                // sent over the simple protocol (one message).
+                let Some(probe) = idle_probe else { return Ok(()) };
+                let messages = c.client.simple_query(probe).map_err(|e| from_pg(e, None))?;
                 let idle = messages.iter().any(|m| match m {
                     postgres::SimpleQueryMessage::Row(row) => row.get(0) == Some("t"),
                     _ => false,
@@ -723,13 +721,6 @@ impl Connection {
         }
         false
     }
-}
-
-/// Whether `sql` is transaction control (which commit-as-you-go must not begin a
-/// transaction before).
-fn is_transaction_control(sql: &str) -> bool {
-    let first = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
-    ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"].iter().any(|w| first.eq_ignore_ascii_case(w))
 }
 
 /// [`Error::TooManyParameters`] when `n` parameters exceed what `dialect` accepts.
@@ -863,10 +854,3 @@ impl Prepared<'_> {
     }
 }
 
-/// What to do with a savepoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SavepointCommand {
-    Create,
-    Release,
-    RollbackTo,
-}

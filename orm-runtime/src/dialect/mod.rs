@@ -6,6 +6,7 @@
 
 pub(crate) mod begin;
 mod ddl;
+mod inspect;
 mod postgres;
 mod render;
 mod sqlite;
@@ -14,8 +15,12 @@ mod transaction;
 pub use self::postgres::Postgres;
 pub use self::sqlite::Sqlite;
 pub use ddl::{column_check_name, render_ddl, render_ddl_with};
+pub(crate) use inspect::written_target;
 pub use render::{render, Rendered};
-pub(crate) use transaction::{render_begin, write_lock_statement};
+pub(crate) use transaction::{
+    commit_statement, is_transaction_control, render_begin, rollback_statement, savepoint_statement,
+    transaction_effect, write_lock_statement, SavepointCommand, TransactionEffect,
+};
 
 use crate::error::{Error, Result};
 use crate::expr::{Builtin, BuiltinSql, SqlPart};
@@ -147,6 +152,13 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
     fn insert_rows_per_statement(&self, width: usize) -> usize {
         let _ = width;
         1000
+    }
+
+    /// The statement a pool's checkout probe runs to see that a connection is alive and idle
+    /// (outside any transaction block); `None` when the driver tells that without one
+    /// (SQLite's autocommit flag).
+    fn idle_probe(&self) -> Option<&'static str> {
+        None
     }
 
     /// The bound right operand of `doc -> ?` / `doc ->> ?` that selects the object member

@@ -32,6 +32,12 @@ impl Dialect for Postgres {
             keys_by_rowid: false,
         }
     }
+    /// `now()` is the transaction's start; it equals `statement_timestamp()` only outside a
+    /// transaction block, and the query errors inside an aborted one. Sent over the simple
+    /// protocol (one message), both timestamps coincide then.
+    fn idle_probe(&self) -> Option<&'static str> {
+        Some("SELECT now() = statement_timestamp()")
+    }
     fn push_placeholder(&self, out: &mut String, n: usize) {
         use std::fmt::Write;
         // Writing to a String cannot fail.

@@ -48,10 +48,6 @@ impl<M, const N: u8> FromModels for crate::expr::Alias<M, N> {
     fn push_models(_: &mut Vec<&'static TableDef>) {}
 }
 
-impl<Q, const N: u8> FromModels for crate::query::Derived<Q, N> {
-    fn push_models(_: &mut Vec<&'static TableDef>) {}
-}
-
 /// `fk = referenced column`: the ON condition of a join along foreign key `fk`.
 pub(crate) fn fk_eq(fk: &'static ColumnDef, target: &'static ColumnDef) -> Node {
     fk_eq_aliased(fk, None, target, None)

@@ -320,6 +320,11 @@ pub fn not_exists<Q: CheckedQuery<I>, I>(query: Q) -> Expr<bool, Q::Outer> {
     Expr::from_node(Node::Exists { query: Box::new(query.into_parts().1), negated: true })
 }
 
+// A derived table joins with its condition written out (see `FromModels`).
+impl<Q, const N: u8> crate::query::FromModels for Derived<Q, N> {
+    fn push_models(_: &mut Vec<&'static crate::schema::TableDef>) {}
+}
+
 impl<T, Sel, F, I> InOperand<T, I> for Select<Sel, F>
 where
     Sel: SingleColumn,
