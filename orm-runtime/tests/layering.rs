@@ -48,21 +48,25 @@ const ALLOWED_CLIMBS: &[(&str, &str)] = &[
     ("model.rs", "session"),
 ];
 
-/// Import circles that another change removes: a circle whose files all lie in one entry passes.
+/// Import circles that other changes remove (delete each entry when its circle is gone): a
+/// circle whose files all lie in one entry passes.
 const ALLOWED_CIRCLES: &[&[&str]] = &[
     // A compound select holds subqueries and a subquery can be compound; being untangled.
     &["query/compound.rs", "query/subquery.rs"],
-    // The unit of work and the relationship machinery call each other; being untangled.
+    // The session's files call each other (unit of work, loaders, relationships, queries);
+    // being untangled.
     &[
         "session/cascade.rs",
+        "session/events.rs",
+        "session/has_one.rs",
         "session/identity_map.rs",
         "session/loading.rs",
         "session/many_to_many.rs",
+        "session/pair_query.rs",
+        "session/query.rs",
         "session/relationship.rs",
-        "session/unit_of_work.rs",
-        "session/has_one.rs",
-        "session/object.rs",
         "session/session.rs",
+        "session/unit_of_work.rs",
     ],
 ];
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::backend::deadline::{self, Armed, Canceller, DeadlineKind};
 use crate::backend::error_map::{from_pg, from_sqlite, name_nul_column, refuse_nul};
 use crate::backend::events::{hooked, Listeners, RowsKind};
-use crate::backend::pool::{PoolShared, PoolSlot};
+use crate::backend::pool_state::{PoolShared, PoolSlot};
 use crate::backend::postgres_conn::PgConn;
 use crate::backend::sqlite_conn;
 use crate::types::RowRef;
@@ -15,6 +15,7 @@ use crate::dialect::{
     transaction_effect, Dialect, DialectKind, TransactionEffect,
 };
 pub(crate) use crate::dialect::SavepointCommand;
+use crate::backend::bind::BindParam;
 use crate::error::{Error, Result};
 use crate::dialect::begin::Begin;
 use crate::dialect::begin::IsolationLevel;
@@ -750,46 +751,9 @@ enum PreparedInner<'c> {
     Postgres(&'c mut postgres::Client, postgres::Statement, &'c crate::backend::tls::PgTls),
 }
 
-/// A bind parameter of either backend: [`Value`] or a borrowed [`Param`](crate::types::Param).
-pub trait BindParam: rusqlite::ToSql + postgres::types::ToSql + Sync {
-    /// An owned copy, for hooks.
-    fn to_value(&self) -> Value;
-    /// The text of a text parameter, borrowed (`None` for other kinds).
-    fn as_text(&self) -> Option<&str> {
-        None
-    }
-}
-
-impl BindParam for Value {
-    fn to_value(&self) -> Value {
-        self.clone()
-    }
-    fn as_text(&self) -> Option<&str> {
-        match self {
-            Value::Text(t) => Some(t),
-            _ => None,
-        }
-    }
-}
-
-impl BindParam for crate::types::lent::Lent<'_> {
-    fn to_value(&self) -> Value {
-        self.param().to_value()
-    }
-}
-
-impl BindParam for crate::types::Param<'_> {
-    fn to_value(&self) -> Value {
-        crate::types::Param::to_value(self)
-    }
-    fn as_text(&self) -> Option<&str> {
-        match self {
-            crate::types::Param::Text(t) => Some(t),
-            crate::types::Param::Value(Value::Text(t)) => Some(t),
-            _ => None,
-        }
-    }
-}
+/// Called with each new connection before it is first used (see
+/// [`EngineBuilder::on_connect`](crate::backend::EngineBuilder::on_connect)).
+pub type ConnectHook = Arc<dyn Fn(&mut Connection) -> Result<()> + Send + Sync>;
 
 /// A statement prepared once and executed many times (see [`Connection::prepared`]).
 pub struct Prepared<'c> {

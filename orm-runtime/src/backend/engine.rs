@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use crate::backend::connection::Timeouts;
 use crate::backend::events::{before_hook, EngineHooks, ExecuteEvent, HookResult, Listeners, LogSettings};
-use crate::backend::pool::{Manager, PoolShared, PoolStatus, Target};
+use crate::backend::connection::ConnectHook;
+use crate::backend::pool::{ConnectHooks, Manager, PoolStatus, Target};
+use crate::backend::pool_state::PoolShared;
 use crate::backend::tls::PgTls;
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
 use crate::dialect::{render_ddl_with, DialectKind};
@@ -77,6 +79,8 @@ pub(crate) struct EngineInner {
     pub(crate) shared: Arc<PoolShared>,
     /// Listeners shared by every connection of the pool (added to after build too).
     pub(crate) listeners: Arc<Listeners>,
+    /// The `on_connect` listeners (added to after build too).
+    pub(crate) connect_hooks: Arc<ConnectHooks>,
     /// Connections older than this are never handed out.
     pub(crate) max_lifetime: Option<Duration>,
     pub(crate) timeouts: Timeouts,
@@ -117,6 +121,7 @@ pub struct EngineBuilder {
     timeouts: Timeouts,
     transaction: TransactionOptions,
     hooks: EngineHooks,
+    connect_hooks: Vec<ConnectHook>,
     log: LogSettings,
 }
 
@@ -320,7 +325,7 @@ impl EngineBuilder {
     /// Call `hook` with each new connection before it is first used (session settings,
     /// `PRAGMA`s). An error fails the checkout that opened the connection, which is not kept.
     pub fn on_connect(mut self, hook: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static) -> Self {
-        self.hooks.connect.push(Arc::new(hook));
+        self.connect_hooks.push(Arc::new(hook));
         self
     }
 
@@ -382,9 +387,11 @@ impl EngineBuilder {
         let shared = Arc::new(PoolShared::new(self.pool_size, self.max_overflow));
         let timeouts = self.timeouts;
         let listeners = Arc::new(Listeners::new(self.hooks, self.log));
+        let connect_hooks = Arc::new(ConnectHooks::new(self.connect_hooks));
         let manager = Manager {
             target,
             listeners: listeners.clone(),
+            connect_hooks: connect_hooks.clone(),
             max_lifetime: self.max_lifetime,
             shared: shared.clone(),
             connect_timeout,
@@ -407,6 +414,7 @@ impl EngineBuilder {
                 pool,
                 shared,
                 listeners,
+                connect_hooks,
                 max_lifetime,
                 timeouts,
                 transaction,
@@ -443,6 +451,7 @@ impl Engine {
             timeouts: Timeouts::default(),
             transaction: TransactionOptions::new(),
             hooks: EngineHooks::default(),
+            connect_hooks: Vec::new(),
             log: LogSettings::default(),
         }
     }
@@ -559,7 +568,7 @@ impl Engine {
     /// engine.execute("CREATE TABLE t (x INTEGER)", &[]).unwrap();
     /// ```
     pub fn events(&self) -> EngineEvents<'_> {
-        EngineEvents { listeners: &self.inner.listeners }
+        EngineEvents { listeners: &self.inner.listeners, connect_hooks: &self.inner.connect_hooks }
     }
 
     /// How the engine's sessions begin their transactions (see
@@ -703,6 +712,7 @@ impl Engine {
 #[derive(Debug)]
 pub struct EngineEvents<'e> {
     listeners: &'e Listeners,
+    connect_hooks: &'e ConnectHooks,
 }
 
 impl EngineEvents<'_> {
@@ -722,7 +732,7 @@ impl EngineEvents<'_> {
 
     /// Like [`EngineBuilder::on_connect`]; runs for connections opened from now on.
     pub fn on_connect(&self, hook: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static) -> &Self {
-        self.listeners.change(|h| h.connect.push(Arc::new(hook)));
+        self.connect_hooks.push(Arc::new(hook));
         self
     }
 }
