@@ -15,8 +15,8 @@ use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
 use crate::dialect::{render_ddl_with, DialectKind};
 use crate::error::{Error, Result};
 use crate::dialect::begin::{IsolationLevel, TransactionOptions};
-use crate::expr::statement::Ddl;
-use crate::schema::{creation_order, drop_order, NamingConvention, TableDef};
+use crate::schema::{create_all_plan, create_table_plan, drop_all_plan, drop_table_plan, Ddl};
+use crate::schema::{NamingConvention, TableDef};
 use crate::types::Value;
 
 /// How often a checkout waiting for a connection looks for a settled connect error. Each
@@ -646,39 +646,12 @@ impl Engine {
     /// ([`Error::InvalidNamingConvention`]).
     pub fn create_all_with(&self, tables: &[&'static TableDef], naming: &NamingConvention) -> Result<()> {
         naming.validate()?;
-        let (mut subtypes, mut bases): (Vec<&'static TableDef>, Vec<&'static TableDef>) =
-            tables.iter().partition(|t| t.single_table_base().is_some());
-        for sub in &subtypes {
-            if let Some(base) = sub.single_table_base() {
-                if !bases.iter().any(|b| b.name == base.name) {
-                    bases.push(base);
-                }
-            }
-        }
-        for base in &bases {
-            for sub in base.single_table_subtypes() {
-                if !subtypes.iter().any(|s| std::ptr::eq(*s, sub)) {
-                    subtypes.push(sub);
-                }
-            }
-        }
-        let order = creation_order(&bases);
-        let subtypes_of = |table: &TableDef| -> Vec<&'static TableDef> {
-            subtypes.iter().copied().filter(|s| s.name == table.name).collect()
-        };
-        let mut stmts: Vec<Ddl> = order
-            .iter()
-            .map(|&table| Ddl::CreateTable { table, if_not_exists: true, subtypes: subtypes_of(table) })
-            .collect();
-        stmts.extend(order.iter().chain(&subtypes).map(|&table| Ddl::CreateIndexes { table, if_not_exists: true }));
-        self.ddl(&stmts, naming)
+        self.ddl(&create_all_plan(tables), naming)
     }
 
     /// Drop the tables that exist, children before parents, in one transaction.
     pub fn drop_all(&self, tables: &[&'static TableDef]) -> Result<()> {
-        let stmts: Vec<Ddl> =
-            drop_order(tables).into_iter().map(|table| Ddl::DropTable { table, if_exists: true }).collect();
-        self.ddl(&stmts, &NamingConvention::default())
+        self.ddl(&drop_all_plan(tables), &NamingConvention::default())
     }
 
     /// Create one table and its indexes (fails if it exists).
@@ -691,20 +664,12 @@ impl Engine {
     /// [`Engine::create_table`], naming what the model leaves unnamed with `naming`.
     pub fn create_table_with(&self, table: &'static TableDef, naming: &NamingConvention) -> Result<()> {
         naming.validate()?;
-        let base = table.single_table_base().unwrap_or(table);
-        let subtypes: Vec<&'static TableDef> = base.single_table_subtypes().collect();
-        let mut stmts = vec![
-            Ddl::CreateTable { table: base, if_not_exists: false, subtypes: subtypes.clone() },
-            Ddl::CreateIndexes { table: base, if_not_exists: false },
-        ];
-        // A subtype may declare an index of the base again (it repeats the shared fields).
-        stmts.extend(subtypes.into_iter().map(|table| Ddl::CreateIndexes { table, if_not_exists: true }));
-        self.ddl(&stmts, naming)
+        self.ddl(&create_table_plan(table), naming)
     }
 
     /// Drop one table (fails if it does not exist).
     pub fn drop_table(&self, table: &'static TableDef) -> Result<()> {
-        self.ddl(&[Ddl::DropTable { table, if_exists: false }], &NamingConvention::default())
+        self.ddl(&drop_table_plan(table), &NamingConvention::default())
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::dialect::render::Writer;
 use crate::dialect::Dialect;
 use crate::error::Result;
-use crate::expr::statement::Ddl;
+use crate::schema::Ddl;
 use crate::schema::{ColumnDef, NamingConvention, TableDef};
 
 /// Name of the CHECK constraint declared on a column: the name given in the model, else

@@ -250,34 +250,6 @@ pub enum ConflictAction {
     },
 }
 
-/// DDL statements.
-#[derive(Debug, Clone)]
-pub enum Ddl {
-    /// `CREATE TABLE [IF NOT EXISTS]` with its constraints.
-    CreateTable {
-        /// The table.
-        table: &'static TableDef,
-        /// Add `IF NOT EXISTS`.
-        if_not_exists: bool,
-        /// Single-table subtypes whose own columns the table also holds.
-        subtypes: Vec<&'static TableDef>,
-    },
-    /// `CREATE [UNIQUE] INDEX` for each index of the table.
-    CreateIndexes {
-        /// The table.
-        table: &'static TableDef,
-        /// Add `IF NOT EXISTS`.
-        if_not_exists: bool,
-    },
-    /// `DROP TABLE [IF EXISTS]`.
-    DropTable {
-        /// The table.
-        table: &'static TableDef,
-        /// Add `IF EXISTS`.
-        if_exists: bool,
-    },
-}
-
 /// Any renderable statement.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -291,7 +263,7 @@ pub enum Statement<'a> {
     /// DELETE.
     Delete(&'a DeleteStatement),
     /// DDL.
-    Ddl(&'a Ddl),
+    Ddl(&'a crate::schema::Ddl),
     /// INSERT with ON CONFLICT and / or RETURNING expressions.
     InsertWith(&'a InsertStatement, &'a DmlClauses),
     /// UPDATE with RETURNING expressions.

@@ -31,8 +31,9 @@ pub use crate::expr::selection::{
     Selection, SingleColumn, SourceFrom,
 };
 pub(crate) use crate::expr::statement::discriminator_filter;
+pub use crate::schema::Ddl;
 pub use crate::expr::statement::{
-    Compound, ConflictAction, Cte, Ddl, DeleteStatement, DerivedTable, DmlClauses, InsertStatement, JoinClause,
+    Compound, ConflictAction, Cte, DeleteStatement, DerivedTable, DmlClauses, InsertStatement, JoinClause,
     JoinKind, OnConflict, OrderTerm, SelectItem, SelectStatement, SetOp, Statement, UpdateStatement,
 };
 pub use subquery::{exists, not_exists, CheckedQuery, Derived, DerivedColumn, QueryExpr};
