@@ -1,10 +1,10 @@
 //! Items called by code that `#[derive(Model)]` generates. Each check is spanned at the
 //! user's own token, so a failed bound points at the field or path at fault, once.
 
-use crate::types::RowRef;
 use crate::error::Result;
 use crate::expr::Column;
 use crate::schema::ColumnDef;
+use crate::types::RowRef;
 use crate::types::{AutoIncrement, Param, SqlKind, SqlType, Text, Value, VersionCounter};
 
 /// Everything generated code does with a field's type, as plain function pointers.

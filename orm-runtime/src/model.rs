@@ -3,9 +3,9 @@
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use crate::types::RowRef;
 use crate::error::Result;
 use crate::schema::TableDef;
+use crate::types::RowRef;
 use crate::types::Value;
 
 /// A set of column positions of one model (models have at most 128 columns).
@@ -163,7 +163,6 @@ pub trait Model: Sized + Send + Sync + 'static {
         let _ = out;
     }
 }
-
 
 #[cfg(test)]
 mod tests {

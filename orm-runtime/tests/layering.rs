@@ -75,8 +75,20 @@ const DRIVER_WORDS: &[&str] = &["rusqlite", "postgres_protocol", "DialectKind", 
 
 /// First words of statement text that only `dialect/` may write.
 const SQL_WORDS: &[&str] = &[
-    "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "SET ", "BEGIN", "COMMIT", "ROLLBACK",
-    "SAVEPOINT", "RELEASE", "PRAGMA",
+    "SELECT",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "CREATE",
+    "DROP",
+    "ALTER",
+    "SET ",
+    "BEGIN",
+    "COMMIT",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "RELEASE",
+    "PRAGMA",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -128,7 +140,8 @@ fn read_sources() -> Vec<Source> {
             let text = std::fs::read_to_string(root.join(&file)).expect("source file is readable");
             let (code, strings) = strip(&text);
             let tests = test_module_spans(&code);
-            let strings = strings.into_iter().filter(|(at, _)| !tests.iter().any(|r| r.contains(at))).map(|(_, s)| s).collect();
+            let strings =
+                strings.into_iter().filter(|(at, _)| !tests.iter().any(|r| r.contains(at))).map(|(_, s)| s).collect();
             Source { file, code, strings }
         })
         .collect()
@@ -251,7 +264,9 @@ fn inline_modules(code: &str) -> Vec<(String, std::ops::Range<usize>)> {
 fn test_module_spans(code: &str) -> Vec<std::ops::Range<usize>> {
     inline_modules(code)
         .into_iter()
-        .filter(|(_, r)| code[..r.start].rfind("#[cfg(test)]").is_some_and(|a| !code[a..r.start].contains(['{', '}', ';'])))
+        .filter(|(_, r)| {
+            code[..r.start].rfind("#[cfg(test)]").is_some_and(|a| !code[a..r.start].contains(['{', '}', ';']))
+        })
         .map(|(_, r)| r)
         .collect()
 }
@@ -299,7 +314,10 @@ fn named_paths(code: &str) -> Vec<Named> {
         }
         let end = code[at..].find(';').map_or(code.len(), |e| at + e);
         let head = code[..at].trim_end();
-        let reexport = head.ends_with("pub") || head.rsplit_once("pub").is_some_and(|(_, v)| v.starts_with('(') && v.ends_with(')') && !v.contains(['{', '}', ';']));
+        let reexport = head.ends_with("pub")
+            || head
+                .rsplit_once("pub")
+                .is_some_and(|(_, v)| v.starts_with('(') && v.ends_with(')') && !v.contains(['{', '}', ';']));
         for path in expand_use_tree(&code[at + 3..end]) {
             out.push(Named { path, at, reexport });
         }
@@ -524,13 +542,21 @@ fn no_file_imports_from_a_layer_above_its_own() {
             let Some(to_layer) = layer(&to) else { continue };
             let allowed = ALLOWED_CLIMBS.contains(&(source.file.as_str(), to.as_str()));
             if to == "derive_support" && from != "lib" && from != "derive_support" {
-                climbs.insert(format!("{} -> {}: nothing but the crate root names derive_support", source.file, abs.join("::")));
+                climbs.insert(format!(
+                    "{} -> {}: nothing but the crate root names derive_support",
+                    source.file,
+                    abs.join("::")
+                ));
             } else if to_layer > from_layer && !allowed {
                 climbs.insert(format!("{} -> {}: climbs from {from} to {to}", source.file, abs.join("::")));
             }
         }
     }
-    assert!(climbs.is_empty(), "imports that climb the layers:\n  {}", climbs.into_iter().collect::<Vec<_>>().join("\n  "));
+    assert!(
+        climbs.is_empty(),
+        "imports that climb the layers:\n  {}",
+        climbs.into_iter().collect::<Vec<_>>().join("\n  ")
+    );
 }
 
 #[test]
@@ -617,7 +643,9 @@ fn statement_layers_name_no_driver_and_no_dialect_kind() {
                     continue;
                 }
                 // `dialect::postgres::..` is a module of this crate; `::postgres::..` the driver.
-                if word == "postgres::" && before.strip_suffix("::").is_some_and(|b| b.chars().next_back().is_some_and(is_ident)) {
+                if word == "postgres::"
+                    && before.strip_suffix("::").is_some_and(|b| b.chars().next_back().is_some_and(is_ident))
+                {
                     continue;
                 }
                 found.push(format!("{} names `{}`", source.file, word.trim_end_matches("::")));
@@ -643,9 +671,9 @@ fn backend_builds_no_sql_text() {
 
 fn starts_with_sql_word(text: &str) -> bool {
     let text = text.trim_start();
-    SQL_WORDS.iter().any(|w| {
-        text.strip_prefix(w).is_some_and(|rest| w.ends_with(' ') || !rest.starts_with(|c: char| is_ident(c)))
-    })
+    SQL_WORDS
+        .iter()
+        .any(|w| text.strip_prefix(w).is_some_and(|rest| w.ends_with(' ') || !rest.starts_with(|c: char| is_ident(c))))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -661,7 +689,13 @@ fn use_trees_expand_to_flat_paths() {
     assert_eq!(paths("use crate::query::Select;"), ["crate::query::Select"]);
     assert_eq!(
         paths("pub(crate) use crate::{error::Error, query::{self, select::{Select as S, model}}, types::*};"),
-        ["crate::error::Error", "crate::query", "crate::query::select::Select", "crate::query::select::model", "crate::types"]
+        [
+            "crate::error::Error",
+            "crate::query",
+            "crate::query::select::Select",
+            "crate::query::select::model",
+            "crate::types"
+        ]
     );
     assert_eq!(paths("use super::node::{Node,\n    Op};"), ["super::node::Node", "super::node::Op"]);
     assert_eq!(paths("use ::postgres::types::ToSql;"), ["::::postgres::types::ToSql"]);

@@ -3,22 +3,22 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::backend::bind::BindParam;
 use crate::backend::deadline::{self, Armed, Canceller, DeadlineKind};
 use crate::backend::error_map::{from_pg, from_sqlite, name_nul_column, refuse_nul};
 use crate::backend::events::{hooked, Listeners, RowsKind};
 use crate::backend::pool_state::{PoolShared, PoolSlot};
 use crate::backend::postgres_conn::PgConn;
 use crate::backend::sqlite_conn;
-use crate::types::RowRef;
+use crate::dialect::begin::Begin;
+use crate::dialect::begin::IsolationLevel;
+pub(crate) use crate::dialect::SavepointCommand;
 use crate::dialect::{
     commit_statement, is_transaction_control, render_begin, rollback_statement, savepoint_statement,
     transaction_effect, Dialect, DialectKind, TransactionEffect,
 };
-pub(crate) use crate::dialect::SavepointCommand;
-use crate::backend::bind::BindParam;
 use crate::error::{Error, Result};
-use crate::dialect::begin::Begin;
-use crate::dialect::begin::IsolationLevel;
+use crate::types::RowRef;
 use crate::types::Value;
 
 #[derive(Debug)]
@@ -817,4 +817,3 @@ impl Prepared<'_> {
         }
     }
 }
-

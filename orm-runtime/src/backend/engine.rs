@@ -5,16 +5,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::backend::connection::ConnectHook;
 use crate::backend::connection::Timeouts;
 use crate::backend::events::{before_hook, EngineHooks, ExecuteEvent, HookResult, Listeners, LogSettings};
-use crate::backend::connection::ConnectHook;
 use crate::backend::pool::{ConnectHooks, Manager, PoolStatus, Target};
 use crate::backend::pool_state::PoolShared;
 use crate::backend::tls::PgTls;
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
+use crate::dialect::begin::{IsolationLevel, TransactionOptions};
 use crate::dialect::{render_ddl_with, DialectKind};
 use crate::error::{Error, Result};
-use crate::dialect::begin::{IsolationLevel, TransactionOptions};
 use crate::schema::{create_all_plan, create_table_plan, drop_all_plan, drop_table_plan, Ddl};
 use crate::schema::{NamingConvention, TableDef};
 use crate::types::Value;

@@ -80,10 +80,7 @@ pub(crate) struct EngineHooks {
 
 impl std::fmt::Debug for EngineHooks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EngineHooks")
-            .field("before", &self.before.len())
-            .field("after", &self.after.len())
-            .finish()
+        f.debug_struct("EngineHooks").field("before", &self.before.len()).field("after", &self.after.len()).finish()
     }
 }
 

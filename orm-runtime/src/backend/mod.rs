@@ -14,10 +14,10 @@ mod sqlite_conn;
 mod tls;
 mod url;
 
+pub use crate::types::RowRef;
 pub use bind::BindParam;
 pub use connection::{ConnectHook, Connection, Prepared};
 pub use engine::{Engine, EngineBuilder, EngineEvents, PooledConnection, RawSql};
 pub use events::{AfterExecuteHook, ExecuteEvent, ExecuteHook, HookResult, SQL_LOG_TARGET};
 pub use pool::PoolStatus;
-pub use crate::types::RowRef;
 pub use url::{DatabaseUrl, SslMode};

@@ -35,9 +35,9 @@ use std::time::Duration;
 use crate::backend::connection::{ConnectHook, Connection, Inner, Timeouts};
 use crate::backend::error_map::from_pg;
 use crate::backend::events::Listeners;
+use crate::backend::pool_state::{PoolShared, PoolSlot};
 use crate::backend::postgres_conn::PgConn;
 use crate::backend::sqlite_conn;
-use crate::backend::pool_state::{PoolShared, PoolSlot};
 use crate::backend::tls::PgTls;
 use crate::error::Error;
 

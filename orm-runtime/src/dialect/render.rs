@@ -2,10 +2,10 @@
 
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::expr::{Direction, Node, Nulls};
 use crate::expr::statement::{
     DeleteStatement, InsertStatement, OrderTerm, SelectItem, SelectStatement, Statement, UpdateStatement,
 };
+use crate::expr::{Direction, Node, Nulls};
 use crate::types::Value;
 
 /// SQL text and the values bound to its placeholders, in order.
@@ -878,8 +878,8 @@ fn column_list(table: &'static crate::schema::TableDef, d: &dyn Dialect) -> Resu
 mod tests {
     use super::*;
     use crate::dialect::{Capabilities, DialectKind};
-    use crate::expr::{Direction, Nulls};
     use crate::expr::statement::OrderTerm;
+    use crate::expr::{Direction, Nulls};
     use crate::schema::ColumnDef;
 
     /// A dialect without NULLS FIRST / LAST, to exercise the emulation.
@@ -904,6 +904,9 @@ mod tests {
                 isolation_levels: false,
                 begin_immediate: false,
                 transaction_settings: false,
+                like_stops_at_nul: false,
+                borrowed_binds: false,
+                keys_by_rowid: false,
             }
         }
         fn push_placeholder(&self, out: &mut String, _: usize) {

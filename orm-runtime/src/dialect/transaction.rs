@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use crate::dialect::begin::Begin;
 use crate::dialect::Dialect;
 use crate::error::Result;
-use crate::dialect::begin::Begin;
 
 /// The `BEGIN` a connection sends: `BEGIN [ISOLATION LEVEL ...]` and the `SET LOCAL`s of
 /// its settings in one batch (PostgreSQL), or `BEGIN` / `BEGIN IMMEDIATE` (SQLite). Only
@@ -117,8 +117,8 @@ fn millis(d: Duration) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::{Postgres, Sqlite};
     use crate::dialect::begin::IsolationLevel;
+    use crate::dialect::{Postgres, Sqlite};
 
     #[test]
     fn begin_statements_per_dialect() {
@@ -139,7 +139,10 @@ mod tests {
             "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL statement_timeout = 250; SET LOCAL lock_timeout = 0"
         );
         assert_eq!(write_lock_statement(&Sqlite, "a\"b").unwrap(), r#"DELETE FROM "a""b" WHERE 0"#);
-        assert_eq!(savepoint_statement(&Postgres, SavepointCommand::RollbackTo, "sp").unwrap(), r#"ROLLBACK TO SAVEPOINT "sp""#);
+        assert_eq!(
+            savepoint_statement(&Postgres, SavepointCommand::RollbackTo, "sp").unwrap(),
+            r#"ROLLBACK TO SAVEPOINT "sp""#
+        );
     }
 
     #[test]

@@ -3,11 +3,11 @@
 
 use std::marker::PhantomData;
 
-use crate::types::RowRef;
 use crate::error::Result;
+use crate::expr::statement::SelectItem;
 use crate::expr::{Column, Expr, Expression, Labeled, Node};
 use crate::model::Model;
-use crate::expr::statement::SelectItem;
+use crate::types::RowRef;
 use crate::types::SqlType;
 
 /// The FROM clause of a select whose list names no model (e.g. `select(count_all())`); add

@@ -33,7 +33,9 @@ impl CrudShape {
         match self {
             CrudShape::Get => cache.fixed(d.cache_slot(), FixedStatement::Get, render),
             CrudShape::Delete => cache.fixed(d.cache_slot(), FixedStatement::Delete, render),
-            CrudShape::Insert { columns, returning } => cache.shaped(d.cache_slot(), (0, columns.0, returning.0), render),
+            CrudShape::Insert { columns, returning } => {
+                cache.shaped(d.cache_slot(), (0, columns.0, returning.0), render)
+            }
             CrudShape::Update { columns } => cache.shaped(d.cache_slot(), (1, columns.0, 0), render),
         }
     }
@@ -119,7 +121,11 @@ fn render_crud(table: &'static TableDef, d: &dyn Dialect, shape: CrudShape) -> R
 
 /// The cached SQL of `shape` for `table` in dialect `d` (a [`Dialect`] or a
 /// [`DialectKind`](crate::dialect::DialectKind)).
-pub(crate) fn crud_sql(table: &'static TableDef, d: impl Into<&'static dyn Dialect>, shape: CrudShape) -> Result<Arc<str>> {
+pub(crate) fn crud_sql(
+    table: &'static TableDef,
+    d: impl Into<&'static dyn Dialect>,
+    shape: CrudShape,
+) -> Result<Arc<str>> {
     shape.cached(table, d.into())
 }
 

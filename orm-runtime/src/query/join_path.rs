@@ -1,10 +1,10 @@
 //! Joins without an ON clause: the condition follows the one foreign key linking the joined
 //! model to the models already in the query (`select(..).join::<Post>()`).
 
-use crate::expr::{BinOp, Correlated, Joined, Node, Outer};
-use crate::model::Model;
 use crate::expr::selection::NoFrom;
 use crate::expr::statement::UnresolvedJoin;
+use crate::expr::{BinOp, Correlated, Joined, Node, Outer};
+use crate::model::Model;
 use crate::schema::{ColumnDef, TableDef};
 
 /// The models of a type-level FROM clause whose foreign keys a join without an ON clause

@@ -14,32 +14,32 @@ mod subquery;
 mod text;
 mod upsert;
 
-pub use compound::CompoundSelect;
-pub(crate) use crud::{crud_sql, key_condition, CrudShape};
-pub use crate::schema::StatementCache;
-pub use crud::{model_statements, ModelStatements};
-pub use executor::Executor;
-pub use from_row::{decode_labeled, FromRow, SelectInto};
-pub use insert::{insert, Insert};
-pub use join_path::FromModels;
+pub use crate::dialect::begin::{IsolationLevel, TransactionOptions};
 pub use crate::expr::lock::{LockStrength, LockWait, RowLock};
-pub use modify::{delete, update, Delete, Update};
-pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
-pub use select::{model, select, select_model, JoinOn, Select};
 pub use crate::expr::selection::{
     ColumnAt, FromClause, ModelSelection, NoFrom, OptionalModelSelection, OrElse, ReadFrom, SameColumns, SelectModel,
     Selection, SingleColumn, SourceFrom,
 };
 pub(crate) use crate::expr::statement::discriminator_filter;
-pub use crate::schema::Ddl;
 pub use crate::expr::statement::{
-    Compound, ConflictAction, Cte, DeleteStatement, DerivedTable, DmlClauses, InsertStatement, JoinClause,
-    JoinKind, OnConflict, OrderTerm, SelectItem, SelectStatement, SetOp, Statement, UpdateStatement,
+    Compound, ConflictAction, Cte, DeleteStatement, DerivedTable, DmlClauses, InsertStatement, JoinClause, JoinKind,
+    OnConflict, OrderTerm, SelectItem, SelectStatement, SetOp, Statement, UpdateStatement,
 };
-pub use subquery::{exists, not_exists, CheckedQuery, Derived, DerivedColumn, QueryExpr};
 pub use crate::expr::InOperand;
+pub use crate::schema::Ddl;
+pub use crate::schema::StatementCache;
+pub use compound::CompoundSelect;
+pub(crate) use crud::{crud_sql, key_condition, CrudShape};
+pub use crud::{model_statements, ModelStatements};
+pub use executor::Executor;
+pub use from_row::{decode_labeled, FromRow, SelectInto};
+pub use insert::{insert, Insert};
+pub use join_path::FromModels;
+pub use modify::{delete, update, Delete, Update};
+pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
+pub use select::{model, select, select_model, JoinOn, Select};
+pub use subquery::{exists, not_exists, CheckedQuery, Derived, DerivedColumn, QueryExpr};
 pub use text::{text, BindValue, FromRawRow, FromStatement, Text};
-pub use crate::dialect::begin::{IsolationLevel, TransactionOptions};
 pub use upsert::{excluded, ConflictTarget, OnConflictBuilder, Returning, ReturningStatement, UpsertSet};
 
 use crate::error::{Error, Result};

@@ -5,10 +5,10 @@ use std::marker::PhantomData;
 use crate::backend::Connection;
 use crate::dialect::{render, Rendered};
 use crate::error::{Error, Result};
+use crate::expr::selection::{FromClause, ModelSelection, ReadFrom, SelectModel, Selection};
 use crate::expr::{AppearsIn, Expression, IntoOrdering, Joined, Node};
 use crate::model::Model;
 use crate::query::join_path::FromModels;
-use crate::expr::selection::{FromClause, ModelSelection, ReadFrom, SelectModel, Selection};
 use crate::query::{Executor, JoinClause, JoinKind, OrderTerm, RowLock, SelectStatement, Statement};
 
 /// A typed `SELECT` of `Sel` from `F`; rows decode into `Sel::Output`.

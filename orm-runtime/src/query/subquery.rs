@@ -58,14 +58,14 @@ use std::marker::PhantomData;
 
 use crate::backend::RowRef;
 use crate::error::Result;
+use crate::expr::selection::{ColumnAt, NoFrom, SingleColumn, SourceFrom};
+use crate::expr::statement::{Cte, DerivedTable};
+use crate::expr::InOperand;
 use crate::expr::{
     AppearsIn, AsExpr, Correlated, Expr, Expression, Here, InLeft, InRight, IntoOrdering, Joined, Node, Ordering, Scope,
 };
 use crate::model::Model;
 use crate::query::compound::CompoundSelect;
-use crate::expr::selection::{ColumnAt, NoFrom, SingleColumn, SourceFrom};
-use crate::expr::statement::{Cte, DerivedTable};
-use crate::expr::InOperand;
 use crate::query::{JoinKind, JoinOn, Select, SelectItem, SelectStatement, Selection};
 use crate::types::SqlType;
 

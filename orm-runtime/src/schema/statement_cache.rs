@@ -61,7 +61,12 @@ impl StatementCache {
 
     /// The text of the statement `key` in the dialect of `slot`, rendered by `render` the
     /// first time.
-    pub(crate) fn shaped(&self, slot: usize, key: ShapeKey, render: impl FnOnce() -> Result<String>) -> Result<Arc<str>> {
+    pub(crate) fn shaped(
+        &self,
+        slot: usize,
+        key: ShapeKey,
+        render: impl FnOnce() -> Result<String>,
+    ) -> Result<Arc<str>> {
         let map = self.map.get_or_init(|| RwLock::new(CacheMap::default()));
         let key = (slot, key);
         if let Some(sql) = map.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {

@@ -26,19 +26,19 @@ mod decimal;
 mod json;
 pub(crate) mod lent;
 pub(crate) mod neutral;
+mod row;
 pub(crate) mod sql_type;
 mod temporal;
 #[cfg(feature = "time")]
 mod time;
 #[cfg(feature = "uuid")]
 mod uuid;
-mod row;
 mod value;
 
 pub use crate::error::DecodeError;
 pub use custom::CustomType;
 #[cfg(feature = "serde_json")]
 pub use json::Json;
-pub use sql_type::{AutoIncrement, Numeric, SqlKind, SqlType, Text, VersionCounter};
 pub use row::RowRef;
+pub use sql_type::{AutoIncrement, Numeric, SqlKind, SqlType, Text, VersionCounter};
 pub use value::{Param, Value};
