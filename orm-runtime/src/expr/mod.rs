@@ -1,4 +1,6 @@
-//! Typed expressions over an untyped AST ([`Node`]).
+//! Typed expressions over an untyped AST ([`Node`]), and the rest of the dialect-neutral AST
+//! the dialect renders: the statement structs, selections and row locks (public through
+//! `query`).
 //!
 //! Every typed expression carries two type parameters: the Rust type of its value and the
 //! set of models it reads from (its *sources*). A query only accepts expressions whose

@@ -1,5 +1,7 @@
-//! Statements: the dialect-neutral AST (`statement`), the cached CRUD statements of each
-//! model, and the typed Core builders ([`select`], [`insert`], [`update`], [`delete`]).
+//! Statements: the typed Core builders ([`select`], [`insert`], [`update`], [`delete`]) and
+//! their execution, and the cached CRUD statements of each model. The dialect-neutral
+//! statement AST they build lives below, in `expr/` (re-exported here: [`SelectStatement`],
+//! ...), so the dialect renders it without knowing this layer.
 
 mod compound;
 mod crud;

@@ -38,8 +38,13 @@ pub struct StatementCache {
 impl StatementCache {
     /// An empty cache (usable in statics).
     pub const fn new() -> Self {
-        const EMPTY: [OnceLock<Arc<str>>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-        StatementCache { fixed: [EMPTY, EMPTY], map: OnceLock::new() }
+StatementCache {
+            fixed: [
+                [OnceLock::new(), OnceLock::new(), OnceLock::new()],
+                [OnceLock::new(), OnceLock::new(), OnceLock::new()],
+            ],
+            map: OnceLock::new(),
+        }
     }
 
     /// The text of `statement` in the dialect of `slot`, rendered by `render` the first time.
