@@ -38,7 +38,7 @@ pub struct StatementCache {
 impl StatementCache {
     /// An empty cache (usable in statics).
     pub const fn new() -> Self {
-StatementCache {
+        StatementCache {
             fixed: [
                 [OnceLock::new(), OnceLock::new(), OnceLock::new()],
                 [OnceLock::new(), OnceLock::new(), OnceLock::new()],
