@@ -17,7 +17,8 @@
 //!
 //! Nothing names `derive_support` but the crate root. Files of `backend/`, `query/` and
 //! `session/` import no circle. `expr/` and `query/` name no driver and no dialect kind, and
-//! `backend/` holds no SQL statement text (the dialect renders it).
+//! `backend/` holds no SQL statement text (the dialect renders it; string literals of its
+//! `#[cfg(test)]` modules are statements passed through, not built, and are not checked).
 //!
 //! A file's imports are the `crate::` / `super::` / `self::` paths it names in code (use items,
 //! grouped or not, and inline paths); comments, doc comments and string literals are skipped.
