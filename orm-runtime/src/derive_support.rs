@@ -1,10 +1,10 @@
 //! Items called by code that `#[derive(Model)]` generates. Each check is spanned at the
 //! user's own token, so a failed bound points at the field or path at fault, once.
 
-use crate::backend::RowRef;
 use crate::error::Result;
 use crate::expr::Column;
 use crate::schema::ColumnDef;
+use crate::types::RowRef;
 use crate::types::{AutoIncrement, Param, SqlKind, SqlType, Text, Value, VersionCounter};
 
 /// Everything generated code does with a field's type, as plain function pointers.
@@ -89,13 +89,7 @@ pub fn assert_auto_increment<T: AutoIncrement>() {}
 /// The field type can be a version counter (`#[orm(version)]`).
 pub fn assert_version<T: VersionCounter>() {}
 
-/// Decimal column types: `numeric(precision, scale)` applies to them.
-#[diagnostic::on_unimplemented(
-    message = "`numeric(p, s)` applies to a decimal column, not `{Self}`",
-    label = "not a decimal type",
-    note = "store a `rust_decimal::Decimal` (cargo feature `rust_decimal`), or `Option<Decimal>` for a nullable column"
-)]
-pub trait DecimalColumn {}
+pub use crate::types::sql_type::DecimalColumn;
 
 /// The field type is a decimal (for `numeric(p, s)`).
 pub fn assert_decimal<T: DecimalColumn>() {}

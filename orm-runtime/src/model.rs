@@ -3,10 +3,9 @@
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use crate::backend::RowRef;
 use crate::error::Result;
-use crate::expr::{AppearsIn, Here};
 use crate::schema::TableDef;
+use crate::types::RowRef;
 use crate::types::Value;
 
 /// A set of column positions of one model (models have at most 128 columns).
@@ -161,8 +160,6 @@ pub trait Model: Sized + Send + Sync + 'static {
         let _ = out;
     }
 }
-
-impl<M: Model> AppearsIn<M, Here> for M {}
 
 #[cfg(test)]
 mod tests {

@@ -675,7 +675,6 @@ pub mod prelude {
 /// Items used by generated code. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use orm_runtime::backend::RowRef;
     pub use orm_runtime::derive_support::*;
     pub use orm_runtime::error::Error;
     pub use orm_runtime::error::Result;
@@ -684,10 +683,10 @@ pub mod __private {
     pub use orm_runtime::expr::{AppearsIn, InBase};
     pub use orm_runtime::hybrid;
     pub use orm_runtime::model::{ColumnMask, Model};
-    pub use orm_runtime::query::StatementCache;
     pub use orm_runtime::query::{decode_labeled, FromRow};
     pub use orm_runtime::query::{PolymorphicRows, PolymorphicSet};
     pub use orm_runtime::schema::__inventory as inventory;
+    pub use orm_runtime::schema::StatementCache;
     pub use orm_runtime::schema::SubtypeRegistration;
     pub use orm_runtime::schema::{CheckDef, UniqueDef};
     pub use orm_runtime::schema::{ColumnDef, ForeignKeyDef, IndexDef, Inheritance, ReferentialAction, TableDef};
@@ -700,5 +699,6 @@ pub mod __private {
     pub use orm_runtime::session::{Adopter, PolymorphicObjects};
     pub use orm_runtime::session::{Obj, Session};
     pub use orm_runtime::types::CustomType;
+    pub use orm_runtime::types::RowRef;
     pub use orm_runtime::types::{Param, SqlType, Value};
 }

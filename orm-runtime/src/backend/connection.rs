@@ -3,16 +3,22 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::backend::bind::BindParam;
 use crate::backend::deadline::{self, Armed, Canceller, DeadlineKind};
 use crate::backend::error_map::{from_pg, from_sqlite, name_nul_column, refuse_nul};
 use crate::backend::events::{hooked, Listeners, RowsKind};
-use crate::backend::pool::{PoolShared, PoolSlot};
+use crate::backend::pool_state::{PoolShared, PoolSlot};
 use crate::backend::postgres_conn::PgConn;
-use crate::backend::{sqlite_conn, RowRef};
-use crate::dialect::{render_begin, Dialect, DialectKind};
+use crate::backend::sqlite_conn;
+use crate::dialect::begin::Begin;
+use crate::dialect::begin::IsolationLevel;
+pub(crate) use crate::dialect::SavepointCommand;
+use crate::dialect::{
+    commit_statement, is_transaction_control, render_begin, rollback_statement, savepoint_statement,
+    transaction_effect, Dialect, DialectKind, TransactionEffect,
+};
 use crate::error::{Error, Result};
-use crate::query::transaction::Begin;
-use crate::query::IsolationLevel;
+use crate::types::RowRef;
 use crate::types::Value;
 
 #[derive(Debug)]
@@ -378,19 +384,18 @@ impl Connection {
     }
 
     fn note_transaction_control(&mut self, sql: &str) {
-        let mut words = sql.split_whitespace().map(str::to_ascii_uppercase);
         let h = &mut self.health;
-        match (words.next().as_deref(), words.next().as_deref()) {
-            (Some("BEGIN" | "START"), _) => {
+        match transaction_effect(sql) {
+            Some(TransactionEffect::Begin) => {
                 h.in_transaction = true;
                 h.tx_error = None;
             }
-            (Some("ROLLBACK" | "ABORT"), Some("TO")) => h.tx_error = None,
-            (Some("COMMIT" | "END" | "ROLLBACK" | "ABORT"), _) => {
+            Some(TransactionEffect::RollbackTo) => h.tx_error = None,
+            Some(TransactionEffect::End) => {
                 h.in_transaction = false;
                 h.tx_error = None;
             }
-            _ => {}
+            None => {}
         }
     }
 
@@ -590,7 +595,7 @@ impl Connection {
                 return Err(Error::PendingRollback { original: Box::new(original) });
             }
         }
-        match self.control("COMMIT") {
+        match self.control(commit_statement(self.dialect())) {
             Ok(()) => {
                 self.health.in_transaction = false;
                 self.health.tx_error = None;
@@ -627,7 +632,7 @@ impl Connection {
             self.health.tx_error = None;
             return Ok(());
         }
-        let r = self.control("ROLLBACK");
+        let r = self.control(rollback_statement(self.dialect()));
         match &r {
             Ok(()) => {
                 self.health.in_transaction = false;
@@ -640,12 +645,7 @@ impl Connection {
 
     /// `SAVEPOINT name`, `RELEASE SAVEPOINT name` or `ROLLBACK TO SAVEPOINT name`.
     pub(crate) fn savepoint_command(&mut self, command: SavepointCommand, name: &str) -> Result<()> {
-        let mut sql = String::from(match command {
-            SavepointCommand::Create => "SAVEPOINT ",
-            SavepointCommand::Release => "RELEASE SAVEPOINT ",
-            SavepointCommand::RollbackTo => "ROLLBACK TO SAVEPOINT ",
-        });
-        self.dialect().push_identifier(&mut sql, name)?;
+        let sql = savepoint_statement(self.dialect(), command, name)?;
         self.control(&sql)?;
         if command == SavepointCommand::RollbackTo {
             // PostgreSQL: ROLLBACK TO ends the aborted state of the transaction.
@@ -673,6 +673,7 @@ impl Connection {
     }
 
     fn probe(&mut self) -> Result<()> {
+        let idle_probe = self.dialect().idle_probe();
         match &mut self.inner {
             Inner::Sqlite(c) => {
                 // An embedded connection has no server to lose; a statement here would only
@@ -684,11 +685,10 @@ impl Connection {
                 Ok(())
             }
             Inner::Postgres(c) => {
-                // now() is the transaction's start; it equals statement_timestamp() only
-                // outside a transaction block, and the query errors inside an aborted one.
-                // The simple protocol sends one message, so both timestamps coincide then.
-                let messages =
-                    c.client.simple_query("SELECT now() = statement_timestamp()").map_err(|e| from_pg(e, None))?;
+                // The dialect's probe answers `t` only outside a transaction block; it is
+                // sent over the simple protocol (one message).
+                let Some(probe) = idle_probe else { return Ok(()) };
+                let messages = c.client.simple_query(probe).map_err(|e| from_pg(e, None))?;
                 let idle = messages.iter().any(|m| match m {
                     postgres::SimpleQueryMessage::Row(row) => row.get(0) == Some("t"),
                     _ => false,
@@ -724,13 +724,6 @@ impl Connection {
     }
 }
 
-/// Whether `sql` is transaction control (which commit-as-you-go must not begin a
-/// transaction before).
-fn is_transaction_control(sql: &str) -> bool {
-    let first = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
-    ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"].iter().any(|w| first.eq_ignore_ascii_case(w))
-}
-
 /// [`Error::TooManyParameters`] when `n` parameters exceed what `dialect` accepts.
 fn check_param_count(dialect: &dyn Dialect, n: usize) -> Result<()> {
     let limit = dialect.capabilities().max_params;
@@ -758,40 +751,9 @@ enum PreparedInner<'c> {
     Postgres(&'c mut postgres::Client, postgres::Statement, &'c crate::backend::tls::PgTls),
 }
 
-/// A bind parameter of either backend: [`Value`] or a borrowed [`Param`](crate::types::Param).
-pub trait BindParam: rusqlite::ToSql + postgres::types::ToSql + Sync {
-    /// An owned copy, for hooks.
-    fn to_value(&self) -> Value;
-    /// The text of a text parameter, borrowed (`None` for other kinds).
-    fn as_text(&self) -> Option<&str> {
-        None
-    }
-}
-
-impl BindParam for Value {
-    fn to_value(&self) -> Value {
-        self.clone()
-    }
-    fn as_text(&self) -> Option<&str> {
-        match self {
-            Value::Text(t) => Some(t),
-            _ => None,
-        }
-    }
-}
-
-impl BindParam for crate::types::Param<'_> {
-    fn to_value(&self) -> Value {
-        crate::types::Param::to_value(self)
-    }
-    fn as_text(&self) -> Option<&str> {
-        match self {
-            crate::types::Param::Text(t) => Some(t),
-            crate::types::Param::Value(Value::Text(t)) => Some(t),
-            _ => None,
-        }
-    }
-}
+/// Called with each new connection before it is first used (see
+/// [`EngineBuilder::on_connect`](crate::backend::EngineBuilder::on_connect)).
+pub type ConnectHook = Arc<dyn Fn(&mut Connection) -> Result<()> + Send + Sync>;
 
 /// A statement prepared once and executed many times (see [`Connection::prepared`]).
 pub struct Prepared<'c> {
@@ -854,12 +816,4 @@ impl Prepared<'_> {
             PreparedInner::Postgres(..) => None,
         }
     }
-}
-
-/// What to do with a savepoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SavepointCommand {
-    Create,
-    Release,
-    RollbackTo,
 }

@@ -5,15 +5,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::backend::connection::ConnectHook;
 use crate::backend::connection::Timeouts;
 use crate::backend::events::{before_hook, EngineHooks, ExecuteEvent, HookResult, Listeners, LogSettings};
-use crate::backend::pool::{Manager, PoolShared, PoolStatus, Target};
+use crate::backend::pool::{ConnectHooks, Manager, PoolStatus, Target};
+use crate::backend::pool_state::PoolShared;
 use crate::backend::tls::PgTls;
 use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
+use crate::dialect::begin::{IsolationLevel, TransactionOptions};
 use crate::dialect::{render_ddl_with, DialectKind};
 use crate::error::{Error, Result};
-use crate::query::{Ddl, IsolationLevel, TransactionOptions};
-use crate::schema::{creation_order, drop_order, NamingConvention, TableDef};
+use crate::schema::{create_all_plan, create_table_plan, drop_all_plan, drop_table_plan, Ddl};
+use crate::schema::{NamingConvention, TableDef};
 use crate::types::Value;
 
 /// How often a checkout waiting for a connection looks for a settled connect error. Each
@@ -76,6 +79,8 @@ pub(crate) struct EngineInner {
     pub(crate) shared: Arc<PoolShared>,
     /// Listeners shared by every connection of the pool (added to after build too).
     pub(crate) listeners: Arc<Listeners>,
+    /// The `on_connect` listeners (added to after build too).
+    pub(crate) connect_hooks: Arc<ConnectHooks>,
     /// Connections older than this are never handed out.
     pub(crate) max_lifetime: Option<Duration>,
     pub(crate) timeouts: Timeouts,
@@ -116,6 +121,7 @@ pub struct EngineBuilder {
     timeouts: Timeouts,
     transaction: TransactionOptions,
     hooks: EngineHooks,
+    connect_hooks: Vec<ConnectHook>,
     log: LogSettings,
 }
 
@@ -319,7 +325,7 @@ impl EngineBuilder {
     /// Call `hook` with each new connection before it is first used (session settings,
     /// `PRAGMA`s). An error fails the checkout that opened the connection, which is not kept.
     pub fn on_connect(mut self, hook: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static) -> Self {
-        self.hooks.connect.push(Arc::new(hook));
+        self.connect_hooks.push(Arc::new(hook));
         self
     }
 
@@ -381,9 +387,11 @@ impl EngineBuilder {
         let shared = Arc::new(PoolShared::new(self.pool_size, self.max_overflow));
         let timeouts = self.timeouts;
         let listeners = Arc::new(Listeners::new(self.hooks, self.log));
+        let connect_hooks = Arc::new(ConnectHooks::new(self.connect_hooks));
         let manager = Manager {
             target,
             listeners: listeners.clone(),
+            connect_hooks: connect_hooks.clone(),
             max_lifetime: self.max_lifetime,
             shared: shared.clone(),
             connect_timeout,
@@ -406,6 +414,7 @@ impl EngineBuilder {
                 pool,
                 shared,
                 listeners,
+                connect_hooks,
                 max_lifetime,
                 timeouts,
                 transaction,
@@ -442,6 +451,7 @@ impl Engine {
             timeouts: Timeouts::default(),
             transaction: TransactionOptions::new(),
             hooks: EngineHooks::default(),
+            connect_hooks: Vec::new(),
             log: LogSettings::default(),
         }
     }
@@ -558,7 +568,7 @@ impl Engine {
     /// engine.execute("CREATE TABLE t (x INTEGER)", &[]).unwrap();
     /// ```
     pub fn events(&self) -> EngineEvents<'_> {
-        EngineEvents { listeners: &self.inner.listeners }
+        EngineEvents { listeners: &self.inner.listeners, connect_hooks: &self.inner.connect_hooks }
     }
 
     /// How the engine's sessions begin their transactions (see
@@ -636,39 +646,12 @@ impl Engine {
     /// ([`Error::InvalidNamingConvention`]).
     pub fn create_all_with(&self, tables: &[&'static TableDef], naming: &NamingConvention) -> Result<()> {
         naming.validate()?;
-        let (mut subtypes, mut bases): (Vec<&'static TableDef>, Vec<&'static TableDef>) =
-            tables.iter().partition(|t| t.single_table_base().is_some());
-        for sub in &subtypes {
-            if let Some(base) = sub.single_table_base() {
-                if !bases.iter().any(|b| b.name == base.name) {
-                    bases.push(base);
-                }
-            }
-        }
-        for base in &bases {
-            for sub in base.single_table_subtypes() {
-                if !subtypes.iter().any(|s| std::ptr::eq(*s, sub)) {
-                    subtypes.push(sub);
-                }
-            }
-        }
-        let order = creation_order(&bases);
-        let subtypes_of = |table: &TableDef| -> Vec<&'static TableDef> {
-            subtypes.iter().copied().filter(|s| s.name == table.name).collect()
-        };
-        let mut stmts: Vec<Ddl> = order
-            .iter()
-            .map(|&table| Ddl::CreateTable { table, if_not_exists: true, subtypes: subtypes_of(table) })
-            .collect();
-        stmts.extend(order.iter().chain(&subtypes).map(|&table| Ddl::CreateIndexes { table, if_not_exists: true }));
-        self.ddl(&stmts, naming)
+        self.ddl(&create_all_plan(tables), naming)
     }
 
     /// Drop the tables that exist, children before parents, in one transaction.
     pub fn drop_all(&self, tables: &[&'static TableDef]) -> Result<()> {
-        let stmts: Vec<Ddl> =
-            drop_order(tables).into_iter().map(|table| Ddl::DropTable { table, if_exists: true }).collect();
-        self.ddl(&stmts, &NamingConvention::default())
+        self.ddl(&drop_all_plan(tables), &NamingConvention::default())
     }
 
     /// Create one table and its indexes (fails if it exists).
@@ -681,20 +664,12 @@ impl Engine {
     /// [`Engine::create_table`], naming what the model leaves unnamed with `naming`.
     pub fn create_table_with(&self, table: &'static TableDef, naming: &NamingConvention) -> Result<()> {
         naming.validate()?;
-        let base = table.single_table_base().unwrap_or(table);
-        let subtypes: Vec<&'static TableDef> = base.single_table_subtypes().collect();
-        let mut stmts = vec![
-            Ddl::CreateTable { table: base, if_not_exists: false, subtypes: subtypes.clone() },
-            Ddl::CreateIndexes { table: base, if_not_exists: false },
-        ];
-        // A subtype may declare an index of the base again (it repeats the shared fields).
-        stmts.extend(subtypes.into_iter().map(|table| Ddl::CreateIndexes { table, if_not_exists: true }));
-        self.ddl(&stmts, naming)
+        self.ddl(&create_table_plan(table), naming)
     }
 
     /// Drop one table (fails if it does not exist).
     pub fn drop_table(&self, table: &'static TableDef) -> Result<()> {
-        self.ddl(&[Ddl::DropTable { table, if_exists: false }], &NamingConvention::default())
+        self.ddl(&drop_table_plan(table), &NamingConvention::default())
     }
 }
 
@@ -702,6 +677,7 @@ impl Engine {
 #[derive(Debug)]
 pub struct EngineEvents<'e> {
     listeners: &'e Listeners,
+    connect_hooks: &'e ConnectHooks,
 }
 
 impl EngineEvents<'_> {
@@ -721,7 +697,7 @@ impl EngineEvents<'_> {
 
     /// Like [`EngineBuilder::on_connect`]; runs for connections opened from now on.
     pub fn on_connect(&self, hook: impl Fn(&mut Connection) -> Result<()> + Send + Sync + 'static) -> &Self {
-        self.listeners.change(|h| h.connect.push(Arc::new(hook)));
+        self.connect_hooks.push(Arc::new(hook));
         self
     }
 }

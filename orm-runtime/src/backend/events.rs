@@ -12,8 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::backend::connection::BindParam;
-use crate::backend::Connection;
+use crate::backend::bind::BindParam;
 use crate::error::{Error, Result};
 use crate::types::Value;
 
@@ -28,10 +27,6 @@ pub type ExecuteHook = Arc<dyn Fn(&str, &[Value]) -> Result<()> + Send + Sync>;
 /// Called after every statement with what happened (see
 /// [`EngineBuilder::after_execute`](crate::backend::EngineBuilder::after_execute)).
 pub type AfterExecuteHook = Arc<dyn Fn(&ExecuteEvent<'_>) + Send + Sync>;
-
-/// Called with each new connection before it is first used (see
-/// [`EngineBuilder::on_connect`](crate::backend::EngineBuilder::on_connect)).
-pub type ConnectHook = Arc<dyn Fn(&mut Connection) -> Result<()> + Send + Sync>;
 
 /// What a [`before_execute`](crate::backend::EngineBuilder::before_execute) listener may
 /// return: `()` (it cannot fail) or `orm::Result<()>` (an error stops the statement, as a
@@ -81,16 +76,11 @@ pub struct ExecuteEvent<'a> {
 pub(crate) struct EngineHooks {
     pub(crate) before: Vec<ExecuteHook>,
     pub(crate) after: Vec<AfterExecuteHook>,
-    pub(crate) connect: Vec<ConnectHook>,
 }
 
 impl std::fmt::Debug for EngineHooks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EngineHooks")
-            .field("before", &self.before.len())
-            .field("after", &self.after.len())
-            .field("connect", &self.connect.len())
-            .finish()
+        f.debug_struct("EngineHooks").field("before", &self.before.len()).field("after", &self.after.len()).finish()
     }
 }
 
@@ -142,7 +132,7 @@ impl Listeners {
     }
 
     /// Add listeners: `change` edits a copy of the lists, which then replaces them for every
-    /// connection's next statement (or next connect).
+    /// connection's next statement.
     pub(crate) fn change(&self, change: impl FnOnce(&mut EngineHooks)) {
         let mut guard = self.hooks.write().unwrap_or_else(PoisonError::into_inner);
         let mut hooks = EngineHooks::clone(&guard);

@@ -28,13 +28,14 @@
 //!   back to `pool_size` once the load is gone (SQLAlchemy's `QueuePool` overflow).
 //! - **Counters** for tests and monitoring ([`PoolStatus`]).
 
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
-use crate::backend::connection::{Connection, Inner, Timeouts};
+use crate::backend::connection::{ConnectHook, Connection, Inner, Timeouts};
 use crate::backend::error_map::from_pg;
 use crate::backend::events::Listeners;
+use crate::backend::pool_state::{PoolShared, PoolSlot};
 use crate::backend::postgres_conn::PgConn;
 use crate::backend::sqlite_conn;
 use crate::backend::tls::PgTls;
@@ -47,104 +48,8 @@ pub(crate) enum Target {
     Postgres { config: Box<postgres::Config>, tls: PgTls },
 }
 
-/// State shared by a pool and its connections.
-#[derive(Debug, Default)]
-pub(crate) struct PoolShared {
-    /// Bumped by the first disconnect seen in a generation.
-    generation: AtomicU64,
-    /// Connections dropped because their generation was old (no round trip).
-    stale_discarded: AtomicU64,
-    /// Checkout probes that failed.
-    probe_failures: AtomicU64,
-    /// Connections opened.
-    connects: AtomicU64,
-    /// Handshakes that missed the connect deadline and still hang.
-    hung_connects: AtomicUsize,
-    /// Bumped by DDL run through the engine; connections empty their statement caches when
-    /// theirs is older.
-    schema_epoch: AtomicU64,
-    /// The last error opening a connection (cleared by the next success), for `PoolTimeout`.
-    last_connect_error: std::sync::Mutex<Option<Error>>,
-    /// Connections open now (each holds a [`PoolSlot`]).
-    open: AtomicU32,
-    /// Connections kept idle at most; beyond this, returned connections are closed.
-    pub(crate) pool_size: u32,
-    /// Connections opened beyond `pool_size` under load, at most.
-    pub(crate) max_overflow: u32,
-    /// Connections closed because they outlived `max_lifetime`.
-    recycled: AtomicU64,
-    /// Overflow connections closed when they were returned.
-    overflow_closed: AtomicU64,
-}
-
-/// A connection's place in its pool's count of open connections: taken when it is opened,
-/// given back when it is closed (dropped), or early when the pool retires it as overflow.
-#[derive(Debug)]
-pub(crate) struct PoolSlot(Option<Arc<PoolShared>>);
-
-impl PoolSlot {
-    fn take(shared: &Arc<PoolShared>) -> PoolSlot {
-        shared.open.fetch_add(1, Ordering::AcqRel);
-        PoolSlot(Some(shared.clone()))
-    }
-}
-
-impl Drop for PoolSlot {
-    fn drop(&mut self) {
-        if let Some(shared) = self.0.take() {
-            shared.open.fetch_sub(1, Ordering::AcqRel);
-        }
-    }
-}
-
+/// The parts of the shared state that look at a connection or at r2d2.
 impl PoolShared {
-    /// The shared state of a pool of `pool_size` connections plus `max_overflow`.
-    pub(crate) fn new(pool_size: u32, max_overflow: u32) -> Self {
-        PoolShared { pool_size, max_overflow, ..PoolShared::default() }
-    }
-
-    /// A connection of generation `generation` saw a disconnect: every connection opened
-    /// before now is suspect. Only the first report of a generation bumps it.
-    pub(crate) fn disconnect_seen(&self, generation: u64) {
-        let _ = self.generation.compare_exchange(generation, generation + 1, Ordering::AcqRel, Ordering::Acquire);
-    }
-
-    /// The last error opening a connection when it is a verdict that another attempt would
-    /// get again (the server refused TLS, the certificate failed verification) or that has
-    /// already waited its full time (SQLite's busy timeout, when another connection's open
-    /// write transaction locks an in-memory database): a checkout waiting for a connection
-    /// returns it at once instead of waiting out the pool's timeout.
-    pub(crate) fn settled_connect_error(&self) -> Option<Error> {
-        let last = self.last_connect_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        last.as_ref()
-            .filter(|e| matches!(e, Error::Tls { .. } | Error::TlsRefused { .. } | Error::Busy { .. }))
-            .map(Error::duplicate)
-    }
-
-    /// The last error opening a connection, if the last attempt failed.
-    pub(crate) fn last_connect_error(&self) -> Option<Error> {
-        self.last_connect_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map(Error::duplicate)
-    }
-
-    fn record_connect(&self, result: Option<&Error>) {
-        *self.last_connect_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
-            result.map(Error::duplicate);
-    }
-
-    /// The current schema epoch.
-    pub(crate) fn schema_epoch(&self) -> u64 {
-        self.schema_epoch.load(Ordering::Acquire)
-    }
-
-    /// A schema change: bump the epoch; the new value.
-    pub(crate) fn bump_schema_epoch(&self) -> u64 {
-        self.schema_epoch.fetch_add(1, Ordering::AcqRel) + 1
-    }
-
-    pub(crate) fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
-    }
-
     /// Whether `conn` belongs to an older generation; counts it as discarded if so.
     pub(crate) fn is_stale(&self, conn: &Connection) -> bool {
         let stale = conn.generation() < self.generation();
@@ -152,24 +57,6 @@ impl PoolShared {
             self.stale_discarded.fetch_add(1, Ordering::Relaxed);
         }
         stale
-    }
-
-    /// Give up `slot`'s place if more than `pool_size` connections are open: the connection
-    /// holding it is overflow and must be closed, not kept idle. One atomic update, so two
-    /// connections returned at once cannot both leave (or both stay) wrongly.
-    fn retire_overflow(&self, slot: &mut Option<PoolSlot>) -> bool {
-        let Some(PoolSlot(Some(_))) = slot else { return false };
-        let size = self.pool_size;
-        let retired =
-            self.open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n > size).then(|| n - 1)).is_ok();
-        if retired {
-            // Counted out above: the slot must not count out again when the connection drops.
-            if let Some(s) = slot.as_mut() {
-                s.0 = None;
-            }
-            self.overflow_closed.fetch_add(1, Ordering::Relaxed);
-        }
-        retired
     }
 
     /// Whether `conn` outlived `max_lifetime`; counts it as recycled if so.
@@ -181,6 +68,7 @@ impl PoolShared {
         expired
     }
 
+    /// A snapshot of the pool's counters.
     pub(crate) fn status(&self, state: r2d2::State) -> PoolStatus {
         PoolStatus {
             size: self.pool_size,
@@ -237,10 +125,44 @@ pub struct PoolStatus {
     pub hung_connects: usize,
 }
 
+/// The `on_connect` listeners of one engine. Copy-on-write like the statement listeners
+/// ([`Listeners`]): one added after the engine was built runs for connections opened from
+/// then on.
+#[derive(Default)]
+pub(crate) struct ConnectHooks(RwLock<Arc<Vec<ConnectHook>>>);
+
+impl std::fmt::Debug for ConnectHooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectHooks").field("connect", &self.current().len()).finish()
+    }
+}
+
+impl ConnectHooks {
+    /// The hooks given to the engine builder.
+    pub(crate) fn new(hooks: Vec<ConnectHook>) -> Self {
+        ConnectHooks(RwLock::new(Arc::new(hooks)))
+    }
+
+    /// The hooks in force.
+    pub(crate) fn current(&self) -> Arc<Vec<ConnectHook>> {
+        self.0.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Add one, for connections opened from now on.
+    pub(crate) fn push(&self, hook: ConnectHook) {
+        let mut guard = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        let mut hooks = Vec::clone(&guard);
+        hooks.push(hook);
+        *guard = Arc::new(hooks);
+    }
+}
+
 /// r2d2 manager: opens connections, probes them on checkout, resets them on return.
 pub(crate) struct Manager {
     pub(crate) target: Target,
     pub(crate) listeners: Arc<Listeners>,
+    /// The engine's `on_connect` listeners.
+    pub(crate) connect_hooks: Arc<ConnectHooks>,
     /// Connections older than this are closed at checkout and check-in.
     pub(crate) max_lifetime: Option<Duration>,
     pub(crate) shared: Arc<PoolShared>,
@@ -307,7 +229,7 @@ impl Manager {
         conn.attach(self.shared.clone(), self.shared.generation(), self.timeouts);
         *conn.pool_slot() = Some(PoolSlot::take(&self.shared));
         conn.set_timeouts(self.timeouts)?;
-        for on_connect in &self.listeners.current().connect {
+        for on_connect in self.connect_hooks.current().iter() {
             on_connect(&mut conn)?;
         }
         self.shared.connects.fetch_add(1, Ordering::Relaxed);

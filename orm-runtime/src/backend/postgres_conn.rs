@@ -6,8 +6,8 @@ use postgres::types::ToSql;
 
 use crate::backend::error_map::from_pg;
 use crate::backend::tls::PgTls;
-use crate::backend::RowRef;
 use crate::error::{Error, Result};
+use crate::types::RowRef;
 
 /// Statements cached per connection; the cache is emptied when it grows past this.
 const STATEMENT_CACHE: usize = 256;

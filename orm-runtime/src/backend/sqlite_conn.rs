@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use crate::backend::error_map::from_sqlite;
-use crate::backend::RowRef;
 use crate::error::Result;
+use crate::types::RowRef;
 
 /// Statements cached per connection.
 const STATEMENT_CACHE: usize = 256;

@@ -3,7 +3,7 @@
 use crate::dialect::render::Writer;
 use crate::dialect::Dialect;
 use crate::error::{Misuse, Result};
-use crate::query::Ddl;
+use crate::schema::Ddl;
 use crate::schema::{ColumnDef, NamingConvention, TableDef};
 
 /// Name of the CHECK constraint declared on a column: the name given in the model, else

@@ -4,7 +4,9 @@
 //! only what differs (placeholders, type names, auto-increment, ILIKE). What a dialect can do
 //! is data ([`Capabilities`]).
 
+pub(crate) mod begin;
 mod ddl;
+mod inspect;
 mod postgres;
 mod render;
 mod sqlite;
@@ -13,8 +15,12 @@ mod transaction;
 pub use self::postgres::Postgres;
 pub use self::sqlite::Sqlite;
 pub use ddl::{column_check_name, render_ddl, render_ddl_with};
+pub(crate) use inspect::written_target;
 pub use render::{render, Rendered};
-pub(crate) use transaction::{render_begin, write_lock_statement};
+pub(crate) use transaction::{
+    commit_statement, is_transaction_control, render_begin, rollback_statement, savepoint_statement,
+    transaction_effect, write_lock_statement, SavepointCommand, TransactionEffect,
+};
 
 use crate::error::{Error, Result};
 use crate::expr::{Builtin, BuiltinSql, SqlPart};
@@ -37,6 +43,12 @@ impl DialectKind {
             DialectKind::Sqlite => &Sqlite,
             DialectKind::Postgres => &Postgres,
         }
+    }
+}
+
+impl From<DialectKind> for &'static dyn Dialect {
+    fn from(kind: DialectKind) -> Self {
+        kind.dialect()
     }
 }
 
@@ -63,14 +75,30 @@ pub struct Capabilities {
     pub begin_immediate: bool,
     /// `SET LOCAL` of settings (timeouts) for one transaction.
     pub transaction_settings: bool,
+    /// `LIKE` stops at a NUL character (SQLite): `contains` / `starts_with` / `ends_with` then
+    /// compare bytes (`instr` / `substr` over `CAST(.. AS BLOB)`) instead of using LIKE.
+    pub like_stops_at_nul: bool,
+    /// The driver binds plain values (text, bytes, numbers, booleans, NULL) borrowed, without a
+    /// conversion step (rusqlite): batched INSERTs bind them so.
+    pub borrowed_binds: bool,
+    /// Generated keys are read from the connection's last inserted rowid, one prepared
+    /// single-row INSERT per row (SQLite), not from a multi-row `RETURNING`.
+    pub keys_by_rowid: bool,
 }
 
 /// A SQL dialect. Default methods render standard SQL.
 pub trait Dialect: std::fmt::Debug + Send + Sync {
     /// Human-readable name ("SQLite", "PostgreSQL").
     fn name(&self) -> &'static str;
-    /// The dialect's key.
+    /// Which database it is, for users (e.g. `Session::dialect_kind`). Rendering and query
+    /// decisions never match on it: each difference is a method of this trait or a field of
+    /// [`Capabilities`].
     fn kind(&self) -> DialectKind;
+    /// A small index of the dialect for caches of rendered text (`0` SQLite, `1` PostgreSQL);
+    /// a statement cache keeps one text per slot.
+    fn cache_slot(&self) -> usize {
+        self.kind() as usize
+    }
     /// What it supports.
     fn capabilities(&self) -> Capabilities;
 
@@ -104,6 +132,33 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
     /// both built-in dialects share.
     fn builtin(&self, func: Builtin) -> Option<BuiltinSql> {
         standard_builtin(func)
+    }
+
+    /// The LIMIT that means "no limit", for an OFFSET without a LIMIT (`LIMIT ALL OFFSET ?`).
+    fn no_limit(&self) -> &'static str {
+        "ALL"
+    }
+
+    /// The ESCAPE clause of LIKE, for patterns escaped with a backslash. The default is an
+    /// `E''` string (PostgreSQL), read the same whatever `standard_conforming_strings` says (a
+    /// plain `'\\'` would be an unterminated string with it off).
+    fn like_escape(&self) -> &'static str {
+        " ESCAPE E'\\\\'"
+    }
+
+    /// How many rows of `width` bound columns one multi-row INSERT should carry (before the
+    /// bind-parameter limit). The default, up to 1000 rows, saves round trips on PostgreSQL
+    /// (500 to 2000 measured the same on 10,000 rows; 4000 and more were slower).
+    fn insert_rows_per_statement(&self, width: usize) -> usize {
+        let _ = width;
+        1000
+    }
+
+    /// The statement a pool's checkout probe runs to see that a connection is alive and idle
+    /// (outside any transaction block); `None` when the driver tells that without one
+    /// (SQLite's autocommit flag).
+    fn idle_probe(&self) -> Option<&'static str> {
+        None
     }
 
     /// The bound right operand of `doc -> ?` / `doc ->> ?` that selects the object member

@@ -27,7 +27,16 @@ impl Dialect for Postgres {
             isolation_levels: true,
             begin_immediate: false,
             transaction_settings: true,
+            like_stops_at_nul: false,
+            borrowed_binds: false,
+            keys_by_rowid: false,
         }
+    }
+    /// `now()` is the transaction's start; it equals `statement_timestamp()` only outside a
+    /// transaction block, and the query errors inside an aborted one. Sent over the simple
+    /// protocol (one message), both timestamps coincide then.
+    fn idle_probe(&self) -> Option<&'static str> {
+        Some("SELECT now() = statement_timestamp()")
     }
     fn push_placeholder(&self, out: &mut String, n: usize) {
         use std::fmt::Write;

@@ -2,10 +2,10 @@
 
 use crate::dialect::Dialect;
 use crate::error::{Error, Misuse, Result};
-use crate::expr::{Direction, Node, Nulls};
-use crate::query::{
+use crate::expr::statement::{
     DeleteStatement, InsertStatement, OrderTerm, SelectItem, SelectStatement, Statement, UpdateStatement,
 };
+use crate::expr::{Direction, Node, Nulls};
 use crate::types::Value;
 
 /// SQL text and the values bound to its placeholders, in order.
@@ -85,7 +85,7 @@ impl Writer<'_> {
     }
 
     /// RETURNING column names, or the expressions of `clauses`.
-    fn returning(&mut self, cols: &[&str], clauses: Option<&crate::query::DmlClauses>) -> Result<()> {
+    fn returning(&mut self, cols: &[&str], clauses: Option<&crate::expr::statement::DmlClauses>) -> Result<()> {
         if !cols.is_empty() {
             self.push(" RETURNING ");
             self.idents(cols)?;
@@ -96,13 +96,13 @@ impl Writer<'_> {
         self.items(&c.returning)
     }
 
-    fn on_conflict(&mut self, c: &crate::query::OnConflict) -> Result<()> {
+    fn on_conflict(&mut self, c: &crate::expr::statement::OnConflict) -> Result<()> {
         self.push(" ON CONFLICT (");
         self.idents(&c.target)?;
         self.push(")");
         match &c.action {
-            crate::query::ConflictAction::Nothing => self.push(" DO NOTHING"),
-            crate::query::ConflictAction::Update { set, filter } => {
+            crate::expr::statement::ConflictAction::Nothing => self.push(" DO NOTHING"),
+            crate::expr::statement::ConflictAction::Update { set, filter } => {
                 self.push(" DO UPDATE SET ");
                 self.assignments(set)?;
                 if let Some(f) = filter {
@@ -165,7 +165,7 @@ impl Writer<'_> {
 
     /// `FOR UPDATE [OF ...] [NOWAIT | SKIP LOCKED]`; nothing where the database has no row
     /// locks (the session takes the database's write lock instead).
-    fn row_lock(&mut self, lock: &crate::query::RowLock) -> Result<()> {
+    fn row_lock(&mut self, lock: &crate::expr::lock::RowLock) -> Result<()> {
         if !self.d.capabilities().row_locks {
             return Ok(());
         }
@@ -176,9 +176,9 @@ impl Writer<'_> {
             self.idents(&lock.of)?;
         }
         self.push(match lock.wait {
-            crate::query::LockWait::Wait => "",
-            crate::query::LockWait::NoWait => " NOWAIT",
-            crate::query::LockWait::SkipLocked => " SKIP LOCKED",
+            crate::expr::lock::LockWait::Wait => "",
+            crate::expr::lock::LockWait::NoWait => " NOWAIT",
+            crate::expr::lock::LockWait::SkipLocked => " SKIP LOCKED",
         });
         Ok(())
     }
@@ -188,7 +188,7 @@ impl Writer<'_> {
     /// parenthesized members: a member that needs them (its own ORDER BY / LIMIT / WITH, or a
     /// compound on the right) becomes `SELECT * FROM (member)`; a compound on the left is
     /// written bare, SQLite's operators being left-associative.
-    fn compound(&mut self, c: &crate::query::Compound) -> Result<()> {
+    fn compound(&mut self, c: &crate::expr::statement::Compound) -> Result<()> {
         self.compound_member(&c.left, true)?;
         self.push(" ");
         self.push(c.op.as_sql());
@@ -267,8 +267,8 @@ impl Writer<'_> {
         }
         for j in &s.joins {
             self.push(match j.kind {
-                crate::query::JoinKind::Inner => " INNER JOIN ",
-                crate::query::JoinKind::LeftOuter => " LEFT OUTER JOIN ",
+                crate::expr::statement::JoinKind::Inner => " INNER JOIN ",
+                crate::expr::statement::JoinKind::LeftOuter => " LEFT OUTER JOIN ",
             });
             match j.alias {
                 // An alias names the table itself, never a derived table of the same name
@@ -324,12 +324,9 @@ impl Writer<'_> {
                 }
             }
             (None, Some(o)) => {
-                // SQLite needs a LIMIT before OFFSET; -1 means "no limit" there, and
-                // PostgreSQL accepts `LIMIT ALL`.
-                match self.d.kind() {
-                    crate::dialect::DialectKind::Sqlite => self.push(" LIMIT -1 OFFSET "),
-                    crate::dialect::DialectKind::Postgres => self.push(" LIMIT ALL OFFSET "),
-                }
+                self.push(" LIMIT ");
+                self.push(self.d.no_limit());
+                self.push(" OFFSET ");
                 self.bind(Value::I64(i64::try_from(o).unwrap_or(i64::MAX)));
             }
             (None, None) => {}
@@ -360,7 +357,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn insert(&mut self, s: &InsertStatement, clauses: Option<&crate::query::DmlClauses>) -> Result<()> {
+    fn insert(&mut self, s: &InsertStatement, clauses: Option<&crate::expr::statement::DmlClauses>) -> Result<()> {
         self.push("INSERT INTO ");
         self.ident(s.table)?;
         if s.columns.is_empty() {
@@ -390,7 +387,7 @@ impl Writer<'_> {
         self.returning(&s.returning, clauses)
     }
 
-    fn update(&mut self, s: &UpdateStatement, clauses: Option<&crate::query::DmlClauses>) -> Result<()> {
+    fn update(&mut self, s: &UpdateStatement, clauses: Option<&crate::expr::statement::DmlClauses>) -> Result<()> {
         self.push("UPDATE ");
         self.ident(s.table)?;
         self.push(" SET ");
@@ -402,7 +399,7 @@ impl Writer<'_> {
         self.returning(&s.returning, clauses)
     }
 
-    fn delete(&mut self, s: &DeleteStatement, clauses: Option<&crate::query::DmlClauses>) -> Result<()> {
+    fn delete(&mut self, s: &DeleteStatement, clauses: Option<&crate::expr::statement::DmlClauses>) -> Result<()> {
         self.push("DELETE FROM ");
         self.ident(s.table)?;
         if let Some(f) = &s.filter {
@@ -412,63 +409,51 @@ impl Writer<'_> {
         self.returning(&s.returning, clauses)
     }
 
-    /// The ESCAPE clause of LIKE. PostgreSQL's is an `E''` string, read the same whatever
-    /// `standard_conforming_strings` says (a plain `'\\'` would be an unterminated string
-    /// with it off).
-    fn like_escape(&self) -> &'static str {
-        match self.d.kind() {
-            crate::dialect::DialectKind::Postgres => " ESCAPE E'\\\\'",
-            crate::dialect::DialectKind::Sqlite => " ESCAPE '\\'",
-        }
-    }
-
-    /// `contains` / `starts_with` / `ends_with`. PostgreSQL: LIKE with the needle escaped.
-    /// SQLite compares bytes (`instr` / `substr` over `CAST(.. AS BLOB)`): its LIKE stops at
-    /// a NUL character, which would make `ends_with("ab")` match `"ab\0cd"`.
+    /// `contains` / `starts_with` / `ends_with`: LIKE with the needle escaped; where LIKE stops
+    /// at a NUL character ([`Capabilities::like_stops_at_nul`](crate::dialect::Capabilities),
+    /// SQLite) compare bytes (`instr` / `substr` over `CAST(.. AS BLOB)`) instead, since LIKE
+    /// would make `ends_with("ab")` match `"ab\0cd"`.
     fn text_match(&mut self, expr: &Node, needle: &str, at: crate::expr::TextMatchAt) -> Result<()> {
         use crate::expr::TextMatchAt;
         use crate::types::Value;
         let escaped = crate::expr::escape_like(needle);
-        match self.d.kind() {
-            crate::dialect::DialectKind::Postgres => {
-                self.operand(expr)?;
-                self.push(" LIKE ");
-                let pattern = match at {
-                    TextMatchAt::Anywhere => format!("%{escaped}%"),
-                    TextMatchAt::Start => format!("{escaped}%"),
-                    TextMatchAt::End => format!("%{escaped}"),
-                };
-                self.bind_ref(&Value::Text(pattern));
-                self.push(self.like_escape());
+        if !self.d.capabilities().like_stops_at_nul {
+            self.operand(expr)?;
+            self.push(" LIKE ");
+            let pattern = match at {
+                TextMatchAt::Anywhere => format!("%{escaped}%"),
+                TextMatchAt::Start => format!("{escaped}%"),
+                TextMatchAt::End => format!("%{escaped}"),
+            };
+            self.bind_ref(&Value::Text(pattern));
+            self.push(self.d.like_escape());
+            return Ok(());
+        }
+        let needle = Value::Text(needle.to_owned());
+        match at {
+            TextMatchAt::Anywhere | TextMatchAt::Start => {
+                self.push("instr(CAST(");
+                self.node(expr)?;
+                self.push(" AS BLOB), CAST(");
+                self.bind_ref(&needle);
+                self.push(if at == TextMatchAt::Start { " AS BLOB)) = 1" } else { " AS BLOB)) > 0" });
             }
-            crate::dialect::DialectKind::Sqlite => {
-                let needle = Value::Text(needle.to_owned());
-                match at {
-                    TextMatchAt::Anywhere | TextMatchAt::Start => {
-                        self.push("instr(CAST(");
-                        self.node(expr)?;
-                        self.push(" AS BLOB), CAST(");
-                        self.bind_ref(&needle);
-                        self.push(if at == TextMatchAt::Start { " AS BLOB)) = 1" } else { " AS BLOB)) > 0" });
-                    }
-                    TextMatchAt::End => {
-                        // No longer than the value, and equal to its last bytes (an empty
-                        // needle always: `substr` of an empty blob is NULL). NULL stays NULL.
-                        self.push("(length(CAST(");
-                        self.node(expr)?;
-                        self.push(" AS BLOB)) >= length(CAST(");
-                        self.bind_ref(&needle);
-                        self.push(" AS BLOB)) AND (length(CAST(");
-                        self.bind_ref(&needle);
-                        self.push(" AS BLOB)) = 0 OR substr(CAST(");
-                        self.node(expr)?;
-                        self.push(" AS BLOB), -length(CAST(");
-                        self.bind_ref(&needle);
-                        self.push(" AS BLOB))) = CAST(");
-                        self.bind_ref(&needle);
-                        self.push(" AS BLOB)))");
-                    }
-                }
+            TextMatchAt::End => {
+                // No longer than the value, and equal to its last bytes (an empty
+                // needle always: `substr` of an empty blob is NULL). NULL stays NULL.
+                self.push("(length(CAST(");
+                self.node(expr)?;
+                self.push(" AS BLOB)) >= length(CAST(");
+                self.bind_ref(&needle);
+                self.push(" AS BLOB)) AND (length(CAST(");
+                self.bind_ref(&needle);
+                self.push(" AS BLOB)) = 0 OR substr(CAST(");
+                self.node(expr)?;
+                self.push(" AS BLOB), -length(CAST(");
+                self.bind_ref(&needle);
+                self.push(" AS BLOB))) = CAST(");
+                self.bind_ref(&needle);
+                self.push(" AS BLOB)))");
             }
         }
         Ok(())
@@ -548,7 +533,7 @@ impl Writer<'_> {
                 } else {
                     self.operand(pattern)?;
                 }
-                self.push(self.like_escape());
+                self.push(self.d.like_escape());
             }
             Node::TextMatch { expr, needle, at } => self.text_match(expr, needle, *at)?,
             Node::InList { expr, list, negated } => {
@@ -607,7 +592,7 @@ impl Writer<'_> {
             }
             Node::LabelRef(label) => self.ident(label)?,
             Node::AllColumns(t) => {
-                let fragment = t.0.statements.column_list(t.0, self.d)?;
+                let fragment = column_list(t.0, self.d)?;
                 self.push(&fragment);
             }
             Node::InQuery { expr, query, negated } => {
@@ -875,12 +860,28 @@ fn check_function_name(name: &str) -> Result<()> {
     }
 }
 
+/// `"t"."a", "t"."b", ...`: every column of `table`, qualified and quoted (cached).
+fn column_list(table: &'static crate::schema::TableDef, d: &dyn Dialect) -> Result<std::sync::Arc<str>> {
+    table.statements.fixed(d.cache_slot(), crate::schema::statement_cache::FixedStatement::ColumnList, || {
+        let mut sql = String::new();
+        for (i, c) in table.columns.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            d.push_identifier(&mut sql, table.name)?;
+            sql.push('.');
+            d.push_identifier(&mut sql, c.name)?;
+        }
+        Ok(sql)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dialect::{Capabilities, DialectKind};
+    use crate::expr::statement::OrderTerm;
     use crate::expr::{Direction, Nulls};
-    use crate::query::OrderTerm;
     use crate::schema::ColumnDef;
 
     /// A dialect without NULLS FIRST / LAST, to exercise the emulation.
@@ -905,6 +906,9 @@ mod tests {
                 isolation_levels: false,
                 begin_immediate: false,
                 transaction_settings: false,
+                like_stops_at_nul: false,
+                borrowed_binds: false,
+                keys_by_rowid: false,
             }
         }
         fn push_placeholder(&self, out: &mut String, _: usize) {

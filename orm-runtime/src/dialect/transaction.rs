@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use crate::dialect::begin::Begin;
 use crate::dialect::Dialect;
 use crate::error::Result;
-use crate::query::transaction::Begin;
 
 /// The `BEGIN` a connection sends: `BEGIN [ISOLATION LEVEL ...]` and the `SET LOCAL`s of
 /// its settings in one batch (PostgreSQL), or `BEGIN` / `BEGIN IMMEDIATE` (SQLite). Only
@@ -45,6 +45,70 @@ pub(crate) fn write_lock_statement(d: &dyn Dialect, table: &str) -> Result<Strin
     Ok(sql)
 }
 
+/// `COMMIT`.
+pub(crate) fn commit_statement(d: &dyn Dialect) -> &'static str {
+    let _ = d;
+    "COMMIT"
+}
+
+/// `ROLLBACK`.
+pub(crate) fn rollback_statement(d: &dyn Dialect) -> &'static str {
+    let _ = d;
+    "ROLLBACK"
+}
+
+/// What to do with a savepoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SavepointCommand {
+    /// `SAVEPOINT name`.
+    Create,
+    /// `RELEASE SAVEPOINT name`.
+    Release,
+    /// `ROLLBACK TO SAVEPOINT name`.
+    RollbackTo,
+}
+
+/// `SAVEPOINT name`, `RELEASE SAVEPOINT name` or `ROLLBACK TO SAVEPOINT name` (the name
+/// quoted and checked).
+pub(crate) fn savepoint_statement(d: &dyn Dialect, command: SavepointCommand, name: &str) -> Result<String> {
+    let mut sql = String::from(match command {
+        SavepointCommand::Create => "SAVEPOINT ",
+        SavepointCommand::Release => "RELEASE SAVEPOINT ",
+        SavepointCommand::RollbackTo => "ROLLBACK TO SAVEPOINT ",
+    });
+    d.push_identifier(&mut sql, name)?;
+    Ok(sql)
+}
+
+/// What a statement the user ran does to the connection's transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TransactionEffect {
+    /// `BEGIN` / `START ...`: a transaction is open.
+    Begin,
+    /// `ROLLBACK TO ...` / `ABORT TO ...`: the transaction goes on, no longer aborted.
+    RollbackTo,
+    /// `COMMIT` / `END` / `ROLLBACK` / `ABORT`: no transaction is open.
+    End,
+}
+
+/// The effect of `sql` on the transaction, read from its first two words (`None`: none).
+pub(crate) fn transaction_effect(sql: &str) -> Option<TransactionEffect> {
+    let mut words = sql.split_whitespace().map(str::to_ascii_uppercase);
+    match (words.next().as_deref(), words.next().as_deref()) {
+        (Some("BEGIN" | "START"), _) => Some(TransactionEffect::Begin),
+        (Some("ROLLBACK" | "ABORT"), Some("TO")) => Some(TransactionEffect::RollbackTo),
+        (Some("COMMIT" | "END" | "ROLLBACK" | "ABORT"), _) => Some(TransactionEffect::End),
+        _ => None,
+    }
+}
+
+/// Whether `sql` is transaction control (which commit-as-you-go must not begin a
+/// transaction before).
+pub(crate) fn is_transaction_control(sql: &str) -> bool {
+    let first = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+    ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"].iter().any(|w| first.eq_ignore_ascii_case(w))
+}
+
 /// Milliseconds for `SET LOCAL ... = <n>` (at least 1: 0 would turn the timeout off).
 fn millis(d: Duration) -> u128 {
     d.as_millis().max(1)
@@ -53,8 +117,8 @@ fn millis(d: Duration) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::begin::IsolationLevel;
     use crate::dialect::{Postgres, Sqlite};
-    use crate::query::IsolationLevel;
 
     #[test]
     fn begin_statements_per_dialect() {
@@ -75,5 +139,19 @@ mod tests {
             "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL statement_timeout = 250; SET LOCAL lock_timeout = 0"
         );
         assert_eq!(write_lock_statement(&Sqlite, "a\"b").unwrap(), r#"DELETE FROM "a""b" WHERE 0"#);
+        assert_eq!(
+            savepoint_statement(&Postgres, SavepointCommand::RollbackTo, "sp").unwrap(),
+            r#"ROLLBACK TO SAVEPOINT "sp""#
+        );
+    }
+
+    #[test]
+    fn transaction_control_is_read_from_the_first_words() {
+        assert_eq!(transaction_effect("begin immediate"), Some(TransactionEffect::Begin));
+        assert_eq!(transaction_effect("ROLLBACK TO SAVEPOINT x"), Some(TransactionEffect::RollbackTo));
+        assert_eq!(transaction_effect("end"), Some(TransactionEffect::End));
+        assert_eq!(transaction_effect("SELECT 1"), None);
+        assert!(is_transaction_control("  commit;"));
+        assert!(!is_transaction_control("UPDATE t SET x = 1"));
     }
 }

@@ -1,4 +1,6 @@
-//! Typed expressions over an untyped AST ([`Node`]).
+//! Typed expressions over an untyped AST ([`Node`]), and the rest of the dialect-neutral AST
+//! the dialect renders: the statement structs, selections and row locks (public through
+//! `query`).
 //!
 //! Every typed expression carries two type parameters: the Rust type of its value and the
 //! set of models it reads from (its *sources*). A query only accepts expressions whose
@@ -10,10 +12,13 @@ mod column;
 mod functions;
 #[cfg(feature = "serde_json")]
 mod json;
+pub(crate) mod lock;
 mod node;
 mod operators;
 mod ordering;
+pub(crate) mod selection;
 mod sources;
+pub(crate) mod statement;
 mod typed;
 pub(crate) use typed::escape_like;
 mod window;
@@ -33,7 +38,7 @@ pub use sources::{
     AppearsIn, ComputedBeforeWindows, Correlated, Here, InBase, InLeft, InOuter, InOuterRight, InRight, InWindow,
     Joined, NoRows, Outer, OuterJoinedRowMayBeMissing, Row, RowIn, RowPair, RowsIn, Scope, WindowResult,
 };
-pub use typed::{AsExpr, AssignValue, Expr, Expression, Labeled};
+pub use typed::{AsExpr, AssignValue, Expr, Expression, InOperand, Labeled};
 pub use window::{window, Window, WindowExpr, WindowFunction};
 
 /// SQL functions, written as SQLAlchemy's `func.count(User.id)` is: `func::count(User::id)`.

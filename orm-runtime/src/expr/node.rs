@@ -150,7 +150,7 @@ pub enum Node {
         /// Operand.
         expr: Box<Node>,
         /// The subquery (one column).
-        query: Box<crate::query::SelectStatement>,
+        query: Box<crate::expr::statement::SelectStatement>,
     },
     /// `expr [NOT] BETWEEN low AND high`.
     Between {
@@ -193,16 +193,16 @@ pub enum Node {
         /// Operand.
         expr: Box<Node>,
         /// The subquery.
-        query: Box<crate::query::SelectStatement>,
+        query: Box<crate::expr::statement::SelectStatement>,
         /// NOT IN.
         negated: bool,
     },
     /// `(query)`: a scalar subquery (one column, at most one row).
-    Subquery(Box<crate::query::SelectStatement>),
+    Subquery(Box<crate::expr::statement::SelectStatement>),
     /// `[NOT] EXISTS (query)`.
     Exists {
         /// The subquery.
-        query: Box<crate::query::SelectStatement>,
+        query: Box<crate::expr::statement::SelectStatement>,
         /// NOT EXISTS.
         negated: bool,
     },
@@ -294,7 +294,7 @@ pub enum SqlPart {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WindowSpec {
     pub(crate) partition_by: Vec<Node>,
-    pub(crate) order_by: Vec<crate::query::OrderTerm>,
+    pub(crate) order_by: Vec<crate::expr::statement::OrderTerm>,
     pub(crate) frame: Option<Frame>,
 }
 

@@ -90,6 +90,9 @@ pub trait RowIn<Q, I> {}
 
 impl<M: crate::model::Model> RowIn<M, Here> for M {}
 
+/// A model's own columns appear in a query of it.
+impl<M: crate::model::Model> AppearsIn<M, Here> for M {}
+
 impl<L, R: crate::model::Model> RowIn<Joined<L, R>, InRight> for R {}
 
 impl<M: crate::model::Model, L, R, I> RowIn<Joined<L, R>, InLeft<I>> for M where M: RowIn<L, I> {}

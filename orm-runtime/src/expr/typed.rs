@@ -229,7 +229,7 @@ pub trait Expression: Sized {
     /// ```
     fn in_<R, I>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)>
     where
-        R: crate::query::InOperand<<Self::Value as SqlType>::Base, I>,
+        R: InOperand<<Self::Value as SqlType>::Base, I>,
     {
         Expr::from_node(rhs.in_node(self.into_node(), false))
     }
@@ -237,7 +237,7 @@ pub trait Expression: Sized {
     /// Beware SQL's rule: a NULL among the subquery's values makes NOT IN match no row.
     fn not_in<R, I>(self, rhs: R) -> Expr<bool, (Self::Sources, R::Sources)>
     where
-        R: crate::query::InOperand<<Self::Value as SqlType>::Base, I>,
+        R: InOperand<<Self::Value as SqlType>::Base, I>,
     {
         Expr::from_node(rhs.in_node(self.into_node(), true))
     }
@@ -413,5 +413,31 @@ impl<T: SqlType, S, U: SqlType<Base = T::Base>> AssignValue<T> for Expr<U, S> {
     type Sources = S;
     fn into_node(self) -> Node {
         self.node
+    }
+}
+
+/// What may stand on the right of [`in_`](Expression::in_) / `not_in` over values of type
+/// `T`: values of that type (an array, a `Vec`, any iterator), or a subquery selecting one
+/// column of that type. `I` is an index the compiler infers.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the right side of IN over `{T}` values",
+    label = "expected values of type `{T}`, or a subquery selecting one `{T}` column",
+    note = "the subquery's column must have the type of the left side (`Option` aside); `.cast::<T>()` it otherwise"
+)]
+pub trait InOperand<T, I> {
+    /// The models it reads (the outer models of a correlated subquery).
+    type Sources;
+    /// `lhs [NOT] IN (...)`.
+    fn in_node(self, lhs: Node, negated: bool) -> Node;
+}
+
+impl<T, It, V> InOperand<T, ()> for It
+where
+    It: IntoIterator<Item = V>,
+    V: AsExpr<T, Sources = ()>,
+{
+    type Sources = ();
+    fn in_node(self, lhs: Node, negated: bool) -> Node {
+        Node::InList { expr: Box::new(lhs), list: self.into_iter().map(AsExpr::into_node).collect(), negated }
     }
 }

@@ -8,13 +8,14 @@
 
 use std::marker::PhantomData;
 
-use crate::backend::RowRef;
 use crate::error::Result;
+use crate::expr::selection::{Selection, SingleColumn, SourceFrom};
+use crate::expr::statement::{OrderTerm, SelectItem};
 use crate::expr::{
     Direction, Expr, Expression, Frame, FrameBound, FrameUnits, FuncName, IntoOrdering, Labeled, Node, Ordering,
     WindowResult, WindowSpec,
 };
-use crate::query::{OrderTerm, SelectItem, Selection, SingleColumn, SourceFrom};
+use crate::types::RowRef;
 use crate::types::SqlType;
 
 /// A window: `PARTITION BY`, `ORDER BY` and a frame, over the models `S`.

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 
 use crate::dialect::{render, Rendered};
 use crate::error::Result;
+use crate::expr::InOperand;
 use crate::expr::Node;
 use crate::expr::Scope;
 use crate::query::builder::sealed::SelectState;
@@ -12,7 +13,7 @@ use crate::query::builder::CompoundResult;
 use crate::query::fetch::sealed::RunRows;
 use crate::query::query_expr::{CheckedQuery, QueryExpr};
 use crate::query::select::run_rows;
-use crate::query::subquery::{Derived, InOperand};
+use crate::query::subquery::Derived;
 use crate::query::SingleColumn;
 use crate::query::{
     Compound, Executor, Fetch, OrderLimit, SameColumns, Select, SelectStatement, Selection, SetOp, Statement,

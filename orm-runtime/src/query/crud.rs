@@ -1,14 +1,14 @@
 //! Each model's CRUD statements, rendered once per dialect and shape, then cached in the
 //! model's [`TableDef`].
 
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::Arc;
 
-use crate::dialect::{render, Dialect, DialectKind};
+use crate::dialect::{render, Dialect};
 use crate::error::Result;
 use crate::expr::{BinOp, Node};
 use crate::model::ColumnMask;
 use crate::query::{DeleteStatement, InsertStatement, SelectStatement, Statement, UpdateStatement};
+use crate::schema::statement_cache::FixedStatement;
 use crate::schema::TableDef;
 use crate::types::Value;
 
@@ -25,82 +25,19 @@ pub(crate) enum CrudShape {
     Delete,
 }
 
-type CacheMap = HashMap<(DialectKind, CrudShape), Arc<str>, foldhash::fast::RandomState>;
-
-/// Rendered CRUD statements of one table (lives inside the generated static `TableDef`).
-/// SELECT and DELETE by key have one shape per dialect and sit in fixed slots; INSERT and
-/// UPDATE shapes (column masks) in a map.
-#[derive(Debug, Default)]
-pub struct StatementCache {
-    columns: [OnceLock<Arc<str>>; 2],
-    get: [OnceLock<Arc<str>>; 2],
-    delete: [OnceLock<Arc<str>>; 2],
-    map: OnceLock<RwLock<CacheMap>>,
-}
-
-fn slot(d: DialectKind) -> usize {
-    match d {
-        DialectKind::Sqlite => 0,
-        DialectKind::Postgres => 1,
-    }
-}
-
-impl StatementCache {
-    /// An empty cache (usable in statics).
-    pub const fn new() -> Self {
-        StatementCache {
-            columns: [OnceLock::new(), OnceLock::new()],
-            get: [OnceLock::new(), OnceLock::new()],
-            delete: [OnceLock::new(), OnceLock::new()],
-            map: OnceLock::new(),
-        }
-    }
-
-    /// `"t"."a", "t"."b", ...`: every column of `table`, qualified and quoted.
-    pub(crate) fn column_list(&self, table: &'static TableDef, d: &dyn Dialect) -> Result<Arc<str>> {
-        let cell = &self.columns[slot(d.kind())];
-        if let Some(sql) = cell.get() {
-            return Ok(sql.clone());
-        }
-        let mut sql = String::new();
-        for (i, c) in table.columns.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
+impl CrudShape {
+    /// Where the table's statement cache keeps the text of this shape.
+    fn cached(self, table: &'static TableDef, d: &dyn Dialect) -> Result<Arc<str>> {
+        let cache = &table.statements;
+        let render = || render_crud(table, d, self);
+        match self {
+            CrudShape::Get => cache.fixed(d.cache_slot(), FixedStatement::Get, render),
+            CrudShape::Delete => cache.fixed(d.cache_slot(), FixedStatement::Delete, render),
+            CrudShape::Insert { columns, returning } => {
+                cache.shaped(d.cache_slot(), (0, columns.0, returning.0), render)
             }
-            d.push_identifier(&mut sql, table.name)?;
-            sql.push('.');
-            d.push_identifier(&mut sql, c.name)?;
+            CrudShape::Update { columns } => cache.shaped(d.cache_slot(), (1, columns.0, 0), render),
         }
-        Ok(cell.get_or_init(|| Arc::from(sql)).clone())
-    }
-
-    fn fixed(
-        cell: &OnceLock<Arc<str>>,
-        table: &'static TableDef,
-        d: &dyn Dialect,
-        shape: CrudShape,
-    ) -> Result<Arc<str>> {
-        if let Some(sql) = cell.get() {
-            return Ok(sql.clone());
-        }
-        let sql: Arc<str> = Arc::from(render_crud(table, d, shape)?);
-        Ok(cell.get_or_init(|| sql).clone())
-    }
-
-    fn get_or_render(&self, table: &'static TableDef, d: &dyn Dialect, shape: CrudShape) -> Result<Arc<str>> {
-        match shape {
-            CrudShape::Get => return Self::fixed(&self.get[slot(d.kind())], table, d, shape),
-            CrudShape::Delete => return Self::fixed(&self.delete[slot(d.kind())], table, d, shape),
-            CrudShape::Insert { .. } | CrudShape::Update { .. } => {}
-        }
-        let map = self.map.get_or_init(|| RwLock::new(CacheMap::default()));
-        let key = (d.kind(), shape);
-        if let Some(sql) = map.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {
-            return Ok(sql.clone());
-        }
-        let sql: Arc<str> = Arc::from(render_crud(table, d, shape)?);
-        map.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, sql.clone());
-        Ok(sql)
     }
 }
 
@@ -119,7 +56,7 @@ pub(crate) fn key_condition(table: &TableDef, values: impl IntoIterator<Item = V
     let mut cond: Option<Node> = None;
     for (c, v) in table.primary_key_columns().zip(values) {
         let eq = Node::binary(BinOp::Eq, Node::Column { table: table.name, name: c.name }, Node::Value(v));
-        cond = Some(crate::query::statement::and(cond, eq));
+        cond = Some(crate::expr::statement::and(cond, eq));
     }
     cond.unwrap_or(Node::Value(Value::Bool(true)))
 }
@@ -129,7 +66,7 @@ pub(crate) fn key_condition(table: &TableDef, values: impl IntoIterator<Item = V
 fn key_and_version_filter(table: &TableDef) -> Node {
     let key = key_filter(table);
     match table.version_column() {
-        Some(c) => crate::query::statement::and(
+        Some(c) => crate::expr::statement::and(
             Some(key),
             Node::binary(BinOp::Eq, Node::Column { table: table.name, name: c.name }, placeholder()),
         ),
@@ -182,9 +119,14 @@ fn render_crud(table: &'static TableDef, d: &dyn Dialect, shape: CrudShape) -> R
     Ok(rendered.sql)
 }
 
-/// The cached SQL of `shape` for `table` in `dialect`.
-pub(crate) fn crud_sql(table: &'static TableDef, d: DialectKind, shape: CrudShape) -> Result<Arc<str>> {
-    table.statements.get_or_render(table, d.dialect(), shape)
+/// The cached SQL of `shape` for `table` in dialect `d` (a [`Dialect`] or a
+/// [`DialectKind`](crate::dialect::DialectKind)).
+pub(crate) fn crud_sql(
+    table: &'static TableDef,
+    d: impl Into<&'static dyn Dialect>,
+    shape: CrudShape,
+) -> Result<Arc<str>> {
+    shape.cached(table, d.into())
 }
 
 /// A model's cached CRUD statements in one dialect, as the session runs them (for
@@ -201,8 +143,10 @@ pub struct ModelStatements {
     pub delete: Arc<str>,
 }
 
-/// The CRUD statements the session uses for `table` in `dialect`.
-pub fn model_statements(table: &'static TableDef, dialect: DialectKind) -> Result<ModelStatements> {
+/// The CRUD statements the session uses for `table` in `dialect` (a
+/// [`DialectKind`](crate::dialect::DialectKind) or a `&'static dyn Dialect`).
+pub fn model_statements(table: &'static TableDef, dialect: impl Into<&'static dyn Dialect>) -> Result<ModelStatements> {
+    let dialect = dialect.into();
     let mut columns = ColumnMask::EMPTY;
     let mut returning = ColumnMask::EMPTY;
     let mut non_key = ColumnMask::EMPTY;

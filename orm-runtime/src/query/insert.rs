@@ -3,150 +3,45 @@
 //! Many rows go in as multi-row `INSERT ... VALUES (...), (...)` statements inside one
 //! transaction, each under the dialect's bind-parameter limit, with the statement text
 //! rendered once per (model, dialect, rows, RETURNING) and cached. How many rows one statement
-//! carries is per dialect ([`Insert::rows_per_statement`]):
+//! carries is the dialect's choice ([`Dialect::insert_rows_per_statement`], where the
+//! measurements are), under its bind-parameter limit ([`Insert::rows_per_statement`]).
 //!
-//! * PostgreSQL: up to 1000 rows, to save round trips (500 to 2000 measured the same on 10,000
-//!   rows; 4000 and more were slower).
-//! * SQLite: about 300 parameters' worth of rows (100 rows of 3 columns). Measured on 10,000
-//!   rows, that is about 1.7x faster than one prepared single-row statement executed per row;
-//!   longer statements got slower again (1000 rows of 3 columns: ~15% slower than 100).
+//! Values are bound borrowed from the objects. Where the driver binds plain values as they are
+//! ([`Capabilities::borrowed_binds`](crate::dialect::Capabilities::borrowed_binds): SQLite),
+//! the plain ones (text, bytes, numbers, booleans, NULL) are bound as [`Lent`] values, which
+//! skips a conversion step.
 //!
-//! Values are bound borrowed from the objects. On SQLite the plain ones (text, bytes, numbers,
-//! booleans, NULL) are bound as [`Lent`] values, which the driver binds without a conversion
-//! step.
-//!
-//! `returning_keys` on SQLite still executes one prepared single-row statement per row, to read
-//! each row's rowid exactly.
+//! `returning_keys` where keys are read by rowid
+//! ([`Capabilities::keys_by_rowid`](crate::dialect::Capabilities::keys_by_rowid): SQLite) still
+//! executes one prepared single-row statement per row, to read each row's rowid exactly.
 
 use std::any::TypeId;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use crate::backend::{BindParam, Connection, RowRef};
-use crate::dialect::{render, Dialect, DialectKind, Rendered};
+use crate::backend::{Connection, RowRef};
+use crate::dialect::{render, Dialect, Rendered};
 use crate::error::{Error, Misuse, Result};
 use crate::expr::{AssignValue, Column, Node};
 use crate::model::Model;
 use crate::query::{check_param, check_value, Executor, InsertStatement, Statement};
+use crate::types::lent::Lent;
 use crate::types::{Param, SqlType, Value};
-
-/// PostgreSQL: most rows in one multi-row INSERT (fewer when the parameter limit says so).
-const PG_ROWS_PER_STATEMENT: usize = 1000;
-
-/// SQLite: about this many parameters in one multi-row INSERT (see the module notes).
-const SQLITE_PARAMS_PER_STATEMENT: usize = 300;
 
 /// Rendered multi-row INSERTs kept (the cache is emptied when it grows past this).
 const ROWS_SQL_CACHE: usize = 256;
 
-/// Key of a cached multi-row INSERT: model, dialect, rows, whether it returns the generated key.
-type RowsSqlKey = (TypeId, DialectKind, usize, bool);
+/// Key of a cached multi-row INSERT: model, dialect ([`Dialect::cache_slot`]), rows, whether
+/// it returns the generated key.
+type RowsSqlKey = (TypeId, usize, usize, bool);
 
 /// Multi-row INSERT texts, rendered once per key.
 static ROWS_SQL: OnceLock<Mutex<HashMap<RowsSqlKey, Arc<str>>>> = OnceLock::new();
 
-/// A value of a model row in a form SQLite binds as it is: text and bytes borrowed from the
-/// row, scalars copied. Binding one cannot fail and never converts, so the driver's bind loop
-/// inlines it; measured, that makes a 10,000-row insert ~15% faster than binding [`Param`]s.
-/// Values of other kinds (dates, JSON, UUIDs, owned text, ...) are bound as [`Param`]s.
-#[derive(Debug, Clone, Copy)]
-enum Lent<'a> {
-    Null,
-    Bool(bool),
-    I16(i16),
-    I32(i32),
-    I64(i64),
-    F32(f32),
-    F64(f64),
-    Text(&'a str),
-    Blob(&'a [u8]),
-}
-
-impl<'a> Lent<'a> {
-    /// `p` as a lent value, if it is one of the plain kinds.
-    fn of(p: &Param<'a>) -> Option<Self> {
-        Some(match p {
-            Param::Text(s) => Lent::Text(s),
-            Param::Blob(b) => Lent::Blob(b),
-            Param::Value(v) => match *v {
-                Value::Null => Lent::Null,
-                Value::Bool(v) => Lent::Bool(v),
-                Value::I16(v) => Lent::I16(v),
-                Value::I32(v) => Lent::I32(v),
-                Value::I64(v) => Lent::I64(v),
-                Value::F32(v) => Lent::F32(v),
-                Value::F64(v) => Lent::F64(v),
-                _ => return None,
-            },
-        })
-    }
-
-    /// The [`Param`] it was made from.
-    fn param(self) -> Param<'a> {
-        match self {
-            Lent::Null => Param::Value(Value::Null),
-            Lent::Bool(v) => Param::Value(Value::Bool(v)),
-            Lent::I16(v) => Param::Value(Value::I16(v)),
-            Lent::I32(v) => Param::Value(Value::I32(v)),
-            Lent::I64(v) => Param::Value(Value::I64(v)),
-            Lent::F32(v) => Param::Value(Value::F32(v)),
-            Lent::F64(v) => Param::Value(Value::F64(v)),
-            Lent::Text(s) => Param::Text(s),
-            Lent::Blob(b) => Param::Blob(b),
-        }
-    }
-}
-
-impl rusqlite::ToSql for Lent<'_> {
-    /// As `Value` binds on SQLite: booleans and integers as INTEGER, floats as REAL.
-    #[inline]
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        use rusqlite::types::{ToSqlOutput, ValueRef};
-        Ok(ToSqlOutput::Borrowed(match *self {
-            Lent::Null => ValueRef::Null,
-            Lent::Bool(v) => ValueRef::Integer(i64::from(v)),
-            Lent::I16(v) => ValueRef::Integer(i64::from(v)),
-            Lent::I32(v) => ValueRef::Integer(i64::from(v)),
-            Lent::I64(v) => ValueRef::Integer(v),
-            Lent::F32(v) => ValueRef::Real(f64::from(v)),
-            Lent::F64(v) => ValueRef::Real(v),
-            Lent::Text(s) => ValueRef::Text(s.as_bytes()),
-            Lent::Blob(b) => ValueRef::Blob(b),
-        }))
-    }
-}
-
-/// Only SQLite binds lent values; this is [`Param`]'s binding, for completeness.
-impl postgres::types::ToSql for Lent<'_> {
-    fn to_sql(
-        &self,
-        ty: &postgres::types::Type,
-        out: &mut postgres::types::private::BytesMut,
-    ) -> std::result::Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        self.param().to_sql(ty, out)
-    }
-
-    fn accepts(ty: &postgres::types::Type) -> bool {
-        <Param<'_> as postgres::types::ToSql>::accepts(ty)
-    }
-
-    fn encode_format(&self, ty: &postgres::types::Type) -> postgres::types::Format {
-        self.param().encode_format(ty)
-    }
-
-    postgres::types::to_sql_checked!();
-}
-
-impl BindParam for Lent<'_> {
-    fn to_value(&self) -> Value {
-        self.param().to_value()
-    }
-}
-
 /// The parameters of one multi-row statement.
 #[derive(Debug, Clone, Copy)]
 enum Batch<'p, 'a> {
-    /// SQLite, every value plain.
+    /// Every value plain, for a driver that binds them borrowed.
     Lent(&'p [Lent<'a>]),
     /// Any other batch.
     Params(&'p [Param<'a>]),
@@ -345,11 +240,7 @@ impl<'a, M: Model> Insert<'a, M> {
         if w == 0 {
             return 1;
         }
-        let preferred = match dialect.kind() {
-            DialectKind::Sqlite => SQLITE_PARAMS_PER_STATEMENT / w,
-            DialectKind::Postgres => PG_ROWS_PER_STATEMENT,
-        };
-        preferred.min(dialect.capabilities().max_params / w).max(1)
+        dialect.insert_rows_per_statement(w).min(dialect.capabilities().max_params / w).max(1)
     }
 
     /// The text of an INSERT of `n` model rows (placeholders only; values are bound apart),
@@ -370,14 +261,14 @@ impl<'a, M: Model> Insert<'a, M> {
         Ok(render(d, Statement::Insert(&stmt))?.sql)
     }
 
-    /// [`Insert::render_rows_sql`] for a built-in dialect, through the process-wide cache.
-    fn rows_sql(kind: DialectKind, n: usize, returning: bool) -> Result<Arc<str>> {
+    /// [`Insert::render_rows_sql`] through the process-wide cache.
+    fn rows_sql(d: &dyn Dialect, n: usize, returning: bool) -> Result<Arc<str>> {
         let cache = ROWS_SQL.get_or_init(Mutex::default);
-        let key = (TypeId::of::<M>(), kind, n, returning);
+        let key = (TypeId::of::<M>(), d.cache_slot(), n, returning);
         if let Some(sql) = cache.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
             return Ok(Arc::clone(sql));
         }
-        let sql: Arc<str> = Self::render_rows_sql(kind.dialect(), n, returning)?.into();
+        let sql: Arc<str> = Self::render_rows_sql(d, n, returning)?.into();
         let mut map = cache.lock().unwrap_or_else(PoisonError::into_inner);
         if map.len() >= ROWS_SQL_CACHE {
             map.clear();
@@ -413,21 +304,21 @@ impl<'a, M: Model> Insert<'a, M> {
 
     /// The model rows as multi-row statements of [`Insert::rows_per_statement`] rows, in one
     /// transaction: `run(conn, sql, batch)` runs each; returns the sum of what `run` returned.
-    /// On SQLite a batch is bound as [`Lent`] values when all its values lend themselves (from
-    /// the first batch that does not on, as [`Param`]s).
+    /// Where the driver binds borrowed values, a batch is bound as [`Lent`] values when all its
+    /// values lend themselves (from the first batch that does not on, as [`Param`]s).
     fn run_batches(
         &self,
         conn: &mut Connection,
         returning: bool,
         mut run: impl FnMut(&mut Connection, &str, Batch<'_, 'a>) -> Result<u64>,
     ) -> Result<u64> {
-        let kind = conn.dialect_kind();
-        let rows = Self::rows_per_statement(kind.dialect());
+        let dialect = conn.dialect();
+        let rows = Self::rows_per_statement(dialect);
         let columns: Vec<usize> = model_columns::<M>().collect();
         let subst = Self::substitutes();
         let capacity = rows.min(self.objs.len()) * columns.len();
         in_transaction(conn, |conn| {
-            let mut lend = kind == DialectKind::Sqlite;
+            let mut lend = dialect.capabilities().borrowed_binds;
             let mut lent: Vec<Lent<'a>> = Vec::with_capacity(if lend { capacity } else { 0 });
             let mut params: Vec<Param<'a>> = Vec::with_capacity(if lend { 0 } else { capacity });
             let mut n = 0;
@@ -435,7 +326,7 @@ impl<'a, M: Model> Insert<'a, M> {
             let mut sql: (usize, Arc<str>) = (0, Arc::from(""));
             for objs in self.objs.chunks(rows) {
                 if sql.0 != objs.len() {
-                    sql = (objs.len(), Self::rows_sql(kind, objs.len(), returning)?);
+                    sql = (objs.len(), Self::rows_sql(dialect, objs.len(), returning)?);
                 }
                 if lend {
                     lent.clear();
@@ -455,10 +346,10 @@ impl<'a, M: Model> Insert<'a, M> {
         })
     }
 
-    /// SQLite: one prepared single-row statement, executed per row; `each` sees each row's
-    /// rowid.
-    fn run_rows_sqlite(&self, conn: &mut Connection, mut each: impl FnMut(i64)) -> Result<u64> {
-        let sql = Self::rows_sql(DialectKind::Sqlite, 1, false)?;
+    /// Keys read by rowid: one prepared single-row statement, executed per row; `each` sees
+    /// each row's rowid.
+    fn run_rows_by_rowid(&self, conn: &mut Connection, mut each: impl FnMut(i64)) -> Result<u64> {
+        let sql = Self::rows_sql(conn.dialect(), 1, false)?;
         let columns: Vec<usize> = model_columns::<M>().collect();
         let subst = Self::substitutes();
         in_transaction(conn, |conn| {
@@ -567,8 +458,8 @@ impl<'a, M: Model> Insert<'a, M> {
                 return Ok(self.objs.iter().map(|o| o.key()).collect());
             }
             let mut ids: Vec<i64> = Vec::with_capacity(self.objs.len());
-            if conn.dialect_kind() == DialectKind::Sqlite {
-                self.run_rows_sqlite(conn, |rowid| ids.push(rowid))?;
+            if conn.dialect().capabilities().keys_by_rowid {
+                self.run_rows_by_rowid(conn, |rowid| ids.push(rowid))?;
             } else {
                 self.run_batches(conn, true, |conn, sql, batch| {
                     let start = ids.len();

@@ -1,10 +1,10 @@
 //! Joins without an ON clause: the condition follows the one foreign key linking the joined
 //! model to the models already in the query (`select(..).join::<Post>()`).
 
+use crate::expr::selection::NoFrom;
+use crate::expr::statement::UnresolvedJoin;
 use crate::expr::{BinOp, Correlated, Joined, Node, Outer};
 use crate::model::Model;
-use crate::query::selection::NoFrom;
-use crate::query::statement::UnresolvedJoin;
 use crate::schema::{ColumnDef, TableDef};
 
 /// The models of a type-level FROM clause whose foreign keys a join without an ON clause
@@ -45,10 +45,6 @@ impl<F: FromModels, O> FromModels for Correlated<F, O> {
 }
 
 impl<M, const N: u8> FromModels for crate::expr::Alias<M, N> {
-    fn push_models(_: &mut Vec<&'static TableDef>) {}
-}
-
-impl<Q, const N: u8> FromModels for crate::query::Derived<Q, N> {
     fn push_models(_: &mut Vec<&'static TableDef>) {}
 }
 

@@ -1,5 +1,7 @@
-//! Statements: the dialect-neutral AST (`statement`), the cached CRUD statements of each
-//! model, and the typed Core builders ([`select`], [`insert`], [`update`], [`delete`]).
+//! Statements: the typed Core builders ([`select`], [`insert`], [`update`], [`delete`]) and
+//! their execution, and the cached CRUD statements of each model. The dialect-neutral
+//! statement AST they build lives below, in `expr/` (re-exported here: [`SelectStatement`],
+//! ...), so the dialect renders it without knowing this layer.
 
 pub(crate) mod builder;
 mod compound;
@@ -9,43 +11,43 @@ pub(crate) mod fetch;
 mod from_row;
 pub(crate) mod insert;
 pub(crate) mod join_path;
-mod lock;
 mod modify;
 pub(crate) mod polymorphic;
 mod query_expr;
 mod select;
-mod selection;
-pub(crate) mod statement;
 mod subquery;
 mod text;
-pub(crate) mod transaction;
 mod upsert;
 
+pub use crate::dialect::begin::{IsolationLevel, TransactionOptions};
+pub use crate::expr::lock::{LockStrength, LockWait, RowLock};
+pub use crate::expr::selection::{
+    ColumnAt, FromClause, ModelSelection, NoFrom, OptionalModelSelection, OrElse, ReadFrom, SameColumns, SelectModel,
+    Selection, SingleColumn, SourceFrom,
+};
+pub(crate) use crate::expr::statement::discriminator_filter;
+pub use crate::expr::statement::{
+    Compound, ConflictAction, Cte, DeleteStatement, DerivedTable, DmlClauses, InsertStatement, JoinClause, JoinKind,
+    OnConflict, OrderTerm, SelectItem, SelectStatement, SetOp, Statement, UpdateStatement,
+};
+pub use crate::expr::InOperand;
+pub use crate::schema::Ddl;
+pub use crate::schema::StatementCache;
 pub use builder::{CompoundResult, OrderLimit, QueryBuilder};
 pub use compound::CompoundSelect;
 pub(crate) use crud::{crud_sql, key_condition, CrudShape};
-pub use crud::{model_statements, ModelStatements, StatementCache};
+pub use crud::{model_statements, ModelStatements};
 pub use executor::Executor;
 pub use fetch::Fetch;
 pub use from_row::{decode_labeled, FromRow, SelectInto};
 pub use insert::{insert, Insert};
 pub use join_path::FromModels;
-pub use lock::{LockStrength, LockWait, RowLock};
 pub use modify::{delete, update, Delete, Update};
 pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
 pub use query_expr::{CheckedQuery, QueryExpr};
 pub use select::{model, select, select_model, JoinOn, Select};
-pub use selection::{
-    ColumnAt, FromClause, ModelSelection, NoFrom, OptionalModelSelection, OrElse, ReadFrom, SameColumns, SelectModel,
-    Selection, SingleColumn, SourceFrom,
-};
-pub use statement::{
-    Compound, ConflictAction, Cte, Ddl, DeleteStatement, DerivedTable, DmlClauses, InsertStatement, JoinClause,
-    JoinKind, OnConflict, OrderTerm, SelectItem, SelectStatement, SetOp, Statement, UpdateStatement,
-};
-pub use subquery::{exists, not_exists, Derived, DerivedColumn, InOperand};
+pub use subquery::{exists, not_exists, Derived, DerivedColumn};
 pub use text::{text, BindValue, FromRawRow, FromStatement, Text};
-pub use transaction::{IsolationLevel, TransactionOptions};
 pub use upsert::{excluded, ConflictTarget, OnConflictBuilder, Returning, ReturningStatement, UpsertSet};
 
 use crate::error::{Error, Result};
@@ -72,18 +74,6 @@ pub(crate) fn check_value(col: &ColumnDef, v: &Value) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The condition that keeps a single-table subtype to its own rows:
-/// `"table"."discriminator" = 'identity'` (bound), or `None` for other models.
-pub(crate) fn discriminator_filter(table: &'static crate::schema::TableDef) -> Option<crate::expr::Node> {
-    table.single_table_base()?;
-    let (column, identity) = table.polymorphic_identity()?;
-    Some(crate::expr::Node::binary(
-        crate::expr::BinOp::Eq,
-        crate::expr::Node::Column { table: table.name, name: column },
-        crate::expr::Node::Value(Value::Text(identity.to_owned())),
-    ))
 }
 
 /// Whether an object read by key belongs to its model: always, except a row of another type

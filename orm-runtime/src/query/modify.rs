@@ -53,7 +53,7 @@ impl<M: Model> Update<M> {
         E: Expression<Value = bool>,
         E::Sources: AppearsIn<M, I>,
     {
-        self.stmt.filter = Some(crate::query::statement::and(self.stmt.filter.take(), cond.into_node()));
+        self.stmt.filter = Some(crate::expr::statement::and(self.stmt.filter.take(), cond.into_node()));
         self.filtered = true;
         self
     }
@@ -162,7 +162,7 @@ impl<M: Model> Delete<M> {
         E: Expression<Value = bool>,
         E::Sources: AppearsIn<M, I>,
     {
-        self.stmt.filter = Some(crate::query::statement::and(self.stmt.filter.take(), cond.into_node()));
+        self.stmt.filter = Some(crate::expr::statement::and(self.stmt.filter.take(), cond.into_node()));
         self.filtered = true;
         self
     }

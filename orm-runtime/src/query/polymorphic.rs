@@ -185,7 +185,7 @@ fn key_join(base: &'static TableDef, sub: &'static TableDef) -> Result<Node> {
             Node::Column { table: sub.name, name: s.name },
             Node::Column { table: base.name, name: b.name },
         );
-        on = Some(crate::query::statement::and(on, eq));
+        on = Some(crate::expr::statement::and(on, eq));
     }
     on.ok_or_else(|| Error::Internal {
         invariant: "every model has a primary key (the derive requires one)",
@@ -238,35 +238,4 @@ impl<P: PolymorphicRows> crate::query::fetch::sealed::RunRows<()> for Polymorphi
     }
 }
 
-/// Decode `M` from `row` at `offset`, as a query of `M` itself reads it: a row of a
-/// polymorphic base whose identity is unknown is refused ([`check_base_identity`]).
-#[inline]
-pub(crate) fn decode_model<M: Model>(row: &RowRef<'_>, offset: usize) -> Result<M> {
-    let table = M::table();
-    if table.inheritance.is_some() {
-        check_base_identity(table, row, offset)?;
-    }
-    M::decode_row(row, offset)
-}
-
-/// A query of a polymorphic base reads rows of every identity of its hierarchy: its own and
-/// its subtypes' ([`TableDef::knows_identity`]). A row holding any other identity is an
-/// [`Error::UnknownPolymorphicIdentity`] (SQLAlchemy: "No such polymorphic_identity"); a
-/// polymorphic enum with a `polymorphic_fallback` variant reads such rows. A base without
-/// an identity of its own (its rows hold whatever discriminator they were given) and a NULL
-/// discriminator are not checked.
-fn check_base_identity(table: &'static TableDef, row: &RowRef<'_>, offset: usize) -> Result<()> {
-    let Some(inh) = table.inheritance else { return Ok(()) };
-    let (None, Some(_), Some(column)) = (inh.base, inh.identity, inh.discriminator) else { return Ok(()) };
-    let Some(column) = table.column(column) else { return Ok(()) };
-    let identity: Option<String> = row.column(offset + column.index, column)?;
-    match identity {
-        Some(identity) if !table.knows_identity(&identity) => Err(Error::UnknownPolymorphicIdentity {
-            table: table.name.to_owned(),
-            column: column.name.to_owned(),
-            identity: Some(identity),
-            target: table.model.to_owned(),
-        }),
-        _ => Ok(()),
-    }
-}
+pub(crate) use crate::expr::selection::decode_model;

@@ -5,12 +5,12 @@ use std::marker::PhantomData;
 use crate::backend::Connection;
 use crate::dialect::{render, Rendered};
 use crate::error::Result;
+use crate::expr::selection::{FromClause, ModelSelection, ReadFrom, SelectModel, Selection};
 use crate::expr::{AppearsIn, Expression, Joined, Node};
 use crate::model::Model;
 use crate::query::builder::sealed::SelectState;
 use crate::query::fetch::sealed::RunRows;
 use crate::query::join_path::FromModels;
-use crate::query::selection::{FromClause, ModelSelection, ReadFrom, SelectModel, Selection};
 use crate::query::{
     Executor, Fetch, JoinClause, JoinKind, OrderLimit, QueryBuilder, RowLock, SelectStatement, Statement,
 };

@@ -58,13 +58,14 @@ use std::marker::PhantomData;
 
 use crate::backend::RowRef;
 use crate::error::Result;
+use crate::expr::selection::{ColumnAt, NoFrom, SingleColumn, SourceFrom};
+use crate::expr::statement::{Cte, DerivedTable};
+use crate::expr::InOperand;
 use crate::expr::{
     AppearsIn, AsExpr, Correlated, Expr, Expression, Here, InLeft, InRight, IntoOrdering, Joined, Node, Ordering, Scope,
 };
 use crate::model::Model;
 use crate::query::query_expr::{CheckedQuery, QueryExpr};
-use crate::query::selection::{ColumnAt, NoFrom, SingleColumn, SourceFrom};
-use crate::query::statement::{Cte, DerivedTable};
 use crate::query::{JoinKind, JoinOn, Select, SelectItem, SelectStatement, Selection};
 use crate::types::SqlType;
 
@@ -290,30 +291,9 @@ pub fn not_exists<Q: CheckedQuery<I>, I>(query: Q) -> Expr<bool, Q::Outer> {
     Expr::from_node(Node::Exists { query: Box::new(query.into_parts().1), negated: true })
 }
 
-/// What may stand on the right of [`in_`](Expression::in_) / `not_in` over values of type
-/// `T`: values of that type (an array, a `Vec`, any iterator), or a subquery selecting one
-/// column of that type. `I` is an index the compiler infers.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the right side of IN over `{T}` values",
-    label = "expected values of type `{T}`, or a subquery selecting one `{T}` column",
-    note = "the subquery's column must have the type of the left side (`Option` aside); `.cast::<T>()` it otherwise"
-)]
-pub trait InOperand<T, I> {
-    /// The models it reads (the outer models of a correlated subquery).
-    type Sources;
-    /// `lhs [NOT] IN (...)`.
-    fn in_node(self, lhs: Node, negated: bool) -> Node;
-}
-
-impl<T, It, V> InOperand<T, ()> for It
-where
-    It: IntoIterator<Item = V>,
-    V: AsExpr<T, Sources = ()>,
-{
-    type Sources = ();
-    fn in_node(self, lhs: Node, negated: bool) -> Node {
-        Node::InList { expr: Box::new(lhs), list: self.into_iter().map(AsExpr::into_node).collect(), negated }
-    }
+// A derived table joins with its condition written out (see `FromModels`).
+impl<Q, const N: u8> crate::query::FromModels for Derived<Q, N> {
+    fn push_models(_: &mut Vec<&'static crate::schema::TableDef>) {}
 }
 
 impl<T, Sel, F, I> InOperand<T, I> for Select<Sel, F>

@@ -417,22 +417,10 @@ impl<M: Model> crate::query::fetch::sealed::RunRows<()> for FromStatement<M> {
     }
 }
 
-/// The names of a row's columns.
-// A `RowRef::column_name` in `backend/row.rs` would be the natural home of this.
-fn result_columns(row: &RowRef<'_>) -> Vec<String> {
-    match row {
-        RowRef::Sqlite(r) => {
-            let stmt = r.as_ref();
-            (0..stmt.column_count()).map(|i| stmt.column_name(i).map(str::to_owned).unwrap_or_default()).collect()
-        }
-        RowRef::Postgres(r) => r.columns().iter().map(|c| c.name().to_owned()).collect(),
-    }
-}
-
 /// Where each column of `M` is in `row` (found by name, ignoring ASCII case when no column
 /// has the exact name), or a decode error naming every missing column.
 fn column_positions<M: Model>(row: &RowRef<'_>) -> Result<Vec<usize>> {
-    let names = result_columns(row);
+    let names = row.column_names();
     let mut positions = Vec::with_capacity(M::table().columns.len());
     let mut missing = Vec::new();
     for col in M::table().columns {

@@ -164,7 +164,7 @@ impl<M: Model> UpsertSet<M> {
         E: Expression<Value = bool>,
         E::Sources: AppearsIn<M, I>,
     {
-        self.filter = Some(crate::query::statement::and(self.filter.take(), cond.into_node()));
+        self.filter = Some(crate::expr::statement::and(self.filter.take(), cond.into_node()));
         self
     }
 }

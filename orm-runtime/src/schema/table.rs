@@ -1,6 +1,6 @@
 //! [`TableDef`] and its parts. Values of these types are generated as statics by the derive.
 
-use crate::query::StatementCache;
+use crate::schema::StatementCache;
 use crate::types::{SqlKind, Value};
 
 /// What a foreign key does when the referenced row is deleted or its key updated.
@@ -209,5 +209,12 @@ impl TableDef {
     /// The column with this database name.
     pub fn column(&self, name: &str) -> Option<&'static ColumnDef> {
         self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+impl crate::types::RowRef<'_> {
+    /// Decode position `idx` as the model column `col` (errors name its table and column).
+    pub fn column<T: crate::types::SqlType>(&self, idx: usize, col: &ColumnDef) -> crate::error::Result<T> {
+        self.get(idx).map_err(|e| e.into_error(col.table, col.name))
     }
 }

@@ -695,7 +695,7 @@ fn wrap_limited<M: Model>(stmt: &SelectStatement) -> Result<SelectStatement> {
     Ok(SelectStatement {
         items: vec![crate::query::SelectItem { node: Node::AllColumns(crate::expr::TableRef(table)), label: None }],
         from: vec![table.name],
-        derived: vec![crate::query::statement::DerivedTable { name: table.name, query: inner }],
+        derived: vec![crate::expr::statement::DerivedTable { name: table.name, query: inner }],
         order_by,
         lock,
         ..SelectStatement::default()

@@ -274,7 +274,7 @@ impl AssocOp {
             let mut filter: Option<Node> = None;
             for (c, v) in &values {
                 let eq = Node::binary(BinOp::Eq, Node::Column { table: c.table, name: c.name }, Node::Value(v.clone()));
-                filter = Some(crate::query::statement::and(filter, eq));
+                filter = Some(crate::expr::statement::and(filter, eq));
             }
             let stmt = crate::query::DeleteStatement { table: self.table.name, filter, returning: Vec::new() };
             crate::dialect::render(d, crate::query::Statement::Delete(&stmt))?

@@ -456,7 +456,7 @@ fn insert_rows<M: Model>(
         // SQLite: a generated key alone is read with last_insert_rowid(), cheaper than
         // RETURNING (which SQLite buffers in a temporary table).
         let rowid_key = match key_idx {
-            Some(k) if dialect == DialectKind::Sqlite && returning == ColumnMask::single(k) => Some(k),
+            Some(k) if dialect.dialect().capabilities().keys_by_rowid && returning == ColumnMask::single(k) => Some(k),
             _ => None,
         };
         if rowid_key.is_some() || returning.is_empty() {

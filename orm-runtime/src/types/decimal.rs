@@ -39,8 +39,8 @@ impl SqlType for Decimal {
     }
 }
 
-impl crate::derive_support::DecimalColumn for Decimal {}
-impl crate::derive_support::DecimalColumn for Option<Decimal> {}
+impl crate::types::sql_type::DecimalColumn for Decimal {}
+impl crate::types::sql_type::DecimalColumn for Option<Decimal> {}
 
 impl Numeric for Decimal {
     type Sum = Decimal;

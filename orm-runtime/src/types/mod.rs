@@ -24,7 +24,9 @@ mod custom;
 mod decimal;
 #[cfg(feature = "serde_json")]
 mod json;
+pub(crate) mod lent;
 pub(crate) mod neutral;
+mod row;
 pub(crate) mod sql_type;
 mod temporal;
 #[cfg(feature = "time")]
@@ -37,5 +39,6 @@ pub use crate::error::DecodeError;
 pub use custom::CustomType;
 #[cfg(feature = "serde_json")]
 pub use json::Json;
+pub use row::RowRef;
 pub use sql_type::{AutoIncrement, Numeric, SqlKind, SqlType, Text, VersionCounter};
 pub use value::{Param, Value};

@@ -414,3 +414,11 @@ pub trait Text: SqlType {}
 
 impl Text for String {}
 impl Text for Option<String> {}
+
+/// Decimal column types: `numeric(precision, scale)` applies to them.
+#[diagnostic::on_unimplemented(
+    message = "`numeric(p, s)` applies to a decimal column, not `{Self}`",
+    label = "not a decimal type",
+    note = "store a `rust_decimal::Decimal` (cargo feature `rust_decimal`), or `Option<Decimal>` for a nullable column"
+)]
+pub trait DecimalColumn {}

@@ -62,7 +62,7 @@ pub struct SelectStatement {
     /// WHERE, GROUP BY, HAVING), and this statement's ORDER BY / LIMIT / OFFSET apply to it.
     pub(crate) compound: Option<Box<Compound>>,
     /// `FOR UPDATE` and its variants (a top-level SELECT's only).
-    pub(crate) lock: Option<crate::query::RowLock>,
+    pub(crate) lock: Option<crate::expr::lock::RowLock>,
     /// A join whose ON condition could not be inferred from the foreign keys (and was not
     /// given with `.on(...)`): rendering the statement reports it.
     pub(crate) unresolved_join: Option<UnresolvedJoin>,
@@ -139,7 +139,7 @@ impl SelectStatement {
         SelectStatement {
             items: vec![SelectItem { node: Node::AllColumns(crate::expr::TableRef(table)), label: None }],
             from: vec![table.name],
-            filter: crate::query::discriminator_filter(table),
+            filter: discriminator_filter(table),
             ..SelectStatement::default()
         }
     }
@@ -250,34 +250,6 @@ pub enum ConflictAction {
     },
 }
 
-/// DDL statements.
-#[derive(Debug, Clone)]
-pub enum Ddl {
-    /// `CREATE TABLE [IF NOT EXISTS]` with its constraints.
-    CreateTable {
-        /// The table.
-        table: &'static TableDef,
-        /// Add `IF NOT EXISTS`.
-        if_not_exists: bool,
-        /// Single-table subtypes whose own columns the table also holds.
-        subtypes: Vec<&'static TableDef>,
-    },
-    /// `CREATE [UNIQUE] INDEX` for each index of the table.
-    CreateIndexes {
-        /// The table.
-        table: &'static TableDef,
-        /// Add `IF NOT EXISTS`.
-        if_not_exists: bool,
-    },
-    /// `DROP TABLE [IF EXISTS]`.
-    DropTable {
-        /// The table.
-        table: &'static TableDef,
-        /// Add `IF EXISTS`.
-        if_exists: bool,
-    },
-}
-
 /// Any renderable statement.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -291,11 +263,23 @@ pub enum Statement<'a> {
     /// DELETE.
     Delete(&'a DeleteStatement),
     /// DDL.
-    Ddl(&'a Ddl),
+    Ddl(&'a crate::schema::Ddl),
     /// INSERT with ON CONFLICT and / or RETURNING expressions.
     InsertWith(&'a InsertStatement, &'a DmlClauses),
     /// UPDATE with RETURNING expressions.
     UpdateWith(&'a UpdateStatement, &'a DmlClauses),
     /// DELETE with RETURNING expressions.
     DeleteWith(&'a DeleteStatement, &'a DmlClauses),
+}
+
+/// The condition that keeps a single-table subtype to its own rows:
+/// `"table"."discriminator" = 'identity'` (bound), or `None` for other models.
+pub(crate) fn discriminator_filter(table: &'static crate::schema::TableDef) -> Option<crate::expr::Node> {
+    table.single_table_base()?;
+    let (column, identity) = table.polymorphic_identity()?;
+    Some(crate::expr::Node::binary(
+        crate::expr::BinOp::Eq,
+        crate::expr::Node::Column { table: table.name, name: column },
+        crate::expr::Node::Value(crate::types::Value::Text(identity.to_owned())),
+    ))
 }

@@ -2,7 +2,6 @@
 //! intermediate map.
 
 use crate::error::{DecodeError, Result};
-use crate::schema::ColumnDef;
 use crate::types::SqlType;
 
 /// A row being read, from SQLite or PostgreSQL.
@@ -41,11 +40,6 @@ impl RowRef<'_> {
         }
     }
 
-    /// Decode position `idx` as the model column `col` (errors name its table and column).
-    pub fn column<T: SqlType>(&self, idx: usize, col: &ColumnDef) -> Result<T> {
-        self.get(idx).map_err(|e| e.into_error(col.table, col.name))
-    }
-
     /// Decode position `idx` of an ad-hoc selection (errors name the position).
     pub fn value<T: SqlType>(&self, idx: usize) -> Result<T> {
         self.get(idx).map_err(|e| e.into_error("query", &format!("#{idx}")))
@@ -79,6 +73,17 @@ impl RowRef<'_> {
         match self {
             RowRef::Sqlite(row) => row.as_ref().column_count(),
             RowRef::Postgres(row) => row.len(),
+        }
+    }
+
+    /// The names of the row's columns, in order.
+    pub fn column_names(&self) -> Vec<String> {
+        match self {
+            RowRef::Sqlite(row) => {
+                let stmt = row.as_ref();
+                (0..stmt.column_count()).map(|i| stmt.column_name(i).map(str::to_owned).unwrap_or_default()).collect()
+            }
+            RowRef::Postgres(row) => row.columns().iter().map(|c| c.name().to_owned()).collect(),
         }
     }
 

@@ -3,11 +3,11 @@
 
 use std::marker::PhantomData;
 
-use crate::backend::RowRef;
 use crate::error::Result;
+use crate::expr::statement::SelectItem;
 use crate::expr::{Column, Expr, Expression, Labeled, Node};
 use crate::model::Model;
-use crate::query::SelectItem;
+use crate::types::RowRef;
 use crate::types::SqlType;
 
 /// The FROM clause of a select whose list names no model (e.g. `select(func::count_all())`); add
@@ -30,7 +30,7 @@ impl<M: Model> FromClause for M {
         out.push(M::table().name);
     }
     fn implied_filter() -> Option<crate::expr::Node> {
-        crate::query::discriminator_filter(M::table())
+        crate::expr::statement::discriminator_filter(M::table())
     }
 }
 
@@ -185,7 +185,7 @@ impl<M: Model> Selection for ModelSelection<M> {
         out.push(SelectItem { node: Node::AllColumns(crate::expr::TableRef(M::table())), label: None });
     }
     fn decode(&self, row: &RowRef<'_>, idx: &mut usize) -> Result<M> {
-        let m = crate::query::polymorphic::decode_model::<M>(row, *idx)?;
+        let m = decode_model::<M>(row, *idx)?;
         *idx += M::table().columns.len();
         Ok(m)
     }
@@ -390,3 +390,36 @@ column_at!((A, B, C, D, E, F, G, H); A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 pub trait SameColumns<Other> {}
 
 impl<T> SameColumns<T> for T {}
+
+/// Decode `M` from `row` at `offset`, as a query of `M` itself reads it: a row of a
+/// polymorphic base whose identity is unknown is refused ([`check_base_identity`]).
+#[inline]
+pub(crate) fn decode_model<M: Model>(row: &RowRef<'_>, offset: usize) -> Result<M> {
+    let table = M::table();
+    if table.inheritance.is_some() {
+        check_base_identity(table, row, offset)?;
+    }
+    M::decode_row(row, offset)
+}
+
+/// A query of a polymorphic base reads rows of every identity of its hierarchy: its own and
+/// its subtypes' ([`TableDef::knows_identity`](crate::schema::TableDef::knows_identity)). A row holding any other identity is an
+/// [`Error::UnknownPolymorphicIdentity`](crate::Error::UnknownPolymorphicIdentity) (SQLAlchemy: "No such polymorphic_identity"); a
+/// polymorphic enum with a `polymorphic_fallback` variant reads such rows. A base without
+/// an identity of its own (its rows hold whatever discriminator they were given) and a NULL
+/// discriminator are not checked.
+fn check_base_identity(table: &'static crate::schema::TableDef, row: &RowRef<'_>, offset: usize) -> Result<()> {
+    let Some(inh) = table.inheritance else { return Ok(()) };
+    let (None, Some(_), Some(column)) = (inh.base, inh.identity, inh.discriminator) else { return Ok(()) };
+    let Some(column) = table.column(column) else { return Ok(()) };
+    let identity: Option<String> = row.column(offset + column.index, column)?;
+    match identity {
+        Some(identity) if !table.knows_identity(&identity) => Err(crate::error::Error::UnknownPolymorphicIdentity {
+            table: table.name.to_owned(),
+            column: column.name.to_owned(),
+            identity: Some(identity),
+            target: table.model.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
