@@ -404,17 +404,24 @@ fn engine_isolation_level_gives_consistent_reads_under_load() {
         |db| {
             setup_accounts(db);
             let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let done = Arc::new(std::sync::atomic::AtomicU64::new(0));
             let depositor = {
-                let (rival, stop) = (db.other_engine(), stop.clone());
+                let (rival, stop, done) = (db.other_engine(), stop.clone(), done.clone());
                 std::thread::spawn(move || {
-                    let mut n = 0u64;
                     while !stop.load(Ordering::Relaxed) {
                         deposit(&rival, 10);
-                        n += 1;
+                        done.fetch_add(1, Ordering::Relaxed);
                     }
-                    n
+                    done.load(Ordering::Relaxed)
                 })
             };
+            // The reads start once deposits are flowing (on a loaded machine the depositor
+            // thread may not have run yet).
+            let started = Instant::now();
+            while done.load(Ordering::Relaxed) == 0 {
+                assert!(started.elapsed() < Duration::from_secs(30), "{}: no deposit in 30 s", db.name);
+                std::thread::sleep(Duration::from_millis(1));
+            }
             let mut differing = 0;
             for _ in 0..200 {
                 let mut s = db.engine.session();
