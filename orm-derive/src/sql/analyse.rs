@@ -104,7 +104,7 @@ impl Name {
 
 /// A token of the statement as the analysis reads it (no whitespace, no comments).
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Tok {
+enum Tok {
     /// An unquoted word: a keyword or a name.
     Word(String),
     /// A quoted identifier (`"x"`, `` `x` ``), unquoted.
