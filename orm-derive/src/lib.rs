@@ -11,7 +11,7 @@
 mod expand;
 mod internals;
 mod mixin;
-mod sql_macro;
+mod sql;
 #[cfg(test)]
 mod tests;
 
@@ -75,7 +75,7 @@ pub fn derive_polymorphic(input: TokenStream) -> TokenStream {
 /// for what it checks and what it cannot.
 #[proc_macro]
 pub fn sql(input: TokenStream) -> TokenStream {
-    sql_macro::expand_sql(input.into()).into()
+    sql::expand_sql(input.into()).into()
 }
 
 /// Derive `orm::FromRow` for a struct with named fields: read from a select of labelled

@@ -9,6 +9,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use orm_sql_lexer::{Lexer, TokenKind};
+
 use crate::backend::{Connection, RawSql, RowRef};
 use crate::dialect::{Dialect, Rendered};
 use crate::error::{Error, Result};
@@ -465,42 +467,26 @@ enum Piece {
     Bind(usize),
 }
 
-fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
-}
-
-/// Split `sql` at its binds. What is skipped: `'strings'` (with `''`, and backslash escapes
-/// in `E'...'`), `"quoted"` and `` `quoted` `` identifiers, `-- comments`, `/* nested
-/// comments */`, `$tag$ dollar-quoted $tag$` bodies and `::type` casts. `\:` is a literal
-/// colon. A bind is `:name` (letters, digits, `_`; starting with a letter or `_`) not
-/// preceded by a letter, digit or colon (so `a[1:n]` is a slice, `x::int` a cast).
+/// Split `sql` at its binds, with the lexer `sql!` also uses (`orm_sql_lexer`): a bind is a
+/// `:name` placeholder token, never one inside a `'string'` (with `''`, and backslash
+/// escapes in `E'...'`), a `"quoted"` or `` `quoted` `` identifier, a `-- comment`, a
+/// `/* nested comment */` or a `$tag$ dollar-quoted $tag$` body, nor a `::type` cast or a
+/// slice `a[1:n]`. `\:` is a literal colon. SQL the lexer cannot split (an unterminated
+/// literal, identifier or comment) holds no bind from where that starts: the text is sent as
+/// written and the database reports it.
 fn parse(sql: &str) -> Parsed {
-    let b = sql.as_bytes();
     let mut parsed = Parsed::default();
     let mut start = 0;
-    let mut i = 0;
     let mut words: Vec<String> = Vec::new();
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'\'' => {
-                let escapes = i > 0 && matches!(b[i - 1], b'e' | b'E') && (i < 2 || !is_ident_byte(b[i - 2]));
-                i = skip_quoted(b, i, b'\'', escapes);
-            }
-            b'"' | b'`' => i = skip_quoted(b, i, c, false),
-            b'-' if b.get(i + 1) == Some(&b'-') => {
-                i = b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| i + p + 1);
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => i = skip_block_comment(b, i),
-            b'$' if i == 0 || !is_ident_byte(b[i - 1]) => i = skip_dollar_quoted(b, i),
-            b':' if b.get(i + 1) == Some(&b':') => i += 2,
-            b':' if (i == 0 || !(is_ident_byte(b[i - 1]) || b[i - 1] == b':'))
-                && b.get(i + 1).is_some_and(|&x| x.is_ascii_alphabetic() || x == b'_') =>
-            {
-                let end =
-                    (i + 1..b.len()).find(|&j| !(b[j].is_ascii_alphanumeric() || b[j] == b'_')).unwrap_or(b.len());
-                let name = &sql[i + 1..end];
-                parsed.pieces.push(Piece::Sql(start, i));
+    for token in Lexer::new(sql) {
+        let token = match token {
+            Ok(token) => token,
+            Err(_) => break,
+        };
+        match token.kind {
+            TokenKind::Placeholder => {
+                let name = token.placeholder_name().unwrap_or_default();
+                parsed.pieces.push(Piece::Sql(start, token.offset));
                 let k = match parsed.names.iter().position(|n| n == name) {
                     Some(k) => k,
                     None => {
@@ -509,86 +495,27 @@ fn parse(sql: &str) -> Parsed {
                     }
                 };
                 parsed.pieces.push(Piece::Bind(k));
-                start = end;
-                i = end;
+                start = token.span().end;
             }
-            b'\\' if b.get(i + 1) == Some(&b':') => {
-                parsed.pieces.push(Piece::Sql(start, i));
-                start = i + 1;
-                i += 2;
+            TokenKind::EscapedColon => {
+                // Drop the backslash, keep the colon.
+                parsed.pieces.push(Piece::Sql(start, token.offset));
+                start = token.offset + 1;
             }
-            _ if c.is_ascii_alphabetic() || c == b'_' => {
-                let end = (i..b.len()).find(|&j| !is_ident_byte(b[j])).unwrap_or(b.len());
-                if words.len() < 64 {
-                    words.push(sql[i..end].to_ascii_uppercase());
-                }
-                i = end;
+            TokenKind::Word
+                if words.len() < 64 && token.text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') =>
+            {
+                words.push(token.text.to_ascii_uppercase());
             }
-            _ => i += 1,
+            _ => {}
         }
     }
-    parsed.pieces.push(Piece::Sql(start, b.len()));
+    parsed.pieces.push(Piece::Sql(start, sql.len()));
     parsed.pieces.retain(|p| !matches!(p, Piece::Sql(s, e) if s >= e));
     let reads = matches!(words.first().map(String::as_str), Some("SELECT" | "VALUES" | "WITH" | "EXPLAIN" | "SHOW"));
     let writes_inside = words.iter().any(|w| matches!(w.as_str(), "INSERT" | "UPDATE" | "DELETE" | "MERGE"));
     parsed.writes = !reads || writes_inside;
     parsed
-}
-
-/// The end of a quoted run starting at `b[i] == quote` (a doubled quote stays inside).
-fn skip_quoted(b: &[u8], i: usize, quote: u8, backslash_escapes: bool) -> usize {
-    let mut j = i + 1;
-    while j < b.len() {
-        if backslash_escapes && b[j] == b'\\' {
-            j += 2;
-            continue;
-        }
-        if b[j] == quote {
-            if b.get(j + 1) == Some(&quote) {
-                j += 2;
-                continue;
-            }
-            return j + 1;
-        }
-        j += 1;
-    }
-    b.len()
-}
-
-/// The end of a (nested) block comment starting at `b[i..i + 2] == "/*"`.
-fn skip_block_comment(b: &[u8], i: usize) -> usize {
-    let mut depth = 0usize;
-    let mut j = i;
-    while j + 1 < b.len() {
-        if b[j] == b'/' && b[j + 1] == b'*' {
-            depth += 1;
-            j += 2;
-        } else if b[j] == b'*' && b[j + 1] == b'/' {
-            depth -= 1;
-            j += 2;
-            if depth == 0 {
-                return j;
-            }
-        } else {
-            j += 1;
-        }
-    }
-    b.len()
-}
-
-/// The end of a dollar-quoted body starting at `b[i] == '$'` (`$$...$$`, `$tag$...$tag$`), or
-/// `i + 1` when this `$` opens none (a `$1` parameter, say).
-fn skip_dollar_quoted(b: &[u8], i: usize) -> usize {
-    let tag_end = match (i + 1..b.len()).find(|&j| !(b[j].is_ascii_alphanumeric() || b[j] == b'_')) {
-        Some(j) if b[j] == b'$' && !b.get(i + 1).is_some_and(u8::is_ascii_digit) => j,
-        _ => return i + 1,
-    };
-    let tag = &b[i..=tag_end];
-    let body = tag_end + 1;
-    match b[body..].windows(tag.len()).position(|w| w == tag) {
-        Some(p) => body + p + tag.len(),
-        None => i + 1,
-    }
 }
 
 #[cfg(test)]
@@ -607,6 +534,8 @@ mod tests {
         assert_eq!(binds("SELECT E'it\\'s :no', $$ :no $$, $tag$ :no $tag$, :yes, $1"), ["yes"]);
         assert_eq!(binds("SELECT \\:literal, :a, :b, :a"), ["a", "b"]);
         assert_eq!(binds("SELECT 'unterminated :x"), Vec::<String>::new());
+        assert_eq!(binds("SELECT :a, /* unterminated :x"), ["a"]);
+        assert_eq!(binds("SELECT 1e--:x\n, :y"), ["y"]);
     }
 
     #[test]
