@@ -7,9 +7,12 @@ mod engine;
 mod error_map;
 mod events;
 mod pool;
+#[cfg(feature = "postgres")]
 mod postgres_conn;
 mod row;
+#[cfg(feature = "sqlite")]
 mod sqlite_conn;
+#[cfg(feature = "postgres")]
 mod tls;
 mod url;
 

@@ -29,6 +29,8 @@ use crate::expr::{AssignValue, Column, Node};
 use crate::model::Model;
 use crate::query::{check_param, check_value, Executor, InsertStatement, Statement};
 use crate::types::{Param, SqlType, Value};
+#[cfg(not(feature = "sqlite"))]
+use crate::types::sqlite_values as rusqlite;
 
 /// PostgreSQL: most rows in one multi-row INSERT (fewer when the parameter limit says so).
 const PG_ROWS_PER_STATEMENT: usize = 1000;
@@ -117,6 +119,7 @@ impl rusqlite::ToSql for Lent<'_> {
 }
 
 /// Only SQLite binds lent values; this is [`Param`]'s binding, for completeness.
+#[cfg(feature = "postgres")]
 impl postgres::types::ToSql for Lent<'_> {
     fn to_sql(
         &self,

@@ -449,10 +449,12 @@ impl<M: Model> FromStatement<M> {
 // A `RowRef::column_name` in `backend/row.rs` would be the natural home of this.
 fn result_columns(row: &RowRef<'_>) -> Vec<String> {
     match row {
+        #[cfg(feature = "sqlite")]
         RowRef::Sqlite(r) => {
             let stmt = r.as_ref();
             (0..stmt.column_count()).map(|i| stmt.column_name(i).map(str::to_owned).unwrap_or_default()).collect()
         }
+        #[cfg(feature = "postgres")]
         RowRef::Postgres(r) => r.columns().iter().map(|c| c.name().to_owned()).collect(),
     }
 }

@@ -26,6 +26,9 @@ mod decimal;
 mod json;
 pub(crate) mod neutral;
 pub(crate) mod sql_type;
+#[cfg(not(feature = "sqlite"))]
+#[doc(hidden)]
+pub mod sqlite_values;
 mod temporal;
 #[cfg(feature = "time")]
 mod time;

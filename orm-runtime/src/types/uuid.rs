@@ -3,9 +3,13 @@
 
 use ::uuid::Uuid;
 use rusqlite::types::ValueRef;
+#[cfg(not(feature = "sqlite"))]
+use crate::types::sqlite_values as rusqlite;
 
 use crate::error::DecodeError;
-use crate::types::sql_type::{pg_decode, sqlite_found};
+#[cfg(feature = "postgres")]
+use crate::types::sql_type::pg_decode;
+use crate::types::sql_type::sqlite_found;
 use crate::types::{SqlKind, SqlType, Value};
 
 impl SqlType for Uuid {
@@ -26,6 +30,7 @@ impl SqlType for Uuid {
             other => Err(DecodeError::new("Uuid", sqlite_found(other))),
         }
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<Uuid>(row, idx, "Uuid")
     }
