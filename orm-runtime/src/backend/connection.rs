@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::backend::deadline::{self, Armed, Canceller, DeadlineKind};
-#[cfg(feature = "postgres")]
-use crate::backend::error_map::{from_pg, name_nul_column, refuse_nul};
 #[cfg(feature = "sqlite")]
 use crate::backend::error_map::from_sqlite;
+#[cfg(feature = "postgres")]
+use crate::backend::error_map::{from_pg, name_nul_column, refuse_nul};
 use crate::backend::events::{hooked, Listeners, RowsKind};
 use crate::backend::pool::{PoolShared, PoolSlot};
 #[cfg(feature = "postgres")]
@@ -19,9 +19,9 @@ use crate::dialect::{render_begin, Dialect, DialectKind};
 use crate::error::{Error, Result};
 use crate::query::transaction::Begin;
 use crate::query::IsolationLevel;
-use crate::types::Value;
 #[cfg(not(feature = "sqlite"))]
 use crate::types::sqlite_values as rusqlite;
+use crate::types::Value;
 
 #[derive(Debug)]
 pub(crate) enum Inner {

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use crate::backend::connection::Timeouts;
 use crate::backend::events::{before_hook, EngineHooks, ExecuteEvent, HookResult, Listeners, LogSettings};
 use crate::backend::pool::{Manager, PoolShared, PoolStatus, Target};
-#[cfg(feature = "postgres")]
-use crate::backend::tls::PgTls;
 #[cfg(feature = "sqlite")]
 use crate::backend::sqlite_conn;
+#[cfg(feature = "postgres")]
+use crate::backend::tls::PgTls;
 use crate::backend::{Connection, DatabaseUrl};
 use crate::dialect::{render_ddl_with, DialectKind};
 use crate::error::{Error, Result};

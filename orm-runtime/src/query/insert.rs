@@ -28,9 +28,9 @@ use crate::error::{Error, Result};
 use crate::expr::{AssignValue, Column, Node};
 use crate::model::Model;
 use crate::query::{check_param, check_value, Executor, InsertStatement, Statement};
-use crate::types::{Param, SqlType, Value};
 #[cfg(not(feature = "sqlite"))]
 use crate::types::sqlite_values as rusqlite;
+use crate::types::{Param, SqlType, Value};
 
 /// PostgreSQL: most rows in one multi-row INSERT (fewer when the parameter limit says so).
 const PG_ROWS_PER_STATEMENT: usize = 1000;

@@ -8,10 +8,10 @@
 
 use std::str::FromStr;
 
-use ::rust_decimal::Decimal;
-use rusqlite::types::ValueRef;
 #[cfg(not(feature = "sqlite"))]
 use crate::types::sqlite_values as rusqlite;
+use ::rust_decimal::Decimal;
+use rusqlite::types::ValueRef;
 
 use crate::error::DecodeError;
 #[cfg(feature = "postgres")]

@@ -5,9 +5,9 @@
 //! not matter); on SQLite it compares the text, which is the same for equal values written
 //! by the ORM (`serde_json` writes object keys in a fixed order).
 
-use rusqlite::types::ValueRef;
 #[cfg(not(feature = "sqlite"))]
 use crate::types::sqlite_values as rusqlite;
+use rusqlite::types::ValueRef;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 

@@ -4,10 +4,10 @@
 //! PostgreSQL values are read with the `postgres` crate's own `time` support; SQLite values
 //! are ISO-8601 text (see `temporal.rs`). Values are kept to the microsecond.
 
-use ::time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
-use rusqlite::types::ValueRef;
 #[cfg(not(feature = "sqlite"))]
 use crate::types::sqlite_values as rusqlite;
+use ::time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
+use rusqlite::types::ValueRef;
 
 use crate::error::DecodeError;
 #[cfg(feature = "postgres")]

@@ -1,10 +1,10 @@
 //! `uuid::Uuid` as a column type (feature `uuid`): `UUID` on PostgreSQL, a 16-byte `BLOB` on
 //! SQLite (text in any of the usual forms is read as well).
 
-use ::uuid::Uuid;
-use rusqlite::types::ValueRef;
 #[cfg(not(feature = "sqlite"))]
 use crate::types::sqlite_values as rusqlite;
+use ::uuid::Uuid;
+use rusqlite::types::ValueRef;
 
 use crate::error::DecodeError;
 #[cfg(feature = "postgres")]

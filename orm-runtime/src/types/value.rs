@@ -12,9 +12,9 @@ use std::error::Error as StdError;
 #[cfg(feature = "postgres")]
 use postgres::types::{Format, IsNull, Type};
 
-use crate::types::temporal;
 #[cfg(not(feature = "sqlite"))]
 use crate::types::sqlite_values as rusqlite;
+use crate::types::temporal;
 
 /// A value bound to a statement parameter. Values never appear in SQL text.
 #[derive(Debug, Clone, PartialEq)]

@@ -225,6 +225,7 @@ fn fill_until_full(engine: &Engine, rng: &mut Rng, row: usize, max_rows: usize) 
 /// that goes on as if its transaction were intact (SQLite may already have rolled it back),
 /// committed rows damaged, or a database that stays unwritable after space is freed.
 #[test]
+#[cfg(feature = "sqlite")]
 fn t24_fault_os_disk_full_sqlite() {
     let _serial = serial();
     let Some(disk) = TmpfsMount::mount("t24-sqlite", 512) else { return };
@@ -402,6 +403,7 @@ fn t25_fault_server_sigkill_mid_commit_consistency() {
 /// server either; TCP keepalives must end it), and one connection's undeliverable cancel
 /// holding up every other deadline in the process.
 #[test]
+#[cfg(feature = "postgres")]
 fn t05c_fault_network_partition_is_bounded() {
     let _serial = serial();
     let Some(ns) = crate::fault_netns::NetNs::create("t05c") else { return };
