@@ -177,6 +177,24 @@ fn conformance_connect_url_parts_and_drivers() {
     }
 }
 
+/// A URL for a backend the build leaves out (orm's `sqlite` or `postgres` feature off) is a
+/// typed error naming the feature, when the engine is built.
+#[test]
+#[cfg(not(all(feature = "sqlite", feature = "postgres")))]
+fn conformance_connect_left_out_backend_names_its_feature() {
+    #[cfg(not(feature = "postgres"))]
+    let (url, wanted) = ("postgresql://u@localhost/db", "postgres");
+    #[cfg(not(feature = "sqlite"))]
+    let (url, wanted) = ("sqlite::memory:", "sqlite");
+    match Engine::connect(url) {
+        Err(e @ Error::BackendDisabled { feature, .. }) => {
+            assert_eq!(feature, wanted);
+            assert!(e.to_string().contains(&format!("`{wanted}` feature")), "{e}");
+        }
+        other => panic!("{url}: {other:?}"),
+    }
+}
+
 #[test]
 #[cfg(feature = "postgres")]
 fn conformance_connect_postgres_schemes_and_encoded_user() {
@@ -357,6 +375,7 @@ fn make_certificates(dir: &Path) {
 }
 
 #[test]
+#[cfg(feature = "postgres")]
 fn conformance_connect_tls_private_cluster_refusal_and_verification() {
     let Some(cluster) = PrivateCluster::start("cc_tls") else { return };
     let plain = format!("postgres://postgres@127.0.0.1:{}/postgres", cluster.port);

@@ -140,6 +140,7 @@ fn t02_session_disconnect_mid_transaction_is_typed_and_pending_rollback() {
 /// being trusted to bound the startup handshake (it only bounds the TCP connect), which
 /// blocks pool threads for as long as the server stays silent.
 #[test]
+#[cfg(feature = "postgres")]
 fn t05_hung_server_handshake_is_bounded() {
     // Accepts TCP connections and never answers the startup message (a stopped postmaster).
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
