@@ -57,20 +57,24 @@ def default_features(orm_path):
 
 
 def llvm_lines(out, crate):
-    """(total lines, {function: lines}) from cargo llvm-lines."""
+    """(total lines, [(lines, copies, function)]) from cargo llvm-lines (generic functions are
+    one row, their copies counted: the per-model instances of orm's generic code)."""
     text = run(["cargo", "llvm-lines", "-p", crate, "--lib"], out)
-    funcs = {}
+    rows = []
     total = None
     for line in text.splitlines():
-        m = re.match(r"\s*(\d+)\s+\([\d.]+%\)(?:\s+[\d.]+%)?\s+(\d+)\s+\([\d.]+%\)(?:\s+[\d.]+%)?\s+(.*)$", line)
+        # "  1395 (4.5%,  4.5%)   30 (0.1%,  0.1%)  name"; the total's row has no percentages.
+        m = re.match(r"\s*(\d+)(?:\s+\([^)]*\))?\s+(\d+)(?:\s+\([^)]*\))?\s+(.*)$", line)
         if not m:
             continue
-        lines, name = int(m.group(1)), m.group(3).strip()
+        lines, copies, name = int(m.group(1)), int(m.group(2)), m.group(3).strip()
         if name == "(TOTAL)":
             total = lines
         else:
-            funcs[name] = funcs.get(name, 0) + lines
-    return total, funcs
+            rows.append((lines, copies, name))
+    if total is None:
+        sys.exit(f"cargo llvm-lines printed no total for {crate}")
+    return total, rows
 
 
 def main():
@@ -80,6 +84,7 @@ def main():
     ap.add_argument("--orm-path", default=os.path.normpath(os.path.join(HERE, "../../orm")))
     ap.add_argument("--orm-features", default=None, help="default: `sqlite` if orm has that feature, else orm's defaults")
     ap.add_argument("--skip-llvm-lines", action="store_true")
+    ap.add_argument("--llvm-lines-only", action="store_true", help="only the LLVM IR lines (no timings)")
     args = ap.parse_args()
     args.out = os.path.abspath(args.out)
     args.orm_path = os.path.abspath(args.orm_path)
@@ -89,9 +94,15 @@ def main():
     print(run(["rustc", "--version"], HERE).strip())
 
     generate(args)
+    if args.llvm_lines_only:
+        report_llvm_lines(args)
+        return
     print("building dependencies (debug and release)...", flush=True)
-    run(["cargo", "build", "--workspace"], args.out)
-    run(["cargo", "build", "--workspace", "--release"], args.out)
+    # Each crate alone (`-p`), as it is measured: with `--workspace`, cargo would unify the
+    # features of both crates' dependencies (libsqlite3-sys) and `-p` would rebuild them.
+    for crate in CRATES:
+        run(["cargo", "build", "-p", crate], args.out)
+        run(["cargo", "build", "-p", crate, "--release"], args.out)
 
     results = {c: {"debug": [], "release": [], "incremental": []} for c in CRATES}
     for i in range(args.runs):
@@ -103,8 +114,8 @@ def main():
             # The debug build is up to date: change one field, build, change it back.
             generate(args, changed=True)
             results[crate]["incremental"].append(timed(["cargo", "build", "-p", crate], args.out))
+            # Undone; the next run of this crate starts from `cargo clean -p` anyway.
             generate(args)
-            run(["cargo", "build", "-p", crate], args.out)
             print(f"run {i + 1}/{args.runs} {crate}: " + ", ".join(
                 f"{k} {v[-1]:.1f}s" for k, v in results[crate].items()), flush=True)
 
@@ -120,29 +131,23 @@ def main():
         inc = statistics.median(results[crate]["incremental"]) / statistics.median(results[crate]["debug"])
         print(f"{crate}: incremental / clean debug = {inc:.0%}")
 
-    if args.skip_llvm_lines:
-        return
+    if not args.skip_llvm_lines:
+        report_llvm_lines(args)
+
+
+def report_llvm_lines(args):
     if shutil.which("cargo-llvm-lines") is None:
         print("\ncargo-llvm-lines is not installed (cargo install cargo-llvm-lines): no LLVM IR lines")
         return
     print()
-    print("LLVM IR lines (cargo llvm-lines, debug)")
+    print("LLVM IR lines of the schema crate (cargo llvm-lines, debug)")
     totals = {}
     for crate in CRATES:
-        total, funcs = llvm_lines(args.out, crate)
+        total, rows = llvm_lines(args.out, crate)
         totals[crate] = total
-        print(f"{crate}: total {total}, {total / 30:.0f} per model")
-        # Lines of the functions whose name mentions a model (a function naming two models, a
-        # join, counts for both).
-        per = []
-        for m in range(30):
-            pat = re.compile(rf"\bModel{m:02}\b")
-            per.append(sum(n for f, n in funcs.items() if pat.search(f)))
-        print(f"  lines of functions naming one model: min {min(per)}, median {statistics.median(per):.0f}, "
-              f"max {max(per)} (Model{per.index(max(per)):02})")
-        top = sorted(funcs.items(), key=lambda kv: -kv[1])[:8]
-        for f, n in top:
-            print(f"  {n:>8}  {f[:110]}")
+        print(f"{crate}: total {total}, {total / 30:.0f} per model (30 models)")
+        for lines, copies, name in sorted(rows, key=lambda r: -r[0])[:10]:
+            print(f"  {lines:>8} lines {copies:>5} copies  {name[:100]}")
     print(f"orm/diesel LLVM IR lines: {totals['orm_schema'] / totals['diesel_schema']:.2f}x")
 
 
