@@ -299,6 +299,15 @@ pub enum Error {
         /// The driver this build has for that database.
         available: &'static str,
     },
+    /// The URL names a database whose backend this build leaves out: each backend is a cargo
+    /// feature of `orm` (`sqlite`, `postgres`; both on by default).
+    #[error("this build has no {database} backend: turn on the `{feature}` feature of orm")]
+    BackendDisabled {
+        /// The database the URL names (`sqlite`, `postgresql`).
+        database: &'static str,
+        /// The cargo feature that adds its backend.
+        feature: &'static str,
+    },
     /// TLS to the PostgreSQL server could not be set up as the URL's `sslmode` asks: the
     /// server's certificate did not verify (unknown issuer, another host name, expired), the
     /// handshake failed, the `sslrootcert` file could not be read, or this build has no TLS
@@ -624,6 +633,7 @@ impl Error {
             Error::UnknownDriver { database, driver, available } => {
                 Error::UnknownDriver { database, driver: driver.clone(), available }
             }
+            Error::BackendDisabled { database, feature } => Error::BackendDisabled { database, feature },
             Error::Tls { sslmode, message } => Error::Tls { sslmode, message: message.clone() },
             Error::TlsRefused { sslmode } => Error::TlsRefused { sslmode },
             Error::StaleData { table, action, key, expected_version, matched } => Error::StaleData {

@@ -33,6 +33,9 @@
 //!
 //! Users depend on the `orm` crate, which re-exports this one with `#[derive(Model)]`.
 
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!("orm needs a database backend: turn on its `sqlite` or `postgres` feature (both are on by default)");
+
 pub mod backend;
 #[doc(hidden)]
 pub mod derive_support;

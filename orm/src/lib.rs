@@ -403,6 +403,7 @@
 //! | `PoolTimeout` | no connection within the checkout timeout | — |
 //! | `Tls` / `TlsRefused` (from the checkout, at once) | a server certificate that does not verify, or a server that refuses the TLS the URL's `sslmode` requires ([`SslMode`]) | not opened |
 //! | `InvalidUrl` / `UnknownDriver` | a URL that does not parse, or names a driver (`+psycopg2`) this build lacks ([`DatabaseUrl`]), when the engine is built | — |
+//! | `BackendDisabled` | a URL for a database whose backend feature (`sqlite`, `postgres`) this build leaves out, when the engine is built | — |
 //! | `PendingRollback { original }` | any use of a session after a failed flush or commit, a lost connection, or (PostgreSQL) a statement that aborted the transaction | kept until `rollback()` |
 //! | `UniqueViolation`, `ForeignKeyViolation`, ... | 23xxx, at flush or at COMMIT | fine once rolled back |
 //! | `Serialization` / `Deadlock` | 40001 / 40P01, also at COMMIT | fine; the server ended the transaction |

@@ -1,9 +1,23 @@
 //! [`BindParam`]: what a connection binds to a placeholder, on either driver.
 
+#[cfg(not(feature = "sqlite"))]
+use crate::types::sqlite_values as rusqlite;
 use crate::types::Value;
 
 /// A bind parameter of either backend: [`Value`] or a borrowed [`Param`](crate::types::Param).
+#[cfg(feature = "postgres")]
 pub trait BindParam: rusqlite::ToSql + postgres::types::ToSql + Sync {
+    /// An owned copy, for hooks.
+    fn to_value(&self) -> Value;
+    /// The text of a text parameter, borrowed (`None` for other kinds).
+    fn as_text(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// A bind parameter of either backend: [`Value`] or a borrowed [`Param`](crate::types::Param).
+#[cfg(not(feature = "postgres"))]
+pub trait BindParam: rusqlite::ToSql + Sync {
     /// An owned copy, for hooks.
     fn to_value(&self) -> Value;
     /// The text of a text parameter, borrowed (`None` for other kinds).

@@ -5,10 +5,15 @@ use std::time::{Duration, Instant};
 
 use crate::backend::bind::BindParam;
 use crate::backend::deadline::{self, Armed, Canceller, DeadlineKind};
-use crate::backend::error_map::{from_pg, from_sqlite, name_nul_column, refuse_nul};
+#[cfg(feature = "sqlite")]
+use crate::backend::error_map::from_sqlite;
+#[cfg(feature = "postgres")]
+use crate::backend::error_map::{from_pg, name_nul_column, refuse_nul};
 use crate::backend::events::{hooked, Listeners, RowsKind};
 use crate::backend::pool_state::{PoolShared, PoolSlot};
+#[cfg(feature = "postgres")]
 use crate::backend::postgres_conn::PgConn;
+#[cfg(feature = "sqlite")]
 use crate::backend::sqlite_conn;
 use crate::dialect::begin::Begin;
 use crate::dialect::begin::IsolationLevel;
@@ -23,8 +28,22 @@ use crate::types::Value;
 
 #[derive(Debug)]
 pub(crate) enum Inner {
+    #[cfg(feature = "sqlite")]
     Sqlite(rusqlite::Connection),
+    #[cfg(feature = "postgres")]
     Postgres(Box<PgConn>),
+}
+
+impl Inner {
+    /// Whether this is a PostgreSQL connection.
+    fn is_postgres(&self) -> bool {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Inner::Sqlite(_) => false,
+            #[cfg(feature = "postgres")]
+            Inner::Postgres(_) => true,
+        }
+    }
 }
 
 /// Time limits for the statements of one connection: the engine's defaults, or a session's
@@ -256,7 +275,9 @@ impl Connection {
         if epoch != self.health.schema_epoch {
             self.health.schema_epoch = epoch;
             match &mut self.inner {
+                #[cfg(feature = "sqlite")]
                 Inner::Sqlite(c) => c.flush_prepared_statement_cache(),
+                #[cfg(feature = "postgres")]
                 Inner::Postgres(c) => c.clear_statements(),
             }
         }
@@ -286,6 +307,8 @@ impl Connection {
     /// `statement_timeout` / `lock_timeout` take effect at the next [`begin`](Connection::begin)
     /// (`SET LOCAL`); SQLite's lock timeout (the busy timeout) at once.
     pub(crate) fn set_timeouts(&mut self, t: Timeouts) -> Result<()> {
+        #[cfg(feature = "sqlite")]
+        #[cfg_attr(not(feature = "postgres"), allow(irrefutable_let_patterns))]
         if let Inner::Sqlite(c) = &self.inner {
             if t.lock != self.timeouts.lock {
                 c.busy_timeout(t.lock.unwrap_or(sqlite_conn::BUSY_TIMEOUT)).map_err(|e| from_sqlite(e, None))?;
@@ -300,7 +323,9 @@ impl Connection {
     fn arm(&self) -> Result<Option<Armed>> {
         let Some((after, kind)) = self.deadline_plan() else { return Ok(None) };
         let canceller = match &self.inner {
+            #[cfg(feature = "sqlite")]
             Inner::Sqlite(c) => Canceller::Sqlite(c.get_interrupt_handle()),
+            #[cfg(feature = "postgres")]
             Inner::Postgres(c) => Canceller::Postgres(c.client.cancel_token(), c.tls.clone()),
         };
         deadline::arm(after, kind, canceller).map(Some)
@@ -311,6 +336,7 @@ impl Connection {
     fn deadline_plan(&self) -> Option<(Duration, DeadlineKind)> {
         let t = self.timeouts;
         match (&self.inner, t.deadline, t.statement) {
+            #[cfg(feature = "sqlite")]
             (Inner::Sqlite(_), d, Some(st)) if d.is_none_or(|d| st < d) => Some((st, DeadlineKind::StatementTimeout)),
             (_, Some(d), _) => Some((d, DeadlineKind::Canceled)),
             _ => None,
@@ -326,7 +352,7 @@ impl Connection {
     /// Note the outcome of a statement: a fired deadline turns its error into
     /// [`Error::Canceled`] / [`Error::StatementTimeout`]; disconnects break the connection.
     fn finish<R>(&mut self, armed: Option<Armed>, r: Result<R>) -> Result<R> {
-        let postgres = matches!(self.inner, Inner::Postgres(_));
+        let postgres = self.inner.is_postgres();
         finish(&mut self.health, postgres, armed, r)
     }
 
@@ -338,7 +364,9 @@ impl Connection {
     /// The dialect's key.
     pub fn dialect_kind(&self) -> DialectKind {
         match self.inner {
+            #[cfg(feature = "sqlite")]
             Inner::Sqlite(_) => DialectKind::Sqlite,
+            #[cfg(feature = "postgres")]
             Inner::Postgres(_) => DialectKind::Postgres,
         }
     }
@@ -351,7 +379,9 @@ impl Connection {
     /// Whether a transaction is open on this connection.
     pub fn in_transaction(&self) -> bool {
         match &self.inner {
+            #[cfg(feature = "sqlite")]
             Inner::Sqlite(c) => !c.is_autocommit(),
+            #[cfg(feature = "postgres")]
             Inner::Postgres(_) => self.health.in_transaction,
         }
     }
@@ -369,9 +399,12 @@ impl Connection {
         self.check_params(params.len())?;
         self.autobegin(sql, true)?;
         let armed = self.arm()?;
+        #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
         let Connection { inner, listeners, health, .. } = self;
         let r = hooked(listeners, sql, params, RowsKind::Affected, || match inner {
+            #[cfg(feature = "sqlite")]
             Inner::Sqlite(c) => sqlite_conn::execute(c, sql, params),
+            #[cfg(feature = "postgres")]
             Inner::Postgres(c) => {
                 refuse_nul(sql, params)?;
                 c.execute(sql, params, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
@@ -417,6 +450,7 @@ impl Connection {
         self.check_params(params.len())?;
         self.autobegin(sql, false)?;
         let armed = self.arm()?;
+        #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
         let Connection { inner, listeners, health, .. } = self;
         let mut f = f;
         let r = hooked(listeners, sql, params, RowsKind::Returned, || {
@@ -426,7 +460,9 @@ impl Connection {
                 f(row)
             };
             match inner {
+                #[cfg(feature = "sqlite")]
                 Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, counted),
+                #[cfg(feature = "postgres")]
                 Inner::Postgres(c) => {
                     refuse_nul(sql, params)?;
                     c.query(sql, params, counted, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
@@ -446,6 +482,7 @@ impl Connection {
         self.check_params(params.len())?;
         self.autobegin(sql, false)?;
         let armed = self.arm()?;
+        #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
         let Connection { inner, listeners, health, .. } = self;
         let r = hooked(listeners, sql, params, RowsKind::Returned, || {
             let mut rows = 0u64;
@@ -454,7 +491,9 @@ impl Connection {
                 f(row).map(|()| true)
             };
             match inner {
+                #[cfg(feature = "sqlite")]
                 Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
+                #[cfg(feature = "postgres")]
                 Inner::Postgres(c) => {
                     refuse_nul(sql, params)?;
                     c.stream(sql, params, f, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
@@ -472,11 +511,13 @@ impl Connection {
         let deadline = self.deadline_plan();
         let dialect = self.dialect();
         let Connection { inner, health, listeners, .. } = self;
-        let postgres = matches!(inner, Inner::Postgres(_));
+        let postgres = inner.is_postgres();
         let r = match inner {
+            #[cfg(feature = "sqlite")]
             Inner::Sqlite(c) => {
                 c.prepare_cached(sql).map(|stmt| PreparedInner::Sqlite(stmt, c)).map_err(|e| from_sqlite(e, None))
             }
+            #[cfg(feature = "postgres")]
             Inner::Postgres(c) => c.prepare(sql).map(|stmt| PreparedInner::Postgres(&mut c.client, stmt, &c.tls)),
         };
         match r {
@@ -496,7 +537,9 @@ impl Connection {
     /// SQLite: the rowid of the last row this connection inserted (`None` on PostgreSQL).
     pub fn last_insert_rowid(&self) -> Option<i64> {
         match &self.inner {
+            #[cfg(feature = "sqlite")]
             Inner::Sqlite(c) => Some(c.last_insert_rowid()),
+            #[cfg(feature = "postgres")]
             Inner::Postgres(_) => None,
         }
     }
@@ -507,11 +550,13 @@ impl Connection {
         let armed = self.arm()?;
         let Connection { inner, listeners, .. } = self;
         let r = hooked(listeners, sql, &[] as &[Value], RowsKind::None, || match inner {
+            #[cfg(feature = "sqlite")]
             Inner::Sqlite(c) => {
                 // DDL changes result shapes: cached statements must not outlive it.
                 c.flush_prepared_statement_cache();
                 c.execute_batch(sql).map_err(|e| from_sqlite(e, None))
             }
+            #[cfg(feature = "postgres")]
             Inner::Postgres(c) => c.batch(sql),
         });
         self.finish(armed, r)
@@ -548,14 +593,18 @@ impl Connection {
     /// Run `f` with SQLite's busy timeout at zero (a lock another connection holds fails at
     /// once with `Busy`), then put the timeout in force back. Elsewhere `f` runs as it is.
     pub(crate) fn without_busy_wait<R>(&mut self, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
-        let restore = match &self.inner {
+        #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
+        let restore: Option<Duration> = match &self.inner {
+            #[cfg(feature = "sqlite")]
             Inner::Sqlite(c) => {
                 c.busy_timeout(Duration::ZERO).map_err(|e| from_sqlite(e, None))?;
                 Some(self.timeouts.lock.unwrap_or(sqlite_conn::BUSY_TIMEOUT))
             }
+            #[cfg(feature = "postgres")]
             Inner::Postgres(_) => None,
         };
         let r = f(self);
+        #[cfg(feature = "sqlite")]
         if let (Some(timeout), Inner::Sqlite(c)) = (restore, &self.inner) {
             if c.busy_timeout(timeout).is_err() {
                 // A connection stuck without its busy timeout must not be reused.
@@ -582,7 +631,7 @@ impl Connection {
         if self.autobegin && !self.in_transaction() {
             return Ok(());
         }
-        let postgres = matches!(self.inner, Inner::Postgres(_));
+        let postgres = self.inner.is_postgres();
         if postgres {
             if let Some(lost) = &self.health.lost {
                 // Known before sending: nothing can have been committed.
@@ -655,10 +704,12 @@ impl Connection {
     }
 
     fn control(&mut self, sql: &str) -> Result<()> {
-        let postgres = matches!(self.inner, Inner::Postgres(_));
+        let postgres = self.inner.is_postgres();
         let Connection { inner, listeners, .. } = self;
         let r = hooked(listeners, sql, &[] as &[Value], RowsKind::None, || match inner {
+            #[cfg(feature = "sqlite")]
             Inner::Sqlite(c) => c.execute_batch(sql).map_err(|e| from_sqlite(e, None)),
+            #[cfg(feature = "postgres")]
             Inner::Postgres(c) => c.client.batch_execute(sql).map_err(|e| from_pg(e, None)),
         });
         r.map_err(|e| self.health.note(e, postgres))
@@ -668,13 +719,15 @@ impl Connection {
     /// transaction block, including an aborted one. The pool runs it on every checkout.
     pub fn ping(&mut self) -> Result<()> {
         let r = self.probe();
-        let postgres = matches!(self.inner, Inner::Postgres(_));
+        let postgres = self.inner.is_postgres();
         r.map_err(|e| self.health.note(e, postgres))
     }
 
     fn probe(&mut self) -> Result<()> {
+        #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
         let idle_probe = self.dialect().idle_probe();
         match &mut self.inner {
+            #[cfg(feature = "sqlite")]
             Inner::Sqlite(c) => {
                 // An embedded connection has no server to lose; a statement here would only
                 // wait out the busy timeout while another connection holds the write lock
@@ -684,6 +737,7 @@ impl Connection {
                 }
                 Ok(())
             }
+            #[cfg(feature = "postgres")]
             Inner::Postgres(c) => {
                 // The dialect's probe answers `t` only outside a transaction block; it is
                 // sent over the simple protocol (one message).
@@ -712,6 +766,8 @@ impl Connection {
         if self.timeouts != self.default_timeouts && self.set_timeouts(self.default_timeouts).is_err() {
             return true;
         }
+        #[cfg(feature = "postgres")]
+        #[cfg_attr(not(feature = "sqlite"), allow(irrefutable_let_patterns))]
         if let Inner::Postgres(c) = &self.inner {
             if c.client.is_closed() {
                 return true;
@@ -747,7 +803,9 @@ fn finish<R>(health: &mut Health, postgres: bool, armed: Option<Armed>, r: Resul
 }
 
 enum PreparedInner<'c> {
+    #[cfg(feature = "sqlite")]
     Sqlite(rusqlite::CachedStatement<'c>, &'c rusqlite::Connection),
+    #[cfg(feature = "postgres")]
     Postgres(&'c mut postgres::Client, postgres::Statement, &'c crate::backend::tls::PgTls),
 }
 
@@ -784,7 +842,9 @@ impl Prepared<'_> {
         let armed = match self.deadline {
             Some((after, kind)) => {
                 let canceller = match &mut self.inner {
+                    #[cfg(feature = "sqlite")]
                     PreparedInner::Sqlite(_, c) => Canceller::Sqlite(c.get_interrupt_handle()),
+                    #[cfg(feature = "postgres")]
                     PreparedInner::Postgres(client, _, tls) => {
                         Canceller::Postgres(client.cancel_token(), (*tls).clone())
                     }
@@ -795,10 +855,12 @@ impl Prepared<'_> {
         };
         let Prepared { inner, sql, listeners, .. } = self;
         let r = hooked(listeners, sql, params, RowsKind::Affected, || match inner {
+            #[cfg(feature = "sqlite")]
             PreparedInner::Sqlite(stmt, _) => stmt
                 .execute(rusqlite::params_from_iter(params.iter()))
                 .map(|n| n as u64)
                 .map_err(|e| from_sqlite(e, None)),
+            #[cfg(feature = "postgres")]
             PreparedInner::Postgres(client, stmt, _) => {
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     params.iter().map(|p| p as &(dyn postgres::types::ToSql + Sync)).collect();
@@ -812,7 +874,9 @@ impl Prepared<'_> {
     /// SQLite: the rowid of the row the last execution inserted (`None` on PostgreSQL).
     pub fn last_insert_rowid(&self) -> Option<i64> {
         match &self.inner {
+            #[cfg(feature = "sqlite")]
             PreparedInner::Sqlite(_, c) => Some(c.last_insert_rowid()),
+            #[cfg(feature = "postgres")]
             PreparedInner::Postgres(..) => None,
         }
     }

@@ -21,7 +21,9 @@ use crate::error::{Error, Result};
 /// What cancels a running statement of one connection.
 pub(crate) enum Canceller {
     /// The connection's cancel token, and its TLS (a cancel request uses the connection's).
+    #[cfg(feature = "postgres")]
     Postgres(postgres::CancelToken, crate::backend::tls::PgTls),
+    #[cfg(feature = "sqlite")]
     Sqlite(rusqlite::InterruptHandle),
 }
 
@@ -30,9 +32,11 @@ impl Canceller {
         match self {
             // An error means the cancel request could not be delivered; the statement then
             // runs to its end (or to the server's statement_timeout).
+            #[cfg(feature = "postgres")]
             Canceller::Postgres(token, tls) => {
                 let _ = tls.cancel(token);
             }
+            #[cfg(feature = "sqlite")]
             Canceller::Sqlite(handle) => handle.interrupt(),
         }
     }
@@ -44,6 +48,7 @@ pub(crate) enum DeadlineKind {
     /// The client-side query deadline: [`Error::Canceled`].
     Canceled,
     /// The ORM's own statement timeout (SQLite): [`Error::StatementTimeout`].
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     StatementTimeout,
 }
 
@@ -143,6 +148,7 @@ fn fire(slot: Arc<Slot>) {
         }
         *state = SlotState::Firing;
     }
+    #[cfg(feature = "postgres")]
     if matches!(slot.canceller, Canceller::Postgres(..)) {
         let theirs = slot.clone();
         let spawned = std::thread::Builder::new().name("orm-cancel-request".into()).spawn(move || deliver(&theirs));

@@ -1,6 +1,7 @@
 //! [`Engine`]: a pool of connections to one database, made from a URL.
 
 use std::borrow::Cow;
+#[cfg(feature = "sqlite")]
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -10,8 +11,11 @@ use crate::backend::connection::Timeouts;
 use crate::backend::events::{before_hook, EngineHooks, ExecuteEvent, HookResult, Listeners, LogSettings};
 use crate::backend::pool::{ConnectHooks, Manager, PoolStatus, Target};
 use crate::backend::pool_state::PoolShared;
+#[cfg(feature = "sqlite")]
+use crate::backend::sqlite_conn;
+#[cfg(feature = "postgres")]
 use crate::backend::tls::PgTls;
-use crate::backend::{sqlite_conn, Connection, DatabaseUrl};
+use crate::backend::{Connection, DatabaseUrl};
 use crate::dialect::begin::{IsolationLevel, TransactionOptions};
 use crate::dialect::{render_ddl_with, DialectKind};
 use crate::error::{Error, Result};
@@ -91,8 +95,14 @@ pub(crate) struct EngineInner {
     /// The URL it was made from (its `Debug` shows `***` for the password).
     pub(crate) url: DatabaseUrl,
     /// Keeps a shared in-memory SQLite database alive while the engine exists.
-    _keeper: Option<Mutex<rusqlite::Connection>>,
+    _keeper: Option<Keeper>,
 }
+
+/// The connection that keeps an in-memory SQLite database alive (none without SQLite).
+#[cfg(feature = "sqlite")]
+type Keeper = Mutex<rusqlite::Connection>;
+#[cfg(not(feature = "sqlite"))]
+type Keeper = std::convert::Infallible;
 
 /// A database: a connection pool plus the dialect to render for it. Cheap to clone.
 ///
@@ -136,6 +146,7 @@ impl std::fmt::Debug for EngineBuilder {
     }
 }
 
+#[cfg(feature = "sqlite")]
 static MEMORY_DB: AtomicU64 = AtomicU64::new(0);
 
 impl EngineBuilder {
@@ -334,6 +345,7 @@ impl EngineBuilder {
     pub fn build(self) -> Result<Engine> {
         let url = DatabaseUrl::parse(&self.url)?;
         let (target, dialect, keeper) = match (url.dialect(), url.sqlite_open_path()) {
+            #[cfg(feature = "sqlite")]
             (DialectKind::Sqlite, None) => {
                 let n = MEMORY_DB.fetch_add(1, Ordering::Relaxed);
                 // The memdb VFS shares one database between every connection that opens the
@@ -342,7 +354,15 @@ impl EngineBuilder {
                 let keeper = sqlite_conn::open(&path, true)?;
                 (Target::Sqlite { path, memory: true }, DialectKind::Sqlite, Some(Mutex::new(keeper)))
             }
+            #[cfg(feature = "sqlite")]
             (DialectKind::Sqlite, Some(path)) => (Target::Sqlite { path, memory: false }, DialectKind::Sqlite, None),
+            #[cfg(not(feature = "sqlite"))]
+            (DialectKind::Sqlite, _) => {
+                return Err(Error::BackendDisabled { database: "sqlite", feature: "sqlite" });
+            }
+            #[cfg(not(feature = "postgres"))]
+            _ => return Err(Error::BackendDisabled { database: "postgresql", feature: "postgres" }),
+            #[cfg(feature = "postgres")]
             _ => {
                 let mut config =
                     url.postgres_config().map_err(|reason| Error::InvalidUrl { url: url.to_string(), reason })?;
@@ -380,7 +400,9 @@ impl EngineBuilder {
             }
         };
         let connect_timeout = match &target {
+            #[cfg(feature = "postgres")]
             Target::Postgres { config, .. } => config.get_connect_timeout().copied(),
+            #[cfg(feature = "sqlite")]
             Target::Sqlite { .. } => None,
         }
         .unwrap_or(self.connection_timeout);

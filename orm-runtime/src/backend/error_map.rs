@@ -5,6 +5,7 @@ use crate::error::Error;
 
 /// Map a rusqlite error. `table` is the table the statement writes, when known (SQLite does
 /// not name the table of a failed foreign key).
+#[cfg(feature = "sqlite")]
 pub(crate) fn from_sqlite(e: rusqlite::Error, table: Option<&str>) -> Error {
     use rusqlite::ffi;
     match e {
@@ -67,6 +68,7 @@ pub(crate) fn from_sqlite(e: rusqlite::Error, table: Option<&str>) -> Error {
 }
 
 /// "UNIQUE constraint failed: users.email, users.name" -> (users, [email, name]).
+#[cfg(feature = "sqlite")]
 fn table_columns(message: &str) -> (Option<String>, Vec<String>) {
     let Some((_, list)) = message.split_once(": ") else { return (None, Vec::new()) };
     let mut table = None;
@@ -87,6 +89,7 @@ fn table_columns(message: &str) -> (Option<String>, Vec<String>) {
 /// closed, an I/O error talking to the server, SQLSTATE class 08, 57P01 (admin shutdown or
 /// `pg_terminate_backend`), 57P02 (crash shutdown), 57P03 (cannot connect now), 57P05
 /// (`idle_session_timeout`) and 25P03 (`idle_in_transaction_session_timeout`).
+#[cfg(feature = "postgres")]
 pub(crate) fn pg_is_disconnect(e: &postgres::Error) -> bool {
     if e.is_closed() {
         return true;
@@ -109,11 +112,13 @@ pub(crate) fn pg_is_disconnect(e: &postgres::Error) -> bool {
 
 /// Whether a client-side postgres error is postgres-protocol's refusal of a value longer
 /// than `i32::MAX` bytes (RUSTSEC-2024-0363 class: checked, nothing sent).
+#[cfg(feature = "postgres")]
 fn pg_value_too_large(e: &postgres::Error) -> bool {
     std::error::Error::source(e).is_some_and(|s| s.to_string().contains("value too large to transmit"))
 }
 
 /// Map a postgres error.
+#[cfg(feature = "postgres")]
 pub(crate) fn from_pg(e: postgres::Error, table: Option<&str>) -> Error {
     if pg_is_disconnect(&e) {
         // The server's own words ("terminating connection due to administrator command"),
@@ -163,6 +168,7 @@ pub(crate) fn from_pg(e: postgres::Error, table: Option<&str>) -> Error {
 /// PostgreSQL text cannot hold a NUL character: a text parameter holding one is refused
 /// before anything is sent (so an open transaction is not aborted), naming its table and
 /// column as far as the statement shows them. One pass over the text parameters' bytes.
+#[cfg(feature = "postgres")]
 pub(crate) fn refuse_nul<P: crate::backend::BindParam>(sql: &str, params: &[P]) -> crate::error::Result<()> {
     match params.iter().position(|p| p.as_text().is_some_and(|t| t.as_bytes().contains(&0))) {
         None => Ok(()),
@@ -177,6 +183,7 @@ pub(crate) fn refuse_nul<P: crate::backend::BindParam>(sql: &str, params: &[P]) 
 /// parameters (the error path only): the first text parameter holding a NUL is `$k`; its
 /// column is the one it is assigned or compared to (`"col" = $k`), or its place in an
 /// `INSERT INTO t (a, b, ..) VALUES (.., $k, ..)`.
+#[cfg(feature = "postgres")]
 pub(crate) fn name_nul_column<P: crate::backend::BindParam>(e: Error, sql: &str, params: &[P]) -> Error {
     let Error::NulInText { table: None, column: None } = e else { return e };
     let k = params.iter().position(|p| p.as_text().is_some_and(|t| t.contains('\0'))).map(|i| i + 1);
@@ -188,6 +195,7 @@ pub(crate) fn name_nul_column<P: crate::backend::BindParam>(e: Error, sql: &str,
 }
 
 /// "Key (a, b)=(1, 2) already exists." -> [a, b].
+#[cfg(feature = "postgres")]
 fn key_columns(detail: Option<&str>) -> Vec<String> {
     detail
         .and_then(|d| d.strip_prefix("Key ("))
@@ -200,6 +208,7 @@ fn key_columns(detail: Option<&str>) -> Vec<String> {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "sqlite")]
     fn sqlite_failure(code: std::os::raw::c_int) -> rusqlite::Error {
         rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some("m".into()))
     }

@@ -9,8 +9,11 @@ mod error_map;
 mod events;
 mod pool;
 mod pool_state;
+#[cfg(feature = "postgres")]
 mod postgres_conn;
+#[cfg(feature = "sqlite")]
 mod sqlite_conn;
+#[cfg(feature = "postgres")]
 mod tls;
 mod url;
 

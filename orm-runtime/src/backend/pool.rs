@@ -29,22 +29,30 @@
 //! - **Counters** for tests and monitoring ([`PoolStatus`]).
 
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
+#[cfg(feature = "postgres")]
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use crate::backend::connection::{ConnectHook, Connection, Inner, Timeouts};
+#[cfg(feature = "postgres")]
 use crate::backend::error_map::from_pg;
 use crate::backend::events::Listeners;
 use crate::backend::pool_state::{PoolShared, PoolSlot};
+#[cfg(feature = "postgres")]
 use crate::backend::postgres_conn::PgConn;
+#[cfg(feature = "sqlite")]
 use crate::backend::sqlite_conn;
+#[cfg(feature = "postgres")]
 use crate::backend::tls::PgTls;
 use crate::error::Error;
 
 /// How to open a connection.
 #[derive(Debug, Clone)]
 pub(crate) enum Target {
+    #[cfg(feature = "sqlite")]
     Sqlite { path: String, memory: bool },
+    #[cfg(feature = "postgres")]
     Postgres { config: Box<postgres::Config>, tls: PgTls },
 }
 
@@ -167,8 +175,10 @@ pub(crate) struct Manager {
     pub(crate) max_lifetime: Option<Duration>,
     pub(crate) shared: Arc<PoolShared>,
     /// Limit for opening one connection, handshake included.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) connect_timeout: Duration,
     /// Most abandoned handshakes allowed to hang at once.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) max_hung_connects: usize,
     /// The engine's statement, lock and client timeouts.
     pub(crate) timeouts: Timeouts,
@@ -239,9 +249,11 @@ impl Manager {
     /// A new connection, before the `on_connect` listeners.
     fn open(&self) -> Result<Connection, Error> {
         match &self.target {
+            #[cfg(feature = "sqlite")]
             Target::Sqlite { path, memory } => {
                 Ok(Connection::new(Inner::Sqlite(sqlite_conn::open(path, *memory)?), self.listeners.clone()))
             }
+            #[cfg(feature = "postgres")]
             Target::Postgres { config, tls } => {
                 let client = self.connect_pg(config, tls)?;
                 Ok(Connection::new(Inner::Postgres(Box::new(PgConn::new(client, tls.clone()))), self.listeners.clone()))
@@ -250,6 +262,7 @@ impl Manager {
     }
 
     /// `config.connect` on a helper thread, waited for at most the connect timeout.
+    #[cfg(feature = "postgres")]
     fn connect_pg(&self, config: &postgres::Config, tls: &PgTls) -> Result<postgres::Client, Error> {
         let could_not_connect = |e: Error| match e {
             Error::Disconnected { message } | Error::Database { message, .. } => {

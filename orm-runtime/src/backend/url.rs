@@ -124,6 +124,7 @@ impl fmt::Display for SslMode {
 }
 
 /// Query parameters the ORM reads itself instead of passing them to the driver.
+#[cfg(feature = "postgres")]
 const OWN_PG_PARAMS: &[&str] = &["sslmode", "sslrootcert"];
 
 impl DatabaseUrl {
@@ -318,6 +319,7 @@ impl DatabaseUrl {
         };
         // What the driver makes of it: every parameter it does not know is an error here,
         // not at the first connect.
+        #[cfg(feature = "postgres")]
         url.postgres_config().map_err(|e| invalid(&e))?;
         Ok(url)
     }
@@ -414,6 +416,7 @@ impl DatabaseUrl {
     ///
     /// Built as a libpq key/value string with every value quoted, so that nothing in the
     /// URL can add a parameter.
+    #[cfg(feature = "postgres")]
     pub(crate) fn postgres_config(&self) -> std::result::Result<postgres::Config, String> {
         fn quote(v: &str) -> String {
             format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
@@ -715,6 +718,7 @@ mod url_forms {
     }
 
     #[test]
+    #[cfg(feature = "postgres")]
     fn postgres_parts() {
         for scheme in ["postgresql", "postgres", "postgresql+postgres", "postgres+postgres"] {
             let url = parse(&format!("{scheme}://app:pw@db.example.com:5433/shop?application_name=web"));
@@ -744,6 +748,7 @@ mod url_forms {
     }
 
     #[test]
+    #[cfg(feature = "postgres")]
     fn postgres_percent_decoding() {
         let url = parse("postgresql://us%3Aer:p%40ss%2Fw%3Ad@h/my%20db");
         assert_eq!(url.user(), Some("us:er"));
@@ -788,6 +793,7 @@ mod url_forms {
     }
 
     #[test]
+    #[cfg(feature = "postgres")]
     fn ssl_modes() {
         for (mode, want) in [
             ("disable", SslMode::Disable),

@@ -3,6 +3,7 @@
 
 /// The table a rendered statement writes and the column its parameter `$k` goes to, as far
 /// as the SQL shows them (for naming them in an error from the server).
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) fn written_target(sql: &str, k: usize) -> (Option<String>, Option<String>) {
     let words: Vec<&str> = sql.split_whitespace().take(3).collect();
     let table = match words.as_slice() {

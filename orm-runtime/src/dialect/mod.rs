@@ -15,6 +15,7 @@ mod transaction;
 pub use self::postgres::Postgres;
 pub use self::sqlite::Sqlite;
 pub use ddl::{column_check_name, render_ddl, render_ddl_with};
+#[cfg(feature = "postgres")]
 pub(crate) use inspect::written_target;
 pub use render::{render, Rendered};
 pub(crate) use transaction::{

@@ -4,10 +4,13 @@
 //! PostgreSQL values are read with the `postgres` crate's own `chrono` support; SQLite values
 //! are ISO-8601 text (see `temporal.rs`). Values are kept to the microsecond.
 
+#[cfg(not(feature = "sqlite"))]
+use crate::types::sqlite_values as rusqlite;
 use ::chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 use rusqlite::types::ValueRef;
 
 use crate::error::DecodeError;
+#[cfg(feature = "postgres")]
 use crate::types::sql_type::pg_decode;
 use crate::types::temporal::{self, sqlite_text};
 use crate::types::{SqlKind, SqlType, Value};
@@ -42,6 +45,7 @@ impl SqlType for NaiveDateTime {
     fn from_sqlite(v: ValueRef<'_>) -> Result<Self, DecodeError> {
         sqlite_text(v, "NaiveDateTime", temporal::parse_timestamp, naive_from_micros)
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<NaiveDateTime>(row, idx, "NaiveDateTime")
     }
@@ -56,6 +60,7 @@ impl SqlType for DateTime<Utc> {
     fn from_sqlite(v: ValueRef<'_>) -> Result<Self, DecodeError> {
         sqlite_text(v, "DateTime<Utc>", temporal::parse_timestamptz, DateTime::from_timestamp_micros)
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<DateTime<Utc>>(row, idx, "DateTime<Utc>")
     }
@@ -70,6 +75,7 @@ impl SqlType for NaiveDate {
     fn from_sqlite(v: ValueRef<'_>) -> Result<Self, DecodeError> {
         sqlite_text(v, "NaiveDate", temporal::parse_date, date_from_days)
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<NaiveDate>(row, idx, "NaiveDate")
     }
@@ -84,6 +90,7 @@ impl SqlType for NaiveTime {
     fn from_sqlite(v: ValueRef<'_>) -> Result<Self, DecodeError> {
         sqlite_text(v, "NaiveTime", temporal::parse_time, time_from_micros)
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<NaiveTime>(row, idx, "NaiveTime")
     }

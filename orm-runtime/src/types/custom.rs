@@ -2,6 +2,8 @@
 //! `TypeDecorator`).
 
 use crate::error::DecodeError;
+#[cfg(not(feature = "sqlite"))]
+use crate::types::sqlite_values as rusqlite;
 use crate::types::{SqlKind, SqlType, Value};
 
 /// A Rust type stored through an existing column type, converted on the way in and out.
@@ -127,6 +129,7 @@ impl<T: CustomType> SqlType for T {
     fn from_value(value: &Value) -> Result<Self, DecodeError> {
         decode(T::Stored::from_value(value))
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         decode(T::Stored::from_pg(row, idx))
     }

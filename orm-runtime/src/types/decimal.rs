@@ -8,11 +8,15 @@
 
 use std::str::FromStr;
 
+#[cfg(not(feature = "sqlite"))]
+use crate::types::sqlite_values as rusqlite;
 use ::rust_decimal::Decimal;
 use rusqlite::types::ValueRef;
 
 use crate::error::DecodeError;
-use crate::types::sql_type::{pg_decode, sqlite_found};
+#[cfg(feature = "postgres")]
+use crate::types::sql_type::pg_decode;
+use crate::types::sql_type::sqlite_found;
 use crate::types::{Numeric, SqlKind, SqlType, Value};
 
 impl SqlType for Decimal {
@@ -34,6 +38,7 @@ impl SqlType for Decimal {
             other => Err(DecodeError::new("Decimal", sqlite_found(other))),
         }
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<Decimal>(row, idx, "Decimal")
     }

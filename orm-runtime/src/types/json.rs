@@ -5,12 +5,16 @@
 //! not matter); on SQLite it compares the text, which is the same for equal values written
 //! by the ORM (`serde_json` writes object keys in a fixed order).
 
+#[cfg(not(feature = "sqlite"))]
+use crate::types::sqlite_values as rusqlite;
 use rusqlite::types::ValueRef;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::DecodeError;
-use crate::types::sql_type::{pg_decode, sqlite_found};
+#[cfg(feature = "postgres")]
+use crate::types::sql_type::pg_decode;
+use crate::types::sql_type::sqlite_found;
 use crate::types::{SqlKind, SqlType, Value};
 
 /// Parse SQLite JSON text into `T`; errors name `expected` and say what did not parse.
@@ -32,6 +36,7 @@ impl SqlType for serde_json::Value {
     fn from_sqlite(v: ValueRef<'_>) -> Result<Self, DecodeError> {
         from_sqlite_text(v, "serde_json::Value")
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<serde_json::Value>(row, idx, "serde_json::Value")
     }
@@ -96,6 +101,7 @@ where
     fn from_sqlite(v: ValueRef<'_>) -> Result<Self, DecodeError> {
         from_sqlite_text(v, std::any::type_name::<Self>()).map(Json)
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<postgres::types::Json<T>>(row, idx, std::any::type_name::<Self>()).map(|j| Json(j.0))
     }

@@ -2,6 +2,8 @@
 //! conversion step (the batched INSERT of `query::insert` builds them; each driver binds them
 //! here, beside [`Param`]'s own bindings).
 
+#[cfg(not(feature = "sqlite"))]
+use crate::types::sqlite_values as rusqlite;
 use crate::types::{Param, Value};
 
 /// A value of a model row in a form SQLite binds as it is: text and bytes borrowed from the
@@ -85,6 +87,7 @@ impl rusqlite::ToSql for Lent<'_> {
 }
 
 /// Only SQLite binds lent values; this is [`Param`]'s binding, for completeness.
+#[cfg(feature = "postgres")]
 impl postgres::types::ToSql for Lent<'_> {
     fn to_sql(
         &self,

@@ -28,6 +28,9 @@ pub(crate) mod lent;
 pub(crate) mod neutral;
 mod row;
 pub(crate) mod sql_type;
+#[cfg(not(feature = "sqlite"))]
+#[doc(hidden)]
+pub mod sqlite_values;
 mod temporal;
 #[cfg(feature = "time")]
 mod time;

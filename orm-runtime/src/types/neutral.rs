@@ -1,19 +1,28 @@
 //! Decoding a column into a [`Value`] by its [`SqlKind`] alone, with no Rust type in view
 //! (keys read back by the runtime itself). Works without any of the optional features.
 
+#[cfg(feature = "postgres")]
 use std::error::Error as StdError;
 
+#[cfg(feature = "postgres")]
 use postgres::types::{FromSql, Type};
+#[cfg(feature = "sqlite")]
 use rusqlite::types::ValueRef;
 
 use crate::error::DecodeError;
-use crate::types::sql_type::{pg_decode, sqlite_found};
+#[cfg(feature = "postgres")]
+use crate::types::sql_type::pg_decode;
+#[cfg(feature = "sqlite")]
+use crate::types::sql_type::sqlite_found;
+#[cfg(feature = "sqlite")]
 use crate::types::value::parse_uuid;
 use crate::types::{temporal, SqlKind, SqlType, Value};
 
+#[cfg(feature = "postgres")]
 type BoxError = Box<dyn StdError + Sync + Send>;
 
 /// A non-NULL SQLite value as a [`Value`] of `kind`.
+#[cfg(feature = "sqlite")]
 pub(crate) fn from_sqlite(kind: SqlKind, v: ValueRef<'_>) -> Result<Value, DecodeError> {
     let text = |expected: &'static str| match v {
         ValueRef::Text(t) => {
@@ -54,6 +63,7 @@ pub(crate) fn from_sqlite(kind: SqlKind, v: ValueRef<'_>) -> Result<Value, Decod
 }
 
 /// A non-NULL PostgreSQL column as a [`Value`] of `kind`.
+#[cfg(feature = "postgres")]
 pub(crate) fn from_pg(kind: SqlKind, row: &postgres::Row, idx: usize) -> Result<Value, DecodeError> {
     Ok(match kind {
         SqlKind::SmallInt => Value::I16(SqlType::from_pg(row, idx)?),
@@ -75,8 +85,10 @@ pub(crate) fn from_pg(kind: SqlKind, row: &postgres::Row, idx: usize) -> Result<
 }
 
 /// JSON text of a `json` or `jsonb` column.
+#[cfg(feature = "postgres")]
 struct PgJsonText(String);
 
+#[cfg(feature = "postgres")]
 impl<'a> FromSql<'a> for PgJsonText {
     fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
         let raw = match *ty {
@@ -93,8 +105,10 @@ impl<'a> FromSql<'a> for PgJsonText {
     }
 }
 
+#[cfg(feature = "postgres")]
 struct PgUuid([u8; 16]);
 
+#[cfg(feature = "postgres")]
 impl<'a> FromSql<'a> for PgUuid {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
         postgres_protocol::types::uuid_from_sql(raw).map(PgUuid)
@@ -106,13 +120,16 @@ impl<'a> FromSql<'a> for PgUuid {
 
 /// Microseconds since the Unix epoch of PostgreSQL's count since 2000-01-01 (`infinity` is
 /// out of range).
+#[cfg(feature = "postgres")]
 fn unix_micros(raw: &[u8]) -> Result<i64, BoxError> {
     let pg = postgres_protocol::types::timestamp_from_sql(raw)?;
     pg.checked_add(temporal::PG_EPOCH_MICROS).ok_or_else(|| "timestamp out of range (infinity?)".into())
 }
 
+#[cfg(feature = "postgres")]
 struct PgTimestamp(i64);
 
+#[cfg(feature = "postgres")]
 impl<'a> FromSql<'a> for PgTimestamp {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
         unix_micros(raw).map(PgTimestamp)
@@ -122,8 +139,10 @@ impl<'a> FromSql<'a> for PgTimestamp {
     }
 }
 
+#[cfg(feature = "postgres")]
 struct PgTimestampTz(i64);
 
+#[cfg(feature = "postgres")]
 impl<'a> FromSql<'a> for PgTimestampTz {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
         unix_micros(raw).map(PgTimestampTz)
@@ -133,8 +152,10 @@ impl<'a> FromSql<'a> for PgTimestampTz {
     }
 }
 
+#[cfg(feature = "postgres")]
 struct PgDate(i32);
 
+#[cfg(feature = "postgres")]
 impl<'a> FromSql<'a> for PgDate {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
         let pg = postgres_protocol::types::date_from_sql(raw)?;
@@ -145,8 +166,10 @@ impl<'a> FromSql<'a> for PgDate {
     }
 }
 
+#[cfg(feature = "postgres")]
 struct PgTime(i64);
 
+#[cfg(feature = "postgres")]
 impl<'a> FromSql<'a> for PgTime {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
         postgres_protocol::types::time_from_sql(raw).map(PgTime)
@@ -157,8 +180,10 @@ impl<'a> FromSql<'a> for PgTime {
 }
 
 /// Decimal text of a `numeric` column, all of its digits and its scale kept.
+#[cfg(feature = "postgres")]
 struct PgNumericText(String);
 
+#[cfg(feature = "postgres")]
 impl<'a> FromSql<'a> for PgNumericText {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
         numeric_text(raw).map(PgNumericText)
@@ -170,6 +195,7 @@ impl<'a> FromSql<'a> for PgNumericText {
 
 /// The binary `numeric` format: `ndigits`, `weight`, `sign`, `dscale` (16 bits each), then
 /// `ndigits` base-10000 digits, the first one worth `10000^weight`.
+#[cfg(feature = "postgres")]
 fn numeric_text(raw: &[u8]) -> Result<String, BoxError> {
     let word = |i: usize| -> Result<u16, BoxError> {
         raw.get(2 * i..2 * i + 2)
@@ -219,7 +245,7 @@ fn numeric_text(raw: &[u8]) -> Result<String, BoxError> {
     Ok(out)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "postgres"))]
 mod tests {
     use super::numeric_text;
 

@@ -8,8 +8,10 @@ use crate::types::SqlType;
 #[derive(Debug, Clone, Copy)]
 pub enum RowRef<'a> {
     /// A rusqlite row.
+    #[cfg(feature = "sqlite")]
     Sqlite(&'a rusqlite::Row<'a>),
     /// A postgres row.
+    #[cfg(feature = "postgres")]
     Postgres(&'a postgres::Row),
 }
 
@@ -17,10 +19,12 @@ impl RowRef<'_> {
     /// Decode position `idx` as a `T`.
     pub fn get<T: SqlType>(&self, idx: usize) -> Result<T, DecodeError> {
         match self {
+            #[cfg(feature = "sqlite")]
             RowRef::Sqlite(row) => match row.get_ref(idx) {
                 Ok(v) => T::from_sqlite(v),
                 Err(e) => Err(DecodeError::new(std::any::type_name::<T>(), e)),
             },
+            #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => {
                 if idx >= row.len() {
                     return Err(DecodeError::new(std::any::type_name::<T>(), format!("no column at position {idx}")));
@@ -33,7 +37,9 @@ impl RowRef<'_> {
     /// Whether position `idx` holds NULL (false when there is no such position).
     pub fn is_null(&self, idx: usize) -> bool {
         match self {
+            #[cfg(feature = "sqlite")]
             RowRef::Sqlite(row) => matches!(row.get_ref(idx), Ok(rusqlite::types::ValueRef::Null)),
+            #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => {
                 idx < row.len() && matches!(row.try_get::<_, Option<crate::types::sql_type::PgAny>>(idx), Ok(None))
             }
@@ -59,10 +65,12 @@ impl RowRef<'_> {
             return Ok(Value::Null);
         }
         let decoded = match self {
+            #[cfg(feature = "sqlite")]
             RowRef::Sqlite(row) => match row.get_ref(idx) {
                 Ok(v) => neutral::from_sqlite(kind, v),
                 Err(e) => Err(DecodeError::new("a value", e)),
             },
+            #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => neutral::from_pg(kind, row, idx),
         };
         decoded.map_err(|e| e.into_error("query", &format!("#{idx}")))
@@ -71,7 +79,9 @@ impl RowRef<'_> {
     /// Number of columns.
     pub fn len(&self) -> usize {
         match self {
+            #[cfg(feature = "sqlite")]
             RowRef::Sqlite(row) => row.as_ref().column_count(),
+            #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => row.len(),
         }
     }
@@ -79,10 +89,12 @@ impl RowRef<'_> {
     /// The names of the row's columns, in order.
     pub fn column_names(&self) -> Vec<String> {
         match self {
+            #[cfg(feature = "sqlite")]
             RowRef::Sqlite(row) => {
                 let stmt = row.as_ref();
                 (0..stmt.column_count()).map(|i| stmt.column_name(i).map(str::to_owned).unwrap_or_default()).collect()
             }
+            #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => row.columns().iter().map(|c| c.name().to_owned()).collect(),
         }
     }

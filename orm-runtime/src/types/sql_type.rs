@@ -1,6 +1,8 @@
 //! [`SqlType`]: how a Rust field type is stored, bound and decoded on each backend.
 
 use crate::error::DecodeError;
+#[cfg(not(feature = "sqlite"))]
+use crate::types::sqlite_values as rusqlite;
 use crate::types::Value;
 
 /// The SQL type of a column, independent of the dialect (each dialect names it in DDL).
@@ -91,6 +93,7 @@ pub trait SqlType: Clone + PartialEq + Send + Sync + 'static {
         }
     }
     /// Decode column `idx` of a PostgreSQL row.
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError>;
 }
 
@@ -133,6 +136,7 @@ pub(crate) fn sqlite_found(v: rusqlite::types::ValueRef<'_>) -> String {
 
 /// Decode column `idx` of a PostgreSQL row with the `postgres` crate's `FromSql`, reporting a
 /// NULL or the column's type on failure.
+#[cfg(feature = "postgres")]
 pub(crate) fn pg_decode<'a, T: postgres::types::FromSql<'a>>(
     row: &'a postgres::Row,
     idx: usize,
@@ -158,8 +162,10 @@ pub(crate) fn pg_decode<'a, T: postgres::types::FromSql<'a>>(
 /// (`SELECT 1` is an `INT4`, `count(*)` an `INT8`). Narrowing reads (`INT8` into an `i32`)
 /// are not accepted, so they keep their typed decode error. The column's type is matched
 /// once per value, in `accepts`/`from_sql`, with no allocation.
+#[cfg(feature = "postgres")]
 struct Widening<T>(T);
 
+#[cfg(feature = "postgres")]
 impl<'a> postgres::types::FromSql<'a> for Widening<i16> {
     fn from_sql(ty: &postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
         i16::from_sql(ty, raw).map(Widening)
@@ -169,6 +175,7 @@ impl<'a> postgres::types::FromSql<'a> for Widening<i16> {
     }
 }
 
+#[cfg(feature = "postgres")]
 impl<'a> postgres::types::FromSql<'a> for Widening<i32> {
     fn from_sql(ty: &postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
         use postgres::types::Type;
@@ -183,6 +190,7 @@ impl<'a> postgres::types::FromSql<'a> for Widening<i32> {
     }
 }
 
+#[cfg(feature = "postgres")]
 impl<'a> postgres::types::FromSql<'a> for Widening<i64> {
     fn from_sql(ty: &postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
         use postgres::types::Type;
@@ -198,6 +206,7 @@ impl<'a> postgres::types::FromSql<'a> for Widening<i64> {
     }
 }
 
+#[cfg(feature = "postgres")]
 impl<'a> postgres::types::FromSql<'a> for Widening<f64> {
     fn from_sql(ty: &postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
         use postgres::types::Type;
@@ -228,6 +237,7 @@ macro_rules! int_type {
                     other => Err(DecodeError::new($name, sqlite_found(other))),
                 }
             }
+            #[cfg(feature = "postgres")]
             fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
                 pg_decode::<Widening<$t>>(row, idx, $name).map(|w| w.0)
             }
@@ -264,6 +274,7 @@ impl SqlType for f64 {
             other => Err(DecodeError::new("f64", sqlite_found(other))),
         }
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<Widening<f64>>(row, idx, "f64").map(|w| w.0)
     }
@@ -286,6 +297,7 @@ impl SqlType for f32 {
             other => Err(DecodeError::new("f32", sqlite_found(other))),
         }
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<f32>(row, idx, "f32")
     }
@@ -307,6 +319,7 @@ impl SqlType for bool {
             other => Err(DecodeError::new("bool", sqlite_found(other))),
         }
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<bool>(row, idx, "bool")
     }
@@ -329,6 +342,7 @@ impl SqlType for String {
             other => Err(DecodeError::new("String", sqlite_found(other))),
         }
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<String>(row, idx, "String")
     }
@@ -349,6 +363,7 @@ impl SqlType for Vec<u8> {
             other => Err(DecodeError::new("Vec<u8>", sqlite_found(other))),
         }
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<Vec<u8>>(row, idx, "Vec<u8>")
     }
@@ -379,6 +394,7 @@ impl<T: SqlType<Base = T>> SqlType for Option<T> {
             other => T::from_sqlite(other).map(Some),
         }
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         // A NULL is told apart from a type mismatch by asking for the raw optional bytes.
         match row.try_get::<_, Option<PgAny>>(idx) {
@@ -393,8 +409,10 @@ impl<T: Numeric + SqlType<Base = T>> Numeric for Option<T> {
 }
 
 /// Accepts any PostgreSQL type; used to test a column for NULL without decoding it.
+#[cfg(feature = "postgres")]
 pub(crate) struct PgAny;
 
+#[cfg(feature = "postgres")]
 impl<'a> postgres::types::FromSql<'a> for PgAny {
     fn from_sql(_: &postgres::types::Type, _: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
         Ok(PgAny)

@@ -16,13 +16,18 @@
 //! or none (read as UTC, which is what SQLite's own `datetime('now')` returns).
 //!
 //! [`Value`]: crate::types::Value
+// The text layouts are SQLite's storage; without the `sqlite` feature only the optional
+// date and time types read them (through `SqlType::from_value`).
+#![cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 
 const MICROS_PER_SECOND: i64 = 1_000_000;
 const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SECOND;
 
 /// Microseconds between the Unix epoch and PostgreSQL's (2000-01-01).
+#[cfg(feature = "postgres")]
 pub(crate) const PG_EPOCH_MICROS: i64 = 946_684_800 * MICROS_PER_SECOND;
 /// Days between the Unix epoch and PostgreSQL's (2000-01-01).
+#[cfg(feature = "postgres")]
 pub(crate) const PG_EPOCH_DAYS: i32 = 10_957;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
@@ -273,6 +278,9 @@ pub(crate) fn parse_time(text: &str) -> Option<i64> {
     let micros = parse_time_part(&mut c)?;
     c.at_end().then_some(micros)
 }
+
+#[cfg(all(not(feature = "sqlite"), any(feature = "chrono", feature = "time")))]
+use crate::types::sqlite_values as rusqlite;
 
 /// Read SQLite text with `parse`, then convert with `convert`; errors name `expected`.
 #[cfg(any(feature = "chrono", feature = "time"))]

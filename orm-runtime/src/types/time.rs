@@ -4,10 +4,13 @@
 //! PostgreSQL values are read with the `postgres` crate's own `time` support; SQLite values
 //! are ISO-8601 text (see `temporal.rs`). Values are kept to the microsecond.
 
+#[cfg(not(feature = "sqlite"))]
+use crate::types::sqlite_values as rusqlite;
 use ::time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 use rusqlite::types::ValueRef;
 
 use crate::error::DecodeError;
+#[cfg(feature = "postgres")]
 use crate::types::sql_type::pg_decode;
 use crate::types::temporal::{self, sqlite_text};
 use crate::types::{SqlKind, SqlType, Value};
@@ -56,6 +59,7 @@ impl SqlType for PrimitiveDateTime {
     fn from_sqlite(v: ValueRef<'_>) -> Result<Self, DecodeError> {
         sqlite_text(v, "PrimitiveDateTime", temporal::parse_timestamp, primitive_from_micros)
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<PrimitiveDateTime>(row, idx, "PrimitiveDateTime")
     }
@@ -70,6 +74,7 @@ impl SqlType for OffsetDateTime {
     fn from_sqlite(v: ValueRef<'_>) -> Result<Self, DecodeError> {
         sqlite_text(v, "OffsetDateTime", temporal::parse_timestamptz, utc_from_micros)
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<OffsetDateTime>(row, idx, "OffsetDateTime")
     }
@@ -84,6 +89,7 @@ impl SqlType for Date {
     fn from_sqlite(v: ValueRef<'_>) -> Result<Self, DecodeError> {
         sqlite_text(v, "Date", temporal::parse_date, date_from_days)
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<Date>(row, idx, "Date")
     }
@@ -98,6 +104,7 @@ impl SqlType for Time {
     fn from_sqlite(v: ValueRef<'_>) -> Result<Self, DecodeError> {
         sqlite_text(v, "Time", temporal::parse_time, time_from_micros)
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<Time>(row, idx, "Time")
     }

@@ -1,11 +1,15 @@
 //! `uuid::Uuid` as a column type (feature `uuid`): `UUID` on PostgreSQL, a 16-byte `BLOB` on
 //! SQLite (text in any of the usual forms is read as well).
 
+#[cfg(not(feature = "sqlite"))]
+use crate::types::sqlite_values as rusqlite;
 use ::uuid::Uuid;
 use rusqlite::types::ValueRef;
 
 use crate::error::DecodeError;
-use crate::types::sql_type::{pg_decode, sqlite_found};
+#[cfg(feature = "postgres")]
+use crate::types::sql_type::pg_decode;
+use crate::types::sql_type::sqlite_found;
 use crate::types::{SqlKind, SqlType, Value};
 
 impl SqlType for Uuid {
@@ -26,6 +30,7 @@ impl SqlType for Uuid {
             other => Err(DecodeError::new("Uuid", sqlite_found(other))),
         }
     }
+    #[cfg(feature = "postgres")]
     fn from_pg(row: &postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         pg_decode::<Uuid>(row, idx, "Uuid")
     }

@@ -6,10 +6,14 @@
 //! `UUID`, `TIMESTAMP`, ...), except decimals, which are sent as text (see
 //! [`Value::Decimal`]).
 
+#[cfg(feature = "postgres")]
 use std::error::Error as StdError;
 
+#[cfg(feature = "postgres")]
 use postgres::types::{Format, IsNull, Type};
 
+#[cfg(not(feature = "sqlite"))]
+use crate::types::sqlite_values as rusqlite;
 use crate::types::temporal;
 
 /// A value bound to a statement parameter. Values never appear in SQL text.
@@ -118,8 +122,10 @@ impl rusqlite::ToSql for Value {
     }
 }
 
+#[cfg(feature = "postgres")]
 type BoxError = Box<dyn StdError + Sync + Send>;
 
+#[cfg(feature = "postgres")]
 fn int_to_pg(v: i64, ty: &Type, out: &mut postgres::types::private::BytesMut) -> Result<IsNull, BoxError> {
     use postgres::types::ToSql;
     match *ty {
@@ -136,25 +142,30 @@ fn int_to_pg(v: i64, ty: &Type, out: &mut postgres::types::private::BytesMut) ->
     }
 }
 
+#[cfg(feature = "postgres")]
 fn is_text(ty: &Type) -> bool {
     matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::UNKNOWN)
 }
 
+#[cfg(feature = "postgres")]
 fn mismatch(what: &str, ty: &Type) -> BoxError {
     format!("cannot bind {what} to a parameter of type {ty}").into()
 }
 
 /// Bind as text: the value's text form for a text parameter.
+#[cfg(feature = "postgres")]
 fn text_to_pg(text: &str, out: &mut postgres::types::private::BytesMut) -> Result<IsNull, BoxError> {
     postgres_protocol::types::text_to_sql(text, out);
     Ok(IsNull::No)
 }
 
 /// Microseconds since the Unix epoch -> since PostgreSQL's.
+#[cfg(feature = "postgres")]
 fn pg_micros(v: i64) -> Result<i64, BoxError> {
     v.checked_sub(temporal::PG_EPOCH_MICROS).ok_or_else(|| "timestamp out of PostgreSQL's range".into())
 }
 
+#[cfg(feature = "postgres")]
 impl postgres::types::ToSql for Value {
     fn to_sql(&self, ty: &Type, out: &mut postgres::types::private::BytesMut) -> Result<IsNull, BoxError> {
         use postgres_protocol::types as wire;
@@ -248,6 +259,7 @@ impl postgres::types::ToSql for Value {
 }
 
 /// The hyphenated lowercase form of a UUID (`67e55044-10b1-426f-9247-bb680e5fe0c8`).
+#[cfg(feature = "postgres")]
 pub(crate) fn format_uuid(b: &[u8; 16]) -> String {
     use std::fmt::Write;
     let mut out = String::with_capacity(36);
@@ -262,6 +274,7 @@ pub(crate) fn format_uuid(b: &[u8; 16]) -> String {
 }
 
 /// The 16 bytes of a UUID written as 32 hex digits, hyphens anywhere, braces or not.
+#[cfg(feature = "sqlite")]
 pub(crate) fn parse_uuid(text: &str) -> Option<[u8; 16]> {
     let text = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')).unwrap_or(text);
     let mut out = [0u8; 16];
@@ -317,6 +330,7 @@ impl rusqlite::ToSql for Param<'_> {
     }
 }
 
+#[cfg(feature = "postgres")]
 impl postgres::types::ToSql for Param<'_> {
     fn to_sql(&self, ty: &Type, out: &mut postgres::types::private::BytesMut) -> Result<IsNull, BoxError> {
         match self {

@@ -105,10 +105,14 @@ pub fn each_db(test: &str, f: impl Fn(&Db)) {
 
 /// [`each_db`] with extra engine settings.
 pub fn each_db_with(test: &str, configure: impl Fn(EngineBuilder) -> EngineBuilder, f: impl Fn(&Db)) {
-    let log = Log::default();
-    let engine = configure(recording(Engine::builder("sqlite::memory:").pool_size(4), &log)).build().unwrap();
-    f(&Db { engine, log, name: "sqlite", app: String::new(), _schema: None });
-
+    // Each backend the build has (orm's `sqlite` / `postgres` features).
+    #[cfg(feature = "sqlite")]
+    {
+        let log = Log::default();
+        let engine = configure(recording(Engine::builder("sqlite::memory:").pool_size(4), &log)).build().unwrap();
+        f(&Db { engine, log, name: "sqlite", app: String::new(), _schema: None });
+    }
+    #[cfg(feature = "postgres")]
     if let Some(schema) = PgSchema::create(test) {
         let log = Log::default();
         let app = format!("{test}-{}", std::process::id());

@@ -85,9 +85,13 @@ impl ConcDb {
 /// [`THREADS`] workers and `configure`'s settings.
 pub fn each_concurrent_db(test: &str, configure: impl Fn(EngineBuilder) -> EngineBuilder, f: impl Fn(&ConcDb)) {
     let pool = u32::try_from(THREADS).unwrap() + 1;
-    let tmp = TempDb::new(test);
-    let engine = configure(Engine::builder(&tmp.url).pool_size(pool)).build().unwrap();
-    f(&ConcDb { engine, name: "sqlite", app: None, _tmp: Some(tmp), _pg: None });
+    #[cfg(feature = "sqlite")]
+    {
+        let tmp = TempDb::new(test);
+        let engine = configure(Engine::builder(&tmp.url).pool_size(pool)).build().unwrap();
+        f(&ConcDb { engine, name: "sqlite", app: None, _tmp: Some(tmp), _pg: None });
+    }
+    #[cfg(feature = "postgres")]
     if let Some(fx) = PgFixture::new(test, |b| configure(b.pool_size(pool))) {
         let engine = fx.engine.clone();
         let app = Some(fx.app.clone());

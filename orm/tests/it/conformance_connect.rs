@@ -104,6 +104,7 @@ fn table_exists(engine: &Engine, name: &str) -> bool {
 }
 
 #[test]
+#[cfg(feature = "sqlite")]
 fn conformance_connect_sqlite_memory_forms_are_in_memory() {
     // `sqlite:///:memory:` used to open the file `/:memory:`, so two engines shared it.
     for url in ["sqlite::memory:", "sqlite://", "sqlite:///:memory:", "sqlite://:memory:", "sqlite+rusqlite://"] {
@@ -118,6 +119,7 @@ fn conformance_connect_sqlite_memory_forms_are_in_memory() {
 }
 
 #[test]
+#[cfg(feature = "sqlite")]
 fn conformance_connect_sqlite_relative_and_absolute_files() {
     let dir = TempDir::new("files");
     // Absolute: four slashes.
@@ -151,6 +153,7 @@ fn conformance_connect_sqlite_relative_and_absolute_files() {
 }
 
 #[test]
+#[cfg(feature = "postgres")]
 fn conformance_connect_url_parts_and_drivers() {
     each_db("cc_url_parts", |db| {
         let url = db.engine.url();
@@ -174,7 +177,26 @@ fn conformance_connect_url_parts_and_drivers() {
     }
 }
 
+/// A URL for a backend the build leaves out (orm's `sqlite` or `postgres` feature off) is a
+/// typed error naming the feature, when the engine is built.
 #[test]
+#[cfg(not(all(feature = "sqlite", feature = "postgres")))]
+fn conformance_connect_left_out_backend_names_its_feature() {
+    #[cfg(not(feature = "postgres"))]
+    let (url, wanted) = ("postgresql://u@localhost/db", "postgres");
+    #[cfg(not(feature = "sqlite"))]
+    let (url, wanted) = ("sqlite::memory:", "sqlite");
+    match Engine::connect(url) {
+        Err(e @ Error::BackendDisabled { feature, .. }) => {
+            assert_eq!(feature, wanted);
+            assert!(e.to_string().contains(&format!("`{wanted}` feature")), "{e}");
+        }
+        other => panic!("{url}: {other:?}"),
+    }
+}
+
+#[test]
+#[cfg(feature = "postgres")]
 fn conformance_connect_postgres_schemes_and_encoded_user() {
     let Some(_schema) = PgSchema::create("cc_schemes") else { return };
     let base = DatabaseUrl::parse(&pg_url()).unwrap();
@@ -201,6 +223,7 @@ fn conformance_connect_postgres_schemes_and_encoded_user() {
 }
 
 #[test]
+#[cfg(feature = "postgres")]
 fn conformance_connect_password_never_printed() {
     let Some(_schema) = PgSchema::create("cc_redact") else { return };
     let secret = "Sup3rSecretPw";
@@ -237,6 +260,7 @@ fn conformance_connect_password_never_printed() {
 }
 
 #[test]
+#[cfg(feature = "postgres")]
 fn conformance_connect_tls_modes_on_the_shared_server() {
     let Some(_schema) = PgSchema::create("cc_tls") else { return };
     let url = pg_url();
@@ -277,6 +301,7 @@ fn conformance_connect_tls_modes_on_the_shared_server() {
 }
 
 #[test]
+#[cfg(feature = "postgres")]
 fn conformance_connect_tls_cancel_request_uses_tls() {
     let Some(_schema) = PgSchema::create("cc_tls_cancel") else { return };
     // Under require the cancel request must negotiate TLS too; a plaintext connector would
@@ -350,6 +375,7 @@ fn make_certificates(dir: &Path) {
 }
 
 #[test]
+#[cfg(feature = "postgres")]
 fn conformance_connect_tls_private_cluster_refusal_and_verification() {
     let Some(cluster) = PrivateCluster::start("cc_tls") else { return };
     let plain = format!("postgres://postgres@127.0.0.1:{}/postgres", cluster.port);
@@ -418,6 +444,7 @@ fn conformance_connect_tls_private_cluster_refusal_and_verification() {
 /// modes alternate, and each figure is the median of its rounds. Prints the numbers
 /// (`--nocapture`); the README's TLS section quotes a run.
 #[test]
+#[cfg(feature = "postgres")]
 fn conformance_connect_tls_cost() {
     let Some(_schema) = PgSchema::create("cc_tls_cost") else { return };
     const ROUNDS: usize = 15;
@@ -467,6 +494,7 @@ fn conformance_connect_tls_cost() {
 /// connections as broken); its statements fail with `Busy` once SQLite's busy timeout (5 s)
 /// has passed, not with a `PoolTimeout` after the pool's 30 s.
 #[test]
+#[cfg(feature = "sqlite")]
 fn conformance_connect_sqlite_memory_locked_by_a_writer_is_busy_not_a_pool_timeout() {
     let engine = Engine::connect("sqlite://").unwrap();
     engine.execute("CREATE TABLE locked (x INTEGER)", &[]).unwrap();

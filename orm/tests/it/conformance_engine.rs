@@ -116,6 +116,7 @@ fn autocommit_mode_commits_each_statement() {
 }
 
 #[test]
+#[cfg(feature = "sqlite")]
 fn pooled_connection_comes_back_in_commit_as_you_go_mode() {
     let engine = Engine::builder("sqlite::memory:").pool_size(1).build().unwrap();
     engine.create_all(&[User::table()]).unwrap();

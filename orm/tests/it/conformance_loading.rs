@@ -453,6 +453,7 @@ fn self_referential_joinedloads_alias_each_level() {
 }
 
 #[test]
+#[cfg(feature = "sqlite")]
 fn joinedload_sql_snapshots() {
     let engine = Engine::connect("sqlite::memory:").unwrap();
     let mut s = engine.session();

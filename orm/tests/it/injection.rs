@@ -346,6 +346,7 @@ fn t26_inject_exact_round_trip_of_edge_values() {
 /// case-sensitive helpers therefore compare bytes on SQLite (`instr` / `substr` over
 /// `CAST(x AS BLOB)`).
 #[test]
+#[cfg(feature = "sqlite")]
 fn t26_inject_sqlite_like_helpers_stop_at_nul() {
     let engine = Engine::connect("sqlite::memory:").unwrap();
     engine.create_all(&[InjRow::table()]).unwrap();
@@ -365,6 +366,7 @@ fn t26_inject_sqlite_like_helpers_stop_at_nul() {
 /// a plain `'\'` would be an unterminated string on a session with
 /// `standard_conforming_strings = off` (RELIABILITY.md I2).
 #[test]
+#[cfg(feature = "postgres")]
 fn t26_inject_like_escape_literal_under_standard_conforming_strings_off() {
     each_db("t26_scs_off", |db| {
         let Some(schema) = &db._schema else { return };
@@ -382,6 +384,7 @@ fn t26_inject_like_escape_literal_under_standard_conforming_strings_off() {
 /// SQLite stores whatever bytes it is given in a TEXT column; invalid UTF-8 must come back
 /// as a typed decode error, never as a `String` holding it (RUSTSEC-2026-0111).
 #[test]
+#[cfg(feature = "sqlite")]
 fn t26_inject_invalid_utf8_in_sqlite_text_is_a_decode_error() {
     let engine = Engine::connect("sqlite::memory:").unwrap();
     engine.create_all(&[InjRow::table()]).unwrap();
@@ -980,6 +983,7 @@ fn t30_render_pg_numeric_beyond_decimal_scale_is_not_a_panic() {
 /// `i32::MAX + 1` bytes is refused by the driver before sending (its checked length cast);
 /// about 2 GB of memory and 4 s here, so it runs in CI too.
 #[test]
+#[cfg(all(feature = "postgres", feature = "sqlite"))]
 fn t30_inject_oversized_value_refused_before_sending() {
     let engine = Engine::builder("sqlite::memory:").pool_size(1).build().unwrap();
     engine.execute("CREATE TABLE huge (v TEXT)", &[]).unwrap();

@@ -95,6 +95,7 @@ fn checkout_times_out_with_a_typed_error() {
 }
 
 #[test]
+#[cfg(feature = "sqlite")]
 fn in_memory_sqlite_is_one_database_for_the_whole_pool() {
     let engine = Engine::builder("sqlite::memory:").pool_size(3).build().unwrap();
     let a = engine.connection().unwrap();
@@ -113,6 +114,7 @@ fn in_memory_sqlite_is_one_database_for_the_whole_pool() {
 }
 
 #[test]
+#[cfg(feature = "sqlite")]
 fn sqlite_file_sessions_write_concurrently_with_begin_immediate() {
     let dir = std::env::temp_dir().join(format!("orm-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -197,6 +199,7 @@ fn prepared_statements_are_reused() {
 }
 
 #[test]
+#[cfg(feature = "postgres")]
 fn terminated_backend_gives_connection_lost_and_is_discarded() {
     crate::common::each_db_with("p_lost", one_connection, |db| {
         if !db.is_pg() {

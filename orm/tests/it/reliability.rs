@@ -34,6 +34,7 @@ impl Sent {
 /// disconnect not typed as such, a dead connection put back, or every idle connection of a
 /// restarted server costing its own failed probe (no generation).
 #[test]
+#[cfg(feature = "postgres")]
 fn t01_pool_recovers_after_idle_backend_terminated() {
     let Some(mut fx) = PgFixture::new("t01", |b| b) else { return };
     fx.engine.create_all(&[User::table()]).unwrap();
@@ -88,6 +89,7 @@ fn t01_pool_recovers_after_idle_backend_terminated() {
 /// its transaction, a rollback that fails or waits on the dead socket, in-memory state
 /// that keeps the lost inserts, or the dead connection going back to the pool.
 #[test]
+#[cfg(feature = "postgres")]
 fn t02_session_disconnect_mid_transaction_is_typed_and_pending_rollback() {
     let sent = Sent::default();
     let Some(mut fx) = PgFixture::new("t02", |b| sent.record(b)) else { return };
@@ -138,6 +140,7 @@ fn t02_session_disconnect_mid_transaction_is_typed_and_pending_rollback() {
 /// being trusted to bound the startup handshake (it only bounds the TCP connect), which
 /// blocks pool threads for as long as the server stays silent.
 #[test]
+#[cfg(feature = "postgres")]
 fn t05_hung_server_handshake_is_bounded() {
     // Accepts TCP connections and never answers the startup message (a stopped postmaster).
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -181,6 +184,7 @@ fn t05_hung_server_handshake_is_bounded() {
 /// borrower runs inside it and the rows stay locked), on drop, on panic, or after a raw
 /// `BEGIN` the ORM did not track.
 #[test]
+#[cfg(all(feature = "postgres", feature = "sqlite"))]
 fn t07_pool_leaked_transaction_never_reaches_next_borrower() {
     // PostgreSQL.
     if let Some(mut fx) = PgFixture::new("t07", |b| b.pool_size(1)) {
@@ -250,6 +254,7 @@ fn t07_pool_leaked_transaction_never_reaches_next_borrower() {
 /// next borrower, including the raw `BEGIN; SELECT 1/0` shape the ORM does not track, and a
 /// COMMIT of an aborted transaction reported as success (the server answers it with ROLLBACK).
 #[test]
+#[cfg(feature = "postgres")]
 fn t08_pool_aborted_transaction_never_reaches_next_borrower() {
     let Some(mut fx) = PgFixture::new("t08", |b| b.pool_size(1)) else { return };
     fx.engine.create_all(&[User::table()]).unwrap();
@@ -290,6 +295,7 @@ fn t08_pool_aborted_transaction_never_reaches_next_borrower() {
 /// T09. Would catch: a panic returning the connection with its transaction open, a double
 /// panic (abort) when the rollback in drop fails too, or a poisoned pool.
 #[test]
+#[cfg(feature = "postgres")]
 fn t09_session_panic_inside_transaction_rolls_back() {
     each_db_with(
         "t09",
@@ -334,6 +340,7 @@ fn t09_session_panic_inside_transaction_rolls_back() {
 /// T10. Would catch: the server closing an idle-in-transaction session (25P03, then a
 /// closed socket) reported as an ordinary error, or the dead connection kept in the pool.
 #[test]
+#[cfg(feature = "postgres")]
 fn t10_pool_server_side_session_timeouts() {
     let Some(mut fx) = PgFixture::new("t10", |b| b.pool_size(1)) else { return };
     fx.engine.create_all(&[User::table()]).unwrap();
@@ -400,6 +407,7 @@ fn t11_session_flush_integrity_error_requires_rollback() {
 /// COMMIT that is untyped, not retryable, leaves the server `idle in transaction`, or is
 /// retried without rolling back; and a retry helper that gives up or retries too often.
 #[test]
+#[cfg(feature = "postgres")]
 fn t14_serialization_failure_at_commit_is_retryable_and_leaves_server_idle() {
     let Some(mut fx) = PgFixture::new("t14", |b| b) else { return };
     fx.admin.batch(&format!("CREATE TABLE {}.ledger (cls INT NOT NULL, amount INT NOT NULL)", fx.schema.name));
@@ -458,6 +466,7 @@ fn t14_serialization_failure_at_commit_is_retryable_and_leaves_server_idle() {
 /// that does not cancel (the call waits the whole `pg_sleep`), a connection left unusable
 /// after a cancel, or a session that carries on in the aborted transaction.
 #[test]
+#[cfg(feature = "postgres")]
 fn t17_session_statement_lock_timeouts_and_client_deadline_typed() {
     let Some(mut fx) = PgFixture::new("t17", |b| b.pool_size(1)) else { return };
     fx.engine.create_all(&[User::table()]).unwrap();
@@ -522,6 +531,7 @@ fn t17_session_statement_lock_timeouts_and_client_deadline_typed() {
 /// timeout is the ORM's own. Would catch: a deadline that does not fire (the recursive query
 /// never ends), an untyped interrupt, or a connection unusable afterwards.
 #[test]
+#[cfg(feature = "sqlite")]
 fn t17b_sqlite_statement_timeout_and_client_deadline_typed() {
     let tmp = TempDb::new("t17b");
     let (path, url) = (tmp.path.clone(), tmp.url.clone());
@@ -572,6 +582,7 @@ fn t17b_sqlite_statement_timeout_and_client_deadline_typed() {
 /// (which is retryable: the work could be applied twice) or as "rolled back", a retry helper
 /// that retries it, or the connection kept.
 #[test]
+#[cfg(feature = "postgres")]
 fn t16_session_commit_outcome_unknown() {
     let Some(mut fx) = PgFixture::new("t16", |b| b) else { return };
     fx.engine.create_all(&[User::table()]).unwrap();

@@ -77,6 +77,7 @@ fn status_pair(engine: &Engine) -> (u32, u32) {
 /// untyped error), stale idle connections handed to callers after a restart, or each of them
 /// costing a failed probe (no generation counter), and leaks.
 #[test]
+#[cfg(feature = "postgres")]
 fn t03_fault_cluster_restart_invalidates_pool() {
     let _serial = serial();
     let Some(cluster) = PrivateCluster::start("t03") else { return };
@@ -117,6 +118,7 @@ fn t03_fault_cluster_restart_invalidates_pool() {
 /// T04. Would catch: a checkout that hangs (or panics) while the server is down, a timeout
 /// that does not say why, and a pool that does not recover when the server is back.
 #[test]
+#[cfg(feature = "postgres")]
 fn t04_fault_cluster_down_checkout_is_bounded_and_recovers() {
     let _serial = serial();
     let Some(cluster) = PrivateCluster::start("t04") else { return };
@@ -166,6 +168,7 @@ fn t04_fault_cluster_down_checkout_is_bounded_and_recovers() {
 /// `connect_timeout` covers only the TCP connect; the handshake needs the ORM's deadline),
 /// and a pool that stays broken after the server continues.
 #[test]
+#[cfg(feature = "postgres")]
 fn t05_fault_cluster_stopped_postmaster_is_bounded() {
     let _serial = serial();
     let Some(cluster) = PrivateCluster::start("t05") else { return };
@@ -229,6 +232,7 @@ fn fill_until_full(engine: &Engine, rng: &mut Rng, row: usize, max_rows: usize) 
 /// that goes on as if its transaction were intact (SQLite may already have rolled it back),
 /// committed rows damaged, or a database that stays unwritable after space is freed.
 #[test]
+#[cfg(feature = "sqlite")]
 fn t24_fault_os_disk_full_sqlite() {
     let _serial = serial();
     let Some(disk) = TmpfsMount::mount("t24-sqlite", 512) else { return };
@@ -274,6 +278,7 @@ fn t24_fault_os_disk_full_sqlite() {
 /// typed as `DiskFull` (53100), a session that carries on, a backend lost over it, or other
 /// tables (on the default tablespace) affected.
 #[test]
+#[cfg(feature = "postgres")]
 fn t24_fault_os_disk_full_postgres() {
     let _serial = serial();
     let Some(cluster) = PrivateCluster::start("t24") else { return };
@@ -322,6 +327,7 @@ fn t24_fault_os_disk_full_postgres() {
 /// come back. (The SQLite and client-kill halves, with child processes, are in
 /// `reliability_processes.rs`.)
 #[test]
+#[cfg(feature = "postgres")]
 fn t25_fault_server_sigkill_mid_commit_consistency() {
     let _serial = serial();
     let Some(cluster) = PrivateCluster::start("t25") else { return };
@@ -406,6 +412,7 @@ fn t25_fault_server_sigkill_mid_commit_consistency() {
 /// server either; TCP keepalives must end it), and one connection's undeliverable cancel
 /// holding up every other deadline in the process.
 #[test]
+#[cfg(feature = "postgres")]
 fn t05c_fault_network_partition_is_bounded() {
     let _serial = serial();
     let Some(ns) = crate::fault_netns::NetNs::create("t05c") else { return };

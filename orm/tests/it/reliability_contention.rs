@@ -24,6 +24,7 @@ fn busy_session(engine: &Engine, name: &str) -> orm::Session {
 /// (diesel#3156: every returned connection treated as broken, so each checkout connects anew).
 /// SQLite runs on a file (WAL): in `sqlite::memory:` a writer's transaction blocks readers.
 #[test]
+#[cfg(all(feature = "postgres", feature = "sqlite"))]
 fn t06_pool_exhaustion_bounded_no_leak_no_churn() {
     const APP: &str = "t06_exhaustion";
     let exhaustible = |b: EngineBuilder| b.pool_size(2).connection_timeout(Duration::from_millis(300));
@@ -88,6 +89,7 @@ fn exhaust_and_reuse(engine: &Engine, app: Option<&str>) {
 /// failing, a victim session that goes on as if its transaction were alive, a victim that
 /// cannot run again after rollback, and leaks.
 #[test]
+#[cfg(feature = "postgres")]
 fn t15_session_deadlock_one_victim() {
     let Some(mut fx) = PgFixture::new("t15", |b| b) else { return };
     fx.engine.create_all(&[User::table()]).unwrap();

@@ -92,6 +92,7 @@ fn t12_session_rollback_restores_identity_map() {
 /// (the outer work lost), a session still refusing work after `ROLLBACK TO SAVEPOINT`
 /// (PostgreSQL's aborted state not cleared), or the failed object left in the session.
 #[test]
+#[cfg(feature = "postgres")]
 fn t13_session_savepoint_contains_failure() {
     each_db_with(
         "rm_t13",
@@ -332,6 +333,7 @@ struct Tick {
 /// busy timeout, so concurrent writers get `Busy` instead of waiting their turn; and writes
 /// that do not serialize (a lost counter increment).
 #[test]
+#[cfg(feature = "sqlite")]
 fn t21_sqlite_write_transactions_begin_immediate() {
     const PER_THREAD: i64 = 100;
     let tmp = TempDb::new("t21");
@@ -444,6 +446,7 @@ fn check_pragmas(conn: &mut orm::PooledConnection, file: bool, what: &str) {
 /// session's lock timeout leaking to the next borrower; a `:memory:` pool whose connections
 /// each see their own empty database.
 #[test]
+#[cfg(feature = "sqlite")]
 fn t23_sqlite_pool_pragmas_on_every_connection() {
     let tmp = TempDb::new("t23");
     let schema = "CREATE TABLE IF NOT EXISTS rm_parent (id INTEGER PRIMARY KEY);

@@ -60,6 +60,7 @@ fn pending_busy<T: std::fmt::Debug>(r: orm::Result<T>) -> bool {
 /// [`Error::Busy`], a session that keeps working (or keeps a transaction) after its write
 /// got `Busy`, and a writer that does not get the lock once the other process releases it.
 #[test]
+#[cfg(feature = "sqlite")]
 fn t20_sqlite_busy_other_process_holds_lock() {
     let tmp = TempDb::new("t20");
     let impatient = Engine::builder(&tmp.url).pool_size(2).lock_timeout(Duration::from_millis(300)).build().unwrap();
@@ -129,6 +130,7 @@ fn t20_sqlite_busy_other_process_holds_lock() {
 /// pool inside a transaction, or commit later by accident; also a session whose memory says
 /// "inserted" while the database does not hold the row, and a commit that cannot be retried.
 #[test]
+#[cfg(feature = "sqlite")]
 fn t22_sqlite_commit_busy_never_leaves_open_tx() {
     let tmp = TempDb::new("t22");
     let sent: Arc<Mutex<Vec<String>>> = Arc::default();

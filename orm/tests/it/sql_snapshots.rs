@@ -150,6 +150,7 @@ fn bad_identifiers_and_function_names_are_refused() {
 }
 
 #[test]
+#[cfg(feature = "sqlite")]
 fn orm_query_count_and_exists() {
     let engine = Engine::connect("sqlite::memory:").unwrap();
     let mut s = engine.session();
