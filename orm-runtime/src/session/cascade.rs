@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::session::relationship::LinkDirection;
-use crate::session::unit_of_work::Tracked;
+use crate::session::tracked::LinkDirection;
+use crate::session::tracked::Tracked;
 use crate::session::ObjectState;
 use crate::types::Value;
 

@@ -6,8 +6,8 @@ use std::marker::PhantomData;
 use crate::dialect::render;
 use crate::error::Result;
 use crate::expr::{AppearsIn, Expression, IntoOrdering, Joined, Node, TableRef};
-use crate::model::Model;
 use crate::query::{JoinKind, OrderTerm, SelectItem, SelectStatement, Statement};
+use crate::session::mapper::Mapper;
 use crate::session::object::Obj;
 use crate::session::query::Query;
 use crate::session::relationship::JoinPath;
@@ -21,14 +21,14 @@ pub trait QueryTarget {
     fn query(session: &mut Session) -> Self::Query<'_>;
 }
 
-impl<M: Model> QueryTarget for M {
+impl<M: Mapper> QueryTarget for M {
     type Query<'s> = Query<'s, M>;
     fn query(session: &mut Session) -> Query<'_, M> {
         Query::new(session)
     }
 }
 
-impl<A: Model, B: Model> QueryTarget for (A, B) {
+impl<A: Mapper, B: Mapper> QueryTarget for (A, B) {
     type Query<'s> = PairQuery<'s, A, B, A>;
     fn query(session: &mut Session) -> PairQuery<'_, A, B, A> {
         let mut stmt = SelectStatement::all_columns(A::table());
@@ -40,14 +40,14 @@ impl<A: Model, B: Model> QueryTarget for (A, B) {
 /// A query returning pairs `(A, B)` of tracked objects over the FROM clause `F` (`A`, then
 /// joins; `B` must be joined before the query runs).
 #[derive(Debug)]
-pub struct PairQuery<'s, A: Model, B: Model, F> {
+pub struct PairQuery<'s, A: Mapper, B: Mapper, F> {
     session: &'s mut Session,
     stmt: SelectStatement,
     _types: PhantomData<fn() -> (A, B, F)>,
 }
 
-impl<'s, A: Model, B: Model, F> PairQuery<'s, A, B, F> {
-    fn joined<N: Model>(self, clause: crate::query::JoinClause) -> PairQuery<'s, A, B, Joined<F, N>> {
+impl<'s, A: Mapper, B: Mapper, F> PairQuery<'s, A, B, F> {
+    fn joined<N: Mapper>(self, clause: crate::query::JoinClause) -> PairQuery<'s, A, B, Joined<F, N>> {
         let PairQuery { session, mut stmt, .. } = self;
         stmt.joins.push(clause);
         PairQuery { session, stmt, _types: PhantomData }

@@ -3,8 +3,8 @@
 
 use crate::backend::Connection;
 use crate::error::{Error, Result};
-use crate::model::Model;
 use crate::query::{Executor, FromStatement, Text};
+use crate::session::mapper::Mapper;
 use crate::session::{Obj, Session};
 
 impl Session {
@@ -21,7 +21,7 @@ impl Session {
     /// [`Text::from_statement`]) and tracked: a row whose key the session already holds gives
     /// that object (its unflushed changes kept). Runs after an autoflush, in the session's
     /// transaction.
-    pub fn from_statement<M: Model>(&mut self, text: Text) -> TextQuery<'_, M> {
+    pub fn from_statement<M: Mapper>(&mut self, text: Text) -> TextQuery<'_, M> {
         TextQuery { session: self, statement: text.from_statement() }
     }
 }
@@ -48,7 +48,7 @@ pub struct TextQuery<'s, M> {
     statement: FromStatement<M>,
 }
 
-impl<M: Model> TextQuery<'_, M> {
+impl<M: Mapper> TextQuery<'_, M> {
     fn run(self, mut each: impl FnMut(Obj<M>) -> Result<bool>) -> Result<()> {
         let TextQuery { session, statement, .. } = self;
         statement.text().check_binds()?;
