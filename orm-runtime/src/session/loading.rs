@@ -69,8 +69,8 @@ fn in_list<K>(keys: &[K], value: impl Fn(&K) -> Value) -> Vec<Node> {
     keys.iter().map(|k| Node::Value(value(k))).collect()
 }
 
-fn by_primary_key<M: Mapper>(stmt: &mut SelectStatement) {
-    for c in M::table().primary_key_columns() {
+fn by_primary_key(table: &'static crate::schema::TableDef, stmt: &mut SelectStatement) {
+    for c in table.primary_key_columns() {
         stmt.order_by.push(OrderTerm {
             node: Node::Column { table: c.table, name: c.name },
             direction: crate::expr::Direction::Asc,
@@ -127,7 +127,7 @@ pub(crate) fn load_children<P: Mapper, C: Mapper>(
     for filter in filters {
         let mut stmt = SelectStatement::all_columns(C::table());
         stmt.and_where(filter);
-        by_primary_key::<C>(&mut stmt);
+        by_primary_key(C::table(), &mut stmt);
         let mut add = |child: Obj<C>| -> Result<bool> {
             let v = child.try_read()?.column_value(fk.index);
             groups.entry(P::key_from_values(&[v])?).or_default().push(child.clone());
@@ -620,13 +620,12 @@ impl<M: Mapper, R: JoinRelation<M>> JoinCollector<M> for NodeCollector<M, R> {
 const ORDER_LABELS: [&str; 8] =
     ["_order_1", "_order_2", "_order_3", "_order_4", "_order_5", "_order_6", "_order_7", "_order_8"];
 
-/// `stmt` (a SELECT of `M`'s columns) as a subquery that shadows `M`'s table, so that joins
-/// added to the outer statement cannot cut its LIMIT / OFFSET short:
+/// `stmt` (a SELECT of the columns of a model's `table`) as a subquery that shadows the
+/// table, so that joins added to the outer statement cannot cut its LIMIT / OFFSET short:
 /// `SELECT "users".* FROM (SELECT ... LIMIT 2) AS "users"`. The ORDER BY is repeated
-/// outside (terms that are not columns of `M` travel as labelled columns of the subquery),
-/// so that the objects keep their order.
-fn wrap_limited<M: Mapper>(stmt: &SelectStatement) -> Result<SelectStatement> {
-    let table = M::table();
+/// outside (terms that are not columns of the table travel as labelled columns of the
+/// subquery), so that the objects keep their order. Not generic: compiled once.
+fn wrap_limited(table: &'static crate::schema::TableDef, stmt: &SelectStatement) -> Result<SelectStatement> {
     let mut inner = stmt.clone();
     let lock = inner.lock.take();
     let mut labels = ORDER_LABELS.iter();
@@ -664,7 +663,8 @@ pub(crate) fn joined_statement<M: Mapper>(
     stmt: &SelectStatement,
     joins: &[Box<dyn JoinSpec<M>>],
 ) -> Result<(SelectStatement, Vec<Box<dyn JoinCollector<M>>>)> {
-    let mut out = if stmt.limit.is_some() || stmt.offset.is_some() { wrap_limited::<M>(stmt)? } else { stmt.clone() };
+    let mut out =
+        if stmt.limit.is_some() || stmt.offset.is_some() { wrap_limited(M::table(), stmt)? } else { stmt.clone() };
     if let Some(lock) = out.lock.as_mut().filter(|l| l.of.is_empty()) {
         // The related rows are on the outer joins' nullable side, which cannot be locked:
         // lock the query's own rows (SQLAlchemy does the same).
