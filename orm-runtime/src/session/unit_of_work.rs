@@ -291,7 +291,12 @@ pub(crate) fn flush_insert_group(group: &[Arc<dyn Tracked>], ctx: &mut FlushCtx<
     }
     let after = ctx.mapper.has_after_of(first.model(), WriteEvent::Insert);
     let fill = InsertFill::of(table);
-    let rows = group.iter().map(|o| InsertRow::new(o.clone(), table, &fill)).collect::<Result<Vec<_>>>()?;
+    // Sized up front: collecting through `Result` would grow the vector by doubling,
+    // copying every row at each step (a measurable share of a large flush).
+    let mut rows = Vec::with_capacity(group.len());
+    for obj in group {
+        rows.push(InsertRow::new(obj.clone(), table, &fill)?);
+    }
     let dialect = ctx.conn.dialect_kind();
     let key_idx = table.auto_increment_column().map(|c| c.index);
     let FlushCtx { conn, identity, undo, mapper } = ctx;
@@ -503,13 +508,18 @@ fn insert_rows(
             let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning: ColumnMask::EMPTY })?;
             let mut stmt = conn.prepared(&sql)?;
             for row in batch {
-                // Bound straight from the object's fields, without copies.
-                let mut executed = Ok(0);
+                // Bound straight from the object's fields, without copies. Only an error is
+                // carried out of the closure (moving a whole `Result` per row costs a copy).
+                let mut failed = None;
                 row.obj.with_fields(&mut |data| {
                     let params: Vec<Param<'_>> = columns.iter().map(|i| data.param_at(i)).collect();
-                    executed = stmt.execute(&params);
+                    if let Err(e) = stmt.execute(&params) {
+                        failed = Some(e);
+                    }
                 });
-                executed.map_err(|e| fill_table(e, table.name))?;
+                if let Some(e) = failed {
+                    return Err(fill_table(e, table.name));
+                }
                 if let (Some(k), Some(rowid)) = (rowid_key, stmt.last_insert_rowid()) {
                     row.obj.with_fields_mut("given its generated key", &mut |data| {
                         data.set_value_at(k, &Value::I64(rowid))
