@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::backend::Connection;
 use crate::error::{Error, Result};
-use crate::session::mapper::Mapper;
+use crate::model::Model;
 use crate::session::mapper_events::{MapperListeners, WriteEvent};
 use crate::session::Session;
 
@@ -116,7 +116,7 @@ impl Session {
     /// session.before_write::<M>(WriteEvent::Insert, |_conn, _note| Ok(()));
     /// # }
     /// ```
-    pub fn before_write<M: Mapper>(
+    pub fn before_write<M: Model>(
         &mut self,
         event: WriteEvent,
         listener: impl Fn(&mut Connection, &mut M) -> Result<()> + Send + Sync + 'static,
@@ -127,7 +127,7 @@ impl Session {
     /// Run `listener` on every object of model `M` just after a flush wrote it (`event`), with
     /// the flush's connection (audit rows, derived tables). An `Err` fails the flush, which is
     /// rolled back.
-    pub fn after_write<M: Mapper>(
+    pub fn after_write<M: Model>(
         &mut self,
         event: WriteEvent,
         listener: impl Fn(&mut Connection, &M) -> Result<()> + Send + Sync + 'static,

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use crate::backend::{Connection, Engine};
 use crate::error::Result;
+use crate::model::Model;
 use crate::query::{IsolationLevel, TransactionOptions};
 use crate::session::events::{Listeners, SessionEvent};
-use crate::session::mapper::Mapper;
 use crate::session::mapper_events::WriteEvent;
 use crate::session::Session;
 
@@ -101,7 +101,7 @@ impl SessionFactory {
 
     /// Run `listener` before every write of an `M` in every session made from now on (see
     /// [`Session::before_write`]).
-    pub fn before_write<M: Mapper>(
+    pub fn before_write<M: Model>(
         mut self,
         event: WriteEvent,
         listener: impl Fn(&mut Connection, &mut M) -> Result<()> + Send + Sync + 'static,
@@ -112,7 +112,7 @@ impl SessionFactory {
 
     /// Run `listener` after every write of an `M` in every session made from now on (see
     /// [`Session::after_write`]).
-    pub fn after_write<M: Mapper>(
+    pub fn after_write<M: Model>(
         mut self,
         event: WriteEvent,
         listener: impl Fn(&mut Connection, &M) -> Result<()> + Send + Sync + 'static,
