@@ -66,7 +66,14 @@ impl ColumnMask {
     }
 }
 
-/// A mapped struct. Implemented by `#[derive(Model)]`; not meant to be implemented by hand.
+/// A mapped struct: its table's metadata, its primary key and its row codec (decoding rows,
+/// binding values, diffing against a snapshot, validating). Implemented by `#[derive(Model)]`;
+/// not meant to be implemented by hand.
+///
+/// This is all the Core layers (`query/`, `dialect/`, `backend/`) know of a model. What the
+/// session does with one (cascades, default loaders, following relationships at a flush) is
+/// `session::Mapper`, which the derive implements too. Validation stays here: Core inserts
+/// run the validators as well.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a model",
     label = "not a model",
@@ -141,23 +148,38 @@ pub trait Model: Sized + Send + Sync + 'static {
         let _ = columns;
         Ok(())
     }
+}
 
-    /// Called when `obj` is marked for deletion: delete what `cascade_delete` relationships
-    /// hold (generated for models that have some).
-    fn cascade_delete(session: &mut crate::session::Session, obj: &crate::session::Obj<Self>) -> Result<()> {
-        let _ = (session, obj);
-        Ok(())
+/// An object of any model behind `dyn`: its codec, for code compiled once for every model
+/// (the session's unit of work). Every [`Model`] is one.
+pub(crate) trait DynModel: Send + Sync {
+    /// [`Model::column_value`].
+    fn value_at(&self, idx: usize) -> Value;
+    /// [`Model::column_param`].
+    fn param_at(&self, idx: usize) -> crate::types::Param<'_>;
+    /// [`Model::column_is_none`].
+    fn is_none_at(&self, idx: usize) -> bool;
+    /// [`Model::set_column_value`].
+    fn set_value_at(&mut self, idx: usize, value: &Value) -> Result<()>;
+    /// [`Model::decode_column`].
+    fn decode_at(&mut self, idx: usize, row: &RowRef<'_>, pos: usize) -> Result<()>;
+}
+
+impl<M: Model> DynModel for M {
+    fn value_at(&self, idx: usize) -> Value {
+        self.column_value(idx)
     }
-
-    /// Loader options every query of this model applies (from `#[relationship(lazy = ...)]`).
-    fn default_loaders() -> Vec<Box<dyn crate::session::LoaderOption<Self>>> {
-        Vec::new()
+    fn param_at(&self, idx: usize) -> crate::types::Param<'_> {
+        self.column_param(idx)
     }
-
-    /// The related objects held by loaded relationship fields (generated for models with
-    /// relationships).
-    fn relation_links(&self, out: &mut Vec<crate::session::RelationLink>) {
-        let _ = out;
+    fn is_none_at(&self, idx: usize) -> bool {
+        self.column_is_none(idx)
+    }
+    fn set_value_at(&mut self, idx: usize, value: &Value) -> Result<()> {
+        self.set_column_value(idx, value)
+    }
+    fn decode_at(&mut self, idx: usize, row: &RowRef<'_>, pos: usize) -> Result<()> {
+        self.decode_column(idx, row, pos)
     }
 }
 

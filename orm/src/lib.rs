@@ -545,7 +545,7 @@ pub use orm_runtime::query::{
 pub use orm_runtime::schema::{self, NamingConvention, TableDef};
 pub use orm_runtime::session::{
     joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, FetchObjects,
-    HasMany, HasManyRel, HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Obj, ObjMut, ObjRef,
+    HasMany, HasManyRel, HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Mapper, Obj, ObjMut, ObjRef,
     ObjectState, PairQuery, PolymorphicQuery, Query, Savepoint, Session, SessionCounts, SessionEvent, SessionFactory,
     SessionListener, WriteEvent,
 };
@@ -698,7 +698,7 @@ pub mod __private {
     };
     pub use orm_runtime::session::{cascade_delete_child, has_one_links, HasOne, HasOneRel, ParentSide};
     pub use orm_runtime::session::{Adopter, PolymorphicObjects};
-    pub use orm_runtime::session::{Obj, Session};
+    pub use orm_runtime::session::{Mapper, Obj, Session};
     pub use orm_runtime::types::CustomType;
     pub use orm_runtime::types::RowRef;
     pub use orm_runtime::types::{Param, SqlType, Value};

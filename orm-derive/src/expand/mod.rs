@@ -64,7 +64,7 @@ fn expand(cont: &Container<'_>) -> TokenStream {
     }
 }
 
-/// A `Model` impl that only satisfies the trait checker, emitted beside the errors so that
+/// `Model` and `Mapper` impls that only satisfy the trait checker, emitted beside the errors so that
 /// one bad attribute does not also produce "`User` is not a model" everywhere it is used;
 /// with `default`, a `Default` impl too (for `..Default::default()` in the user's code).
 fn fallback(ident: &syn::Ident, default: bool) -> TokenStream {
@@ -95,6 +95,7 @@ fn fallback(ident: &syn::Ident, default: bool) -> TokenStream {
                 fn set_column_value(&mut self, _: usize, _: &__orm::Value) -> __orm::Result<()> { ::core::panic!("invalid model") }
                 fn snapshot(&self) -> Self { ::core::panic!("invalid model") }
             }
+            impl __orm::Mapper for #ident {}
             #default
         };
     }

@@ -1,4 +1,5 @@
-//! `impl Model`: row decoding, bind encoding, keys, change detection, snapshots.
+//! `impl Model` (row decoding, bind encoding, keys, change detection, snapshots, validation)
+//! and `impl Mapper` (what the session follows: relationship links, default loaders, cascades).
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -267,7 +268,10 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
             }
 
             #validate
+        }
 
+        #[automatically_derived]
+        impl __orm::Mapper for #ident {
             #relation_links
 
             #default_loaders

@@ -16,10 +16,11 @@ use std::sync::Arc;
 
 use crate::dialect::render;
 use crate::error::Result;
-use crate::model::Model;
 use crate::query::{Delete, Statement, Update};
+use crate::session::mapper::Mapper;
 use crate::session::object::ObjCell;
-use crate::session::unit_of_work::{Tracked, Undo};
+use crate::session::tracked::Tracked;
+use crate::session::unit_of_work::Undo;
 use crate::session::{ObjectState, Session};
 
 impl Session {
@@ -50,7 +51,7 @@ impl Session {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn bulk_update<M: Model>(&mut self, update: Update<M>) -> Result<u64> {
+    pub fn bulk_update<M: Mapper>(&mut self, update: Update<M>) -> Result<u64> {
         self.check_usable()?;
         let Some(stmt) = update.checked()? else { return Ok(0) };
         let mut stmt = stmt.into_owned();
@@ -111,7 +112,7 @@ impl Session {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn bulk_delete<M: Model>(&mut self, delete: Delete<M>) -> Result<u64> {
+    pub fn bulk_delete<M: Mapper>(&mut self, delete: Delete<M>) -> Result<u64> {
         self.check_usable()?;
         let mut stmt = delete.checked()?.clone();
         stmt.returning = M::table().columns.iter().map(|c| c.name).collect();

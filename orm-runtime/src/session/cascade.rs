@@ -6,8 +6,7 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Misuse, Result};
-use crate::session::relationship::LinkDirection;
-use crate::session::unit_of_work::Tracked;
+use crate::session::tracked::{LinkDirection, Tracked};
 use crate::session::ObjectState;
 use crate::types::Value;
 

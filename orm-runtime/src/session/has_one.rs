@@ -3,22 +3,23 @@
 //! work as for [`HasMany`](crate::session::HasMany), with one object instead of a list.
 
 use crate::error::{Error, Result};
-use crate::model::Model;
 use crate::query::{JoinClause, JoinKind, SelectStatement};
 use crate::schema::ColumnDef;
 use crate::session::loading::{load_children, JoinRelation, Relationship};
+use crate::session::mapper::Mapper;
 use crate::session::object::Obj;
 use crate::session::relationship::{
-    fk_condition, BackPopulates, BelongsTo, JoinPath, LinkDirection, ParentSide, RelationField, RelationLink,
+    fk_condition, release, BackPopulates, BelongsTo, JoinPath, ParentSide, RelationField,
 };
+use crate::session::tracked::{LinkDirection, RelationLink};
 use crate::session::Session;
 
 /// The single child of a one-to-one relationship (`None` when there is none).
-pub struct HasOne<T: Model> {
+pub struct HasOne<T: Mapper> {
     loaded: Option<Option<Obj<T>>>,
 }
 
-impl<T: Model> HasOne<T> {
+impl<T: Mapper> HasOne<T> {
     /// Loaded, with no child (for new objects).
     pub fn new() -> Self {
         HasOne { loaded: Some(None) }
@@ -46,62 +47,30 @@ impl<T: Model> HasOne<T> {
     }
 
     /// The loaded child, if it is `child`.
-    fn holds(&self, child: &Obj<T>) -> bool {
+    pub(crate) fn holds(&self, child: &Obj<T>) -> bool {
         matches!(&self.loaded, Some(Some(c)) if c.ptr_eq(child))
     }
 }
 
-/// `former` no longer holds `child` (`back_populates`): its loaded one-to-one side becomes
-/// `None` if it held `child`, as a change of `former` (so that the flush treats `child` as
-/// taken out: moved if another object now holds it, else an orphan or a NULL key).
-pub(crate) fn release<P: Model, C: Model>(former: &Obj<P>, side: fn(&mut P) -> &mut HasOne<C>, child: &Obj<C>) {
-    if side(&mut former.0.data_mut()).holds(child) {
-        side(&mut former.write()).assign(None);
-    }
-}
-
-/// `parent` now holds `child` (`back_populates`): its one-to-one side, where loaded, becomes
-/// `child`, as a change of `parent` (so that the flush treats the child it replaces as taken
-/// out). Returns the replaced child. An unloaded side stays unloaded: which child the
-/// database holds for `parent` is not known without a statement.
-pub(crate) fn replace<P: Model, C: Model>(
-    parent: &Obj<P>,
-    side: fn(&mut P) -> &mut HasOne<C>,
-    child: &Obj<C>,
-) -> Option<Obj<C>> {
-    {
-        let mut data = parent.0.data_mut();
-        let current = side(&mut data);
-        if !current.is_loaded() || current.holds(child) {
-            return None;
-        }
-    }
-    let mut data = parent.write();
-    let current = side(&mut data);
-    let replaced = current.get().ok().flatten().cloned();
-    current.assign(Some(child.clone()));
-    replaced
-}
-
-impl<T: Model> Default for HasOne<T> {
+impl<T: Mapper> Default for HasOne<T> {
     fn default() -> Self {
         HasOne::new()
     }
 }
 
-impl<T: Model> Clone for HasOne<T> {
+impl<T: Mapper> Clone for HasOne<T> {
     fn clone(&self) -> Self {
         HasOne { loaded: self.loaded.clone() }
     }
 }
 
-impl<T: Model> PartialEq for HasOne<T> {
+impl<T: Mapper> PartialEq for HasOne<T> {
     fn eq(&self, other: &Self) -> bool {
         self.loaded == other.loaded
     }
 }
 
-impl<T: Model> std::fmt::Debug for HasOne<T> {
+impl<T: Mapper> std::fmt::Debug for HasOne<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.loaded {
             Some(Some(_)) => write!(f, "HasOne<{}>(loaded)", T::table().model),
@@ -111,14 +80,14 @@ impl<T: Model> std::fmt::Debug for HasOne<T> {
     }
 }
 
-impl<T: Model> RelationField for HasOne<T> {
+impl<T: Mapper> RelationField for HasOne<T> {
     fn not_loaded() -> Self {
         HasOne { loaded: None }
     }
 }
 
 /// Descriptor of a one-to-one relationship `P -> C` (generated as `User::profile`).
-pub struct HasOneRel<P: Model, C: Model> {
+pub struct HasOneRel<P: Mapper, C: Mapper> {
     name: &'static str,
     foreign_key: fn() -> &'static ColumnDef,
     field: fn(&mut P) -> &mut HasOne<C>,
@@ -127,21 +96,21 @@ pub struct HasOneRel<P: Model, C: Model> {
     back: Option<fn() -> fn(&mut C) -> &mut BelongsTo<P>>,
 }
 
-impl<P: Model, C: Model> Clone for HasOneRel<P, C> {
+impl<P: Mapper, C: Mapper> Clone for HasOneRel<P, C> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<P: Model, C: Model> Copy for HasOneRel<P, C> {}
+impl<P: Mapper, C: Mapper> Copy for HasOneRel<P, C> {}
 
-impl<P: Model, C: Model> std::fmt::Debug for HasOneRel<P, C> {
+impl<P: Mapper, C: Mapper> std::fmt::Debug for HasOneRel<P, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "HasOneRel({}.{})", P::table().model, self.name)
     }
 }
 
-impl<P: Model, C: Model> HasOneRel<P, C> {
+impl<P: Mapper, C: Mapper> HasOneRel<P, C> {
     /// A descriptor. Called by generated code.
     pub const fn new(
         name: &'static str,
@@ -199,7 +168,7 @@ impl<P: Model, C: Model> HasOneRel<P, C> {
         let back = self.back.map(|b| b());
         for (p, child) in parents.iter().zip(found) {
             if let (Some(back), Some(c)) = (back, &child) {
-                let written = crate::session::unit_of_work::Tracked::is_touched(&*c.0);
+                let written = crate::session::tracked::Tracked::is_touched(&*c.0);
                 let mut data = c.0.data_mut();
                 let side = back(&mut data);
                 if !(written && side.is_loaded()) {
@@ -222,7 +191,7 @@ impl<P: Model, C: Model> HasOneRel<P, C> {
     }
 }
 
-impl<P: Model, C: Model> Relationship<P> for HasOneRel<P, C> {
+impl<P: Mapper, C: Mapper> Relationship<P> for HasOneRel<P, C> {
     type Target = C;
 
     fn field_name(&self) -> &'static str {
@@ -264,14 +233,14 @@ impl<P: Model, C: Model> Relationship<P> for HasOneRel<P, C> {
     }
 }
 
-impl<F, I, P: Model + crate::expr::AppearsIn<F, I>, C: Model> JoinPath<F, I> for HasOneRel<P, C> {
+impl<F, I, P: Mapper + crate::expr::AppearsIn<F, I>, C: Mapper> JoinPath<F, I> for HasOneRel<P, C> {
     type Target = C;
     fn join_clause(&self, kind: JoinKind) -> JoinClause {
         JoinClause { kind, table: C::table().name, alias: None, on: fk_condition::<P>((self.foreign_key)()) }
     }
 }
 
-impl<P: Model, C: Model> JoinRelation<P> for HasOneRel<P, C> {
+impl<P: Mapper, C: Mapper> JoinRelation<P> for HasOneRel<P, C> {
     fn on(&self, source: Option<u8>, target: Option<u8>) -> crate::expr::Node {
         crate::session::relationship::fk_on::<P>((self.foreign_key)(), target, source)
     }
@@ -281,14 +250,14 @@ impl<P: Model, C: Model> JoinRelation<P> for HasOneRel<P, C> {
 }
 
 #[diagnostic::do_not_recommend]
-impl<P: Model, C: Model> BackPopulates<ParentSide<P, C>> for HasOneRel<P, C> {
+impl<P: Mapper, C: Mapper> BackPopulates<ParentSide<P, C>> for HasOneRel<P, C> {
     fn back_accessor(&self) -> ParentSide<P, C> {
         ParentSide::One(self.field)
     }
 }
 
 /// The link of a loaded has-one field. Called by generated code.
-pub fn has_one_links<P: Model, C: Model>(rel: HasOneRel<P, C>, field: &HasOne<C>, out: &mut Vec<RelationLink>) {
+pub fn has_one_links<P: Mapper, C: Mapper>(rel: HasOneRel<P, C>, field: &HasOne<C>, out: &mut Vec<RelationLink>) {
     if let Some(Some(child)) = &field.loaded {
         out.push(RelationLink {
             other: child.0.clone(),
@@ -302,7 +271,7 @@ pub fn has_one_links<P: Model, C: Model>(rel: HasOneRel<P, C>, field: &HasOne<C>
 
 /// Delete the child `rel` holds for `parent` (loading it first if need be). Called by
 /// generated code for `#[relationship(cascade_delete)]`.
-pub fn cascade_delete_child<P: Model, C: Model>(
+pub fn cascade_delete_child<P: Mapper, C: Mapper>(
     session: &mut Session,
     parent: &Obj<P>,
     rel: HasOneRel<P, C>,

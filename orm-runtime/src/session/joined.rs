@@ -2,7 +2,7 @@
 //! the base row's key.
 
 use crate::error::{Misuse, Result};
-use crate::model::Model;
+use crate::session::mapper::Mapper;
 use crate::session::{Obj, Session};
 use crate::types::Value;
 
@@ -43,7 +43,7 @@ impl Session {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn add_joined<B: Model, S: Model>(&mut self, mut base: B, mut sub: S) -> Result<(Obj<B>, Obj<S>)> {
+    pub fn add_joined<B: Mapper, S: Mapper>(&mut self, mut base: B, mut sub: S) -> Result<(Obj<B>, Obj<S>)> {
         let (b, s) = (B::table(), S::table());
         let inh = s.inheritance.filter(|i| i.joined && i.base.is_some_and(|f| std::ptr::eq(f(), b)));
         if inh.is_none() {

@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::expr::Node;
 use crate::model::Model;
 use crate::query::{OrderTerm, SelectStatement};
+use crate::session::mapper::{JoinCollector, JoinSpec, LoadContext, LoaderOption, Mapper};
 use crate::session::object::Obj;
 use crate::session::relationship::{referenced_key, BelongsToRel, HasManyRel, ParentSide};
 use crate::session::Session;
@@ -23,9 +24,9 @@ const KEYS_PER_STATEMENT: usize = 500;
     label = "this relationship belongs to another model",
     note = "loader options and `load` take a relationship of the objects being loaded, e.g. `User::orders` for users"
 )]
-pub trait Relationship<M: Model>: Copy + std::fmt::Debug + Send + Sync + 'static {
+pub trait Relationship<M: Mapper>: Copy + std::fmt::Debug + Send + Sync + 'static {
     /// The related model.
-    type Target: Model;
+    type Target: Mapper;
     /// The relationship's field name.
     fn field_name(&self) -> &'static str;
     /// Load the relationship of every object in `objs`, with one SELECT per chunk of keys,
@@ -59,7 +60,7 @@ pub trait Relationship<M: Model>: Copy + std::fmt::Debug + Send + Sync + 'static
 }
 
 /// Each object of `objs` once, in order of first appearance.
-pub(crate) fn distinct<T: Model>(objs: impl IntoIterator<Item = Obj<T>>) -> Vec<Obj<T>> {
+pub(crate) fn distinct<T: Mapper>(objs: impl IntoIterator<Item = Obj<T>>) -> Vec<Obj<T>> {
     let mut seen: crate::session::FastSet<usize> = crate::session::FastSet::default();
     objs.into_iter().filter(|o| seen.insert(std::sync::Arc::as_ptr(&o.0) as *const () as usize)).collect()
 }
@@ -68,8 +69,8 @@ fn in_list<K>(keys: &[K], value: impl Fn(&K) -> Value) -> Vec<Node> {
     keys.iter().map(|k| Node::Value(value(k))).collect()
 }
 
-fn by_primary_key<M: Model>(stmt: &mut SelectStatement) {
-    for c in M::table().primary_key_columns() {
+fn by_primary_key(table: &'static crate::schema::TableDef, stmt: &mut SelectStatement) {
+    for c in table.primary_key_columns() {
         stmt.order_by.push(OrderTerm {
             node: Node::Column { table: c.table, name: c.name },
             direction: crate::expr::Direction::Asc,
@@ -81,7 +82,7 @@ fn by_primary_key<M: Model>(stmt: &mut SelectStatement) {
 /// `Err(ObjectBorrowed)` if the calling thread holds a guard of one of `objs`: loading a
 /// relationship writes the field of each object (waiting for the guard would wait forever).
 /// Checked before the relationship's statement is sent.
-pub(crate) fn check_loadable<M: Model>(objs: &[Obj<M>]) -> Result<()> {
+pub(crate) fn check_loadable<M: Mapper>(objs: &[Obj<M>]) -> Result<()> {
     if !crate::session::borrows::any() {
         return Ok(());
     }
@@ -90,7 +91,7 @@ pub(crate) fn check_loadable<M: Model>(objs: &[Obj<M>]) -> Result<()> {
 }
 
 /// Children loaded for a list of parents.
-pub(crate) struct Children<C: Model> {
+pub(crate) struct Children<C: Mapper> {
     /// Each parent's children, in parent order.
     pub(crate) per_parent: Vec<Vec<Obj<C>>>,
     /// Every child, once.
@@ -100,7 +101,7 @@ pub(crate) struct Children<C: Model> {
 /// Load the children (rows of `C` whose foreign key `fk` refers to a parent) of `parents`:
 /// one SELECT per chunk of keys, or one with `keys_from` as an IN subquery, with `joins`
 /// (`joinedload`s nested under the option) joined into it.
-pub(crate) fn load_children<P: Model, C: Model>(
+pub(crate) fn load_children<P: Mapper, C: Mapper>(
     session: &mut Session,
     fk: &'static crate::schema::ColumnDef,
     parents: &[Obj<P>],
@@ -126,7 +127,7 @@ pub(crate) fn load_children<P: Model, C: Model>(
     for filter in filters {
         let mut stmt = SelectStatement::all_columns(C::table());
         stmt.and_where(filter);
-        by_primary_key::<C>(&mut stmt);
+        by_primary_key(C::table(), &mut stmt);
         let mut add = |child: Obj<C>| -> Result<bool> {
             let v = child.try_read()?.column_value(fk.index);
             groups.entry(P::key_from_values(&[v])?).or_default().push(child.clone());
@@ -145,7 +146,7 @@ pub(crate) fn load_children<P: Model, C: Model>(
     Ok(Children { per_parent, all })
 }
 
-impl<P: Model, C: Model> Relationship<P> for HasManyRel<P, C> {
+impl<P: Mapper, C: Mapper> Relationship<P> for HasManyRel<P, C> {
     type Target = C;
 
     fn field_name(&self) -> &'static str {
@@ -187,7 +188,7 @@ impl<P: Model, C: Model> Relationship<P> for HasManyRel<P, C> {
     }
 }
 
-impl<C: Model, P: Model> Relationship<C> for BelongsToRel<C, P> {
+impl<C: Mapper, P: Mapper> Relationship<C> for BelongsToRel<C, P> {
     type Target = P;
 
     fn field_name(&self) -> &'static str {
@@ -255,7 +256,7 @@ impl<C: Model, P: Model> Relationship<C> for BelongsToRel<C, P> {
     }
 }
 
-impl<C: Model, P: Model> BelongsToRel<C, P> {
+impl<C: Mapper, P: Mapper> BelongsToRel<C, P> {
     /// Hand each child its loaded parent (`parents[i]` is that of `children[i]`). With
     /// `back_populates` to a one-to-one side, each parent's side is set to its child too:
     /// the foreign key is unique, so the child is the parent's one child. Not where two
@@ -283,7 +284,7 @@ impl<C: Model, P: Model> BelongsToRel<C, P> {
                 let Some(p) = p.as_ref().filter(|p| only.get(&p.0.address()) == Some(&Some(c.0.address()))) else {
                     continue;
                 };
-                let written = crate::session::unit_of_work::Tracked::is_touched(&*p.0);
+                let written = crate::session::tracked::Tracked::is_touched(&*p.0);
                 let mut data = p.0.data_mut();
                 let held = side(&mut data);
                 if !(written && held.is_loaded()) {
@@ -304,7 +305,7 @@ impl Session {
     ///
     /// The load writes the field: [`Error::ObjectBorrowed`](crate::error::Error::ObjectBorrowed),
     /// before anything is sent, while the calling thread holds a guard of `obj`.
-    pub fn load<M: Model, R: Relationship<M>>(&mut self, obj: &Obj<M>, rel: R) -> Result<()> {
+    pub fn load<M: Mapper, R: Relationship<M>>(&mut self, obj: &Obj<M>, rel: R) -> Result<()> {
         let objs = std::slice::from_ref(obj);
         check_loadable(objs)?;
         rel.load_with(self, objs, None).map(drop)
@@ -312,21 +313,10 @@ impl Session {
 
     /// Load one relationship of many objects at once (select-in loading): one SELECT per
     /// 500 objects.
-    pub fn load_all<M: Model, R: Relationship<M>>(&mut self, objs: &[Obj<M>], rel: R) -> Result<()> {
+    pub fn load_all<M: Mapper, R: Relationship<M>>(&mut self, objs: &[Obj<M>], rel: R) -> Result<()> {
         check_loadable(objs)?;
         rel.load_with(self, objs, None).map(drop)
     }
-}
-
-/// What a query tells its loader options.
-#[derive(Debug, Clone, Copy)]
-pub struct LoadContext<'q> {
-    /// The query that found the objects, as a SELECT of their key column (for
-    /// `subqueryload`); `None` for nested levels.
-    pub(crate) keys_query: Option<&'q SelectStatement>,
-    /// Whether the statement that found the objects carried the option's joins (see
-    /// [`Loader::joins`]): its `joinedload`s are then loaded already.
-    pub(crate) joined: bool,
 }
 
 /// A typed loader option for objects of model `M`, loading objects of `Self::Target`
@@ -337,9 +327,9 @@ pub struct LoadContext<'q> {
     label = "this option loads a relationship of another model",
     note = "options apply to the query's own model; for nested paths, chain them with `.then(...)`"
 )]
-pub trait Loader<M: Model>: std::fmt::Debug + Send + Sync + 'static {
+pub trait Loader<M: Mapper>: std::fmt::Debug + Send + Sync + 'static {
     /// The model of the objects it loads.
-    type Target: Model;
+    type Target: Mapper;
     /// The relationships this option joins into the statement that loads `M` (its
     /// `joinedload`s), with `then` (the joins of the options nested under it) attached where
     /// they can be: under a joined relationship, in the same statement. Nothing by default.
@@ -383,17 +373,7 @@ pub trait Loader<M: Model>: std::fmt::Debug + Send + Sync + 'static {
     }
 }
 
-/// The object-safe form of [`Loader`] that queries store.
-pub trait LoaderOption<M: Model>: std::fmt::Debug + Send + Sync {
-    /// Load for these objects.
-    fn apply(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<()>;
-    /// See [`Loader::joins`] (with nothing nested).
-    fn joins(&self) -> Vec<Box<dyn JoinSpec<M>>>;
-    /// See [`Loader::relationship`].
-    fn about(&self) -> Option<&'static str>;
-}
-
-impl<M: Model, L: Loader<M>> LoaderOption<M> for L {
+impl<M: Mapper, L: Loader<M>> LoaderOption<M> for L {
     fn apply(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<()> {
         check_loadable(objs)?;
         self.load(session, objs, cx).map(drop)
@@ -404,31 +384,6 @@ impl<M: Model, L: Loader<M>> LoaderOption<M> for L {
     fn about(&self) -> Option<&'static str> {
         self.relationship()
     }
-}
-
-/// A relationship joined into the statement that loads `M` (a [`joinedload`]), with the
-/// joins nested under it.
-pub trait JoinSpec<M: Model>: std::fmt::Debug + Send + Sync {
-    /// Add to `stmt`, in which `M`'s table is named `source` (its own name, or its `n`-th
-    /// alias), a LEFT OUTER JOIN of the related table under an alias of its own, the
-    /// related columns (after the `width` columns of each row so far; `width` grows by as
-    /// many), and the same for the joins nested under it. Returns what reads them back.
-    fn plan(
-        &self,
-        stmt: &mut SelectStatement,
-        source: Option<u8>,
-        width: &mut usize,
-    ) -> Result<Box<dyn JoinCollector<M>>>;
-}
-
-/// Gathers the joined objects of one [`JoinSpec`] row by row, then hands them to their
-/// objects.
-pub trait JoinCollector<M: Model> {
-    /// Row `row` belongs to the `parent`-th distinct object of `M`.
-    fn row(&mut self, parent: usize, row: &crate::backend::RowRef<'_>) -> Result<()>;
-    /// Register the joined objects in the session and set the relationship of `objs` (the
-    /// distinct objects of `M`, by index), then do the same for the nested joins.
-    fn finish(self: Box<Self>, session: &mut Session, objs: &[Obj<M>]) -> Result<()>;
 }
 
 /// Joined eager loading of relationship `R` (see [`joinedload`]).
@@ -446,7 +401,7 @@ pub fn joinedload<R>(rel: R) -> JoinedLoad<R> {
     JoinedLoad(rel)
 }
 
-impl<M: Model, R: Relationship<M> + JoinRelation<M>> Loader<M> for JoinedLoad<R> {
+impl<M: Mapper, R: Relationship<M> + JoinRelation<M>> Loader<M> for JoinedLoad<R> {
     type Target = R::Target;
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())
@@ -481,7 +436,7 @@ impl<M: Model, R: Relationship<M> + JoinRelation<M>> Loader<M> for JoinedLoad<R>
 }
 
 /// Relationships that can be joined from their own model (for `joinedload`).
-pub trait JoinRelation<M: Model>: Relationship<M> {
+pub trait JoinRelation<M: Mapper>: Relationship<M> {
     /// The join condition (foreign key = referenced key), `M`'s table being named `source`
     /// and the related table `target` (its own name, or an alias).
     fn on(&self, source: Option<u8>, target: Option<u8>) -> Node;
@@ -490,7 +445,7 @@ pub trait JoinRelation<M: Model>: Relationship<M> {
     fn assign(&self, objs: &[Obj<M>], found: Vec<Vec<Obj<Self::Target>>>);
 }
 
-impl<P: Model, C: Model> JoinRelation<P> for HasManyRel<P, C> {
+impl<P: Mapper, C: Mapper> JoinRelation<P> for HasManyRel<P, C> {
     fn on(&self, source: Option<u8>, target: Option<u8>) -> Node {
         crate::session::relationship::fk_on::<P>((self.foreign_key)(), target, source)
     }
@@ -500,7 +455,7 @@ impl<P: Model, C: Model> JoinRelation<P> for HasManyRel<P, C> {
             if let Some(back) = back {
                 for c in &children {
                     // An unflushed change of the child's parent (autoflush off) is kept.
-                    let written = crate::session::unit_of_work::Tracked::is_touched(&*c.0);
+                    let written = crate::session::tracked::Tracked::is_touched(&*c.0);
                     let mut data = c.0.data_mut();
                     let side = back(&mut data);
                     if !(written && side.is_loaded()) {
@@ -513,7 +468,7 @@ impl<P: Model, C: Model> JoinRelation<P> for HasManyRel<P, C> {
     }
 }
 
-impl<C: Model, P: Model> JoinRelation<C> for BelongsToRel<C, P> {
+impl<C: Mapper, P: Mapper> JoinRelation<C> for BelongsToRel<C, P> {
     fn on(&self, source: Option<u8>, target: Option<u8>) -> Node {
         crate::session::relationship::fk_on::<P>((self.foreign_key)(), source, target)
     }
@@ -532,19 +487,19 @@ fn fresh_alias(stmt: &SelectStatement, table: &'static str) -> Result<u8> {
 }
 
 /// A `joinedload` of `R` with the joins nested under it.
-struct JoinNode<M: Model, R: Relationship<M>> {
+struct JoinNode<M: Mapper, R: Relationship<M>> {
     rel: R,
     nested: Vec<Box<dyn JoinSpec<R::Target>>>,
     _model: std::marker::PhantomData<fn() -> M>,
 }
 
-impl<M: Model, R: Relationship<M>> std::fmt::Debug for JoinNode<M, R> {
+impl<M: Mapper, R: Relationship<M>> std::fmt::Debug for JoinNode<M, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JoinNode").field("rel", &self.rel).field("nested", &self.nested).finish()
     }
 }
 
-impl<M: Model, R: JoinRelation<M>> JoinSpec<M> for JoinNode<M, R> {
+impl<M: Mapper, R: JoinRelation<M>> JoinSpec<M> for JoinNode<M, R> {
     fn plan(
         &self,
         stmt: &mut SelectStatement,
@@ -582,7 +537,7 @@ impl<M: Model, R: JoinRelation<M>> JoinSpec<M> for JoinNode<M, R> {
 
 /// The rows of one [`JoinNode`]: each related object once (by key), and which object of
 /// `M` each belongs to.
-struct NodeCollector<M: Model, R: Relationship<M>> {
+struct NodeCollector<M: Mapper, R: Relationship<M>> {
     rel: R,
     /// Where the related columns start in each row.
     offset: usize,
@@ -602,7 +557,7 @@ struct NodeCollector<M: Model, R: Relationship<M>> {
     nested: Vec<Box<dyn JoinCollector<R::Target>>>,
 }
 
-impl<M: Model, R: JoinRelation<M>> JoinCollector<M> for NodeCollector<M, R> {
+impl<M: Mapper, R: JoinRelation<M>> JoinCollector<M> for NodeCollector<M, R> {
     fn row(&mut self, parent: usize, row: &crate::backend::RowRef<'_>) -> Result<()> {
         let table = <R::Target as Model>::table();
         let Some(&pk) = table.primary_key.first() else { return Ok(()) };
@@ -665,13 +620,12 @@ impl<M: Model, R: JoinRelation<M>> JoinCollector<M> for NodeCollector<M, R> {
 const ORDER_LABELS: [&str; 8] =
     ["_order_1", "_order_2", "_order_3", "_order_4", "_order_5", "_order_6", "_order_7", "_order_8"];
 
-/// `stmt` (a SELECT of `M`'s columns) as a subquery that shadows `M`'s table, so that joins
-/// added to the outer statement cannot cut its LIMIT / OFFSET short:
+/// `stmt` (a SELECT of the columns of a model's `table`) as a subquery that shadows the
+/// table, so that joins added to the outer statement cannot cut its LIMIT / OFFSET short:
 /// `SELECT "users".* FROM (SELECT ... LIMIT 2) AS "users"`. The ORDER BY is repeated
-/// outside (terms that are not columns of `M` travel as labelled columns of the subquery),
-/// so that the objects keep their order.
-fn wrap_limited<M: Model>(stmt: &SelectStatement) -> Result<SelectStatement> {
-    let table = M::table();
+/// outside (terms that are not columns of the table travel as labelled columns of the
+/// subquery), so that the objects keep their order. Not generic: compiled once.
+fn wrap_limited(table: &'static crate::schema::TableDef, stmt: &SelectStatement) -> Result<SelectStatement> {
     let mut inner = stmt.clone();
     let lock = inner.lock.take();
     let mut labels = ORDER_LABELS.iter();
@@ -705,11 +659,12 @@ fn wrap_limited<M: Model>(stmt: &SelectStatement) -> Result<SelectStatement> {
 /// The statement that loads `M` with `joins` (a SELECT of `M`'s columns, `stmt`, with the
 /// joins' LEFT OUTER JOINs and columns; limited queries are wrapped first, see
 /// [`wrap_limited`]), and what reads the joined columns back.
-pub(crate) fn joined_statement<M: Model>(
+pub(crate) fn joined_statement<M: Mapper>(
     stmt: &SelectStatement,
     joins: &[Box<dyn JoinSpec<M>>],
 ) -> Result<(SelectStatement, Vec<Box<dyn JoinCollector<M>>>)> {
-    let mut out = if stmt.limit.is_some() || stmt.offset.is_some() { wrap_limited::<M>(stmt)? } else { stmt.clone() };
+    let mut out =
+        if stmt.limit.is_some() || stmt.offset.is_some() { wrap_limited(M::table(), stmt)? } else { stmt.clone() };
     if let Some(lock) = out.lock.as_mut().filter(|l| l.of.is_empty()) {
         // The related rows are on the outer joins' nullable side, which cannot be locked:
         // lock the query's own rows (SQLAlchemy does the same).
@@ -722,7 +677,7 @@ pub(crate) fn joined_statement<M: Model>(
 
 /// Run `stmt` (a SELECT of `M`'s columns) with `joins`: each object of `M` once, in the
 /// order of its first row, its joined relationships gathered from the joined columns.
-pub(crate) fn load_joined<M: Model>(
+pub(crate) fn load_joined<M: Mapper>(
     session: &mut Session,
     stmt: &SelectStatement,
     joins: &[Box<dyn JoinSpec<M>>],
@@ -784,7 +739,7 @@ pub fn selectinload<R>(rel: R) -> SelectIn<R> {
     SelectIn(rel)
 }
 
-impl<M: Model, R: Relationship<M>> Loader<M> for SelectIn<R> {
+impl<M: Mapper, R: Relationship<M>> Loader<M> for SelectIn<R> {
     type Target = R::Target;
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())
@@ -815,7 +770,7 @@ pub fn subqueryload<R>(rel: R) -> SubqueryIn<R> {
     SubqueryIn(rel)
 }
 
-impl<M: Model, R: Relationship<M>> Loader<M> for SubqueryIn<R> {
+impl<M: Mapper, R: Relationship<M>> Loader<M> for SubqueryIn<R> {
     type Target = R::Target;
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())
@@ -844,7 +799,7 @@ pub fn noload<R>(rel: R) -> NoLoad<R> {
     NoLoad(rel)
 }
 
-impl<M: Model, R: Relationship<M>> Loader<M> for NoLoad<R> {
+impl<M: Mapper, R: Relationship<M>> Loader<M> for NoLoad<R> {
     type Target = R::Target;
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())
@@ -865,7 +820,7 @@ pub fn raiseload<R>(rel: R) -> RaiseLoad<R> {
     RaiseLoad(rel)
 }
 
-impl<M: Model, R: Relationship<M>> Loader<M> for RaiseLoad<R> {
+impl<M: Mapper, R: Relationship<M>> Loader<M> for RaiseLoad<R> {
     type Target = R::Target;
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())
@@ -879,7 +834,7 @@ impl<M: Model, R: Relationship<M>> Loader<M> for RaiseLoad<R> {
 #[derive(Debug, Clone, Copy)]
 pub struct Then<A, B>(A, B);
 
-impl<M: Model, A: Loader<M>, B: Loader<A::Target>> Loader<M> for Then<A, B> {
+impl<M: Mapper, A: Loader<M>, B: Loader<A::Target>> Loader<M> for Then<A, B> {
     type Target = B::Target;
     fn relationship(&self) -> Option<&'static str> {
         self.0.relationship()
@@ -918,11 +873,11 @@ impl<M: Model, A: Loader<M>, B: Loader<A::Target>> Loader<M> for Then<A, B> {
 /// needs: `fn full() -> Loaders<User> { Loaders::new().with(selectinload(User::orders)) }`,
 /// then `query.options(full())`. Its `joinedload`s join into the query's statement like
 /// options given one by one.
-pub struct Loaders<M: Model> {
+pub struct Loaders<M: Mapper> {
     options: Vec<Box<dyn LoaderOption<M>>>,
 }
 
-impl<M: Model> Loaders<M> {
+impl<M: Mapper> Loaders<M> {
     /// No option yet.
     pub fn new() -> Self {
         Loaders { options: Vec::new() }
@@ -935,19 +890,19 @@ impl<M: Model> Loaders<M> {
     }
 }
 
-impl<M: Model> Default for Loaders<M> {
+impl<M: Mapper> Default for Loaders<M> {
     fn default() -> Self {
         Loaders::new()
     }
 }
 
-impl<M: Model> std::fmt::Debug for Loaders<M> {
+impl<M: Mapper> std::fmt::Debug for Loaders<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(&self.options).finish()
     }
 }
 
-impl<M: Model> Loader<M> for Loaders<M> {
+impl<M: Mapper> Loader<M> for Loaders<M> {
     type Target = M;
     fn joins(&self, then: Vec<Box<dyn JoinSpec<M>>>) -> Vec<Box<dyn JoinSpec<M>>> {
         let mut out: Vec<Box<dyn JoinSpec<M>>> = self.options.iter().flat_map(|o| o.joins()).collect();
@@ -988,7 +943,7 @@ pub fn lazyload<R>(rel: R) -> LazyLoad<R> {
     LazyLoad(rel)
 }
 
-impl<M: Model, R: Relationship<M>> Loader<M> for LazyLoad<R> {
+impl<M: Mapper, R: Relationship<M>> Loader<M> for LazyLoad<R> {
     type Target = R::Target;
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())

@@ -6,12 +6,13 @@ use crate::session::FastMap;
 
 use crate::error::{Error, Result};
 use crate::expr::{BinOp, Node};
-use crate::model::Model;
 use crate::query::{JoinClause, JoinKind, SelectItem, SelectStatement};
 use crate::schema::{ColumnDef, TableDef};
 use crate::session::loading::Relationship;
+use crate::session::mapper::Mapper;
 use crate::session::object::Obj;
-use crate::session::relationship::{LinkDirection, RelationField, RelationLink};
+use crate::session::relationship::RelationField;
+use crate::session::tracked::{LinkDirection, RelationLink};
 use crate::session::Session;
 use crate::types::Value;
 
@@ -19,11 +20,11 @@ use crate::types::Value;
 const KEYS_PER_STATEMENT: usize = 500;
 
 /// The objects related through an association table.
-pub struct ManyToMany<T: Model> {
+pub struct ManyToMany<T: Mapper> {
     loaded: Option<Vec<Obj<T>>>,
 }
 
-impl<T: Model> ManyToMany<T> {
+impl<T: Mapper> ManyToMany<T> {
     /// A loaded, empty collection (for new objects).
     pub fn new() -> Self {
         ManyToMany { loaded: Some(Vec::new()) }
@@ -61,25 +62,25 @@ impl<T: Model> ManyToMany<T> {
     }
 }
 
-impl<T: Model> Default for ManyToMany<T> {
+impl<T: Mapper> Default for ManyToMany<T> {
     fn default() -> Self {
         ManyToMany::new()
     }
 }
 
-impl<T: Model> Clone for ManyToMany<T> {
+impl<T: Mapper> Clone for ManyToMany<T> {
     fn clone(&self) -> Self {
         ManyToMany { loaded: self.loaded.clone() }
     }
 }
 
-impl<T: Model> PartialEq for ManyToMany<T> {
+impl<T: Mapper> PartialEq for ManyToMany<T> {
     fn eq(&self, other: &Self) -> bool {
         self.loaded == other.loaded
     }
 }
 
-impl<T: Model> std::fmt::Debug for ManyToMany<T> {
+impl<T: Mapper> std::fmt::Debug for ManyToMany<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.loaded {
             Some(v) => write!(f, "ManyToMany<{}>({} loaded)", T::table().model, v.len()),
@@ -88,7 +89,7 @@ impl<T: Model> std::fmt::Debug for ManyToMany<T> {
     }
 }
 
-impl<T: Model> RelationField for ManyToMany<T> {
+impl<T: Mapper> RelationField for ManyToMany<T> {
     fn not_loaded() -> Self {
         ManyToMany { loaded: None }
     }
@@ -96,7 +97,7 @@ impl<T: Model> RelationField for ManyToMany<T> {
 
 /// Descriptor of a many-to-many relationship `P <-> [T]` through association model `A`
 /// (generated as `User::groups`).
-pub struct ManyToManyRel<P: Model, T: Model, A: Model> {
+pub struct ManyToManyRel<P: Mapper, T: Mapper, A: Mapper> {
     name: &'static str,
     /// `A`'s column referring to `P`.
     to_owner: fn() -> &'static ColumnDef,
@@ -106,21 +107,21 @@ pub struct ManyToManyRel<P: Model, T: Model, A: Model> {
     _assoc: std::marker::PhantomData<fn() -> A>,
 }
 
-impl<P: Model, T: Model, A: Model> Clone for ManyToManyRel<P, T, A> {
+impl<P: Mapper, T: Mapper, A: Mapper> Clone for ManyToManyRel<P, T, A> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<P: Model, T: Model, A: Model> Copy for ManyToManyRel<P, T, A> {}
+impl<P: Mapper, T: Mapper, A: Mapper> Copy for ManyToManyRel<P, T, A> {}
 
-impl<P: Model, T: Model, A: Model> std::fmt::Debug for ManyToManyRel<P, T, A> {
+impl<P: Mapper, T: Mapper, A: Mapper> std::fmt::Debug for ManyToManyRel<P, T, A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ManyToManyRel({}.{} via {})", P::table().model, self.name, A::table().model)
     }
 }
 
-impl<P: Model, T: Model, A: Model> ManyToManyRel<P, T, A> {
+impl<P: Mapper, T: Mapper, A: Mapper> ManyToManyRel<P, T, A> {
     /// A descriptor. Called by generated code.
     pub const fn new(
         name: &'static str,
@@ -145,7 +146,7 @@ fn referenced(fk: &'static ColumnDef) -> Result<&'static ColumnDef> {
     })
 }
 
-impl<P: Model, T: Model, A: Model> Relationship<P> for ManyToManyRel<P, T, A> {
+impl<P: Mapper, T: Mapper, A: Mapper> Relationship<P> for ManyToManyRel<P, T, A> {
     type Target = T;
 
     fn field_name(&self) -> &'static str {
@@ -212,7 +213,7 @@ impl<P: Model, T: Model, A: Model> Relationship<P> for ManyToManyRel<P, T, A> {
 }
 
 /// The links of a loaded many-to-many field. Called by generated code.
-pub fn many_to_many_links<P: Model, T: Model, A: Model>(
+pub fn many_to_many_links<P: Mapper, T: Mapper, A: Mapper>(
     rel: ManyToManyRel<P, T, A>,
     field: &ManyToMany<T>,
     out: &mut Vec<RelationLink>,
@@ -231,7 +232,7 @@ pub fn many_to_many_links<P: Model, T: Model, A: Model>(
 
 /// Delete every association row of `owner` through `rel` (the owner is being deleted).
 /// Called by generated code.
-pub fn clear_associations<P: Model, T: Model, A: Model>(
+pub fn clear_associations<P: Mapper, T: Mapper, A: Mapper>(
     session: &mut Session,
     owner: &Obj<P>,
     rel: ManyToManyRel<P, T, A>,
@@ -247,7 +248,7 @@ pub(crate) struct AssocOp {
     pub(crate) insert: bool,
     pub(crate) table: &'static TableDef,
     /// (association column, object it refers to, position of the referenced column).
-    pub(crate) ends: [(&'static ColumnDef, std::sync::Arc<dyn crate::session::unit_of_work::Tracked>, usize); 2],
+    pub(crate) ends: [(&'static ColumnDef, std::sync::Arc<dyn crate::session::tracked::Tracked>, usize); 2],
 }
 
 impl AssocOp {

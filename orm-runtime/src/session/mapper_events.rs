@@ -97,6 +97,18 @@ impl MapperListeners {
         self.any_before[event.index()]
     }
 
+    /// Whether the model of type `model` has listeners before `event`.
+    pub(crate) fn has_before_of(&self, model: TypeId, event: WriteEvent) -> bool {
+        self.any_before[event.index()] && self.by_model.contains_key(&model)
+    }
+
+    /// Whether the model of type `model` may have listeners after `event` (it has some
+    /// listener: the typed check follows).
+    pub(crate) fn has_after_of(&self, model: TypeId, event: WriteEvent) -> bool {
+        let _ = event;
+        self.by_model.contains_key(&model)
+    }
+
     /// Whether `M` has listeners before `event`.
     pub(crate) fn has_before<M: Model>(&self, event: WriteEvent) -> bool {
         self.model::<M>().is_some_and(|l| !l.before[event.index()].is_empty())

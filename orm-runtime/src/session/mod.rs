@@ -12,6 +12,7 @@ mod identity_map;
 mod joined;
 mod loading;
 pub(crate) mod many_to_many;
+mod mapper;
 mod mapper_events;
 mod object;
 mod pair_query;
@@ -23,6 +24,7 @@ mod scoped;
 #[allow(clippy::module_inception)]
 mod session;
 mod text_query;
+mod tracked;
 pub(crate) mod unit_of_work;
 
 /// Maps of the session's own bookkeeping (object addresses, model keys): foldhash, seeded per
@@ -36,11 +38,11 @@ pub use factory::SessionFactory;
 pub use fetch::FetchObjects;
 pub use has_one::{cascade_delete_child, has_one_links, HasOne, HasOneRel};
 pub use loading::{
-    joinedload, lazyload, noload, raiseload, selectinload, subqueryload, JoinCollector, JoinRelation, JoinSpec,
-    JoinedLoad, LazyLoad, LoadContext, Loader, LoaderOption, Loaders, NoLoad, RaiseLoad, Relationship, SelectIn,
-    SubqueryIn, Then,
+    joinedload, lazyload, noload, raiseload, selectinload, subqueryload, JoinRelation, JoinedLoad, LazyLoad, Loader,
+    Loaders, NoLoad, RaiseLoad, Relationship, SelectIn, SubqueryIn, Then,
 };
 pub use many_to_many::{clear_associations, many_to_many_links, ManyToMany, ManyToManyRel};
+pub use mapper::{JoinCollector, JoinSpec, LoadContext, LoaderOption, Mapper};
 pub use mapper_events::{AfterWrite, BeforeWrite, WriteEvent};
 pub use object::{IntoObj, Obj, ObjMut, ObjRef, ObjectState};
 pub use pair_query::{PairQuery, QueryTarget};
@@ -48,7 +50,8 @@ pub use polymorphic::{Adopter, PolymorphicObjects, PolymorphicQuery};
 pub use query::{Query, QueryJoinOn};
 pub use relationship::{
     back_accessor, belongs_to_links, cascade_delete_children, has_many_links, BackPopulates, BelongsTo, BelongsToRel,
-    ForeignKeyTo, HasMany, HasManyRel, JoinPath, ParentSide, RelationField, RelationLink,
+    ForeignKeyTo, HasMany, HasManyRel, JoinPath, ParentSide, RelationField,
 };
 pub use session::{Savepoint, Session, SessionCounts};
 pub use text_query::{Autoflushed, TextQuery};
+pub use tracked::RelationLink;

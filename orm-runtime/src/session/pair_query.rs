@@ -6,11 +6,11 @@ use std::marker::PhantomData;
 use crate::dialect::render;
 use crate::error::Result;
 use crate::expr::{AppearsIn, Joined, Node, TableRef};
-use crate::model::Model;
 use crate::query::builder::sealed::SelectState;
 use crate::query::{JoinKind, OrderLimit, QueryBuilder, SelectItem, SelectStatement, Statement};
 use crate::session::fetch::sealed::LoadObjects;
 use crate::session::fetch::FetchObjects;
+use crate::session::mapper::Mapper;
 use crate::session::object::Obj;
 use crate::session::query::Query;
 use crate::session::relationship::JoinPath;
@@ -24,14 +24,14 @@ pub trait QueryTarget {
     fn query(session: &mut Session) -> Self::Query<'_>;
 }
 
-impl<M: Model> QueryTarget for M {
+impl<M: Mapper> QueryTarget for M {
     type Query<'s> = Query<'s, M>;
     fn query(session: &mut Session) -> Query<'_, M> {
         Query::new(session)
     }
 }
 
-impl<A: Model, B: Model> QueryTarget for (A, B) {
+impl<A: Mapper, B: Mapper> QueryTarget for (A, B) {
     type Query<'s> = PairQuery<'s, A, B, A>;
     fn query(session: &mut Session) -> PairQuery<'_, A, B, A> {
         let mut stmt = SelectStatement::all_columns(A::table());
@@ -43,28 +43,28 @@ impl<A: Model, B: Model> QueryTarget for (A, B) {
 /// A query returning pairs `(A, B)` of tracked objects over the FROM clause `F` (`A`, then
 /// joins; `B` must be joined before the query runs).
 #[derive(Debug)]
-pub struct PairQuery<'s, A: Model, B: Model, F> {
+pub struct PairQuery<'s, A: Mapper, B: Mapper, F> {
     session: &'s mut Session,
     stmt: SelectStatement,
     _types: PhantomData<fn() -> (A, B, F)>,
 }
 
-impl<A: Model, B: Model, F> SelectState for PairQuery<'_, A, B, F> {
+impl<A: Mapper, B: Mapper, F> SelectState for PairQuery<'_, A, B, F> {
     fn select_state(&mut self) -> &mut SelectStatement {
         &mut self.stmt
     }
 }
 
-impl<A: Model, B: Model, F> OrderLimit for PairQuery<'_, A, B, F> {
+impl<A: Mapper, B: Mapper, F> OrderLimit for PairQuery<'_, A, B, F> {
     type From = F;
 }
 
 /// WHERE, GROUP BY, HAVING and DISTINCT over the pairs' FROM clause; a grouped pair query
 /// groups by each model's key (PostgreSQL then allows the models' other columns).
-impl<A: Model, B: Model, F> QueryBuilder for PairQuery<'_, A, B, F> {}
+impl<A: Mapper, B: Mapper, F> QueryBuilder for PairQuery<'_, A, B, F> {}
 
-impl<'s, A: Model, B: Model, F> PairQuery<'s, A, B, F> {
-    fn joined<N: Model>(self, clause: crate::query::JoinClause) -> PairQuery<'s, A, B, Joined<F, N>> {
+impl<'s, A: Mapper, B: Mapper, F> PairQuery<'s, A, B, F> {
+    fn joined<N: Mapper>(self, clause: crate::query::JoinClause) -> PairQuery<'s, A, B, Joined<F, N>> {
         let PairQuery { session, mut stmt, .. } = self;
         stmt.joins.push(clause);
         PairQuery { session, stmt, _types: PhantomData }
@@ -83,11 +83,11 @@ impl<'s, A: Model, B: Model, F> PairQuery<'s, A, B, F> {
     }
 }
 
-impl<A: Model, B: Model, F> FetchObjects for PairQuery<'_, A, B, F> {
+impl<A: Mapper, B: Mapper, F> FetchObjects for PairQuery<'_, A, B, F> {
     type Row = (Obj<A>, Option<Obj<B>>);
 }
 
-impl<A: Model, B: Model, F, IA, IB> LoadObjects<(IA, IB)> for PairQuery<'_, A, B, F>
+impl<A: Mapper, B: Mapper, F, IA, IB> LoadObjects<(IA, IB)> for PairQuery<'_, A, B, F>
 where
     A: AppearsIn<F, IA>,
     B: AppearsIn<F, IB>,

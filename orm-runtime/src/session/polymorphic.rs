@@ -4,12 +4,12 @@
 use crate::backend::RowRef;
 use crate::dialect::render;
 use crate::error::{Error, Result};
-use crate::model::Model;
 use crate::query::polymorphic::{PolymorphicPlan, PolymorphicSet};
 use crate::query::Statement;
 use crate::session::fetch::sealed::LoadObjects;
 use crate::session::fetch::FetchObjects;
 use crate::session::identity_map::IdentityMap;
+use crate::session::mapper::Mapper;
 use crate::session::{Obj, Query, Session};
 
 /// A polymorphic enum of tracked objects: `enum Staff { Manager(Obj<Manager>), .. }`.
@@ -34,7 +34,7 @@ pub struct Adopter<'a> {
 
 impl Adopter<'_> {
     /// The session's object for the `M` columns of `row` at `positions`.
-    pub fn adopt<M: Model>(&mut self, row: &RowRef<'_>, positions: &[usize]) -> Result<Obj<M>> {
+    pub fn adopt<M: Mapper>(&mut self, row: &RowRef<'_>, positions: &[usize]) -> Result<Obj<M>> {
         let value = M::decode_row_at(row, positions)?;
         Ok(self.identity.model::<M>().adopt(value, self.session))
     }
@@ -48,7 +48,7 @@ pub struct PolymorphicQuery<'s, P> {
     _enum: std::marker::PhantomData<fn() -> P>,
 }
 
-impl<'s, M: Model> Query<'s, M> {
+impl<'s, M: Mapper> Query<'s, M> {
     /// Read the rows as the variants of polymorphic enum `P` (each row as its own subtype,
     /// tracked), keeping this query's filters, order and limits. Loader options do not apply.
     pub fn polymorphic<P: PolymorphicObjects<Base = M>>(self) -> PolymorphicQuery<'s, P> {

@@ -3,12 +3,12 @@
 use crate::dialect::render;
 use crate::error::Result;
 use crate::expr::{AppearsIn, AsExpr, Column, Expression, Joined, Node};
-use crate::model::Model;
 use crate::query::builder::sealed::SelectState;
 use crate::query::{JoinClause, JoinKind, OrderLimit, QueryBuilder, RowLock, SelectItem, SelectStatement, Statement};
 use crate::session::fetch::sealed::LoadObjects;
 use crate::session::fetch::FetchObjects;
-use crate::session::loading::{joined_statement, load_joined, JoinSpec, LoadContext, Loader, LoaderOption};
+use crate::session::loading::{joined_statement, load_joined, Loader};
+use crate::session::mapper::{JoinSpec, LoadContext, LoaderOption, Mapper};
 use crate::session::object::Obj;
 use crate::session::relationship::JoinPath;
 use crate::session::Session;
@@ -19,14 +19,14 @@ use crate::types::SqlType;
 /// object already in the identity map is returned as it is (its unflushed changes are
 /// kept), others are loaded and tracked. With joins, each object is returned once.
 #[derive(Debug)]
-pub struct Query<'s, M: Model, F = M> {
+pub struct Query<'s, M: Mapper, F = M> {
     session: &'s mut Session,
     stmt: SelectStatement,
     loaders: Vec<Box<dyn LoaderOption<M>>>,
     _model: std::marker::PhantomData<fn() -> (M, F)>,
 }
 
-impl<'s, M: Model> Query<'s, M> {
+impl<'s, M: Mapper> Query<'s, M> {
     /// The session and the statement (for queries built on this one).
     pub(crate) fn into_parts(self) -> (&'s mut Session, SelectStatement) {
         (self.session, self.stmt)
@@ -42,23 +42,23 @@ impl<'s, M: Model> Query<'s, M> {
     }
 }
 
-impl<M: Model, F> SelectState for Query<'_, M, F> {
+impl<M: Mapper, F> SelectState for Query<'_, M, F> {
     fn select_state(&mut self) -> &mut SelectStatement {
         &mut self.stmt
     }
 }
 
-impl<M: Model, F> OrderLimit for Query<'_, M, F> {
+impl<M: Mapper, F> OrderLimit for Query<'_, M, F> {
     type From = F;
 }
 
-impl<M: Model, F> QueryBuilder for Query<'_, M, F> {}
+impl<M: Mapper, F> QueryBuilder for Query<'_, M, F> {}
 
-impl<M: Model, F> FetchObjects for Query<'_, M, F> {
+impl<M: Mapper, F> FetchObjects for Query<'_, M, F> {
     type Row = Obj<M>;
 }
 
-impl<M: Model, F> LoadObjects<()> for Query<'_, M, F> {
+impl<M: Mapper, F> LoadObjects<()> for Query<'_, M, F> {
     fn load_while(self, each: &mut dyn FnMut(Obj<M>) -> Result<bool>) -> Result<()> {
         self.load(each)
     }
@@ -75,7 +75,7 @@ impl<M: Model, F> LoadObjects<()> for Query<'_, M, F> {
 /// A query's join waiting for its ON condition (see [`Query::join`]).
 #[must_use = "a join needs its condition: call .on(...)"]
 #[derive(Debug)]
-pub struct QueryJoinOn<'s, M: Model, F, N> {
+pub struct QueryJoinOn<'s, M: Mapper, F, N> {
     query: Query<'s, M, F>,
     kind: JoinKind,
     table: &'static str,
@@ -83,7 +83,7 @@ pub struct QueryJoinOn<'s, M: Model, F, N> {
     _joined: std::marker::PhantomData<fn() -> N>,
 }
 
-impl<'s, M: Model, F, N> QueryJoinOn<'s, M, F, N> {
+impl<'s, M: Mapper, F, N> QueryJoinOn<'s, M, F, N> {
     /// The join condition; it may use the columns of every model joined so far.
     pub fn on<E, I>(self, cond: E) -> Query<'s, M, Joined<F, N>>
     where
@@ -97,10 +97,10 @@ impl<'s, M: Model, F, N> QueryJoinOn<'s, M, F, N> {
     }
 }
 
-impl<'s, M: Model, F> Query<'s, M, F> {
+impl<'s, M: Mapper, F> Query<'s, M, F> {
     /// `INNER JOIN` model `N`, finished with [`QueryJoinOn::on`]; afterwards `N`'s columns
     /// may be used in filters and ordering.
-    pub fn join<N: Model>(self) -> QueryJoinOn<'s, M, F, N> {
+    pub fn join<N: Mapper>(self) -> QueryJoinOn<'s, M, F, N> {
         QueryJoinOn {
             query: self,
             kind: JoinKind::Inner,
@@ -111,7 +111,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
     }
 
     /// `LEFT OUTER JOIN` model `N`, finished with [`QueryJoinOn::on`].
-    pub fn outerjoin<N: Model>(self) -> QueryJoinOn<'s, M, F, N> {
+    pub fn outerjoin<N: Mapper>(self) -> QueryJoinOn<'s, M, F, N> {
         QueryJoinOn {
             query: self,
             kind: JoinKind::LeftOuter,
@@ -123,7 +123,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
 
     /// `INNER JOIN` model `A`'s table under alias `K` (a self-join), finished with
     /// [`QueryJoinOn::on`]; its columns are `alias::<A, K>().col(...)`.
-    pub fn join_as<A: Model, const K: u8>(self) -> QueryJoinOn<'s, M, F, crate::expr::Alias<A, K>> {
+    pub fn join_as<A: Mapper, const K: u8>(self) -> QueryJoinOn<'s, M, F, crate::expr::Alias<A, K>> {
         QueryJoinOn {
             query: self,
             kind: JoinKind::Inner,
@@ -136,7 +136,7 @@ impl<'s, M: Model, F> Query<'s, M, F> {
     /// `LEFT OUTER JOIN` model `A`'s table under alias `K` (employees with their managers,
     /// if any), finished with [`QueryJoinOn::on`]; its columns are `alias::<A, K>().col(...)`
     /// and read NULL where nothing matched.
-    pub fn outerjoin_as<A: Model, const K: u8>(self) -> QueryJoinOn<'s, M, F, crate::expr::Alias<A, K>> {
+    pub fn outerjoin_as<A: Mapper, const K: u8>(self) -> QueryJoinOn<'s, M, F, crate::expr::Alias<A, K>> {
         QueryJoinOn {
             query: self,
             kind: JoinKind::LeftOuter,

@@ -9,16 +9,17 @@
 //! built with `HasMany::new()` holds a loaded, empty collection.
 
 use crate::error::{Error, Result};
-use crate::model::Model;
 use crate::schema::ColumnDef;
+use crate::session::mapper::Mapper;
 use crate::session::object::Obj;
+use crate::session::tracked::{LinkDirection, RelationLink};
 
 /// The "many" side of a one-to-many relationship: the children of a parent.
-pub struct HasMany<T: Model> {
+pub struct HasMany<T: Mapper> {
     loaded: Option<Vec<Obj<T>>>,
 }
 
-impl<T: Model> HasMany<T> {
+impl<T: Mapper> HasMany<T> {
     /// A loaded, empty collection (for new objects).
     pub fn new() -> Self {
         HasMany { loaded: Some(Vec::new()) }
@@ -68,25 +69,25 @@ impl<T: Model> HasMany<T> {
     }
 }
 
-impl<T: Model> Default for HasMany<T> {
+impl<T: Mapper> Default for HasMany<T> {
     fn default() -> Self {
         HasMany::new()
     }
 }
 
-impl<T: Model> Clone for HasMany<T> {
+impl<T: Mapper> Clone for HasMany<T> {
     fn clone(&self) -> Self {
         HasMany { loaded: self.loaded.clone() }
     }
 }
 
-impl<T: Model> PartialEq for HasMany<T> {
+impl<T: Mapper> PartialEq for HasMany<T> {
     fn eq(&self, other: &Self) -> bool {
         self.loaded == other.loaded
     }
 }
 
-impl<T: Model> std::fmt::Debug for HasMany<T> {
+impl<T: Mapper> std::fmt::Debug for HasMany<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.loaded {
             Some(v) => write!(f, "HasMany<{}>({} loaded)", T::table().model, v.len()),
@@ -97,11 +98,11 @@ impl<T: Model> std::fmt::Debug for HasMany<T> {
 
 /// The "one" side of a many-to-one relationship: the parent of a child (`None` when the
 /// foreign key is NULL).
-pub struct BelongsTo<T: Model> {
+pub struct BelongsTo<T: Mapper> {
     loaded: Option<Option<Obj<T>>>,
 }
 
-impl<T: Model> BelongsTo<T> {
+impl<T: Mapper> BelongsTo<T> {
     /// Not loaded (the state of objects built by hand or read from the database).
     pub fn not_loaded() -> Self {
         BelongsTo { loaded: None }
@@ -131,25 +132,25 @@ impl<T: Model> BelongsTo<T> {
     }
 }
 
-impl<T: Model> Default for BelongsTo<T> {
+impl<T: Mapper> Default for BelongsTo<T> {
     fn default() -> Self {
         BelongsTo::not_loaded()
     }
 }
 
-impl<T: Model> Clone for BelongsTo<T> {
+impl<T: Mapper> Clone for BelongsTo<T> {
     fn clone(&self) -> Self {
         BelongsTo { loaded: self.loaded.clone() }
     }
 }
 
-impl<T: Model> PartialEq for BelongsTo<T> {
+impl<T: Mapper> PartialEq for BelongsTo<T> {
     fn eq(&self, other: &Self) -> bool {
         self.loaded == other.loaded
     }
 }
 
-impl<T: Model> std::fmt::Debug for BelongsTo<T> {
+impl<T: Mapper> std::fmt::Debug for BelongsTo<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.loaded {
             Some(Some(_)) => write!(f, "BelongsTo<{}>(loaded)", T::table().model),
@@ -171,7 +172,7 @@ pub trait ForeignKeyTo<P> {
 }
 
 /// Descriptor of a one-to-many relationship `P -> [C]` (generated as `User::orders`).
-pub struct HasManyRel<P: Model, C: Model> {
+pub struct HasManyRel<P: Mapper, C: Mapper> {
     pub(crate) name: &'static str,
     pub(crate) foreign_key: fn() -> &'static ColumnDef,
     pub(crate) field: fn(&mut P) -> &mut HasMany<C>,
@@ -181,7 +182,7 @@ pub struct HasManyRel<P: Model, C: Model> {
 }
 
 /// Descriptor of a many-to-one relationship `C -> P` (generated as `Order::user`).
-pub struct BelongsToRel<C: Model, P: Model> {
+pub struct BelongsToRel<C: Mapper, P: Mapper> {
     pub(crate) name: &'static str,
     pub(crate) foreign_key: fn() -> &'static ColumnDef,
     pub(crate) field: fn(&mut C) -> &mut BelongsTo<P>,
@@ -192,22 +193,22 @@ pub struct BelongsToRel<C: Model, P: Model> {
 /// The parent's side of a relationship that a [`BelongsToRel`] names with `back_populates`:
 /// `P`'s collection of `C` (one-to-many) or its single `C` (one-to-one). The derive finds
 /// which from the type of the field named, so the user never says.
-pub enum ParentSide<P: Model, C: Model> {
+pub enum ParentSide<P: Mapper, C: Mapper> {
     /// `P`'s [`HasMany<C>`] field.
     Many(fn(&mut P) -> &mut HasMany<C>),
     /// `P`'s [`HasOne<C>`](crate::session::HasOne) field.
     One(fn(&mut P) -> &mut crate::session::HasOne<C>),
 }
 
-impl<P: Model, C: Model> Clone for ParentSide<P, C> {
+impl<P: Mapper, C: Mapper> Clone for ParentSide<P, C> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<P: Model, C: Model> Copy for ParentSide<P, C> {}
+impl<P: Mapper, C: Mapper> Copy for ParentSide<P, C> {}
 
-impl<P: Model, C: Model> std::fmt::Debug for ParentSide<P, C> {
+impl<P: Mapper, C: Mapper> std::fmt::Debug for ParentSide<P, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ParentSide::Many(_) => write!(f, "ParentSide::Many({})", P::table().model),
@@ -218,13 +219,13 @@ impl<P: Model, C: Model> std::fmt::Debug for ParentSide<P, C> {
 
 macro_rules! descriptor_traits {
     ($name:ident) => {
-        impl<A: Model, B: Model> Clone for $name<A, B> {
+        impl<A: Mapper, B: Mapper> Clone for $name<A, B> {
             fn clone(&self) -> Self {
                 *self
             }
         }
-        impl<A: Model, B: Model> Copy for $name<A, B> {}
-        impl<A: Model, B: Model> std::fmt::Debug for $name<A, B> {
+        impl<A: Mapper, B: Mapper> Copy for $name<A, B> {}
+        impl<A: Mapper, B: Mapper> std::fmt::Debug for $name<A, B> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 write!(f, "{}({}.{})", stringify!($name), A::table().model, self.name)
             }
@@ -235,7 +236,7 @@ macro_rules! descriptor_traits {
 descriptor_traits!(HasManyRel);
 descriptor_traits!(BelongsToRel);
 
-impl<P: Model, C: Model> HasManyRel<P, C> {
+impl<P: Mapper, C: Mapper> HasManyRel<P, C> {
     /// A descriptor. Called by generated code.
     pub const fn new(
         name: &'static str,
@@ -348,7 +349,7 @@ impl<P: Model, C: Model> HasManyRel<P, C> {
     }
 }
 
-impl<C: Model, P: Model> BelongsToRel<C, P> {
+impl<C: Mapper, P: Mapper> BelongsToRel<C, P> {
     /// A descriptor. Called by generated code.
     pub const fn new(
         name: &'static str,
@@ -412,10 +413,10 @@ impl<C: Model, P: Model> BelongsToRel<C, P> {
             }
             Some(ParentSide::One(back)) => {
                 if let Some(former) = former.filter(|f| !parent.is_some_and(|p| p.ptr_eq(f))) {
-                    crate::session::has_one::release(&former, back, child);
+                    release(&former, back, child);
                 }
                 if let Some(parent) = parent {
-                    if let Some(replaced) = crate::session::has_one::replace(parent, back, child) {
+                    if let Some(replaced) = replace(parent, back, child) {
                         (self.field)(&mut replaced.0.data_mut()).set(None);
                     }
                 }
@@ -430,7 +431,7 @@ impl<C: Model, P: Model> BelongsToRel<C, P> {
 }
 
 /// The parent's key column that `fk` references, checked to be `P`'s single primary key.
-pub(crate) fn referenced_key<P: Model>(fk: &'static ColumnDef) -> Result<&'static ColumnDef> {
+pub(crate) fn referenced_key<P: Mapper>(fk: &'static ColumnDef) -> Result<&'static ColumnDef> {
     let table = P::table();
     let target = fk.foreign_key.map(|f| (f.target)());
     match (target, table.primary_key) {
@@ -446,18 +447,18 @@ pub(crate) fn referenced_key<P: Model>(fk: &'static ColumnDef) -> Result<&'stati
 /// [`Query::join_related`](crate::session::Query::join_related)).
 pub trait JoinPath<F, I> {
     /// The model joined.
-    type Target: Model;
+    type Target: Mapper;
     /// The JOIN with its ON condition (foreign key = referenced key).
     fn join_clause(&self, kind: crate::query::JoinKind) -> crate::query::JoinClause;
 }
 
 /// `child.fk = parent.key`, the key being the column the foreign key references.
-pub(crate) fn fk_condition<P: Model>(fk: &'static ColumnDef) -> crate::expr::Node {
+pub(crate) fn fk_condition<P: Mapper>(fk: &'static ColumnDef) -> crate::expr::Node {
     fk_on::<P>(fk, None, None)
 }
 
 /// The column of `P` that `fk` references (`P`'s first key column when it names none).
-fn referenced_column<P: Model>(fk: &'static ColumnDef) -> &'static ColumnDef {
+fn referenced_column<P: Mapper>(fk: &'static ColumnDef) -> &'static ColumnDef {
     let parent = P::table();
     match fk.foreign_key {
         Some(f) => (f.target)(),
@@ -466,11 +467,11 @@ fn referenced_column<P: Model>(fk: &'static ColumnDef) -> &'static ColumnDef {
 }
 
 /// `child.fk = parent.key`, each side under its table's name or its `n`-th alias.
-pub(crate) fn fk_on<P: Model>(fk: &'static ColumnDef, child: Option<u8>, parent: Option<u8>) -> crate::expr::Node {
+pub(crate) fn fk_on<P: Mapper>(fk: &'static ColumnDef, child: Option<u8>, parent: Option<u8>) -> crate::expr::Node {
     crate::query::join_path::fk_eq_aliased(fk, child, referenced_column::<P>(fk), parent)
 }
 
-impl<F, I, P: Model + crate::expr::AppearsIn<F, I>, C: Model> JoinPath<F, I> for HasManyRel<P, C> {
+impl<F, I, P: Mapper + crate::expr::AppearsIn<F, I>, C: Mapper> JoinPath<F, I> for HasManyRel<P, C> {
     type Target = C;
     fn join_clause(&self, kind: crate::query::JoinKind) -> crate::query::JoinClause {
         crate::query::JoinClause {
@@ -482,7 +483,7 @@ impl<F, I, P: Model + crate::expr::AppearsIn<F, I>, C: Model> JoinPath<F, I> for
     }
 }
 
-impl<F, I, C: Model + crate::expr::AppearsIn<F, I>, P: Model> JoinPath<F, I> for BelongsToRel<C, P> {
+impl<F, I, C: Mapper + crate::expr::AppearsIn<F, I>, P: Mapper> JoinPath<F, I> for BelongsToRel<C, P> {
     type Target = P;
     fn join_clause(&self, kind: crate::query::JoinKind) -> crate::query::JoinClause {
         crate::query::JoinClause {
@@ -500,49 +501,57 @@ pub trait RelationField {
     fn not_loaded() -> Self;
 }
 
-impl<T: Model> RelationField for HasMany<T> {
+impl<T: Mapper> RelationField for HasMany<T> {
     fn not_loaded() -> Self {
         HasMany::not_loaded()
     }
 }
 
-impl<T: Model> RelationField for BelongsTo<T> {
+impl<T: Mapper> RelationField for BelongsTo<T> {
     fn not_loaded() -> Self {
         BelongsTo::not_loaded()
     }
 }
 
-/// Which way a [`RelationLink`] points from the object that holds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum LinkDirection {
-    /// To a child (the foreign key is on the other object).
-    ToChild,
-    /// To the parent (the foreign key is on this object).
-    ToParent,
-    /// Through an association table (many-to-many): a row of it links the two.
-    Association,
-}
-
-/// One related object held by a relationship field, as the flush sees it.
-pub struct RelationLink {
-    pub(crate) other: std::sync::Arc<dyn crate::session::unit_of_work::Tracked>,
-    /// The foreign key (for an association: the association's column to the other object).
-    pub(crate) fk: &'static ColumnDef,
-    pub(crate) direction: LinkDirection,
-    pub(crate) delete_orphan: bool,
-    /// For an association: its table, and its column referring to this object.
-    pub(crate) assoc: Option<(&'static crate::schema::TableDef, &'static ColumnDef)>,
-}
-
-impl std::fmt::Debug for RelationLink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RelationLink").field("fk", &self.fk.name).field("direction", &self.direction).finish()
+/// `former` no longer holds `child` (`back_populates`): its loaded one-to-one side becomes
+/// `None` if it held `child`, as a change of `former` (so that the flush treats `child` as
+/// taken out: moved if another object now holds it, else an orphan or a NULL key).
+pub(crate) fn release<P: Mapper, C: Mapper>(
+    former: &Obj<P>,
+    side: fn(&mut P) -> &mut crate::session::HasOne<C>,
+    child: &Obj<C>,
+) {
+    if side(&mut former.0.data_mut()).holds(child) {
+        side(&mut former.write()).assign(None);
     }
+}
+
+/// `parent` now holds `child` (`back_populates`): its one-to-one side, where loaded, becomes
+/// `child`, as a change of `parent` (so that the flush treats the child it replaces as taken
+/// out). Returns the replaced child. An unloaded side stays unloaded: which child the
+/// database holds for `parent` is not known without a statement.
+pub(crate) fn replace<P: Mapper, C: Mapper>(
+    parent: &Obj<P>,
+    side: fn(&mut P) -> &mut crate::session::HasOne<C>,
+    child: &Obj<C>,
+) -> Option<Obj<C>> {
+    {
+        let mut data = parent.0.data_mut();
+        let current = side(&mut data);
+        if !current.is_loaded() || current.holds(child) {
+            return None;
+        }
+    }
+    let mut data = parent.write();
+    let current = side(&mut data);
+    let replaced = current.get().ok().flatten().cloned();
+    current.assign(Some(child.clone()));
+    replaced
 }
 
 /// The links of a loaded has-many field (nothing when it is not loaded). Called by
 /// generated code.
-pub fn has_many_links<P: Model, C: Model>(rel: HasManyRel<P, C>, field: &HasMany<C>, out: &mut Vec<RelationLink>) {
+pub fn has_many_links<P: Mapper, C: Mapper>(rel: HasManyRel<P, C>, field: &HasMany<C>, out: &mut Vec<RelationLink>) {
     if let Some(children) = &field.loaded {
         let fk = (rel.foreign_key)();
         out.extend(children.iter().map(|c| RelationLink {
@@ -557,7 +566,7 @@ pub fn has_many_links<P: Model, C: Model>(rel: HasManyRel<P, C>, field: &HasMany
 
 /// The link of a loaded belongs-to field (nothing when it is not loaded or empty). Called by
 /// generated code.
-pub fn belongs_to_links<C: Model, P: Model>(
+pub fn belongs_to_links<C: Mapper, P: Mapper>(
     rel: BelongsToRel<C, P>,
     field: &BelongsTo<P>,
     out: &mut Vec<RelationLink>,
@@ -585,14 +594,14 @@ pub trait BackPopulates<F> {
 }
 
 #[diagnostic::do_not_recommend]
-impl<P: Model, C: Model> BackPopulates<fn(&mut C) -> &mut BelongsTo<P>> for BelongsToRel<C, P> {
+impl<P: Mapper, C: Mapper> BackPopulates<fn(&mut C) -> &mut BelongsTo<P>> for BelongsToRel<C, P> {
     fn back_accessor(&self) -> fn(&mut C) -> &mut BelongsTo<P> {
         self.field
     }
 }
 
 #[diagnostic::do_not_recommend]
-impl<P: Model, C: Model> BackPopulates<ParentSide<P, C>> for HasManyRel<P, C> {
+impl<P: Mapper, C: Mapper> BackPopulates<ParentSide<P, C>> for HasManyRel<P, C> {
     fn back_accessor(&self) -> ParentSide<P, C> {
         ParentSide::Many(self.field)
     }
@@ -605,7 +614,7 @@ pub fn back_accessor<F, R: BackPopulates<F>>(rel: R) -> F {
 
 /// Delete the children `rel` holds for `parent` (loading them first if need be). Called by
 /// generated code for `#[relationship(cascade_delete)]`.
-pub fn cascade_delete_children<P: Model, C: Model>(
+pub fn cascade_delete_children<P: Mapper, C: Mapper>(
     session: &mut crate::session::Session,
     parent: &Obj<P>,
     rel: HasManyRel<P, C>,

@@ -13,8 +13,10 @@ use crate::query::{crud_sql, CrudShape, Executor, IsolationLevel, LockWait, RowL
 use crate::session::borrows::{self, Borrow};
 use crate::session::events::{Listeners, SessionEvent};
 use crate::session::identity_map::IdentityMap;
+use crate::session::mapper::Mapper;
 use crate::session::object::{IntoObj, Obj, ObjCell, ObjectState};
-use crate::session::unit_of_work::{FlushCtx, FlushPlan, Tracked, Undo};
+use crate::session::tracked::Tracked;
+use crate::session::unit_of_work::{FlushCtx, FlushPlan, Undo};
 use crate::types::Value;
 
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
@@ -139,7 +141,7 @@ impl Session {
 
     /// Expire one persistent object of this session: the next query or `get` that reads its
     /// row replaces its fields (see [`Obj::is_expired`]).
-    pub fn expire<M: Model>(&mut self, obj: &Obj<M>) -> Result<()> {
+    pub fn expire<M: Mapper>(&mut self, obj: &Obj<M>) -> Result<()> {
         let (state, owner) = obj.0.state_and_session();
         if state != ObjectState::Persistent || owner != self.id {
             return Err(Misuse::NotPersistentHere {
@@ -183,7 +185,7 @@ impl Session {
 
     /// Whether `obj` has changes the next flush would write (new, marked for deletion, or
     /// fields that differ from the loaded values).
-    pub fn is_modified<M: Model>(&self, obj: &Obj<M>) -> bool {
+    pub fn is_modified<M: Mapper>(&self, obj: &Obj<M>) -> bool {
         let meta = obj.0.meta();
         match meta.state {
             ObjectState::Pending => true,
@@ -208,20 +210,20 @@ impl Session {
 
     /// The pending objects of model `M`: added, to be inserted at the next flush
     /// (SQLAlchemy's `session.new`, one model at a time so the handles stay typed).
-    pub fn new_objects<M: Model>(&self) -> Vec<Obj<M>> {
+    pub fn new_objects<M: Mapper>(&self) -> Vec<Obj<M>> {
         downcast_all(&self.pending)
     }
 
     /// The persistent objects of model `M` written since they were loaded or last flushed
     /// (SQLAlchemy's `session.dirty`: a write that set a field to its old value still counts;
     /// [`is_modified`](Session::is_modified) tells whether a value really differs).
-    pub fn dirty_objects<M: Model>(&self) -> Vec<Obj<M>> {
+    pub fn dirty_objects<M: Mapper>(&self) -> Vec<Obj<M>> {
         self.identity.touched_of::<M>()
     }
 
     /// The objects of model `M` marked for deletion at the next flush (SQLAlchemy's
     /// `session.deleted`).
-    pub fn deleted_objects<M: Model>(&self) -> Vec<Obj<M>> {
+    pub fn deleted_objects<M: Mapper>(&self) -> Vec<Obj<M>> {
         downcast_all(&self.to_delete)
     }
 
@@ -501,7 +503,7 @@ impl Session {
     /// undo that change.
     ///
     /// [`Error::ObjectBorrowed`] if the calling thread holds a guard of that object.
-    pub fn merge<M: Model>(&mut self, value: &M) -> Result<Obj<M>> {
+    pub fn merge<M: Mapper>(&mut self, value: &M) -> Result<Obj<M>> {
         match self.get::<M>(value.key())? {
             Some(obj) => {
                 if let Some(v) = M::table().version_column() {
@@ -532,7 +534,7 @@ impl Session {
     /// relationships become not loaded). [`Error::NotFound`] if the row is gone;
     /// [`Error::ObjectBorrowed`], before the row is read, if the calling thread holds a guard
     /// of `obj` (a guard of another thread is waited for).
-    pub fn refresh<M: Model>(&mut self, obj: &Obj<M>) -> Result<()> {
+    pub fn refresh<M: Mapper>(&mut self, obj: &Obj<M>) -> Result<()> {
         self.check_usable()?;
         let (state, owner) = obj.0.state_and_session();
         if state != ObjectState::Persistent || owner != self.id {
@@ -731,20 +733,20 @@ impl Session {
 
     /// The session's object for a row just read: the one it holds under that key, or a new
     /// persistent object made from `value`.
-    pub(crate) fn adopt<M: Model>(&mut self, value: M) -> Obj<M> {
+    pub(crate) fn adopt<M: Mapper>(&mut self, value: M) -> Obj<M> {
         let id = self.id;
         self.identity.model::<M>().adopt(value, id)
     }
 
     /// The object with this key, if the session holds it (no statement).
-    pub(crate) fn identity_get<M: Model>(&self, key: &M::Key) -> Option<Obj<M>> {
+    pub(crate) fn identity_get<M: Mapper>(&self, key: &M::Key) -> Option<Obj<M>> {
         self.identity.get::<M>(key)
     }
 
     /// Run `stmt` (a SELECT of every column of `M`) and hand each row to `each` as the
     /// session's object for its key; `each` returns whether to go on. With joins, an object
     /// can come back several times: it is handed out once.
-    pub(crate) fn load_rows<M: Model>(
+    pub(crate) fn load_rows<M: Mapper>(
         &mut self,
         stmt: &crate::query::SelectStatement,
         mut each: impl FnMut(Obj<M>) -> Result<bool>,
@@ -770,7 +772,7 @@ impl Session {
 
     /// [`Session::load_rows`] for a SELECT whose rows carry more columns after `M`'s: `each`
     /// sees the object and the row.
-    pub(crate) fn load_rows_with<M: Model>(
+    pub(crate) fn load_rows_with<M: Mapper>(
         &mut self,
         stmt: &crate::query::SelectStatement,
         mut each: impl FnMut(Obj<M>, &crate::backend::RowRef<'_>) -> Result<bool>,
@@ -823,7 +825,7 @@ impl Session {
 
     /// Add an object (a new value or a handle): it becomes pending and is inserted at the
     /// next flush. Adding an object twice is a no-op; a detached object is re-attached.
-    pub fn add<M: Model>(&mut self, obj: impl IntoObj<M>) -> Result<Obj<M>> {
+    pub fn add<M: Mapper>(&mut self, obj: impl IntoObj<M>) -> Result<Obj<M>> {
         self.check_usable()?;
         let obj = obj.into_obj();
         let (state, owner) = {
@@ -845,7 +847,7 @@ impl Session {
 
     /// Make a detached object persistent in this session again (registered under its key):
     /// [`Error::IdentityConflict`] if the session holds another object with that key.
-    fn attach<M: Model>(&mut self, obj: &Obj<M>) -> Result<()> {
+    fn attach<M: Mapper>(&mut self, obj: &Obj<M>) -> Result<()> {
         let key = obj.try_read()?.key();
         if let Some(existing) = self.identity.get::<M>(&key) {
             if !existing.ptr_eq(obj) {
@@ -863,7 +865,7 @@ impl Session {
     }
 
     /// Add several objects.
-    pub fn add_all<M: Model, I: IntoIterator>(&mut self, objs: I) -> Result<Vec<Obj<M>>>
+    pub fn add_all<M: Mapper, I: IntoIterator>(&mut self, objs: I) -> Result<Vec<Obj<M>>>
     where
         I::Item: IntoObj<M>,
     {
@@ -874,7 +876,7 @@ impl Session {
     /// session closed, or expunged) is attached to this session first, as SQLAlchemy does:
     /// [`Error::IdentityConflict`] if this session holds another object with its key.
     /// A transient or pending object has no row: [`Error::NotPersisted`].
-    pub fn delete<M: Model>(&mut self, obj: &Obj<M>) -> Result<()> {
+    pub fn delete<M: Mapper>(&mut self, obj: &Obj<M>) -> Result<()> {
         self.check_usable()?;
         let (state, owner, already) = {
             let m = obj.0.meta();
@@ -918,7 +920,7 @@ impl Session {
 
     /// Remove an object from the session without touching the database: a pending object
     /// becomes transient, a persistent one detached.
-    pub fn expunge<M: Model>(&mut self, obj: &Obj<M>) {
+    pub fn expunge<M: Mapper>(&mut self, obj: &Obj<M>) {
         let addr = Tracked::addr(&*obj.0);
         self.pending.retain(|o| o.addr() != addr);
         self.to_delete.retain(|o| o.addr() != addr);
@@ -936,7 +938,7 @@ impl Session {
 
     /// The object with this primary key: from the identity map if the session holds it,
     /// else loaded with one SELECT. `None` if there is no such row (or it is marked deleted).
-    pub fn get<M: Model>(&mut self, key: M::Key) -> Result<Option<Obj<M>>> {
+    pub fn get<M: Mapper>(&mut self, key: M::Key) -> Result<Option<Obj<M>>> {
         self.check_usable()?;
         if let Some(obj) = self.identity.get::<M>(&key) {
             let deleted = obj.0.meta().delete_pending;
@@ -989,13 +991,13 @@ impl Session {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_for_update<M: Model>(&mut self, key: M::Key) -> Result<Option<Obj<M>>> {
+    pub fn get_for_update<M: Mapper>(&mut self, key: M::Key) -> Result<Option<Obj<M>>> {
         self.get_with_lock(key, RowLock::update())
     }
 
     /// [`get_for_update`](Session::get_for_update) with another lock
     /// (`RowLock::update().nowait()`, `RowLock::share()`, ...).
-    pub fn get_with_lock<M: Model>(&mut self, key: M::Key, lock: RowLock) -> Result<Option<Obj<M>>> {
+    pub fn get_with_lock<M: Mapper>(&mut self, key: M::Key, lock: RowLock) -> Result<Option<Obj<M>>> {
         self.check_usable()?;
         let mut stmt = crate::query::SelectStatement::all_columns(M::table());
         stmt.and_where(crate::query::key_condition(M::table(), M::key_values(&key)));
@@ -1009,13 +1011,13 @@ impl Session {
     }
 
     /// The row with this key, read after an autoflush (no identity map involved).
-    fn fetch<M: Model>(&mut self, key: &M::Key) -> Result<Option<M>> {
+    fn fetch<M: Mapper>(&mut self, key: &M::Key) -> Result<Option<M>> {
         self.autoflush()?;
         self.read_row::<M>(key)
     }
 
     /// The row with this key (no autoflush, no identity map).
-    fn read_row<M: Model>(&mut self, key: &M::Key) -> Result<Option<M>> {
+    fn read_row<M: Mapper>(&mut self, key: &M::Key) -> Result<Option<M>> {
         let conn = self.connection(false)?;
         let sql = crud_sql(M::table(), conn.dialect_kind(), CrudShape::Get)?;
         let mut found = None;
@@ -1390,6 +1392,6 @@ struct SavepointMark {
 }
 
 /// The objects of model `M` among `objs`.
-fn downcast_all<M: Model>(objs: &[Arc<dyn Tracked>]) -> Vec<Obj<M>> {
+fn downcast_all<M: Mapper>(objs: &[Arc<dyn Tracked>]) -> Vec<Obj<M>> {
     objs.iter().filter_map(|o| o.clone().into_any().downcast::<ObjCell<M>>().ok().map(Obj)).collect()
 }

@@ -3,10 +3,10 @@
 
 use crate::backend::Connection;
 use crate::error::Result;
-use crate::model::Model;
 use crate::query::{Executor, FromStatement, Text};
 use crate::session::fetch::sealed::LoadObjects;
 use crate::session::fetch::FetchObjects;
+use crate::session::mapper::Mapper;
 use crate::session::{Obj, Session};
 
 impl Session {
@@ -23,7 +23,7 @@ impl Session {
     /// [`Text::from_statement`]) and tracked: a row whose key the session already holds gives
     /// that object (its unflushed changes kept). Runs after an autoflush, in the session's
     /// transaction.
-    pub fn from_statement<M: Model>(&mut self, text: Text) -> TextQuery<'_, M> {
+    pub fn from_statement<M: Mapper>(&mut self, text: Text) -> TextQuery<'_, M> {
         TextQuery { session: self, statement: text.from_statement() }
     }
 }
@@ -50,7 +50,7 @@ pub struct TextQuery<'s, M> {
     statement: FromStatement<M>,
 }
 
-impl<M: Model> TextQuery<'_, M> {
+impl<M: Mapper> TextQuery<'_, M> {
     fn run(self, mut each: impl FnMut(Obj<M>) -> Result<bool>) -> Result<()> {
         let TextQuery { session, statement, .. } = self;
         statement.text().check_binds()?;
@@ -63,11 +63,11 @@ impl<M: Model> TextQuery<'_, M> {
     }
 }
 
-impl<M: Model> FetchObjects for TextQuery<'_, M> {
+impl<M: Mapper> FetchObjects for TextQuery<'_, M> {
     type Row = Obj<M>;
 }
 
-impl<M: Model> LoadObjects<()> for TextQuery<'_, M> {
+impl<M: Mapper> LoadObjects<()> for TextQuery<'_, M> {
     fn load_while(self, each: &mut dyn FnMut(Obj<M>) -> Result<bool>) -> Result<()> {
         self.run(each)
     }

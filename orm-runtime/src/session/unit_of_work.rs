@@ -1,21 +1,24 @@
 //! The unit of work: what a flush writes for each object, in foreign-key order, and how a
 //! rollback undoes it in memory.
 
-use std::any::Any;
-use std::sync::atomic::Ordering;
+use std::any::{Any, TypeId};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::backend::Connection;
 use crate::dialect::DialectKind;
 use crate::error::{Error, Result};
-use crate::model::{ColumnMask, Model};
+use crate::model::{ColumnMask, DynModel};
 use crate::query::insert::fill_table;
 use crate::query::{check_param, check_value, crud_sql, CrudShape};
 use crate::schema::{creation_order, TableDef};
-use crate::session::identity_map::IdentityMap;
+use crate::session::borrows::Borrow;
+use crate::session::identity_map::{IdentityMap, TypedMap};
+use crate::session::mapper::Mapper;
 use crate::session::mapper_events::{MapperListeners, WriteEvent};
 use crate::session::object::{ObjCell, ObjectState};
-use crate::types::Value;
+use crate::session::tracked::{ModelObjects, RelationLink, Tracked};
+use crate::types::{Param, Value};
 
 /// Restores in-memory state when the transaction that a flush wrote in is rolled back.
 pub(crate) struct Undo {
@@ -46,49 +49,15 @@ pub(crate) struct FlushCtx<'a> {
     pub(crate) mapper: &'a MapperListeners,
 }
 
-/// A tracked object of any model, as the session sees it.
-pub(crate) trait Tracked: Send + Sync {
-    fn table(&self) -> &'static TableDef;
-    /// The object's address, to recognise it in lists.
-    fn addr(&self) -> usize;
-    fn set_state(&self, state: ObjectState, session: u64);
-    fn is_delete_pending(&self) -> bool;
-    fn set_delete_pending(&self, on: bool);
-    /// Whether the object may have unflushed changes.
-    fn is_touched(&self) -> bool;
-    /// Mark the object expired (see [`Obj::is_expired`](crate::session::Obj::is_expired)).
-    fn expire(&self);
-    /// The object as `Any`, to recover its concrete type.
-    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
-    /// INSERT `group` (objects of this object's model, this one among them, in flush order)
-    /// and make them persistent; consecutive rows of one shape share a prepared statement.
-    fn flush_insert_group(&self, group: &[Arc<dyn Tracked>], ctx: &mut FlushCtx<'_>) -> Result<()>;
-    /// UPDATE the changed columns, if any.
-    fn flush_update(self: Arc<Self>, ctx: &mut FlushCtx<'_>) -> Result<()>;
-    /// DELETE the row.
-    fn flush_delete(self: Arc<Self>, ctx: &mut FlushCtx<'_>) -> Result<()>;
-    /// Throw away unflushed changes: the fields take their snapshot values again.
-    fn revert_unflushed(&self);
-    /// The object's state and owning session.
-    fn state_and_session(&self) -> (ObjectState, u64);
-    /// The related objects held now, and those held when it was loaded or last flushed
-    /// (`None` when the object has not been written since: then nothing changed).
-    fn links(&self) -> (Vec<crate::session::RelationLink>, Option<Vec<crate::session::RelationLink>>);
-    /// The value of column `idx`.
-    fn value_of(&self, idx: usize) -> crate::types::Value;
-    /// Set column `idx` as a write would (the change is tracked); returns whether it changed.
-    fn set_tracked(&self, idx: usize, value: &crate::types::Value) -> Result<bool>;
-    /// Run the model's validators over what the next flush writes of this object: every
-    /// column of a pending object, the changed columns of a persistent one.
-    fn validate(&self) -> Result<()>;
-    /// [`Error::ObjectBorrowed`] when reading (`needs` Read) or writing (`needs` Write) the
-    /// fields would wait for a guard of the calling thread (see `ObjCell::check_borrow`).
-    fn check_borrow(&self, needs: crate::session::borrows::Borrow, action: &'static str) -> Result<()>;
-}
-
-impl<M: Model> Tracked for ObjCell<M> {
+/// The per-model part of the unit of work: small accessors over the object's fields,
+/// snapshot and state. Everything else a flush does is in the functions below, compiled once.
+impl<M: Mapper> Tracked for ObjCell<M> {
     fn table(&self) -> &'static TableDef {
         M::table()
+    }
+
+    fn model(&self) -> TypeId {
+        TypeId::of::<M>()
     }
 
     fn addr(&self) -> usize {
@@ -104,6 +73,10 @@ impl<M: Model> Tracked for ObjCell<M> {
         }
     }
 
+    fn mark(&self, state: ObjectState) {
+        self.meta().state = state;
+    }
+
     fn is_delete_pending(&self) -> bool {
         self.meta().delete_pending
     }
@@ -115,6 +88,11 @@ impl<M: Model> Tracked for ObjCell<M> {
     fn is_touched(&self) -> bool {
         self.touched.load(Ordering::Acquire)
     }
+
+    fn touched_flag(&self) -> &AtomicBool {
+        &self.touched
+    }
+
     fn expire(&self) {
         self.expired.store(true, Ordering::Release);
     }
@@ -128,7 +106,7 @@ impl<M: Model> Tracked for ObjCell<M> {
         (m.state, m.session)
     }
 
-    fn links(&self) -> (Vec<crate::session::RelationLink>, Option<Vec<crate::session::RelationLink>>) {
+    fn links(&self) -> (Vec<RelationLink>, Option<Vec<RelationLink>>) {
         let mut now = Vec::new();
         self.data().relation_links(&mut now);
         let before = self.meta().snapshot.as_ref().map(|s| {
@@ -139,11 +117,11 @@ impl<M: Model> Tracked for ObjCell<M> {
         (now, before)
     }
 
-    fn value_of(&self, idx: usize) -> crate::types::Value {
+    fn value_of(&self, idx: usize) -> Value {
         self.data().column_value(idx)
     }
 
-    fn set_tracked(&self, idx: usize, value: &crate::types::Value) -> Result<bool> {
+    fn set_tracked(&self, idx: usize, value: &Value) -> Result<bool> {
         if self.data().column_value(idx) == *value {
             return Ok(false);
         }
@@ -175,205 +153,8 @@ impl<M: Model> Tracked for ObjCell<M> {
         data.validate(columns)
     }
 
-    fn check_borrow(&self, needs: crate::session::borrows::Borrow, action: &'static str) -> Result<()> {
+    fn check_borrow(&self, needs: Borrow, action: &'static str) -> Result<()> {
         ObjCell::check_borrow(self, needs, action)
-    }
-
-    fn flush_insert_group(&self, group: &[Arc<dyn Tracked>], ctx: &mut FlushCtx<'_>) -> Result<()> {
-        let table = M::table();
-        let cells = group
-            .iter()
-            .map(|t| {
-                t.clone().into_any().downcast::<ObjCell<M>>().map_err(|_| Error::Internal {
-                    invariant: "an insert group holds objects of one model",
-                    detail: format!("an object of another model in a group of `{}`", table.model),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        if ctx.mapper.has_before::<M>(WriteEvent::Insert) {
-            for cell in &cells {
-                ctx.mapper.before::<M>(
-                    WriteEvent::Insert,
-                    ctx.conn,
-                    &mut *cell.data_mut_now("passed to a listener")?,
-                )?;
-            }
-        }
-        let after = ctx.mapper.has_after::<M>(WriteEvent::Insert).then(|| cells.clone());
-        let fill = InsertFill::of(table);
-        let rows = cells.into_iter().map(|c| InsertRow::new(c, &fill)).collect::<Result<Vec<_>>>()?;
-        let dialect = ctx.conn.dialect_kind();
-        let key_idx = table.auto_increment_column().map(|c| c.index);
-        let FlushCtx { conn, identity, undo, mapper } = ctx;
-        identity.reserve::<M>(rows.len());
-        // One undo entry for the whole group, holding what each inserted row needs to become
-        // transient again (also when a later row fails: the rows before it are in the
-        // transaction that the failure rolls back).
-        let mut done: Vec<InsertedRow<M>> = Vec::with_capacity(rows.len());
-        let result = insert_rows(rows, table, dialect, key_idx, conn, identity, &mut done);
-        if !done.is_empty() {
-            let restores = done.iter().filter(|r| !r.before.is_empty()).map(|r| r.cell.clone() as Arc<dyn Tracked>);
-            undo.push(Undo::new(restores.collect(), move |identity: &mut IdentityMap| {
-                for row in done.into_iter().rev() {
-                    row.undo(identity);
-                }
-            }));
-        }
-        result?;
-        for cell in after.iter().flatten() {
-            mapper.after::<M>(WriteEvent::Insert, conn, &cell.data())?;
-        }
-        Ok(())
-    }
-
-    fn flush_update(self: Arc<Self>, ctx: &mut FlushCtx<'_>) -> Result<()> {
-        if !self.touched.swap(false, Ordering::AcqRel) {
-            return Ok(());
-        }
-        if ctx.mapper.has_before::<M>(WriteEvent::Update) {
-            let r = self
-                .data_mut_now("passed to a listener")
-                .and_then(|mut data| ctx.mapper.before::<M>(WriteEvent::Update, ctx.conn, &mut data));
-            if let Err(e) = r {
-                self.touched.store(true, Ordering::Release);
-                return Err(e);
-            }
-        }
-        let table = M::table();
-        let versioned = table.version_column();
-        let (changed, params, old_key, expected) = {
-            let data = self.data();
-            let meta = self.meta();
-            let (changed, old_key) = match meta.snapshot.as_ref() {
-                Some(snapshot) => (data.changed_columns(snapshot), snapshot.key()),
-                // Written while detached: what changed is unknown, so every non-key column
-                // is written.
-                None => {
-                    let mut all = ColumnMask::EMPTY;
-                    for c in table.columns.iter().filter(|c| !c.primary_key) {
-                        all.insert(c.index);
-                    }
-                    (all, data.key())
-                }
-            };
-            if changed.is_empty() {
-                drop(meta);
-                drop(data);
-                self.meta().snapshot = None;
-                return Ok(());
-            }
-            // The version the row had when this session read it.
-            let expected = versioned.map(|c| {
-                meta.snapshot.as_ref().map_or_else(|| data.column_value(c.index), |s| s.column_value(c.index))
-            });
-            drop(meta);
-            let (data, changed) = if versioned.is_some() || table.columns.iter().any(|c| c.onupdate.is_some()) {
-                drop(data);
-                let bump = versioned.zip(expected.as_ref()).map(|(c, v)| (c.index, v));
-                let changed = self.stamp_update(changed, bump).inspect_err(|_| {
-                    self.touched.store(true, Ordering::Release);
-                })?;
-                (self.data(), changed)
-            } else {
-                (data, changed)
-            };
-            let mut params = Vec::with_capacity(table.columns.len() + 1);
-            for idx in changed.iter() {
-                let v = data.column_value(idx);
-                check_value(&table.columns[idx], &v)?;
-                params.push(v);
-            }
-            params.extend(M::key_values(&old_key));
-            params.extend(expected.clone());
-            (changed, params, old_key, expected)
-        };
-        let sql = crud_sql(table, ctx.conn.dialect_kind(), CrudShape::Update { columns: changed })?;
-        let n = ctx.conn.execute(&sql, &params).map_err(|e| {
-            self.touched.store(true, Ordering::Release);
-            fill_table(e, table.name)
-        })?;
-        if n != 1 {
-            self.touched.store(true, Ordering::Release);
-            return Err(Error::StaleData {
-                table: table.name.into(),
-                action: "update",
-                key: format!("{old_key:?}"),
-                expected_version: expected.as_ref().and_then(Value::as_i64),
-                matched: n,
-            });
-        }
-        // The fields now hold the database values: the old snapshot moves into the undo log.
-        let old_snapshot = self.meta().snapshot.take();
-        let new_key = self.data().key();
-        if new_key != old_key {
-            ctx.identity.remove::<M>(&old_key);
-            ctx.identity.insert::<M>(new_key.clone(), self.clone());
-        }
-        let self_for_after = self.clone();
-        let restores = if old_snapshot.is_some() { vec![self.clone() as Arc<dyn Tracked>] } else { Vec::new() };
-        let cell = self;
-        ctx.undo.push(Undo::new(restores, move |identity: &mut IdentityMap| {
-            if let Some(old) = old_snapshot {
-                cell.restore(|data| *data = old);
-            }
-            cell.meta().snapshot = None;
-            cell.touched.store(false, Ordering::Release);
-            if new_key != old_key {
-                identity.remove::<M>(&new_key);
-                identity.insert::<M>(old_key, cell.clone());
-            }
-        }));
-        if ctx.mapper.has_after::<M>(WriteEvent::Update) {
-            ctx.mapper.after::<M>(WriteEvent::Update, ctx.conn, &self_for_after.data())?;
-        }
-        Ok(())
-    }
-
-    fn flush_delete(self: Arc<Self>, ctx: &mut FlushCtx<'_>) -> Result<()> {
-        if ctx.mapper.has_before::<M>(WriteEvent::Delete) {
-            ctx.mapper.before::<M>(WriteEvent::Delete, ctx.conn, &mut *self.data_mut_now("passed to a listener")?)?;
-        }
-        let table = M::table();
-        let (key, expected) = {
-            let meta = self.meta();
-            let expected = table.version_column().map(|c| match meta.snapshot.as_ref() {
-                Some(s) => s.column_value(c.index),
-                None => self.data().column_value(c.index),
-            });
-            let key = match meta.snapshot.as_ref() {
-                Some(s) => s.key(),
-                None => self.data().key(),
-            };
-            (key, expected)
-        };
-        let sql = crud_sql(table, ctx.conn.dialect_kind(), CrudShape::Delete)?;
-        let mut params = M::key_values(&key);
-        params.extend(expected.clone());
-        let n = ctx.conn.execute(&sql, &params).map_err(|e| fill_table(e, table.name))?;
-        if n != 1 {
-            return Err(Error::StaleData {
-                table: table.name.into(),
-                action: "delete",
-                key: format!("{key:?}"),
-                expected_version: expected.as_ref().and_then(Value::as_i64),
-                matched: n,
-            });
-        }
-        {
-            let mut meta = self.meta();
-            meta.state = ObjectState::Deleted;
-            meta.delete_pending = false;
-        }
-        ctx.identity.remove::<M>(&key);
-        if ctx.mapper.has_after::<M>(WriteEvent::Delete) {
-            ctx.mapper.after::<M>(WriteEvent::Delete, ctx.conn, &self.data())?;
-        }
-        let cell = self;
-        ctx.undo.push(Undo::new(Vec::new(), move |identity: &mut IdentityMap| {
-            cell.meta().state = ObjectState::Persistent;
-            identity.insert::<M>(key, cell);
-        }));
-        Ok(())
     }
 
     fn revert_unflushed(&self) {
@@ -384,28 +165,292 @@ impl<M: Model> Tracked for ObjCell<M> {
             }
         }
     }
+
+    fn with_fields(&self, f: &mut dyn FnMut(&dyn DynModel)) {
+        f(&*self.data())
+    }
+
+    fn with_fields_mut(&self, action: &'static str, f: &mut dyn FnMut(&mut dyn DynModel) -> Result<()>) -> Result<()> {
+        f(&mut *self.data_mut_now(action)?)
+    }
+
+    fn key_values(&self, stored: bool) -> Vec<Value> {
+        let key = match self.meta().snapshot.as_ref() {
+            Some(s) if stored => s.key(),
+            _ => self.data().key(),
+        };
+        M::key_values(&key)
+    }
+
+    fn key_debug(&self, values: &[Value]) -> String {
+        match M::key_from_values(values) {
+            Ok(key) => format!("{key:?}"),
+            Err(_) => format!("{values:?}"),
+        }
+    }
+
+    fn stored_value(&self, idx: usize) -> Value {
+        match self.meta().snapshot.as_ref() {
+            Some(s) => s.column_value(idx),
+            None => self.data().column_value(idx),
+        }
+    }
+
+    fn changed_columns(&self) -> Option<ColumnMask> {
+        let changed = {
+            let data = self.data();
+            let meta = self.meta();
+            match meta.snapshot.as_ref() {
+                Some(snapshot) => data.changed_columns(snapshot),
+                // Written while detached: what changed is unknown, so every non-key column
+                // is written.
+                None => {
+                    let mut all = ColumnMask::EMPTY;
+                    for c in M::table().columns.iter().filter(|c| !c.primary_key) {
+                        all.insert(c.index);
+                    }
+                    all
+                }
+            }
+        };
+        if changed.is_empty() {
+            self.meta().snapshot = None;
+            return None;
+        }
+        Some(changed)
+    }
+
+    fn take_snapshot(&self) -> Option<Box<dyn Any + Send>> {
+        self.meta().snapshot.take().map(|s| Box::new(s) as Box<dyn Any + Send>)
+    }
+
+    fn restore_snapshot(&self, snapshot: Option<Box<dyn Any + Send>>) {
+        if let Some(old) = snapshot.and_then(|s| s.downcast::<M>().ok()) {
+            self.restore(|data| *data = *old);
+        }
+        self.meta().snapshot = None;
+        self.touched.store(false, Ordering::Release);
+    }
+
+    fn restore_values(&self, values: &[(usize, Value)]) {
+        if !values.is_empty() {
+            self.restore(|data| {
+                for (idx, v) in values {
+                    // The value was read from this very field: it converts back.
+                    let _ = data.set_column_value(*idx, v);
+                }
+            });
+        }
+    }
+
+    fn settle(&self, state: Option<ObjectState>) {
+        {
+            let mut meta = self.meta();
+            if let Some(state) = state {
+                meta.state = state;
+            }
+            meta.snapshot = None;
+        }
+        self.touched.store(false, Ordering::Release);
+    }
+
+    fn run_listeners(
+        &self,
+        mapper: &MapperListeners,
+        event: WriteEvent,
+        before: bool,
+        conn: &mut Connection,
+    ) -> Result<()> {
+        if before {
+            if !mapper.has_before::<M>(event) {
+                return Ok(());
+            }
+            mapper.before::<M>(event, conn, &mut *self.data_mut_now("passed to a listener")?)
+        } else {
+            if !mapper.has_after::<M>(event) {
+                return Ok(());
+            }
+            mapper.after::<M>(event, conn, &self.data())
+        }
+    }
+
+    fn new_model_objects(&self) -> Box<dyn ModelObjects> {
+        Box::new(TypedMap::<M>::new())
+    }
 }
 
-impl<M: Model> ObjCell<M> {
-    /// Before an UPDATE: set the `onupdate` columns it does not set itself and, for a model
-    /// with a version column whose value the user did not write (`version`: its index and
-    /// the version read), the next version. Returns the columns the UPDATE writes.
-    fn stamp_update(&self, mut changed: ColumnMask, version: Option<(usize, &Value)>) -> Result<ColumnMask> {
-        let mut data = self.data_mut_now("given its onupdate values and next version")?;
-        for c in M::table().columns {
+/// INSERT `group` (objects of one model, in flush order) and make them persistent;
+/// consecutive rows of one shape share a prepared statement.
+pub(crate) fn flush_insert_group(group: &[Arc<dyn Tracked>], ctx: &mut FlushCtx<'_>) -> Result<()> {
+    let Some(first) = group.first() else { return Ok(()) };
+    let table = first.table();
+    if ctx.mapper.has_before_of(first.model(), WriteEvent::Insert) {
+        for obj in group {
+            obj.run_listeners(ctx.mapper, WriteEvent::Insert, true, ctx.conn)?;
+        }
+    }
+    let after = ctx.mapper.has_after_of(first.model(), WriteEvent::Insert);
+    let fill = InsertFill::of(table);
+    // Sized up front: collecting through `Result` would grow the vector by doubling,
+    // copying every row at each step (a measurable share of a large flush).
+    let mut rows = Vec::with_capacity(group.len());
+    for obj in group {
+        rows.push(InsertRow::new(obj.clone(), table, &fill)?);
+    }
+    let dialect = ctx.conn.dialect_kind();
+    let key_idx = table.auto_increment_column().map(|c| c.index);
+    let FlushCtx { conn, identity, undo, mapper } = ctx;
+    identity.reserve_for(&**first, rows.len());
+    // One undo entry for the whole group, holding what each inserted row needs to become
+    // transient again (also when a later row fails: the rows before it are in the
+    // transaction that the failure rolls back).
+    let mut done: Vec<InsertedRow> = Vec::with_capacity(rows.len());
+    let result = insert_rows(rows, table, dialect, key_idx, conn, identity, &mut done);
+    if !done.is_empty() {
+        let restores = done.iter().filter(|r| !r.before.is_empty()).map(|r| r.obj.clone());
+        undo.push(Undo::new(restores.collect(), move |identity: &mut IdentityMap| {
+            for row in done.into_iter().rev() {
+                row.undo(identity);
+            }
+        }));
+    }
+    result?;
+    if after {
+        for obj in group {
+            obj.run_listeners(mapper, WriteEvent::Insert, false, conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// UPDATE the changed columns of `obj`, if any.
+pub(crate) fn flush_update(obj: Arc<dyn Tracked>, ctx: &mut FlushCtx<'_>) -> Result<()> {
+    let touched = obj.touched_flag();
+    if !touched.swap(false, Ordering::AcqRel) {
+        return Ok(());
+    }
+    if ctx.mapper.has_before_of(obj.model(), WriteEvent::Update) {
+        if let Err(e) = obj.run_listeners(ctx.mapper, WriteEvent::Update, true, ctx.conn) {
+            touched.store(true, Ordering::Release);
+            return Err(e);
+        }
+    }
+    let table = obj.table();
+    let versioned = table.version_column();
+    let Some(changed) = obj.changed_columns() else { return Ok(()) };
+    let old_key = obj.key_values(true);
+    // The version the row had when this session read it.
+    let expected = versioned.map(|c| obj.stored_value(c.index));
+    let changed = if versioned.is_some() || table.columns.iter().any(|c| c.onupdate.is_some()) {
+        let bump = versioned.zip(expected.as_ref()).map(|(c, v)| (c.index, v));
+        stamp_update(&*obj, table, changed, bump).inspect_err(|_| touched.store(true, Ordering::Release))?
+    } else {
+        changed
+    };
+    let mut params = Vec::with_capacity(table.columns.len() + 1);
+    let mut checked = Ok(());
+    obj.with_fields(&mut |data| {
+        for idx in changed.iter() {
+            let v = data.value_at(idx);
+            if let Err(e) = check_value(&table.columns[idx], &v) {
+                checked = Err(e);
+                return;
+            }
+            params.push(v);
+        }
+    });
+    checked?;
+    params.extend(old_key.iter().cloned());
+    params.extend(expected.clone());
+    let sql = crud_sql(table, ctx.conn.dialect_kind(), CrudShape::Update { columns: changed })?;
+    let n = ctx.conn.execute(&sql, &params).map_err(|e| {
+        touched.store(true, Ordering::Release);
+        fill_table(e, table.name)
+    })?;
+    if n != 1 {
+        touched.store(true, Ordering::Release);
+        return Err(Error::StaleData {
+            table: table.name.into(),
+            action: "update",
+            key: obj.key_debug(&old_key),
+            expected_version: expected.as_ref().and_then(Value::as_i64),
+            matched: n,
+        });
+    }
+    // The fields now hold the database values: the old snapshot moves into the undo log.
+    let old_snapshot = obj.take_snapshot();
+    let new_key = obj.key_values(false);
+    if new_key != old_key {
+        ctx.identity.remove_key_of(&*obj, &old_key);
+        ctx.identity.insert_object_at(&obj, &new_key);
+    }
+    let restores = if old_snapshot.is_some() { vec![obj.clone()] } else { Vec::new() };
+    let cell = obj.clone();
+    ctx.undo.push(Undo::new(restores, move |identity: &mut IdentityMap| {
+        cell.restore_snapshot(old_snapshot);
+        if new_key != old_key {
+            identity.remove_key_of(&*cell, &new_key);
+            identity.insert_object_at(&cell, &old_key);
+        }
+    }));
+    obj.run_listeners(ctx.mapper, WriteEvent::Update, false, ctx.conn)
+}
+
+/// DELETE the row of `obj`.
+pub(crate) fn flush_delete(obj: Arc<dyn Tracked>, ctx: &mut FlushCtx<'_>) -> Result<()> {
+    obj.run_listeners(ctx.mapper, WriteEvent::Delete, true, ctx.conn)?;
+    let table = obj.table();
+    let expected = table.version_column().map(|c| obj.stored_value(c.index));
+    let key = obj.key_values(true);
+    let sql = crud_sql(table, ctx.conn.dialect_kind(), CrudShape::Delete)?;
+    let mut params = key.clone();
+    params.extend(expected.clone());
+    let n = ctx.conn.execute(&sql, &params).map_err(|e| fill_table(e, table.name))?;
+    if n != 1 {
+        return Err(Error::StaleData {
+            table: table.name.into(),
+            action: "delete",
+            key: obj.key_debug(&key),
+            expected_version: expected.as_ref().and_then(Value::as_i64),
+            matched: n,
+        });
+    }
+    obj.mark(ObjectState::Deleted);
+    obj.set_delete_pending(false);
+    ctx.identity.remove_key_of(&*obj, &key);
+    obj.run_listeners(ctx.mapper, WriteEvent::Delete, false, ctx.conn)?;
+    ctx.undo.push(Undo::new(Vec::new(), move |identity: &mut IdentityMap| {
+        obj.mark(ObjectState::Persistent);
+        identity.insert_object_at(&obj, &key);
+    }));
+    Ok(())
+}
+
+/// Before an UPDATE: set the `onupdate` columns it does not set itself and, for a model
+/// with a version column whose value the user did not write (`version`: its index and the
+/// version read), the next version. Returns the columns the UPDATE writes.
+fn stamp_update(
+    obj: &dyn Tracked,
+    table: &'static TableDef,
+    mut changed: ColumnMask,
+    version: Option<(usize, &Value)>,
+) -> Result<ColumnMask> {
+    obj.with_fields_mut("given its onupdate values and next version", &mut |data| {
+        for c in table.columns {
             if let (Some(f), false) = (c.onupdate, changed.contains(c.index)) {
-                data.set_column_value(c.index, &f())?;
+                data.set_value_at(c.index, &f())?;
                 changed.insert(c.index);
             }
         }
         if let Some((idx, read)) = version {
             if !changed.contains(idx) {
-                data.set_column_value(idx, &next_version(read))?;
+                data.set_value_at(idx, &next_version(read))?;
                 changed.insert(idx);
             }
         }
-        Ok(changed)
-    }
+        Ok(())
+    })?;
+    Ok(changed)
 }
 
 /// The version after `v` (integers wrap: a version is compared for equality only).
@@ -437,14 +482,14 @@ impl InsertFill {
 
 /// INSERT a group's rows (consecutive rows of one shape share a statement) and make each
 /// persistent; `done` receives what undoes each row that made it in.
-fn insert_rows<M: Model>(
-    rows: Vec<InsertRow<M>>,
+fn insert_rows(
+    rows: Vec<InsertRow>,
     table: &'static TableDef,
     dialect: DialectKind,
     key_idx: Option<usize>,
-    conn: &mut crate::backend::Connection,
+    conn: &mut Connection,
     identity: &mut IdentityMap,
-    done: &mut Vec<InsertedRow<M>>,
+    done: &mut Vec<InsertedRow>,
 ) -> Result<()> {
     let mut rows = rows.into_iter().peekable();
     while let Some(first) = rows.next() {
@@ -463,32 +508,40 @@ fn insert_rows<M: Model>(
             let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning: ColumnMask::EMPTY })?;
             let mut stmt = conn.prepared(&sql)?;
             for row in batch {
-                {
-                    // Bound straight from the object's fields, without copies.
-                    let data = row.cell.data();
-                    let params: Vec<crate::types::Param<'_>> = columns.iter().map(|i| data.column_param(i)).collect();
-                    stmt.execute(&params).map_err(|e| fill_table(e, table.name))?;
+                // Bound straight from the object's fields, without copies. Only an error is
+                // carried out of the closure (moving a whole `Result` per row costs a copy).
+                let mut failed = None;
+                row.obj.with_fields(&mut |data| {
+                    let params: Vec<Param<'_>> = columns.iter().map(|i| data.param_at(i)).collect();
+                    if let Err(e) = stmt.execute(&params) {
+                        failed = Some(e);
+                    }
+                });
+                if let Some(e) = failed {
+                    return Err(fill_table(e, table.name));
                 }
                 if let (Some(k), Some(rowid)) = (rowid_key, stmt.last_insert_rowid()) {
-                    row.cell.data_mut().set_column_value(k, &crate::types::Value::I64(rowid))?;
+                    row.obj.with_fields_mut("given its generated key", &mut |data| {
+                        data.set_value_at(k, &Value::I64(rowid))
+                    })?;
                 }
                 done.push(row.finish(identity));
             }
         } else {
             let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning })?;
             for row in batch {
-                {
-                    let params: Vec<crate::types::Value> =
-                        columns.iter().map(|i| row.cell.data().column_value(i)).collect();
-                    let mut data = row.cell.data_mut();
-                    conn.query(&sql, &params, |r| {
-                        for (pos, idx) in returning.iter().enumerate() {
-                            data.decode_column(idx, r, pos)?;
-                        }
-                        Ok(())
+                let mut params: Vec<Value> = Vec::with_capacity(table.columns.len());
+                row.obj.with_fields(&mut |data| params.extend(columns.iter().map(|i| data.value_at(i))));
+                row.obj
+                    .with_fields_mut("given its generated values", &mut |data| {
+                        conn.query(&sql, &params, |r| {
+                            for (pos, idx) in returning.iter().enumerate() {
+                                data.decode_at(idx, r, pos)?;
+                            }
+                            Ok(())
+                        })
                     })
                     .map_err(|e| fill_table(e, table.name))?;
-                }
                 done.push(row.finish(identity));
             }
         }
@@ -497,93 +550,82 @@ fn insert_rows<M: Model>(
 }
 
 /// One object about to be inserted: its parameters and the shape of its INSERT.
-struct InsertRow<M: Model> {
-    cell: Arc<ObjCell<M>>,
+struct InsertRow {
+    obj: Arc<dyn Tracked>,
     /// Values of the columns the database fills in, to restore them on rollback.
-    before: Vec<(usize, crate::types::Value)>,
+    before: Vec<(usize, Value)>,
     columns: ColumnMask,
     returning: ColumnMask,
 }
 
-impl<M: Model> InsertRow<M> {
-    fn new(cell: Arc<ObjCell<M>>, fill: &InsertFill) -> Result<Self> {
-        let table = M::table();
-        let mut row = InsertRow { before: Vec::new(), columns: ColumnMask::EMPTY, returning: ColumnMask::EMPTY, cell };
+impl InsertRow {
+    fn new(obj: Arc<dyn Tracked>, table: &'static TableDef, fill: &InsertFill) -> Result<Self> {
+        let mut row = InsertRow { before: Vec::new(), columns: ColumnMask::EMPTY, returning: ColumnMask::EMPTY, obj };
         if let Some((idx, identity, keep_set)) = fill.identity {
             // Rows of a polymorphic model carry its identity in the discriminator: a
             // subtype's always, a base's unless one was set (the identity of a joined-table
             // subtype whose base row it is).
-            let mut data = row.cell.data_mut_now("given its polymorphic identity")?;
-            let current = data.column_value(idx);
-            let (set, already) = match &current {
-                crate::types::Value::Text(t) => (!t.is_empty(), t == identity),
-                _ => (false, false),
-            };
-            let keep = already || (keep_set && set);
-            if !keep {
-                data.set_column_value(idx, &crate::types::Value::Text(identity.to_owned()))?;
-                row.before.push((idx, current));
-            }
+            let before = &mut row.before;
+            row.obj.with_fields_mut("given its polymorphic identity", &mut |data| {
+                let current = data.value_at(idx);
+                let (set, already) = match &current {
+                    Value::Text(t) => (!t.is_empty(), t == identity),
+                    _ => (false, false),
+                };
+                let keep = already || (keep_set && set);
+                if !keep {
+                    data.set_value_at(idx, &Value::Text(identity.to_owned()))?;
+                    before.push((idx, current));
+                }
+                Ok(())
+            })?;
         }
-        {
-            let data = row.cell.data();
+        let mut checked = Ok(());
+        let InsertRow { obj, before, columns, returning } = &mut row;
+        obj.with_fields(&mut |data| {
             for c in table.columns {
                 // Generated keys, and server defaults of fields left `None`, come back
                 // from the database.
-                if c.auto_increment || (c.server_default.is_some() && data.column_is_none(c.index)) {
-                    row.returning.insert(c.index);
-                    row.before.push((c.index, data.column_value(c.index)));
+                if c.auto_increment || (c.server_default.is_some() && data.is_none_at(c.index)) {
+                    returning.insert(c.index);
+                    before.push((c.index, data.value_at(c.index)));
+                } else if let Err(e) = check_param(c, &data.param_at(c.index)) {
+                    checked = Err(e);
+                    return;
                 } else {
-                    check_param(c, &data.column_param(c.index))?;
-                    row.columns.insert(c.index);
+                    columns.insert(c.index);
                 }
             }
-        }
+        });
+        checked?;
         Ok(row)
     }
 
     /// The row is in the database: the object becomes persistent and joins the identity map;
     /// the [`InsertedRow`] returned can make it transient again.
-    fn finish(self, identity: &mut IdentityMap) -> InsertedRow<M> {
-        let InsertRow { cell, before, .. } = self;
-        let key = {
-            let mut meta = cell.meta();
-            meta.state = ObjectState::Persistent;
-            meta.snapshot = None;
-            cell.data().key()
-        };
-        cell.touched.store(false, Ordering::Release);
-        identity.insert::<M>(key.clone(), cell.clone());
-        InsertedRow { cell, key, before }
+    fn finish(self, identity: &mut IdentityMap) -> InsertedRow {
+        let InsertRow { obj, before, .. } = self;
+        obj.settle(Some(ObjectState::Persistent));
+        identity.insert_object(&obj);
+        InsertedRow { obj, before }
     }
 }
 
-/// An inserted row, as the undo log keeps it: the object, the key it was registered under and
-/// the values the database filled in (to put back).
-struct InsertedRow<M: Model> {
-    cell: Arc<ObjCell<M>>,
-    key: M::Key,
-    before: Vec<(usize, crate::types::Value)>,
+/// An inserted row, as the undo log keeps it: the object and the values the database filled
+/// in (to put back).
+struct InsertedRow {
+    obj: Arc<dyn Tracked>,
+    before: Vec<(usize, Value)>,
 }
 
-impl<M: Model> InsertedRow<M> {
+impl InsertedRow {
     /// The insert was rolled back: out of the identity map, the filled-in values back, transient.
     fn undo(self, identity: &mut IdentityMap) {
-        let InsertedRow { cell, key, before } = self;
-        identity.remove::<M>(&key);
-        if !before.is_empty() {
-            cell.restore(|data| {
-                for (idx, v) in &before {
-                    // The value was read from this very field: it converts back.
-                    let _ = data.set_column_value(*idx, v);
-                }
-            });
-        }
-        let mut meta = cell.meta();
-        meta.state = ObjectState::Transient;
-        meta.session = 0;
-        meta.snapshot = None;
-        cell.touched.store(false, Ordering::Release);
+        let InsertedRow { obj, before } = self;
+        identity.remove_object(&*obj);
+        obj.restore_values(&before);
+        obj.set_state(ObjectState::Transient, 0);
+        obj.settle(None);
     }
 }
 
@@ -630,13 +672,13 @@ impl FlushPlan {
         // Detach first: orphans go, and children taken out get their NULL key, before any
         // insert (a unique foreign key would otherwise clash with the replacement).
         for o in &self.early_deletes {
-            o.clone().flush_delete(ctx)?;
+            flush_delete(o.clone(), ctx)?;
         }
         let mut applied_early: FastSet<usize> = FastSet::default();
         for (k, s) in self.syncs.iter().enumerate() {
             if s.parent.is_none() {
                 s.apply()?;
-                s.child.clone().flush_update(ctx)?;
+                flush_update(s.child.clone(), ctx)?;
                 applied_early.insert(k);
             }
         }
@@ -674,7 +716,7 @@ impl FlushPlan {
                     }
                 }
             }
-            inserts[i].flush_insert_group(&inserts[i..j], ctx)?;
+            flush_insert_group(&inserts[i..j], ctx)?;
             i = j;
         }
         for (k, s) in self.syncs.iter().enumerate() {
@@ -690,7 +732,7 @@ impl FlushPlan {
             }
         }
         for o in ctx.identity.touched() {
-            o.flush_update(ctx)?;
+            flush_update(o, ctx)?;
         }
         for (table, column, key) in &self.assoc_clears {
             let stmt = crate::query::DeleteStatement {
@@ -706,7 +748,7 @@ impl FlushPlan {
             ctx.conn.execute(&r.sql, &r.params)?;
         }
         for o in self.deletes {
-            o.flush_delete(ctx)?;
+            flush_delete(o, ctx)?;
         }
         Ok(())
     }

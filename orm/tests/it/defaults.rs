@@ -297,7 +297,7 @@ enum Path {
 /// the Session, the objects must also be unchanged in memory after the commit.
 fn write_and_read_back<M>(db: &Db, path: Path, objs: &[M]) -> Vec<M>
 where
-    M: Model<Key = i64> + Clone + PartialEq + Debug,
+    M: Model<Key = i64> + orm::Mapper + Clone + PartialEq + Debug,
 {
     db.engine.create_all(&[M::table()]).unwrap();
     match path {
