@@ -548,41 +548,21 @@ impl SqlEnumAttrs {
     }
 }
 
-/// Parse the `#[orm(...)]` attributes of a `#[derive(SqlEnum)]` enum.
-pub(crate) fn sql_enum_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> SqlEnumAttrs {
-    let mut out = SqlEnumAttrs::default();
+/// Walk the keys of every `#[orm(...)]` in `attrs`: `key` handles one and says whether it knew
+/// it; an unknown key is an error on it listing `expected`, and its value is skipped. Errors
+/// of the attribute's syntax are collected in `cx`.
+fn each_orm_key(
+    cx: &Ctxt,
+    attrs: &[syn::Attribute],
+    expected: &[&str],
+    mut key: impl FnMut(&str, &ParseNestedMeta<'_>) -> syn::Result<bool>,
+) {
     for attr in orm_attrs(attrs) {
         let r = attr.parse_nested_meta(|meta| {
             let name = key_name(&meta.path);
-            match name.as_str() {
-                TEXT | INTEGER => {
-                    let storage = if name == TEXT { Storage::Text } else { Storage::Integer };
-                    if out.storage.iter().any(|(s, _)| *s == storage) {
-                        cx.error_spanned_by(&meta.path, format!("duplicate attribute `{name}`"));
-                    } else {
-                        out.storage.push((storage, meta.path.clone()));
-                    }
-                }
-                RENAME_ALL => {
-                    let value: syn::LitStr = meta.value()?.parse()?;
-                    let case = value.value();
-                    if !CASES.contains(&case.as_str()) {
-                        let msg = match suggest(&case, CASES) {
-                            Some(s) => format!("unknown case \"{case}\"; did you mean \"{s}\"?"),
-                            None => format!(
-                                "unknown case \"{case}\", expected one of {}",
-                                CASES.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
-                            ),
-                        };
-                        cx.error_spanned_by(&value, msg);
-                    }
-                    let path = meta.path.clone();
-                    set_once(cx, &mut out.rename_all, &meta, Spanned { key: path, value });
-                }
-                _ => {
-                    cx.error_spanned_by(&meta.path, unknown_key_message(&name, SQL_ENUM_KEYS));
-                    skip_value(&meta)?;
-                }
+            if !key(&name, &meta)? {
+                cx.error_spanned_by(&meta.path, unknown_key_message(&name, expected));
+                skip_value(&meta)?;
             }
             Ok(())
         });
@@ -590,6 +570,41 @@ pub(crate) fn sql_enum_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> SqlEnumAttr
             cx.syn_error(e);
         }
     }
+}
+
+/// Parse the `#[orm(...)]` attributes of a `#[derive(SqlEnum)]` enum.
+pub(crate) fn sql_enum_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> SqlEnumAttrs {
+    let mut out = SqlEnumAttrs::default();
+    each_orm_key(cx, attrs, SQL_ENUM_KEYS, |name, meta| {
+        match name {
+            TEXT | INTEGER => {
+                let storage = if name == TEXT { Storage::Text } else { Storage::Integer };
+                if out.storage.iter().any(|(s, _)| *s == storage) {
+                    cx.error_spanned_by(&meta.path, format!("duplicate attribute `{name}`"));
+                } else {
+                    out.storage.push((storage, meta.path.clone()));
+                }
+            }
+            RENAME_ALL => {
+                let value: syn::LitStr = meta.value()?.parse()?;
+                let case = value.value();
+                if !CASES.contains(&case.as_str()) {
+                    let msg = match suggest(&case, CASES) {
+                        Some(s) => format!("unknown case \"{case}\"; did you mean \"{s}\"?"),
+                        None => format!(
+                            "unknown case \"{case}\", expected one of {}",
+                            CASES.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    cx.error_spanned_by(&value, msg);
+                }
+                let path = meta.path.clone();
+                set_once(cx, &mut out.rename_all, meta, Spanned { key: path, value });
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    });
     out
 }
 
@@ -603,26 +618,18 @@ pub(crate) struct SqlEnumVariantAttrs {
 /// Parse the `#[orm(...)]` attributes of a `#[derive(SqlEnum)]` variant.
 pub(crate) fn sql_enum_variant_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> SqlEnumVariantAttrs {
     let mut out = SqlEnumVariantAttrs::default();
-    for attr in orm_attrs(attrs) {
-        let r = attr.parse_nested_meta(|meta| {
-            let name = key_name(&meta.path);
-            if name == RENAME {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                if value.value().is_empty() {
-                    cx.error_spanned_by(&value, "the stored name cannot be empty");
-                }
-                let path = meta.path.clone();
-                set_once(cx, &mut out.rename, &meta, Spanned { key: path, value });
-            } else {
-                cx.error_spanned_by(&meta.path, unknown_key_message(&name, SQL_ENUM_VARIANT_KEYS));
-                skip_value(&meta)?;
-            }
-            Ok(())
-        });
-        if let Err(e) = r {
-            cx.syn_error(e);
+    each_orm_key(cx, attrs, SQL_ENUM_VARIANT_KEYS, |name, meta| {
+        if name != RENAME {
+            return Ok(false);
         }
-    }
+        let value: syn::LitStr = meta.value()?.parse()?;
+        if value.value().is_empty() {
+            cx.error_spanned_by(&value, "the stored name cannot be empty");
+        }
+        let path = meta.path.clone();
+        set_once(cx, &mut out.rename, meta, Spanned { key: path, value });
+        Ok(true)
+    });
     out
 }
 
@@ -636,22 +643,14 @@ pub(crate) struct PolymorphicAttrs {
 /// Parse the `#[orm(...)]` attributes of a `#[derive(Polymorphic)]` enum.
 pub(crate) fn polymorphic_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> PolymorphicAttrs {
     let mut out = PolymorphicAttrs::default();
-    for attr in orm_attrs(attrs) {
-        let r = attr.parse_nested_meta(|meta| {
-            let name = key_name(&meta.path);
-            if name == BASE {
-                let path: syn::Path = meta.value()?.parse()?;
-                set_once(cx, &mut out.base, &meta, path);
-            } else {
-                cx.error_spanned_by(&meta.path, unknown_key_message(&name, POLYMORPHIC_ENUM_KEYS));
-                skip_value(&meta)?;
-            }
-            Ok(())
-        });
-        if let Err(e) = r {
-            cx.syn_error(e);
+    each_orm_key(cx, attrs, POLYMORPHIC_ENUM_KEYS, |name, meta| {
+        if name != BASE {
+            return Ok(false);
         }
-    }
+        let path: syn::Path = meta.value()?.parse()?;
+        set_once(cx, &mut out.base, meta, path);
+        Ok(true)
+    });
     out
 }
 
@@ -665,22 +664,14 @@ pub(crate) struct PolymorphicVariantAttrs {
 /// Parse the `#[orm(...)]` attributes of a `#[derive(Polymorphic)]` variant.
 pub(crate) fn polymorphic_variant_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> PolymorphicVariantAttrs {
     let mut out = PolymorphicVariantAttrs::default();
-    for attr in orm_attrs(attrs) {
-        let r = attr.parse_nested_meta(|meta| {
-            let name = key_name(&meta.path);
-            if name == POLYMORPHIC_FALLBACK {
-                let path = meta.path.clone();
-                set_once(cx, &mut out.fallback, &meta, path);
-            } else {
-                cx.error_spanned_by(&meta.path, unknown_key_message(&name, POLYMORPHIC_VARIANT_KEYS));
-                skip_value(&meta)?;
-            }
-            Ok(())
-        });
-        if let Err(e) = r {
-            cx.syn_error(e);
+    each_orm_key(cx, attrs, POLYMORPHIC_VARIANT_KEYS, |name, meta| {
+        if name != POLYMORPHIC_FALLBACK {
+            return Ok(false);
         }
-    }
+        let path = meta.path.clone();
+        set_once(cx, &mut out.fallback, meta, path);
+        Ok(true)
+    });
     out
 }
 
@@ -694,24 +685,16 @@ pub(crate) struct FromRowFieldAttrs {
 /// Parse the `#[orm(...)]` attributes of a `#[derive(FromRow)]` field.
 pub(crate) fn from_row_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FromRowFieldAttrs {
     let mut out = FromRowFieldAttrs::default();
-    for attr in orm_attrs(attrs) {
-        let r = attr.parse_nested_meta(|meta| {
-            let name = key_name(&meta.path);
-            if name == LABEL {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                if lit.value().is_empty() {
-                    cx.error_spanned_by(&lit, "a label cannot be empty");
-                }
-                set_once(cx, &mut out.label, &meta, lit);
-            } else {
-                cx.error_spanned_by(&meta.path, unknown_key_message(&name, FROM_ROW_FIELD_KEYS));
-                skip_value(&meta)?;
-            }
-            Ok(())
-        });
-        if let Err(e) = r {
-            cx.syn_error(e);
+    each_orm_key(cx, attrs, FROM_ROW_FIELD_KEYS, |name, meta| {
+        if name != LABEL {
+            return Ok(false);
         }
-    }
+        let lit: syn::LitStr = meta.value()?.parse()?;
+        if lit.value().is_empty() {
+            cx.error_spanned_by(&lit, "a label cannot be empty");
+        }
+        set_once(cx, &mut out.label, meta, lit);
+        Ok(true)
+    });
     out
 }
