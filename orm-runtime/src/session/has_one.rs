@@ -53,7 +53,7 @@ impl<P: Mapper, C: Mapper> HasOneRel<P, C> {
     }
 
     /// Set `parent`'s child (`None` for none), as a change of `parent`; the side must be
-    /// loaded ([`Error::NotLoaded`] otherwise: the child it replaces must be known). With
+    /// loaded ([`Error::NotLoaded`](crate::Error::NotLoaded) otherwise: the child it replaces must be known). With
     /// `back_populates`, the other side follows at once: `child`'s parent becomes `parent`,
     /// the replaced child has no parent, and `child`'s former parent (where its side is
     /// loaded) no longer holds it. At the next flush the replaced child is deleted

@@ -198,7 +198,7 @@ impl<T: Mapper> HasOne<T> {
     /// Set the child (`None` for none). At the next flush a new child is inserted with its
     /// foreign key set to this object's key; a replaced child gets a NULL foreign key, or is
     /// deleted for a `delete_orphan` relationship. The other side of a `back_populates`
-    /// pair is left as it is: [`HasOneRel::set`] keeps it in step.
+    /// pair is left as it is: [`HasOneRel::set`](crate::session::HasOneRel::set) keeps it in step.
     pub fn assign(&mut self, child: Option<Obj<T>>) {
         self.loaded = Some(child);
     }

@@ -26,8 +26,8 @@ static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 ///
 /// Objects added to a session are *pending*; a flush inserts them (filling generated keys)
 /// and makes them *persistent*. Persistent objects live in the identity map: loading the
-/// same row twice gives the same [`Obj`]. Changing an object's fields through
-/// [`Obj::write`] is enough: the flush compares each touched object with the values it
+/// same row twice gives the same [`Obj`](crate::session::Obj). Changing an object's fields through
+/// [`Obj::write`](crate::session::Obj::write) is enough: the flush compares each touched object with the values it
 /// loaded and writes an UPDATE of the changed columns only (nothing when nothing changed).
 ///
 /// The session begins a transaction when it first needs one (on PostgreSQL at the first
@@ -134,7 +134,7 @@ impl Session {
 
     /// Whether `commit()` expires every object of the session (default on, as in
     /// SQLAlchemy): after a commit other transactions may change the rows, so the next query
-    /// or `get` that reads an object's row replaces its fields (see [`Obj::is_expired`]).
+    /// or `get` that reads an object's row replaces its fields (see [`Obj::is_expired`](crate::session::Obj::is_expired)).
     /// Off, objects keep the values they had at commit until [`refresh`](Session::refresh).
     pub fn set_expire_on_commit(&mut self, on: bool) {
         self.expire_on_commit = on;
@@ -657,7 +657,7 @@ impl Session {
     /// refuses further work until [`rollback`](Session::rollback).
     ///
     /// While the calling thread holds a guard the flush would have to wait for (see
-    /// [`Obj`]'s guards: a guard of an object it writes, a write guard of one it reads), it
+    /// [`Obj`](crate::session::Obj)'s guards: a guard of an object it writes, a write guard of one it reads), it
     /// returns [`Error::ObjectBorrowed`] before anything is sent, leaving the session and its
     /// transaction as they were: drop the guard and flush again. So do `commit` and every
     /// autoflush.
