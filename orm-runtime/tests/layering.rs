@@ -47,25 +47,7 @@ const ALLOWED_CLIMBS: &[(&str, &str)] = &[];
 
 /// Import circles that other changes remove (delete each entry when its circle is gone): a
 /// circle whose files all lie in one entry passes.
-const ALLOWED_CIRCLES: &[&[&str]] = &[
-    // `Session` and the files that take `&mut Session` (loaders, relationships, queries, the
-    // unit of work) still call each other; being untangled (the session's state below,
-    // its operations above).
-    &[
-        "session/cascade.rs",
-        "session/events.rs",
-        "session/has_one.rs",
-        "session/identity_map.rs",
-        "session/loading.rs",
-        "session/many_to_many.rs",
-        "session/mapper.rs",
-        "session/pair_query.rs",
-        "session/query.rs",
-        "session/relationship.rs",
-        "session/session.rs",
-        "session/unit_of_work.rs",
-    ],
-];
+const ALLOWED_CIRCLES: &[&[&str]] = &[];
 
 /// Words that name a driver or a database, forbidden in `expr/` and `query/`.
 const DRIVER_WORDS: &[&str] = &["rusqlite", "postgres_protocol", "DialectKind", "RowRef::Sqlite", "RowRef::Postgres"];

@@ -6,6 +6,8 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Misuse, Result};
+use crate::expr::{BinOp, Node};
+use crate::schema::{ColumnDef, TableDef};
 use crate::session::tracked::{LinkDirection, Tracked};
 use crate::session::ObjectState;
 use crate::types::Value;
@@ -57,7 +59,7 @@ pub(crate) struct Cascade {
     /// Orphans to delete.
     pub(crate) orphans: Vec<Arc<dyn Tracked>>,
     /// Association rows to write or delete (many-to-many).
-    pub(crate) assoc: Vec<crate::session::many_to_many::AssocOp>,
+    pub(crate) assoc: Vec<AssocOp>,
 }
 
 /// Walk the relationships of `roots` (pending and changed objects) and of every object the
@@ -178,11 +180,7 @@ fn same_association(a: &crate::session::RelationLink, b: &crate::session::Relati
 }
 
 /// The association row linking `owner` and `link.other`.
-fn assoc_op(
-    insert: bool,
-    owner: &Arc<dyn Tracked>,
-    link: &crate::session::RelationLink,
-) -> Result<crate::session::many_to_many::AssocOp> {
+fn assoc_op(insert: bool, owner: &Arc<dyn Tracked>, link: &crate::session::RelationLink) -> Result<AssocOp> {
     let (table, own) = link.assoc.ok_or_else(|| Error::Internal {
         invariant: "a many-to-many link carries its association table",
         detail: format!("a link to a `{}` without one", link.other.table().model),
@@ -193,7 +191,7 @@ fn assoc_op(
             detail: format!("`{}.{}` has none", c.table, c.name),
         })
     };
-    Ok(crate::session::many_to_many::AssocOp {
+    Ok(AssocOp {
         insert,
         table,
         ends: [(own, owner.clone(), referenced(own)?), (link.fk, link.other.clone(), referenced(link.fk)?)],
@@ -243,4 +241,45 @@ pub(crate) fn order_within_tables(inserts: &mut [Arc<dyn Tracked>], syncs: &[FkS
         start = end;
     }
     Ok(())
+}
+
+/// One association row to write or delete at flush.
+pub(crate) struct AssocOp {
+    pub(crate) insert: bool,
+    pub(crate) table: &'static TableDef,
+    /// (association column, object it refers to, position of the referenced column).
+    pub(crate) ends: [(&'static ColumnDef, std::sync::Arc<dyn crate::session::tracked::Tracked>, usize); 2],
+}
+
+impl AssocOp {
+    /// A key for de-duplication: the two ends in column order.
+    pub(crate) fn identity(&self) -> (usize, bool, [(usize, usize); 2]) {
+        let mut ends = [(self.ends[0].0.index, self.ends[0].1.addr()), (self.ends[1].0.index, self.ends[1].1.addr())];
+        ends.sort_unstable();
+        (std::ptr::from_ref(self.table) as usize, self.insert, ends)
+    }
+
+    /// INSERT or DELETE the row.
+    pub(crate) fn run(&self, conn: &mut crate::backend::Connection) -> Result<()> {
+        let values: Vec<(&'static ColumnDef, Value)> = self.ends.iter().map(|(c, o, r)| (*c, o.value_of(*r))).collect();
+        let d = conn.dialect();
+        let r = if self.insert {
+            let stmt = crate::query::InsertStatement {
+                table: self.table.name,
+                columns: values.iter().map(|(c, _)| c.name).collect(),
+                rows: vec![values.iter().map(|(_, v)| Node::Value(v.clone())).collect()],
+                returning: Vec::new(),
+            };
+            crate::dialect::render(d, crate::query::Statement::Insert(&stmt))?
+        } else {
+            let mut filter: Option<Node> = None;
+            for (c, v) in &values {
+                let eq = Node::binary(BinOp::Eq, Node::Column { table: c.table, name: c.name }, Node::Value(v.clone()));
+                filter = Some(crate::expr::statement::and(filter, eq));
+            }
+            let stmt = crate::query::DeleteStatement { table: self.table.name, filter, returning: Vec::new() };
+            crate::dialect::render(d, crate::query::Statement::Delete(&stmt))?
+        };
+        conn.execute(&r.sql, &r.params).map(drop)
+    }
 }

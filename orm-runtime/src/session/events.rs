@@ -1,84 +1,17 @@
 //! Session events: listeners run at flush, commit and rollback, registered on a session or
-//! on a [`SessionFactory`](crate::session::SessionFactory) for every session it makes.
+//! on a [`SessionFactory`](crate::session::SessionFactory) for every session it makes. The
+//! vocabulary ([`SessionEvent`], [`SessionListener`](crate::session::SessionListener)) is in
+//! `session.rs`, beside the `Session` that holds the listeners; registering and running them
+//! is here.
 
 use std::sync::Arc;
 
 use crate::backend::Connection;
 use crate::error::{Misuse, Result};
 use crate::model::Model;
-use crate::session::mapper_events::{MapperListeners, WriteEvent};
+use crate::session::mapper_events::WriteEvent;
+use crate::session::session::SessionEvent;
 use crate::session::Session;
-
-/// The points in a session's life a listener can run at (SQLAlchemy's session events).
-///
-/// | event           | runs                                                                 | an `Err` from the listener                                   |
-/// |-----------------|----------------------------------------------------------------------|--------------------------------------------------------------|
-/// | `BeforeFlush`   | when a flush starts and something is pending; objects added here are flushed too | aborts the flush like a failed statement (rolled back) |
-/// | `AfterFlush`    | after a flush wrote its changes (objects are in their new states)    | fails the flush: the transaction is rolled back               |
-/// | `BeforeCommit`  | when `commit()` starts, before its final flush                       | aborts the commit: the transaction is rolled back             |
-/// | `AfterCommit`   | after the transaction committed                                      | returned to the caller; the commit stands                     |
-/// | `AfterRollback` | after `rollback()`, `close()` or drop rolled back an open transaction | returned to the caller; the rollback stands                   |
-///
-/// Inside a listener the session does not autoflush, and `flush` / `commit` / `rollback` /
-/// `close` are refused with [`Misuse::ReentrantCall`] (they would run the listener again).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SessionEvent {
-    /// A flush is about to write.
-    BeforeFlush,
-    /// A flush wrote its changes.
-    AfterFlush,
-    /// `commit()` is starting.
-    BeforeCommit,
-    /// The transaction committed.
-    AfterCommit,
-    /// The session rolled back.
-    AfterRollback,
-}
-
-impl SessionEvent {
-    const COUNT: usize = 5;
-
-    fn index(self) -> usize {
-        match self {
-            SessionEvent::BeforeFlush => 0,
-            SessionEvent::AfterFlush => 1,
-            SessionEvent::BeforeCommit => 2,
-            SessionEvent::AfterCommit => 3,
-            SessionEvent::AfterRollback => 4,
-        }
-    }
-}
-
-/// A session event listener.
-pub type SessionListener = Arc<dyn Fn(&mut Session) -> Result<()> + Send + Sync>;
-
-/// The listeners of one session, by event (cheap to clone: the closures are shared).
-#[derive(Clone, Default)]
-pub(crate) struct Listeners {
-    by_event: [Vec<SessionListener>; SessionEvent::COUNT],
-    /// Mapper events, per model.
-    pub(crate) mapper: MapperListeners,
-}
-
-impl std::fmt::Debug for Listeners {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Listeners").field("count", &self.by_event.iter().map(Vec::len).sum::<usize>()).finish()
-    }
-}
-
-impl Listeners {
-    pub(crate) fn add(&mut self, event: SessionEvent, listener: SessionListener) {
-        self.by_event[event.index()].push(listener);
-    }
-
-    pub(crate) fn has(&self, event: SessionEvent) -> bool {
-        !self.by_event[event.index()].is_empty()
-    }
-
-    fn get(&self, event: SessionEvent) -> Vec<SessionListener> {
-        self.by_event[event.index()].clone()
-    }
-}
 
 impl Session {
     /// Run `listener` at `event` for the rest of this session's life (see [`SessionEvent`]

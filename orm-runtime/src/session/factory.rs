@@ -6,8 +6,8 @@ use crate::backend::{Connection, Engine};
 use crate::error::Result;
 use crate::model::Model;
 use crate::query::{IsolationLevel, TransactionOptions};
-use crate::session::events::{Listeners, SessionEvent};
 use crate::session::mapper_events::WriteEvent;
+use crate::session::session::{Listeners, SessionEvent};
 use crate::session::Session;
 
 static NEXT_FACTORY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);

@@ -2,89 +2,15 @@
 //! the child, with its descriptor ([`HasOneRel`]). Loading, joining and the unit of work
 //! work as for [`HasMany`](crate::session::HasMany), with one object instead of a list.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::query::{JoinClause, JoinKind, SelectStatement};
 use crate::schema::ColumnDef;
 use crate::session::loading::{load_children, JoinRelation, Relationship};
 use crate::session::mapper::Mapper;
 use crate::session::object::Obj;
-use crate::session::relationship::{
-    fk_condition, release, BackPopulates, BelongsTo, JoinPath, ParentSide, RelationField,
-};
+use crate::session::relationship::{fk_condition, release, BackPopulates, BelongsTo, HasOne, JoinPath, ParentSide};
 use crate::session::tracked::{LinkDirection, RelationLink};
 use crate::session::Session;
-
-/// The single child of a one-to-one relationship (`None` when there is none).
-pub struct HasOne<T: Mapper> {
-    loaded: Option<Option<Obj<T>>>,
-}
-
-impl<T: Mapper> HasOne<T> {
-    /// Loaded, with no child (for new objects).
-    pub fn new() -> Self {
-        HasOne { loaded: Some(None) }
-    }
-
-    /// Whether the child has been loaded.
-    pub fn is_loaded(&self) -> bool {
-        self.loaded.is_some()
-    }
-
-    /// The child (`None` when there is none), or [`Error::NotLoaded`].
-    pub fn get(&self) -> Result<Option<&Obj<T>>> {
-        match &self.loaded {
-            Some(c) => Ok(c.as_ref()),
-            None => Err(Error::NotLoaded { model: T::table().model, relationship: "has-one" }),
-        }
-    }
-
-    /// Set the child (`None` for none). At the next flush a new child is inserted with its
-    /// foreign key set to this object's key; a replaced child gets a NULL foreign key, or is
-    /// deleted for a `delete_orphan` relationship. The other side of a `back_populates`
-    /// pair is left as it is: [`HasOneRel::set`] keeps it in step.
-    pub fn assign(&mut self, child: Option<Obj<T>>) {
-        self.loaded = Some(child);
-    }
-
-    /// The loaded child, if it is `child`.
-    pub(crate) fn holds(&self, child: &Obj<T>) -> bool {
-        matches!(&self.loaded, Some(Some(c)) if c.ptr_eq(child))
-    }
-}
-
-impl<T: Mapper> Default for HasOne<T> {
-    fn default() -> Self {
-        HasOne::new()
-    }
-}
-
-impl<T: Mapper> Clone for HasOne<T> {
-    fn clone(&self) -> Self {
-        HasOne { loaded: self.loaded.clone() }
-    }
-}
-
-impl<T: Mapper> PartialEq for HasOne<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.loaded == other.loaded
-    }
-}
-
-impl<T: Mapper> std::fmt::Debug for HasOne<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.loaded {
-            Some(Some(_)) => write!(f, "HasOne<{}>(loaded)", T::table().model),
-            Some(None) => write!(f, "HasOne<{}>(none)", T::table().model),
-            None => write!(f, "HasOne<{}>(not loaded)", T::table().model),
-        }
-    }
-}
-
-impl<T: Mapper> RelationField for HasOne<T> {
-    fn not_loaded() -> Self {
-        HasOne { loaded: None }
-    }
-}
 
 /// Descriptor of a one-to-one relationship `P -> C` (generated as `User::profile`).
 pub struct HasOneRel<P: Mapper, C: Mapper> {
@@ -127,7 +53,7 @@ impl<P: Mapper, C: Mapper> HasOneRel<P, C> {
     }
 
     /// Set `parent`'s child (`None` for none), as a change of `parent`; the side must be
-    /// loaded ([`Error::NotLoaded`] otherwise: the child it replaces must be known). With
+    /// loaded ([`Error::NotLoaded`](crate::Error::NotLoaded) otherwise: the child it replaces must be known). With
     /// `back_populates`, the other side follows at once: `child`'s parent becomes `parent`,
     /// the replaced child has no parent, and `child`'s former parent (where its side is
     /// loaded) no longer holds it. At the next flush the replaced child is deleted

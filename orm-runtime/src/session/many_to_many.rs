@@ -7,7 +7,7 @@ use crate::session::FastMap;
 use crate::error::{Error, Result};
 use crate::expr::{BinOp, Node};
 use crate::query::{JoinClause, JoinKind, SelectItem, SelectStatement};
-use crate::schema::{ColumnDef, TableDef};
+use crate::schema::ColumnDef;
 use crate::session::loading::Relationship;
 use crate::session::mapper::Mapper;
 use crate::session::object::Obj;
@@ -241,45 +241,4 @@ pub fn clear_associations<P: Mapper, T: Mapper, A: Mapper>(
     let key = P::key_values(&owner.read().key()).into_iter().next().unwrap_or(Value::Null);
     session.association_clears.push((A::table(), to_owner, key));
     Ok(())
-}
-
-/// One association row to write or delete at flush.
-pub(crate) struct AssocOp {
-    pub(crate) insert: bool,
-    pub(crate) table: &'static TableDef,
-    /// (association column, object it refers to, position of the referenced column).
-    pub(crate) ends: [(&'static ColumnDef, std::sync::Arc<dyn crate::session::tracked::Tracked>, usize); 2],
-}
-
-impl AssocOp {
-    /// A key for de-duplication: the two ends in column order.
-    pub(crate) fn identity(&self) -> (usize, bool, [(usize, usize); 2]) {
-        let mut ends = [(self.ends[0].0.index, self.ends[0].1.addr()), (self.ends[1].0.index, self.ends[1].1.addr())];
-        ends.sort_unstable();
-        (std::ptr::from_ref(self.table) as usize, self.insert, ends)
-    }
-
-    /// INSERT or DELETE the row.
-    pub(crate) fn run(&self, conn: &mut crate::backend::Connection) -> Result<()> {
-        let values: Vec<(&'static ColumnDef, Value)> = self.ends.iter().map(|(c, o, r)| (*c, o.value_of(*r))).collect();
-        let d = conn.dialect();
-        let r = if self.insert {
-            let stmt = crate::query::InsertStatement {
-                table: self.table.name,
-                columns: values.iter().map(|(c, _)| c.name).collect(),
-                rows: vec![values.iter().map(|(_, v)| Node::Value(v.clone())).collect()],
-                returning: Vec::new(),
-            };
-            crate::dialect::render(d, crate::query::Statement::Insert(&stmt))?
-        } else {
-            let mut filter: Option<Node> = None;
-            for (c, v) in &values {
-                let eq = Node::binary(BinOp::Eq, Node::Column { table: c.table, name: c.name }, Node::Value(v.clone()));
-                filter = Some(crate::expr::statement::and(filter, eq));
-            }
-            let stmt = crate::query::DeleteStatement { table: self.table.name, filter, returning: Vec::new() };
-            crate::dialect::render(d, crate::query::Statement::Delete(&stmt))?
-        };
-        conn.execute(&r.sql, &r.params).map(drop)
-    }
 }

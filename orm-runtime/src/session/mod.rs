@@ -15,6 +15,7 @@ pub(crate) mod many_to_many;
 mod mapper;
 mod mapper_events;
 mod object;
+mod objects;
 mod pair_query;
 mod polymorphic;
 mod query;
@@ -25,6 +26,7 @@ mod scoped;
 mod session;
 mod text_query;
 mod tracked;
+mod typed;
 pub(crate) mod unit_of_work;
 
 /// Maps of the session's own bookkeeping (object addresses, model keys): foldhash, seeded per
@@ -33,10 +35,9 @@ pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::
 /// Sets of the session's own bookkeeping (see [`FastMap`]).
 pub(crate) type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
-pub use events::{SessionEvent, SessionListener};
 pub use factory::SessionFactory;
 pub use fetch::FetchObjects;
-pub use has_one::{cascade_delete_child, has_one_links, HasOne, HasOneRel};
+pub use has_one::{cascade_delete_child, has_one_links, HasOneRel};
 pub use loading::{
     joinedload, lazyload, noload, raiseload, selectinload, subqueryload, JoinRelation, JoinedLoad, LazyLoad, Loader,
     Loaders, NoLoad, RaiseLoad, Relationship, SelectIn, SubqueryIn, Then,
@@ -50,8 +51,8 @@ pub use polymorphic::{Adopter, PolymorphicObjects, PolymorphicQuery};
 pub use query::{Query, QueryJoinOn};
 pub use relationship::{
     back_accessor, belongs_to_links, cascade_delete_children, has_many_links, BackPopulates, BelongsTo, BelongsToRel,
-    ForeignKeyTo, HasMany, HasManyRel, JoinPath, ParentSide, RelationField,
+    ForeignKeyTo, HasMany, HasManyRel, HasOne, JoinPath, ParentSide, RelationField,
 };
-pub use session::{Savepoint, Session, SessionCounts};
+pub use session::{Savepoint, Session, SessionCounts, SessionEvent, SessionListener};
 pub use text_query::{Autoflushed, TextQuery};
 pub use tracked::RelationLink;

@@ -124,3 +124,11 @@ where
         A::table().name.into()
     }
 }
+
+impl Session {
+    /// A query for objects of model `M` (`query::<User>()`), or for pairs of objects
+    /// (`query::<(User, Order)>()`, joined with `.join_related(...)`).
+    pub fn query<T: QueryTarget>(&mut self) -> T::Query<'_> {
+        T::query(self)
+    }
+}

@@ -10,7 +10,7 @@ use crate::session::fetch::FetchObjects;
 use crate::session::loading::{joined_statement, load_joined, Loader};
 use crate::session::mapper::{JoinSpec, LoadContext, LoaderOption, Mapper};
 use crate::session::object::Obj;
-use crate::session::relationship::JoinPath;
+use crate::session::relationship::{HasManyRel, JoinPath};
 use crate::session::Session;
 use crate::types::SqlType;
 
@@ -340,5 +340,57 @@ impl<'s, M: Mapper, F> Query<'s, M, F> {
             Ok(())
         })?;
         Ok(found)
+    }
+}
+
+impl<P: Mapper, C: Mapper> HasManyRel<P, C> {
+    /// A query for `parent`'s children, to filter, order or page before loading (the
+    /// collection itself is left as it is): SQLAlchemy's dynamic relationship.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "users")]
+    /// # struct User {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     name: String,
+    /// #     orders: HasMany<Order>,
+    /// # }
+    /// # #[derive(Model, Debug)]
+    /// # #[orm(table = "orders")]
+    /// # struct Order {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     #[orm(foreign_key = User::id)]
+    /// #     user_id: i64,
+    /// #     total: f64,
+    /// # }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[User::table(), Order::table()])?;
+    /// # insert::<User>().set(User::name, "Ada").execute(&engine)?;
+    /// # let orders = [Order { id: 0, user_id: 1, total: 30.0 }, Order { id: 0, user_id: 1, total: 120.0 }];
+    /// # insert::<Order>().values_many(&orders).execute(&engine)?;
+    /// # let mut session = engine.session();
+    /// # let user = session.get::<User>(1)?.expect("Ada");
+    /// let big = User::orders.query_for(&mut session, &user).filter(Order::total.gt(100.0)).all()?;
+    /// assert_eq!(big.len(), 1);
+    /// assert!(matches!(user.read().orders.get(), Err(orm::Error::NotLoaded { .. }))); // left as it is
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn query_for<'s>(
+        &self,
+        session: &'s mut crate::session::Session,
+        parent: &Obj<P>,
+    ) -> crate::session::Query<'s, C> {
+        let fk = (self.foreign_key)();
+        let key = P::key_values(&parent.read().key()).into_iter().next().unwrap_or(crate::types::Value::Null);
+        session.query::<C>().filter_node(crate::expr::Node::binary(
+            crate::expr::BinOp::Eq,
+            crate::expr::Node::Column { table: fk.table, name: fk.name },
+            crate::expr::Node::Value(key),
+        ))
     }
 }

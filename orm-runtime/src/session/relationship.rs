@@ -171,6 +171,78 @@ pub trait ForeignKeyTo<P> {
     fn foreign_key() -> &'static ColumnDef;
 }
 
+/// The single child of a one-to-one relationship (`None` when there is none).
+pub struct HasOne<T: Mapper> {
+    pub(super) loaded: Option<Option<Obj<T>>>,
+}
+
+impl<T: Mapper> HasOne<T> {
+    /// Loaded, with no child (for new objects).
+    pub fn new() -> Self {
+        HasOne { loaded: Some(None) }
+    }
+
+    /// Whether the child has been loaded.
+    pub fn is_loaded(&self) -> bool {
+        self.loaded.is_some()
+    }
+
+    /// The child (`None` when there is none), or [`Error::NotLoaded`].
+    pub fn get(&self) -> Result<Option<&Obj<T>>> {
+        match &self.loaded {
+            Some(c) => Ok(c.as_ref()),
+            None => Err(Error::NotLoaded { model: T::table().model, relationship: "has-one" }),
+        }
+    }
+
+    /// Set the child (`None` for none). At the next flush a new child is inserted with its
+    /// foreign key set to this object's key; a replaced child gets a NULL foreign key, or is
+    /// deleted for a `delete_orphan` relationship. The other side of a `back_populates`
+    /// pair is left as it is: [`HasOneRel::set`](crate::session::HasOneRel::set) keeps it in step.
+    pub fn assign(&mut self, child: Option<Obj<T>>) {
+        self.loaded = Some(child);
+    }
+
+    /// The loaded child, if it is `child`.
+    pub(crate) fn holds(&self, child: &Obj<T>) -> bool {
+        matches!(&self.loaded, Some(Some(c)) if c.ptr_eq(child))
+    }
+}
+
+impl<T: Mapper> Default for HasOne<T> {
+    fn default() -> Self {
+        HasOne::new()
+    }
+}
+
+impl<T: Mapper> Clone for HasOne<T> {
+    fn clone(&self) -> Self {
+        HasOne { loaded: self.loaded.clone() }
+    }
+}
+
+impl<T: Mapper> PartialEq for HasOne<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.loaded == other.loaded
+    }
+}
+
+impl<T: Mapper> std::fmt::Debug for HasOne<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.loaded {
+            Some(Some(_)) => write!(f, "HasOne<{}>(loaded)", T::table().model),
+            Some(None) => write!(f, "HasOne<{}>(none)", T::table().model),
+            None => write!(f, "HasOne<{}>(not loaded)", T::table().model),
+        }
+    }
+}
+
+impl<T: Mapper> RelationField for HasOne<T> {
+    fn not_loaded() -> Self {
+        HasOne { loaded: None }
+    }
+}
+
 /// Descriptor of a one-to-many relationship `P -> [C]` (generated as `User::orders`).
 pub struct HasManyRel<P: Mapper, C: Mapper> {
     pub(crate) name: &'static str,
@@ -196,8 +268,8 @@ pub struct BelongsToRel<C: Mapper, P: Mapper> {
 pub enum ParentSide<P: Mapper, C: Mapper> {
     /// `P`'s [`HasMany<C>`] field.
     Many(fn(&mut P) -> &mut HasMany<C>),
-    /// `P`'s [`HasOne<C>`](crate::session::HasOne) field.
-    One(fn(&mut P) -> &mut crate::session::HasOne<C>),
+    /// `P`'s [`HasOne<C>`](HasOne) field.
+    One(fn(&mut P) -> &mut HasOne<C>),
 }
 
 impl<P: Mapper, C: Mapper> Clone for ParentSide<P, C> {
@@ -275,56 +347,6 @@ impl<P: Mapper, C: Mapper> HasManyRel<P, C> {
             }
         }
         Ok(child)
-    }
-
-    /// A query for `parent`'s children, to filter, order or page before loading (the
-    /// collection itself is left as it is): SQLAlchemy's dynamic relationship.
-    ///
-    /// ```
-    /// # use orm::prelude::*;
-    /// # #[derive(Model, Debug)]
-    /// # #[orm(table = "users")]
-    /// # struct User {
-    /// #     #[orm(primary_key, auto_increment)]
-    /// #     id: i64,
-    /// #     name: String,
-    /// #     orders: HasMany<Order>,
-    /// # }
-    /// # #[derive(Model, Debug)]
-    /// # #[orm(table = "orders")]
-    /// # struct Order {
-    /// #     #[orm(primary_key, auto_increment)]
-    /// #     id: i64,
-    /// #     #[orm(foreign_key = User::id)]
-    /// #     user_id: i64,
-    /// #     total: f64,
-    /// # }
-    /// # fn main() -> orm::Result<()> {
-    /// # let engine = Engine::connect("sqlite::memory:")?;
-    /// # engine.create_all(&[User::table(), Order::table()])?;
-    /// # insert::<User>().set(User::name, "Ada").execute(&engine)?;
-    /// # let orders = [Order { id: 0, user_id: 1, total: 30.0 }, Order { id: 0, user_id: 1, total: 120.0 }];
-    /// # insert::<Order>().values_many(&orders).execute(&engine)?;
-    /// # let mut session = engine.session();
-    /// # let user = session.get::<User>(1)?.expect("Ada");
-    /// let big = User::orders.query_for(&mut session, &user).filter(Order::total.gt(100.0)).all()?;
-    /// assert_eq!(big.len(), 1);
-    /// assert!(matches!(user.read().orders.get(), Err(orm::Error::NotLoaded { .. }))); // left as it is
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn query_for<'s>(
-        &self,
-        session: &'s mut crate::session::Session,
-        parent: &Obj<P>,
-    ) -> crate::session::Query<'s, C> {
-        let fk = (self.foreign_key)();
-        let key = P::key_values(&parent.read().key()).into_iter().next().unwrap_or(crate::types::Value::Null);
-        session.query::<C>().filter_node(crate::expr::Node::binary(
-            crate::expr::BinOp::Eq,
-            crate::expr::Node::Column { table: fk.table, name: fk.name },
-            crate::expr::Node::Value(key),
-        ))
     }
 
     /// Take `child` out of `parent`'s collection (loaded); with `back_populates`, `child`
@@ -516,11 +538,7 @@ impl<T: Mapper> RelationField for BelongsTo<T> {
 /// `former` no longer holds `child` (`back_populates`): its loaded one-to-one side becomes
 /// `None` if it held `child`, as a change of `former` (so that the flush treats `child` as
 /// taken out: moved if another object now holds it, else an orphan or a NULL key).
-pub(crate) fn release<P: Mapper, C: Mapper>(
-    former: &Obj<P>,
-    side: fn(&mut P) -> &mut crate::session::HasOne<C>,
-    child: &Obj<C>,
-) {
+pub(crate) fn release<P: Mapper, C: Mapper>(former: &Obj<P>, side: fn(&mut P) -> &mut HasOne<C>, child: &Obj<C>) {
     if side(&mut former.0.data_mut()).holds(child) {
         side(&mut former.write()).assign(None);
     }
@@ -532,7 +550,7 @@ pub(crate) fn release<P: Mapper, C: Mapper>(
 /// database holds for `parent` is not known without a statement.
 pub(crate) fn replace<P: Mapper, C: Mapper>(
     parent: &Obj<P>,
-    side: fn(&mut P) -> &mut crate::session::HasOne<C>,
+    side: fn(&mut P) -> &mut HasOne<C>,
     child: &Obj<C>,
 ) -> Option<Obj<C>> {
     {

@@ -1,23 +1,20 @@
 //! The unit of work: what a flush writes for each object, in foreign-key order, and how a
 //! rollback undoes it in memory.
 
-use std::any::{Any, TypeId};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::backend::Connection;
 use crate::dialect::DialectKind;
 use crate::error::{Error, Result};
-use crate::model::{ColumnMask, DynModel};
+use crate::model::ColumnMask;
 use crate::query::insert::fill_table;
 use crate::query::{check_param, check_value, crud_sql, CrudShape};
 use crate::schema::{creation_order, TableDef};
-use crate::session::borrows::Borrow;
-use crate::session::identity_map::{IdentityMap, TypedMap};
-use crate::session::mapper::Mapper;
+use crate::session::identity_map::IdentityMap;
 use crate::session::mapper_events::{MapperListeners, WriteEvent};
-use crate::session::object::{ObjCell, ObjectState};
-use crate::session::tracked::{ModelObjects, RelationLink, Tracked};
+use crate::session::object::ObjectState;
+use crate::session::tracked::Tracked;
 use crate::types::{Param, Value};
 
 /// Restores in-memory state when the transaction that a flush wrote in is rolled back.
@@ -47,236 +44,6 @@ pub(crate) struct FlushCtx<'a> {
     pub(crate) undo: &'a mut Vec<Undo>,
     /// Mapper event listeners.
     pub(crate) mapper: &'a MapperListeners,
-}
-
-/// The per-model part of the unit of work: small accessors over the object's fields,
-/// snapshot and state. Everything else a flush does is in the functions below, compiled once.
-impl<M: Mapper> Tracked for ObjCell<M> {
-    fn table(&self) -> &'static TableDef {
-        M::table()
-    }
-
-    fn model(&self) -> TypeId {
-        TypeId::of::<M>()
-    }
-
-    fn addr(&self) -> usize {
-        std::ptr::from_ref(self) as *const () as usize
-    }
-
-    fn set_state(&self, state: ObjectState, session: u64) {
-        let mut m = self.meta();
-        m.state = state;
-        m.session = session;
-        if state != ObjectState::Persistent {
-            m.delete_pending = false;
-        }
-    }
-
-    fn mark(&self, state: ObjectState) {
-        self.meta().state = state;
-    }
-
-    fn is_delete_pending(&self) -> bool {
-        self.meta().delete_pending
-    }
-
-    fn set_delete_pending(&self, on: bool) {
-        self.meta().delete_pending = on;
-    }
-
-    fn is_touched(&self) -> bool {
-        self.touched.load(Ordering::Acquire)
-    }
-
-    fn touched_flag(&self) -> &AtomicBool {
-        &self.touched
-    }
-
-    fn expire(&self) {
-        self.expired.store(true, Ordering::Release);
-    }
-
-    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
-        self
-    }
-
-    fn state_and_session(&self) -> (ObjectState, u64) {
-        let m = self.meta();
-        (m.state, m.session)
-    }
-
-    fn links(&self) -> (Vec<RelationLink>, Option<Vec<RelationLink>>) {
-        let mut now = Vec::new();
-        self.data().relation_links(&mut now);
-        let before = self.meta().snapshot.as_ref().map(|s| {
-            let mut before = Vec::new();
-            s.relation_links(&mut before);
-            before
-        });
-        (now, before)
-    }
-
-    fn value_of(&self, idx: usize) -> Value {
-        self.data().column_value(idx)
-    }
-
-    fn set_tracked(&self, idx: usize, value: &Value) -> Result<bool> {
-        if self.data().column_value(idx) == *value {
-            return Ok(false);
-        }
-        {
-            let mut meta = self.meta();
-            if meta.state == ObjectState::Persistent && meta.snapshot.is_none() {
-                meta.snapshot = Some(self.data().snapshot());
-            }
-            self.touched.store(true, Ordering::Release);
-        }
-        self.data_mut().set_column_value(idx, value)?;
-        Ok(true)
-    }
-
-    fn validate(&self) -> Result<()> {
-        if !M::HAS_VALIDATORS {
-            return Ok(());
-        }
-        let table = M::table();
-        let data = self.data();
-        let meta = self.meta();
-        let columns = match (meta.state, meta.snapshot.as_ref()) {
-            (ObjectState::Pending | ObjectState::Transient, _) => ColumnMask::all(table.columns.len()),
-            (_, Some(snapshot)) => data.changed_columns(snapshot),
-            (_, None) if self.touched.load(Ordering::Acquire) => ColumnMask::all(table.columns.len()),
-            (_, None) => ColumnMask::EMPTY,
-        };
-        drop(meta);
-        data.validate(columns)
-    }
-
-    fn check_borrow(&self, needs: Borrow, action: &'static str) -> Result<()> {
-        ObjCell::check_borrow(self, needs, action)
-    }
-
-    fn revert_unflushed(&self) {
-        if self.touched.swap(false, Ordering::AcqRel) {
-            let snapshot = self.meta().snapshot.take();
-            if let Some(snapshot) = snapshot {
-                self.restore(|data| *data = snapshot);
-            }
-        }
-    }
-
-    fn with_fields(&self, f: &mut dyn FnMut(&dyn DynModel)) {
-        f(&*self.data())
-    }
-
-    fn with_fields_mut(&self, action: &'static str, f: &mut dyn FnMut(&mut dyn DynModel) -> Result<()>) -> Result<()> {
-        f(&mut *self.data_mut_now(action)?)
-    }
-
-    fn key_values(&self, stored: bool) -> Vec<Value> {
-        let key = match self.meta().snapshot.as_ref() {
-            Some(s) if stored => s.key(),
-            _ => self.data().key(),
-        };
-        M::key_values(&key)
-    }
-
-    fn key_debug(&self, values: &[Value]) -> String {
-        match M::key_from_values(values) {
-            Ok(key) => format!("{key:?}"),
-            Err(_) => format!("{values:?}"),
-        }
-    }
-
-    fn stored_value(&self, idx: usize) -> Value {
-        match self.meta().snapshot.as_ref() {
-            Some(s) => s.column_value(idx),
-            None => self.data().column_value(idx),
-        }
-    }
-
-    fn changed_columns(&self) -> Option<ColumnMask> {
-        let changed = {
-            let data = self.data();
-            let meta = self.meta();
-            match meta.snapshot.as_ref() {
-                Some(snapshot) => data.changed_columns(snapshot),
-                // Written while detached: what changed is unknown, so every non-key column
-                // is written.
-                None => {
-                    let mut all = ColumnMask::EMPTY;
-                    for c in M::table().columns.iter().filter(|c| !c.primary_key) {
-                        all.insert(c.index);
-                    }
-                    all
-                }
-            }
-        };
-        if changed.is_empty() {
-            self.meta().snapshot = None;
-            return None;
-        }
-        Some(changed)
-    }
-
-    fn take_snapshot(&self) -> Option<Box<dyn Any + Send>> {
-        self.meta().snapshot.take().map(|s| Box::new(s) as Box<dyn Any + Send>)
-    }
-
-    fn restore_snapshot(&self, snapshot: Option<Box<dyn Any + Send>>) {
-        if let Some(old) = snapshot.and_then(|s| s.downcast::<M>().ok()) {
-            self.restore(|data| *data = *old);
-        }
-        self.meta().snapshot = None;
-        self.touched.store(false, Ordering::Release);
-    }
-
-    fn restore_values(&self, values: &[(usize, Value)]) {
-        if !values.is_empty() {
-            self.restore(|data| {
-                for (idx, v) in values {
-                    // The value was read from this very field: it converts back.
-                    let _ = data.set_column_value(*idx, v);
-                }
-            });
-        }
-    }
-
-    fn settle(&self, state: Option<ObjectState>) {
-        {
-            let mut meta = self.meta();
-            if let Some(state) = state {
-                meta.state = state;
-            }
-            meta.snapshot = None;
-        }
-        self.touched.store(false, Ordering::Release);
-    }
-
-    fn run_listeners(
-        &self,
-        mapper: &MapperListeners,
-        event: WriteEvent,
-        before: bool,
-        conn: &mut Connection,
-    ) -> Result<()> {
-        if before {
-            if !mapper.has_before::<M>(event) {
-                return Ok(());
-            }
-            mapper.before::<M>(event, conn, &mut *self.data_mut_now("passed to a listener")?)
-        } else {
-            if !mapper.has_after::<M>(event) {
-                return Ok(());
-            }
-            mapper.after::<M>(event, conn, &self.data())
-        }
-    }
-
-    fn new_model_objects(&self) -> Box<dyn ModelObjects> {
-        Box::new(TypedMap::<M>::new())
-    }
 }
 
 /// INSERT `group` (objects of one model, in flush order) and make them persistent;
@@ -640,7 +407,7 @@ pub(crate) struct FlushPlan {
     /// Foreign keys to write along relationships.
     pub(crate) syncs: Vec<crate::session::cascade::FkSync>,
     /// Association rows to write or delete (many-to-many), once both ends have keys.
-    pub(crate) assoc: Vec<crate::session::many_to_many::AssocOp>,
+    pub(crate) assoc: Vec<crate::session::cascade::AssocOp>,
     /// Association rows of owners being deleted: (table, column, owner's key).
     pub(crate) assoc_clears: Vec<(&'static TableDef, &'static crate::schema::ColumnDef, crate::types::Value)>,
 }
