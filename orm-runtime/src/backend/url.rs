@@ -128,7 +128,7 @@ impl fmt::Display for SslMode {
 const OWN_PG_PARAMS: &[&str] = &["sslmode", "sslrootcert"];
 
 impl DatabaseUrl {
-    /// Parse a URL (forms in the [module docs](self)).
+    /// Parse a URL (the forms are listed on [`DatabaseUrl`]).
     ///
     /// Errors: [`Error::InvalidUrl`] (the URL quoted with its password replaced by `***`),
     /// [`Error::UnknownDriver`] for a `+driver` this build does not have.

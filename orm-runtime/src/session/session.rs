@@ -368,7 +368,7 @@ impl Session {
     }
 
     /// Keep what happened since `sp` (`RELEASE SAVEPOINT`); it becomes part of the enclosing
-    /// transaction. See [Savepoints](Session::begin_nested#savepoints).
+    /// transaction. See [Savepoints](Session::begin_nested).
     pub fn release_savepoint(&mut self, sp: Savepoint) -> Result<()> {
         self.check_usable()?;
         self.flush()?;
@@ -381,7 +381,7 @@ impl Session {
 
     /// Undo what happened since `sp` (`ROLLBACK TO SAVEPOINT`), in the database and in
     /// memory, and clear a failure that happened inside it. See
-    /// [Savepoints](Session::begin_nested#savepoints).
+    /// [Savepoints](Session::begin_nested).
     ///
     /// Refused with [`Error::ObjectBorrowed`], before anything is done, while the calling
     /// thread holds a guard of an object whose fields it must restore: drop the guard and call
@@ -406,7 +406,7 @@ impl Session {
     }
 
     /// Run `work` inside a savepoint: the closure style of [`begin_nested`](Session::begin_nested)
-    /// (see [Savepoints](Session::begin_nested#savepoints)), released when `work` returns `Ok`,
+    /// (see [Savepoints](Session::begin_nested)), released when `work` returns `Ok`,
     /// rolled back to when it returns `Err` or panics.
     pub fn savepoint<T>(&mut self, work: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
         let sp = self.begin_nested()?;
@@ -989,7 +989,7 @@ pub struct SessionCounts {
     pub deleted: usize,
 }
 
-/// An open savepoint of a session: the handle style of [Savepoints](Session::begin_nested#savepoints).
+/// An open savepoint of a session: the handle style of [Savepoints](Session::begin_nested).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Savepoint {
     depth: usize,
