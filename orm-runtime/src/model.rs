@@ -163,6 +163,8 @@ pub(crate) trait DynModel: Send + Sync {
     fn set_value_at(&mut self, idx: usize, value: &Value) -> Result<()>;
     /// [`Model::decode_column`].
     fn decode_at(&mut self, idx: usize, row: &RowRef<'_>, pos: usize) -> Result<()>;
+    /// [`Model::validate`] (nothing to run for a model without validators).
+    fn validate_at(&self, columns: ColumnMask) -> Result<()>;
 }
 
 impl<M: Model> DynModel for M {
@@ -180,6 +182,13 @@ impl<M: Model> DynModel for M {
     }
     fn decode_at(&mut self, idx: usize, row: &RowRef<'_>, pos: usize) -> Result<()> {
         self.decode_column(idx, row, pos)
+    }
+    fn validate_at(&self, columns: ColumnMask) -> Result<()> {
+        if M::HAS_VALIDATORS {
+            self.validate(columns)
+        } else {
+            Ok(())
+        }
     }
 }
 

@@ -443,29 +443,40 @@ impl Connection {
 
     /// Like [`Connection::query`], but `f` returns whether to go on: `false` stops reading
     /// rows (the rest of the result is discarded).
-    pub fn query_while<P: BindParam, F>(&mut self, sql: &str, params: &[P], f: F) -> Result<()>
+    pub fn query_while<P: BindParam, F>(&mut self, sql: &str, params: &[P], mut f: F) -> Result<()>
     where
         F: FnMut(&RowRef<'_>) -> Result<bool>,
     {
+        self.query_rows(sql, params, &mut f)
+    }
+
+    /// [`Connection::query_while`], compiled once per parameter kind rather than once per
+    /// caller's closure: every typed query reads its rows through here.
+    fn query_rows<P: BindParam>(
+        &mut self,
+        sql: &str,
+        params: &[P],
+        f: &mut dyn FnMut(&RowRef<'_>) -> Result<bool>,
+    ) -> Result<()> {
         self.check_params(params.len())?;
         self.autobegin(sql, false)?;
         let armed = self.arm()?;
         #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
         let Connection { inner, listeners, health, .. } = self;
-        let mut f = f;
         let r = hooked(listeners, sql, params, RowsKind::Returned, || {
             let mut rows = 0u64;
-            let counted = |row: &RowRef<'_>| {
+            let mut counted = |row: &RowRef<'_>| {
                 rows += 1;
                 f(row)
             };
             match inner {
                 #[cfg(feature = "sqlite")]
-                Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, counted),
+                Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, &mut counted),
                 #[cfg(feature = "postgres")]
                 Inner::Postgres(c) => {
                     refuse_nul(sql, params)?;
-                    c.query(sql, params, counted, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
+                    c.query(sql, params, &mut counted, !health.in_transaction)
+                        .map_err(|e| name_nul_column(e, sql, params))
                 }
             }
             .map(|()| rows)
@@ -486,17 +497,17 @@ impl Connection {
         let Connection { inner, listeners, health, .. } = self;
         let r = hooked(listeners, sql, params, RowsKind::Returned, || {
             let mut rows = 0u64;
-            let f = |row: &RowRef<'_>| {
+            let mut f = |row: &RowRef<'_>| {
                 rows += 1;
                 f(row).map(|()| true)
             };
             match inner {
                 #[cfg(feature = "sqlite")]
-                Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, f),
+                Inner::Sqlite(c) => sqlite_conn::query(c, sql, params, &mut f),
                 #[cfg(feature = "postgres")]
                 Inner::Postgres(c) => {
                     refuse_nul(sql, params)?;
-                    c.stream(sql, params, f, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
+                    c.stream(sql, params, &mut f, !health.in_transaction).map_err(|e| name_nul_column(e, sql, params))
                 }
             }
             .map(|()| rows)

@@ -78,16 +78,13 @@ impl PgConn {
 
     /// Run a query and hand each row to `f`; `retry_stale` as for [`PgConn::execute`] (no row
     /// has reached `f` when the server refuses a stale statement).
-    pub(crate) fn query<P: ToSql + Sync, F>(
+    pub(crate) fn query<P: ToSql + Sync>(
         &mut self,
         sql: &str,
         params: &[P],
-        mut f: F,
+        f: &mut dyn FnMut(&RowRef<'_>) -> Result<bool>,
         retry_stale: bool,
-    ) -> Result<()>
-    where
-        F: FnMut(&RowRef<'_>) -> Result<bool>,
-    {
+    ) -> Result<()> {
         let refs = param_refs(params);
         let rows = self.run_cached(sql, retry_stale, |client, stmt| client.query(stmt, &refs))?;
         for row in &rows {
@@ -100,16 +97,13 @@ impl PgConn {
 
     /// Rows are handed to `f` as they arrive, without collecting the result first;
     /// `retry_stale` as for [`PgConn::execute`].
-    pub(crate) fn stream<P: ToSql + Sync, F>(
+    pub(crate) fn stream<P: ToSql + Sync>(
         &mut self,
         sql: &str,
         params: &[P],
-        mut f: F,
+        f: &mut dyn FnMut(&RowRef<'_>) -> Result<bool>,
         retry_stale: bool,
-    ) -> Result<()>
-    where
-        F: FnMut(&RowRef<'_>) -> Result<bool>,
-    {
+    ) -> Result<()> {
         use postgres::fallible_iterator::FallibleIterator;
         let mut retry = retry_stale;
         let mut it = loop {

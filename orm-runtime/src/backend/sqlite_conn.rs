@@ -50,10 +50,12 @@ pub(crate) fn execute<P: rusqlite::ToSql>(conn: &rusqlite::Connection, sql: &str
 }
 
 /// Run a query; `f` returns whether to go on with the next row.
-pub(crate) fn query<P: rusqlite::ToSql, F>(conn: &rusqlite::Connection, sql: &str, params: &[P], mut f: F) -> Result<()>
-where
-    F: FnMut(&RowRef<'_>) -> Result<bool>,
-{
+pub(crate) fn query<P: rusqlite::ToSql>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[P],
+    f: &mut dyn FnMut(&RowRef<'_>) -> Result<bool>,
+) -> Result<()> {
     let mut stmt = conn.prepare_cached(sql).map_err(|e| from_sqlite(e, None))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(|e| from_sqlite(e, None))?;
     while let Some(row) = rows.next().map_err(|e| from_sqlite(e, None))? {

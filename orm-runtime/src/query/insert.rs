@@ -1,100 +1,37 @@
 //! The typed Core `INSERT` builder: model rows (one or many) or column/value pairs.
 //!
-//! Many rows go in as multi-row `INSERT ... VALUES (...), (...)` statements inside one
-//! transaction, each under the dialect's bind-parameter limit, with the statement text
-//! rendered once per (model, dialect, rows, RETURNING) and cached. How many rows one statement
-//! carries is the dialect's choice ([`Dialect::insert_rows_per_statement`], where the
-//! measurements are), under its bind-parameter limit ([`Insert::rows_per_statement`]).
-//!
-//! Values are bound borrowed from the objects. Where the driver binds plain values as they are
-//! ([`Capabilities::borrowed_binds`](crate::dialect::Capabilities::borrowed_binds): SQLite),
-//! the plain ones (text, bytes, numbers, booleans, NULL) are bound as [`Lent`] values, which
-//! skips a conversion step.
-//!
-//! `returning_keys` where keys are read by rowid
-//! ([`Capabilities::keys_by_rowid`](crate::dialect::Capabilities::keys_by_rowid): SQLite) still
-//! executes one prepared single-row statement per row, to read each row's rowid exactly.
+//! A typed shell over [`InsertRows`](crate::query::insert_rows), which holds the rows behind
+//! `dyn` and renders and runs them: what is compiled per model is this file's few lines, not
+//! the statement path. How the rows are batched and bound is told there.
 
-use std::any::TypeId;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::marker::PhantomData;
 
-use crate::backend::{Connection, RowRef};
-use crate::dialect::{render, Dialect, Rendered};
-use crate::error::{Error, Misuse, Result};
+use crate::dialect::{Dialect, Rendered};
+use crate::error::{Misuse, Result};
 use crate::expr::{AssignValue, Column, Node};
-use crate::model::Model;
-use crate::query::{check_param, check_value, Executor, InsertStatement, Statement};
-use crate::types::lent::Lent;
-use crate::types::{Param, SqlType, Value};
-
-/// Rendered multi-row INSERTs kept (the cache is emptied when it grows past this).
-const ROWS_SQL_CACHE: usize = 256;
-
-/// Key of a cached multi-row INSERT: model, dialect ([`Dialect::cache_slot`]), rows, whether
-/// it returns the generated key.
-type RowsSqlKey = (TypeId, usize, usize, bool);
-
-/// Multi-row INSERT texts, rendered once per key.
-static ROWS_SQL: OnceLock<Mutex<HashMap<RowsSqlKey, Arc<str>>>> = OnceLock::new();
-
-/// The parameters of one multi-row statement.
-#[derive(Debug, Clone, Copy)]
-enum Batch<'p, 'a> {
-    /// Every value plain, for a driver that binds them borrowed.
-    Lent(&'p [Lent<'a>]),
-    /// Any other batch.
-    Params(&'p [Param<'a>]),
-}
+use crate::model::{DynModel, Model};
+use crate::query::insert_rows::{fill_table, rows_per_statement, InsertRows};
+use crate::query::{Executor, SelectItem};
+use crate::types::{SqlType, Value};
 
 /// An INSERT into model `M`'s table: borrowed model rows, or column/value pairs.
-#[derive(Debug)]
 pub struct Insert<'a, M: Model> {
-    objs: Vec<&'a M>,
-    pairs: Vec<(usize, Value)>,
-    /// `ON CONFLICT ...` (see [`Insert::on_conflict`]).
-    pub(crate) on_conflict: Option<crate::query::OnConflict>,
+    /// The rows, untyped.
+    pub(crate) rows: InsertRows<'a>,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> std::fmt::Debug for Insert<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.rows.fmt(f)
+    }
 }
 
 /// Start an INSERT into `M`'s table.
 pub fn insert<'a, M: Model>() -> Insert<'a, M> {
-    Insert { objs: Vec::new(), pairs: Vec::new(), on_conflict: None }
-}
-
-/// The columns a model row writes: all but an auto-increment key.
-fn model_columns<M: Model>() -> impl Iterator<Item = usize> + Clone {
-    M::table().columns.iter().filter(|c| !c.auto_increment).map(|c| c.index)
-}
-
-/// Name the table in constraint errors whose backend message did not.
-pub(crate) fn fill_table(e: Error, table: &str) -> Error {
-    match e {
-        Error::ForeignKeyViolation { table: t, columns, message } if t.is_empty() => {
-            Error::ForeignKeyViolation { table: table.to_owned(), columns, message }
-        }
-        Error::CheckViolation { table: t, constraint } if t.is_empty() => {
-            Error::CheckViolation { table: table.to_owned(), constraint }
-        }
-        Error::NulInText { table: None, column } => Error::NulInText { table: Some(table.to_owned()), column },
-        other => other,
-    }
-}
-
-/// Run `f` in a write transaction of its own unless one is already open.
-pub(crate) fn in_transaction<R>(conn: &mut Connection, f: impl FnOnce(&mut Connection) -> Result<R>) -> Result<R> {
-    // Commit as you go: the connection's own transaction (begun by the first statement)
-    // holds them until the user commits.
-    if conn.in_transaction() || !conn.is_autocommit() {
-        return f(conn);
-    }
-    conn.begin(true)?;
-    match f(conn) {
-        Ok(r) => conn.commit().map(|()| r),
-        Err(e) => {
-            // The pool discards the connection if this rollback fails too.
-            let _ = conn.rollback();
-            Err(e)
-        }
+    Insert {
+        rows: InsertRows { table: M::table(), objs: Vec::new(), pairs: Vec::new(), on_conflict: None },
+        _model: PhantomData,
     }
 }
 
@@ -102,13 +39,13 @@ impl<'a, M: Model> Insert<'a, M> {
     /// Insert this object's values (an auto-increment key is left to the database). The
     /// object is borrowed: its values are bound without copying.
     pub fn values(mut self, obj: &'a M) -> Self {
-        self.objs.push(obj);
+        self.rows.objs.push(obj);
         self
     }
 
     /// Insert many objects, in one transaction.
     pub fn values_many(mut self, objs: impl IntoIterator<Item = &'a M>) -> Self {
-        self.objs.extend(objs);
+        self.rows.objs.extend(objs.into_iter().map(|o| -> &'a dyn DynModel { o }));
         self
     }
 
@@ -119,332 +56,50 @@ impl<'a, M: Model> Insert<'a, M> {
             Node::Value(v) => v,
             _ => Value::Null,
         };
-        self.pairs.retain(|(i, _)| *i != col.def().index);
-        self.pairs.push((col.def().index, v));
+        let index = col.def().index;
+        self.rows.pairs.retain(|(i, _)| *i != index);
+        self.rows.pairs.push((index, v));
         self
-    }
-
-    /// Refuse values their columns cannot hold, before anything is sent.
-    fn check(&self) -> Result<()> {
-        if !self.pairs.is_empty() && !self.objs.is_empty() {
-            return Err(Misuse::InsertRowsAndValues { table: M::table().name }.into());
-        }
-        let table = M::table();
-        for (i, v) in &self.pairs {
-            check_value(&table.columns[*i], v)?;
-            if let Some(validate) = table.columns[*i].validate {
-                validate(v)?;
-            }
-        }
-        let limited: Vec<usize> = model_columns::<M>().filter(|&i| table.columns[i].max_length.is_some()).collect();
-        for obj in &self.objs {
-            Self::check_row(obj, &limited)?;
-        }
-        Ok(())
-    }
-
-    /// The checks of one model row, run for every row before any statement is sent (a failure
-    /// writes nothing). `limited`: the written columns that have a `max_length`.
-    fn check_row(obj: &M, limited: &[usize]) -> Result<()> {
-        let table = M::table();
-        for &i in limited {
-            check_param(&table.columns[i], &obj.column_param(i))?;
-        }
-        if M::HAS_VALIDATORS {
-            obj.validate(crate::model::ColumnMask::all(table.columns.len()))?;
-        }
-        Ok(())
-    }
-
-    /// Every model row is bound through here: its values of `columns` (the [`model_columns`],
-    /// collected once per statement list), each made a bound parameter by `bind` and
-    /// appended to `out`. `false` when `bind` refused a value (`out` then holds part of the row).
-    /// With `subst` (see [`Insert::substitutes`]) the discriminator may be replaced by the
-    /// model's polymorphic identity; every other value is bound as the object holds it.
-    fn bind_row<P>(
-        out: &mut Vec<P>,
-        columns: &[usize],
-        obj: &'a M,
-        subst: bool,
-        bind: impl Fn(Param<'a>) -> Option<P>,
-    ) -> bool {
-        for &i in columns {
-            let p = match subst.then(|| Self::substitute(obj, i)).flatten() {
-                Some(v) => Param::Value(v),
-                None => obj.column_param(i),
-            };
-            match bind(p) {
-                Some(p) => out.push(p),
-                None => return false,
-            }
-        }
-        true
-    }
-
-    /// Whether rows of `M` may bind something other than their fields' values: `M` has a
-    /// polymorphic identity (Rust-side defaults are not applied here: the objects got them
-    /// when they were built, and a value the user wrote is never replaced).
-    fn substitutes() -> bool {
-        M::table().polymorphic_identity().is_some()
-    }
-
-    /// What a row binds for column `i` instead of its field: the model's identity in the
-    /// discriminator (a subtype's always, a base's when the field is empty).
-    fn substitute(obj: &M, i: usize) -> Option<Value> {
-        let table = M::table();
-        let c = &table.columns[i];
-        if let Some((column, identity)) = table.polymorphic_identity() {
-            if c.name == column {
-                let subtype = table.inheritance.is_some_and(|inh| inh.base.is_some());
-                let empty = matches!(obj.column_value(i), Value::Text(t) if t.is_empty());
-                return (subtype || empty).then(|| Value::Text(identity.to_owned()));
-            }
-        }
-        None
-    }
-
-    /// The single-row statement of the column/value form.
-    fn pairs_statement(&self, returning: &[&'static str]) -> InsertStatement {
-        let table = M::table();
-        let mut pairs = self.pairs.clone();
-        if let Some((column, identity)) = table.polymorphic_identity() {
-            if let Some(c) = table.column(column) {
-                let subtype = table.inheritance.is_some_and(|inh| inh.base.is_some());
-                if subtype || !pairs.iter().any(|(i, _)| *i == c.index) {
-                    pairs.retain(|(i, _)| *i != c.index);
-                    pairs.push((c.index, Value::Text(identity.to_owned())));
-                }
-            }
-        }
-        for c in table.columns {
-            if let Some(default) = c.default {
-                if !pairs.iter().any(|(i, _)| *i == c.index) {
-                    pairs.push((c.index, default()));
-                }
-            }
-        }
-        pairs.sort_by_key(|(i, _)| *i);
-        InsertStatement {
-            table: table.name,
-            columns: pairs.iter().map(|(i, _)| table.columns[*i].name).collect(),
-            rows: vec![pairs.into_iter().map(|(_, v)| Node::Value(v)).collect()],
-            returning: returning.to_vec(),
-        }
     }
 
     /// How many model rows one INSERT statement carries in `dialect` (the last statement
     /// carries the rest): the dialect's preferred size, under its bind-parameter limit.
     /// A model whose only column is generated inserts `DEFAULT VALUES`, one row at a time.
     pub fn rows_per_statement(dialect: &dyn Dialect) -> usize {
-        let w = model_columns::<M>().count();
-        if w == 0 {
-            return 1;
-        }
-        dialect.insert_rows_per_statement(w).min(dialect.capabilities().max_params / w).max(1)
-    }
-
-    /// The text of an INSERT of `n` model rows (placeholders only; values are bound apart),
-    /// returning the generated key column when `returning` is set.
-    fn render_rows_sql(d: &dyn Dialect, n: usize, returning: bool) -> Result<String> {
-        let table = M::table();
-        let names: Vec<&'static str> = model_columns::<M>().map(|i| table.columns[i].name).collect();
-        let stmt = InsertStatement {
-            table: table.name,
-            rows: vec![vec![Node::Value(Value::Null); names.len()]; n],
-            columns: names,
-            returning: if returning {
-                table.auto_increment_column().map(|c| c.name).into_iter().collect()
-            } else {
-                Vec::new()
-            },
-        };
-        Ok(render(d, Statement::Insert(&stmt))?.sql)
-    }
-
-    /// [`Insert::render_rows_sql`] through the process-wide cache.
-    fn rows_sql(d: &dyn Dialect, n: usize, returning: bool) -> Result<Arc<str>> {
-        let cache = ROWS_SQL.get_or_init(Mutex::default);
-        let key = (TypeId::of::<M>(), d.cache_slot(), n, returning);
-        if let Some(sql) = cache.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
-            return Ok(Arc::clone(sql));
-        }
-        let sql: Arc<str> = Self::render_rows_sql(d, n, returning)?.into();
-        let mut map = cache.lock().unwrap_or_else(PoisonError::into_inner);
-        if map.len() >= ROWS_SQL_CACHE {
-            map.clear();
-        }
-        map.insert(key, Arc::clone(&sql));
-        Ok(sql)
+        rows_per_statement(M::table(), dialect)
     }
 
     /// Render in a dialect (for logging and tests): the statements [`Insert::execute`] runs.
     pub fn render(&self, dialect: &dyn Dialect) -> Result<Vec<Rendered>> {
-        if self.on_conflict.is_some() {
-            return self.render_with(dialect, &[]);
-        }
-        self.check()?;
-        if !self.pairs.is_empty() {
-            return Ok(vec![render(dialect, Statement::Insert(&self.pairs_statement(&[])))?]);
-        }
-        let columns: Vec<usize> = model_columns::<M>().collect();
-        let subst = Self::substitutes();
-        let mut params = Vec::new();
-        self.objs
-            .chunks(Self::rows_per_statement(dialect))
-            .map(|objs| {
-                params.clear();
-                for obj in objs {
-                    Self::bind_row(&mut params, &columns, obj, subst, Some);
-                }
-                let sql = Self::render_rows_sql(dialect, objs.len(), false)?;
-                Ok(Rendered { sql, params: params.iter().map(Param::to_value).collect() })
-            })
-            .collect()
+        self.rows.render(dialect)
     }
 
-    /// The model rows as multi-row statements of [`Insert::rows_per_statement`] rows, in one
-    /// transaction: `run(conn, sql, batch)` runs each; returns the sum of what `run` returned.
-    /// Where the driver binds borrowed values, a batch is bound as [`Lent`] values when all its
-    /// values lend themselves (from the first batch that does not on, as [`Param`]s).
-    fn run_batches(
-        &self,
-        conn: &mut Connection,
-        returning: bool,
-        mut run: impl FnMut(&mut Connection, &str, Batch<'_, 'a>) -> Result<u64>,
-    ) -> Result<u64> {
-        let dialect = conn.dialect();
-        let rows = Self::rows_per_statement(dialect);
-        let columns: Vec<usize> = model_columns::<M>().collect();
-        let subst = Self::substitutes();
-        let capacity = rows.min(self.objs.len()) * columns.len();
-        in_transaction(conn, |conn| {
-            let mut lend = dialect.capabilities().borrowed_binds;
-            let mut lent: Vec<Lent<'a>> = Vec::with_capacity(if lend { capacity } else { 0 });
-            let mut params: Vec<Param<'a>> = Vec::with_capacity(if lend { 0 } else { capacity });
-            let mut n = 0;
-            // (rows, text) of the statement last used: every one but the last has `rows` rows.
-            let mut sql: (usize, Arc<str>) = (0, Arc::from(""));
-            for objs in self.objs.chunks(rows) {
-                if sql.0 != objs.len() {
-                    sql = (objs.len(), Self::rows_sql(dialect, objs.len(), returning)?);
-                }
-                if lend {
-                    lent.clear();
-                    if objs.iter().all(|obj| Self::bind_row(&mut lent, &columns, obj, subst, |p| Lent::of(&p))) {
-                        n += run(conn, &sql.1, Batch::Lent(&lent))?;
-                        continue;
-                    }
-                    lend = false;
-                }
-                params.clear();
-                for obj in objs {
-                    Self::bind_row(&mut params, &columns, obj, subst, Some);
-                }
-                n += run(conn, &sql.1, Batch::Params(&params))?;
-            }
-            Ok(n)
-        })
-    }
-
-    /// Keys read by rowid: one prepared single-row statement, executed per row; `each` sees
-    /// each row's rowid.
-    fn run_rows_by_rowid(&self, conn: &mut Connection, mut each: impl FnMut(i64)) -> Result<u64> {
-        let sql = Self::rows_sql(conn.dialect(), 1, false)?;
-        let columns: Vec<usize> = model_columns::<M>().collect();
-        let subst = Self::substitutes();
-        in_transaction(conn, |conn| {
-            let mut stmt = conn.prepared(&sql)?;
-            let mut params: Vec<Param<'a>> = Vec::with_capacity(columns.len());
-            let mut n = 0;
-            for obj in &self.objs {
-                params.clear();
-                Self::bind_row(&mut params, &columns, obj, subst, Some);
-                n += stmt.execute(&params)?;
-                each(stmt.last_insert_rowid().unwrap_or_default());
-            }
-            Ok(n)
-        })
-    }
-
-    /// The statements with the ON CONFLICT clause and the RETURNING expressions `returning`,
-    /// every value bound in place (one statement per [`Insert::rows_per_statement`] rows).
-    pub(crate) fn render_with(&self, d: &dyn Dialect, returning: &[crate::query::SelectItem]) -> Result<Vec<Rendered>> {
-        self.check()?;
-        let clauses = crate::query::DmlClauses { on_conflict: self.on_conflict.clone(), returning: returning.to_vec() };
-        if !self.pairs.is_empty() || self.objs.is_empty() {
-            let stmt = self.pairs_statement(&[]);
-            return Ok(vec![render(d, Statement::InsertWith(&stmt, &clauses))?]);
-        }
-        let table = M::table();
-        let columns: Vec<usize> = model_columns::<M>().collect();
-        let subst = Self::substitutes();
-        let mut params = Vec::new();
-        self.objs
-            .chunks(Self::rows_per_statement(d))
-            .map(|objs| {
-                let rows = objs
-                    .iter()
-                    .map(|obj| {
-                        params.clear();
-                        Self::bind_row(&mut params, &columns, obj, subst, Some);
-                        params.iter().map(|p| Node::Value(p.to_value())).collect()
-                    })
-                    .collect();
-                let stmt = InsertStatement {
-                    table: table.name,
-                    columns: columns.iter().map(|&i| table.columns[i].name).collect(),
-                    rows,
-                    returning: Vec::new(),
-                };
-                render(d, Statement::InsertWith(&stmt, &clauses))
-            })
-            .collect()
+    /// The statements with the ON CONFLICT clause and the RETURNING expressions `returning`.
+    pub(crate) fn render_with(&self, d: &dyn Dialect, returning: &[SelectItem]) -> Result<Vec<Rendered>> {
+        self.rows.render_with(d, returning)
     }
 
     /// Run it; returns the number of rows inserted.
     pub fn execute<X: Executor>(&self, ex: X) -> Result<u64> {
-        self.check()?;
-        let table = M::table().name;
-        if self.on_conflict.is_some() {
-            return ex
-                .with_connection(true, |conn| {
-                    let statements = self.render_with(conn.dialect(), &[])?;
-                    in_transaction(conn, |conn| {
-                        let mut n = 0;
-                        for r in &statements {
-                            n += conn.execute(&r.sql, &r.params)?;
-                        }
-                        Ok(n)
-                    })
-                })
-                .map_err(|e| fill_table(e, table));
-        }
-        ex.with_connection(true, |conn| {
-            if !self.pairs.is_empty() {
-                let r = render(conn.dialect(), Statement::Insert(&self.pairs_statement(&[])))?;
-                return conn.execute(&r.sql, &r.params);
-            }
-            self.run_batches(conn, false, |conn, sql, batch| match batch {
-                Batch::Lent(params) => conn.execute_params(sql, params),
-                Batch::Params(params) => conn.execute_params(sql, params),
-            })
-        })
-        .map_err(|e| fill_table(e, table))
+        self.rows.check()?;
+        ex.with_connection(true, |conn| self.rows.execute_on(conn)).map_err(|e| fill_table(e, M::table().name))
     }
 
     /// Run it and return the primary keys of the inserted rows, in the order given. Not with
     /// [`Insert::on_conflict`] (a skipped row has no key): use `.returning(M::id)` there.
     pub fn returning_keys<X: Executor>(&self, ex: X) -> Result<Vec<M::Key>> {
-        self.check()?;
-        if self.on_conflict.is_some() {
-            return Err(Misuse::ReturningKeysWithOnConflict { table: M::table().name }.into());
-        }
+        self.rows.check()?;
         let table = M::table();
-        let key_cols: Vec<&'static str> = table.primary_key_columns().map(|c| c.name).collect();
-        let generated = table.auto_increment_column();
+        if self.rows.on_conflict.is_some() {
+            return Err(Misuse::ReturningKeysWithOnConflict { table: table.name }.into());
+        }
         ex.with_connection(true, |conn| {
-            if !self.pairs.is_empty() {
-                let r = render(conn.dialect(), Statement::Insert(&self.pairs_statement(&key_cols)))?;
+            if !self.rows.pairs.is_empty() {
+                let key_cols: Vec<&'static str> = table.primary_key_columns().map(|c| c.name).collect();
+                let r = crate::dialect::render(
+                    conn.dialect(),
+                    crate::query::Statement::Insert(&self.rows.pairs_statement(&key_cols)),
+                )?;
                 let mut keys = Vec::with_capacity(1);
                 conn.query(&r.sql, &r.params, |row| {
                     keys.push(M::decode_key(row, 0)?);
@@ -452,31 +107,21 @@ impl<'a, M: Model> Insert<'a, M> {
                 })?;
                 return Ok(keys);
             }
-            if generated.is_none() {
+            if table.auto_increment_column().is_none() {
                 // The keys are the objects' own.
-                self.execute(conn)?;
-                return Ok(self.objs.iter().map(|o| o.key()).collect());
+                self.rows.execute_on(conn)?;
+                return self
+                    .rows
+                    .objs
+                    .iter()
+                    .map(|o| {
+                        M::key_from_values(
+                            &table.primary_key_columns().map(|c| o.value_at(c.index)).collect::<Vec<_>>(),
+                        )
+                    })
+                    .collect();
             }
-            let mut ids: Vec<i64> = Vec::with_capacity(self.objs.len());
-            if conn.dialect().capabilities().keys_by_rowid {
-                self.run_rows_by_rowid(conn, |rowid| ids.push(rowid))?;
-            } else {
-                self.run_batches(conn, true, |conn, sql, batch| {
-                    let start = ids.len();
-                    let mut push = |row: &RowRef<'_>| {
-                        ids.push(row.integer(0)?);
-                        Ok(true)
-                    };
-                    match batch {
-                        Batch::Lent(params) => conn.query_while(sql, params, &mut push)?,
-                        Batch::Params(params) => conn.query_while(sql, params, &mut push)?,
-                    }
-                    // Identity values are drawn in row order; RETURNING's own order is not
-                    // promised, so restore it.
-                    ids[start..].sort_unstable();
-                    Ok(0)
-                })?;
-            }
+            let ids = self.rows.generated_keys_on(conn)?;
             ids.into_iter().map(|id| M::key_from_values(&[Value::I64(id)])).collect()
         })
         .map_err(|e| fill_table(e, table.name))

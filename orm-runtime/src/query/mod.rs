@@ -10,6 +10,7 @@ mod executor;
 pub(crate) mod fetch;
 mod from_row;
 pub(crate) mod insert;
+pub(crate) mod insert_rows;
 pub(crate) mod join_path;
 mod modify;
 pub(crate) mod polymorphic;

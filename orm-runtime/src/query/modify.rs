@@ -7,7 +7,7 @@ use crate::dialect::render;
 use crate::error::{Misuse, Result};
 use crate::expr::{AppearsIn, AssignValue, Column, Expression};
 use crate::model::Model;
-use crate::query::insert::fill_table;
+use crate::query::insert_rows::fill_table;
 use crate::query::{check_value, DeleteStatement, Executor, Statement, UpdateStatement};
 use crate::types::SqlType;
 

@@ -39,7 +39,7 @@ use crate::dialect::{render, Dialect, Rendered};
 use crate::error::Result;
 use crate::expr::{AppearsIn, AssignValue, Column, Expr, Expression, Node};
 use crate::model::Model;
-use crate::query::insert::{fill_table, in_transaction};
+use crate::query::insert_rows::{fill_table, in_transaction};
 use crate::query::{
     ConflictAction, Delete, DmlClauses, Executor, Insert, OnConflict, SelectItem, Selection, Statement, Update,
 };
@@ -114,7 +114,7 @@ pub struct OnConflictBuilder<'a, M: Model> {
 impl<'a, M: Model> OnConflictBuilder<'a, M> {
     /// `DO NOTHING`: keep the existing row, skip the new one.
     pub fn do_nothing(mut self) -> Insert<'a, M> {
-        self.insert.on_conflict = Some(OnConflict { target: self.target, action: ConflictAction::Nothing });
+        self.insert.rows.on_conflict = Some(OnConflict { target: self.target, action: ConflictAction::Nothing });
         self.insert
     }
 
@@ -132,7 +132,7 @@ impl<'a, M: Model> OnConflictBuilder<'a, M> {
             }
             ConflictAction::Update { set: s.set, filter: s.filter }
         };
-        self.insert.on_conflict = Some(OnConflict { target: self.target, action });
+        self.insert.rows.on_conflict = Some(OnConflict { target: self.target, action });
         self.insert
     }
 }

@@ -64,7 +64,7 @@ impl Session {
                 rows.push(M::decode_row(row, 0)?);
                 Ok(())
             })
-            .map_err(|e| crate::query::insert::fill_table(e, M::table().name))
+            .map_err(|e| crate::query::insert_rows::fill_table(e, M::table().name))
         });
         if let Err(e) = result {
             self.fail(&e);
@@ -124,7 +124,7 @@ impl Session {
                 keys.push(M::decode_row(row, 0)?.key());
                 Ok(())
             })
-            .map_err(|e| crate::query::insert::fill_table(e, M::table().name))
+            .map_err(|e| crate::query::insert_rows::fill_table(e, M::table().name))
         });
         if let Err(e) = result {
             self.fail(&e);

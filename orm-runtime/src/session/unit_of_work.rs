@@ -8,7 +8,7 @@ use crate::backend::Connection;
 use crate::dialect::DialectKind;
 use crate::error::{Error, Result};
 use crate::model::ColumnMask;
-use crate::query::insert::fill_table;
+use crate::query::insert_rows::fill_table;
 use crate::query::{check_param, check_value, crud_sql, CrudShape};
 use crate::schema::{creation_order, TableDef};
 use crate::session::identity_map::IdentityMap;
