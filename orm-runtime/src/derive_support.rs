@@ -83,6 +83,25 @@ pub fn column_of<M, C: ColumnOf<M>>(column: C) -> &'static ColumnDef {
     column.column_def()
 }
 
+/// Where `decode_row_at` reads column `i`: `positions[i]`, or an internal error naming the
+/// column and `table` (compiled once, not once per field of every model).
+#[inline]
+pub fn column_position(positions: &[usize], i: usize, table: &'static str) -> Result<usize> {
+    match positions.get(i) {
+        Some(&p) => Ok(p),
+        None => Err(missing_position(i, table)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn missing_position(i: usize, table: &'static str) -> crate::error::Error {
+    crate::error::Error::Internal {
+        invariant: "a model is decoded with one position per column",
+        detail: format!("no position given for column {i} of `{table}`"),
+    }
+}
+
 /// The field type can be an auto-increment key.
 pub fn assert_auto_increment<T: AutoIncrement>() {}
 

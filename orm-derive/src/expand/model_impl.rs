@@ -135,7 +135,7 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
             let name = f.ident;
             let i = f.index;
             let ops = field_ops_ident(f);
-            quote!(#name: (#ops.decode)(row, __position(#i)?, &__COLUMNS[#i])?)
+            quote!(#name: (#ops.decode)(row, __orm::column_position(positions, #i, <Self as __orm::Model>::TABLE_NAME)?, &__COLUMNS[#i])?)
         })
         .chain(cont.relations.iter().map(|r| {
             let name = r.ident;
@@ -195,12 +195,6 @@ pub(crate) fn expand_model_impl(cont: &Container<'_>) -> TokenStream {
             }
 
             fn decode_row_at(row: &__orm::RowRef<'_>, positions: &[usize]) -> __orm::Result<Self> {
-                let __position = |i: usize| {
-                    positions.get(i).copied().ok_or_else(|| __orm::Error::Internal {
-                        invariant: "a model is decoded with one position per column",
-                        detail: ::std::format!("no position given for column {} of `{}`", i, #table_name),
-                    })
-                };
                 ::core::result::Result::Ok(Self { #(#decode_fields_at),* })
             }
 
