@@ -150,9 +150,10 @@ pub trait Model: Sized + Send + Sync + 'static {
     }
 }
 
-/// An object of any model behind `dyn`: its codec, for code compiled once for every model
-/// (the session's unit of work). Every [`Model`] is one.
-pub(crate) trait DynModel: Send + Sync {
+/// An object of any model behind `dyn`: its codec, key and snapshot diffing, for code
+/// compiled once for every model (the Core INSERT path, the session's unit of work and its
+/// per-object bookkeeping). Every [`Model`] is one.
+pub(crate) trait DynModel: std::any::Any + Send + Sync {
     /// [`Model::column_value`].
     fn value_at(&self, idx: usize) -> Value;
     /// [`Model::column_param`].
@@ -165,6 +166,19 @@ pub(crate) trait DynModel: Send + Sync {
     fn decode_at(&mut self, idx: usize, row: &RowRef<'_>, pos: usize) -> Result<()>;
     /// [`Model::validate`] (nothing to run for a model without validators).
     fn validate_at(&self, columns: ColumnMask) -> Result<()>;
+    /// [`Model::HAS_VALIDATORS`].
+    fn has_validators(&self) -> bool;
+    /// [`Model::key_values`] of the object's key.
+    fn key_values_now(&self) -> Vec<Value>;
+    /// The object's key as its type formats it (for messages).
+    fn key_debug_now(&self) -> String;
+    /// [`Model::snapshot`], boxed.
+    fn snapshot_boxed(&self) -> Box<dyn DynModel>;
+    /// [`Model::changed_columns`] against `old`, an object of the same model (every column
+    /// when it is not one).
+    fn changed_since(&self, old: &dyn DynModel) -> ColumnMask;
+    /// Take `old`'s values (an object of the same model; anything else is ignored).
+    fn assign_from(&mut self, old: Box<dyn DynModel>);
 }
 
 impl<M: Model> DynModel for M {
@@ -188,6 +202,31 @@ impl<M: Model> DynModel for M {
             self.validate(columns)
         } else {
             Ok(())
+        }
+    }
+    fn has_validators(&self) -> bool {
+        M::HAS_VALIDATORS
+    }
+    fn key_values_now(&self) -> Vec<Value> {
+        M::key_values(&self.key())
+    }
+    fn key_debug_now(&self) -> String {
+        format!("{:?}", self.key())
+    }
+    fn snapshot_boxed(&self) -> Box<dyn DynModel> {
+        Box::new(self.snapshot())
+    }
+    fn changed_since(&self, old: &dyn DynModel) -> ColumnMask {
+        let old: &dyn std::any::Any = old;
+        match old.downcast_ref::<M>() {
+            Some(old) => self.changed_columns(old),
+            None => ColumnMask::all(M::table().columns.len()),
+        }
+    }
+    fn assign_from(&mut self, old: Box<dyn DynModel>) {
+        let old: Box<dyn std::any::Any> = old;
+        if let Ok(old) = old.downcast::<M>() {
+            *self = *old;
         }
     }
 }

@@ -74,13 +74,13 @@ impl Session {
         let mut updated: Vec<Arc<ObjCell<M>>> = Vec::new();
         for fresh in rows {
             if let Some(obj) = self.identity.get::<M>(&fresh.key()) {
-                obj.0.expire();
+                obj.0.tracked().expire();
                 obj.0.refresh_if_expired(fresh);
                 updated.push(obj.0);
             }
         }
         if !updated.is_empty() {
-            self.undo.push(Undo::new(Vec::new(), move |_| updated.iter().for_each(|c| c.expire())));
+            self.undo.push(Undo::new(Vec::new(), move |_| updated.iter().for_each(|c| c.tracked().expire())));
         }
         Ok(n)
     }
@@ -135,10 +135,10 @@ impl Session {
             let Some(cell) = self.identity.remove::<M>(&key) else { continue };
             let addr = cell.addr();
             self.to_delete.retain(|o| o.addr() != addr);
-            cell.set_state(ObjectState::Deleted, self.id());
+            cell.tracked().set_state(ObjectState::Deleted, self.id());
             self.flushed_deletes.push(cell.clone());
             self.undo.push(Undo::new(Vec::new(), move |identity| {
-                cell.set_state(ObjectState::Persistent, cell.state_and_session().1);
+                cell.tracked().set_state(ObjectState::Persistent, cell.tracked().state_and_session().1);
                 identity.insert::<M>(key, cell);
             }));
         }

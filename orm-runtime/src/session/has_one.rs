@@ -94,7 +94,7 @@ impl<P: Mapper, C: Mapper> HasOneRel<P, C> {
         let back = self.back.map(|b| b());
         for (p, child) in parents.iter().zip(found) {
             if let (Some(back), Some(c)) = (back, &child) {
-                let written = crate::session::tracked::Tracked::is_touched(&*c.0);
+                let written = c.0.tracked().is_touched();
                 let mut data = c.0.data_mut();
                 let side = back(&mut data);
                 if !(written && side.is_loaded()) {

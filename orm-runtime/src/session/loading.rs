@@ -284,7 +284,7 @@ impl<C: Mapper, P: Mapper> BelongsToRel<C, P> {
                 let Some(p) = p.as_ref().filter(|p| only.get(&p.0.address()) == Some(&Some(c.0.address()))) else {
                     continue;
                 };
-                let written = crate::session::tracked::Tracked::is_touched(&*p.0);
+                let written = p.0.tracked().is_touched();
                 let mut data = p.0.data_mut();
                 let held = side(&mut data);
                 if !(written && held.is_loaded()) {
@@ -455,7 +455,7 @@ impl<P: Mapper, C: Mapper> JoinRelation<P> for HasManyRel<P, C> {
             if let Some(back) = back {
                 for c in &children {
                     // An unflushed change of the child's parent (autoflush off) is kept.
-                    let written = crate::session::tracked::Tracked::is_touched(&*c.0);
+                    let written = c.0.tracked().is_touched();
                     let mut data = c.0.data_mut();
                     let side = back(&mut data);
                     if !(written && side.is_loaded()) {

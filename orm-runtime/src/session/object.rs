@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::error::{Error, Result};
-use crate::model::Model;
+use crate::model::{DynModel, Model};
 use crate::session::borrows::{self, Borrow};
 
 /// Counts every [`Obj::write`] in the process: a session whose last look at its objects saw
@@ -43,23 +43,41 @@ impl ObjectState {
     }
 }
 
-#[derive(Debug)]
-pub(crate) struct Meta<M: Model> {
+pub(crate) struct Meta {
     pub(crate) state: ObjectState,
     /// The session this object belongs to (0: none).
     pub(crate) session: u64,
     /// The database values of a persistent object whose fields have been written since it
     /// was loaded or flushed (taken lazily by the first [`Obj::write`]; `None` means the
     /// fields still hold the database values).
-    pub(crate) snapshot: Option<M>,
+    pub(crate) snapshot: Option<Box<dyn DynModel>>,
     /// Marked for deletion at the next flush.
     pub(crate) delete_pending: bool,
+}
+
+impl Meta {
+    /// The snapshot, as an object of model `M` (`None` if there is none, or it is not one).
+    pub(crate) fn snapshot_of<M: Model>(&self) -> Option<&M> {
+        let snapshot: &dyn std::any::Any = self.snapshot.as_deref()?;
+        snapshot.downcast_ref::<M>()
+    }
+}
+
+impl std::fmt::Debug for Meta {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Meta")
+            .field("state", &self.state)
+            .field("session", &self.session)
+            .field("snapshot", &self.snapshot.is_some())
+            .field("delete_pending", &self.delete_pending)
+            .finish()
+    }
 }
 
 #[derive(Debug)]
 pub(crate) struct ObjCell<M: Model> {
     pub(crate) data: RwLock<M>,
-    pub(crate) meta: Mutex<Meta<M>>,
+    pub(crate) meta: Mutex<Meta>,
     /// Set when a write guard was taken since the last flush (a hint; the flush compares
     /// values with the snapshot to find real changes).
     pub(crate) touched: AtomicBool,
@@ -69,7 +87,7 @@ pub(crate) struct ObjCell<M: Model> {
 }
 
 impl<M: Model> ObjCell<M> {
-    pub(crate) fn meta(&self) -> MutexGuard<'_, Meta<M>> {
+    pub(crate) fn meta(&self) -> MutexGuard<'_, Meta> {
         self.meta.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -137,7 +155,7 @@ impl<M: Model> ObjCell<M> {
             let has_row = matches!(meta.state, ObjectState::Persistent | ObjectState::Deleted | ObjectState::Detached);
             match (has_row, meta.snapshot.as_ref()) {
                 (false, _) => None,
-                (true, Some(snapshot)) => Some(format!("{:?}", snapshot.key())),
+                (true, Some(snapshot)) => Some(snapshot.key_debug_now()),
                 (true, None) => self.data.try_read_recursive().map(|data| format!("{:?}", data.key())),
             }
         });
@@ -148,18 +166,6 @@ impl<M: Model> ObjCell<M> {
             action,
             write_guard: held == Borrow::Write,
         }
-    }
-
-    /// Write back values that a rollback restores, unless this thread holds a guard of the
-    /// object (only `close` and dropping a session get here with one: `rollback` refuses
-    /// first): then the fields keep their current values and the object is expired, so the
-    /// next read of its row replaces them. Never waits for a guard of this thread.
-    pub(crate) fn restore(&self, write_back: impl FnOnce(&mut M)) {
-        if borrows::held(self.address()).is_some() {
-            self.expired.store(true, Ordering::Release);
-            return;
-        }
-        write_back(&mut self.data_mut());
     }
 
     /// Take the values of a row just read if this object is expired and was not written
@@ -352,7 +358,7 @@ impl<M: Model> Obj<M> {
         {
             let mut meta = cell.meta();
             if meta.state == ObjectState::Persistent && meta.snapshot.is_none() {
-                meta.snapshot = Some(cell.data().snapshot());
+                meta.snapshot = Some(Box::new(cell.data().snapshot()));
             }
             cell.touched.store(true, Ordering::Release);
         }

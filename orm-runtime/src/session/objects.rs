@@ -18,7 +18,7 @@ impl Session {
     /// Expire one persistent object of this session: the next query or `get` that reads its
     /// row replaces its fields (see [`Obj::is_expired`]).
     pub fn expire<M: Mapper>(&mut self, obj: &Obj<M>) -> Result<()> {
-        let (state, owner) = obj.0.state_and_session();
+        let (state, owner) = obj.0.tracked().state_and_session();
         if state != ObjectState::Persistent || owner != self.id {
             return Err(Misuse::NotPersistentHere {
                 call: "expire",
@@ -28,7 +28,7 @@ impl Session {
             }
             .into());
         }
-        obj.0.expire();
+        obj.0.tracked().expire();
         Ok(())
     }
 
@@ -39,9 +39,9 @@ impl Session {
         match meta.state {
             ObjectState::Pending => true,
             ObjectState::Persistent if meta.delete_pending => true,
-            ObjectState::Persistent => match meta.snapshot.as_ref() {
+            ObjectState::Persistent => match meta.snapshot.as_deref() {
                 Some(snapshot) => match obj.try_read() {
-                    Ok(data) => !data.changed_columns(snapshot).is_empty(),
+                    Ok(data) => !crate::model::DynModel::changed_since(&*data, snapshot).is_empty(),
                     // This thread is writing it: count it as modified.
                     Err(_) => true,
                 },
@@ -114,7 +114,7 @@ impl Session {
     /// of `obj` (a guard of another thread is waited for).
     pub fn refresh<M: Mapper>(&mut self, obj: &Obj<M>) -> Result<()> {
         self.check_usable()?;
-        let (state, owner) = obj.0.state_and_session();
+        let (state, owner) = obj.0.tracked().state_and_session();
         if state != ObjectState::Persistent || owner != self.id {
             return Err(Misuse::NotPersistentHere {
                 call: "refresh",
@@ -127,7 +127,7 @@ impl Session {
         obj.0.check_borrow(Borrow::Write, "refreshed")?;
         let key = {
             let data = obj.0.data();
-            let snapshot_key = obj.0.meta().snapshot.as_ref().map(Model::key);
+            let snapshot_key = obj.0.meta().snapshot_of::<M>().map(Model::key);
             snapshot_key.unwrap_or_else(|| data.key())
         };
         let fresh = self.read_row::<M>(&key)?.ok_or_else(|| Error::NotFound { table: M::table().name.into() })?;
@@ -204,7 +204,7 @@ impl Session {
         };
         match state {
             ObjectState::Transient => {
-                obj.0.set_state(ObjectState::Pending, self.id);
+                obj.0.tracked().set_state(ObjectState::Pending, self.id);
                 self.pending.push(obj.0.clone());
             }
             ObjectState::Pending | ObjectState::Persistent if owner == self.id => {}
@@ -229,7 +229,7 @@ impl Session {
                 });
             }
         }
-        obj.0.set_state(ObjectState::Persistent, self.id);
+        obj.0.tracked().set_state(ObjectState::Persistent, self.id);
         self.identity.insert::<M>(key, obj.0.clone());
         Ok(())
     }
@@ -276,7 +276,7 @@ impl Session {
             }
         }
         if !already {
-            obj.0.set_delete_pending(true);
+            obj.0.tracked().set_delete_pending(true);
             self.to_delete.push(obj.0.clone());
             // `cascade_delete` relationships: their objects go too (loaded first if need be),
             // without flushing the half-marked deletion.
@@ -296,11 +296,11 @@ impl Session {
         self.to_delete.retain(|o| o.addr() != addr);
         let state = obj.state();
         match state {
-            ObjectState::Pending => obj.0.set_state(ObjectState::Transient, 0),
+            ObjectState::Pending => obj.0.tracked().set_state(ObjectState::Transient, 0),
             ObjectState::Persistent => {
-                let key = obj.0.meta().snapshot.as_ref().map(Model::key).unwrap_or_else(|| obj.read().key());
+                let key = obj.0.meta().snapshot_of::<M>().map(Model::key).unwrap_or_else(|| obj.read().key());
                 self.identity.remove::<M>(&key);
-                obj.0.set_state(ObjectState::Detached, 0);
+                obj.0.tracked().set_state(ObjectState::Detached, 0);
             }
             _ => {}
         }
@@ -312,7 +312,7 @@ impl Session {
         self.check_usable()?;
         if let Some(obj) = self.identity.get::<M>(&key) {
             let deleted = obj.0.meta().delete_pending;
-            if !deleted && obj.is_expired() && !obj.0.is_touched() {
+            if !deleted && obj.is_expired() && !obj.0.tracked().is_touched() {
                 // An expired object is read again; a row deleted since means no object.
                 return Ok(self.fetch::<M>(&key)?.map(|fresh| {
                     obj.0.refresh_if_expired(fresh);

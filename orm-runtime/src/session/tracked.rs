@@ -9,8 +9,8 @@
 //! identity map) are generic.
 
 use std::any::{Any, TypeId};
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, MutexGuard};
 
 use crate::backend::Connection;
 use crate::error::Result;
@@ -18,10 +18,12 @@ use crate::model::{ColumnMask, DynModel};
 use crate::schema::{ColumnDef, TableDef};
 use crate::session::borrows::Borrow;
 use crate::session::mapper_events::{MapperListeners, WriteEvent};
-use crate::session::object::ObjectState;
+use crate::session::object::{Meta, ObjectState};
 use crate::types::Value;
 
-/// A tracked object of any model, as the session sees it.
+/// A tracked object of any model, as the session sees it: the few accessors that must know
+/// the model (implemented per model, beside the unit of work); everything the session does
+/// with an object is written once on `dyn Tracked` below, over these.
 pub(crate) trait Tracked: Send + Sync {
     /// The model's table.
     fn table(&self) -> &'static TableDef;
@@ -29,65 +31,34 @@ pub(crate) trait Tracked: Send + Sync {
     fn model(&self) -> TypeId;
     /// The object's address, to recognise it in lists.
     fn addr(&self) -> usize;
-    /// Set the state and owning session (leaving `Persistent` clears a pending delete).
-    fn set_state(&self, state: ObjectState, session: u64);
-    /// Set the state only.
-    fn mark(&self, state: ObjectState);
-    fn is_delete_pending(&self) -> bool;
-    fn set_delete_pending(&self, on: bool);
-    /// Whether the object may have unflushed changes.
-    fn is_touched(&self) -> bool;
-    /// The "may have unflushed changes" flag itself.
+    /// The object's state, owning session and snapshot.
+    fn meta(&self) -> MutexGuard<'_, Meta>;
+    /// The "may have unflushed changes" flag.
     fn touched_flag(&self) -> &AtomicBool;
-    /// Mark the object expired (see [`Obj::is_expired`](crate::session::Obj::is_expired)).
-    fn expire(&self);
+    /// The "fields may be stale" flag (see [`Obj::is_expired`](crate::session::Obj::is_expired)).
+    fn expired_flag(&self) -> &AtomicBool;
     /// The object as `Any`, to recover its concrete type.
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
-    /// Throw away unflushed changes: the fields take their snapshot values again.
-    fn revert_unflushed(&self);
-    /// The object's state and owning session.
-    fn state_and_session(&self) -> (ObjectState, u64);
-    /// The related objects held now, and those held when it was loaded or last flushed
-    /// (`None` when the object has not been written since: then nothing changed).
+    /// The related objects held by the fields (`now`) and by the snapshot (`before`; `None`
+    /// when there is no snapshot: the object has not been written since loaded or flushed).
     fn links(&self) -> (Vec<RelationLink>, Option<Vec<RelationLink>>);
-    /// The value of column `idx`.
-    fn value_of(&self, idx: usize) -> Value;
-    /// Set column `idx` as a write would (the change is tracked); returns whether it changed.
-    fn set_tracked(&self, idx: usize, value: &Value) -> Result<bool>;
-    /// Run the model's validators over what the next flush writes of this object: every
-    /// column of a pending object, the changed columns of a persistent one.
-    fn validate(&self) -> Result<()>;
     /// [`Error::ObjectBorrowed`](crate::Error::ObjectBorrowed) when reading (`needs` Read)
     /// or writing (`needs` Write) the fields would wait for a guard of the calling thread.
     fn check_borrow(&self, needs: Borrow, action: &'static str) -> Result<()>;
-
     /// Read the fields through the model's codec.
     fn with_fields(&self, f: &mut dyn FnMut(&dyn DynModel));
     /// Write the fields through the model's codec (the change is not tracked);
     /// [`Error::ObjectBorrowed`](crate::Error::ObjectBorrowed), the object cannot be
     /// `action`, when this thread holds a guard of it.
     fn with_fields_mut(&self, action: &'static str, f: &mut dyn FnMut(&mut dyn DynModel) -> Result<()>) -> Result<()>;
-    /// The values of the object's key: the key the row has in the database (from the
-    /// snapshot, if one was taken) with `stored`, else the key the fields hold now.
-    fn key_values(&self, stored: bool) -> Vec<Value>;
+    /// Write back values that a rollback restores with `write_back`, unless this thread holds
+    /// a guard of the object (only `close` and dropping a session get here with one:
+    /// `rollback` refuses first): then the fields keep their current values and the object is
+    /// expired, so the next read of its row replaces them. Never waits for a guard of this
+    /// thread.
+    fn restore_with(&self, write_back: &mut dyn FnMut(&mut dyn DynModel));
     /// A key given by its values, formatted as the model's key type formats it (for errors).
     fn key_debug(&self, values: &[Value]) -> String;
-    /// Column `idx` as the database has it (from the snapshot, if one was taken).
-    fn stored_value(&self, idx: usize) -> Value;
-    /// What an UPDATE writes: the columns that differ from the snapshot (every non-key
-    /// column when none was taken: written while detached). When none changed, the snapshot
-    /// is dropped and `None` returned.
-    fn changed_columns(&self) -> Option<ColumnMask>;
-    /// Take the snapshot of loaded values (to put back if the flush is rolled back).
-    fn take_snapshot(&self) -> Option<Box<dyn Any + Send>>;
-    /// Undo an UPDATE in memory: the fields take `snapshot` (as taken by
-    /// [`take_snapshot`](Tracked::take_snapshot)) again, and the object has no unflushed changes.
-    fn restore_snapshot(&self, snapshot: Option<Box<dyn Any + Send>>);
-    /// Write back `values` (column, value) that a rollback restores.
-    fn restore_values(&self, values: &[(usize, Value)]);
-    /// The object's INSERT or UPDATE is written: no snapshot, no unflushed changes (and
-    /// `state`, if given).
-    fn settle(&self, state: Option<ObjectState>);
     /// Run the model's listeners of `event` on the fields (`before`: before the write,
     /// with the fields writable).
     fn run_listeners(
@@ -99,6 +70,206 @@ pub(crate) trait Tracked: Send + Sync {
     ) -> Result<()>;
     /// An empty part of the identity map, for objects of this object's model.
     fn new_model_objects(&self) -> Box<dyn ModelObjects>;
+}
+
+/// What the session does with a tracked object, compiled once for every model.
+impl dyn Tracked + '_ {
+    /// Set the state and owning session (leaving `Persistent` clears a pending delete).
+    pub(crate) fn set_state(&self, state: ObjectState, session: u64) {
+        let mut m = self.meta();
+        m.state = state;
+        m.session = session;
+        if state != ObjectState::Persistent {
+            m.delete_pending = false;
+        }
+    }
+
+    /// Set the state only.
+    pub(crate) fn mark(&self, state: ObjectState) {
+        self.meta().state = state;
+    }
+
+    /// Whether the object is marked for deletion at the next flush.
+    pub(crate) fn is_delete_pending(&self) -> bool {
+        self.meta().delete_pending
+    }
+
+    /// Mark the object for deletion at the next flush, or not.
+    pub(crate) fn set_delete_pending(&self, on: bool) {
+        self.meta().delete_pending = on;
+    }
+
+    /// Whether the object may have unflushed changes.
+    pub(crate) fn is_touched(&self) -> bool {
+        self.touched_flag().load(Ordering::Acquire)
+    }
+
+    /// Mark the object expired (see [`Obj::is_expired`](crate::session::Obj::is_expired)).
+    pub(crate) fn expire(&self) {
+        self.expired_flag().store(true, Ordering::Release);
+    }
+
+    /// The object's state and owning session.
+    pub(crate) fn state_and_session(&self) -> (ObjectState, u64) {
+        let m = self.meta();
+        (m.state, m.session)
+    }
+
+    /// The value of column `idx`.
+    pub(crate) fn value_of(&self, idx: usize) -> Value {
+        let mut value = Value::Null;
+        self.with_fields(&mut |data| value = data.value_at(idx));
+        value
+    }
+
+    /// Set column `idx` as a write would (the change is tracked); returns whether it changed.
+    pub(crate) fn set_tracked(&self, idx: usize, value: &Value) -> Result<bool> {
+        if self.value_of(idx) == *value {
+            return Ok(false);
+        }
+        {
+            let mut meta = self.meta();
+            if meta.state == ObjectState::Persistent && meta.snapshot.is_none() {
+                self.with_fields(&mut |data| meta.snapshot = Some(data.snapshot_boxed()));
+            }
+            self.touched_flag().store(true, Ordering::Release);
+        }
+        self.with_fields_mut("written", &mut |data| data.set_value_at(idx, value))?;
+        Ok(true)
+    }
+
+    /// Run the model's validators over what the next flush writes of this object: every
+    /// column of a pending object, the changed columns of a persistent one.
+    pub(crate) fn validate(&self) -> Result<()> {
+        let all = ColumnMask::all(self.table().columns.len());
+        let touched = self.is_touched();
+        let mut result = Ok(());
+        self.with_fields(&mut |data| {
+            if !data.has_validators() {
+                return;
+            }
+            let meta = self.meta();
+            let columns = match (meta.state, meta.snapshot.as_deref()) {
+                (ObjectState::Pending | ObjectState::Transient, _) => all,
+                (_, Some(snapshot)) => data.changed_since(snapshot),
+                (_, None) if touched => all,
+                (_, None) => ColumnMask::EMPTY,
+            };
+            drop(meta);
+            result = data.validate_at(columns);
+        });
+        result
+    }
+
+    /// Throw away unflushed changes: the fields take their snapshot values again.
+    pub(crate) fn revert_unflushed(&self) {
+        if self.touched_flag().swap(false, Ordering::AcqRel) {
+            let mut snapshot = self.meta().snapshot.take();
+            if snapshot.is_some() {
+                self.restore_with(&mut |data| {
+                    if let Some(old) = snapshot.take() {
+                        data.assign_from(old);
+                    }
+                });
+            }
+        }
+    }
+
+    /// The values of the object's key: the key the row has in the database (from the
+    /// snapshot, if one was taken) with `stored`, else the key the fields hold now.
+    pub(crate) fn key_values(&self, stored: bool) -> Vec<Value> {
+        let meta = self.meta();
+        match meta.snapshot.as_deref() {
+            Some(s) if stored => s.key_values_now(),
+            _ => {
+                let mut key = Vec::new();
+                self.with_fields(&mut |data| key = data.key_values_now());
+                key
+            }
+        }
+    }
+
+    /// Column `idx` as the database has it (from the snapshot, if one was taken).
+    pub(crate) fn stored_value(&self, idx: usize) -> Value {
+        let meta = self.meta();
+        match meta.snapshot.as_deref() {
+            Some(s) => s.value_at(idx),
+            None => self.value_of(idx),
+        }
+    }
+
+    /// What an UPDATE writes: the columns that differ from the snapshot (every non-key
+    /// column when none was taken: written while detached). When none changed, the snapshot
+    /// is dropped and `None` returned.
+    pub(crate) fn changed_columns(&self) -> Option<ColumnMask> {
+        let table = self.table();
+        let mut changed = ColumnMask::EMPTY;
+        self.with_fields(&mut |data| {
+            let meta = self.meta();
+            changed = match meta.snapshot.as_deref() {
+                Some(snapshot) => data.changed_since(snapshot),
+                // Written while detached: what changed is unknown, so every non-key column
+                // is written.
+                None => {
+                    let mut all = ColumnMask::EMPTY;
+                    for c in table.columns.iter().filter(|c| !c.primary_key) {
+                        all.insert(c.index);
+                    }
+                    all
+                }
+            };
+        });
+        if changed.is_empty() {
+            self.meta().snapshot = None;
+            return None;
+        }
+        Some(changed)
+    }
+
+    /// Take the snapshot of loaded values (to put back if the flush is rolled back).
+    pub(crate) fn take_snapshot(&self) -> Option<Box<dyn DynModel>> {
+        self.meta().snapshot.take()
+    }
+
+    /// Undo an UPDATE in memory: the fields take `snapshot` (as taken by
+    /// [`take_snapshot`](Self::take_snapshot)) again, and the object has no unflushed changes.
+    pub(crate) fn restore_snapshot(&self, snapshot: Option<Box<dyn DynModel>>) {
+        if let Some(old) = snapshot {
+            let mut old = Some(old);
+            self.restore_with(&mut |data| {
+                if let Some(old) = old.take() {
+                    data.assign_from(old);
+                }
+            });
+        }
+        self.meta().snapshot = None;
+        self.touched_flag().store(false, Ordering::Release);
+    }
+
+    /// Write back `values` (column, value) that a rollback restores.
+    pub(crate) fn restore_values(&self, values: &[(usize, Value)]) {
+        if !values.is_empty() {
+            self.restore_with(&mut |data| {
+                for (idx, v) in values {
+                    // The value was read from this very field: it converts back.
+                    let _ = data.set_value_at(*idx, v);
+                }
+            });
+        }
+    }
+
+    /// The object's INSERT or UPDATE is written: no snapshot, no unflushed changes (and
+    /// `state`, if given).
+    pub(crate) fn settle(&self, state: Option<ObjectState>) {
+        {
+            let mut meta = self.meta();
+            if let Some(state) = state {
+                meta.state = state;
+            }
+            meta.snapshot = None;
+        }
+        self.touched_flag().store(false, Ordering::Release);
+    }
 }
 
 /// One model's part of the identity map, behind an erased interface.

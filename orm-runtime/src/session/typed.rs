@@ -7,17 +7,17 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 
 use crate::backend::Connection;
 use crate::error::Result;
-use crate::model::{ColumnMask, DynModel};
+use crate::model::DynModel;
 use crate::schema::TableDef;
-use crate::session::borrows::Borrow;
+use crate::session::borrows::{self, Borrow};
 use crate::session::identity_map::IdentityMap;
 use crate::session::mapper::Mapper;
 use crate::session::mapper_events::{MapperListeners, WriteEvent};
-use crate::session::object::{Obj, ObjCell, ObjectState};
+use crate::session::object::{Meta, Obj, ObjCell};
 use crate::session::tracked::{ModelObjects, RelationLink, Tracked};
 use crate::types::Value;
 
@@ -53,7 +53,7 @@ impl<M: Mapper> ModelObjects for TypedMap<M> {
         out.extend(
             self.map
                 .values()
-                .filter(|c| c.is_touched() && !c.is_delete_pending())
+                .filter(|c| c.touched.load(Ordering::Acquire) && !c.meta().delete_pending)
                 .map(|c| c.clone() as Arc<dyn Tracked>),
         );
     }
@@ -135,7 +135,11 @@ impl IdentityMap {
     pub(crate) fn touched_of<M: Mapper>(&self) -> Vec<Obj<M>> {
         self.typed::<M>()
             .map(|m| {
-                m.map.values().filter(|c| c.is_touched() && !c.is_delete_pending()).map(|c| Obj(c.clone())).collect()
+                m.map
+                    .values()
+                    .filter(|c| c.touched.load(Ordering::Acquire) && !c.meta().delete_pending)
+                    .map(|c| Obj(c.clone()))
+                    .collect()
             })
             .unwrap_or_default()
     }
@@ -159,8 +163,8 @@ impl<M: Mapper> ModelMap<'_, M> {
         match self.0.map.entry(value.key()) {
             std::collections::hash_map::Entry::Occupied(e) => {
                 let cell = e.get().clone();
-                if locked && !cell.is_touched() {
-                    cell.expire();
+                if locked && !cell.touched.load(Ordering::Acquire) {
+                    cell.expired.store(true, Ordering::Release);
                 }
                 cell.refresh_if_expired(value);
                 Obj(cell)
@@ -170,8 +174,15 @@ impl<M: Mapper> ModelMap<'_, M> {
     }
 }
 
-/// The per-model part of the unit of work: small accessors over the object's fields,
-/// snapshot and state. Everything else a flush does is in the functions below, compiled once.
+impl<M: Mapper> ObjCell<M> {
+    /// The object as the session's erased form (what it does with an object is there).
+    pub(crate) fn tracked(&self) -> &dyn Tracked {
+        self
+    }
+}
+
+/// The per-model part of the unit of work: the accessors that must know the model. What the
+/// session does with an object is written once, on `dyn Tracked` (in `tracked.rs`).
 impl<M: Mapper> Tracked for ObjCell<M> {
     fn table(&self) -> &'static TableDef {
         M::table()
@@ -185,106 +196,39 @@ impl<M: Mapper> Tracked for ObjCell<M> {
         std::ptr::from_ref(self) as *const () as usize
     }
 
-    fn set_state(&self, state: ObjectState, session: u64) {
-        let mut m = self.meta();
-        m.state = state;
-        m.session = session;
-        if state != ObjectState::Persistent {
-            m.delete_pending = false;
-        }
-    }
-
-    fn mark(&self, state: ObjectState) {
-        self.meta().state = state;
-    }
-
-    fn is_delete_pending(&self) -> bool {
-        self.meta().delete_pending
-    }
-
-    fn set_delete_pending(&self, on: bool) {
-        self.meta().delete_pending = on;
-    }
-
-    fn is_touched(&self) -> bool {
-        self.touched.load(Ordering::Acquire)
+    fn meta(&self) -> MutexGuard<'_, Meta> {
+        ObjCell::meta(self)
     }
 
     fn touched_flag(&self) -> &AtomicBool {
         &self.touched
     }
 
-    fn expire(&self) {
-        self.expired.store(true, Ordering::Release);
+    fn expired_flag(&self) -> &AtomicBool {
+        &self.expired
     }
 
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
         self
     }
 
-    fn state_and_session(&self) -> (ObjectState, u64) {
-        let m = self.meta();
-        (m.state, m.session)
-    }
-
     fn links(&self) -> (Vec<RelationLink>, Option<Vec<RelationLink>>) {
         let mut now = Vec::new();
         self.data().relation_links(&mut now);
-        let before = self.meta().snapshot.as_ref().map(|s| {
+        let meta = ObjCell::meta(self);
+        let before = meta.snapshot.as_deref().map(|s| {
             let mut before = Vec::new();
-            s.relation_links(&mut before);
+            let s: &dyn Any = s;
+            if let Some(s) = s.downcast_ref::<M>() {
+                s.relation_links(&mut before);
+            }
             before
         });
         (now, before)
     }
 
-    fn value_of(&self, idx: usize) -> Value {
-        self.data().column_value(idx)
-    }
-
-    fn set_tracked(&self, idx: usize, value: &Value) -> Result<bool> {
-        if self.data().column_value(idx) == *value {
-            return Ok(false);
-        }
-        {
-            let mut meta = self.meta();
-            if meta.state == ObjectState::Persistent && meta.snapshot.is_none() {
-                meta.snapshot = Some(self.data().snapshot());
-            }
-            self.touched.store(true, Ordering::Release);
-        }
-        self.data_mut().set_column_value(idx, value)?;
-        Ok(true)
-    }
-
-    fn validate(&self) -> Result<()> {
-        if !M::HAS_VALIDATORS {
-            return Ok(());
-        }
-        let table = M::table();
-        let data = self.data();
-        let meta = self.meta();
-        let columns = match (meta.state, meta.snapshot.as_ref()) {
-            (ObjectState::Pending | ObjectState::Transient, _) => ColumnMask::all(table.columns.len()),
-            (_, Some(snapshot)) => data.changed_columns(snapshot),
-            (_, None) if self.touched.load(Ordering::Acquire) => ColumnMask::all(table.columns.len()),
-            (_, None) => ColumnMask::EMPTY,
-        };
-        drop(meta);
-        data.validate(columns)
-    }
-
     fn check_borrow(&self, needs: Borrow, action: &'static str) -> Result<()> {
         ObjCell::check_borrow(self, needs, action)
-    }
-
-    fn revert_unflushed(&self) {
-        if self.touched.swap(false, Ordering::AcqRel) {
-            let snapshot = self.meta().snapshot.take();
-            if let Some(snapshot) = snapshot {
-                self.restore(|data| *data = snapshot);
-            }
-        }
     }
 
     fn with_fields(&self, f: &mut dyn FnMut(&dyn DynModel)) {
@@ -295,12 +239,12 @@ impl<M: Mapper> Tracked for ObjCell<M> {
         f(&mut *self.data_mut_now(action)?)
     }
 
-    fn key_values(&self, stored: bool) -> Vec<Value> {
-        let key = match self.meta().snapshot.as_ref() {
-            Some(s) if stored => s.key(),
-            _ => self.data().key(),
-        };
-        M::key_values(&key)
+    fn restore_with(&self, write_back: &mut dyn FnMut(&mut dyn DynModel)) {
+        if borrows::held(self.address()).is_some() {
+            self.expired.store(true, Ordering::Release);
+            return;
+        }
+        write_back(&mut *self.data_mut());
     }
 
     fn key_debug(&self, values: &[Value]) -> String {
@@ -308,71 +252,6 @@ impl<M: Mapper> Tracked for ObjCell<M> {
             Ok(key) => format!("{key:?}"),
             Err(_) => format!("{values:?}"),
         }
-    }
-
-    fn stored_value(&self, idx: usize) -> Value {
-        match self.meta().snapshot.as_ref() {
-            Some(s) => s.column_value(idx),
-            None => self.data().column_value(idx),
-        }
-    }
-
-    fn changed_columns(&self) -> Option<ColumnMask> {
-        let changed = {
-            let data = self.data();
-            let meta = self.meta();
-            match meta.snapshot.as_ref() {
-                Some(snapshot) => data.changed_columns(snapshot),
-                // Written while detached: what changed is unknown, so every non-key column
-                // is written.
-                None => {
-                    let mut all = ColumnMask::EMPTY;
-                    for c in M::table().columns.iter().filter(|c| !c.primary_key) {
-                        all.insert(c.index);
-                    }
-                    all
-                }
-            }
-        };
-        if changed.is_empty() {
-            self.meta().snapshot = None;
-            return None;
-        }
-        Some(changed)
-    }
-
-    fn take_snapshot(&self) -> Option<Box<dyn Any + Send>> {
-        self.meta().snapshot.take().map(|s| Box::new(s) as Box<dyn Any + Send>)
-    }
-
-    fn restore_snapshot(&self, snapshot: Option<Box<dyn Any + Send>>) {
-        if let Some(old) = snapshot.and_then(|s| s.downcast::<M>().ok()) {
-            self.restore(|data| *data = *old);
-        }
-        self.meta().snapshot = None;
-        self.touched.store(false, Ordering::Release);
-    }
-
-    fn restore_values(&self, values: &[(usize, Value)]) {
-        if !values.is_empty() {
-            self.restore(|data| {
-                for (idx, v) in values {
-                    // The value was read from this very field: it converts back.
-                    let _ = data.set_column_value(*idx, v);
-                }
-            });
-        }
-    }
-
-    fn settle(&self, state: Option<ObjectState>) {
-        {
-            let mut meta = self.meta();
-            if let Some(state) = state {
-                meta.state = state;
-            }
-            meta.snapshot = None;
-        }
-        self.touched.store(false, Ordering::Release);
     }
 
     fn run_listeners(
