@@ -19,7 +19,6 @@ use crate::error::Result;
 use crate::query::{Delete, Statement, Update};
 use crate::session::mapper::Mapper;
 use crate::session::object::ObjCell;
-use crate::session::tracked::Tracked;
 use crate::session::unit_of_work::Undo;
 use crate::session::{ObjectState, Session};
 
@@ -135,10 +134,10 @@ impl Session {
             let Some(cell) = self.identity.remove::<M>(&key) else { continue };
             let addr = cell.addr();
             self.to_delete.retain(|o| o.addr() != addr);
-            cell.tracked().set_state(ObjectState::Deleted, self.id());
+            cell.set_state(ObjectState::Deleted, self.id());
             self.flushed_deletes.push(cell.clone());
             self.undo.push(Undo::new(Vec::new(), move |identity| {
-                cell.tracked().set_state(ObjectState::Persistent, cell.tracked().state_and_session().1);
+                cell.set_state(ObjectState::Persistent, cell.state_and_session().1);
                 identity.insert::<M>(key, cell);
             }));
         }

@@ -9,6 +9,7 @@ use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::error::{Error, Result};
 use crate::model::{DynModel, Model};
+use crate::schema::TableDef;
 use crate::session::borrows::{self, Borrow};
 
 /// Counts every [`Obj::write`] in the process: a session whose last look at its objects saw
@@ -148,24 +149,11 @@ impl<M: Model> ObjCell<M> {
 
     /// [`Error::ObjectBorrowed`]: this thread holds a `held` guard, so the object cannot be
     /// `action`. Names the key when the object has a row and the key is readable at once.
+    #[cold]
     fn borrowed_error(&self, held: Borrow, action: &'static str) -> Error {
-        let table = M::table();
         // Never waits: the lock may belong to the very code that is being refused.
-        let key = self.meta.try_lock().ok().and_then(|meta| {
-            let has_row = matches!(meta.state, ObjectState::Persistent | ObjectState::Deleted | ObjectState::Detached);
-            match (has_row, meta.snapshot.as_ref()) {
-                (false, _) => None,
-                (true, Some(snapshot)) => Some(snapshot.key_debug_now()),
-                (true, None) => self.data.try_read_recursive().map(|data| format!("{:?}", data.key())),
-            }
-        });
-        Error::ObjectBorrowed {
-            model: table.model.to_owned(),
-            table: table.name.to_owned(),
-            key,
-            action,
-            write_guard: held == Borrow::Write,
-        }
+        let data = self.data.try_read_recursive();
+        borrowed_error(M::table(), &self.meta, data.as_deref().map(|d| d as &dyn DynModel), held, action)
     }
 
     /// Take the values of a row just read if this object is expired and was not written
@@ -193,6 +181,35 @@ impl<M: Model> ObjCell<M> {
         self.touched.store(false, Ordering::Release);
         self.expired.store(false, Ordering::Release);
         Ok(())
+    }
+}
+
+/// [`Error::ObjectBorrowed`] for an object of `table` whose state is `meta` and whose fields
+/// are `data` when they could be read at once (compiled once, for every model).
+#[cold]
+#[inline(never)]
+fn borrowed_error(
+    table: &'static TableDef,
+    meta: &Mutex<Meta>,
+    data: Option<&dyn DynModel>,
+    held: Borrow,
+    action: &'static str,
+) -> Error {
+    // Never waits: the lock may belong to the very code that is being refused.
+    let key = meta.try_lock().ok().and_then(|meta| {
+        let has_row = matches!(meta.state, ObjectState::Persistent | ObjectState::Deleted | ObjectState::Detached);
+        match (has_row, meta.snapshot.as_deref()) {
+            (false, _) => None,
+            (true, Some(snapshot)) => Some(snapshot.key_debug_now()),
+            (true, None) => data.map(DynModel::key_debug_now),
+        }
+    });
+    Error::ObjectBorrowed {
+        model: table.model.to_owned(),
+        table: table.name.to_owned(),
+        key,
+        action,
+        write_guard: held == Borrow::Write,
     }
 }
 

@@ -25,9 +25,10 @@ use crate::types::Value;
 /// most models have, and still seeded per map.
 type KeyMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-/// One model's objects, by key.
+/// One model's objects, by key. The objects are held erased, so that the map's code is
+/// compiled once per key type (most models share `i64`), not once per model.
 pub(crate) struct TypedMap<M: Mapper> {
-    map: KeyMap<M::Key, Arc<ObjCell<M>>>,
+    map: KeyMap<M::Key, Arc<dyn Tracked>>,
 }
 
 impl<M: Mapper> TypedMap<M> {
@@ -50,12 +51,7 @@ impl<M: Mapper> ModelObjects for TypedMap<M> {
         self
     }
     fn touched(&self, out: &mut Vec<Arc<dyn Tracked>>) {
-        out.extend(
-            self.map
-                .values()
-                .filter(|c| c.touched.load(Ordering::Acquire) && !c.meta().delete_pending)
-                .map(|c| c.clone() as Arc<dyn Tracked>),
-        );
+        out.extend(self.map.values().filter(|c| c.is_touched() && !c.is_delete_pending()).cloned());
     }
     fn visit(&self, f: &mut dyn FnMut(&dyn Tracked)) {
         for c in self.map.values() {
@@ -69,14 +65,13 @@ impl<M: Mapper> ModelObjects for TypedMap<M> {
         self.map.reserve(n);
     }
     fn insert_current(&mut self, obj: Arc<dyn Tracked>) {
-        if let Some(cell) = Self::cell(obj) {
-            let key = cell.data().key();
-            self.map.insert(key, cell);
+        if let Ok(key) = M::key_from_values(&obj.key_values(false)) {
+            self.map.insert(key, obj);
         }
     }
     fn insert_at(&mut self, obj: Arc<dyn Tracked>, key: &[Value]) {
-        if let (Some(cell), Ok(key)) = (Self::cell(obj), M::key_from_values(key)) {
-            self.map.insert(key, cell);
+        if let Ok(key) = M::key_from_values(key) {
+            self.map.insert(key, obj);
         }
     }
     fn remove_at(&mut self, key: &[Value]) {
@@ -88,11 +83,11 @@ impl<M: Mapper> ModelObjects for TypedMap<M> {
         let addr = obj.addr();
         let key = M::key_from_values(&obj.key_values(false)).ok();
         match key {
-            Some(key) if self.map.get(&key).is_some_and(|c| c.address() == addr) => {
+            Some(key) if self.map.get(&key).is_some_and(|c| c.addr() == addr) => {
                 self.map.remove(&key);
             }
             // Its key was written since it was registered: found by address.
-            _ => self.map.retain(|_, c| c.address() != addr),
+            _ => self.map.retain(|_, c| c.addr() != addr),
         }
     }
 }
@@ -112,12 +107,12 @@ impl IdentityMap {
 
     /// The object with this key, if the session holds it.
     pub(crate) fn get<M: Mapper>(&self, key: &M::Key) -> Option<Obj<M>> {
-        self.typed::<M>().and_then(|m| m.map.get(key)).map(|c| Obj(c.clone()))
+        self.typed::<M>().and_then(|m| m.map.get(key)).and_then(|c| TypedMap::<M>::cell(c.clone())).map(Obj)
     }
 
-    /// Register an object under its key; returns the object already there, if any.
-    pub(crate) fn insert<M: Mapper>(&mut self, key: M::Key, cell: Arc<ObjCell<M>>) -> Option<Arc<ObjCell<M>>> {
-        self.typed_mut::<M>().map.insert(key, cell)
+    /// Register an object of model `M` under its key.
+    pub(crate) fn insert<M: Mapper>(&mut self, key: M::Key, cell: Arc<dyn Tracked>) {
+        self.typed_mut::<M>().map.insert(key, cell);
     }
 
     /// Model `M`'s part of the map, for loops that register many objects.
@@ -126,7 +121,7 @@ impl IdentityMap {
     }
 
     /// Forget the object under this key.
-    pub(crate) fn remove<M: Mapper>(&mut self, key: &M::Key) -> Option<Arc<ObjCell<M>>> {
+    pub(crate) fn remove<M: Mapper>(&mut self, key: &M::Key) -> Option<Arc<dyn Tracked>> {
         self.typed_mut::<M>().map.remove(key)
     }
 
@@ -137,8 +132,9 @@ impl IdentityMap {
             .map(|m| {
                 m.map
                     .values()
-                    .filter(|c| c.touched.load(Ordering::Acquire) && !c.meta().delete_pending)
-                    .map(|c| Obj(c.clone()))
+                    .filter(|c| c.is_touched() && !c.is_delete_pending())
+                    .filter_map(|c| TypedMap::<M>::cell(c.clone()))
+                    .map(Obj)
                     .collect()
             })
             .unwrap_or_default()
@@ -161,15 +157,26 @@ impl<M: Mapper> ModelMap<'_, M> {
     /// gets the row's current state.
     pub(crate) fn adopt_read(&mut self, value: M, session: u64, locked: bool) -> Obj<M> {
         match self.0.map.entry(value.key()) {
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let cell = e.get().clone();
-                if locked && !cell.touched.load(Ordering::Acquire) {
-                    cell.expired.store(true, Ordering::Release);
+            std::collections::hash_map::Entry::Occupied(mut e) => match TypedMap::<M>::cell(e.get().clone()) {
+                Some(cell) => {
+                    if locked && !cell.touched.load(Ordering::Acquire) {
+                        cell.expired.store(true, Ordering::Release);
+                    }
+                    cell.refresh_if_expired(value);
+                    Obj(cell)
                 }
-                cell.refresh_if_expired(value);
-                Obj(cell)
+                // Never: the map holds objects of its own model only.
+                None => {
+                    let obj = Obj::loaded(value, session);
+                    e.insert(obj.0.clone());
+                    obj
+                }
+            },
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let obj = Obj::loaded(value, session);
+                e.insert(obj.0.clone());
+                obj
             }
-            std::collections::hash_map::Entry::Vacant(e) => Obj(e.insert(Obj::loaded(value, session).0).clone()),
         }
     }
 }
