@@ -6,6 +6,7 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, MutexGuard};
 
@@ -25,25 +26,27 @@ use crate::types::Value;
 /// most models have, and still seeded per map.
 type KeyMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-/// One model's objects, by key. The objects are held erased, so that the map's code is
-/// compiled once per key type (most models share `i64`), not once per model.
-pub(crate) struct TypedMap<M: Mapper> {
-    map: KeyMap<M::Key, Arc<dyn Tracked>>,
+/// One model's objects, by key (of type `K`). The objects are held erased, so that the map's
+/// code is compiled once per key type (most models share `i64`), not once per model.
+pub(crate) struct TypedMap<K> {
+    map: KeyMap<K, Arc<dyn Tracked>>,
+    /// The model's [`Model::key_from_values`](crate::model::Model::key_from_values).
+    key_of: fn(&[Value]) -> Result<K>,
 }
 
-impl<M: Mapper> TypedMap<M> {
-    /// An empty map.
-    pub(crate) fn new() -> Self {
-        TypedMap { map: KeyMap::default() }
-    }
-
-    /// `obj` as an object of this model (the erased entry points are only given such).
-    fn cell(obj: Arc<dyn Tracked>) -> Option<Arc<ObjCell<M>>> {
-        obj.into_any().downcast::<ObjCell<M>>().ok()
+impl<K: Hash + Eq + Send + 'static> TypedMap<K> {
+    /// An empty map of model `M`'s objects.
+    pub(crate) fn new<M: Mapper<Key = K>>() -> Self {
+        TypedMap { map: KeyMap::default(), key_of: M::key_from_values }
     }
 }
 
-impl<M: Mapper> ModelObjects for TypedMap<M> {
+/// `obj` as an object of model `M` (the typed entry points are only given such).
+fn cell<M: Mapper>(obj: Arc<dyn Tracked>) -> Option<Arc<ObjCell<M>>> {
+    obj.into_any().downcast::<ObjCell<M>>().ok()
+}
+
+impl<K: Hash + Eq + Send + 'static> ModelObjects for TypedMap<K> {
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -65,23 +68,23 @@ impl<M: Mapper> ModelObjects for TypedMap<M> {
         self.map.reserve(n);
     }
     fn insert_current(&mut self, obj: Arc<dyn Tracked>) {
-        if let Ok(key) = M::key_from_values(&obj.key_values(false)) {
+        if let Ok(key) = (self.key_of)(&obj.key_values(false)) {
             self.map.insert(key, obj);
         }
     }
     fn insert_at(&mut self, obj: Arc<dyn Tracked>, key: &[Value]) {
-        if let Ok(key) = M::key_from_values(key) {
+        if let Ok(key) = (self.key_of)(key) {
             self.map.insert(key, obj);
         }
     }
     fn remove_at(&mut self, key: &[Value]) {
-        if let Ok(key) = M::key_from_values(key) {
+        if let Ok(key) = (self.key_of)(key) {
             self.map.remove(&key);
         }
     }
     fn remove_object(&mut self, obj: &dyn Tracked) {
         let addr = obj.addr();
-        let key = M::key_from_values(&obj.key_values(false)).ok();
+        let key = (self.key_of)(&obj.key_values(false)).ok();
         match key {
             Some(key) if self.map.get(&key).is_some_and(|c| c.addr() == addr) => {
                 self.map.remove(&key);
@@ -93,13 +96,13 @@ impl<M: Mapper> ModelObjects for TypedMap<M> {
 }
 
 impl IdentityMap {
-    fn typed<M: Mapper>(&self) -> Option<&TypedMap<M>> {
+    fn typed<M: Mapper>(&self) -> Option<&TypedMap<M::Key>> {
         self.maps.get(&TypeId::of::<M>()).and_then(|m| m.as_any().downcast_ref())
     }
 
-    fn typed_mut<M: Mapper>(&mut self) -> &mut TypedMap<M> {
-        let entry = self.maps.entry(TypeId::of::<M>()).or_insert_with(|| Box::new(TypedMap::<M>::new()));
-        match entry.as_any_mut().downcast_mut::<TypedMap<M>>() {
+    fn typed_mut<M: Mapper>(&mut self) -> &mut TypedMap<M::Key> {
+        let entry = self.maps.entry(TypeId::of::<M>()).or_insert_with(|| Box::new(TypedMap::new::<M>()));
+        match entry.as_any_mut().downcast_mut::<TypedMap<M::Key>>() {
             Some(m) => m,
             None => unreachable!("identity map entries are keyed by their own TypeId"),
         }
@@ -107,7 +110,7 @@ impl IdentityMap {
 
     /// The object with this key, if the session holds it.
     pub(crate) fn get<M: Mapper>(&self, key: &M::Key) -> Option<Obj<M>> {
-        self.typed::<M>().and_then(|m| m.map.get(key)).and_then(|c| TypedMap::<M>::cell(c.clone())).map(Obj)
+        self.typed::<M>().and_then(|m| m.map.get(key)).and_then(|c| cell::<M>(c.clone())).map(Obj)
     }
 
     /// Register an object of model `M` under its key.
@@ -133,7 +136,7 @@ impl IdentityMap {
                 m.map
                     .values()
                     .filter(|c| c.is_touched() && !c.is_delete_pending())
-                    .filter_map(|c| TypedMap::<M>::cell(c.clone()))
+                    .filter_map(|c| cell::<M>(c.clone()))
                     .map(Obj)
                     .collect()
             })
@@ -142,7 +145,7 @@ impl IdentityMap {
 }
 
 /// One model's objects (see [`IdentityMap::model`]).
-pub(crate) struct ModelMap<'a, M: Mapper>(&'a mut TypedMap<M>);
+pub(crate) struct ModelMap<'a, M: Mapper>(&'a mut TypedMap<M::Key>);
 
 impl<M: Mapper> ModelMap<'_, M> {
     /// The session's object for a row just read: the one held under its key (refreshed
@@ -157,7 +160,7 @@ impl<M: Mapper> ModelMap<'_, M> {
     /// gets the row's current state.
     pub(crate) fn adopt_read(&mut self, value: M, session: u64, locked: bool) -> Obj<M> {
         match self.0.map.entry(value.key()) {
-            std::collections::hash_map::Entry::Occupied(mut e) => match TypedMap::<M>::cell(e.get().clone()) {
+            std::collections::hash_map::Entry::Occupied(mut e) => match cell::<M>(e.get().clone()) {
                 Some(cell) => {
                     if locked && !cell.touched.load(Ordering::Acquire) {
                         cell.expired.store(true, Ordering::Release);
@@ -282,6 +285,6 @@ impl<M: Mapper> Tracked for ObjCell<M> {
     }
 
     fn new_model_objects(&self) -> Box<dyn ModelObjects> {
-        Box::new(TypedMap::<M>::new())
+        Box::new(TypedMap::new::<M>())
     }
 }
