@@ -4,9 +4,9 @@
 //!
 //! This is the bottom of `session/`: it names objects, borrows and mapper events only, so
 //! every other file of the session may use it. The unit of work works on these erased forms
-//! and is compiled once; per model, only the small accessors of `impl Tracked for
-//! ObjCell<M>` (beside the unit of work) and of `ModelObjects for TypedMap<M>` (in the
-//! identity map) are generic.
+//! and is compiled once, as is everything written on `dyn Tracked` here; per model, only the
+//! accessors of `impl Tracked for ObjCell<M>` that must know the type are generic, and the
+//! identity map's `TypedMap<K>` only per key type.
 
 use std::any::{Any, TypeId};
 use std::sync::atomic::{AtomicBool, Ordering};

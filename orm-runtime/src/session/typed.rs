@@ -1,7 +1,7 @@
 //! The typed (per-model) side of the session's erased structures: what is compiled once per
-//! model. `impl Tracked for ObjCell<M>` (the unit of work's accessors of one object), one
-//! model's part of the identity map (`TypedMap`, `ModelMap`) and the typed lookups of
-//! [`IdentityMap`]. Above `mapper.rs` (these need [`Mapper`]), so that the erased
+//! model. `impl Tracked for ObjCell<M>` (the accessors of one object that must know its
+//! model), one model's part of the identity map (`TypedMap<K>`, generic over the key type
+//! only, and its typed view `ModelMap`) and the typed lookups of [`IdentityMap`]. Above `mapper.rs` (these need [`Mapper`]), so that the erased
 //! `identity_map.rs` and `unit_of_work.rs` stay below `session.rs`.
 
 use std::any::{Any, TypeId};
