@@ -166,8 +166,6 @@ pub(crate) trait DynModel: std::any::Any + Send + Sync {
     fn decode_at(&mut self, idx: usize, row: &RowRef<'_>, pos: usize) -> Result<()>;
     /// [`Model::validate`] (nothing to run for a model without validators).
     fn validate_at(&self, columns: ColumnMask) -> Result<()>;
-    /// [`Model::HAS_VALIDATORS`].
-    fn has_validators(&self) -> bool;
     /// [`Model::key_values`] of the object's key.
     fn key_values_now(&self) -> Vec<Value>;
     /// The object's key as its type formats it (for messages).
@@ -203,9 +201,6 @@ impl<M: Model> DynModel for M {
         } else {
             Ok(())
         }
-    }
-    fn has_validators(&self) -> bool {
-        M::HAS_VALIDATORS
     }
     fn key_values_now(&self) -> Vec<Value> {
         M::key_values(&self.key())

@@ -42,12 +42,7 @@ pub trait Fetch: Sized {
     where
         Self: sealed::RunRows<I>,
     {
-        let mut out = Vec::new();
-        self.run_rows(ex, &mut |v| {
-            out.push(v);
-            Ok(true)
-        })?;
-        Ok(out)
+        rows::all(|each| self.run_rows(ex, each))
     }
 
     /// The first row, if any; further rows are not read (add `.limit(1)` to let the database
@@ -56,12 +51,7 @@ pub trait Fetch: Sized {
     where
         Self: sealed::RunRows<I>,
     {
-        let mut out = None;
-        self.run_rows(ex, &mut |v| {
-            out = Some(v);
-            Ok(false)
-        })?;
-        Ok(out)
+        rows::first(|each| self.run_rows(ex, each))
     }
 
     /// At most one row: [`Error::MultipleRows`] for more.
@@ -69,20 +59,7 @@ pub trait Fetch: Sized {
     where
         Self: sealed::RunRows<I>,
     {
-        let mut out = None;
-        let mut extra = false;
-        self.run_rows(ex, &mut |v| {
-            if out.is_some() {
-                extra = true;
-                return Ok(false);
-            }
-            out = Some(v);
-            Ok(true)
-        })?;
-        if extra {
-            return Err(Error::MultipleRows { table: self.error_table() });
-        }
-        Ok(out)
+        rows::one_or_none(|each| self.run_rows(ex, each), || self.error_table())
     }
 
     /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
@@ -91,5 +68,57 @@ pub trait Fetch: Sized {
         Self: sealed::RunRows<I>,
     {
         self.one_or_none(ex)?.ok_or_else(|| Error::NotFound { table: self.error_table() })
+    }
+}
+
+/// What the terminal calls keep of the rows a query hands over, shared by [`Fetch`] and the
+/// session's `FetchObjects`: each takes `run`, which hands rows to its argument until that
+/// returns `false`.
+pub(crate) mod rows {
+    use crate::error::{Error, Result};
+
+    /// A row consumer: `false` stops the reading.
+    type Each<'a, T> = &'a mut dyn FnMut(T) -> Result<bool>;
+
+    /// Every row.
+    pub(crate) fn all<T>(run: impl FnOnce(Each<'_, T>) -> Result<()>) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        run(&mut |v| {
+            out.push(v);
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
+    /// The first row; the rest are not read.
+    pub(crate) fn first<T>(run: impl FnOnce(Each<'_, T>) -> Result<()>) -> Result<Option<T>> {
+        let mut out = None;
+        run(&mut |v| {
+            out = Some(v);
+            Ok(false)
+        })?;
+        Ok(out)
+    }
+
+    /// At most one row: [`Error::MultipleRows`] naming `table()` for more (reading stops at
+    /// the second).
+    pub(crate) fn one_or_none<T>(
+        run: impl FnOnce(Each<'_, T>) -> Result<()>,
+        table: impl FnOnce() -> String,
+    ) -> Result<Option<T>> {
+        let mut out = None;
+        let mut extra = false;
+        run(&mut |v| {
+            if out.is_some() {
+                extra = true;
+                return Ok(false);
+            }
+            out = Some(v);
+            Ok(true)
+        })?;
+        if extra {
+            return Err(Error::MultipleRows { table: table() });
+        }
+        Ok(out)
     }
 }

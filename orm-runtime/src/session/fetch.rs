@@ -1,8 +1,11 @@
 //! [`FetchObjects`]: the terminal calls of the session's queries (`all`, `first`, `one`,
 //! `one_or_none`), written and documented once; the session-side twin of Core's
-//! [`Fetch`](crate::query::Fetch), with the same names and meanings.
+//! [`Fetch`](crate::query::Fetch), with the same names and meanings and the same row
+//! handling (`query::fetch::rows`). Two traits because the calls differ in arity: a Core
+//! query takes where to run, a session query owns its session.
 
 use crate::error::{Error, Result};
+use crate::query::fetch::rows;
 
 /// The one accessor [`FetchObjects`] is written over; implemented inside the crate only.
 pub(crate) mod sealed {
@@ -45,12 +48,7 @@ pub trait FetchObjects: Sized {
     where
         Self: sealed::LoadObjects<I>,
     {
-        let mut out = Vec::new();
-        self.load_while(&mut |o| {
-            out.push(o);
-            Ok(true)
-        })?;
-        Ok(out)
+        rows::all(|each| self.load_while(each))
     }
 
     /// The first row, if any (a query of models is limited to one row).
@@ -58,12 +56,7 @@ pub trait FetchObjects: Sized {
     where
         Self: sealed::LoadObjects<I>,
     {
-        let mut out = None;
-        self.limited(1).load_while(&mut |o| {
-            out = Some(o);
-            Ok(false)
-        })?;
-        Ok(out)
+        rows::first(|each| self.limited(1).load_while(each))
     }
 
     /// At most one row: [`Error::MultipleRows`] if more match (a query of models is limited
@@ -73,20 +66,7 @@ pub trait FetchObjects: Sized {
         Self: sealed::LoadObjects<I>,
     {
         let table = self.error_table();
-        let mut out = None;
-        let mut extra = false;
-        self.limited(2).load_while(&mut |o| {
-            if out.is_some() {
-                extra = true;
-                return Ok(false);
-            }
-            out = Some(o);
-            Ok(true)
-        })?;
-        if extra {
-            return Err(Error::MultipleRows { table });
-        }
-        Ok(out)
+        rows::one_or_none(|each| self.limited(2).load_while(each), || table)
     }
 
     /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.

@@ -39,6 +39,10 @@ pub(crate) trait Tracked: Send + Sync {
     fn expired_flag(&self) -> &AtomicBool;
     /// The object as `Any`, to recover its concrete type.
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+    /// [`into_any`](Tracked::into_any), borrowed.
+    fn as_any(&self) -> &dyn Any;
+    /// Whether the model has validators (most have none: then validation costs one call).
+    fn has_validators(&self) -> bool;
     /// The related objects held by the fields (`now`) and by the snapshot (`before`; `None`
     /// when there is no snapshot: the object has not been written since loaded or flushed).
     fn links(&self) -> (Vec<RelationLink>, Option<Vec<RelationLink>>);
@@ -141,13 +145,13 @@ impl dyn Tracked + '_ {
     /// Run the model's validators over what the next flush writes of this object: every
     /// column of a pending object, the changed columns of a persistent one.
     pub(crate) fn validate(&self) -> Result<()> {
+        if !self.has_validators() {
+            return Ok(());
+        }
         let all = ColumnMask::all(self.table().columns.len());
         let touched = self.is_touched();
         let mut result = Ok(());
         self.with_fields(&mut |data| {
-            if !data.has_validators() {
-                return;
-            }
             let meta = self.meta();
             let columns = match (meta.state, meta.snapshot.as_deref()) {
                 (ObjectState::Pending | ObjectState::Transient, _) => all,

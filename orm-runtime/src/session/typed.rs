@@ -32,12 +32,18 @@ pub(crate) struct TypedMap<K> {
     map: KeyMap<K, Arc<dyn Tracked>>,
     /// The model's [`Model::key_from_values`](crate::model::Model::key_from_values).
     key_of: fn(&[Value]) -> Result<K>,
+    /// The key an object of the model holds now (`None`: not an object of the model).
+    key_now: fn(&dyn Tracked) -> Option<K>,
 }
 
 impl<K: Hash + Eq + Send + 'static> TypedMap<K> {
     /// An empty map of model `M`'s objects.
     pub(crate) fn new<M: Mapper<Key = K>>() -> Self {
-        TypedMap { map: KeyMap::default(), key_of: M::key_from_values }
+        TypedMap {
+            map: KeyMap::default(),
+            key_of: M::key_from_values,
+            key_now: |obj| obj.as_any().downcast_ref::<ObjCell<M>>().map(|c| c.data().key()),
+        }
     }
 }
 
@@ -68,7 +74,7 @@ impl<K: Hash + Eq + Send + 'static> ModelObjects for TypedMap<K> {
         self.map.reserve(n);
     }
     fn insert_current(&mut self, obj: Arc<dyn Tracked>) {
-        if let Ok(key) = (self.key_of)(&obj.key_values(false)) {
+        if let Some(key) = (self.key_now)(&*obj) {
             self.map.insert(key, obj);
         }
     }
@@ -84,7 +90,7 @@ impl<K: Hash + Eq + Send + 'static> ModelObjects for TypedMap<K> {
     }
     fn remove_object(&mut self, obj: &dyn Tracked) {
         let addr = obj.addr();
-        let key = (self.key_of)(&obj.key_values(false)).ok();
+        let key = (self.key_now)(obj);
         match key {
             Some(key) if self.map.get(&key).is_some_and(|c| c.addr() == addr) => {
                 self.map.remove(&key);
@@ -220,6 +226,14 @@ impl<M: Mapper> Tracked for ObjCell<M> {
 
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
         self
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn has_validators(&self) -> bool {
+        M::HAS_VALIDATORS
     }
 
     fn links(&self) -> (Vec<RelationLink>, Option<Vec<RelationLink>>) {
