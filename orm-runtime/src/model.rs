@@ -158,6 +158,12 @@ pub(crate) trait DynModel: std::any::Any + Send + Sync {
     fn value_at(&self, idx: usize) -> Value;
     /// [`Model::column_param`].
     fn param_at(&self, idx: usize) -> crate::types::Param<'_>;
+    /// [`Model::column_param`] of each of `columns`, appended to `out` (one call per row, not
+    /// one per value).
+    fn params_into<'a>(&'a self, columns: &[usize], out: &mut Vec<crate::types::Param<'a>>);
+    /// [`params_into`](DynModel::params_into) as [`Lent`](crate::types::lent::Lent) values;
+    /// `false` (with `out` holding part of the row) when one is not of a plain kind.
+    fn lent_into<'a>(&'a self, columns: &[usize], out: &mut Vec<crate::types::lent::Lent<'a>>) -> bool;
     /// [`Model::column_is_none`].
     fn is_none_at(&self, idx: usize) -> bool;
     /// [`Model::set_column_value`].
@@ -185,6 +191,18 @@ impl<M: Model> DynModel for M {
     }
     fn param_at(&self, idx: usize) -> crate::types::Param<'_> {
         self.column_param(idx)
+    }
+    fn params_into<'a>(&'a self, columns: &[usize], out: &mut Vec<crate::types::Param<'a>>) {
+        out.extend(columns.iter().map(|&i| self.column_param(i)));
+    }
+    fn lent_into<'a>(&'a self, columns: &[usize], out: &mut Vec<crate::types::lent::Lent<'a>>) -> bool {
+        for &i in columns {
+            match crate::types::lent::Lent::of(&self.column_param(i)) {
+                Some(v) => out.push(v),
+                None => return false,
+            }
+        }
+        true
     }
     fn is_none_at(&self, idx: usize) -> bool {
         self.column_is_none(idx)

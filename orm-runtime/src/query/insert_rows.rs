@@ -148,29 +148,25 @@ impl<'a> InsertRows<'a> {
     }
 
     /// Every model row is bound through here: its values of `columns` (the written columns,
-    /// collected once per statement list), each made a bound parameter by `bind` and appended
-    /// to `out`. `false` when `bind` refused a value (`out` then holds part of the row). With
-    /// `subst` (see [`InsertRows::substitutes`]) the discriminator may be replaced by the
-    /// model's polymorphic identity; every other value is bound as the object holds it.
-    fn bind_row<P>(
-        &self,
-        out: &mut Vec<P>,
-        columns: &[usize],
-        obj: &'a dyn DynModel,
-        subst: bool,
-        bind: impl Fn(Param<'a>) -> Option<P>,
-    ) -> bool {
-        for &i in columns {
-            let p = match subst.then(|| self.substitute(obj, i)).flatten() {
-                Some(v) => Param::Value(v),
-                None => obj.param_at(i),
-            };
-            match bind(p) {
-                Some(p) => out.push(p),
-                None => return false,
+    /// collected once per statement list), read in one call, appended to `out`. With `subst`
+    /// (see [`InsertRows::substitutes`]) the discriminator may be replaced by the model's
+    /// polymorphic identity; every other value is bound as the object holds it.
+    fn bind_row(&self, out: &mut Vec<Param<'a>>, columns: &[usize], obj: &'a dyn DynModel, subst: bool) {
+        let start = out.len();
+        obj.params_into(columns, out);
+        if subst {
+            for (k, &i) in columns.iter().enumerate() {
+                if let Some(v) = self.substitute(obj, i) {
+                    out[start + k] = Param::Value(v);
+                }
             }
         }
-        true
+    }
+
+    /// [`InsertRows::bind_row`] as [`Lent`] values: `false` (with `out` holding part of the
+    /// row) when a value is not of a plain kind, or the model substitutes values.
+    fn bind_row_lent(out: &mut Vec<Lent<'a>>, columns: &[usize], obj: &'a dyn DynModel, subst: bool) -> bool {
+        !subst && obj.lent_into(columns, out)
     }
 
     /// Whether rows may bind something other than their fields' values: the model has a
@@ -275,7 +271,7 @@ impl<'a> InsertRows<'a> {
             .map(|objs| {
                 params.clear();
                 for obj in objs {
-                    self.bind_row(&mut params, &columns, *obj, subst, Some);
+                    self.bind_row(&mut params, &columns, *obj, subst);
                 }
                 let sql = self.render_rows_sql(dialect, objs.len(), false)?;
                 Ok(Rendered { sql, params: params.iter().map(Param::to_value).collect() })
@@ -311,7 +307,7 @@ impl<'a> InsertRows<'a> {
                 }
                 if lend {
                     lent.clear();
-                    if objs.iter().all(|obj| self.bind_row(&mut lent, &columns, *obj, subst, |p| Lent::of(&p))) {
+                    if objs.iter().all(|obj| Self::bind_row_lent(&mut lent, &columns, *obj, subst)) {
                         n += run(conn, &sql.1, Batch::Lent(&lent))?;
                         continue;
                     }
@@ -319,7 +315,7 @@ impl<'a> InsertRows<'a> {
                 }
                 params.clear();
                 for obj in objs {
-                    self.bind_row(&mut params, &columns, *obj, subst, Some);
+                    self.bind_row(&mut params, &columns, *obj, subst);
                 }
                 n += run(conn, &sql.1, Batch::Params(&params))?;
             }
@@ -339,7 +335,7 @@ impl<'a> InsertRows<'a> {
             let mut n = 0;
             for obj in &self.objs {
                 params.clear();
-                self.bind_row(&mut params, &columns, *obj, subst, Some);
+                self.bind_row(&mut params, &columns, *obj, subst);
                 n += stmt.execute(&params)?;
                 each(stmt.last_insert_rowid().unwrap_or_default());
             }
@@ -367,7 +363,7 @@ impl<'a> InsertRows<'a> {
                     .iter()
                     .map(|obj| {
                         params.clear();
-                        self.bind_row(&mut params, &columns, *obj, subst, Some);
+                        self.bind_row(&mut params, &columns, *obj, subst);
                         params.iter().map(|p| Node::Value(p.to_value())).collect()
                     })
                     .collect();

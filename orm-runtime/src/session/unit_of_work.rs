@@ -274,12 +274,14 @@ fn insert_rows(
         if rowid_key.is_some() || returning.is_empty() {
             let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning: ColumnMask::EMPTY })?;
             let mut stmt = conn.prepared(&sql)?;
+            let column_list: Vec<usize> = columns.iter().collect();
             for row in batch {
                 // Bound straight from the object's fields, without copies. Only an error is
                 // carried out of the closure (moving a whole `Result` per row costs a copy).
                 let mut failed = None;
                 row.obj.with_fields(&mut |data| {
-                    let params: Vec<Param<'_>> = columns.iter().map(|i| data.param_at(i)).collect();
+                    let mut params: Vec<Param<'_>> = Vec::with_capacity(column_list.len());
+                    data.params_into(&column_list, &mut params);
                     if let Err(e) = stmt.execute(&params) {
                         failed = Some(e);
                     }
