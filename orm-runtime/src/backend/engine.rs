@@ -417,7 +417,8 @@ impl EngineBuilder {
             max_lifetime: self.max_lifetime,
             shared: shared.clone(),
             connect_timeout,
-            max_hung_connects: self.pool_size as usize,
+            // Every connection the pool may open at once: a healthy burst never waits on it.
+            max_hung_connects: self.pool_size.saturating_add(self.max_overflow) as usize,
             timeouts: self.timeouts,
         };
         let pool = r2d2::Pool::builder()

@@ -129,7 +129,9 @@ pub struct PoolStatus {
     pub probe_failures: u64,
     /// Connections opened since the engine was built.
     pub connects: u64,
-    /// PostgreSQL handshakes that missed the connect deadline and have not finished yet.
+    /// PostgreSQL handshakes that missed the connect deadline and have not finished yet: at
+    /// most `pool_size + max_overflow`, since a connect waits for a free slot among the
+    /// handshakes under way or hanging (and is refused when there is none).
     pub hung_connects: usize,
 }
 
@@ -177,7 +179,7 @@ pub(crate) struct Manager {
     /// Limit for opening one connection, handshake included.
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) connect_timeout: Duration,
-    /// Most abandoned handshakes allowed to hang at once.
+    /// Most handshakes under way or hanging at once (abandoned ones count until they end).
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) max_hung_connects: usize,
     /// The engine's statement, lock and client timeouts.
@@ -270,12 +272,26 @@ impl Manager {
             }
             other => other,
         };
-        let hung = self.shared.hung_connects.load(Ordering::Acquire);
-        if hung >= self.max_hung_connects {
+        let max = self.max_hung_connects;
+        if self
+            .shared
+            .connect_slots
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1))
+            .is_err()
+        {
+            let hung = self.shared.hung_connects.load(Ordering::Acquire);
             return Err(Error::Disconnected {
-                message: format!("could not connect: {hung} earlier handshakes with the server have not completed"),
+                message: format!(
+                    "could not connect: {hung} earlier handshakes with the server have not completed \
+                     ({max} handshakes at most under way or hanging)"
+                ),
             });
         }
+        // The slot is given back when the handshake ends: here if it ends in time, else by
+        // the helper thread once the abandoned handshake ends.
+        let release = |shared: &PoolShared| {
+            shared.connect_slots.fetch_sub(1, Ordering::AcqRel);
+        };
         // The attempt's result, or that the caller gave up; one lock orders the two.
         type Slot = (Mutex<(Option<Result<postgres::Client, postgres::Error>>, bool)>, Condvar);
         let slot: Arc<Slot> = Arc::new((Mutex::new((None, false)), Condvar::new()));
@@ -293,20 +309,29 @@ impl Manager {
                     drop(guard);
                     drop(r);
                     shared.hung_connects.fetch_sub(1, Ordering::AcqRel);
+                    shared.connect_slots.fetch_sub(1, Ordering::AcqRel);
                 } else {
                     guard.0 = Some(r);
                     theirs.1.notify_one();
                 }
             })
-            .map_err(|e| Error::Disconnected { message: format!("could not connect: cannot spawn a thread: {e}") })?;
+            .map_err(|e| {
+                release(&self.shared);
+                Error::Disconnected { message: format!("could not connect: cannot spawn a thread: {e}") }
+            })?;
         let guard = slot.0.lock().unwrap_or_else(PoisonError::into_inner);
         let (mut guard, _) = slot
             .1
             .wait_timeout_while(guard, self.connect_timeout, |(r, _)| r.is_none())
             .unwrap_or_else(PoisonError::into_inner);
         match guard.0.take() {
-            Some(r) => r.map_err(|e| tls.connect_error(e).unwrap_or_else(|e| could_not_connect(from_pg(e, None)))),
+            Some(r) => {
+                release(&self.shared);
+                r.map_err(|e| tls.connect_error(e).unwrap_or_else(|e| could_not_connect(from_pg(e, None))))
+            }
             None => {
+                // Counted under the lock the helper takes to see `guard.1`: it cannot
+                // uncount before this counts.
                 guard.1 = true;
                 self.shared.hung_connects.fetch_add(1, Ordering::AcqRel);
                 Err(Error::Disconnected {
@@ -317,5 +342,63 @@ impl Manager {
                 })
             }
         }
+    }
+}
+
+#[cfg(all(test, feature = "postgres"))]
+mod tests {
+    use std::sync::atomic::Ordering;
+    use std::sync::{Arc, Barrier};
+    use std::time::Duration;
+
+    use super::{ConnectHooks, Manager, Target};
+    use crate::backend::connection::Timeouts;
+    use crate::backend::events::Listeners;
+    use crate::backend::pool_state::PoolShared;
+    use crate::backend::tls::PgTls;
+    use crate::backend::url::SslMode;
+
+    /// Would catch: concurrent connects each passing the cap on hung handshakes before any of
+    /// them had timed out (check, then count later), leaving more hung handshakes, and their
+    /// threads, than the cap.
+    #[test]
+    fn concurrent_handshakes_to_a_hung_server_stay_under_the_cap() {
+        // Accepts TCP connections and never answers the startup message.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for s in listener.incoming().flatten() {
+                held.push(s);
+            }
+        });
+        let mut config = postgres::Config::new();
+        config.host("127.0.0.1").port(port).user("postgres").dbname("test");
+        let tls = PgTls::new(SslMode::Disable, None).unwrap();
+        let manager = Arc::new(Manager {
+            target: Target::Postgres { config: Box::new(config.clone()), tls: tls.clone() },
+            listeners: Arc::new(Listeners::default()),
+            connect_hooks: Arc::new(ConnectHooks::default()),
+            max_lifetime: None,
+            shared: Arc::new(PoolShared::new(2, 0)),
+            connect_timeout: Duration::from_millis(200),
+            max_hung_connects: 2,
+            timeouts: Timeouts::default(),
+        });
+        let start = Arc::new(Barrier::new(4));
+        let callers: Vec<_> = (0..4)
+            .map(|_| {
+                let (manager, start, config, tls) = (manager.clone(), start.clone(), config.clone(), tls.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    manager.connect_pg(&config, &tls).is_err()
+                })
+            })
+            .collect();
+        for c in callers {
+            assert!(c.join().unwrap(), "a hung server gives no connection");
+        }
+        let hung = manager.shared.hung_connects.load(Ordering::Acquire);
+        assert_eq!(hung, 2, "four handshakes at once, a cap of two: two hang, two are refused");
     }
 }

@@ -20,6 +20,10 @@ pub(crate) struct PoolShared {
     pub(crate) connects: AtomicU64,
     /// Handshakes that missed the connect deadline and still hang.
     pub(crate) hung_connects: AtomicUsize,
+    /// Handshakes under way or hanging: what `max_hung_connects` caps. A slot is taken
+    /// (atomically, against the cap) before a handshake starts, so concurrent connects
+    /// cannot all pass the check and leave more hung handshakes than the cap.
+    pub(crate) connect_slots: AtomicUsize,
     /// Bumped by DDL run through the engine; connections empty their statement caches when
     /// theirs is older.
     pub(crate) schema_epoch: AtomicU64,
