@@ -23,6 +23,7 @@ pub(crate) struct PoolShared {
     /// Handshakes under way or hanging: what `max_hung_connects` caps. A slot is taken
     /// (atomically, against the cap) before a handshake starts, so concurrent connects
     /// cannot all pass the check and leave more hung handshakes than the cap.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) connect_slots: AtomicUsize,
     /// Bumped by DDL run through the engine; connections empty their statement caches when
     /// theirs is older.
