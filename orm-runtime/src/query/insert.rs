@@ -43,7 +43,8 @@ impl<'a, M: Model> Insert<'a, M> {
         self
     }
 
-    /// Insert many objects, in one transaction.
+    /// Insert many objects, atomically: in one transaction when they take several
+    /// statements.
     pub fn values_many(mut self, objs: impl IntoIterator<Item = &'a M>) -> Self {
         self.rows.objs.extend(objs.into_iter().map(|o| -> &'a dyn DynModel { o }));
         self

@@ -4,7 +4,8 @@
 //! is compiled once, not once per model.
 //!
 //! Many rows go in as multi-row `INSERT ... VALUES (...), (...)` statements inside one
-//! transaction, each under the dialect's bind-parameter limit, with the statement text
+//! transaction (a single statement is sent alone: it is atomic by itself), each under the
+//! dialect's bind-parameter limit, with the statement text
 //! rendered once per (table, dialect, rows, RETURNING) and cached. How many rows one statement
 //! carries is the dialect's choice ([`Dialect::insert_rows_per_statement`], where the
 //! measurements are), under its bind-parameter limit.
@@ -103,6 +104,20 @@ pub(crate) fn in_transaction<R>(conn: &mut Connection, f: impl FnOnce(&mut Conne
             Err(e)
         }
     }
+}
+
+/// Run `statements` statements through `f` atomically: in a transaction of their own
+/// ([`in_transaction`]) when there are several; one statement is atomic by itself, and sending
+/// it without BEGIN / COMMIT saves two round trips.
+pub(crate) fn atomically<R>(
+    conn: &mut Connection,
+    statements: usize,
+    f: impl FnOnce(&mut Connection) -> Result<R>,
+) -> Result<R> {
+    if statements <= 1 {
+        return f(conn);
+    }
+    in_transaction(conn, f)
 }
 
 /// The columns a model row writes of `table`: all but an auto-increment key.
@@ -294,7 +309,7 @@ impl<'a> InsertRows<'a> {
         let columns = written_columns(self.table);
         let subst = self.substitutes();
         let capacity = rows.min(self.objs.len()) * columns.len();
-        in_transaction(conn, |conn| {
+        atomically(conn, self.objs.len().div_ceil(rows), |conn| {
             let mut lend = dialect.capabilities().borrowed_binds;
             let mut lent: Vec<Lent<'a>> = Vec::with_capacity(if lend { capacity } else { 0 });
             let mut params: Vec<Param<'a>> = Vec::with_capacity(if lend { 0 } else { capacity });
@@ -329,7 +344,7 @@ impl<'a> InsertRows<'a> {
         let sql = self.rows_sql(conn.dialect(), 1, false)?;
         let columns = written_columns(self.table);
         let subst = self.substitutes();
-        in_transaction(conn, |conn| {
+        atomically(conn, self.objs.len(), |conn| {
             let mut stmt = conn.prepared(&sql)?;
             let mut params: Vec<Param<'a>> = Vec::with_capacity(columns.len());
             let mut n = 0;
@@ -382,7 +397,7 @@ impl<'a> InsertRows<'a> {
     pub(crate) fn execute_on(&self, conn: &mut Connection) -> Result<u64> {
         if self.on_conflict.is_some() {
             let statements = self.render_with(conn.dialect(), &[])?;
-            return in_transaction(conn, |conn| {
+            return atomically(conn, statements.len(), |conn| {
                 let mut n = 0;
                 for r in &statements {
                     n += conn.execute(&r.sql, &r.params)?;

@@ -39,7 +39,7 @@ use crate::dialect::{render, Dialect, Rendered};
 use crate::error::Result;
 use crate::expr::{AppearsIn, AssignValue, Column, Expr, Expression, Node};
 use crate::model::Model;
-use crate::query::insert_rows::{fill_table, in_transaction};
+use crate::query::insert_rows::{atomically, fill_table};
 use crate::query::{
     ConflictAction, Delete, DmlClauses, Executor, Insert, OnConflict, SelectItem, Selection, Statement, Update,
 };
@@ -254,7 +254,7 @@ where
         let rows = ex
             .with_connection(true, |conn| {
                 let statements = self.statement.render_returning(conn.dialect(), &items)?;
-                in_transaction(conn, |conn| {
+                atomically(conn, statements.len(), |conn| {
                     let mut out = Vec::new();
                     for r in &statements {
                         conn.query_while(&r.sql, &r.params, |row| {

@@ -193,3 +193,28 @@ fn rows_of_a_model_with_only_a_generated_key() {
         assert_eq!(t.read().id, 4);
     });
 }
+
+/// A Core insert that is one statement is atomic on its own: it sends no BEGIN / COMMIT
+/// (three round trips on PostgreSQL where one does). Several statements still share one
+/// transaction, so that a failure in the last leaves nothing of the first.
+#[test]
+fn a_one_statement_insert_sends_no_transaction_control() {
+    each_db("c_one_stmt", |db| {
+        db.engine.create_all(&[User::table()]).unwrap();
+        db.log.clear();
+        insert::<User>().values(&User::new("ada", 36)).execute(&db.engine).unwrap();
+        insert::<User>().values_many(&[User::new("bob", 17), User::new("cy", 52)]).execute(&db.engine).unwrap();
+        let keys = insert::<User>().values(&User::new("dee", 20)).returning_keys(&db.engine).unwrap();
+        assert_eq!(keys.len(), 1);
+        let log = db.log.take();
+        assert_eq!(log.len(), 3, "{}: {log:?}", db.name);
+        assert!(log.iter().all(|s| s.starts_with("INSERT")), "{}: {log:?}", db.name);
+
+        // Over the batch size: one transaction around the statements.
+        let users: Vec<User> = (0..3_000).map(|i| User::new(&format!("u{i}"), i % 90)).collect();
+        insert::<User>().values_many(&users).execute(&db.engine).unwrap();
+        let log = db.log.take();
+        assert!(log.first().is_some_and(|s| s.starts_with("BEGIN")), "{}: {:?}", db.name, log.first());
+        assert_eq!(log.last().map(String::as_str), Some("COMMIT"), "{}", db.name);
+    });
+}
