@@ -111,16 +111,7 @@ impl<'a, M: Model> Insert<'a, M> {
             if table.auto_increment_column().is_none() {
                 // The keys are the objects' own.
                 self.rows.execute_on(conn)?;
-                return self
-                    .rows
-                    .objs
-                    .iter()
-                    .map(|o| {
-                        M::key_from_values(
-                            &table.primary_key_columns().map(|c| o.value_at(c.index)).collect::<Vec<_>>(),
-                        )
-                    })
-                    .collect();
+                return self.rows.objs.iter().map(|o| M::key_from_values(&o.key_values_now())).collect();
             }
             let ids = self.rows.generated_keys_on(conn)?;
             ids.into_iter().map(|id| M::key_from_values(&[Value::I64(id)])).collect()

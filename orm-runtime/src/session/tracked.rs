@@ -168,15 +168,22 @@ impl dyn Tracked + '_ {
     /// Throw away unflushed changes: the fields take their snapshot values again.
     pub(crate) fn revert_unflushed(&self) {
         if self.touched_flag().swap(false, Ordering::AcqRel) {
-            let mut snapshot = self.meta().snapshot.take();
-            if snapshot.is_some() {
-                self.restore_with(&mut |data| {
-                    if let Some(old) = snapshot.take() {
-                        data.assign_from(old);
-                    }
-                });
+            let snapshot = self.meta().snapshot.take();
+            if let Some(old) = snapshot {
+                self.put_back(old);
             }
         }
+    }
+
+    /// The fields take the values of `old` (a snapshot of this object), as a rollback
+    /// restores them ([`Tracked::restore_with`]).
+    fn put_back(&self, old: Box<dyn DynModel>) {
+        let mut old = Some(old);
+        self.restore_with(&mut |data| {
+            if let Some(old) = old.take() {
+                data.assign_from(old);
+            }
+        });
     }
 
     /// The values of the object's key: the key the row has in the database (from the
@@ -239,12 +246,7 @@ impl dyn Tracked + '_ {
     /// [`take_snapshot`](Self::take_snapshot)) again, and the object has no unflushed changes.
     pub(crate) fn restore_snapshot(&self, snapshot: Option<Box<dyn DynModel>>) {
         if let Some(old) = snapshot {
-            let mut old = Some(old);
-            self.restore_with(&mut |data| {
-                if let Some(old) = old.take() {
-                    data.assign_from(old);
-                }
-            });
+            self.put_back(old);
         }
         self.meta().snapshot = None;
         self.touched_flag().store(false, Ordering::Release);
