@@ -1,6 +1,6 @@
 //! [`Connection`]: one database connection of either backend, with its transaction state.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use crate::backend::bind::BindParam;
@@ -10,6 +10,7 @@ use crate::backend::error_map::from_sqlite;
 #[cfg(feature = "postgres")]
 use crate::backend::error_map::{from_pg, name_nul_column, refuse_nul};
 use crate::backend::events::{hooked, Listeners, RowsKind};
+use crate::backend::liveness::{safe_to_rerun, Liveness, Reopen};
 use crate::backend::pool_state::{PoolShared, PoolSlot};
 #[cfg(feature = "postgres")]
 use crate::backend::postgres_conn::PgConn;
@@ -82,10 +83,14 @@ struct Health {
     opened_at: Option<Instant>,
     /// The connection's place in the pool's count of open connections (released on drop).
     slot: Option<PoolSlot>,
+    /// When the pool probes it at checkout, and how it is replaced if found dead.
+    liveness: Liveness,
 }
 
 impl Health {
     fn note(&mut self, e: Error, postgres: bool) -> Error {
+        // Whatever the error left behind, the next checkout looks.
+        self.liveness.probe_next_time();
         if e.is_disconnect() {
             if !self.broken {
                 self.broken = true;
@@ -157,7 +162,7 @@ impl Connection {
     pub(crate) fn new(inner: Inner, listeners: Arc<Listeners>) -> Self {
         Connection {
             inner,
-            health: Health { opened_at: Some(Instant::now()), ..Health::default() },
+            health: Health { opened_at: Some(Instant::now()), liveness: Liveness::opened(), ..Health::default() },
             timeouts: Timeouts::default(),
             default_timeouts: Timeouts::default(),
             listeners,
@@ -174,6 +179,96 @@ impl Connection {
     /// The connection's place in the pool's count of open connections.
     pub(crate) fn pool_slot(&mut self) -> &mut Option<PoolSlot> {
         &mut self.health.slot
+    }
+
+    /// When the pool probes the connection, and how it is replaced if found dead.
+    pub(crate) fn liveness(&mut self) -> &mut Liveness {
+        &mut self.health.liveness
+    }
+
+    /// How to open a replacement if the connection is found dead at its first statement.
+    pub(crate) fn set_reopen(&mut self, reopen: Weak<dyn Reopen>) {
+        self.health.liveness.reopen = Some(reopen);
+    }
+
+    /// Learn what the connection's server defaults to (PostgreSQL: its isolation level),
+    /// once, when the pool opens it.
+    pub(crate) fn learn_defaults(&mut self) -> Result<()> {
+        let postgres = self.inner.is_postgres();
+        let r = match &mut self.inner {
+            #[cfg(feature = "sqlite")]
+            Inner::Sqlite(_) => Ok(()),
+            #[cfg(feature = "postgres")]
+            Inner::Postgres(c) => c.learn_defaults(),
+        };
+        r.map_err(|e| self.health.note(e, postgres))
+    }
+
+    /// Whether a read outside a transaction sees what it would see in a transaction begun
+    /// without an isolation level: SQLite's reads outside one are its `READ COMMITTED`;
+    /// PostgreSQL's when the server's default level is `READ COMMITTED` (each statement of
+    /// such a transaction takes its own snapshot anyway).
+    pub(crate) fn reads_committed_outside_transactions(&self) -> bool {
+        match &self.inner {
+            #[cfg(feature = "sqlite")]
+            Inner::Sqlite(_) => true,
+            #[cfg(feature = "postgres")]
+            Inner::Postgres(c) => c.reads_committed,
+        }
+    }
+
+    /// Whether the limits in force differ from the engine's and so take a transaction to
+    /// apply (PostgreSQL's `SET LOCAL` at `BEGIN`).
+    pub(crate) fn has_transaction_settings(&self) -> bool {
+        let (t, d) = (self.timeouts, self.default_timeouts);
+        self.dialect().capabilities().transaction_settings && (t.statement != d.statement || t.lock != d.lock)
+    }
+
+    /// Whether the checkout probe needs no round trip (SQLite).
+    pub(crate) fn probe_is_free(&self) -> bool {
+        self.dialect().idle_probe().is_none()
+    }
+
+    /// Run the statement `sql` with `run`; if it is the first statement since a checkout
+    /// without a probe, fails because the connection is gone, and may run again without
+    /// changing what the database holds (see `liveness.rs`), replace the connection with a
+    /// new one and run it there.
+    fn first_use<R>(&mut self, sql: &str, mut run: impl FnMut(&mut Connection) -> Result<R>) -> Result<R> {
+        if !self.health.liveness.take_unverified() || self.in_transaction() {
+            return run(self);
+        }
+        match run(self) {
+            Err(e) if e.is_disconnect() && safe_to_rerun(sql) => match self.reconnect() {
+                Ok(()) => run(self),
+                Err(_) => Err(e),
+            },
+            r => r,
+        }
+    }
+
+    /// Swap the dead connection underneath for a new one from the pool's manager, keeping
+    /// this connection's place in the pool, its mode and its timeouts.
+    fn reconnect(&mut self) -> Result<()> {
+        let reopen = self.health.liveness.reopen.take();
+        let manager = reopen
+            .as_ref()
+            .and_then(Weak::upgrade)
+            .ok_or(Error::Disconnected { message: "the connection is gone and its engine was dropped".into() })?;
+        let mut fresh = match manager.reopen() {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                self.health.liveness.reopen = reopen;
+                return Err(e);
+            }
+        };
+        std::mem::swap(&mut self.inner, &mut fresh.inner);
+        // The new connection's health (generation, age, place in the pool's count); the dead
+        // one leaves with the old place, given back when `fresh` drops.
+        let old_slot = self.health.slot.take();
+        self.health = std::mem::take(&mut fresh.health);
+        fresh.health.slot = old_slot;
+        self.health.liveness.reopen = reopen;
+        Ok(())
     }
 
     /// Switch commit-as-you-go on (a connection handed to a user) or off (one-shot engine
@@ -398,6 +493,8 @@ impl Connection {
     pub fn execute_params<P: BindParam>(&mut self, sql: &str, params: &[P]) -> Result<u64> {
         self.check_params(params.len())?;
         self.autobegin(sql, true)?;
+        // A BEGIN above may run twice on a lost connection; this statement never does.
+        self.health.liveness.take_unverified();
         let armed = self.arm()?;
         #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
         let Connection { inner, listeners, health, .. } = self;
@@ -458,6 +555,17 @@ impl Connection {
         params: &[P],
         f: &mut dyn FnMut(&RowRef<'_>) -> Result<bool>,
     ) -> Result<()> {
+        // No row reaches `f` before a lost connection is noticed: PostgreSQL's result is
+        // fetched whole first.
+        self.first_use(sql, |c| c.query_rows_once(sql, params, f))
+    }
+
+    fn query_rows_once<P: BindParam>(
+        &mut self,
+        sql: &str,
+        params: &[P],
+        f: &mut dyn FnMut(&RowRef<'_>) -> Result<bool>,
+    ) -> Result<()> {
         self.check_params(params.len())?;
         self.autobegin(sql, false)?;
         let armed = self.arm()?;
@@ -492,6 +600,8 @@ impl Connection {
     {
         self.check_params(params.len())?;
         self.autobegin(sql, false)?;
+        // A BEGIN above may run twice on a lost connection; this statement never does.
+        self.health.liveness.take_unverified();
         let armed = self.arm()?;
         #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
         let Connection { inner, listeners, health, .. } = self;
@@ -519,6 +629,8 @@ impl Connection {
     /// [`Prepared::execute`]: the fast path for inserting many rows one by one.
     pub fn prepared(&mut self, sql: &str) -> Result<Prepared<'_>> {
         self.autobegin(sql, true)?;
+        // A BEGIN above may run twice on a lost connection; this statement never does.
+        self.health.liveness.take_unverified();
         let deadline = self.deadline_plan();
         let dialect = self.dialect();
         let Connection { inner, health, listeners, .. } = self;
@@ -557,7 +669,17 @@ impl Connection {
 
     /// Execute SQL without parameters (one or more statements; DDL).
     pub fn batch(&mut self, sql: &str) -> Result<()> {
+        // Several statements may open or end a transaction unseen: the next checkout probes.
+        self.health.liveness.probe_next_time();
+        self.batch_known(sql)
+    }
+
+    /// [`Connection::batch`] of statements the ORM generated, which leave the transaction
+    /// state alone (DDL).
+    pub(crate) fn batch_known(&mut self, sql: &str) -> Result<()> {
         self.autobegin(sql, true)?;
+        // A BEGIN above may run twice on a lost connection; this statement never does.
+        self.health.liveness.take_unverified();
         let armed = self.arm()?;
         let Connection { inner, listeners, .. } = self;
         let r = hooked(listeners, sql, &[] as &[Value], RowsKind::None, || match inner {
@@ -715,6 +837,10 @@ impl Connection {
     }
 
     fn control(&mut self, sql: &str) -> Result<()> {
+        self.first_use(sql, |c| c.control_once(sql))
+    }
+
+    fn control_once(&mut self, sql: &str) -> Result<()> {
         let postgres = self.inner.is_postgres();
         let Connection { inner, listeners, .. } = self;
         let r = hooked(listeners, sql, &[] as &[Value], RowsKind::None, || match inner {
@@ -771,6 +897,7 @@ impl Connection {
     /// report whether the connection must be discarded instead of reused.
     pub(crate) fn reset_on_return(&mut self) -> bool {
         self.autobegin = false;
+        self.health.liveness.checked_in();
         if std::thread::panicking() || self.health.broken {
             return true;
         }

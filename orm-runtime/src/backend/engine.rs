@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use crate::backend::connection::ConnectHook;
 use crate::backend::connection::Timeouts;
 use crate::backend::events::{before_hook, EngineHooks, ExecuteEvent, HookResult, Listeners, LogSettings};
-use crate::backend::pool::{ConnectHooks, Manager, PoolStatus, Target};
+use crate::backend::liveness::DEFAULT_PROBE_AFTER;
+use crate::backend::pool::{ConnectHooks, Manager, PoolManager, PoolStatus, Target};
 use crate::backend::pool_state::PoolShared;
 #[cfg(feature = "sqlite")]
 use crate::backend::sqlite_conn;
@@ -62,7 +63,7 @@ impl From<&'static str> for RawSql {
 /// a block in its own transaction; [`Connection::set_autocommit`] makes each statement
 /// commit on its own.
 #[derive(Debug)]
-pub struct PooledConnection(r2d2::PooledConnection<Manager>);
+pub struct PooledConnection(r2d2::PooledConnection<PoolManager>);
 
 impl std::ops::Deref for PooledConnection {
     type Target = Connection;
@@ -79,7 +80,7 @@ impl std::ops::DerefMut for PooledConnection {
 
 #[derive(Debug)]
 pub(crate) struct EngineInner {
-    pub(crate) pool: r2d2::Pool<Manager>,
+    pub(crate) pool: r2d2::Pool<PoolManager>,
     pub(crate) shared: Arc<PoolShared>,
     /// Listeners shared by every connection of the pool (added to after build too).
     pub(crate) listeners: Arc<Listeners>,
@@ -125,6 +126,7 @@ pub struct EngineBuilder {
     max_lifetime: Option<Duration>,
     idle_timeout: Option<Duration>,
     pre_ping: bool,
+    probe_after: Duration,
     search_path: Option<String>,
     application_name: Option<String>,
     connect_timeout: Option<Duration>,
@@ -142,6 +144,7 @@ impl std::fmt::Debug for EngineBuilder {
             .field("max_overflow", &self.max_overflow)
             .field("connection_timeout", &self.connection_timeout)
             .field("pre_ping", &self.pre_ping)
+            .field("probe_after", &self.probe_after)
             .finish_non_exhaustive()
     }
 }
@@ -212,10 +215,35 @@ impl EngineBuilder {
         self
     }
 
-    /// Probe each connection on checkout (default on). The probe also rejects a connection
-    /// left inside a transaction.
+    /// Check connections at checkout (default on): a connection that is dead, or left inside
+    /// a transaction, is never handed out. SQLite's check is free (the library's autocommit
+    /// flag). On PostgreSQL the probe is a round trip, sent only to a connection idle for
+    /// [`pre_ping_after`](EngineBuilder::pre_ping_after) or whose last borrower ran SQL the
+    /// connection could not follow (a multi-statement [`batch`](Connection::batch)) or saw
+    /// an error; a more recent one found dead at its first statement is replaced by a new
+    /// connection and a read (or `BEGIN`) runs again there, unseen by the caller. A first
+    /// statement that writes outside a transaction is never run twice: it fails with
+    /// [`Error::Disconnected`](crate::error::Error::Disconnected), as with the probe off.
+    ///
+    /// `false`: no check and no replacement; the first statement on a dead connection fails
+    /// with `Disconnected`, and the connection is discarded.
     pub fn pre_ping(mut self, on: bool) -> Self {
         self.pre_ping = on;
+        self
+    }
+
+    /// How long a PostgreSQL connection may sit in the pool before its next checkout sends
+    /// the probe of [`pre_ping`](EngineBuilder::pre_ping) (default 1 s; HikariCP's
+    /// `aliveBypassWindowMs` is the same idea). `Duration::ZERO` probes at every checkout.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use orm_runtime::backend::Engine;
+    /// let engine = Engine::builder("sqlite::memory:").pre_ping_after(Duration::ZERO).build().unwrap();
+    /// # drop(engine);
+    /// ```
+    pub fn pre_ping_after(mut self, idle: Duration) -> Self {
+        self.probe_after = idle;
         self
     }
 
@@ -420,6 +448,7 @@ impl EngineBuilder {
             // Every connection the pool may open at once: a healthy burst never waits on it.
             max_hung_connects: self.pool_size.saturating_add(self.max_overflow) as usize,
             timeouts: self.timeouts,
+            probe_after: self.probe_after,
         };
         let pool = r2d2::Pool::builder()
             .max_size(self.pool_size.saturating_add(self.max_overflow))
@@ -429,7 +458,7 @@ impl EngineBuilder {
             .idle_timeout(self.idle_timeout)
             .test_on_check_out(self.pre_ping)
             .error_handler(Box::new(r2d2::NopErrorHandler))
-            .build_unchecked(manager);
+            .build_unchecked(PoolManager(Arc::new(manager)));
         let transaction = self.transaction;
         let max_lifetime = self.max_lifetime;
         Ok(Engine {
@@ -468,6 +497,7 @@ impl Engine {
             max_lifetime: Some(Duration::from_secs(30 * 60)),
             idle_timeout: Some(Duration::from_secs(10 * 60)),
             pre_ping: true,
+            probe_after: DEFAULT_PROBE_AFTER,
             search_path: None,
             application_name: None,
             connect_timeout: None,
@@ -546,7 +576,7 @@ impl Engine {
     /// A connection from the pool, waiting up to its connection timeout; a settled connect
     /// error (TLS refused or unverifiable) ends the wait at once, since waiting would only
     /// repeat it.
-    fn pooled(&self) -> Result<r2d2::PooledConnection<Manager>> {
+    fn pooled(&self) -> Result<r2d2::PooledConnection<PoolManager>> {
         let pool = &self.inner.pool;
         // An idle connection: no clock, no wait.
         if let Some(conn) = pool.try_get() {
@@ -638,7 +668,7 @@ impl Engine {
         }
         conn.begin(true)?;
         for s in &sql {
-            if let Err(e) = conn.batch(s) {
+            if let Err(e) = conn.batch_known(s) {
                 // Best effort: the pool discards the connection if this fails too.
                 let _ = conn.rollback();
                 return Err(e);

@@ -7,6 +7,7 @@ mod deadline;
 mod engine;
 mod error_map;
 mod events;
+mod liveness;
 mod pool;
 mod pool_state;
 #[cfg(feature = "postgres")]

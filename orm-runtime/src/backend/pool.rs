@@ -29,7 +29,7 @@
 //! - **Counters** for tests and monitoring ([`PoolStatus`]).
 
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock, Weak};
 #[cfg(feature = "postgres")]
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
@@ -38,6 +38,7 @@ use crate::backend::connection::{ConnectHook, Connection, Inner, Timeouts};
 #[cfg(feature = "postgres")]
 use crate::backend::error_map::from_pg;
 use crate::backend::events::Listeners;
+use crate::backend::liveness::Reopen;
 use crate::backend::pool_state::{PoolShared, PoolSlot};
 #[cfg(feature = "postgres")]
 use crate::backend::postgres_conn::PgConn;
@@ -90,6 +91,8 @@ impl PoolShared {
             generation: self.generation(),
             stale_discarded: self.stale_discarded.load(Ordering::Relaxed),
             probe_failures: self.probe_failures.load(Ordering::Relaxed),
+            probes: self.probes.load(Ordering::Relaxed),
+            reconnects: self.reconnects.load(Ordering::Relaxed),
             connects: self.connects.load(Ordering::Relaxed),
             hung_connects: self.hung_connects.load(Ordering::Relaxed),
         }
@@ -127,6 +130,13 @@ pub struct PoolStatus {
     pub stale_discarded: u64,
     /// Checkout probes that failed (a dead connection, or one left inside a transaction).
     pub probe_failures: u64,
+    /// Checkout probes sent (round trips; SQLite's probe needs none and is not counted). A
+    /// connection returned less than
+    /// [`pre_ping_after`](crate::backend::EngineBuilder::pre_ping_after) ago is not probed.
+    pub probes: u64,
+    /// Connections found dead at their first statement after a checkout without a probe,
+    /// and replaced by a new connection before the statement ran again (a read or `BEGIN`).
+    pub reconnects: u64,
     /// Connections opened since the engine was built.
     pub connects: u64,
     /// PostgreSQL handshakes that missed the connect deadline and have not finished yet: at
@@ -184,7 +194,15 @@ pub(crate) struct Manager {
     pub(crate) max_hung_connects: usize,
     /// The engine's statement, lock and client timeouts.
     pub(crate) timeouts: Timeouts,
+    /// A PostgreSQL connection returned less than this ago is not probed at checkout (see
+    /// `liveness.rs`).
+    pub(crate) probe_after: Duration,
 }
+
+/// What r2d2 holds: the [`Manager`], shared with the connections it opens (weakly), which
+/// reopen themselves through it when they turn out dead at their first statement.
+#[derive(Debug)]
+pub(crate) struct PoolManager(pub(crate) Arc<Manager>);
 
 impl std::fmt::Debug for Manager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -192,43 +210,66 @@ impl std::fmt::Debug for Manager {
     }
 }
 
-impl r2d2::ManageConnection for Manager {
+impl r2d2::ManageConnection for PoolManager {
     type Connection = Connection;
     type Error = Error;
 
     fn connect(&self) -> Result<Connection, Error> {
-        let result = self.connect_and_set_up();
-        self.shared.record_connect(result.as_ref().err());
-        result
+        let manager = &self.0;
+        let result = manager.connect_and_set_up();
+        manager.shared.record_connect(result.as_ref().err());
+        let mut conn = result?;
+        let reopen: Weak<dyn Reopen> = Arc::downgrade(&self.0) as Weak<dyn Reopen>;
+        conn.set_reopen(reopen);
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut Connection) -> Result<(), Error> {
-        if self.shared.is_expired(conn, self.max_lifetime) {
+        let manager = &self.0;
+        if manager.shared.is_expired(conn, manager.max_lifetime) {
             conn.mark_broken();
             return Err(Error::Disconnected { message: "connection outlived the pool's max_lifetime".into() });
         }
-        if self.shared.is_stale(conn) {
+        if manager.shared.is_stale(conn) {
             conn.mark_broken();
             return Err(Error::Disconnected {
                 message: "connection opened before a disconnect was seen (stale pool generation)".into(),
             });
         }
+        if !conn.probe_is_free() {
+            if conn.liveness().skip_probe(manager.probe_after) {
+                return Ok(());
+            }
+            manager.shared.probes.fetch_add(1, Ordering::Relaxed);
+        }
         let r = conn.ping();
         if r.is_err() {
-            self.shared.probe_failures.fetch_add(1, Ordering::Relaxed);
+            manager.shared.probe_failures.fetch_add(1, Ordering::Relaxed);
         }
         r
     }
 
     fn has_broken(&self, conn: &mut Connection) -> bool {
-        if !conn.is_broken() && self.shared.is_stale(conn) {
+        let manager = &self.0;
+        if !conn.is_broken() && manager.shared.is_stale(conn) {
             return true;
         }
         if conn.reset_on_return() {
             return true;
         }
         // Expired or overflow: closed now rather than kept idle.
-        self.shared.is_expired(conn, self.max_lifetime) || self.shared.retire_overflow(conn.pool_slot())
+        manager.shared.is_expired(conn, manager.max_lifetime) || manager.shared.retire_overflow(conn.pool_slot())
+    }
+}
+
+impl Reopen for Manager {
+    fn reopen(&self) -> Result<Connection, Error> {
+        let result = self.connect_and_set_up();
+        self.shared.record_connect(result.as_ref().err());
+        if result.is_ok() {
+            self.shared.reconnects.fetch_add(1, Ordering::Relaxed);
+        }
+        result
     }
 }
 
@@ -244,6 +285,7 @@ impl Manager {
         for on_connect in self.connect_hooks.current().iter() {
             on_connect(&mut conn)?;
         }
+        conn.learn_defaults()?;
         self.shared.connects.fetch_add(1, Ordering::Relaxed);
         Ok(conn)
     }
@@ -384,6 +426,7 @@ mod tests {
             connect_timeout: Duration::from_millis(200),
             max_hung_connects: 2,
             timeouts: Timeouts::default(),
+            probe_after: Duration::from_secs(1),
         });
         let start = Arc::new(Barrier::new(4));
         let callers: Vec<_> = (0..4)

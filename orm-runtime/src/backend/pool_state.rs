@@ -16,6 +16,10 @@ pub(crate) struct PoolShared {
     pub(crate) stale_discarded: AtomicU64,
     /// Checkout probes that failed.
     pub(crate) probe_failures: AtomicU64,
+    /// Checkout probes sent (round trips).
+    pub(crate) probes: AtomicU64,
+    /// Dead connections replaced at their first statement.
+    pub(crate) reconnects: AtomicU64,
     /// Connections opened.
     pub(crate) connects: AtomicU64,
     /// Handshakes that missed the connect deadline and still hang.

@@ -18,6 +18,10 @@ pub(crate) struct PgConn {
     /// The TLS of the connection, for its cancel requests.
     pub(crate) tls: PgTls,
     statements: HashMap<String, postgres::Statement>,
+    /// The server's default isolation level for this connection is `READ COMMITTED` (or
+    /// `READ UNCOMMITTED`, which PostgreSQL runs as it): a read outside a transaction block
+    /// sees what it would see inside one begun without a level.
+    pub(crate) reads_committed: bool,
 }
 
 impl std::fmt::Debug for PgConn {
@@ -28,7 +32,7 @@ impl std::fmt::Debug for PgConn {
 
 impl PgConn {
     pub(crate) fn new(client: postgres::Client, tls: PgTls) -> Self {
-        PgConn { client, tls, statements: HashMap::new() }
+        PgConn { client, tls, statements: HashMap::new(), reads_committed: false }
     }
 
     pub(crate) fn prepare(&mut self, sql: &str) -> Result<postgres::Statement> {
@@ -124,6 +128,20 @@ impl PgConn {
                 break;
             }
         }
+        Ok(())
+    }
+
+    /// Read the server's default isolation level for this connection (after its
+    /// `on_connect` listeners, which may change it).
+    pub(crate) fn learn_defaults(&mut self) -> Result<()> {
+        let messages = self
+            .client
+            .simple_query("SELECT current_setting('default_transaction_isolation')")
+            .map_err(|e| from_pg(e, None))?;
+        self.reads_committed = messages.iter().any(|m| match m {
+            postgres::SimpleQueryMessage::Row(row) => matches!(row.get(0), Some("read committed" | "read uncommitted")),
+            _ => false,
+        });
         Ok(())
     }
 

@@ -519,12 +519,20 @@ impl Session {
         }
     }
 
-    /// The session's connection, with a transaction begun as needed. PostgreSQL: any
-    /// statement begins one (at the isolation level in force). SQLite: a write begins one
-    /// with `BEGIN IMMEDIATE`; a read begins one (`BEGIN`) at `REPEATABLE READ` or above, in
-    /// a transaction begun explicitly with no level chosen, or when transactions begin
-    /// `IMMEDIATE`, and otherwise runs outside a transaction (`READ COMMITTED`).
+    /// The session's connection, with a transaction begun as needed: a write begins one
+    /// (SQLite: `BEGIN IMMEDIATE`). A read begins one only where reading outside a
+    /// transaction would see something else: at `REPEATABLE READ` or above, in a transaction
+    /// begun explicitly ([`Session::begin`]), when transactions begin `IMMEDIATE` (SQLite),
+    /// with the session's own timeouts (PostgreSQL's `SET LOCAL`), or on a PostgreSQL server
+    /// whose default level is not `READ COMMITTED`. Otherwise it runs outside one, which at
+    /// `READ COMMITTED` is the same (every statement takes its own snapshot) and saves the
+    /// `BEGIN` and `ROLLBACK` round trips.
     pub(crate) fn connection(&mut self, write: bool) -> Result<&mut Connection> {
+        self.connection_with(write, false)
+    }
+
+    /// [`Session::connection`]; `transaction`: begin one for a read as well (a locking read).
+    fn connection_with(&mut self, write: bool, transaction: bool) -> Result<&mut Connection> {
         let in_transaction = self.checked_out()?.in_transaction();
         if in_transaction {
             self.write_locked |= write;
@@ -534,14 +542,16 @@ impl Session {
             let conn = self.checked_out()?;
             let caps = conn.dialect().capabilities();
             let immediate = caps.begin_immediate && options.is_immediate() == Some(true);
-            // SQLite's transactions are serializable; READ COMMITTED is had by reading
-            // outside one until the first write. An explicit transaction with no level
-            // chosen anywhere is a real (snapshot) transaction.
-            let snapshot = caps.isolation_levels
+            // READ COMMITTED is had by reading outside a transaction until the first write
+            // (SQLite's transactions are serializable). An explicit transaction is a real one
+            // (on SQLite a snapshot unless a lower level was chosen).
+            let snapshot = transaction
                 || immediate
+                || (explicit && caps.isolation_levels)
+                || conn.has_transaction_settings()
                 || match options.isolation_level() {
                     Some(level) => level >= IsolationLevel::RepeatableRead,
-                    None => explicit,
+                    None => explicit || !conn.reads_committed_outside_transactions(),
                 };
             if write || snapshot {
                 let write_lock = caps.begin_immediate && (write || immediate);
@@ -573,7 +583,8 @@ impl Session {
         let write_locked = self.write_locked;
         let conn = self.checked_out()?;
         if conn.dialect().capabilities().row_locks {
-            return self.connection(false).map(Some);
+            // Row locks last until the transaction ends: one must be open.
+            return self.connection_with(false, true).map(Some);
         }
         let in_transaction = conn.in_transaction();
         if !(in_transaction && write_locked) {

@@ -32,6 +32,7 @@ mod hybrids;
 mod inheritance;
 mod injection;
 mod joins;
+mod liveness;
 mod locking;
 mod many_to_many;
 mod mapper_events;

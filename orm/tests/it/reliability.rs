@@ -30,28 +30,47 @@ impl Sent {
     }
 }
 
-/// T01. Would catch: a pool handing out a connection whose backend is gone (no probe), a
-/// disconnect not typed as such, a dead connection put back, or every idle connection of a
-/// restarted server costing its own failed probe (no generation).
+/// T01. Would catch: a pool handing out a connection whose backend is gone (no probe and no
+/// replacement at the first statement), a disconnect not typed as such, a dead connection
+/// put back, or every idle connection of a restarted server costing its own failed probe
+/// (no generation).
 #[test]
 #[cfg(feature = "postgres")]
 fn t01_pool_recovers_after_idle_backend_terminated() {
+    // Default settings: the connection was returned a moment ago, so the checkout sends no
+    // probe; the session's first read finds it dead, and runs again on a new connection.
     let Some(mut fx) = PgFixture::new("t01", |b| b) else { return };
     fx.engine.create_all(&[User::table()]).unwrap();
     assert_eq!(users(&fx.engine), 0);
     let before = fx.admin.pids(&fx.app);
     assert_eq!(before.len(), 1);
-    let gen0 = fx.engine.pool_status().generation;
+    let st0 = fx.engine.pool_status();
 
     assert_eq!(fx.admin.terminate_app(&fx.app), 1);
     let mut s = fx.engine.session();
-    assert_eq!(s.query::<User>().count().unwrap(), 0, "the probe replaced the dead connection");
+    assert_eq!(s.query::<User>().count().unwrap(), 0, "the first read ran again on a new connection");
     drop(s);
     let after = fx.admin.pids(&fx.app);
     assert_eq!(after.len(), 1);
     assert_ne!(after, before, "a new backend");
     let st = fx.engine.pool_status();
-    assert_eq!(st.probe_failures, 1, "{st:?}");
+    assert_eq!((st.probes, st.reconnects), (st0.probes, st0.reconnects + 1), "{st:?}");
+    assert_eq!(st.generation, st0.generation + 1, "the disconnect bumped the generation");
+    assert_eq!(st.connections, 1, "the replacement took the dead connection's place: {st:?}");
+    fx.assert_no_leaks();
+
+    // A probe at every checkout: the probe finds the dead connection instead.
+    let Some(mut fx) = PgFixture::new("t01p", |b| b.pre_ping_after(Duration::ZERO)) else { return };
+    fx.engine.create_all(&[User::table()]).unwrap();
+    let before = fx.admin.pids(&fx.app);
+    let gen0 = fx.engine.pool_status().generation;
+    assert_eq!(fx.admin.terminate_app(&fx.app), 1);
+    let mut s = fx.engine.session();
+    assert_eq!(s.query::<User>().count().unwrap(), 0, "the probe replaced the dead connection");
+    drop(s);
+    assert_ne!(fx.admin.pids(&fx.app), before, "a new backend");
+    let st = fx.engine.pool_status();
+    assert_eq!((st.probe_failures, st.reconnects), (1, 0), "{st:?}");
     assert_eq!(st.generation, gen0 + 1, "the disconnect bumped the generation");
 
     // Every backend at once (a server restart, seen from the pool): one failed probe, and
