@@ -1,7 +1,8 @@
 //! Profiling helper: runs one orm operation in a loop, for
 //! `perf record ./target/release/examples/prof <mode>`.
 //!
-//! Modes: `insert-session` (default), `insert-core`, `get-core`, `get-session`,
+//! Modes: `insert-session` (default), `insert-core`, `get-core`, `get-engine` (a checkout per
+//! read), `get-session`, `get-session-each` (a session per read),
 //! `load-session`, `joined` / `selectin` (100 authors with 10 books each, through a
 //! relationship loader), and `get-raw` (the same lookup through a plain `postgres::Client`; needs a
 //! PostgreSQL `PROF_URL`). `PROF_URL` picks the database (default in-memory SQLite),
@@ -112,6 +113,19 @@ fn main() -> Result<(), Box<dyn Error>> {
             "get-core" => {
                 for k in 1..1000i64 {
                     std::hint::black_box(select_model::<Row>().filter(Row::id.eq(k)).first(&mut conn)?);
+                }
+            }
+            "get-engine" => {
+                // A pool checkout per call, as `&engine` users write it.
+                for k in 1..1000i64 {
+                    std::hint::black_box(select_model::<Row>().filter(Row::id.eq(k)).first(&engine)?);
+                }
+            }
+            "get-session-each" => {
+                // A session per read, as a request handler would.
+                for k in 1..1000i64 {
+                    let mut s = engine.session();
+                    std::hint::black_box(s.get::<Row>(k)?);
                 }
             }
             "get-session" => {

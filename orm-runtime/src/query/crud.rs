@@ -1,7 +1,8 @@
 //! Each model's CRUD statements, rendered once per dialect and shape, then cached in the
 //! model's [`TableDef`].
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::dialect::{render, Dialect};
 use crate::error::Result;
@@ -127,6 +128,60 @@ pub(crate) fn crud_sql(
     shape: CrudShape,
 ) -> Result<Arc<str>> {
     shape.cached(table, d.into())
+}
+
+/// Multi-row INSERT texts the flush has rendered, process-wide: at most this many (the
+/// map is emptied when full: a flush's row counts repeat, and one rendering is cheap
+/// beside the round trip it saves).
+const ROWS_SQL_CACHE: usize = 256;
+
+/// (table, dialect slot, columns, returning, rows).
+type RowsKey = (usize, usize, u128, u128, usize);
+
+static ROWS_SQL: OnceLock<Mutex<HashMap<RowsKey, Arc<str>, foldhash::fast::RandomState>>> = OnceLock::new();
+
+/// The text of an INSERT of `rows` rows of `columns` into `table`, RETURNING `returning`, in
+/// dialect `d` (placeholders only; one row: the table's cached single-row statement).
+pub(crate) fn insert_rows_sql(
+    table: &'static TableDef,
+    d: &'static dyn Dialect,
+    columns: ColumnMask,
+    returning: ColumnMask,
+    rows: usize,
+) -> Result<Arc<str>> {
+    if rows <= 1 {
+        return crud_sql(table, d, CrudShape::Insert { columns, returning });
+    }
+    let cache = ROWS_SQL.get_or_init(Mutex::default);
+    let key = (std::ptr::from_ref(table) as usize, d.cache_slot(), columns.0, returning.0, rows);
+    if let Some(sql) = cache.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+        return Ok(Arc::clone(sql));
+    }
+    let cols = names(table, columns);
+    let s = InsertStatement {
+        table: table.name,
+        rows: vec![cols.iter().map(|_| placeholder()).collect(); rows],
+        columns: cols,
+        returning: names(table, returning),
+    };
+    let sql: Arc<str> = render(d, Statement::Insert(&s))?.sql.into();
+    let mut map = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if map.len() >= ROWS_SQL_CACHE {
+        map.clear();
+    }
+    map.insert(key, Arc::clone(&sql));
+    Ok(sql)
+}
+
+/// `SELECT max("key") FROM "table"`: the newest generated key (SQLite reads it after a
+/// multi-row INSERT, to see that the keys it drew are the consecutive run that ends at
+/// `last_insert_rowid()`).
+pub(crate) fn newest_key_sql(table: &'static TableDef, d: &dyn Dialect, key: &str) -> Result<String> {
+    let mut sql = String::from("SELECT max(");
+    d.push_identifier(&mut sql, key)?;
+    sql.push_str(") FROM ");
+    d.push_identifier(&mut sql, table.name)?;
+    Ok(sql)
 }
 
 /// A model's cached CRUD statements in one dialect, as the session runs them (for

@@ -8,8 +8,8 @@ use crate::backend::Connection;
 use crate::dialect::DialectKind;
 use crate::error::{Error, Result};
 use crate::model::ColumnMask;
-use crate::query::insert_rows::fill_table;
-use crate::query::{check_param, check_value, crud_sql, CrudShape};
+use crate::query::insert_rows::{fill_table, rows_per_statement};
+use crate::query::{check_param, check_value, crud_sql, insert_rows_sql, newest_key_sql, CrudShape};
 use crate::schema::{creation_order, TableDef};
 use crate::session::identity_map::IdentityMap;
 use crate::session::mapper_events::{MapperListeners, WriteEvent};
@@ -265,6 +265,14 @@ fn insert_rows(
         while let Some(next) = rows.next_if(|r| r.columns == columns && r.returning == returning) {
             batch.push(next);
         }
+        // Several rows whose generated values are none, or the auto-increment key alone:
+        // multi-row statements (one round trip per batch, not per object).
+        let key_only = key_idx.is_some_and(|k| returning == ColumnMask::single(k));
+        if batch.len() > 1 && (returning.is_empty() || key_only) {
+            let key = if returning.is_empty() { None } else { key_idx };
+            insert_multi_row(batch, table, dialect, columns, key, conn, identity, done)?;
+            continue;
+        }
         // SQLite: a generated key alone is read with last_insert_rowid(), cheaper than
         // RETURNING (which SQLite buffers in a temporary table).
         let rowid_key = match key_idx {
@@ -313,6 +321,100 @@ fn insert_rows(
                     .map_err(|e| fill_table(e, table.name))?;
                 done.push(row.finish(identity));
             }
+        }
+    }
+    Ok(())
+}
+
+/// INSERT `batch` (rows of one shape) with multi-row statements of as many rows as the
+/// dialect takes (Core's `values_many` batch size). `key`: the auto-increment key, matched to
+/// the objects by order: the database draws the keys of one statement in ascending order, row
+/// after row (an identity column or sequence). PostgreSQL reads them back with RETURNING,
+/// whose own row order is not promised, so they are sorted first (SQLAlchemy's
+/// "insertmanyvalues" matches rows the same way). SQLite, where RETURNING costs more than the
+/// insert itself, gives each new row the table's largest rowid plus one: the keys are the run
+/// that ends at `last_insert_rowid()`, checked against the table's largest key (which differs
+/// once rowids run out and SQLite draws them at random).
+#[allow(clippy::too_many_arguments)]
+fn insert_multi_row(
+    batch: Vec<InsertRow>,
+    table: &'static TableDef,
+    dialect: DialectKind,
+    columns: ColumnMask,
+    key: Option<usize>,
+    conn: &mut Connection,
+    identity: &mut IdentityMap,
+    done: &mut Vec<InsertedRow>,
+) -> Result<()> {
+    let d = dialect.dialect();
+    let per_statement = rows_per_statement(table, d);
+    let by_rowid = key.is_some() && d.capabilities().keys_by_rowid;
+    let returning = match key {
+        Some(k) if !by_rowid => ColumnMask::single(k),
+        _ => ColumnMask::EMPTY,
+    };
+    let newest = match key {
+        Some(k) if by_rowid => Some(newest_key_sql(table, d, table.columns[k].name)?),
+        _ => None,
+    };
+    let column_list: Vec<usize> = columns.iter().collect();
+    let mut params: Vec<Value> = Vec::with_capacity(per_statement.min(batch.len()) * column_list.len());
+    let mut keys: Vec<i64> = Vec::new();
+    let mut rows = batch.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<InsertRow> = rows.by_ref().take(per_statement).collect();
+        let sql = insert_rows_sql(table, d, columns, returning, chunk.len())?;
+        params.clear();
+        for row in &chunk {
+            row.obj.with_fields(&mut |data| params.extend(column_list.iter().map(|&i| data.value_at(i))));
+        }
+        keys.clear();
+        match (key, &newest) {
+            (None, _) => {
+                conn.execute(&sql, &params).map_err(|e| fill_table(e, table.name))?;
+            }
+            (Some(_), Some(newest)) => {
+                conn.execute(&sql, &params).map_err(|e| fill_table(e, table.name))?;
+                let last = conn.last_insert_rowid().unwrap_or_default();
+                let mut max = None;
+                conn.query(newest, &[], |r| {
+                    max = r.value::<Option<i64>>(0)?;
+                    Ok(())
+                })?;
+                if max != Some(last) {
+                    return Err(Error::Internal {
+                        invariant: "the rows of a multi-row INSERT have consecutive rowids",
+                        detail: format!("{}: last inserted rowid {last}, largest key {max:?}", table.name),
+                    });
+                }
+                let first = last - (chunk.len() as i64 - 1);
+                keys.extend(first..=last);
+            }
+            (Some(_), None) => {
+                conn.query(&sql, &params, |r| {
+                    keys.push(r.integer(0)?);
+                    Ok(())
+                })
+                .map_err(|e| fill_table(e, table.name))?;
+                if keys.len() != chunk.len() {
+                    return Err(Error::Internal {
+                        invariant: "a multi-row INSERT returns one key per row",
+                        detail: format!("{} rows into {}, {} keys back", chunk.len(), table.name, keys.len()),
+                    });
+                }
+                keys.sort_unstable();
+            }
+        }
+        match key {
+            Some(k) => {
+                for (row, &id) in chunk.into_iter().zip(&keys) {
+                    row.obj.with_fields_mut("given its generated key", &mut |data| {
+                        data.set_value_at(k, &Value::I64(id))
+                    })?;
+                    done.push(row.finish(identity));
+                }
+            }
+            None => done.extend(chunk.into_iter().map(|row| row.finish(identity))),
         }
     }
     Ok(())

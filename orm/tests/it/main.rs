@@ -27,6 +27,7 @@ mod fault_cluster;
 mod fault_netns;
 mod fault_support;
 mod fault_tmpfs;
+mod flush_batches;
 mod guards;
 mod hybrids;
 mod inheritance;

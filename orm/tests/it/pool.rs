@@ -189,6 +189,7 @@ fn prepared_statements_are_reused() {
         let mut s = db.engine.session();
         for i in 0..3 {
             s.add(User::new(&format!("u{i}"), i)).unwrap();
+            s.flush().unwrap();
         }
         s.commit().unwrap();
         // Same shape, same SQL text: the CRUD statement is rendered once and cached.

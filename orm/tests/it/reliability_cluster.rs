@@ -123,16 +123,36 @@ fn t04_fault_cluster_down_checkout_is_bounded_and_recovers() {
     let _serial = serial();
     let Some(cluster) = PrivateCluster::start("t04") else { return };
     let app = "t04-down";
+    // A probe at every checkout: the checkout itself finds the server gone.
     let engine = Engine::builder(&cluster.url())
         .pool_size(2)
         .application_name(app)
         .connection_timeout(Duration::from_secs(1))
+        .pre_ping_after(Duration::ZERO)
         .build()
         .unwrap();
     engine.create_all(&[User::table()]).unwrap();
     assert_eq!(status_pair(&engine), (1, 1));
+    // The default: a connection returned a moment ago is handed out unprobed, and its first
+    // statement finds the server gone (no replacement can connect): a typed disconnect, as
+    // fast; after that the pool is empty and checkouts time out as above.
+    let unprobed = Engine::builder(&cluster.url())
+        .pool_size(2)
+        .application_name("t04-unprobed")
+        .connection_timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    assert_eq!(select(func::count_all()).from::<User>().one(&unprobed).unwrap(), 0);
 
     cluster.pg_ctl("stop -m fast");
+
+    let t = Instant::now();
+    let err = select(func::count_all()).from::<User>().one(&unprobed).unwrap_err();
+    assert!(t.elapsed() < Duration::from_millis(1500), "{:?}", t.elapsed());
+    assert!(err.is_disconnect(), "{err:?}");
+    assert_eq!(status_pair(&unprobed), (0, 0), "the dead connection was dropped");
+    let err = select(func::count_all()).from::<User>().one(&unprobed).unwrap_err();
+    assert!(matches!(err, Error::PoolTimeout { .. }), "{err:?}");
 
     for attempt in 0..3 {
         let t = Instant::now();
@@ -161,6 +181,8 @@ fn t04_fault_cluster_down_checkout_is_bounded_and_recovers() {
     );
     assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
     assert_no_leaks(&engine, app, &mut PgAdmin::connect_to(&cluster.url()));
+    assert_eq!(select(func::count_all()).from::<User>().one(&unprobed).unwrap(), 0, "recovered too");
+    assert_no_leaks(&unprobed, "t04-unprobed", &mut PgAdmin::connect_to(&cluster.url()));
 }
 
 /// T05 (fault A, a real stopped postmaster; fault B and a fake hung server are in
