@@ -387,8 +387,9 @@ fn insert_multi_row(
                         detail: format!("{}: last inserted rowid {last}, largest key {max:?}", table.name),
                     });
                 }
-                let first = last - (chunk.len() as i64 - 1);
-                keys.extend(first..=last);
+                // A chunk holds at most `rows_per_statement` rows (well under 2^63).
+                let count = i64::try_from(chunk.len()).unwrap_or(i64::MAX);
+                keys.extend(last.saturating_sub(count - 1)..=last);
             }
             (Some(_), None) => {
                 conn.query(&sql, &params, |r| {
