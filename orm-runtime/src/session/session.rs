@@ -30,9 +30,11 @@ static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 /// [`Obj::write`](crate::session::Obj::write) is enough: the flush compares each touched object with the values it
 /// loaded and writes an UPDATE of the changed columns only (nothing when nothing changed).
 ///
-/// The session begins a transaction when it first needs one (on PostgreSQL at the first
-/// statement; on SQLite at the first write, with `BEGIN IMMEDIATE`) and keeps one pooled
-/// connection until [`commit`](Session::commit), [`rollback`](Session::rollback) or
+/// The session begins a transaction when it first needs one: at the first write (SQLite:
+/// `BEGIN IMMEDIATE`), or at the first read where reading outside one would show other rows
+/// (`REPEATABLE READ` and above, [`begin`](Session::begin), a locking read); reads at `READ
+/// COMMITTED` run outside one, as they see the same rows. It keeps one pooled connection
+/// until [`commit`](Session::commit), [`rollback`](Session::rollback) or
 /// [`close`](Session::close). Dropping a session rolls back what it did not commit.
 ///
 /// After a failed flush or commit, the database transaction has been rolled back and every
@@ -231,15 +233,15 @@ impl Session {
     }
 
     /// Begin a transaction with these options (over the session's, the factory's and the
-    /// engine's): PostgreSQL sends `BEGIN ISOLATION LEVEL ...` with the first statement;
-    /// SQLite begins at the first statement too, read or write (`BEGIN`, or `BEGIN IMMEDIATE`
-    /// when it writes or [`TransactionOptions::immediate`] is set), so the transaction's reads
-    /// see one snapshot — unless the level is `READ COMMITTED`, whose reads run outside the
+    /// engine's), at the first statement, read or write: PostgreSQL sends `BEGIN ISOLATION
+    /// LEVEL ...`; SQLite `BEGIN` (or `BEGIN IMMEDIATE` when it writes or
+    /// [`TransactionOptions::immediate`] is set), so the transaction's reads see one snapshot
+    /// — on SQLite unless the level is `READ COMMITTED`, whose reads run outside the
     /// transaction until its first write. It ends with [`commit`](Session::commit) or
     /// [`rollback`](Session::rollback).
     ///
-    /// [`Error::TransactionInProgress`] when a transaction is already open (on PostgreSQL any
-    /// statement of the session opens one; on SQLite a write does): give the options before
+    /// [`Error::TransactionInProgress`] when a transaction is already open (a write opens
+    /// one, and so does a read that needs one: see [`Session`]): give the options before
     /// the first statement, or commit or roll back first.
     ///
     /// ```
