@@ -10,7 +10,7 @@ use crate::backend::error_map::from_sqlite;
 #[cfg(feature = "postgres")]
 use crate::backend::error_map::{from_pg, name_nul_column, refuse_nul};
 use crate::backend::events::{hooked, Listeners, RowsKind};
-use crate::backend::liveness::{safe_to_rerun, Liveness, Reopen};
+use crate::backend::liveness::Liveness;
 use crate::backend::pool_state::{PoolShared, PoolSlot};
 #[cfg(feature = "postgres")]
 use crate::backend::postgres_conn::PgConn;
@@ -20,7 +20,7 @@ use crate::dialect::begin::Begin;
 use crate::dialect::begin::IsolationLevel;
 pub(crate) use crate::dialect::SavepointCommand;
 use crate::dialect::{
-    commit_statement, is_transaction_control, render_begin, rollback_statement, savepoint_statement,
+    commit_statement, is_transaction_control, render_begin, rerun_is_harmless, rollback_statement, savepoint_statement,
     transaction_effect, Dialect, DialectKind, TransactionEffect,
 };
 use crate::error::{Error, Result};
@@ -83,8 +83,17 @@ struct Health {
     opened_at: Option<Instant>,
     /// The connection's place in the pool's count of open connections (released on drop).
     slot: Option<PoolSlot>,
-    /// When the pool probes it at checkout, and how it is replaced if found dead.
+    /// When the pool probes it at checkout.
     liveness: Liveness,
+    /// How to open a replacement if it is found dead at its first statement.
+    reopen: Option<Weak<dyn Reopen>>,
+}
+
+/// Opens a replacement for a connection found dead at its first statement (the pool's
+/// manager, held weakly: a connection never keeps its engine alive).
+pub(crate) trait Reopen: Send + Sync {
+    /// A new connection, set up as the pool sets up its own (listeners, timeouts, generation).
+    fn reopen(&self) -> Result<Connection>;
 }
 
 impl Health {
@@ -188,18 +197,23 @@ impl Connection {
 
     /// How to open a replacement if the connection is found dead at its first statement.
     pub(crate) fn set_reopen(&mut self, reopen: Weak<dyn Reopen>) {
-        self.health.liveness.reopen = Some(reopen);
+        self.health.reopen = Some(reopen);
     }
 
     /// Learn what the connection's server defaults to (PostgreSQL: its isolation level),
     /// once, when the pool opens it.
     pub(crate) fn learn_defaults(&mut self) -> Result<()> {
         let postgres = self.inner.is_postgres();
+        #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+        let query = self.dialect().default_isolation_query();
         let r = match &mut self.inner {
             #[cfg(feature = "sqlite")]
             Inner::Sqlite(_) => Ok(()),
             #[cfg(feature = "postgres")]
-            Inner::Postgres(c) => c.learn_defaults(),
+            Inner::Postgres(c) => match query {
+                Some(q) => c.learn_defaults(q),
+                None => Ok(()),
+            },
         };
         r.map_err(|e| self.health.note(e, postgres))
     }
@@ -238,7 +252,7 @@ impl Connection {
             return run(self);
         }
         match run(self) {
-            Err(e) if e.is_disconnect() && safe_to_rerun(sql) => match self.reconnect() {
+            Err(e) if e.is_disconnect() && rerun_is_harmless(sql) => match self.reconnect() {
                 Ok(()) => run(self),
                 Err(_) => Err(e),
             },
@@ -249,7 +263,7 @@ impl Connection {
     /// Swap the dead connection underneath for a new one from the pool's manager, keeping
     /// this connection's place in the pool, its mode and its timeouts.
     fn reconnect(&mut self) -> Result<()> {
-        let reopen = self.health.liveness.reopen.take();
+        let reopen = self.health.reopen.take();
         let manager = reopen
             .as_ref()
             .and_then(Weak::upgrade)
@@ -257,7 +271,7 @@ impl Connection {
         let mut fresh = match manager.reopen() {
             Ok(fresh) => fresh,
             Err(e) => {
-                self.health.liveness.reopen = reopen;
+                self.health.reopen = reopen;
                 return Err(e);
             }
         };
@@ -267,7 +281,7 @@ impl Connection {
         let old_slot = self.health.slot.take();
         self.health = std::mem::take(&mut fresh.health);
         fresh.health.slot = old_slot;
-        self.health.liveness.reopen = reopen;
+        self.health.reopen = reopen;
         Ok(())
     }
 

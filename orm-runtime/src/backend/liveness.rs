@@ -13,29 +13,19 @@
 //!
 //! A connection checked out without a probe is *unverified* until its first statement ends.
 //! If that statement fails because the connection is gone, and a second run cannot change
-//! what the database holds (transaction control, or a `SELECT`), the connection is replaced
-//! by a new one in place and the statement runs again: the caller sees nothing, as with the
+//! what the database holds (transaction control, or a `SELECT`: `dialect::rerun_is_harmless`),
+//! the connection is replaced by a new one in place (`Connection::reconnect`, through the
+//! pool's manager as `Reopen`) and the statement runs again: the caller sees nothing, as with the
 //! probe. A first statement that writes outside a transaction is never run twice, since a
 //! connection lost while the server ran it may have committed it; it fails with
 //! [`Error::Disconnected`](crate::error::Error::Disconnected), the connection is discarded
 //! and the pool generation moves on, so the pool's other stale connections go without a
 //! round trip.
 
-use std::sync::Weak;
 use std::time::{Duration, Instant};
-
-use crate::backend::connection::Connection;
-use crate::error::Result;
 
 /// The default [`pre_ping_after`](crate::backend::EngineBuilder::pre_ping_after).
 pub(crate) const DEFAULT_PROBE_AFTER: Duration = Duration::from_secs(1);
-
-/// Opens a replacement for a connection found dead at its first statement (the pool's
-/// manager, held weakly: a connection never keeps its engine alive).
-pub(crate) trait Reopen: Send + Sync {
-    /// A new connection, set up as the pool sets up its own (listeners, timeouts, generation).
-    fn reopen(&self) -> Result<Connection>;
-}
 
 /// What a connection knows about its own liveness between checkouts.
 #[derive(Default)]
@@ -46,8 +36,6 @@ pub(crate) struct Liveness {
     unverified: bool,
     /// The next checkout must probe, however recent the last use.
     needs_probe: bool,
-    /// How to open a replacement.
-    pub(crate) reopen: Option<Weak<dyn Reopen>>,
 }
 
 impl std::fmt::Debug for Liveness {
@@ -97,49 +85,10 @@ impl Liveness {
     }
 }
 
-/// Whether running `sql` a second time after a lost connection cannot change what the
-/// database holds: transaction control (nothing was open), or a `SELECT` / `VALUES` /
-/// `SHOW` / `TABLE` read. A `WITH` may hold a data-modifying statement and is not counted.
-pub(crate) fn safe_to_rerun(sql: &str) -> bool {
-    let word = first_word(sql);
-    ["SELECT", "VALUES", "SHOW", "TABLE", "BEGIN", "START"].iter().any(|w| word.eq_ignore_ascii_case(w))
-}
-
-/// The first word of `sql`, after blanks, `--` line comments and `/* */` comments.
-fn first_word(sql: &str) -> &str {
-    let mut rest = sql;
-    loop {
-        rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix("--") {
-            rest = after.split_once('\n').map_or("", |(_, tail)| tail);
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, tail)| tail);
-        } else {
-            break;
-        }
-    }
-    let end = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
-    &rest[..end]
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{safe_to_rerun, Liveness};
+    use super::Liveness;
     use std::time::Duration;
-
-    #[test]
-    fn reads_and_transaction_control_may_run_again() {
-        for sql in
-            ["SELECT 1", "  select * from t", "-- c\nSELECT 1", "/* x */ VALUES (1)", "BEGIN", "START TRANSACTION"]
-        {
-            assert!(safe_to_rerun(sql), "{sql}");
-        }
-        for sql in
-            ["INSERT INTO t VALUES (1)", "WITH x AS (DELETE FROM t) SELECT 1", "UPDATE t SET a = 1", "", "/* open"]
-        {
-            assert!(!safe_to_rerun(sql), "{sql}");
-        }
-    }
 
     #[test]
     fn a_probe_is_skipped_only_for_a_recent_clean_connection() {

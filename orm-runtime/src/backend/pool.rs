@@ -34,11 +34,10 @@ use std::sync::{Arc, PoisonError, RwLock, Weak};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use crate::backend::connection::{ConnectHook, Connection, Inner, Timeouts};
+use crate::backend::connection::{ConnectHook, Connection, Inner, Reopen, Timeouts};
 #[cfg(feature = "postgres")]
 use crate::backend::error_map::from_pg;
 use crate::backend::events::Listeners;
-use crate::backend::liveness::Reopen;
 use crate::backend::pool_state::{PoolShared, PoolSlot};
 #[cfg(feature = "postgres")]
 use crate::backend::postgres_conn::PgConn;

@@ -133,11 +133,9 @@ impl PgConn {
 
     /// Read the server's default isolation level for this connection (after its
     /// `on_connect` listeners, which may change it).
-    pub(crate) fn learn_defaults(&mut self) -> Result<()> {
-        let messages = self
-            .client
-            .simple_query("SELECT current_setting('default_transaction_isolation')")
-            .map_err(|e| from_pg(e, None))?;
+    /// `query`: the dialect's `default_isolation_query`.
+    pub(crate) fn learn_defaults(&mut self, query: &str) -> Result<()> {
+        let messages = self.client.simple_query(query).map_err(|e| from_pg(e, None))?;
         self.reads_committed = messages.iter().any(|m| match m {
             postgres::SimpleQueryMessage::Row(row) => matches!(row.get(0), Some("read committed" | "read uncommitted")),
             _ => false,

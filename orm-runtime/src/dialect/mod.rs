@@ -19,7 +19,7 @@ pub use ddl::{column_check_name, render_ddl, render_ddl_with};
 pub(crate) use inspect::written_target;
 pub use render::{render, Rendered};
 pub(crate) use transaction::{
-    commit_statement, is_transaction_control, render_begin, rollback_statement, savepoint_statement,
+    commit_statement, is_transaction_control, render_begin, rerun_is_harmless, rollback_statement, savepoint_statement,
     transaction_effect, write_lock_statement, SavepointCommand, TransactionEffect,
 };
 
@@ -58,6 +58,9 @@ impl From<DialectKind> for &'static dyn Dialect {
 pub struct Capabilities {
     /// Most bind parameters one statement may carry.
     pub max_params: usize,
+    /// Array parameters: a list of values compared with a column is one parameter
+    /// (`"t"."c" = ANY($1)`), so the statement's text does not depend on the list's length.
+    pub array_params: bool,
     /// Longest identifier in bytes (longer ones are refused, not truncated).
     pub max_identifier_len: usize,
     /// `NULLS FIRST` / `NULLS LAST` in ORDER BY.
@@ -159,6 +162,13 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
     /// (outside any transaction block); `None` when the driver tells that without one
     /// (SQLite's autocommit flag).
     fn idle_probe(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The query that reads, once per new connection, the server's default isolation level
+    /// (one row, one text column such as `read committed`); `None` when the database has one
+    /// level only (SQLite).
+    fn default_isolation_query(&self) -> Option<&'static str> {
         None
     }
 

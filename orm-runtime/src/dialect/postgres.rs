@@ -19,6 +19,7 @@ impl Dialect for Postgres {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             max_params: 65_535,
+            array_params: true,
             max_identifier_len: 63,
             nulls_ordering: true,
             ilike: true,
@@ -37,6 +38,9 @@ impl Dialect for Postgres {
     /// protocol (one message), both timestamps coincide then.
     fn idle_probe(&self) -> Option<&'static str> {
         Some("SELECT now() = statement_timestamp()")
+    }
+    fn default_isolation_query(&self) -> Option<&'static str> {
+        Some("SELECT current_setting('default_transaction_isolation')")
     }
     fn push_placeholder(&self, out: &mut String, n: usize) {
         use std::fmt::Write;

@@ -74,6 +74,43 @@ impl Writer<'_> {
         self.bind(v.clone());
     }
 
+    /// The values of `list` as one array parameter, where the dialect takes arrays, `expr` is
+    /// a column (whose type the server gives the parameter) and `list` holds values of one
+    /// kind with an array type of their own, none NULL.
+    fn array_operand(&self, expr: &Node, list: &[Node]) -> Option<Vec<Value>> {
+        if !self.d.capabilities().array_params || !matches!(expr, Node::Column { .. }) {
+            return None;
+        }
+        let mut kind = None;
+        let mut values = Vec::with_capacity(list.len());
+        for item in list {
+            let Node::Value(v) = item else { return None };
+            let arrayable = matches!(
+                v,
+                Value::Bool(_)
+                    | Value::I16(_)
+                    | Value::I32(_)
+                    | Value::I64(_)
+                    | Value::F32(_)
+                    | Value::F64(_)
+                    | Value::Text(_)
+                    | Value::Blob(_)
+                    | Value::Uuid(_)
+                    | Value::Timestamp(_)
+                    | Value::TimestampTz(_)
+                    | Value::Date(_)
+                    | Value::Time(_)
+            );
+            let this = std::mem::discriminant(v);
+            if !arrayable || kind.is_some_and(|k| k != this) {
+                return None;
+            }
+            kind = Some(this);
+            values.push(v.clone());
+        }
+        Some(values)
+    }
+
     fn idents(&mut self, names: &[&str]) -> Result<()> {
         for (i, n) in names.iter().enumerate() {
             if i > 0 {
@@ -540,6 +577,14 @@ impl Writer<'_> {
                 if list.is_empty() {
                     // `IN ()` is not valid everywhere: an empty list matches nothing.
                     self.push(if *negated { "1 = 1" } else { "1 = 0" });
+                } else if let Some(values) = self.array_operand(expr, list) {
+                    // One array parameter: the text is the same for every length (one
+                    // prepared statement), and the list has no parameter limit. `<> ALL` is
+                    // `NOT IN`, NULL included.
+                    self.operand(expr)?;
+                    self.push(if *negated { " <> ALL(" } else { " = ANY(" });
+                    self.bind(Value::Array(values));
+                    self.push(")");
                 } else {
                     self.operand(expr)?;
                     self.push(if *negated { " NOT IN (" } else { " IN (" });
@@ -898,6 +943,7 @@ mod tests {
         fn capabilities(&self) -> Capabilities {
             Capabilities {
                 max_params: 10,
+                array_params: false,
                 max_identifier_len: 8,
                 nulls_ordering: false,
                 ilike: false,

@@ -23,6 +23,7 @@ impl Dialect for Sqlite {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             max_params: 32_766,
+            array_params: false,
             max_identifier_len: 1024,
             nulls_ordering: true,
             ilike: false,

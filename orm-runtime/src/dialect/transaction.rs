@@ -109,6 +109,31 @@ pub(crate) fn is_transaction_control(sql: &str) -> bool {
     ["BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"].iter().any(|w| first.eq_ignore_ascii_case(w))
 }
 
+/// Whether running `sql` a second time after its connection was lost (before an answer came)
+/// cannot change what the database holds: transaction control (nothing was open), or a `SELECT` / `VALUES` /
+/// `SHOW` / `TABLE` read. A `WITH` may hold a data-modifying statement and is not counted.
+pub(crate) fn rerun_is_harmless(sql: &str) -> bool {
+    let word = first_word(sql);
+    ["SELECT", "VALUES", "SHOW", "TABLE", "BEGIN", "START"].iter().any(|w| word.eq_ignore_ascii_case(w))
+}
+
+/// The first word of `sql`, after blanks, `--` line comments and `/* */` comments.
+fn first_word(sql: &str) -> &str {
+    let mut rest = sql;
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, tail)| tail);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, tail)| tail);
+        } else {
+            break;
+        }
+    }
+    let end = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+    &rest[..end]
+}
+
 /// Milliseconds for `SET LOCAL ... = <n>` (at least 1: 0 would turn the timeout off).
 fn millis(d: Duration) -> u128 {
     d.as_millis().max(1)
@@ -119,6 +144,20 @@ mod tests {
     use super::*;
     use crate::dialect::begin::IsolationLevel;
     use crate::dialect::{Postgres, Sqlite};
+
+    #[test]
+    fn reads_and_transaction_control_may_run_again() {
+        for sql in
+            ["SELECT 1", "  select * from t", "-- c\nSELECT 1", "/* x */ VALUES (1)", "BEGIN", "START TRANSACTION"]
+        {
+            assert!(rerun_is_harmless(sql), "{sql}");
+        }
+        for sql in
+            ["INSERT INTO t VALUES (1)", "WITH x AS (DELETE FROM t) SELECT 1", "UPDATE t SET a = 1", "", "/* open"]
+        {
+            assert!(!rerun_is_harmless(sql), "{sql}");
+        }
+    }
 
     #[test]
     fn begin_statements_per_dialect() {

@@ -15,8 +15,18 @@ use crate::session::relationship::{referenced_key, BelongsToRel, HasManyRel, Par
 use crate::session::Session;
 use crate::types::Value;
 
-/// Most keys in one `IN (...)` list of a relationship load.
-const KEYS_PER_STATEMENT: usize = 500;
+/// Most keys in one list of a relationship load: every key in one statement where the
+/// dialect sends the list as one array parameter (PostgreSQL), else as many as half the
+/// dialect's parameter limit (SQLite: 16,383), so a load of thousands of parents is one
+/// statement on either database.
+pub(crate) fn keys_per_statement(dialect: crate::dialect::DialectKind) -> usize {
+    let caps = dialect.dialect().capabilities();
+    if caps.array_params {
+        usize::MAX
+    } else {
+        (caps.max_params / 2).max(1)
+    }
+}
 
 /// A relationship of model `M` that can be loaded for a set of `M` objects.
 #[diagnostic::on_unimplemented(
@@ -113,10 +123,11 @@ pub(crate) fn load_children<P: Mapper, C: Mapper>(
     let mut groups: FastMap<P::Key, Vec<Obj<C>>> = FastMap::with_capacity_and_hasher(keys.len(), Default::default());
     let mut all = Vec::new();
     let fk_node = || Box::new(Node::Column { table: fk.table, name: fk.name });
+    let per_statement = keys_per_statement(session.dialect_kind());
     let filters: Vec<Node> = match keys_from {
         Some(sub) => vec![Node::InSubquery { expr: fk_node(), query: Box::new(sub.clone()) }],
         None => keys
-            .chunks(KEYS_PER_STATEMENT)
+            .chunks(per_statement)
             .map(|chunk| Node::InList {
                 expr: fk_node(),
                 list: in_list(chunk, |k| P::key_values(k).into_iter().next().unwrap_or(Value::Null)),
@@ -226,7 +237,7 @@ impl<C: Mapper, P: Mapper> Relationship<C> for BelongsToRel<C, P> {
         }
         let pk = P::table().primary_key_columns().next().map(|c| (c.table, c.name));
         if let Some((table, name)) = pk {
-            for chunk in missing.chunks(KEYS_PER_STATEMENT) {
+            for chunk in missing.chunks(keys_per_statement(session.dialect_kind())) {
                 let mut stmt = SelectStatement::all_columns(P::table());
                 stmt.and_where(Node::InList {
                     expr: Box::new(Node::Column { table, name }),
@@ -311,8 +322,9 @@ impl Session {
         rel.load_with(self, objs, None).map(drop)
     }
 
-    /// Load one relationship of many objects at once (select-in loading): one SELECT per
-    /// 500 objects.
+    /// Load one relationship of many objects at once (select-in loading): one SELECT listing
+    /// their keys (PostgreSQL: one array parameter, `= ANY($1)`; SQLite: up to 16,383 keys
+    /// per statement).
     pub fn load_all<M: Mapper, R: Relationship<M>>(&mut self, objs: &[Obj<M>], rel: R) -> Result<()> {
         check_loadable(objs)?;
         rel.load_with(self, objs, None).map(drop)
@@ -733,8 +745,8 @@ pub(crate) fn load_joined<M: Mapper>(
 #[derive(Debug, Clone, Copy)]
 pub struct SelectIn<R>(R);
 
-/// Load `rel` for every object of a query with one extra SELECT (per 500 objects) listing
-/// their keys: `session.query::<User>().options(selectinload(User::orders)).all()`.
+/// Load `rel` for every object of a query with one extra SELECT listing their keys
+/// (PostgreSQL: one array parameter; SQLite: up to 16,383 keys per statement): `session.query::<User>().options(selectinload(User::orders)).all()`.
 pub fn selectinload<R>(rel: R) -> SelectIn<R> {
     SelectIn(rel)
 }

@@ -16,9 +16,6 @@ use crate::session::tracked::{LinkDirection, RelationLink};
 use crate::session::Session;
 use crate::types::Value;
 
-/// Most keys in one `IN (...)` list of a load.
-const KEYS_PER_STATEMENT: usize = 500;
-
 /// The objects related through an association table.
 pub struct ManyToMany<T: Mapper> {
     loaded: Option<Vec<Obj<T>>>,
@@ -162,7 +159,7 @@ impl<P: Mapper, T: Mapper, A: Mapper> Relationship<P> for ManyToManyRel<P, T, A>
         let mut groups: FastMap<P::Key, Vec<Obj<T>>> =
             FastMap::with_capacity_and_hasher(keys.len(), Default::default());
         let mut all: Vec<Obj<T>> = Vec::new();
-        for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+        for chunk in keys.chunks(crate::session::loading::keys_per_statement(session.dialect_kind())) {
             let mut stmt = SelectStatement::all_columns(T::table());
             stmt.items
                 .push(SelectItem { node: Node::Column { table: to_owner.table, name: to_owner.name }, label: None });

@@ -60,6 +60,10 @@ pub enum Value {
     /// A value its type could not encode (a `Json<T>` whose `Serialize` failed): binding it
     /// fails with this message instead of writing something else.
     Unencodable(String),
+    /// A one-dimensional array of values of one kind, none NULL: a PostgreSQL array
+    /// parameter. The renderer sends a key list this way (`"t"."id" = ANY($1)`, one
+    /// parameter however long the list); SQLite has no arrays and refuses to bind one.
+    Array(Vec<Value>),
 }
 
 impl Value {
@@ -93,6 +97,7 @@ impl Value {
             Value::Time(_) => "time",
             Value::Decimal(_) => "decimal",
             Value::Unencodable(_) => "unencodable",
+            Value::Array(_) => "array",
         }
     }
 }
@@ -117,6 +122,9 @@ impl rusqlite::ToSql for Value {
             Value::Time(v) => return Ok(ToSqlOutput::Owned(Owned::Text(temporal::format_time(*v)))),
             Value::Unencodable(msg) => {
                 return Err(rusqlite::Error::ToSqlConversionFailure(msg.clone().into()));
+            }
+            Value::Array(_) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure("SQLite has no array parameters".into()));
             }
         }))
     }
@@ -150,6 +158,27 @@ fn is_text(ty: &Type) -> bool {
 #[cfg(feature = "postgres")]
 fn mismatch(what: &str, ty: &Type) -> BoxError {
     format!("cannot bind {what} to a parameter of type {ty}").into()
+}
+
+/// A one-dimensional array parameter of `ty`'s element type, each element bound as a
+/// parameter of that type.
+#[cfg(feature = "postgres")]
+fn array_to_pg(items: &[Value], ty: &Type, out: &mut postgres::types::private::BytesMut) -> Result<IsNull, BoxError> {
+    use postgres::types::{Kind, ToSql};
+    use postgres_protocol::types as wire;
+    let Kind::Array(member) = ty.kind() else { return Err(mismatch("an array", ty)) };
+    let dimension = wire::ArrayDimension { len: i32::try_from(items.len())?, lower_bound: 1 };
+    wire::array_to_sql(
+        Some(dimension),
+        member.oid(),
+        items,
+        |item, out| match item.to_sql(member, out)? {
+            IsNull::No => Ok(postgres_protocol::IsNull::No),
+            IsNull::Yes => Ok(postgres_protocol::IsNull::Yes),
+        },
+        out,
+    )?;
+    Ok(IsNull::No)
 }
 
 /// Bind as text: the value's text form for a text parameter.
@@ -241,6 +270,7 @@ impl postgres::types::ToSql for Value {
             Value::Decimal(s) if *ty == Type::NUMERIC || is_text(ty) => text_to_pg(s, out),
             Value::Decimal(_) => Err(mismatch("a decimal", ty)),
             Value::Unencodable(msg) => Err(msg.clone().into()),
+            Value::Array(items) => array_to_pg(items, ty, out),
         }
     }
 

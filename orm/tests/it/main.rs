@@ -33,6 +33,7 @@ mod hybrids;
 mod inheritance;
 mod injection;
 mod joins;
+mod key_lists;
 mod liveness;
 mod locking;
 mod many_to_many;

@@ -179,8 +179,18 @@ fn orm_query_count_and_exists() {
 
 #[test]
 fn statements_over_the_parameter_limit_are_refused_before_sending() {
-    let many: Vec<i64> = (0..70_000).collect();
-    insta::assert_snapshot!(both(|d| select(User::id).filter(User::id.in_(many.clone())).render(d)));
+    // A list compared with an expression (not a column) is one parameter per value on both
+    // databases; compared with a column, PostgreSQL sends it as one array parameter
+    // (`key_lists_compared_with_a_column_are_one_array_parameter_on_postgres`).
+    let many: Vec<String> = (0..70_000).map(|i| i.to_string()).collect();
+    insta::assert_snapshot!(both(|d| select(User::id).filter(func::lower(User::name).in_(many.clone())).render(d)));
+}
+
+#[test]
+fn key_lists_compared_with_a_column_are_one_array_parameter_on_postgres() {
+    insta::assert_snapshot!(both(|d| select(User::id)
+        .filter(User::id.in_(vec![3_i64, 1, 2]) & User::name.not_in(vec!["a", "b"]) & User::age.in_(vec![7]))
+        .render(d)));
 }
 
 #[test]
