@@ -865,6 +865,13 @@ pub enum Misuse {
         /// The shared table.
         table: &'static str,
     },
+    /// `yield_per` on a query with relationship loader options (its own or the model's
+    /// default `lazy = "..."` loaders): they would need the connection the stream holds.
+    #[error("`yield_per` on a query of `{table}` with loader options: the stream holds the connection they would load with; load relationships per batch with `session.load_all(..)` after the stream, or use `all()`")]
+    YieldPerWithLoaders {
+        /// The queried table.
+        table: &'static str,
+    },
 }
 
 /// A decoding failure before the table and column are known; see [`Error::Decode`].

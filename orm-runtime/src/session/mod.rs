@@ -24,6 +24,7 @@ mod retry;
 mod scoped;
 #[allow(clippy::module_inception)]
 mod session;
+mod streaming;
 mod text_query;
 mod tracked;
 mod typed;

@@ -274,6 +274,46 @@ impl<'s, M: Mapper, F> Query<'s, M, F> {
         Ok(())
     }
 
+    /// Stream the objects in batches of `n` (SQLAlchemy's `yield_per`): rows are read as
+    /// they arrive (on PostgreSQL from the socket, not a result collected whole) and `each`
+    /// sees `n` objects at a time, so a query of millions of rows runs in the memory of one
+    /// batch.
+    ///
+    /// Identity: each row becomes the session's object, as with [`all`](FetchObjects::all)
+    /// (an object the session already holds is the one handed over, its unflushed changes
+    /// kept). After `each` returns, an object the stream brought in leaves the session again
+    /// (detached) unless `each` kept a handle to it (a clone of the [`Obj`]) or changed it:
+    /// kept and changed objects stay in the session and flush with it. While the stream
+    /// runs, the session's connection is busy: `each` gets the objects only, and relationship
+    /// loader options are refused ([`Misuse::YieldPerWithLoaders`](crate::error::Misuse)).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model)] #[orm(table = "yp_users")]
+    /// # struct User { #[orm(primary_key, auto_increment)] id: i64, name: String }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[User::table()])?;
+    /// # insert::<User>().values_many(&[User { id: 0, name: "ada".into() }, User { id: 0, name: "bob".into() }]).execute(&engine)?;
+    /// let mut session = engine.session();
+    /// let mut names = 0;
+    /// session.query::<User>().yield_per(1000, |batch| {
+    ///     names += batch.iter().filter(|u| !u.read().name.is_empty()).count();
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(names, 2);
+    /// # Ok(()) }
+    /// ```
+    pub fn yield_per(self, n: usize, mut each: impl FnMut(&[Obj<M>]) -> Result<()>) -> Result<()> {
+        let Query { session, stmt, loaders, .. } = self;
+        if !loaders.is_empty() {
+            return Err(crate::error::Error::Misuse(crate::error::Misuse::YieldPerWithLoaders {
+                table: M::table().name,
+            }));
+        }
+        session.stream_objects::<M>(&stmt, n, &mut each)
+    }
+
     /// The statement the query sends: its own, with the LEFT OUTER JOINs of its
     /// `joinedload` options (around a subquery when it is limited).
     pub fn sent_statement(&self) -> Result<SelectStatement> {

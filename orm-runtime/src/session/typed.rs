@@ -12,7 +12,7 @@ use std::sync::{Arc, MutexGuard};
 
 use crate::backend::Connection;
 use crate::error::Result;
-use crate::model::DynModel;
+use crate::model::{DynModel, Model};
 use crate::schema::TableDef;
 use crate::session::borrows::{self, Borrow};
 use crate::session::identity_map::IdentityMap;
@@ -187,6 +187,27 @@ impl<M: Mapper> ModelMap<'_, M> {
                 obj
             }
         }
+    }
+}
+
+impl<M: Mapper> ModelMap<'_, M> {
+    /// [`ModelMap::adopt`] for a streamed row, telling whether the object is new to the map.
+    pub(crate) fn adopt_streamed(&mut self, value: M, session: u64) -> (Obj<M>, bool) {
+        let new = !self.0.map.contains_key(&value.key());
+        (self.adopt(value, session), new)
+    }
+
+    /// Let go of `obj`, new to the map in this stream, if nothing holds it but the map and
+    /// the caller's handle and it has no change to flush: it leaves the map, detached (what
+    /// a weakly held identity map, as SQLAlchemy's, does for an object nobody references).
+    pub(crate) fn release_unused(&mut self, obj: &Obj<M>) {
+        let held_elsewhere = Arc::strong_count(&obj.0) > 2;
+        if held_elsewhere || obj.0.touched.load(Ordering::Acquire) || obj.0.meta().delete_pending {
+            return;
+        }
+        let key = obj.0.meta().snapshot_of::<M>().map(Model::key).unwrap_or_else(|| obj.read().key());
+        self.0.map.remove(&key);
+        obj.0.tracked().set_state(crate::session::ObjectState::Detached, 0);
     }
 }
 

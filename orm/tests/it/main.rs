@@ -61,3 +61,4 @@ mod sql_snapshots;
 mod validators_defaults;
 mod versioning;
 mod vocabulary;
+mod yield_per;
