@@ -1,5 +1,7 @@
 //! Command-line options.
 
+use crate::sampling::Plan;
+
 /// What to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Options {
@@ -9,20 +11,31 @@ pub(crate) struct Options {
     pub(crate) iters: usize,
     /// PostgreSQL server (`--pg-url`, default `$ORM_TEST_PG_URL` or a local server).
     pub(crate) pg_url: String,
+    /// Only Diesel's cases, not the tables before them (`--cases`).
+    pub(crate) cases_only: bool,
+    /// Print the Diesel case tables as Markdown (`--markdown`).
+    pub(crate) markdown: bool,
+    /// How Diesel's cases are sampled ([`Plan::QUICK`] with `--quick`).
+    pub(crate) plan: Plan,
 }
 
 /// The text printed for `--help`.
 pub(crate) const USAGE: &str = "\
-usage: orm-benches [--quick] [--rows N] [--iters K] [--pg-url URL]
+usage: orm-benches [--quick] [--rows N] [--iters K] [--pg-url URL] [--cases] [--markdown]
 
 Times each operation with the orm and with the raw driver (rusqlite / postgres) and prints
-the medians side by side, for SQLite in memory and, if reachable, PostgreSQL.
+the medians side by side, for SQLite in memory and, if reachable, PostgreSQL: first insert,
+load and get-by-key and relationship loading, then Diesel's own benchmark cases (trivial
+select, medium complex join, insert, users -> posts -> comments) through Core and Session.
 
   --rows N       rows to insert and load (default 10000); lookups are N/10
   --iters K      timed iterations per operation, after one warm-up (default 5)
-  --quick        smoke test: --rows 1000 --iters 2 (explicit --rows / --iters still win)
+  --quick        smoke test: --rows 1000 --iters 2, Diesel's cases 3 samples of ~2 ms
+                 (default 9 samples of ~20 ms); explicit --rows / --iters still win
   --pg-url URL   PostgreSQL server (default $ORM_TEST_PG_URL, else
                  postgres://postgres@127.0.0.1:5432/test)
+  --cases        only Diesel's cases (skip the tables before them)
+  --markdown     print the Diesel case tables as Markdown (for the README)
 
 Set ORM_REQUIRE_PG=1 to fail instead of skipping when PostgreSQL is unreachable.";
 
@@ -37,6 +50,8 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>, default_url: String)
     let mut rows = None;
     let mut iters = None;
     let mut pg_url = None;
+    let mut cases_only = false;
+    let mut markdown = false;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -44,12 +59,19 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>, default_url: String)
             _ => (arg, None),
         };
         let mut value = |name: &str| inline.clone().or_else(|| args.next()).ok_or(format!("{name} needs a value"));
+        // A switch given a value (`--cases=no`) is an error rather than silently on.
+        let switch = |name: &str| match &inline {
+            Some(v) => Err(format!("{name} takes no value, not {v:?}")),
+            None => Ok(true),
+        };
         match flag.as_str() {
             "--help" | "-h" => return Ok(None),
-            "--quick" => quick = true,
+            "--quick" => quick = switch("--quick")?,
             "--rows" => rows = Some(positive("--rows", &value("--rows")?)?),
             "--iters" => iters = Some(positive("--iters", &value("--iters")?)?),
             "--pg-url" => pg_url = Some(value("--pg-url")?),
+            "--cases" => cases_only = switch("--cases")?,
+            "--markdown" => markdown = switch("--markdown")?,
             other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
         }
     }
@@ -58,6 +80,9 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>, default_url: String)
         rows: rows.unwrap_or(default_rows),
         iters: iters.unwrap_or(default_iters),
         pg_url: pg_url.unwrap_or(default_url),
+        cases_only,
+        markdown,
+        plan: if quick { Plan::QUICK } else { Plan::NORMAL },
     }))
 }
 
@@ -88,12 +113,26 @@ mod tests {
         parse(args.iter().map(|s| (*s).to_owned()), "pg://default".into()).unwrap().unwrap()
     }
 
+    /// The options of a plain run with `rows`, `iters` and `pg_url`.
+    fn plain(rows: usize, iters: usize, pg_url: &str) -> Options {
+        Options { rows, iters, pg_url: pg_url.into(), cases_only: false, markdown: false, plan: Plan::NORMAL }
+    }
+
     #[test]
     fn defaults_quick_and_overrides() {
-        assert_eq!(parse_ok(&[]), Options { rows: 10_000, iters: 5, pg_url: "pg://default".into() });
-        assert_eq!(parse_ok(&["--quick"]), Options { rows: 1000, iters: 2, pg_url: "pg://default".into() });
+        assert_eq!(parse_ok(&[]), plain(10_000, 5, "pg://default"));
+        assert_eq!(parse_ok(&["--quick"]), Options { plan: Plan::QUICK, ..plain(1000, 2, "pg://default") });
         let o = parse_ok(&["--iters", "3", "--quick", "--rows=50", "--pg-url", "postgres://x"]);
-        assert_eq!(o, Options { rows: 50, iters: 3, pg_url: "postgres://x".into() });
+        assert_eq!(o, Options { plan: Plan::QUICK, ..plain(50, 3, "postgres://x") });
+    }
+
+    #[test]
+    fn cases_and_markdown_flags() {
+        let o = parse_ok(&["--cases", "--markdown"]);
+        assert_eq!(o, Options { cases_only: true, markdown: true, ..plain(10_000, 5, "pg://default") });
+        let o = parse_ok(&["--markdown", "--quick"]);
+        assert_eq!((o.cases_only, o.markdown, o.plan), (false, true, Plan::QUICK));
+        assert!(USAGE.contains("--cases") && USAGE.contains("--markdown"));
     }
 
     #[test]
@@ -103,6 +142,7 @@ mod tests {
         assert!(p(&["--rows"]).is_err());
         assert!(p(&["--iters", "x"]).is_err());
         assert!(p(&["--nope"]).is_err());
+        assert!(p(&["--cases=yes"]).is_err(), "flags take no value");
         assert_eq!(p(&["--help"]), Ok(None));
     }
 

@@ -1,7 +1,7 @@
 //! Side-by-side timings of the `orm` crate against the raw drivers it is built on
 //! (rusqlite and postgres), for the same operations on the same data, in one run.
 //!
-//! `cargo run --release -p orm-benches [-- --quick | --rows N --iters K --pg-url URL]`
+//! `cargo run --release -p orm-benches [-- --quick | --rows N --iters K --pg-url URL | --cases | --markdown]`
 //!
 //! For each backend (SQLite in memory; PostgreSQL if reachable, in a private schema
 //! `bench_<pid>` that is dropped at the end) every operation runs once as a warm-up and then
@@ -17,12 +17,26 @@
 //! loaded lazily (N+1), with `joinedload`, `selectinload` and `subqueryload`, each against
 //! a hand-written raw equivalent, with the number of statements each orm strategy ran.
 //!
+//! Then, per backend, Diesel's own benchmark cases (`diesel_cases.rs`): trivial select,
+//! medium complex join, insert, and users → posts → comments, each timed raw, through the
+//! Core API and through a session; the table shows the raw time per operation and the two
+//! orm/raw ratios. `--cases` runs only these; `--markdown` prints their tables as Markdown.
+//!
 //! The PostgreSQL runs keep the bench and a local server on one CPU (see `cpu_pin.rs`): a
 //! round trip to the other vCPU of a small VM pays a wake-up that swamps a keyed lookup.
 
 mod args;
 mod bench;
 mod cpu_pin;
+mod diesel_cases;
+mod diesel_check;
+mod diesel_group;
+mod diesel_model;
+mod diesel_orm;
+mod diesel_pg;
+mod diesel_raw;
+mod diesel_report;
+mod diesel_sqlite;
 mod model;
 mod orm_side;
 mod pg_raw;
@@ -34,13 +48,16 @@ mod relations_pg;
 mod relations_raw;
 mod relations_sqlite;
 mod report;
+mod sampling;
 mod sqlite_raw;
 
 use std::error::Error;
 
 use orm::DialectKind;
 
+use crate::args::Options;
 use crate::bench::Settings;
+use crate::diesel_cases::CaseLine;
 use crate::orm_side::OrmSide;
 use crate::pg_raw::PgRaw;
 use crate::relations::RelationLine;
@@ -60,11 +77,17 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     };
     let settings = Settings { rows: opts.rows, iters: opts.iters };
-    print_header(settings);
+    if !opts.cases_only {
+        print_header(settings);
+    }
+    diesel_report::print_header(opts.plan);
 
-    let (lines, relation_lines) = bench_sqlite(settings)?;
-    report::print_table("SQLite (in-memory)", &lines);
-    relations::print_table("SQLite (in-memory)", &relation_lines);
+    if !opts.cases_only {
+        let (lines, relation_lines) = bench_sqlite(settings)?;
+        report::print_table("SQLite (in-memory)", &lines);
+        relations::print_table("SQLite (in-memory)", &relation_lines);
+    }
+    diesel_report::print_table("SQLite (in-memory)", &diesel_cases::run_sqlite(opts.plan)?, opts.markdown);
 
     // The raw side connects with `NoTls`; the orm's default (`sslmode=prefer`) would use TLS
     // against a server that offers it, so both sides run plaintext unless the URL says.
@@ -73,16 +96,27 @@ fn main() -> Result<(), Box<dyn Error>> {
     } else {
         format!("{}{}sslmode=disable", opts.pg_url, if opts.pg_url.contains('?') { '&' } else { '?' })
     };
-    if let Some((lines, relation_lines)) = bench_postgres(&pg_url, settings)? {
+    if let Some(results) = bench_postgres(&pg_url, &opts)? {
         let backend = format!("PostgreSQL ({})", args::redact_url(&pg_url));
-        report::print_table(&backend, &lines);
-        relations::print_table(&backend, &relation_lines);
+        if let Some((lines, relation_lines)) = results.tables {
+            report::print_table(&backend, &lines);
+            relations::print_table(&backend, &relation_lines);
+        }
+        diesel_report::print_table(&backend, &results.cases, opts.markdown);
     }
     Ok(())
 }
 
 /// One backend's results: the main table and the relationship table.
 type BackendLines = (Vec<Line>, Vec<RelationLine>);
+
+/// The PostgreSQL results: the tables above Diesel's cases (unless `--cases`), and those.
+struct PgResults {
+    /// The main and relationship tables (`None` with `--cases`).
+    tables: Option<BackendLines>,
+    /// Diesel's cases.
+    cases: Vec<CaseLine>,
+}
 
 /// What was measured and how.
 fn print_header(settings: Settings) {
@@ -121,7 +155,7 @@ fn bench_sqlite(settings: Settings) -> Result<BackendLines, Box<dyn Error>> {
 }
 
 /// PostgreSQL, or `None` (after a `SKIPPED` message) when the server does not answer.
-fn bench_postgres(url: &str, settings: Settings) -> Result<Option<BackendLines>, Box<dyn Error>> {
+fn bench_postgres(url: &str, opts: &Options) -> Result<Option<PgResults>, Box<dyn Error>> {
     let client = match pg_raw::connect(url) {
         Ok(c) => c,
         Err(e) => {
@@ -140,15 +174,24 @@ fn bench_postgres(url: &str, settings: Settings) -> Result<Option<BackendLines>,
     let pinned = cpu_pin::pin_with_server(raw.client());
     println!();
     println!("PostgreSQL: {}", pinned.note);
-    // The orm engines (and their pooled connections) are gone before the schema is dropped.
-    let result =
-        OrmSide::postgres(url, &schema).and_then(|orm| bench::run(&mut raw, &orm, settings)).and_then(|lines| {
-            let relation_lines = relations::run_postgres(raw.client(), url, &schema, settings.iters)?;
-            Ok((lines, relation_lines))
-        });
+    let result = run_postgres(&mut raw, url, &schema, opts);
     raw.finish()?;
     drop(pinned);
     result.map(Some)
+}
+
+/// Everything measured on PostgreSQL, in `schema`. The orm engines (and their pooled
+/// connections) are gone when this returns, before the schema is dropped.
+fn run_postgres(raw: &mut PgRaw, url: &str, schema: &str, opts: &Options) -> Result<PgResults, Box<dyn Error>> {
+    let tables = if opts.cases_only {
+        None
+    } else {
+        let settings = Settings { rows: opts.rows, iters: opts.iters };
+        let lines = bench::run(raw, &OrmSide::postgres(url, schema)?, settings)?;
+        Some((lines, relations::run_postgres(raw.client(), url, schema, settings.iters)?))
+    };
+    let cases = diesel_cases::run_postgres(raw.client(), url, schema, opts.plan)?;
+    Ok(PgResults { tables, cases })
 }
 
 /// An error and its sources, `: `-separated (postgres' own message is terse).

@@ -67,27 +67,40 @@ pub(crate) fn print_table(backend: &str, lines: &[Line]) {
     print_grid(backend, &["operation", "orm variant", "raw (median)", "orm (median)", "orm/raw"], &rows, 2);
 }
 
-/// Print a titled markdown table: the first `text_columns` columns left-aligned, the
-/// others right-aligned. Every row has one cell per header.
-pub(crate) fn print_grid(title: &str, headers: &[&str], rows: &[Vec<String>], text_columns: usize) {
+/// The width (in characters) of each column: its widest cell or header.
+fn column_widths(headers: &[&str], rows: &[Vec<String>]) -> Vec<usize> {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let render = |cells: &[String]| {
-        let mut out = String::from("|");
-        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+    widths
+}
+
+/// `cells` padded to `widths`, the first `text_columns` left-aligned and the others
+/// right-aligned.
+fn pad_cells(cells: &[String], widths: &[usize], text_columns: usize) -> Vec<String> {
+    cells
+        .iter()
+        .zip(widths)
+        .enumerate()
+        .map(|(i, (cell, w))| {
             let pad = " ".repeat(w - cell.chars().count());
             if i < text_columns {
-                out.push_str(&format!(" {cell}{pad} |"));
+                format!("{cell}{pad}")
             } else {
-                out.push_str(&format!(" {pad}{cell} |"));
+                format!("{pad}{cell}")
             }
-        }
-        out
-    };
+        })
+        .collect()
+}
+
+/// Print a titled markdown table: the first `text_columns` columns left-aligned, the
+/// others right-aligned. Every row has one cell per header.
+pub(crate) fn print_grid(title: &str, headers: &[&str], rows: &[Vec<String>], text_columns: usize) {
+    let widths = column_widths(headers, rows);
+    let render = |cells: &[String]| format!("| {} |", pad_cells(cells, &widths, text_columns).join(" | "));
     println!();
     println!("## {title}");
     println!();
@@ -103,6 +116,21 @@ pub(crate) fn print_grid(title: &str, headers: &[&str], rows: &[Vec<String>], te
     }
 }
 
+/// Print a titled table as plain aligned text (columns two spaces apart, a rule of dashes
+/// under the headers), aligned as [`print_grid`] aligns them.
+pub(crate) fn print_text_grid(title: &str, headers: &[&str], rows: &[Vec<String>], text_columns: usize) {
+    let widths = column_widths(headers, rows);
+    let render = |cells: &[String]| pad_cells(cells, &widths, text_columns).join("  ").trim_end().to_owned();
+    println!();
+    println!("{title}");
+    println!();
+    println!("{}", render(&headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()));
+    println!("{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+    for row in rows {
+        println!("{}", render(row));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +141,16 @@ mod tests {
         assert_eq!(median(&[ms(5), ms(1), ms(3)]), ms(3));
         assert_eq!(median(&[ms(4), ms(1), ms(2), ms(3)]), Duration::from_micros(2500));
         assert_eq!(median(&[]), Duration::ZERO);
+    }
+
+    #[test]
+    fn cells_are_padded_to_their_column() {
+        let rows = vec![vec!["trivial".to_owned(), "1".to_owned(), "1.50".to_owned()]];
+        let widths = column_widths(&["case", "size", "ratio"], &rows);
+        assert_eq!(widths, [7, 4, 5]);
+        assert_eq!(pad_cells(&rows[0], &widths, 2), ["trivial", "1   ", " 1.50"]);
+        // Characters, not bytes: "µ" is one column.
+        assert_eq!(column_widths(&["µs"], &[]), [2]);
     }
 
     #[test]
