@@ -59,7 +59,8 @@ pub struct Capabilities {
     /// Most bind parameters one statement may carry.
     pub max_params: usize,
     /// Array parameters: a list of values compared with a column is one parameter
-    /// (`"t"."c" = ANY($1)`), so the statement's text does not depend on the list's length.
+    /// (`"t"."c" IN (SELECT unnest($1::int8[]))`), so the statement's text does not depend
+    /// on the list's length (see [`Dialect::array_type`]).
     pub array_params: bool,
     /// Longest identifier in bytes (longer ones are refused, not truncated).
     pub max_identifier_len: usize,
@@ -162,6 +163,14 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
     /// (outside any transaction block); `None` when the driver tells that without one
     /// (SQLite's autocommit flag).
     fn idle_probe(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The SQL name of an array of `v`'s kind (`int8[]`), for a list sent as one array
+    /// parameter; `None` where arrays are not parameters (see
+    /// [`Capabilities::array_params`]) or for a kind without one.
+    fn array_type(&self, v: &crate::types::Value) -> Option<&'static str> {
+        let _ = v;
         None
     }
 

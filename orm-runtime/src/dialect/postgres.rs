@@ -39,6 +39,25 @@ impl Dialect for Postgres {
     fn idle_probe(&self) -> Option<&'static str> {
         Some("SELECT now() = statement_timestamp()")
     }
+    fn array_type(&self, v: &crate::types::Value) -> Option<&'static str> {
+        use crate::types::Value;
+        Some(match v {
+            Value::Bool(_) => "bool[]",
+            Value::I16(_) => "int2[]",
+            Value::I32(_) => "int4[]",
+            Value::I64(_) => "int8[]",
+            Value::F32(_) => "float4[]",
+            Value::F64(_) => "float8[]",
+            Value::Text(_) => "text[]",
+            Value::Blob(_) => "bytea[]",
+            Value::Uuid(_) => "uuid[]",
+            Value::Timestamp(_) => "timestamp[]",
+            Value::TimestampTz(_) => "timestamptz[]",
+            Value::Date(_) => "date[]",
+            Value::Time(_) => "time[]",
+            _ => return None,
+        })
+    }
     fn default_isolation_query(&self) -> Option<&'static str> {
         Some("SELECT current_setting('default_transaction_isolation')")
     }

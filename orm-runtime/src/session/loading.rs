@@ -323,7 +323,7 @@ impl Session {
     }
 
     /// Load one relationship of many objects at once (select-in loading): one SELECT listing
-    /// their keys (PostgreSQL: one array parameter, `= ANY($1)`; SQLite: up to 16,383 keys
+    /// their keys (PostgreSQL: one array parameter, `IN (SELECT unnest($1))`; SQLite: up to 16,383 keys
     /// per statement).
     pub fn load_all<M: Mapper, R: Relationship<M>>(&mut self, objs: &[Obj<M>], rel: R) -> Result<()> {
         check_loadable(objs)?;

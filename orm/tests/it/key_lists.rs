@@ -1,4 +1,4 @@
-//! Lists compared with a column: one array parameter on PostgreSQL (`= ANY($1)`, `<> ALL($1)`),
+//! Lists compared with a column: one array parameter on PostgreSQL (`IN (SELECT unnest($1))`),
 //! one parameter per value on SQLite; the same rows either way (issue 14).
 
 use orm::prelude::*;
