@@ -109,11 +109,12 @@ pub enum Error {
         /// The driver's message.
         message: String,
     },
-    /// The connection was lost while COMMIT was in flight: the transaction may or may not have
-    /// been committed. Never retried automatically ([`Error::is_retryable`] is false); the
-    /// application must find out (read the rows back) before doing the work again. The
-    /// connection has been discarded.
-    #[error("the connection was lost during COMMIT; the transaction may or may not have been committed: {message}")]
+    /// The connection was lost while a commit was in flight: a COMMIT, or a write sent
+    /// outside a transaction (which commits by itself: a Core statement on the engine, a
+    /// session's commit of one INSERT). It may or may not have been committed. Never retried
+    /// automatically ([`Error::is_retryable`] is false); the application must find out (read
+    /// the rows back) before doing the work again. The connection has been discarded.
+    #[error("the connection was lost before the commit was confirmed; the work may or may not have been committed: {message}")]
     CommitOutcomeUnknown {
         /// The driver's message.
         message: String,

@@ -460,9 +460,9 @@ impl Connection {
 
     /// Note the outcome of a statement: a fired deadline turns its error into
     /// [`Error::Canceled`] / [`Error::StatementTimeout`]; disconnects break the connection.
-    fn finish<R>(&mut self, armed: Option<Armed>, r: Result<R>) -> Result<R> {
+    fn finish<R>(&mut self, armed: Option<Armed>, sql: &str, r: Result<R>) -> Result<R> {
         let postgres = self.inner.is_postgres();
-        finish(&mut self.health, postgres, armed, r)
+        finish(&mut self.health, postgres, armed, sql, r)
     }
 
     /// The dialect to render statements for this connection.
@@ -524,7 +524,7 @@ impl Connection {
         if r.is_ok() {
             self.note_transaction_control(sql);
         }
-        self.finish(armed, r)
+        self.finish(armed, sql, r)
     }
 
     fn note_transaction_control(&mut self, sql: &str) {
@@ -603,7 +603,7 @@ impl Connection {
             }
             .map(|()| rows)
         });
-        self.finish(armed, r.map(drop))
+        self.finish(armed, sql, r.map(drop))
     }
 
     /// Run a query, handing each row to `f` as it arrives (memory stays flat for large
@@ -636,7 +636,7 @@ impl Connection {
             }
             .map(|()| rows)
         });
-        self.finish(armed, r.map(drop))
+        self.finish(armed, sql, r.map(drop))
     }
 
     /// Prepare `sql` once (through the statement cache) and run it many times with
@@ -706,7 +706,7 @@ impl Connection {
             #[cfg(feature = "postgres")]
             Inner::Postgres(c) => c.batch(sql),
         });
-        self.finish(armed, r)
+        self.finish(armed, sql, r)
     }
 
     /// Begin a transaction at the database's default isolation level. On SQLite, `write`
@@ -943,12 +943,20 @@ fn check_param_count(dialect: &dyn Dialect, n: usize) -> Result<()> {
 
 /// Note the outcome of a statement: a fired deadline turns its error into
 /// [`Error::Canceled`] / [`Error::StatementTimeout`]; disconnects break the connection.
-fn finish<R>(health: &mut Health, postgres: bool, armed: Option<Armed>, r: Result<R>) -> Result<R> {
+fn finish<R>(health: &mut Health, postgres: bool, armed: Option<Armed>, sql: &str, r: Result<R>) -> Result<R> {
     let fired = armed.and_then(Armed::disarm);
     r.map_err(|e| {
-        let e = match (fired, &e) {
-            (Some((kind, after)), Error::Canceled { .. } | Error::StatementTimeout { .. }) => kind.error(after, &e),
-            _ => e,
+        let e = match (fired, e) {
+            (Some((kind, after)), e @ (Error::Canceled { .. } | Error::StatementTimeout { .. })) => {
+                kind.error(after, &e)
+            }
+            // A write sent outside a transaction commits by itself: lost before its answer,
+            // it may or may not have committed (PostgreSQL; SQLite cannot lose its
+            // connection). Never `Disconnected`, which tells the caller it may run it again.
+            (_, Error::Disconnected { message }) if postgres && !health.in_transaction && !rerun_is_harmless(sql) => {
+                Error::CommitOutcomeUnknown { message }
+            }
+            (_, e) => e,
         };
         health.note(e, postgres)
     })
@@ -1020,7 +1028,7 @@ impl Prepared<'_> {
                 client.execute(&*stmt, &refs).map_err(|e| name_nul_column(from_pg(e, None), sql, params))
             }
         });
-        finish(self.health, self.postgres, armed, r)
+        finish(self.health, self.postgres, armed, &self.sql, r)
     }
 
     /// SQLite: the rowid of the row the last execution inserted (`None` on PostgreSQL).

@@ -223,7 +223,8 @@ impl EngineBuilder {
     /// an error; a more recent one found dead at its first statement is replaced by a new
     /// connection and a read (or `BEGIN`) runs again there, unseen by the caller. A first
     /// statement that writes outside a transaction is never run twice: it fails with
-    /// [`Error::Disconnected`](crate::error::Error::Disconnected), as with the probe off.
+    /// [`Error::CommitOutcomeUnknown`](crate::error::Error::CommitOutcomeUnknown) (it commits
+    /// by itself, so the server may have committed it before the connection went).
     ///
     /// `false`: no check and no replacement; the first statement on a dead connection fails
     /// with `Disconnected`, and the connection is discarded.

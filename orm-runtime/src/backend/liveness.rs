@@ -18,7 +18,7 @@
 //! pool's manager as `Reopen`) and the statement runs again: the caller sees nothing, as with the
 //! probe. A first statement that writes outside a transaction is never run twice, since a
 //! connection lost while the server ran it may have committed it; it fails with
-//! [`Error::Disconnected`](crate::error::Error::Disconnected), the connection is discarded
+//! [`Error::CommitOutcomeUnknown`](crate::error::Error::CommitOutcomeUnknown), the connection is discarded
 //! and the pool generation moves on, so the pool's other stale connections go without a
 //! round trip.
 

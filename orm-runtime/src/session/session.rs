@@ -74,6 +74,8 @@ pub struct Session {
     /// SQLite: the open transaction holds the database's write lock (began `IMMEDIATE`, or
     /// has written, or took it for a locking read).
     write_locked: bool,
+    /// A commit is flushing: a flush of one statement may go without BEGIN / COMMIT.
+    committing: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -112,6 +114,7 @@ impl Engine {
             tx_options: TransactionOptions::new(),
             explicit: None,
             write_locked: false,
+            committing: false,
         }
     }
 }
@@ -736,7 +739,18 @@ impl Session {
         };
         plan.sort();
         crate::session::cascade::order_within_tables(&mut plan.inserts, &plan.syncs)?;
-        let result = match self.connection(true) {
+        // A commit whose flush is one INSERT, with no transaction open: the statement alone
+        // (atomic by itself; BEGIN and COMMIT would be two more round trips). An AfterFlush
+        // listener might write more, which must share a transaction with it.
+        let alone = self.committing
+            && self.savepoints.is_empty()
+            && self.explicit.is_none()
+            && !self.listeners.has(SessionEvent::AfterFlush)
+            && self.identity.touched().is_empty()
+            && plan.is_one_statement(self.engine.dialect_kind(), &self.listeners.mapper)
+            && !self.checked_out()?.in_transaction();
+        let connection = if alone { self.checked_out().map(drop) } else { self.connection(true).map(drop) };
+        let result = match connection {
             Ok(_) => {
                 let Session { conn, identity, undo, listeners, .. } = self;
                 let Some(conn) = conn.as_mut() else { unreachable!("connection() set it") };
@@ -833,7 +847,10 @@ impl Session {
             self.fail(&e);
             return Err(e);
         }
-        self.flush()?;
+        self.committing = true;
+        let flushed = self.flush();
+        self.committing = false;
+        flushed?;
         if let Some(conn) = self.conn.as_mut() {
             if conn.in_transaction() {
                 if let Err(e) = conn.commit() {

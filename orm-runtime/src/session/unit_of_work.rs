@@ -518,6 +518,47 @@ pub(crate) struct FlushPlan {
 }
 
 impl FlushPlan {
+    /// Whether the plan is one INSERT statement: new objects of one table (no inheritance,
+    /// no insert listeners) of one shape, as many as one statement carries, and nothing else
+    /// (the caller checks that no loaded object changed). A commit sends such a flush alone,
+    /// without BEGIN / COMMIT around it: one statement is atomic by itself.
+    pub(crate) fn is_one_statement(&self, dialect: DialectKind, mapper: &MapperListeners) -> bool {
+        let nothing_else = self.deletes.is_empty()
+            && self.early_deletes.is_empty()
+            && self.syncs.is_empty()
+            && self.assoc.is_empty()
+            && self.assoc_clears.is_empty();
+        let Some(first) = self.inserts.first() else { return false };
+        let table = first.table();
+        if !nothing_else
+            || table.inheritance.is_some()
+            || mapper.has_before_of(first.model(), WriteEvent::Insert)
+            || mapper.has_after_of(first.model(), WriteEvent::Insert)
+        {
+            return false;
+        }
+        if self.inserts.len() == 1 {
+            return true;
+        }
+        // SQLite reads the keys of several rows back with a second statement (the largest
+        // key, see `insert_multi_row`), which only a transaction keeps from racing a writer.
+        if dialect.dialect().capabilities().keys_by_rowid && table.auto_increment_column().is_some() {
+            return false;
+        }
+        // Several rows share a statement when only the generated key comes back (see
+        // `insert_rows`): no server default may be left to the database.
+        let defaults: Vec<usize> =
+            table.columns.iter().filter(|c| c.server_default.is_some()).map(|c| c.index).collect();
+        self.inserts.len() <= rows_per_statement(table, dialect.dialect())
+            && self.inserts.iter().all(|o| {
+                let mut filled = true;
+                if std::ptr::eq(o.table(), table) && !defaults.is_empty() {
+                    o.with_fields(&mut |d| filled = defaults.iter().all(|&i| !d.is_none_at(i)));
+                }
+                std::ptr::eq(o.table(), table) && filled
+            })
+    }
+
     pub(crate) fn sort(&mut self) {
         let mut tables: Vec<&'static TableDef> = Vec::new();
         for o in self.inserts.iter().chain(&self.deletes) {

@@ -110,3 +110,56 @@ fn objects_with_their_own_keys_share_one_statement() {
         assert_eq!(labels, ["l0", "l1", "l2", "l3"]);
     });
 }
+
+/// Would catch: BEGIN / COMMIT round trips around a commit that writes one statement, or a
+/// commit of several statements sent without a transaction.
+#[test]
+fn a_commit_of_one_insert_statement_sends_no_transaction_control() {
+    each_db("fb_alone", |db| {
+        db.engine.create_all(&[User::table()]).unwrap();
+        db.log.take();
+        let mut s = db.engine.session();
+        s.add(User::new("solo", 1)).unwrap();
+        s.commit().unwrap();
+        let sent = db.log.take();
+        assert_eq!(sent.len(), 1, "{}: {sent:?}", db.name);
+        assert!(sent[0].starts_with("INSERT"));
+
+        // Several rows in one statement (PostgreSQL; SQLite reads their keys back with a
+        // second statement, so it keeps the transaction).
+        let mut s = db.engine.session();
+        for i in 0..3 {
+            s.add(User::new(&format!("trio{i}"), 2)).unwrap();
+        }
+        s.commit().unwrap();
+        let sent = db.log.take();
+        let expected = if db.is_pg() { 1 } else { 4 };
+        assert_eq!(sent.len(), expected, "{}: {sent:?}", db.name);
+
+        // An insert and an update: two statements, one transaction.
+        let mut s = db.engine.session();
+        let solo = s.query::<User>().filter_by(User::name, "solo").one().unwrap();
+        solo.write().age = 9;
+        s.add(User::new("duo", 3)).unwrap();
+        s.commit().unwrap();
+        let sent = db.log.take();
+        assert!(sent.iter().any(|q| q.starts_with("BEGIN")) && sent.last().is_some_and(|q| q == "COMMIT"), "{sent:?}");
+    });
+}
+
+/// Would catch: a failed single-statement commit leaving objects persistent, or the session
+/// usable without a rollback.
+#[test]
+fn a_failed_commit_of_one_statement_keeps_the_session_rules() {
+    each_db("fb_alone_fail", |db| {
+        db.engine.create_all(&[User::table()]).unwrap();
+        insert::<User>().values(&User::new("taken", 1)).execute(&db.engine).unwrap();
+        let mut s = db.engine.session();
+        let dup = s.add(User::new("taken", 2)).unwrap();
+        assert!(matches!(s.commit(), Err(Error::UniqueViolation { .. })), "{}", db.name);
+        assert!(matches!(s.flush(), Err(Error::PendingRollback { .. })));
+        s.rollback().unwrap();
+        assert_eq!((dup.state(), dup.read().id), (ObjectState::Transient, 0));
+        assert_eq!(select(func::count_all()).from::<User>().one(&db.engine).unwrap(), 1);
+    });
+}

@@ -612,13 +612,15 @@ fn t16_session_commit_outcome_unknown() {
          CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON {schema}.users DEFERRABLE INITIALLY DEFERRED
          FOR EACH ROW EXECUTE FUNCTION {schema}.slow()"
     ));
-    let kill_during_commit = |app: String| {
+    // `statement`: how the statement whose commit runs the trigger starts (COMMIT, or an
+    // INSERT sent alone, which commits by itself).
+    let kill_during = |app: String, statement: &'static str| {
         std::thread::spawn(move || {
             let mut admin = PgAdmin::connect();
             let mut killed = false;
-            admin.wait_until("COMMIT sleeping in the trigger", Duration::from_secs(5), |a| {
+            admin.wait_until("a commit sleeping in the trigger", Duration::from_secs(5), |a| {
                 let b = a.backends(&app);
-                match b.iter().find(|b| b.query == "COMMIT" && b.wait_event.as_deref() == Some("PgSleep")) {
+                match b.iter().find(|b| b.query.starts_with(statement) && b.wait_event.as_deref() == Some("PgSleep")) {
                     Some(b) => {
                         killed = a.terminate(b.pid);
                         true
@@ -630,9 +632,12 @@ fn t16_session_commit_outcome_unknown() {
         })
     };
 
+    let kill_during_commit = |app: String| kill_during(app, "COMMIT");
     let killer = kill_during_commit(fx.app.clone());
     let mut s = fx.engine.session();
     s.add(User::new("maybe", 1)).unwrap();
+    // Flushed first: the transaction is open, and the commit is a COMMIT.
+    s.flush().unwrap();
     let t = Instant::now();
     let err = s.commit().unwrap_err();
     assert!(killer.join().unwrap());
@@ -658,5 +663,16 @@ fn t16_session_commit_outcome_unknown() {
     assert!(killer.join().unwrap());
     assert!(matches!(err, Error::CommitOutcomeUnknown { .. }), "{err:?}");
     assert_eq!(runs, 1);
+
+    // A commit of one INSERT is sent alone (no BEGIN / COMMIT): lost while the statement's
+    // own commit runs, its outcome is just as unknown.
+    let killer = kill_during(fx.app.clone(), "INSERT");
+    let mut s = fx.engine.session();
+    s.add(User::new("alone", 1)).unwrap();
+    let err = s.commit().unwrap_err();
+    assert!(killer.join().unwrap());
+    assert!(matches!(err, Error::CommitOutcomeUnknown { .. }) && !err.is_retryable(), "{err:?}");
+    s.rollback().unwrap();
+    drop(s);
     fx.assert_no_leaks();
 }

@@ -177,8 +177,11 @@ fn t22_sqlite_commit_busy_never_leaves_open_tx() {
     let probe_failures = engine.pool_status().probe_failures;
 
     // The session's INSERT works (RESERVED lock); its COMMIT needs the readers gone: Busy.
+    // Two rows: a commit of one INSERT alone would be sent without BEGIN / COMMIT (SQLite
+    // then rolls the statement back itself), and this is about a COMMIT that got Busy.
     let mut s = engine.session();
     let obj = s.add(Ledger { id: 0, v: 40 }).unwrap();
+    s.add(Ledger { id: 0, v: 41 }).unwrap();
     sent.lock().unwrap().clear();
     let t = Instant::now();
     let err = s.commit().unwrap_err();
