@@ -739,15 +739,14 @@ impl Session {
         };
         plan.sort();
         crate::session::cascade::order_within_tables(&mut plan.inserts, &plan.syncs)?;
-        // A commit whose flush is one INSERT, with no transaction open: the statement alone
+        // A commit whose flush is one statement, with no transaction open: the statement alone
         // (atomic by itself; BEGIN and COMMIT would be two more round trips). An AfterFlush
         // listener might write more, which must share a transaction with it.
         let alone = self.committing
             && self.savepoints.is_empty()
             && self.explicit.is_none()
             && !self.listeners.has(SessionEvent::AfterFlush)
-            && self.identity.touched().is_empty()
-            && plan.is_one_statement(self.engine.dialect_kind(), &self.listeners.mapper)
+            && plan.is_one_statement(&self.identity.touched(), self.engine.dialect_kind(), &self.listeners.mapper)
             && !self.checked_out()?.in_transaction();
         let connection = if alone { self.checked_out().map(drop) } else { self.connection(true).map(drop) };
         let result = match connection {

@@ -518,24 +518,37 @@ pub(crate) struct FlushPlan {
 }
 
 impl FlushPlan {
-    /// Whether the plan is one INSERT statement: new objects of one table (no inheritance,
-    /// no insert listeners) of one shape, as many as one statement carries, and nothing else
-    /// (the caller checks that no loaded object changed). A commit sends such a flush alone,
-    /// without BEGIN / COMMIT around it: one statement is atomic by itself.
-    pub(crate) fn is_one_statement(&self, dialect: DialectKind, mapper: &MapperListeners) -> bool {
-        let nothing_else = self.deletes.is_empty()
-            && self.early_deletes.is_empty()
+    /// Whether the plan is one statement: new objects of one table (no inheritance, no
+    /// listeners) of one shape, as many as one INSERT carries, or the UPDATE of one changed
+    /// object (`touched`, the session's changed objects), or the DELETE of one; nothing else.
+    /// A commit sends such a flush alone, without BEGIN / COMMIT around it: one statement is
+    /// atomic by itself.
+    pub(crate) fn is_one_statement(
+        &self,
+        touched: &[Arc<dyn Tracked>],
+        dialect: DialectKind,
+        mapper: &MapperListeners,
+    ) -> bool {
+        let no_links = self.early_deletes.is_empty()
             && self.syncs.is_empty()
             && self.assoc.is_empty()
             && self.assoc_clears.is_empty();
-        let Some(first) = self.inserts.first() else { return false };
+        let (first, event) = match (self.inserts.first(), touched, self.deletes.as_slice()) {
+            (Some(first), [], []) => (first, WriteEvent::Insert),
+            (None, [one], []) => (one, WriteEvent::Update),
+            (None, [], [one]) => (one, WriteEvent::Delete),
+            _ => return false,
+        };
         let table = first.table();
-        if !nothing_else
+        if !no_links
             || table.inheritance.is_some()
-            || mapper.has_before_of(first.model(), WriteEvent::Insert)
-            || mapper.has_after_of(first.model(), WriteEvent::Insert)
+            || mapper.has_before_of(first.model(), event)
+            || mapper.has_after_of(first.model(), event)
         {
             return false;
+        }
+        if event != WriteEvent::Insert {
+            return true;
         }
         if self.inserts.len() == 1 {
             return true;

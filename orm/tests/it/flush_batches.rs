@@ -136,6 +136,22 @@ fn a_commit_of_one_insert_statement_sends_no_transaction_control() {
         let expected = if db.is_pg() { 1 } else { 4 };
         assert_eq!(sent.len(), expected, "{}: {sent:?}", db.name);
 
+        // One changed object: its UPDATE alone; one deleted object: its DELETE alone.
+        let mut s = db.engine.session();
+        let solo = s.query::<User>().filter_by(User::name, "solo").one().unwrap();
+        db.log.take();
+        solo.write().age = 5;
+        s.commit().unwrap();
+        let sent = db.log.take();
+        assert!(sent.len() == 1 && sent[0].starts_with("UPDATE"), "{}: {sent:?}", db.name);
+        let mut s = db.engine.session();
+        let trio = s.query::<User>().filter_by(User::name, "trio0").one().unwrap();
+        db.log.take();
+        s.delete(&trio).unwrap();
+        s.commit().unwrap();
+        let sent = db.log.take();
+        assert!(sent.len() == 1 && sent[0].starts_with("DELETE"), "{}: {sent:?}", db.name);
+
         // An insert and an update: two statements, one transaction.
         let mut s = db.engine.session();
         let solo = s.query::<User>().filter_by(User::name, "solo").one().unwrap();
