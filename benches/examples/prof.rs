@@ -2,7 +2,7 @@
 //! `perf record ./target/release/examples/prof <mode>`.
 //!
 //! Modes: `insert-session` (default), `insert-core`, `get-core`, `get-engine` (a checkout per
-//! read), `get-session`, `get-session-each` (a session per read),
+//! read), `get-raw-sqlite` (the same lookup through rusqlite alone), `get-session`, `get-session-each` (a session per read),
 //! `load-session`, `joined` / `selectin` (100 authors with 10 books each, through a
 //! relationship loader), and `get-raw` (the same lookup through a plain `postgres::Client`; needs a
 //! PostgreSQL `PROF_URL`). `PROF_URL` picks the database (default in-memory SQLite),
@@ -79,6 +79,34 @@ fn relationships(engine: &Engine, mode: &str, loops: usize) -> Result<(), Box<dy
     Ok(())
 }
 
+/// `get-raw-sqlite`: the keyed lookup of `get-core` through rusqlite alone (its own
+/// in-memory database holding the same rows), the baseline of the per-call cost.
+fn get_raw_sqlite(rows: &[Row], loops: usize) -> Result<(), Box<dyn Error>> {
+    let conn = rusqlite::Connection::open_in_memory()?;
+    conn.execute_batch(
+        "CREATE TABLE bench_users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER NOT NULL, score REAL NOT NULL)",
+    )?;
+    {
+        let tx = conn.unchecked_transaction()?;
+        let mut stmt = tx.prepare("INSERT INTO bench_users (name, age, score) VALUES (?, ?, ?)")?;
+        for r in rows {
+            stmt.execute(rusqlite::params![r.name, r.age, r.score])?;
+        }
+        drop(stmt);
+        tx.commit()?;
+    }
+    let sql = "SELECT \"bench_users\".\"id\", \"bench_users\".\"name\", \"bench_users\".\"age\", \"bench_users\".\"score\" FROM \"bench_users\" WHERE \"bench_users\".\"id\" = ?";
+    for _ in 0..loops {
+        for k in 1..1000i64 {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let row =
+                stmt.query_row([k], |r| Ok(Row { id: r.get(0)?, name: r.get(1)?, age: r.get(2)?, score: r.get(3)? }))?;
+            std::hint::black_box(row);
+        }
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "insert-session".into());
     // `PROF_URL` profiles another database (its `bench_users` table is replaced).
@@ -103,6 +131,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
         }
         return Ok(());
+    }
+    if mode == "get-raw-sqlite" {
+        return get_raw_sqlite(&rows, loops(300));
     }
     insert::<Row>().values_many(&rows).execute(&engine)?;
     let mut conn = engine.connection()?;
