@@ -197,8 +197,15 @@ impl<M: Model> DynModel for M {
     }
     fn lent_into<'a>(&'a self, columns: &[usize], out: &mut Vec<crate::types::lent::Lent<'a>>) -> bool {
         for &i in columns {
-            match crate::types::lent::Lent::of(&self.column_param(i)) {
-                Some(v) => out.push(v),
+            let param = self.column_param(i);
+            match crate::types::lent::Lent::of(&param) {
+                Some(v) => {
+                    out.push(v);
+                    // A value that lends itself owns no memory (borrowed text and bytes,
+                    // scalars): nothing to drop, and skipping the call to `Value`'s drop
+                    // (not inlined) is measurable on bulk inserts.
+                    std::mem::forget(param);
+                }
                 None => return false,
             }
         }

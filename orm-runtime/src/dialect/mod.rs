@@ -151,12 +151,21 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
         " ESCAPE E'\\\\'"
     }
 
-    /// How many rows of `width` bound columns one multi-row INSERT should carry (before the
-    /// bind-parameter limit). The default, up to 1000 rows, saves round trips on PostgreSQL
-    /// (500 to 2000 measured the same on 10,000 rows; 4000 and more were slower).
-    fn insert_rows_per_statement(&self, width: usize) -> usize {
-        let _ = width;
+    /// How many rows of `width` bound columns, `copied` of them bound as text or bytes the
+    /// database copies (see [`Dialect::binds_by_copy`]), one multi-row INSERT should carry
+    /// (before the bind-parameter limit). The default, up to 1000 rows, saves round trips on
+    /// PostgreSQL (500 to 2000 measured the same on 10,000 rows; 4000 and more were slower).
+    fn insert_rows_per_statement(&self, width: usize, copied: usize) -> usize {
+        let _ = (width, copied);
         1000
+    }
+
+    /// Whether a parameter of this kind is bound as text or bytes that the database copies
+    /// into memory of its own (what [`Dialect::insert_rows_per_statement`] counts as
+    /// `copied`); none by default.
+    fn binds_by_copy(&self, kind: crate::types::SqlKind) -> bool {
+        let _ = kind;
+        false
     }
 
     /// The statement a pool's checkout probe runs to see that a connection is alive and idle
@@ -166,11 +175,11 @@ pub trait Dialect: std::fmt::Debug + Send + Sync {
         None
     }
 
-    /// The SQL name of an array of `v`'s kind (`int8[]`), for a list sent as one array
+    /// The SQL name of the array type of `values` (`int8[]`), for a list sent as one array
     /// parameter; `None` where arrays are not parameters (see
     /// [`Capabilities::array_params`]) or for a kind without one.
-    fn array_type(&self, v: &crate::types::Value) -> Option<&'static str> {
-        let _ = v;
+    fn array_type(&self, values: &crate::types::ArrayValues) -> Option<&'static str> {
+        let _ = values;
         None
     }
 

@@ -39,23 +39,22 @@ impl Dialect for Postgres {
     fn idle_probe(&self) -> Option<&'static str> {
         Some("SELECT now() = statement_timestamp()")
     }
-    fn array_type(&self, v: &crate::types::Value) -> Option<&'static str> {
-        use crate::types::Value;
-        Some(match v {
-            Value::Bool(_) => "bool[]",
-            Value::I16(_) => "int2[]",
-            Value::I32(_) => "int4[]",
-            Value::I64(_) => "int8[]",
-            Value::F32(_) => "float4[]",
-            Value::F64(_) => "float8[]",
-            Value::Text(_) => "text[]",
-            Value::Blob(_) => "bytea[]",
-            Value::Uuid(_) => "uuid[]",
-            Value::Timestamp(_) => "timestamp[]",
-            Value::TimestampTz(_) => "timestamptz[]",
-            Value::Date(_) => "date[]",
-            Value::Time(_) => "time[]",
-            _ => return None,
+    fn array_type(&self, values: &crate::types::ArrayValues) -> Option<&'static str> {
+        use crate::types::ArrayValues as A;
+        Some(match values {
+            A::Bool(_) => "bool[]",
+            A::I16(_) => "int2[]",
+            A::I32(_) => "int4[]",
+            A::I64(_) => "int8[]",
+            A::F32(_) => "float4[]",
+            A::F64(_) => "float8[]",
+            A::Text(_) => "text[]",
+            A::Blob(_) => "bytea[]",
+            A::Uuid(_) => "uuid[]",
+            A::Timestamp(_) => "timestamp[]",
+            A::TimestampTz(_) => "timestamptz[]",
+            A::Date(_) => "date[]",
+            A::Time(_) => "time[]",
         })
     }
     fn default_isolation_query(&self) -> Option<&'static str> {

@@ -77,39 +77,18 @@ impl Writer<'_> {
     /// The values of `list` as one array parameter and its SQL type, where the dialect takes
     /// arrays, `expr` is a column and `list` holds values of one kind with an array type of
     /// their own, none NULL.
-    fn array_operand(&self, expr: &Node, list: &[Node]) -> Option<(Vec<Value>, &'static str)> {
+    fn array_operand(&self, expr: &Node, list: &[Node]) -> Option<(crate::types::ArrayValues, &'static str)> {
         if !self.d.capabilities().array_params || !matches!(expr, Node::Column { .. }) {
             return None;
         }
-        let mut kind = None;
         let mut values = Vec::with_capacity(list.len());
         for item in list {
             let Node::Value(v) = item else { return None };
-            let arrayable = matches!(
-                v,
-                Value::Bool(_)
-                    | Value::I16(_)
-                    | Value::I32(_)
-                    | Value::I64(_)
-                    | Value::F32(_)
-                    | Value::F64(_)
-                    | Value::Text(_)
-                    | Value::Blob(_)
-                    | Value::Uuid(_)
-                    | Value::Timestamp(_)
-                    | Value::TimestampTz(_)
-                    | Value::Date(_)
-                    | Value::Time(_)
-            );
-            let this = std::mem::discriminant(v);
-            if !arrayable || kind.is_some_and(|k| k != this) {
-                return None;
-            }
-            kind = Some(this);
-            values.push(v.clone());
+            values.push(v);
         }
-        let array_type = self.d.array_type(values.first()?)?;
-        Some((values, array_type))
+        let array = crate::types::ArrayValues::collect(values)?;
+        let array_type = self.d.array_type(&array)?;
+        Some((array, array_type))
     }
 
     fn idents(&mut self, names: &[&str]) -> Result<()> {
@@ -587,7 +566,7 @@ impl Writer<'_> {
                     // on PostgreSQL 15); with an index it is a nested loop of index lookups.
                     self.operand(expr)?;
                     self.push(if *negated { " NOT IN (SELECT unnest(" } else { " IN (SELECT unnest(" });
-                    self.bind(Value::Array(values));
+                    self.bind(Value::Array(Box::new(values)));
                     self.push("::");
                     self.push(array_type);
                     self.push("))");

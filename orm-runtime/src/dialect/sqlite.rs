@@ -55,11 +55,27 @@ impl Dialect for Sqlite {
     fn like_escape(&self) -> &'static str {
         " ESCAPE '\\'"
     }
-    /// About 300 parameters' worth of rows (100 rows of 3 columns). Measured on 10,000 rows,
-    /// that is about 1.7x faster than one prepared single-row statement executed per row;
-    /// longer statements got slower again (1000 rows of 3 columns: ~15% slower than 100).
-    fn insert_rows_per_statement(&self, width: usize) -> usize {
-        300 / width.max(1)
+    /// About 300 parameters' worth of rows (100 rows of 3 columns), and at most about 100
+    /// text or byte values per statement. Measured (`benches/examples/sqlite_batch.rs`, 20,000
+    /// and 1,000 rows of 3 to 20 columns): 300 parameters is within 2 % of the fastest budget
+    /// at every width for mixed columns, about 1.7x faster than a prepared single-row INSERT
+    /// per row; more parameters got slower again. Each text or byte value is copied into
+    /// SQLite's per-connection pool of small allocations (about 120 slots by default); past
+    /// that every copy is a `malloc`, which made the 300-parameter budget 35-65 % slower than
+    /// the fastest on text-only rows, and the cap of 100 copied values brings it back.
+    fn insert_rows_per_statement(&self, width: usize, copied: usize) -> usize {
+        let by_params = 300 / width.max(1);
+        match copied {
+            0 => by_params,
+            n => by_params.min(100 / n),
+        }
+    }
+    /// Text, JSON, decimals, temporal values (ISO-8601 text) and bytes, UUIDs (16-byte blobs).
+    fn binds_by_copy(&self, kind: SqlKind) -> bool {
+        !matches!(
+            kind,
+            SqlKind::SmallInt | SqlKind::Integer | SqlKind::BigInt | SqlKind::Real | SqlKind::Double | SqlKind::Boolean
+        )
     }
     fn auto_increment_column(&self, _col: &ColumnDef) -> String {
         // Only the exact type name INTEGER makes the column an alias of the rowid.
@@ -114,5 +130,19 @@ mod tests {
         assert_eq!(json_member_path(""), r#"$."""#);
         assert_eq!(json_member_path("x.y[0]$"), r#"$."x.y[0]$""#);
         assert_eq!(json_member_path("a\"b\\c\n"), r#"$."a\u0022b\u005cc\u000a""#);
+    }
+
+    /// Would catch: text-heavy rows batched past SQLite's small-allocation pool (35-65 %
+    /// slower, `benches/examples/sqlite_batch.rs`), or mixed rows cut below 300 parameters.
+    #[test]
+    fn insert_batches_keep_300_parameters_and_100_copied_values() {
+        use crate::dialect::Dialect;
+        let d = super::Sqlite;
+        assert_eq!(d.insert_rows_per_statement(3, 1), 100, "name, age, score");
+        assert_eq!(d.insert_rows_per_statement(10, 0), 30);
+        assert_eq!(d.insert_rows_per_statement(10, 4), 25);
+        assert_eq!(d.insert_rows_per_statement(20, 20), 5);
+        assert_eq!(d.insert_rows_per_statement(3, 3), 33);
+        assert!(d.binds_by_copy(crate::types::SqlKind::Timestamp) && !d.binds_by_copy(crate::types::SqlKind::Double));
     }
 }

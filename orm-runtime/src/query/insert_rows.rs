@@ -129,11 +129,13 @@ fn written_columns(table: &TableDef) -> Vec<usize> {
 /// statement carries the rest): the dialect's preferred size, under its bind-parameter limit.
 /// A model whose only column is generated inserts `DEFAULT VALUES`, one row at a time.
 pub(crate) fn rows_per_statement(table: &TableDef, dialect: &dyn Dialect) -> usize {
-    let w = table.columns.iter().filter(|c| !c.auto_increment).count();
+    let written = || table.columns.iter().filter(|c| !c.auto_increment);
+    let w = written().count();
     if w == 0 {
         return 1;
     }
-    dialect.insert_rows_per_statement(w).min(dialect.capabilities().max_params / w).max(1)
+    let copied = written().filter(|c| dialect.binds_by_copy(c.kind)).count();
+    dialect.insert_rows_per_statement(w, copied).min(dialect.capabilities().max_params / w).max(1)
 }
 
 impl<'a> InsertRows<'a> {

@@ -17,6 +17,7 @@
 //! and ordering work on them; decimals are text as written, so on SQLite equality compares
 //! the text (`12.30` is not `12.3`: keep one scale per column) and ordering is textual.
 
+mod array;
 #[cfg(feature = "chrono")]
 mod chrono;
 mod custom;
@@ -39,6 +40,7 @@ mod uuid;
 mod value;
 
 pub use crate::error::DecodeError;
+pub use array::ArrayValues;
 pub use custom::CustomType;
 #[cfg(feature = "serde_json")]
 pub use json::Json;

@@ -63,7 +63,7 @@ pub enum Value {
     /// A one-dimensional array of values of one kind, none NULL: a PostgreSQL array
     /// parameter. The renderer sends a key list this way (`"t"."id" = ANY($1)`, one
     /// parameter however long the list); SQLite has no arrays and refuses to bind one.
-    Array(Vec<Value>),
+    Array(Box<crate::types::ArrayValues>),
 }
 
 impl Value {
@@ -163,21 +163,47 @@ fn mismatch(what: &str, ty: &Type) -> BoxError {
 /// A one-dimensional array parameter of `ty`'s element type, each element bound as a
 /// parameter of that type.
 #[cfg(feature = "postgres")]
-fn array_to_pg(items: &[Value], ty: &Type, out: &mut postgres::types::private::BytesMut) -> Result<IsNull, BoxError> {
+fn array_to_pg(
+    items: &crate::types::ArrayValues,
+    ty: &Type,
+    out: &mut postgres::types::private::BytesMut,
+) -> Result<IsNull, BoxError> {
+    use crate::types::ArrayValues as A;
     use postgres::types::{Kind, ToSql};
     use postgres_protocol::types as wire;
     let Kind::Array(member) = ty.kind() else { return Err(mismatch("an array", ty)) };
     let dimension = wire::ArrayDimension { len: i32::try_from(items.len())?, lower_bound: 1 };
-    wire::array_to_sql(
-        Some(dimension),
-        member.oid(),
-        items,
-        |item, out| match item.to_sql(member, out)? {
-            IsNull::No => Ok(postgres_protocol::IsNull::No),
-            IsNull::Yes => Ok(postgres_protocol::IsNull::Yes),
-        },
-        out,
-    )?;
+    let wire_null = |n: IsNull| match n {
+        IsNull::No => postgres_protocol::IsNull::No,
+        IsNull::Yes => postgres_protocol::IsNull::Yes,
+    };
+    // Each element through the scalar encoder of its kind (ranges and formats checked there).
+    macro_rules! encode {
+        ($items:expr, |$x:ident| $element:expr) => {
+            wire::array_to_sql(
+                Some(dimension),
+                member.oid(),
+                $items.iter(),
+                |$x, out| Ok(wire_null($element.to_sql(member, out)?)),
+                out,
+            )?
+        };
+    }
+    match items {
+        A::Bool(v) => encode!(v, |x| x),
+        A::I16(v) => encode!(v, |x| Value::I16(*x)),
+        A::I32(v) => encode!(v, |x| Value::I32(*x)),
+        A::I64(v) => encode!(v, |x| Value::I64(*x)),
+        A::F32(v) => encode!(v, |x| Value::F32(*x)),
+        A::F64(v) => encode!(v, |x| Value::F64(*x)),
+        A::Text(v) => encode!(v, |x| x.as_str()),
+        A::Blob(v) => encode!(v, |x| x.as_slice()),
+        A::Uuid(v) => encode!(v, |x| Value::Uuid(*x)),
+        A::Timestamp(v) => encode!(v, |x| Value::Timestamp(*x)),
+        A::TimestampTz(v) => encode!(v, |x| Value::TimestampTz(*x)),
+        A::Date(v) => encode!(v, |x| Value::Date(*x)),
+        A::Time(v) => encode!(v, |x| Value::Time(*x)),
+    }
     Ok(IsNull::No)
 }
 
