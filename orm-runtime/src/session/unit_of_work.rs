@@ -421,18 +421,54 @@ fn insert_multi_row(
     Ok(())
 }
 
+/// The values of an object's columns that the database fills in at insert, to put back on
+/// rollback: usually one (the generated key), kept inline (one allocation fewer per object).
+enum Filled {
+    /// None.
+    None,
+    /// One column: its index and value.
+    One((usize, Value)),
+    /// More.
+    Many(Vec<(usize, Value)>),
+}
+
+impl Filled {
+    fn push(&mut self, entry: (usize, Value)) {
+        *self = match std::mem::replace(self, Filled::None) {
+            Filled::None => Filled::One(entry),
+            Filled::One(first) => Filled::Many(vec![first, entry]),
+            Filled::Many(mut all) => {
+                all.push(entry);
+                Filled::Many(all)
+            }
+        };
+    }
+
+    fn is_empty(&self) -> bool {
+        matches!(self, Filled::None)
+    }
+
+    fn as_slice(&self) -> &[(usize, Value)] {
+        match self {
+            Filled::None => &[],
+            Filled::One(entry) => std::slice::from_ref(entry),
+            Filled::Many(all) => all,
+        }
+    }
+}
+
 /// One object about to be inserted: its parameters and the shape of its INSERT.
 struct InsertRow {
     obj: Arc<dyn Tracked>,
     /// Values of the columns the database fills in, to restore them on rollback.
-    before: Vec<(usize, Value)>,
+    before: Filled,
     columns: ColumnMask,
     returning: ColumnMask,
 }
 
 impl InsertRow {
     fn new(obj: Arc<dyn Tracked>, table: &'static TableDef, fill: &InsertFill) -> Result<Self> {
-        let mut row = InsertRow { before: Vec::new(), columns: ColumnMask::EMPTY, returning: ColumnMask::EMPTY, obj };
+        let mut row = InsertRow { before: Filled::None, columns: ColumnMask::EMPTY, returning: ColumnMask::EMPTY, obj };
         if let Some((idx, identity, keep_set)) = fill.identity {
             // Rows of a polymorphic model carry its identity in the discriminator: a
             // subtype's always, a base's unless one was set (the identity of a joined-table
@@ -487,7 +523,7 @@ impl InsertRow {
 /// in (to put back).
 struct InsertedRow {
     obj: Arc<dyn Tracked>,
-    before: Vec<(usize, Value)>,
+    before: Filled,
 }
 
 impl InsertedRow {
@@ -495,7 +531,7 @@ impl InsertedRow {
     fn undo(self, identity: &mut IdentityMap) {
         let InsertedRow { obj, before } = self;
         identity.remove_object(&*obj);
-        obj.restore_values(&before);
+        obj.restore_values(before.as_slice());
         obj.set_state(ObjectState::Transient, 0);
         obj.settle(None);
     }
