@@ -120,6 +120,25 @@ fn main() -> orm::Result<()> {
     println!("-- close: roll back what was not committed, detach everything");
     session.close()?;
     assert_eq!((loaded.state(), carol.state()), (ObjectState::Detached, ObjectState::Transient));
+
+    println!("-- yield_per: a large result in batches; objects nobody keeps leave the session");
+    let many: Vec<User> = (0..25).map(|i| User { id: 0, name: format!("bulk-{i:02}"), age: 20 }).collect();
+    insert::<User>().values_many(&many).execute(&engine)?;
+    let mut kept = Vec::new();
+    let mut batches = 0;
+    session.query::<User>().order_by(User::id.asc()).yield_per(10, |batch| {
+        batches += 1;
+        kept.push(batch[0].clone()); // kept: stays in the session
+        for u in batch.iter().filter(|u| u.read().name == "bulk-24") {
+            u.write().age = 21; // changed: stays, and is flushed at commit
+        }
+        Ok(())
+    })?;
+    assert_eq!(batches, 3, "26 rows (Ada and 25 more) in batches of 10");
+    assert!(kept.iter().all(|u| u.state() == ObjectState::Persistent));
+    session.commit()?;
+    let changed: i32 = select(User::age).filter(User::name.eq("bulk-24")).one(&engine)?;
+    assert_eq!(changed, 21);
     println!("done: {} statements", ran());
     Ok(())
 }
