@@ -7,7 +7,7 @@
 //! kept), `raw` (the driver's own rows mapped into structs, collected). `PROF_URL` picks the
 //! database (default in-memory SQLite). The table is filled first; then the peak-RSS mark is
 //! reset (`/proc/self/clear_refs`), and the line printed is the peak RSS reached while
-//! reading, above what the process held before (MiB).
+//! reading, above what the process held before (MiB), and how long the read took.
 
 use std::error::Error;
 
@@ -46,6 +46,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     std::fs::write("/proc/self/clear_refs", "5")?;
     let before = status_kib("VmRSS:")?;
+    let start = std::time::Instant::now();
     let seen = match mode.as_str() {
         "core-all" => select_model::<Row>().all(&engine)?.len(),
         "core-for-each" => {
@@ -68,13 +69,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         "raw" => raw(&url)?,
         other => return Err(format!("unknown mode {other}").into()),
     };
+    let took = start.elapsed();
     let peak = status_kib("VmHWM:")?;
     if seen != rows {
         return Err(format!("read {seen} rows, expected {rows}").into());
     }
     #[allow(clippy::cast_precision_loss)]
     let mib = peak.saturating_sub(before) as f64 / 1024.0;
-    println!("{mode:<14} {rows} rows: +{mib:.1} MiB peak");
+    println!("{mode:<14} {rows} rows: +{mib:.1} MiB peak, {:.1} ms", took.as_secs_f64() * 1000.0);
     Ok(())
 }
 
