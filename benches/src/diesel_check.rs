@@ -4,8 +4,7 @@
 
 use orm::Obj;
 
-use crate::diesel_group::Tree;
-use crate::diesel_model::{Comment, Post, User};
+use crate::diesel_model::{Comment, Post, Tree, User};
 use crate::diesel_raw::{PlainComment, PlainPost, PlainUser};
 use crate::raw::BenchResult;
 

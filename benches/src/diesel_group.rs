@@ -4,12 +4,9 @@
 
 use std::collections::HashMap;
 
-use crate::diesel_model::{Comment, Post, User};
+use crate::diesel_model::{Comment, Post, Tree, User};
 use crate::diesel_raw::{PlainComment, PlainPost, PlainUser};
 use crate::raw::BenchResult;
-
-/// Every user with its posts, every post with its comments.
-pub(crate) type Tree<U, P, C> = Vec<(U, Vec<(P, Vec<C>)>)>;
 
 /// A row with a primary key.
 pub(crate) trait Keyed {

@@ -141,6 +141,9 @@ pub(crate) struct Seed {
     pub(crate) children: bool,
 }
 
+/// Every user with its posts, every post with its comments.
+pub(crate) type Tree<U, P, C> = Vec<(U, Vec<(P, Vec<C>)>)>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,8 @@ use orm::{
 };
 
 use crate::bench::check;
-use crate::diesel_group::{group, keys, Tree};
-use crate::diesel_model::{comments, posts, tables, users, Comment, Post, Seed, User};
+use crate::diesel_group::{group, keys};
+use crate::diesel_model::{comments, posts, tables, users, Comment, Post, Seed, Tree, User};
 use crate::raw::BenchResult;
 
 /// The PostgreSQL setting of both sides' connections in Diesel's cases: a commit does not

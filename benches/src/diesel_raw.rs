@@ -1,8 +1,7 @@
 //! What both raw-driver baselines of Diesel's cases (rusqlite, postgres) offer the runner,
 //! their plain row structs, and the SQL texts they build.
 
-use crate::diesel_group::Tree;
-use crate::diesel_model::{Seed, User};
+use crate::diesel_model::{Seed, Tree, User};
 use crate::raw::BenchResult;
 
 /// `SELECT` list of a user row, in [`PlainUser`] order.
