@@ -130,9 +130,9 @@ pub(crate) fn crud_sql(
     shape.cached(table, d.into())
 }
 
-/// Multi-row INSERT texts the flush has rendered, process-wide: at most this many (the
-/// map is emptied when full: a flush's row counts repeat, and one rendering is cheap
-/// beside the round trip it saves).
+/// Multi-row INSERT texts rendered (by Core bulk inserts and the flush), process-wide: at
+/// most this many (the map is emptied when full: row counts repeat, and one rendering is
+/// cheap beside the statement it saves).
 const ROWS_SQL_CACHE: usize = 256;
 
 /// (table, dialect slot, columns, returning, rows).
@@ -141,22 +141,36 @@ type RowsKey = (usize, usize, u128, u128, usize);
 static ROWS_SQL: OnceLock<Mutex<HashMap<RowsKey, Arc<str>, foldhash::fast::RandomState>>> = OnceLock::new();
 
 /// The text of an INSERT of `rows` rows of `columns` into `table`, RETURNING `returning`, in
-/// dialect `d` (placeholders only; one row: the table's cached single-row statement).
+/// dialect `d` (placeholders only; values are bound apart), through the process-wide cache.
 pub(crate) fn insert_rows_sql(
     table: &'static TableDef,
-    d: &'static dyn Dialect,
+    d: &dyn Dialect,
     columns: ColumnMask,
     returning: ColumnMask,
     rows: usize,
 ) -> Result<Arc<str>> {
-    if rows <= 1 {
-        return crud_sql(table, d, CrudShape::Insert { columns, returning });
-    }
     let cache = ROWS_SQL.get_or_init(Mutex::default);
     let key = (std::ptr::from_ref(table) as usize, d.cache_slot(), columns.0, returning.0, rows);
     if let Some(sql) = cache.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
         return Ok(Arc::clone(sql));
     }
+    let sql: Arc<str> = render_insert_rows(table, d, columns, returning, rows)?.into();
+    let mut map = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if map.len() >= ROWS_SQL_CACHE {
+        map.clear();
+    }
+    map.insert(key, Arc::clone(&sql));
+    Ok(sql)
+}
+
+/// [`insert_rows_sql`] rendered afresh (for statements shown rather than run).
+pub(crate) fn render_insert_rows(
+    table: &'static TableDef,
+    d: &dyn Dialect,
+    columns: ColumnMask,
+    returning: ColumnMask,
+    rows: usize,
+) -> Result<String> {
     let cols = names(table, columns);
     let s = InsertStatement {
         table: table.name,
@@ -164,13 +178,7 @@ pub(crate) fn insert_rows_sql(
         columns: cols,
         returning: names(table, returning),
     };
-    let sql: Arc<str> = render(d, Statement::Insert(&s))?.sql.into();
-    let mut map = cache.lock().unwrap_or_else(PoisonError::into_inner);
-    if map.len() >= ROWS_SQL_CACHE {
-        map.clear();
-    }
-    map.insert(key, Arc::clone(&sql));
-    Ok(sql)
+    Ok(render(d, Statement::Insert(&s))?.sql)
 }
 
 /// `SELECT max("key") FROM "table"`: the newest generated key (SQLite reads it after a

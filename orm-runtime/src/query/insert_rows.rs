@@ -19,28 +19,20 @@
 //! ([`Capabilities::keys_by_rowid`](crate::dialect::Capabilities::keys_by_rowid): SQLite) still
 //! execute one prepared single-row statement per row, to read each row's rowid exactly.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::Arc;
 
 use crate::backend::{Connection, RowRef};
 use crate::dialect::{render, Dialect, Rendered};
 use crate::error::{Error, Misuse, Result};
 use crate::expr::Node;
 use crate::model::{ColumnMask, DynModel};
-use crate::query::{check_param, check_value, DmlClauses, InsertStatement, OnConflict, SelectItem, Statement};
+use crate::query::{
+    check_param, check_value, insert_rows_sql, render_insert_rows, DmlClauses, InsertStatement, OnConflict, SelectItem,
+    Statement,
+};
 use crate::schema::TableDef;
 use crate::types::lent::Lent;
 use crate::types::{Param, Value};
-
-/// Rendered multi-row INSERTs kept (the cache is emptied when it grows past this).
-const ROWS_SQL_CACHE: usize = 256;
-
-/// Key of a cached multi-row INSERT: table (its definition's address: one per model),
-/// dialect ([`Dialect::cache_slot`]), rows, whether it returns the generated key.
-type RowsSqlKey = (usize, usize, usize, bool);
-
-/// Multi-row INSERT texts, rendered once per key.
-static ROWS_SQL: OnceLock<Mutex<HashMap<RowsSqlKey, Arc<str>>>> = OnceLock::new();
 
 /// The parameters of one multi-row statement.
 #[derive(Debug, Clone, Copy)]
@@ -237,38 +229,19 @@ impl<'a> InsertRows<'a> {
         }
     }
 
-    /// The text of an INSERT of `n` model rows (placeholders only; values are bound apart),
-    /// returning the generated key column when `returning` is set.
-    fn render_rows_sql(&self, d: &dyn Dialect, n: usize, returning: bool) -> Result<String> {
-        let table = self.table;
-        let names: Vec<&'static str> = written_columns(table).into_iter().map(|i| table.columns[i].name).collect();
-        let stmt = InsertStatement {
-            table: table.name,
-            rows: vec![vec![Node::Value(Value::Null); names.len()]; n],
-            columns: names,
-            returning: if returning {
-                table.auto_increment_column().map(|c| c.name).into_iter().collect()
-            } else {
-                Vec::new()
-            },
-        };
-        Ok(render(d, Statement::Insert(&stmt))?.sql)
+    /// The columns a model row writes and, with `returning`, the generated key column: the
+    /// shape of the INSERT of model rows.
+    fn rows_shape(&self, returning: bool) -> (ColumnMask, ColumnMask) {
+        let mut columns = ColumnMask::EMPTY;
+        written_columns(self.table).into_iter().for_each(|i| columns.insert(i));
+        let key = self.table.auto_increment_column().filter(|_| returning);
+        (columns, key.map_or(ColumnMask::EMPTY, |c| ColumnMask::single(c.index)))
     }
 
-    /// [`InsertRows::render_rows_sql`] through the process-wide cache.
+    /// The text of an INSERT of `n` model rows, through the process-wide cache.
     fn rows_sql(&self, d: &dyn Dialect, n: usize, returning: bool) -> Result<Arc<str>> {
-        let cache = ROWS_SQL.get_or_init(Mutex::default);
-        let key = (std::ptr::from_ref(self.table) as usize, d.cache_slot(), n, returning);
-        if let Some(sql) = cache.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
-            return Ok(Arc::clone(sql));
-        }
-        let sql: Arc<str> = self.render_rows_sql(d, n, returning)?.into();
-        let mut map = cache.lock().unwrap_or_else(PoisonError::into_inner);
-        if map.len() >= ROWS_SQL_CACHE {
-            map.clear();
-        }
-        map.insert(key, Arc::clone(&sql));
-        Ok(sql)
+        let (columns, returning) = self.rows_shape(returning);
+        insert_rows_sql(self.table, d, columns, returning, n)
     }
 
     /// The statements [`InsertRows::execute`] runs, rendered in `dialect`.
@@ -290,7 +263,8 @@ impl<'a> InsertRows<'a> {
                 for obj in objs {
                     self.bind_row(&mut params, &columns, *obj, subst);
                 }
-                let sql = self.render_rows_sql(dialect, objs.len(), false)?;
+                let (columns, returning) = self.rows_shape(false);
+                let sql = render_insert_rows(self.table, dialect, columns, returning, objs.len())?;
                 Ok(Rendered { sql, params: params.iter().map(Param::to_value).collect() })
             })
             .collect()

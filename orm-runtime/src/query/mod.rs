@@ -36,7 +36,7 @@ pub use crate::schema::Ddl;
 pub use crate::schema::StatementCache;
 pub use builder::{CompoundResult, OrderLimit, QueryBuilder};
 pub use compound::CompoundSelect;
-pub(crate) use crud::{crud_sql, insert_rows_sql, key_condition, newest_key_sql, CrudShape};
+pub(crate) use crud::{crud_sql, insert_rows_sql, key_condition, newest_key_sql, render_insert_rows, CrudShape};
 pub use crud::{model_statements, ModelStatements};
 pub use executor::Executor;
 pub use fetch::Fetch;

@@ -714,18 +714,20 @@ impl Session {
                 _ => {}
             }
         }
+        // The changed objects, once: nothing below changes which they are.
+        let touched = self.identity.touched();
         if self.pending.is_empty()
             && self.to_delete.is_empty()
             && found.syncs.is_empty()
             && found.assoc.is_empty()
             && self.association_clears.is_empty()
-            && self.identity.touched().is_empty()
+            && touched.is_empty()
         {
             return Ok(());
         }
         // Validators run before anything is sent: a refusal leaves the session as it was,
         // usable once the value is corrected.
-        for obj in self.pending.iter().chain(self.identity.touched().iter()) {
+        for obj in self.pending.iter().chain(touched.iter()) {
             obj.validate()?;
         }
         let early: crate::session::FastSet<usize> = orphans.iter().map(|o| o.addr()).collect();
@@ -746,7 +748,7 @@ impl Session {
             && self.savepoints.is_empty()
             && self.explicit.is_none()
             && !self.listeners.has(SessionEvent::AfterFlush)
-            && plan.is_one_statement(&self.identity.touched(), self.engine.dialect_kind(), &self.listeners.mapper)
+            && plan.is_one_statement(&touched, self.engine.dialect_kind(), &self.listeners.mapper)
             && !self.checked_out()?.in_transaction();
         let connection = if alone { self.checked_out().map(drop) } else { self.connection(true).map(drop) };
         let result = match connection {
