@@ -24,7 +24,17 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 BASELINE = HERE / "baseline.txt"
 # The modes of benches/examples/prof.rs, each on in-memory SQLite.
-MODES = ["insert-session", "insert-core", "get-core", "get-session", "load-session", "joined", "selectin"]
+MODES = [
+    "insert-session",
+    "insert-core",
+    "get-core",
+    "get-engine",
+    "get-session",
+    "get-session-each",
+    "load-session",
+    "joined",
+    "selectin",
+]
 # Rounds per mode: enough for the operation to dominate setup, few enough for seconds.
 LOOPS = "5"
 

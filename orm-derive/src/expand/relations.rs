@@ -166,6 +166,8 @@ pub(crate) fn expand_relation_links(cont: &Container<'_>) -> TokenStream {
         }
     });
     quote! {
+        const HAS_RELATIONS: bool = true;
+
         fn relation_links(&self, out: &mut ::std::vec::Vec<__orm::RelationLink>) {
             #(#calls)*
         }

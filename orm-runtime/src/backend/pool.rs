@@ -209,21 +209,24 @@ impl std::fmt::Debug for Manager {
     }
 }
 
+/// The pool holds each connection boxed: r2d2 moves its connections by value at every
+/// checkout and check-in (into and out of its idle list, its guard and back), and a
+/// [`Connection`] is over 500 bytes.
 impl r2d2::ManageConnection for PoolManager {
-    type Connection = Connection;
+    type Connection = Box<Connection>;
     type Error = Error;
 
-    fn connect(&self) -> Result<Connection, Error> {
+    fn connect(&self) -> Result<Box<Connection>, Error> {
         let manager = &self.0;
         let result = manager.connect_and_set_up();
         manager.shared.record_connect(result.as_ref().err());
         let mut conn = result?;
         let reopen: Weak<dyn Reopen> = Arc::downgrade(&self.0) as Weak<dyn Reopen>;
         conn.set_reopen(reopen);
-        Ok(conn)
+        Ok(Box::new(conn))
     }
 
-    fn is_valid(&self, conn: &mut Connection) -> Result<(), Error> {
+    fn is_valid(&self, conn: &mut Box<Connection>) -> Result<(), Error> {
         let manager = &self.0;
         if manager.shared.is_expired(conn, manager.max_lifetime) {
             conn.mark_broken();
@@ -248,7 +251,7 @@ impl r2d2::ManageConnection for PoolManager {
         r
     }
 
-    fn has_broken(&self, conn: &mut Connection) -> bool {
+    fn has_broken(&self, conn: &mut Box<Connection>) -> bool {
         let manager = &self.0;
         if !conn.is_broken() && manager.shared.is_stale(conn) {
             return true;

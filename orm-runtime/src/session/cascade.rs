@@ -79,7 +79,9 @@ pub(crate) fn cascade(roots: Vec<Arc<dyn Tracked>>, session: u64) -> Result<Casc
 }
 
 fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result<()> {
-    let mut queue = roots;
+    // Objects of models without relationship fields link to nothing (objects that link to
+    // them are walked on their own side).
+    let mut queue: Vec<Arc<dyn Tracked>> = roots.into_iter().filter(|o| o.has_relations()).collect();
     let mut seen: crate::session::FastSet<usize> = queue.iter().map(|o| o.addr()).collect();
     let mut removed: Vec<(Arc<dyn Tracked>, &'static crate::schema::ColumnDef, bool)> = Vec::new();
     // Syncs of unchanged links, applied only where no change says otherwise.
@@ -87,6 +89,9 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
     // Reading an object's relationships while this thread writes it would wait forever.
     let guards_held = crate::session::borrows::any();
     while let Some(obj) = queue.pop() {
+        if !obj.has_relations() {
+            continue;
+        }
         if guards_held {
             obj.check_borrow(crate::session::borrows::Borrow::Read, "flushed")?;
         }

@@ -38,18 +38,8 @@ impl IdentityMap {
     }
 
     /// The part of the map for `obj`'s model.
-    fn objects_of(&mut self, obj: &dyn Tracked) -> &mut dyn ModelObjects {
+    pub(crate) fn objects_of(&mut self, obj: &dyn Tracked) -> &mut dyn ModelObjects {
         &mut **self.maps.entry(obj.model()).or_insert_with(|| obj.new_model_objects())
-    }
-
-    /// Room for `n` more objects of `obj`'s model (a flush about to register them).
-    pub(crate) fn reserve_for(&mut self, obj: &dyn Tracked, n: usize) {
-        self.objects_of(obj).reserve(n);
-    }
-
-    /// Register `obj` under the key its fields hold.
-    pub(crate) fn insert_object(&mut self, obj: &Arc<dyn Tracked>) {
-        self.objects_of(&**obj).insert_current(obj.clone());
     }
 
     /// Register `obj` under the key given by `key`'s values.

@@ -19,6 +19,10 @@ use crate::session::Session;
     note = "add `#[derive(orm::Model)]` to `{Self}`"
 )]
 pub trait Mapper: Model {
+    /// Whether the model has relationship fields (generated `true` for models with some): a
+    /// flush follows the links of such objects only.
+    const HAS_RELATIONS: bool = false;
+
     /// Called when `obj` is marked for deletion: delete what `cascade_delete` relationships
     /// hold (generated for models that have some).
     fn cascade_delete(session: &mut Session, obj: &Obj<Self>) -> Result<()> {

@@ -46,6 +46,9 @@ pub(crate) trait Tracked: Send + Sync {
     /// The related objects held by the fields (`now`) and by the snapshot (`before`; `None`
     /// when there is no snapshot: the object has not been written since loaded or flushed).
     fn links(&self) -> (Vec<RelationLink>, Option<Vec<RelationLink>>);
+    /// Whether the model has relationship fields at all (else [`links`](Tracked::links) is
+    /// always empty).
+    fn has_relations(&self) -> bool;
     /// [`Error::ObjectBorrowed`](crate::Error::ObjectBorrowed) when reading (`needs` Read)
     /// or writing (`needs` Write) the fields would wait for a guard of the calling thread.
     fn check_borrow(&self, needs: Borrow, action: &'static str) -> Result<()>;

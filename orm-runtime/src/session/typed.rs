@@ -257,6 +257,10 @@ impl<M: Mapper> Tracked for ObjCell<M> {
         M::HAS_VALIDATORS
     }
 
+    fn has_relations(&self) -> bool {
+        M::HAS_RELATIONS
+    }
+
     fn links(&self) -> (Vec<RelationLink>, Option<Vec<RelationLink>>) {
         let mut now = Vec::new();
         self.data().relation_links(&mut now);

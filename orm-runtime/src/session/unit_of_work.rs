@@ -14,7 +14,7 @@ use crate::schema::{creation_order, TableDef};
 use crate::session::identity_map::IdentityMap;
 use crate::session::mapper_events::{MapperListeners, WriteEvent};
 use crate::session::object::ObjectState;
-use crate::session::tracked::Tracked;
+use crate::session::tracked::{ModelObjects, Tracked};
 use crate::types::{Param, Value};
 
 /// Restores in-memory state when the transaction that a flush wrote in is rolled back.
@@ -67,12 +67,14 @@ pub(crate) fn flush_insert_group(group: &[Arc<dyn Tracked>], ctx: &mut FlushCtx<
     let dialect = ctx.conn.dialect_kind();
     let key_idx = table.auto_increment_column().map(|c| c.index);
     let FlushCtx { conn, identity, undo, mapper } = ctx;
-    identity.reserve_for(&**first, rows.len());
+    // The identity map's part for this model, looked up once for the whole group.
+    let objects = identity.objects_of(&**first);
+    objects.reserve(rows.len());
     // One undo entry for the whole group, holding what each inserted row needs to become
     // transient again (also when a later row fails: the rows before it are in the
     // transaction that the failure rolls back).
     let mut done: Vec<InsertedRow> = Vec::with_capacity(rows.len());
-    let result = insert_rows(rows, table, dialect, key_idx, conn, identity, &mut done);
+    let result = insert_rows(rows, table, dialect, key_idx, conn, objects, &mut done);
     if !done.is_empty() {
         let restores = done.iter().filter(|r| !r.before.is_empty()).map(|r| r.obj.clone());
         undo.push(Undo::new(restores.collect(), move |identity: &mut IdentityMap| {
@@ -255,7 +257,7 @@ fn insert_rows(
     dialect: DialectKind,
     key_idx: Option<usize>,
     conn: &mut Connection,
-    identity: &mut IdentityMap,
+    objects: &mut dyn ModelObjects,
     done: &mut Vec<InsertedRow>,
 ) -> Result<()> {
     let mut rows = rows.into_iter().peekable();
@@ -270,7 +272,7 @@ fn insert_rows(
         let key_only = key_idx.is_some_and(|k| returning == ColumnMask::single(k));
         if batch.len() > 1 && (returning.is_empty() || key_only) {
             let key = if returning.is_empty() { None } else { key_idx };
-            insert_multi_row(batch, table, dialect, columns, key, conn, identity, done)?;
+            insert_multi_row(batch, table, dialect, columns, key, conn, objects, done)?;
             continue;
         }
         // SQLite: a generated key alone is read with last_insert_rowid(), cheaper than
@@ -302,7 +304,7 @@ fn insert_rows(
                         data.set_value_at(k, &Value::I64(rowid))
                     })?;
                 }
-                done.push(row.finish(identity));
+                done.push(row.finish(objects));
             }
         } else {
             let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning })?;
@@ -319,7 +321,7 @@ fn insert_rows(
                         })
                     })
                     .map_err(|e| fill_table(e, table.name))?;
-                done.push(row.finish(identity));
+                done.push(row.finish(objects));
             }
         }
     }
@@ -343,7 +345,7 @@ fn insert_multi_row(
     columns: ColumnMask,
     key: Option<usize>,
     conn: &mut Connection,
-    identity: &mut IdentityMap,
+    objects: &mut dyn ModelObjects,
     done: &mut Vec<InsertedRow>,
 ) -> Result<()> {
     let d = dialect.dialect();
@@ -408,14 +410,20 @@ fn insert_multi_row(
         }
         match key {
             Some(k) => {
+                // The generated column is the whole primary key: the object is registered
+                // under it without a second look at its fields.
+                let whole_key = table.primary_key == [k];
                 for (row, &id) in chunk.into_iter().zip(&keys) {
-                    row.obj.with_fields_mut("given its generated key", &mut |data| {
-                        data.set_value_at(k, &Value::I64(id))
-                    })?;
-                    done.push(row.finish(identity));
+                    let id = Value::I64(id);
+                    row.obj.with_fields_mut("given its generated key", &mut |data| data.set_value_at(k, &id))?;
+                    done.push(if whole_key {
+                        row.finish_at(objects, std::slice::from_ref(&id))
+                    } else {
+                        row.finish(objects)
+                    });
                 }
             }
-            None => done.extend(chunk.into_iter().map(|row| row.finish(identity))),
+            None => done.extend(chunk.into_iter().map(|row| row.finish(objects))),
         }
     }
     Ok(())
@@ -497,10 +505,14 @@ impl InsertRow {
                 if c.auto_increment || (c.server_default.is_some() && data.is_none_at(c.index)) {
                     returning.insert(c.index);
                     before.push((c.index, data.value_at(c.index)));
-                } else if let Err(e) = check_param(c, &data.param_at(c.index)) {
-                    checked = Err(e);
-                    return;
                 } else {
+                    // Only a column with a length limit has anything to check.
+                    if c.max_length.is_some() {
+                        if let Err(e) = check_param(c, &data.param_at(c.index)) {
+                            checked = Err(e);
+                            return;
+                        }
+                    }
                     columns.insert(c.index);
                 }
             }
@@ -511,10 +523,18 @@ impl InsertRow {
 
     /// The row is in the database: the object becomes persistent and joins the identity map;
     /// the [`InsertedRow`] returned can make it transient again.
-    fn finish(self, identity: &mut IdentityMap) -> InsertedRow {
+    fn finish(self, objects: &mut dyn ModelObjects) -> InsertedRow {
         let InsertRow { obj, before, .. } = self;
         obj.settle(Some(ObjectState::Persistent));
-        identity.insert_object(&obj);
+        objects.insert_current(obj.clone());
+        InsertedRow { obj, before }
+    }
+
+    /// [`InsertRow::finish`] for an object whose key is `key` (a single generated key).
+    fn finish_at(self, objects: &mut dyn ModelObjects, key: &[Value]) -> InsertedRow {
+        let InsertRow { obj, before, .. } = self;
+        obj.settle(Some(ObjectState::Persistent));
+        objects.insert_at(obj.clone(), key);
         InsertedRow { obj, before }
     }
 }
