@@ -416,3 +416,30 @@ fn query_options_override_the_default_strategy() {
         assert_eq!(lists[0].read().tracks.get().unwrap().len(), 1);
     });
 }
+
+/// Would catch: children handed out in the order the database stores their rows rather than
+/// in key order once the loader's statement stopped sorting (issue 14 moved the sort into
+/// memory). Rewriting the first book of each author moves its row behind the others on
+/// PostgreSQL (an UPDATE writes a new row version at the end of the table); SQLite rewrites
+/// it in place, and a `DELETE` + re-`INSERT` of a lower key would not be the same book.
+#[test]
+fn selectin_children_come_in_key_order_whatever_order_the_rows_are_stored_in() {
+    each_db("r_key_order", |db| {
+        seed(db);
+        let mut s = db.engine.session();
+        let firsts = s.query::<Book>().filter(Book::title.like("book %.0")).all().unwrap();
+        for b in &firsts {
+            b.write().pages += 1;
+        }
+        s.commit().unwrap();
+        let mut s = db.engine.session();
+        let authors = s.query::<Author>().options(selectinload(Author::books)).order_by(Author::id).all().unwrap();
+        for (a, author) in authors.iter().enumerate() {
+            let books = author.read().books.get().unwrap().to_vec();
+            let titles: Vec<String> = books.iter().map(|b| b.read().title.clone()).collect();
+            assert_eq!(titles, [0, 1, 2].map(|b| format!("book {a}.{b}")), "{}", db.name);
+            let ids: Vec<i64> = books.iter().map(|b| b.read().id).collect();
+            assert!(ids.windows(2).all(|w| w[0] < w[1]), "{}: {ids:?}", db.name);
+        }
+    });
+}
