@@ -34,6 +34,8 @@ MODES = [
     "load-session",
     "joined",
     "selectin",
+    "children-session",
+    "commit-one-each",
 ]
 # Rounds per mode: enough for the operation to dominate setup, few enough for seconds.
 LOOPS = "5"

@@ -1,10 +1,12 @@
 //! Profiling helper: runs one orm operation in a loop, for
 //! `perf record ./target/release/examples/prof <mode>`.
 //!
-//! Modes: `insert-session` (default), `insert-core`, `get-core`, `get-engine` (a checkout per
+//! Modes: `insert-session` (default), `insert-core`, `commit-one-each` (1000 sessions
+//! inserting one object each), `get-core`, `get-engine` (a checkout per
 //! read), `get-raw-sqlite` (the same lookup through rusqlite alone), `get-session`, `get-session-each` (a session per read),
 //! `load-session`, `joined` / `selectin` (100 authors with 10 books each, through a
-//! relationship loader), and `get-raw` (the same lookup through a plain `postgres::Client`; needs a
+//! relationship loader), `children-session` (10,000 new books linked to a persistent author,
+//! one commit), and `get-raw` (the same lookup through a plain `postgres::Client`; needs a
 //! PostgreSQL `PROF_URL`). `PROF_URL` picks the database (default in-memory SQLite),
 //! `PROF_LOOPS` the number of rounds (default 300; 30 for the insert modes).
 
@@ -65,6 +67,23 @@ fn relationships(engine: &Engine, mode: &str, loops: usize) -> Result<(), Box<dy
             })
         })
         .collect();
+    if mode == "children-session" {
+        // 10,000 new books, each linked to a persistent author: one flush of new rows that
+        // carry foreign keys through their relationship.
+        for _ in 0..loops {
+            let mut s = engine.session();
+            let author = s.get::<Author>(ids[0])?.ok_or("no author")?;
+            let mut adds = Vec::with_capacity(10_000);
+            for j in 0..10_000 {
+                let mut author_ref = orm::BelongsTo::not_loaded();
+                author_ref.assign(Some(author.clone()));
+                adds.push(Book { id: 0, author_id: 0, title: format!("new-{j}"), pages: j, author: author_ref });
+            }
+            s.add_all(adds)?;
+            s.commit()?;
+        }
+        return Ok(());
+    }
     insert::<Book>().values_many(&books).execute(engine)?;
     for _ in 0..loops {
         let mut s = engine.session();
@@ -113,7 +132,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let url = std::env::var("PROF_URL").unwrap_or_else(|_| "sqlite::memory:".into());
     let engine = Engine::connect(&url)?;
     let loops = |default: usize| std::env::var("PROF_LOOPS").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
-    if mode == "joined" || mode == "selectin" {
+    if mode == "joined" || mode == "selectin" || mode == "children-session" {
         return relationships(&engine, &mode, loops(300));
     }
     engine.drop_all(&[Row::table()])?;
@@ -170,6 +189,14 @@ fn main() -> Result<(), Box<dyn Error>> {
                 let stmt = client.prepare("SELECT \"bench_users\".\"id\", \"bench_users\".\"name\", \"bench_users\".\"age\", \"bench_users\".\"score\" FROM \"bench_users\" WHERE \"bench_users\".\"id\" = $1")?;
                 for k in 1..1000i64 {
                     std::hint::black_box(client.query_one(&stmt, &[&k])?.get::<_, String>(1));
+                }
+            }
+            "commit-one-each" => {
+                // A session per inserted object: the fixed cost of add + commit + close.
+                for row in rows.iter().take(1000) {
+                    let mut s = engine.session();
+                    s.add(row.clone())?;
+                    s.commit()?;
                 }
             }
             "load-session" => {

@@ -82,6 +82,9 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
     // Objects of models without relationship fields link to nothing (objects that link to
     // them are walked on their own side).
     let mut queue: Vec<Arc<dyn Tracked>> = roots.into_iter().filter(|o| o.has_relations()).collect();
+    if queue.is_empty() {
+        return Ok(());
+    }
     let mut seen: crate::session::FastSet<usize> = queue.iter().map(|o| o.addr()).collect();
     let mut removed: Vec<(Arc<dyn Tracked>, &'static crate::schema::ColumnDef, bool)> = Vec::new();
     // Syncs of unchanged links, applied only where no change says otherwise.
@@ -160,10 +163,10 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
         }
     }
     // A child taken out of one collection and put in another just moves.
+    let linked: crate::session::FastSet<(usize, usize)> =
+        out.syncs.iter().filter(|s| s.parent.is_some()).map(|s| (s.child.addr(), s.fk)).collect();
     for (child, fk, delete_orphan) in removed {
-        let relinked =
-            out.syncs.iter().any(|s| s.child.addr() == child.addr() && s.fk == fk.index && s.parent.is_some());
-        if relinked {
+        if linked.contains(&(child.addr(), fk.index)) {
             continue;
         }
         if delete_orphan {
@@ -174,8 +177,9 @@ fn walk(roots: Vec<Arc<dyn Tracked>>, session: u64, out: &mut Cascade) -> Result
             return Err(Misuse::OrphanNotNull { model: child.table().model, table: fk.table, column: fk.name }.into());
         }
     }
-    let changed = |k: &FkSync| out.syncs.iter().any(|s| s.child.addr() == k.child.addr() && s.fk == k.fk);
-    let kept: Vec<FkSync> = kept.into_iter().filter(|k| !changed(k)).collect();
+    // (Sets, not scans: a flush of thousands of linked objects would otherwise be quadratic.)
+    let changed: crate::session::FastSet<(usize, usize)> = out.syncs.iter().map(|s| (s.child.addr(), s.fk)).collect();
+    let kept: Vec<FkSync> = kept.into_iter().filter(|k| !changed.contains(&(k.child.addr(), k.fk))).collect();
     out.syncs.extend(kept);
     Ok(())
 }
@@ -205,45 +209,54 @@ fn assoc_op(insert: bool, owner: &Arc<dyn Tracked>, link: &crate::session::Relat
 
 /// Order one table's new rows so that a row comes after the new rows it refers to.
 pub(crate) fn order_within_tables(inserts: &mut [Arc<dyn Tracked>], syncs: &[FkSync]) -> Result<()> {
+    use crate::session::{FastMap, FastSet};
+    // Only a foreign key between two new rows of one table orders them.
+    if syncs.is_empty() {
+        return Ok(());
+    }
     let mut start = 0;
     while start < inserts.len() {
         let table = inserts[start].table();
         let end = start + inserts[start..].iter().take_while(|o| std::ptr::eq(o.table(), table)).count();
         let group = &mut inserts[start..end];
-        let addrs: Vec<usize> = group.iter().map(|o| o.addr()).collect();
-        // parent-of edges inside the group
-        let deps = |child: usize| -> Vec<usize> {
-            syncs
-                .iter()
-                .filter(|s| s.child.addr() == child)
-                .filter_map(|s| s.parent.as_ref().map(|(p, _)| p.addr()))
-                .filter(|p| addrs.contains(p) && *p != child)
-                .collect()
-        };
-        if addrs.iter().any(|&a| !deps(a).is_empty()) {
-            let mut placed: Vec<usize> = Vec::with_capacity(addrs.len());
-            let mut order: Vec<Arc<dyn Tracked>> = Vec::with_capacity(addrs.len());
-            while order.len() < group.len() {
-                let before = order.len();
-                for o in group.iter() {
-                    let a = o.addr();
-                    if !placed.contains(&a) && deps(a).iter().all(|p| placed.contains(p)) {
-                        placed.push(a);
-                        order.push(o.clone());
-                    }
-                }
-                if order.len() == before {
-                    // A cycle: break it at the first row left; its foreign key to a row not
-                    // yet inserted is written after the inserts (a post-update).
-                    if let Some(o) = group.iter().find(|o| !placed.contains(&o.addr())) {
-                        placed.push(o.addr());
-                        order.push(o.clone());
-                    }
+        start = end;
+        let in_group: FastSet<usize> = group.iter().map(|o| o.addr()).collect();
+        // parent-of edges inside the group, by child (found in one pass over the syncs)
+        let mut deps: FastMap<usize, Vec<usize>> = FastMap::default();
+        for s in syncs {
+            let child = s.child.addr();
+            if let Some((p, _)) = &s.parent {
+                let parent = p.addr();
+                if parent != child && in_group.contains(&child) && in_group.contains(&parent) {
+                    deps.entry(child).or_default().push(parent);
                 }
             }
-            group.clone_from_slice(&order);
         }
-        start = end;
+        if deps.is_empty() {
+            continue;
+        }
+        let mut placed: FastSet<usize> = FastSet::default();
+        let mut order: Vec<Arc<dyn Tracked>> = Vec::with_capacity(group.len());
+        while order.len() < group.len() {
+            let before = order.len();
+            for o in group.iter() {
+                let a = o.addr();
+                let ready = deps.get(&a).is_none_or(|ps| ps.iter().all(|p| placed.contains(p)));
+                if !placed.contains(&a) && ready {
+                    placed.insert(a);
+                    order.push(o.clone());
+                }
+            }
+            if order.len() == before {
+                // A cycle: break it at the first row left; its foreign key to a row not
+                // yet inserted is written after the inserts (a post-update).
+                if let Some(o) = group.iter().find(|o| !placed.contains(&o.addr())) {
+                    placed.insert(o.addr());
+                    order.push(o.clone());
+                }
+            }
+        }
+        group.clone_from_slice(&order);
     }
     Ok(())
 }
