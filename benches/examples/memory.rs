@@ -1,6 +1,6 @@
 //! Peak memory of reading many rows, per way of reading them (issue 14, "Memory and large
-//! results"): `cargo run --release -p orm-benches --example memory -- <mode> [rows]`, or
-//! `benches/memory.sh` for every mode on both databases.
+//! results"): `cargo run --release -p orm-benches --example memory -- <mode> [rows]`, once per
+//! mode and database (`PROF_URL=postgres://...` for PostgreSQL).
 //!
 //! Modes: `core-all` (`select_model().all()`), `core-for-each` (`for_each`, nothing kept),
 //! `session-all` (`query().all()`), `session-yield` (`query().yield_per(1000, ..)`, nothing
