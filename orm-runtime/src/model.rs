@@ -161,6 +161,10 @@ pub(crate) trait DynModel: std::any::Any + Send + Sync {
     /// [`Model::column_param`] of each of `columns`, appended to `out` (one call per row, not
     /// one per value).
     fn params_into<'a>(&'a self, columns: &[usize], out: &mut Vec<crate::types::Param<'a>>);
+    /// Hand [`Model::column_param`] of each of `columns` to `f`, in order, stopping at its
+    /// first error (binding straight from the fields: nothing is collected).
+    #[cfg(feature = "sqlite")]
+    fn each_param(&self, columns: &[usize], f: &mut dyn FnMut(crate::types::Param<'_>) -> Result<()>) -> Result<()>;
     /// [`params_into`](DynModel::params_into) as [`Lent`](crate::types::lent::Lent) values;
     /// `false` (with `out` holding part of the row) when one is not of a plain kind.
     fn lent_into<'a>(&'a self, columns: &[usize], out: &mut Vec<crate::types::lent::Lent<'a>>) -> bool;
@@ -194,6 +198,10 @@ impl<M: Model> DynModel for M {
     }
     fn params_into<'a>(&'a self, columns: &[usize], out: &mut Vec<crate::types::Param<'a>>) {
         out.extend(columns.iter().map(|&i| self.column_param(i)));
+    }
+    #[cfg(feature = "sqlite")]
+    fn each_param(&self, columns: &[usize], f: &mut dyn FnMut(crate::types::Param<'_>) -> Result<()>) -> Result<()> {
+        columns.iter().try_for_each(|&i| f(self.column_param(i)))
     }
     fn lent_into<'a>(&'a self, columns: &[usize], out: &mut Vec<crate::types::lent::Lent<'a>>) -> bool {
         for &i in columns {

@@ -527,6 +527,46 @@ impl Connection {
         self.finish(armed, sql, r)
     }
 
+    /// SQLite, when nothing looks at statements' values (no listener, no `echo`, no
+    /// `tracing` subscriber of `orm::sql`): execute the write `sql`, its `count` parameters
+    /// bound in turn by `bind`, each copied by SQLite as it is bound (nothing is collected).
+    /// `None` otherwise: the caller collects the values and calls
+    /// [`Connection::execute_params`]. The checks and limits of every statement apply.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn execute_binding(
+        &mut self,
+        sql: &str,
+        count: usize,
+        bind: &mut dyn FnMut(&mut sqlite_conn::Binder<'_, '_>) -> Result<()>,
+    ) -> Option<Result<u64>> {
+        if !matches!(self.inner, Inner::Sqlite(_)) || self.listeners.watched() {
+            return None;
+        }
+        Some(self.execute_binding_now(sql, count, bind))
+    }
+
+    #[cfg(feature = "sqlite")]
+    fn execute_binding_now(
+        &mut self,
+        sql: &str,
+        count: usize,
+        bind: &mut dyn FnMut(&mut sqlite_conn::Binder<'_, '_>) -> Result<()>,
+    ) -> Result<u64> {
+        self.check_params(count)?;
+        self.autobegin(sql, true)?;
+        self.health.liveness.take_unverified();
+        let armed = self.arm()?;
+        let r = match &self.inner {
+            Inner::Sqlite(c) => sqlite_conn::execute_binding(c, sql, bind),
+            #[cfg(feature = "postgres")]
+            Inner::Postgres(_) => Err(Error::Internal {
+                invariant: "statements are bound in turn on SQLite only",
+                detail: sql.to_owned(),
+            }),
+        };
+        self.finish(armed, sql, r)
+    }
+
     fn note_transaction_control(&mut self, sql: &str) {
         let h = &mut self.health;
         match transaction_effect(sql) {

@@ -144,6 +144,13 @@ impl Listeners {
     }
 
     /// The statement listeners, if there are any (one atomic load when there are none).
+    /// Whether anything looks at each statement's values: a listener, `echo`, or a `tracing`
+    /// subscriber of `orm::sql` (else statements may be bound without collecting them).
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn watched(&self) -> bool {
+        self.statements.load(Ordering::Acquire) || tracing::enabled!(target: SQL_LOG_TARGET, tracing::Level::DEBUG)
+    }
+
     fn for_statement(&self) -> Option<Arc<EngineHooks>> {
         self.statements.load(Ordering::Acquire).then(|| self.current())
     }

@@ -81,3 +81,57 @@ pub(crate) fn query<P: rusqlite::ToSql>(
     }
     Ok(())
 }
+
+/// Binds a statement's parameters one at a time, in order (see [`execute_binding`]). SQLite
+/// copies each value as it is bound, so nothing bound has to outlive the call.
+pub(crate) struct Binder<'s, 'c> {
+    stmt: &'s mut rusqlite::CachedStatement<'c>,
+    /// The next placeholder (1-based).
+    next: usize,
+    /// The statement's number of placeholders.
+    expected: usize,
+}
+
+impl std::fmt::Debug for Binder<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Binder").field("next", &self.next).field("expected", &self.expected).finish()
+    }
+}
+
+impl Binder<'_, '_> {
+    /// Bind `p` to the next placeholder; more values than placeholders is refused.
+    pub(crate) fn bind(&mut self, p: &crate::types::Param<'_>) -> Result<()> {
+        if self.next > self.expected {
+            return Err(from_sqlite(rusqlite::Error::InvalidParameterCount(self.next, self.expected), None));
+        }
+        // Plain kinds bind without a conversion step (as Core's batched INSERT binds them).
+        let r = match crate::types::lent::Lent::of(p) {
+            Some(lent) => self.stmt.raw_bind_parameter(self.next, lent),
+            None => self.stmt.raw_bind_parameter(self.next, p),
+        };
+        r.map_err(|e| from_sqlite(e, None))?;
+        self.next += 1;
+        Ok(())
+    }
+}
+
+/// Execute `sql`, its parameters bound in turn by `bind` (each copied by SQLite as it is
+/// bound: a caller binds values borrowed from one object after another, without collecting
+/// them). Fewer or more values than placeholders is refused before the statement runs.
+pub(crate) fn execute_binding(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    bind: &mut dyn FnMut(&mut Binder<'_, '_>) -> Result<()>,
+) -> Result<u64> {
+    let mut stmt = conn.prepare_cached(sql).map_err(|e| from_sqlite(e, None))?;
+    let expected = stmt.parameter_count();
+    let before = conn.total_changes();
+    let mut binder = Binder { stmt: &mut stmt, next: 1, expected };
+    bind(&mut binder)?;
+    let bound = binder.next - 1;
+    if bound != expected {
+        return Err(from_sqlite(rusqlite::Error::InvalidParameterCount(bound, expected), None));
+    }
+    let n = stmt.raw_execute().map_err(|e| from_sqlite(e, None))?;
+    Ok(if conn.total_changes() == before { 0 } else { n as u64 })
+}

@@ -366,17 +366,13 @@ fn insert_multi_row(
     while rows.peek().is_some() {
         let chunk: Vec<InsertRow> = rows.by_ref().take(per_statement).collect();
         let sql = insert_rows_sql(table, d, columns, returning, chunk.len())?;
-        params.clear();
-        for row in &chunk {
-            row.obj.with_fields(&mut |data| params.extend(column_list.iter().map(|&i| data.value_at(i))));
-        }
         keys.clear();
         match (key, &newest) {
             (None, _) => {
-                conn.execute(&sql, &params).map_err(|e| fill_table(e, table.name))?;
+                execute_chunk(conn, &sql, &chunk, &column_list, &mut params).map_err(|e| fill_table(e, table.name))?;
             }
             (Some(_), Some(newest)) => {
-                conn.execute(&sql, &params).map_err(|e| fill_table(e, table.name))?;
+                execute_chunk(conn, &sql, &chunk, &column_list, &mut params).map_err(|e| fill_table(e, table.name))?;
                 let last = conn.last_insert_rowid().unwrap_or_default();
                 let mut max = None;
                 conn.query(newest, &[], |r| {
@@ -394,6 +390,7 @@ fn insert_multi_row(
                 keys.extend(last.saturating_sub(count - 1)..=last);
             }
             (Some(_), None) => {
+                collect_params(&chunk, &column_list, &mut params);
                 conn.query(&sql, &params, |r| {
                     keys.push(r.integer(0)?);
                     Ok(())
@@ -427,6 +424,43 @@ fn insert_multi_row(
         }
     }
     Ok(())
+}
+
+/// The values of `columns` of every object of `chunk`, row after row, in `params`.
+fn collect_params(chunk: &[InsertRow], columns: &[usize], params: &mut Vec<Value>) {
+    params.clear();
+    for row in chunk {
+        row.obj.with_fields(&mut |data| params.extend(columns.iter().map(|&i| data.value_at(i))));
+    }
+}
+
+/// Execute the multi-row INSERT `sql` of `chunk`'s objects. On SQLite, when nothing looks at
+/// statements' values, each object's values are bound straight from its fields, one object
+/// after another (no copy of its text); otherwise they are collected in `params` first.
+fn execute_chunk(
+    conn: &mut Connection,
+    sql: &str,
+    chunk: &[InsertRow],
+    columns: &[usize],
+    params: &mut Vec<Value>,
+) -> Result<u64> {
+    #[cfg(feature = "sqlite")]
+    {
+        let count = chunk.len() * columns.len();
+        let bound = conn.execute_binding(sql, count, &mut |binder| {
+            for row in chunk {
+                let mut r = Ok(());
+                row.obj.with_fields(&mut |data| r = data.each_param(columns, &mut |p| binder.bind(&p)));
+                r?;
+            }
+            Ok(())
+        });
+        if let Some(r) = bound {
+            return r;
+        }
+    }
+    collect_params(chunk, columns, params);
+    conn.execute(sql, params)
 }
 
 /// The values of an object's columns that the database fills in at insert, to put back on

@@ -122,6 +122,23 @@ pub fn each_db_with(test: &str, configure: impl Fn(EngineBuilder) -> EngineBuild
     }
 }
 
+/// [`each_db`] with engines that record nothing: no listener looks at statements, so the
+/// paths that bind values without collecting them are the ones taken (`db.log` stays empty).
+pub fn each_db_unwatched(test: &str, f: impl Fn(&Db)) {
+    #[cfg(feature = "sqlite")]
+    {
+        let engine = Engine::builder("sqlite::memory:").pool_size(4).build().unwrap();
+        f(&Db { engine, log: Log::default(), name: "sqlite", app: String::new(), _schema: None });
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(schema) = PgSchema::create(test) {
+        let app = format!("{test}-{}", std::process::id());
+        let engine =
+            Engine::builder(&pg_url()).pool_size(4).search_path(&schema.name).application_name(&app).build().unwrap();
+        f(&Db { engine, log: Log::default(), name: "postgres", app, _schema: Some(schema) });
+    }
+}
+
 /// A rendered statement (or its error) under a heading, for snapshots.
 pub fn show(name: &str, r: orm::Result<Rendered>) -> String {
     match r {

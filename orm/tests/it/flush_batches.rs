@@ -5,7 +5,7 @@
 use orm::prelude::*;
 use orm::{Error, ObjectState};
 
-use crate::common::each_db;
+use crate::common::{each_db, each_db_unwatched};
 use crate::models::{Sample, User};
 
 fn inserts(db: &crate::common::Db) -> Vec<String> {
@@ -177,5 +177,41 @@ fn a_failed_commit_of_one_statement_keeps_the_session_rules() {
         s.rollback().unwrap();
         assert_eq!((dup.state(), dup.read().id), (ObjectState::Transient, 0));
         assert_eq!(select(func::count_all()).from::<User>().one(&db.engine).unwrap(), 1);
+    });
+}
+
+/// Would catch, on the path SQLite takes when nothing watches statements (each object's values
+/// bound straight from its fields, one object after another): values bound to the wrong
+/// placeholders or objects, a NULL or a text with quotes mangled, a batch boundary losing a
+/// row, or a failed batch leaving rows and keys behind.
+#[test]
+fn values_bound_straight_from_the_objects_reach_their_rows() {
+    each_db_unwatched("fb_direct", |db| {
+        db.engine.create_all(&[User::table()]).unwrap();
+        let mut s = db.engine.session();
+        let objs: Vec<_> = (0..130)
+            .map(|i| {
+                let mut u = User::new(&format!("o'{i}\"é"), i);
+                u.email = (i % 3 == 0).then(|| format!("u{i}@example.com"));
+                u.active = i % 2 == 0;
+                u.score = f64::from(i) / 4.0;
+                s.add(u).unwrap()
+            })
+            .collect();
+        s.commit().unwrap();
+        let rows: Vec<User> = select_model::<User>().order_by(User::id).all(&db.engine).unwrap();
+        assert_eq!(rows.len(), 130, "{}", db.name);
+        for (o, row) in objs.iter().zip(&rows) {
+            assert_eq!(&*o.read(), row, "{}: the object and its row", db.name);
+        }
+        assert!(rows.iter().enumerate().all(|(i, r)| r.age == i32::try_from(i).unwrap()), "{}", db.name);
+
+        let mut s = db.engine.session();
+        let dup: Vec<_> = ["fresh", "o'7\"é", "other"].iter().map(|n| s.add(User::new(n, 1)).unwrap()).collect();
+        let err = s.commit().unwrap_err();
+        assert!(matches!(&err, Error::UniqueViolation { table, .. } if table == "users"), "{}: {err:?}", db.name);
+        s.rollback().unwrap();
+        assert!(dup.iter().all(|o| o.state() == ObjectState::Transient && o.read().id == 0), "{}", db.name);
+        assert_eq!(select(func::count_all()).from::<User>().one(&db.engine).unwrap(), 130, "{}", db.name);
     });
 }
