@@ -686,8 +686,9 @@ impl Session {
                 return Err(e);
             }
         }
-        let mut roots = self.pending.clone();
-        roots.extend(self.identity.touched());
+        // Only objects with relationship fields start the walk (the others link to nothing).
+        let mut roots: Vec<Arc<dyn Tracked>> = self.pending.iter().filter(|o| o.has_relations()).cloned().collect();
+        roots.extend(self.identity.touched().into_iter().filter(|o| o.has_relations()));
         let found = crate::session::cascade::cascade(roots, self.id)?;
         // Nothing is sent, nor changed, while the calling thread holds a guard the flush
         // would wait for.

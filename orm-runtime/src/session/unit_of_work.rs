@@ -663,6 +663,13 @@ impl FlushPlan {
     }
 
     pub(crate) fn sort(&mut self) {
+        // One table (the usual flush): nothing to order, nothing to collect.
+        let mut all = self.inserts.iter().chain(&self.deletes);
+        if let Some(first) = all.next().map(|o| o.table()) {
+            if all.all(|o| std::ptr::eq(o.table(), first)) {
+                return;
+            }
+        }
         let mut tables: Vec<&'static TableDef> = Vec::new();
         for o in self.inserts.iter().chain(&self.deletes) {
             let t = o.table();
