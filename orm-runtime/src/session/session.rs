@@ -919,17 +919,22 @@ impl Session {
         self.explicit = None;
         self.write_locked = false;
         let mut result = Ok(());
-        let had_transaction = self.conn.is_some();
+        // A session that holds a connection has read or written through it; only one whose
+        // connection is inside a transaction has anything to roll back (reads at READ
+        // COMMITTED run outside one) and fires `AfterRollback`.
+        let held = self.conn.is_some();
+        let mut rolled_back = false;
         if let Some(mut conn) = self.conn.take() {
+            rolled_back = conn.in_transaction();
             result = conn.rollback();
         }
         self.restore_memory(0, 0);
-        if had_transaction {
+        if held {
             self.identity.visit(|o| o.expire());
         }
         self.failed = None;
         result?;
-        if had_transaction {
+        if rolled_back {
             self.fire(SessionEvent::AfterRollback)?;
         }
         Ok(())

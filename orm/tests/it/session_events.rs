@@ -60,6 +60,33 @@ fn listeners_run_in_order_at_flush_commit_and_rollback() {
     });
 }
 
+/// Would catch: `AfterRollback` fired when a session that only read is closed or dropped.
+/// Reads at READ COMMITTED run outside a transaction (no BEGIN): nothing is rolled back.
+#[test]
+fn closing_a_session_that_only_read_fires_no_rollback_event() {
+    each_db("e_read_close", |db| {
+        setup(db);
+        insert::<User>().values(&User::new("ada", 36)).execute(&db.engine).unwrap();
+        let seen = log();
+        let factory = SessionFactory::new(&db.engine)
+            .listen(SessionEvent::AfterRollback, record(&seen, SessionEvent::AfterRollback));
+        let mut s = factory.session();
+        assert_eq!(s.query::<User>().all().unwrap().len(), 1);
+        s.close().unwrap();
+        let mut s = factory.session();
+        assert!(s.get::<User>(1_i64).unwrap().is_some());
+        drop(s);
+        assert!(seen.lock().unwrap().is_empty(), "{}: {:?}", db.name, seen.lock().unwrap());
+        // A transaction that was open is rolled back, and says so.
+        let mut s = factory.session();
+        s.begin(orm::IsolationLevel::RepeatableRead).unwrap();
+        assert_eq!(s.query::<User>().count().unwrap(), 1);
+        assert!(s.in_transaction(), "{}", db.name);
+        s.close().unwrap();
+        assert_eq!(*seen.lock().unwrap(), ["AfterRollback new=0"], "{}", db.name);
+    });
+}
+
 #[test]
 fn before_flush_can_add_objects_and_query_without_recursing() {
     each_db("e_add", |db| {
