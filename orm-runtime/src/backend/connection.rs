@@ -429,6 +429,17 @@ impl Connection {
 
     /// Arm the statement deadline, if one is set: the client deadline (both backends) and,
     /// on SQLite, the statement timeout (whichever is shorter).
+    /// What a statement run once does before it is sent: refuse more parameters than the
+    /// database takes, begin the commit-as-you-go transaction (for a `write`, SQLite's
+    /// `BEGIN IMMEDIATE`), note that the connection was used (a BEGIN above may run twice on
+    /// a lost connection; this statement never does), and arm the client deadline.
+    fn before_statement(&mut self, sql: &str, params: usize, write: bool) -> Result<Option<Armed>> {
+        self.check_params(params)?;
+        self.autobegin(sql, write)?;
+        self.health.liveness.take_unverified();
+        self.arm()
+    }
+
     fn arm(&self) -> Result<Option<Armed>> {
         let Some((after, kind)) = self.deadline_plan() else { return Ok(None) };
         let canceller = match &self.inner {
@@ -505,11 +516,7 @@ impl Connection {
 
     /// [`Connection::execute`] with any kind of parameter (borrowed ones, say).
     pub fn execute_params<P: BindParam>(&mut self, sql: &str, params: &[P]) -> Result<u64> {
-        self.check_params(params.len())?;
-        self.autobegin(sql, true)?;
-        // A BEGIN above may run twice on a lost connection; this statement never does.
-        self.health.liveness.take_unverified();
-        let armed = self.arm()?;
+        let armed = self.before_statement(sql, params.len(), true)?;
         #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
         let Connection { inner, listeners, health, .. } = self;
         let r = hooked(listeners, sql, params, RowsKind::Affected, || match inner {
@@ -552,10 +559,7 @@ impl Connection {
         count: usize,
         bind: &mut dyn FnMut(&mut sqlite_conn::Binder<'_, '_>) -> Result<()>,
     ) -> Result<u64> {
-        self.check_params(count)?;
-        self.autobegin(sql, true)?;
-        self.health.liveness.take_unverified();
-        let armed = self.arm()?;
+        let armed = self.before_statement(sql, count, true)?;
         let r = match &self.inner {
             Inner::Sqlite(c) => sqlite_conn::execute_binding(c, sql, bind),
             #[cfg(feature = "postgres")]
@@ -652,11 +656,7 @@ impl Connection {
     where
         F: FnMut(&RowRef<'_>) -> Result<()>,
     {
-        self.check_params(params.len())?;
-        self.autobegin(sql, false)?;
-        // A BEGIN above may run twice on a lost connection; this statement never does.
-        self.health.liveness.take_unverified();
-        let armed = self.arm()?;
+        let armed = self.before_statement(sql, params.len(), false)?;
         #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
         let Connection { inner, listeners, health, .. } = self;
         let r = hooked(listeners, sql, params, RowsKind::Returned, || {
@@ -731,10 +731,7 @@ impl Connection {
     /// [`Connection::batch`] of statements the ORM generated, which leave the transaction
     /// state alone (DDL).
     pub(crate) fn batch_known(&mut self, sql: &str) -> Result<()> {
-        self.autobegin(sql, true)?;
-        // A BEGIN above may run twice on a lost connection; this statement never does.
-        self.health.liveness.take_unverified();
-        let armed = self.arm()?;
+        let armed = self.before_statement(sql, 0, true)?;
         let Connection { inner, listeners, .. } = self;
         let r = hooked(listeners, sql, &[] as &[Value], RowsKind::None, || match inner {
             #[cfg(feature = "sqlite")]

@@ -304,7 +304,7 @@ fn insert_rows(
                         data.set_value_at(k, &Value::I64(rowid))
                     })?;
                 }
-                done.push(row.finish(objects));
+                done.push(row.finish(objects, None));
             }
         } else {
             let sql = crud_sql(table, dialect, CrudShape::Insert { columns, returning })?;
@@ -321,7 +321,7 @@ fn insert_rows(
                         })
                     })
                     .map_err(|e| fill_table(e, table.name))?;
-                done.push(row.finish(objects));
+                done.push(row.finish(objects, None));
             }
         }
     }
@@ -367,12 +367,9 @@ fn insert_multi_row(
         let chunk: Vec<InsertRow> = rows.by_ref().take(per_statement).collect();
         let sql = insert_rows_sql(table, d, columns, returning, chunk.len())?;
         keys.clear();
-        match (key, &newest) {
-            (None, _) => {
-                execute_chunk(conn, &sql, &chunk, &column_list, &mut params).map_err(|e| fill_table(e, table.name))?;
-            }
-            (Some(_), Some(newest)) => {
-                execute_chunk(conn, &sql, &chunk, &column_list, &mut params).map_err(|e| fill_table(e, table.name))?;
+        if returning.is_empty() {
+            execute_chunk(conn, &sql, &chunk, &column_list, &mut params).map_err(|e| fill_table(e, table.name))?;
+            if let Some(newest) = &newest {
                 let last = conn.last_insert_rowid().unwrap_or_default();
                 let mut max = None;
                 conn.query(newest, &[], |r| {
@@ -389,21 +386,20 @@ fn insert_multi_row(
                 let count = i64::try_from(chunk.len()).unwrap_or(i64::MAX);
                 keys.extend(last.saturating_sub(count - 1)..=last);
             }
-            (Some(_), None) => {
-                collect_params(&chunk, &column_list, &mut params);
-                conn.query(&sql, &params, |r| {
-                    keys.push(r.integer(0)?);
-                    Ok(())
-                })
-                .map_err(|e| fill_table(e, table.name))?;
-                if keys.len() != chunk.len() {
-                    return Err(Error::Internal {
-                        invariant: "a multi-row INSERT returns one key per row",
-                        detail: format!("{} rows into {}, {} keys back", chunk.len(), table.name, keys.len()),
-                    });
-                }
-                keys.sort_unstable();
+        } else {
+            collect_params(&chunk, &column_list, &mut params);
+            conn.query(&sql, &params, |r| {
+                keys.push(r.integer(0)?);
+                Ok(())
+            })
+            .map_err(|e| fill_table(e, table.name))?;
+            if keys.len() != chunk.len() {
+                return Err(Error::Internal {
+                    invariant: "a multi-row INSERT returns one key per row",
+                    detail: format!("{} rows into {}, {} keys back", chunk.len(), table.name, keys.len()),
+                });
             }
+            keys.sort_unstable();
         }
         match key {
             Some(k) => {
@@ -413,14 +409,10 @@ fn insert_multi_row(
                 for (row, &id) in chunk.into_iter().zip(&keys) {
                     let id = Value::I64(id);
                     row.obj.with_fields_mut("given its generated key", &mut |data| data.set_value_at(k, &id))?;
-                    done.push(if whole_key {
-                        row.finish_at(objects, std::slice::from_ref(&id))
-                    } else {
-                        row.finish(objects)
-                    });
+                    done.push(row.finish(objects, whole_key.then_some(std::slice::from_ref(&id))));
                 }
             }
-            None => done.extend(chunk.into_iter().map(|row| row.finish(objects))),
+            None => done.extend(chunk.into_iter().map(|row| row.finish(objects, None))),
         }
     }
     Ok(())
@@ -555,20 +547,17 @@ impl InsertRow {
         Ok(row)
     }
 
-    /// The row is in the database: the object becomes persistent and joins the identity map;
-    /// the [`InsertedRow`] returned can make it transient again.
-    fn finish(self, objects: &mut dyn ModelObjects) -> InsertedRow {
+    /// The row is in the database: the object becomes persistent and joins the identity map,
+    /// under `key` when the caller knows it (a generated key that is the whole primary key:
+    /// no second look at the fields), else under the key its fields hold; the
+    /// [`InsertedRow`] returned can make it transient again.
+    fn finish(self, objects: &mut dyn ModelObjects, key: Option<&[Value]>) -> InsertedRow {
         let InsertRow { obj, before, .. } = self;
         obj.settle(Some(ObjectState::Persistent));
-        objects.insert_current(obj.clone());
-        InsertedRow { obj, before }
-    }
-
-    /// [`InsertRow::finish`] for an object whose key is `key` (a single generated key).
-    fn finish_at(self, objects: &mut dyn ModelObjects, key: &[Value]) -> InsertedRow {
-        let InsertRow { obj, before, .. } = self;
-        obj.settle(Some(ObjectState::Persistent));
-        objects.insert_at(obj.clone(), key);
+        match key {
+            Some(key) => objects.insert_at(obj.clone(), key),
+            None => objects.insert_current(obj.clone()),
+        }
         InsertedRow { obj, before }
     }
 }
@@ -654,11 +643,14 @@ impl FlushPlan {
             table.columns.iter().filter(|c| c.server_default.is_some()).map(|c| c.index).collect();
         self.inserts.len() <= rows_per_statement(table, dialect.dialect())
             && self.inserts.iter().all(|o| {
+                if !std::ptr::eq(o.table(), table) {
+                    return false;
+                }
                 let mut filled = true;
-                if std::ptr::eq(o.table(), table) && !defaults.is_empty() {
+                if !defaults.is_empty() {
                     o.with_fields(&mut |d| filled = defaults.iter().all(|&i| !d.is_none_at(i)));
                 }
-                std::ptr::eq(o.table(), table) && filled
+                filled
             })
     }
 
