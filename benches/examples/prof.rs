@@ -8,7 +8,10 @@
 //! relationship loader), `children-session` (10,000 new books linked to a persistent author,
 //! one commit), and `get-raw` (the same lookup through a plain `postgres::Client`; needs a
 //! PostgreSQL `PROF_URL`). `PROF_URL` picks the database (default in-memory SQLite),
-//! `PROF_LOOPS` the number of rounds (default 300; 30 for the insert modes).
+//! `PROF_LOOPS` the number of rounds (default 300; 30 for the insert modes). `batch-session`,
+//! `batch-core` and `batch-raw` insert the 10,000 rows `PROF_BATCH` at a time (default 100):
+//! a session and commit per batch, an `insert().values_many` per batch, and the raw
+//! rusqlite multi-row INSERT per batch.
 
 use std::error::Error;
 
@@ -98,10 +101,25 @@ fn relationships(engine: &Engine, mode: &str, loops: usize) -> Result<(), Box<dy
     Ok(())
 }
 
+/// The raw modes' database: in memory, stored as the orm's `sqlite::memory:` stores it (the
+/// memdb VFS, which lets every pooled connection open the same database; its commits copy
+/// pages into the database image, which a private `:memory:` database does not), unless
+/// `PROF_RAW_PRIVATE` is set.
+fn raw_memory() -> rusqlite::Result<rusqlite::Connection> {
+    if std::env::var_os("PROF_RAW_PRIVATE").is_some() {
+        return rusqlite::Connection::open_in_memory();
+    }
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+        | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
+        | rusqlite::OpenFlags::SQLITE_OPEN_URI
+        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    rusqlite::Connection::open_with_flags(format!("file:/prof-raw-{}?vfs=memdb", std::process::id()), flags)
+}
+
 /// `get-raw-sqlite`: the keyed lookup of `get-core` through rusqlite alone (its own
 /// in-memory database holding the same rows), the baseline of the per-call cost.
 fn get_raw_sqlite(rows: &[Row], loops: usize) -> Result<(), Box<dyn Error>> {
-    let conn = rusqlite::Connection::open_in_memory()?;
+    let conn = raw_memory()?;
     conn.execute_batch(
         "CREATE TABLE bench_users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER NOT NULL, score REAL NOT NULL)",
     )?;
@@ -126,6 +144,39 @@ fn get_raw_sqlite(rows: &[Row], loops: usize) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// `batch-raw`: the rows of `batch-session` inserted by rusqlite alone, `batch` per prepared
+/// multi-row INSERT (the raw side of Diesel's insert case), clones included.
+fn batch_raw(rows: &[Row], batch: usize, loops: usize) -> Result<(), Box<dyn Error>> {
+    let conn = raw_memory()?;
+    conn.execute_batch(
+        "CREATE TABLE bench_users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER NOT NULL, score REAL NOT NULL)",
+    )?;
+    let sql =
+        |n: usize| format!("INSERT INTO bench_users (name, age, score) VALUES {}", vec!["(?, ?, ?)"; n].join(", "));
+    let full = sql(batch);
+    for _ in 0..loops {
+        conn.execute_batch("DELETE FROM bench_users")?;
+        for chunk in rows.chunks(batch) {
+            let chunk: Vec<Row> = chunk.to_vec();
+            let rest;
+            let text = if chunk.len() == batch {
+                full.as_str()
+            } else {
+                rest = sql(chunk.len());
+                rest.as_str()
+            };
+            let mut stmt = conn.prepare_cached(text)?;
+            for (r, row) in chunk.iter().enumerate() {
+                stmt.raw_bind_parameter(3 * r + 1, row.name.as_str())?;
+                stmt.raw_bind_parameter(3 * r + 2, row.age)?;
+                stmt.raw_bind_parameter(3 * r + 3, row.score)?;
+            }
+            stmt.raw_execute()?;
+        }
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "insert-session".into());
     // `PROF_URL` profiles another database (its `bench_users` table is replaced).
@@ -138,6 +189,27 @@ fn main() -> Result<(), Box<dyn Error>> {
     engine.drop_all(&[Row::table()])?;
     engine.create_all(&[Row::table()])?;
     let rows: Vec<Row> = (0..10_000).map(|i| Row { id: 0, name: format!("user{i}"), age: i, score: 1.5 }).collect();
+    // `batch-*`: the 10,000 rows in calls of `PROF_BATCH` rows each (default 100, Diesel's
+    // insert case): the per-call cost at small sizes.
+    let batch = std::env::var("PROF_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    if mode == "batch-session" || mode == "batch-core" {
+        for _ in 0..loops(30) {
+            delete::<Row>().all_rows().execute(&engine)?;
+            for chunk in rows.chunks(batch) {
+                if mode == "batch-core" {
+                    insert::<Row>().values_many(chunk).execute(&engine)?;
+                } else {
+                    let mut s = engine.session();
+                    s.add_all(chunk.iter().cloned())?;
+                    s.commit()?;
+                }
+            }
+        }
+        return Ok(());
+    }
+    if mode == "batch-raw" {
+        return batch_raw(&rows, batch, loops(30));
+    }
     if mode.starts_with("insert") {
         for _ in 0..loops(30) {
             delete::<Row>().all_rows().execute(&engine)?;

@@ -31,6 +31,10 @@ pub(crate) fn print_header(plan: Plan) {
     println!("  every Core call on &engine (a pool checkout each, but the association case: one checkout);");
     println!("  every Session operation in a fresh session, closed or committed inside the timed region");
     println!(
+        "  SQLite: both sides' databases in memory, stored the same way (the memdb VFS of `sqlite::memory:`, which a"
+    );
+    println!("          pool needs; its commits cost more than a private `:memory:`'s: see benches/src/sqlite_raw.rs)");
+    println!(
         "  PostgreSQL: both sides' connections run `{NO_COMMIT_WAIT}` (a commit's WAL flush latency is disk noise)"
     );
     println!(

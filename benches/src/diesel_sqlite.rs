@@ -1,4 +1,4 @@
-//! The raw rusqlite baseline of Diesel's cases: a private in-memory database with the tables
+//! The raw rusqlite baseline of Diesel's cases: an in-memory database (memdb, as the orm) with the tables
 //! the orm creates on SQLite, and cached prepared statements.
 
 use std::collections::HashMap;
@@ -27,7 +27,7 @@ const DDL: &str = "PRAGMA foreign_keys = ON;
 /// Children first (foreign keys); an `INTEGER PRIMARY KEY` of an empty table restarts at 1.
 const RESET: &str = "DELETE FROM dc_comments; DELETE FROM dc_posts; DELETE FROM dc_users";
 
-/// A private in-memory SQLite database driven through rusqlite directly.
+/// An in-memory SQLite database driven through rusqlite directly.
 #[derive(Debug)]
 pub(crate) struct DieselSqlite {
     conn: Connection,
@@ -40,9 +40,9 @@ pub(crate) struct DieselSqlite {
 }
 
 impl DieselSqlite {
-    /// Open `:memory:` and create the tables.
+    /// Open an in-memory database ([`crate::sqlite_raw::open_memory`]) and create the tables.
     pub(crate) fn open() -> BenchResult<Self> {
-        let conn = Connection::open_in_memory()?;
+        let conn = crate::sqlite_raw::open_memory()?;
         conn.execute_batch(DDL)?;
         Ok(DieselSqlite {
             conn,

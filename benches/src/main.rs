@@ -144,8 +144,8 @@ fn print_header(settings: Settings) {
     println!("  orm statements are counted (untimed) on a second engine with a before_execute hook");
 }
 
-/// SQLite: a plain `rusqlite` in-memory connection against `Engine::connect("sqlite::memory:")`
-/// (which is a pool over a shared `memdb` database, each checkout probed with `SELECT 1`:
+/// SQLite: a plain `rusqlite` connection to an in-memory memdb database against
+/// `Engine::connect("sqlite::memory:")` (which is a pool over such a database, each checkout probed with `SELECT 1`:
 /// that is part of what the orm column measures).
 fn bench_sqlite(settings: Settings) -> Result<BackendLines, Box<dyn Error>> {
     let mut raw = SqliteRaw::open()?;

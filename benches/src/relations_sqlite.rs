@@ -1,4 +1,4 @@
-//! The raw rusqlite baseline of the relationship section: a private in-memory database
+//! The raw rusqlite baseline of the relationship section: an in-memory database (memdb, as the orm)
 //! with the same two tables and data as the orm's, and cached prepared statements.
 
 use rusqlite::Connection;
@@ -33,9 +33,9 @@ pub(crate) struct SqliteRelations {
 }
 
 impl SqliteRelations {
-    /// Open `:memory:`, create the tables and insert the sample data (ids 1..).
+    /// Open an in-memory database ([`crate::sqlite_raw::open_memory`]), create the tables and insert the sample data (ids 1..).
     pub(crate) fn open() -> BenchResult<Self> {
-        let mut conn = Connection::open_in_memory()?;
+        let mut conn = crate::sqlite_raw::open_memory()?;
         conn.execute_batch(DDL)?;
         let tx = conn.transaction()?;
         let mut ids = Vec::with_capacity(AUTHORS);
