@@ -554,6 +554,11 @@ pub use orm_runtime::types::{CustomType, SqlKind, SqlType, Value};
 // runtime's module of the same name is not re-exported: its public item is [`Model`], at the root.
 pub use orm_runtime::{backend, hybrid, types};
 
+/// Reflection: read a live database's tables, columns, keys, constraints and indexes
+/// (cargo feature `reflect`, on by default). See [`reflect::reflect`].
+#[cfg(feature = "reflect")]
+pub use orm_migrate::reflect;
+
 /// `sql!`: raw SQL checked at compile time against the models it names, with no database and
 /// no offline cache. It gives a [`Text`] with the values bound, run like any other.
 ///
