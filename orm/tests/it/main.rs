@@ -44,6 +44,7 @@ mod one_to_one;
 mod pool;
 mod queries;
 mod raw_sql;
+mod reflection;
 mod relationships;
 mod reliability;
 mod reliability_cluster;
