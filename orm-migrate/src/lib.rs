@@ -1,8 +1,15 @@
-//! Schema evolution for the `orm` crate. Users reach it as `orm::reflect` (cargo feature
-//! `reflect` of `orm`).
+//! Schema evolution for the `orm` crate. Users reach it as `orm::migrate` (and reflection as
+//! `orm::reflect`), cargo features `migrate` and `reflect` of `orm`.
 //!
 //! - [`reflect`]: what a live database holds — tables, columns (type as the database reports
 //!   it, nullability, default, generated keys), primary keys, foreign keys with their actions,
 //!   unique and check constraints, and indexes, with their names — on SQLite and PostgreSQL.
+//! - [`ops`]: dialect-neutral schema changes (create, drop, rename and alter tables, columns,
+//!   indexes and constraints, and hand-written SQL), rendered for the database they run on;
+//!   on SQLite what `ALTER TABLE` cannot do rebuilds the table, keeping every row.
 
+mod error;
+pub mod ops;
 pub mod reflect;
+
+pub use error::{Error, Result};

@@ -559,6 +559,11 @@ pub use orm_runtime::{backend, hybrid, types};
 #[cfg(feature = "reflect")]
 pub use orm_migrate::reflect;
 
+/// Schema evolution (cargo feature `migrate`, on by default): [`migrate::ops`] changes a
+/// schema with dialect-neutral operations, keeping every row on SQLite too.
+#[cfg(feature = "migrate")]
+pub use orm_migrate as migrate;
+
 /// `sql!`: raw SQL checked at compile time against the models it names, with no database and
 /// no offline cache. It gives a [`Text`] with the values bound, run like any other.
 ///
