@@ -38,6 +38,7 @@ mod liveness;
 mod locking;
 mod many_to_many;
 mod mapper_events;
+mod migration_ops;
 mod mixins;
 mod models;
 mod one_to_one;
