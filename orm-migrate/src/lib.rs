@@ -7,9 +7,13 @@
 //! - [`ops`]: dialect-neutral schema changes (create, drop, rename and alter tables, columns,
 //!   indexes and constraints, and hand-written SQL), rendered for the database they run on;
 //!   on SQLite what `ALTER TABLE` cannot do rebuilds the table, keeping every row.
+//! - [`revision`]: migration files (TOML, one revision each), their history with branches
+//!   and merges, the version table, and [`Migrator`](revision::Migrator), which upgrades and
+//!   downgrades a database one revision per transaction.
 
 mod error;
 pub mod ops;
 pub mod reflect;
+pub mod revision;
 
 pub use error::{Error, Result};

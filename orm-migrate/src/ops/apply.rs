@@ -12,7 +12,7 @@ use super::sqlite::SqliteFlavor;
 use crate::error::Result;
 
 /// The way of the connection's database.
-fn flavor(conn: &Connection) -> &'static dyn Flavor {
+pub(crate) fn flavor(conn: &Connection) -> &'static dyn Flavor {
     match conn.dialect_kind() {
         DialectKind::Sqlite => &SqliteFlavor,
         DialectKind::Postgres => &PostgresFlavor,

@@ -26,10 +26,13 @@ mod apply;
 mod model;
 mod postgres;
 mod render;
+mod serde_forms;
 mod spec;
 mod sqlite;
 
+pub(crate) use apply::flavor;
 pub use apply::{apply, run};
+pub(crate) use render::exec;
 pub use spec::{
     CheckSpec, ColumnChange, ColumnSpec, ColumnType, ForeignKeySpec, IndexSpec, Operation, PrimaryKeySpec, TableSpec,
     UniqueSpec,

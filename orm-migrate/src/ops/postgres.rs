@@ -5,11 +5,15 @@ use orm_runtime::backend::Connection;
 use orm_runtime::dialect::Dialect;
 
 use super::render::{
-    column_def, constraint_name, create_index, create_table, foreign_key, ident, ident_list, own_sql, transaction,
-    type_sql, Flavor,
+    column_def, constraint_name, create_index, create_table, exec, foreign_key, ident, ident_list, own_sql,
+    rust_outside_runner, transaction, type_sql, Flavor,
 };
 use super::spec::{ColumnSpec, ColumnType, Operation};
 use crate::error::Result;
+
+/// Held until the migration's transaction ends: one migration run at a time per database
+/// (the key is arbitrary, fixed: "orm-migrate" in ASCII, folded into 63 bits).
+const LOCK: &str = "SELECT pg_advisory_xact_lock(7957374102826329193)";
 
 /// PostgreSQL's way.
 pub(crate) struct PostgresFlavor;
@@ -75,6 +79,7 @@ impl PostgresFlavor {
                 vec![format!("{} DROP CONSTRAINT {}", alter(table)?, ident(d, name)?)]
             }
             Operation::Sql { sql, postgres, .. } => vec![own_sql(postgres, sql, "postgres")?.to_owned()],
+            Operation::Rust { name } => return Err(rust_outside_runner(name)),
         })
     }
 }
@@ -90,9 +95,13 @@ impl Flavor for PostgresFlavor {
 
     fn apply(&self, conn: &mut Connection, op: &Operation) -> Result<()> {
         for sql in self.statements(conn.dialect(), op)? {
-            conn.batch(&sql)?;
+            exec(conn, &sql)?;
         }
         Ok(())
+    }
+
+    fn lock_sql(&self) -> Option<&'static str> {
+        Some(LOCK)
     }
 
     fn in_transaction(&self, conn: &mut Connection, work: &mut dyn FnMut(&mut Connection) -> Result<()>) -> Result<()> {

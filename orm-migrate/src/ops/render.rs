@@ -15,6 +15,9 @@ pub(crate) trait Flavor: Sync {
     fn generated_key(&self, d: &dyn Dialect, column: &ColumnSpec) -> String;
     /// Carry out `op` on `conn`, inside the caller's transaction.
     fn apply(&self, conn: &mut Connection, op: &Operation) -> Result<()>;
+    /// The statement that makes concurrent migration runs wait for each other, taken first
+    /// in each migration's transaction (SQLite: none, `BEGIN IMMEDIATE` is that lock).
+    fn lock_sql(&self) -> Option<&'static str>;
     /// Run `work` in a transaction of its own on `conn` (not in one), with what the database
     /// needs around it for the operations to keep every row.
     fn in_transaction(&self, conn: &mut Connection, work: &mut dyn FnMut(&mut Connection) -> Result<()>) -> Result<()>;
@@ -150,4 +153,20 @@ pub(crate) fn create_index(d: &dyn Dialect, table: &str, ix: &IndexSpec) -> Resu
         out.push_str(p);
     }
     Ok(out)
+}
+
+/// [`Operation::Rust`] outside the migration runner, which holds the registered functions.
+pub(crate) fn rust_outside_runner(name: &str) -> crate::error::Error {
+    crate::error::Error::Invalid {
+        operation: "rust",
+        table: String::new(),
+        reason: format!(
+            "the data migration `{name}` is a Rust function: it runs through the migration runner, which knows it"
+        ),
+    }
+}
+
+/// Run one statement; a failure names it.
+pub(crate) fn exec(conn: &mut Connection, sql: &str) -> Result<()> {
+    conn.batch(sql).map_err(|source| crate::error::Error::Statement { sql: sql.to_owned(), source })
 }

@@ -1,8 +1,13 @@
 //! The operations and the descriptions of tables, columns, keys, constraints and indexes
-//! they carry.
+//! they carry. Each has the form it takes in a migration file (serde, see
+//! [`crate::revision`]): unknown keys are refused, so a typo in a file edited by hand is an
+//! error, not a silently ignored line.
 
 use orm_runtime::schema::ReferentialAction;
 use orm_runtime::types::SqlKind;
+use serde::{Deserialize, Serialize};
+
+use super::serde_forms::{action, column_type};
 
 /// A column's type: neutral (named by each database as the models' types are), or SQL text
 /// written for one database.
@@ -34,18 +39,32 @@ impl ColumnType {
 }
 
 /// A column.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ColumnSpec {
     /// Its name.
     pub name: String,
-    /// Its type.
+    /// Its type: a model type's name in a file (`bigint`, `varchar(40)`, `numeric(10, 2)`,
+    /// ...), or `sql:` and the SQL text for one database's own type.
+    #[serde(rename = "type", with = "column_type")]
     pub column_type: ColumnType,
     /// Whether it accepts NULL.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub nullable: bool,
     /// The default, as SQL text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
     /// The database generates its values (an integer primary key of its own).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub auto_increment: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_no_action(a: &ReferentialAction) -> bool {
+    *a == ReferentialAction::NoAction
 }
 
 impl ColumnSpec {
@@ -73,7 +92,8 @@ impl ColumnSpec {
 }
 
 /// A primary key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PrimaryKeySpec {
     /// Its constraint name (`None`: the database's).
     pub name: Option<String>,
@@ -82,7 +102,8 @@ pub struct PrimaryKeySpec {
 }
 
 /// A foreign key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ForeignKeySpec {
     /// Its constraint name.
     pub name: Option<String>,
@@ -92,14 +113,21 @@ pub struct ForeignKeySpec {
     pub referred_table: String,
     /// The referenced columns.
     pub referred_columns: Vec<String>,
-    /// `ON DELETE`.
+    /// `ON DELETE` (`cascade`, `set null`, ... in a file; left out: no action).
+    #[serde(default = "no_action", skip_serializing_if = "is_no_action", with = "action")]
     pub on_delete: ReferentialAction,
     /// `ON UPDATE`.
+    #[serde(default = "no_action", skip_serializing_if = "is_no_action", with = "action")]
     pub on_update: ReferentialAction,
 }
 
+fn no_action() -> ReferentialAction {
+    ReferentialAction::NoAction
+}
+
 /// A UNIQUE constraint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UniqueSpec {
     /// Its name.
     pub name: Option<String>,
@@ -108,7 +136,8 @@ pub struct UniqueSpec {
 }
 
 /// A CHECK constraint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CheckSpec {
     /// Its name.
     pub name: Option<String>,
@@ -117,32 +146,40 @@ pub struct CheckSpec {
 }
 
 /// An index.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IndexSpec {
     /// Its name.
     pub name: String,
     /// Its key columns.
     pub columns: Vec<String>,
     /// `CREATE UNIQUE INDEX`.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub unique: bool,
     /// The `WHERE` condition of a partial index, SQL text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicate: Option<String>,
 }
 
 /// A table: columns, keys and constraints (its indexes are operations of their own).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TableSpec {
     /// Its name.
     pub name: String,
     /// Columns, in order.
     pub columns: Vec<ColumnSpec>,
     /// The primary key; a generated key column is the primary key without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_key: Option<PrimaryKeySpec>,
     /// Foreign keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub foreign_keys: Vec<ForeignKeySpec>,
     /// UNIQUE constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uniques: Vec<UniqueSpec>,
     /// CHECK constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckSpec>,
 }
 
@@ -175,20 +212,26 @@ impl TableSpec {
 }
 
 /// What [`Operation::AlterColumn`] changes (`None`: unchanged).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ColumnChange {
     /// A new type.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none", with = "column_type::optional")]
     pub column_type: Option<ColumnType>,
     /// NULL accepted or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nullable: Option<bool>,
-    /// A new default (`Some(None)`: none).
+    /// A new default (`Some(None)`: none; in a file `default = ""` drops it).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "super::serde_forms::default_change")]
     pub default: Option<Option<String>>,
 }
 
-/// One change to a schema.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One change to a schema. In a file, an entry of `[[upgrade]]` / `[[downgrade]]` whose
+/// `op` is the variant's name in snake case (`create_table`, `add_column`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Operation {
-    /// `CREATE TABLE`.
+    /// `CREATE TABLE` (in a file, the table's keys beside `op`).
     CreateTable(TableSpec),
     /// `DROP TABLE`.
     DropTable {
@@ -279,10 +322,19 @@ pub enum Operation {
     /// SQL written by hand: `sql` everywhere, or per database where it must differ.
     Sql {
         /// For every database without its own text.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         sql: Option<String>,
         /// For SQLite.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         sqlite: Option<String>,
         /// For PostgreSQL.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         postgres: Option<String>,
+    },
+    /// A data migration written in Rust: the function registered under `name` with the
+    /// migration runner, called with the migration's connection inside its transaction.
+    Rust {
+        /// The registered name.
+        name: String,
     },
 }

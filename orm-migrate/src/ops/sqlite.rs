@@ -11,7 +11,8 @@ use orm_runtime::types::Value;
 use orm_sql_lexer::TokenKind;
 
 use super::render::{
-    column_def, create_index, create_table, ident, ident_list, own_sql, transaction, type_sql, Flavor,
+    column_def, create_index, create_table, exec, ident, ident_list, own_sql, rust_outside_runner, transaction,
+    type_sql, Flavor,
 };
 use super::spec::{ColumnSpec, ColumnType, Operation, TableSpec};
 use crate::error::{Error, Result};
@@ -103,7 +104,7 @@ impl SqliteFlavor {
         statements.push(format!("ALTER TABLE {} RENAME TO {}", ident(d, &temp)?, ident(d, table)?));
         statements.extend(indexes.into_iter().map(|ix| ix.sql));
         for sql in statements {
-            conn.batch(&sql)?;
+            exec(conn, &sql)?;
         }
         Ok(())
     }
@@ -141,6 +142,7 @@ impl Flavor for SqliteFlavor {
                 format!("ALTER TABLE {} ADD COLUMN {}", ident(d, table)?, column_def(d, self, column, false)?)
             }
             Operation::Sql { sql, sqlite, .. } => own_sql(sqlite, sql, "sqlite")?.to_owned(),
+            Operation::Rust { name } => return Err(rust_outside_runner(name)),
             Operation::AddColumn { table, column } => {
                 let column = column.clone();
                 return self.rebuild(conn, "add_column", table, move |spec, _| {
@@ -218,8 +220,11 @@ impl Flavor for SqliteFlavor {
                 });
             }
         };
-        conn.batch(&sql)?;
-        Ok(())
+        exec(conn, &sql)
+    }
+
+    fn lock_sql(&self) -> Option<&'static str> {
+        None
     }
 
     fn in_transaction(&self, conn: &mut Connection, work: &mut dyn FnMut(&mut Connection) -> Result<()>) -> Result<()> {
