@@ -151,8 +151,8 @@ impl Migrator {
                 if !applied.contains(id) {
                     return Err(Error::Target(format!("revision {id} is not applied: nothing to downgrade to")));
                 }
-                let keep = history.closure([id]);
-                newest_first.into_iter().filter(|r| !keep.contains(r)).collect()
+                // What was built on it; other branches stay as they are.
+                newest_first.into_iter().filter(|r| *r != id && history.closure([*r]).contains(id)).collect()
             }
         };
         Ok(undo.into_iter().map(str::to_owned).collect())
@@ -165,7 +165,9 @@ impl Migrator {
         self.run(&history, &plan, Direction::Upgrade)
     }
 
-    /// Undo down to `target` (`-N`, `base`, or a revision that stays applied): the ids undone.
+    /// Undo down to `target`: `-N` (the newest N applied), `base` (everything), or a revision,
+    /// which stays applied while every applied revision built on it is undone (other
+    /// branches stay as they are). The ids undone.
     pub fn downgrade(&self, target: &str) -> Result<Vec<String>> {
         let history = self.history()?;
         let plan = self.downgrade_plan(&history, target)?;

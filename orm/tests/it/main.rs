@@ -39,6 +39,7 @@ mod locking;
 mod many_to_many;
 mod mapper_events;
 mod migration_ops;
+mod migrations;
 mod mixins;
 mod models;
 mod one_to_one;
