@@ -32,7 +32,7 @@ pub enum Error {
         /// The statement.
         sql: String,
         /// The database's error.
-        source: orm_runtime::Error,
+        source: Box<orm_runtime::Error>,
     },
     /// A migration file cannot be read.
     #[error("{}: {reason}", file.display())]

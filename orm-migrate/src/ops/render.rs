@@ -168,5 +168,5 @@ pub(crate) fn rust_outside_runner(name: &str) -> crate::error::Error {
 
 /// Run one statement; a failure names it.
 pub(crate) fn exec(conn: &mut Connection, sql: &str) -> Result<()> {
-    conn.batch(sql).map_err(|source| crate::error::Error::Statement { sql: sql.to_owned(), source })
+    conn.batch(sql).map_err(|source| crate::error::Error::Statement { sql: sql.to_owned(), source: Box::new(source) })
 }
