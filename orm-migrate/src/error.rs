@@ -112,6 +112,12 @@ pub enum Error {
         /// The error.
         source: std::io::Error,
     },
+    /// Autogenerate found changes that can lose data and was not told to accept them.
+    #[error("these changes can lose data; pass the consent flag (`--allow-data-loss`) to write them anyway:\n{}", changes.iter().map(|c| format!("  - {c}")).collect::<Vec<_>>().join("\n"))]
+    DataLoss {
+        /// The changes.
+        changes: Vec<String>,
+    },
     /// After a SQLite table rebuild, rows break a foreign key (the transaction is rolled back).
     #[error(
         "rows of `{table}` reference missing rows of `{referred_table}` after the migration (first rowid {rowid})"

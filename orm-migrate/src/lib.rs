@@ -11,6 +11,7 @@
 //!   and merges, the version table, and [`Migrator`](revision::Migrator), which upgrades and
 //!   downgrades a database one revision per transaction.
 
+pub mod autogen;
 mod error;
 pub mod ops;
 pub mod reflect;

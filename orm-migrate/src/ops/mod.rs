@@ -32,7 +32,7 @@ mod sqlite;
 
 pub(crate) use apply::flavor;
 pub use apply::{apply, run};
-pub(crate) use render::exec;
+pub(crate) use render::{exec, ident, type_sql};
 pub use spec::{
     CheckSpec, ColumnChange, ColumnSpec, ColumnType, ForeignKeySpec, IndexSpec, Operation, PrimaryKeySpec, TableSpec,
     UniqueSpec,
