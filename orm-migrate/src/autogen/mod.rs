@@ -133,7 +133,8 @@ pub fn compare(conn: &mut Connection, models: &[&'static TableDef], options: &Co
     }
     // Tables the models no longer have, children first.
     let model_names: BTreeSet<&str> = models.iter().map(|t| t.name).collect();
-    let gone: Vec<&Table> = drop_order(db.values().copied().filter(|t| !model_names.contains(t.name.as_str())).collect());
+    let gone: Vec<&Table> =
+        drop_order(db.values().copied().filter(|t| !model_names.contains(t.name.as_str())).collect());
     for t in gone {
         b.loss(format!("drops table `{}` and its rows", t.name));
         b.diff.upgrade.push(Operation::DropTable { table: t.name.clone() });
@@ -201,7 +202,8 @@ fn compare_table(b: &mut Builder<'_>, model: &TableDef, db: &Table) -> Result<()
         if ft != table || tt != table {
             continue;
         }
-        if let (Some(a), Some(d)) = (added.iter().position(|c| c.name == tc), dropped.iter().position(|c| c.name == fc)) {
+        if let (Some(a), Some(d)) = (added.iter().position(|c| c.name == tc), dropped.iter().position(|c| c.name == fc))
+        {
             added.remove(a);
             dropped.remove(d);
             b.change(
@@ -212,7 +214,8 @@ fn compare_table(b: &mut Builder<'_>, model: &TableDef, db: &Table) -> Result<()
     }
     for d in &dropped {
         for a in &added {
-            let same = canonical_type(kind, &d.data_type) == canonical_type(kind, &model_type_sql(dialect, &a.column_type));
+            let same =
+                canonical_type(kind, &d.data_type) == canonical_type(kind, &model_type_sql(dialect, &a.column_type));
             if same {
                 b.diff.rename_candidates.push(RenameCandidate {
                     table: table.clone(),
@@ -224,21 +227,31 @@ fn compare_table(b: &mut Builder<'_>, model: &TableDef, db: &Table) -> Result<()
     }
 
     // Constraints and indexes that differ or vanished go before column changes.
-    let (uniques_up, uniques_down) = by_name(&spec.uniques, &db.unique_constraints, |u| u.name.clone(), |u| {
-        UniqueSpec { name: u.name.clone(), columns: u.columns.clone() }
-    });
-    let (checks_up, checks_down) = by_name(&spec.checks, &db.check_constraints, |c| c.name.clone(), |c| CheckSpec {
-        name: c.name.clone(),
-        sql: c.sql.clone(),
-    });
-    let (fks_up, fks_down) = by_name(&spec.foreign_keys, &db.foreign_keys, |f| f.name.clone(), |f| ForeignKeySpec {
-        name: f.name.clone(),
-        columns: f.columns.clone(),
-        referred_table: f.referred_table.clone(),
-        referred_columns: f.referred_columns.clone(),
-        on_delete: f.on_delete,
-        on_update: f.on_update,
-    });
+    let (uniques_up, uniques_down) = by_name(
+        &spec.uniques,
+        &db.unique_constraints,
+        |u| u.name.clone(),
+        |u| UniqueSpec { name: u.name.clone(), columns: u.columns.clone() },
+    );
+    let (checks_up, checks_down) = by_name(
+        &spec.checks,
+        &db.check_constraints,
+        |c| c.name.clone(),
+        |c| CheckSpec { name: c.name.clone(), sql: c.sql.clone() },
+    );
+    let (fks_up, fks_down) = by_name(
+        &spec.foreign_keys,
+        &db.foreign_keys,
+        |f| f.name.clone(),
+        |f| ForeignKeySpec {
+            name: f.name.clone(),
+            columns: f.columns.clone(),
+            referred_table: f.referred_table.clone(),
+            referred_columns: f.referred_columns.clone(),
+            on_delete: f.on_delete,
+            on_update: f.on_update,
+        },
+    );
     let model_indexes = IndexSpec::of_model(model, &b.options.naming)?;
     let db_indexes: Vec<IndexSpec> = db.indexes.iter().map(index_spec).collect();
     let (indexes_up, indexes_down) = by_name(&model_indexes, &db_indexes, |i| Some(i.name.clone()), Clone::clone);
@@ -251,7 +264,10 @@ fn compare_table(b: &mut Builder<'_>, model: &TableDef, db: &Table) -> Result<()
     }
     for fk in &fks_down {
         let Some(name) = droppable(b, &table, "foreign key", &fk.name, &fk.columns) else { continue };
-        b.change(drop_constraint(&table, &name), Operation::AddForeignKey { table: table.clone(), foreign_key: fk.clone() });
+        b.change(
+            drop_constraint(&table, &name),
+            Operation::AddForeignKey { table: table.clone(), foreign_key: fk.clone() },
+        );
     }
     for u in &uniques_down {
         let Some(name) = droppable(b, &table, "unique constraint", &u.name, &u.columns) else { continue };

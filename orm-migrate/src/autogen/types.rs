@@ -83,7 +83,11 @@ pub(crate) fn neutral_of(sql: &str) -> Option<ColumnType> {
         ("numeric", None) => of(SqlKind::Numeric),
         ("numeric", Some(ps)) => {
             let (p, s) = ps.split_once(',')?;
-            Some(ColumnType::Neutral { kind: SqlKind::Numeric, max_length: None, numeric: Some((number(p)?, number(s)?)) })
+            Some(ColumnType::Neutral {
+                kind: SqlKind::Numeric,
+                max_length: None,
+                numeric: Some((number(p)?, number(s)?)),
+            })
         }
         _ => None,
     }
@@ -155,8 +159,10 @@ fn encloses(s: &str) -> bool {
 /// Types this cannot compare (SQL text of one database) count as narrowing.
 pub(crate) fn narrows(from: &ColumnType, to: &ColumnType) -> bool {
     use SqlKind::*;
-    let (ColumnType::Neutral { kind: a, max_length: la, numeric: na }, ColumnType::Neutral { kind: b, max_length: lb, numeric: nb }) =
-        (from, to)
+    let (
+        ColumnType::Neutral { kind: a, max_length: la, numeric: na },
+        ColumnType::Neutral { kind: b, max_length: lb, numeric: nb },
+    ) = (from, to)
     else {
         return from != to;
     };

@@ -230,6 +230,7 @@ pub struct ColumnChange {
 /// `op` is the variant's name in snake case (`create_table`, `add_column`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Operation {
     /// `CREATE TABLE` (in a file, the table's keys beside `op`).
     CreateTable(TableSpec),

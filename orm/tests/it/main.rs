@@ -6,6 +6,7 @@
 
 mod advanced_queries;
 mod advanced_snapshots;
+mod autogenerate;
 mod cascades;
 mod column_types;
 mod common;
