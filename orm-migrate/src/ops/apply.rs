@@ -13,7 +13,12 @@ use crate::error::Result;
 
 /// The way of the connection's database.
 pub(crate) fn flavor(conn: &Connection) -> &'static dyn Flavor {
-    match conn.dialect_kind() {
+    flavor_of(conn.dialect_kind())
+}
+
+/// The way of a kind of database.
+pub(crate) fn flavor_of(kind: DialectKind) -> &'static dyn Flavor {
+    match kind {
         DialectKind::Sqlite => &SqliteFlavor,
         DialectKind::Postgres => &PostgresFlavor,
     }

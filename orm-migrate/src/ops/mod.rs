@@ -30,8 +30,8 @@ mod serde_forms;
 mod spec;
 mod sqlite;
 
-pub(crate) use apply::flavor;
 pub use apply::{apply, run};
+pub(crate) use apply::{flavor, flavor_of};
 pub(crate) use render::{exec, ident, type_sql};
 pub use spec::{
     CheckSpec, ColumnChange, ColumnSpec, ColumnType, ForeignKeySpec, IndexSpec, Operation, PrimaryKeySpec, TableSpec,

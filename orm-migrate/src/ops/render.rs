@@ -13,6 +13,9 @@ pub(crate) trait Flavor: Sync {
     /// The type and clauses of a generated key column, without `PRIMARY KEY` (SQLite:
     /// `INTEGER`, the rowid's alias once it is the key; PostgreSQL: an identity column).
     fn generated_key(&self, d: &dyn Dialect, column: &ColumnSpec) -> String;
+    /// The statements of `op` without a connection (offline SQL), or why they cannot be known
+    /// without one.
+    fn render(&self, d: &dyn Dialect, op: &Operation) -> Result<Vec<String>>;
     /// Carry out `op` on `conn`, inside the caller's transaction.
     fn apply(&self, conn: &mut Connection, op: &Operation) -> Result<()>;
     /// The statement that makes concurrent migration runs wait for each other, taken first
@@ -169,4 +172,45 @@ pub(crate) fn rust_outside_runner(name: &str) -> crate::error::Error {
 /// Run one statement; a failure names it.
 pub(crate) fn exec(conn: &mut Connection, sql: &str) -> Result<()> {
     conn.batch(sql).map_err(|source| crate::error::Error::Statement { sql: sql.to_owned(), source: Box::new(source) })
+}
+
+/// An operation's name as a file spells it (`add_column`, ...).
+pub(crate) fn op_name(op: &Operation) -> &'static str {
+    match op {
+        Operation::CreateTable(_) => "create_table",
+        Operation::DropTable { .. } => "drop_table",
+        Operation::RenameTable { .. } => "rename_table",
+        Operation::AddColumn { .. } => "add_column",
+        Operation::DropColumn { .. } => "drop_column",
+        Operation::AlterColumn { .. } => "alter_column",
+        Operation::RenameColumn { .. } => "rename_column",
+        Operation::CreateIndex { .. } => "create_index",
+        Operation::DropIndex { .. } => "drop_index",
+        Operation::AddUnique { .. } => "add_unique",
+        Operation::AddCheck { .. } => "add_check",
+        Operation::AddForeignKey { .. } => "add_foreign_key",
+        Operation::DropConstraint { .. } => "drop_constraint",
+        Operation::Sql { .. } => "sql",
+        Operation::Rust { .. } => "rust",
+    }
+}
+
+/// The table an operation is about (empty for SQL and data migrations).
+pub(crate) fn op_table(op: &Operation) -> &str {
+    match op {
+        Operation::CreateTable(t) => &t.name,
+        Operation::RenameTable { from, .. } => from,
+        Operation::DropTable { table }
+        | Operation::AddColumn { table, .. }
+        | Operation::DropColumn { table, .. }
+        | Operation::AlterColumn { table, .. }
+        | Operation::RenameColumn { table, .. }
+        | Operation::CreateIndex { table, .. }
+        | Operation::DropIndex { table, .. }
+        | Operation::AddUnique { table, .. }
+        | Operation::AddCheck { table, .. }
+        | Operation::AddForeignKey { table, .. }
+        | Operation::DropConstraint { table, .. } => table,
+        Operation::Sql { .. } | Operation::Rust { .. } => "",
+    }
 }

@@ -11,8 +11,8 @@ use orm_runtime::types::Value;
 use orm_sql_lexer::TokenKind;
 
 use super::render::{
-    column_def, create_index, create_table, exec, ident, ident_list, own_sql, rust_outside_runner, transaction,
-    type_sql, Flavor,
+    column_def, create_index, create_table, exec, ident, ident_list, op_name, op_table, own_sql, rust_outside_runner,
+    transaction, type_sql, Flavor,
 };
 use super::spec::{ColumnSpec, ColumnType, Operation, TableSpec};
 use crate::error::{Error, Result};
@@ -109,6 +109,29 @@ impl SqliteFlavor {
         Ok(())
     }
 
+    /// The one statement of an operation SQLite carries out in place; `None` for those that
+    /// rebuild the table.
+    fn direct(&self, d: &dyn Dialect, op: &Operation) -> Result<Option<String>> {
+        Ok(Some(match op {
+            Operation::CreateTable(t) => create_table(d, self, t)?,
+            Operation::DropTable { table } => format!("DROP TABLE {}", ident(d, table)?),
+            Operation::RenameTable { from, to } => {
+                format!("ALTER TABLE {} RENAME TO {}", ident(d, from)?, ident(d, to)?)
+            }
+            Operation::RenameColumn { table, from, to } => {
+                format!("ALTER TABLE {} RENAME COLUMN {} TO {}", ident(d, table)?, ident(d, from)?, ident(d, to)?)
+            }
+            Operation::CreateIndex { table, index } => create_index(d, table, index)?,
+            Operation::DropIndex { name, .. } => format!("DROP INDEX {}", ident(d, name)?),
+            Operation::AddColumn { table, column } if Self::adds_in_place(column) => {
+                format!("ALTER TABLE {} ADD COLUMN {}", ident(d, table)?, column_def(d, self, column, false)?)
+            }
+            Operation::Sql { sql, sqlite, .. } => own_sql(sqlite, sql, "sqlite")?.to_owned(),
+            Operation::Rust { name } => return Err(rust_outside_runner(name)),
+            _ => return Ok(None),
+        }))
+    }
+
     /// `ADD COLUMN` does it: the column may hold NULL or has a default, and is not a key.
     fn adds_in_place(column: &ColumnSpec) -> bool {
         (column.nullable || column.default.is_some()) && !column.auto_increment
@@ -125,102 +148,96 @@ impl Flavor for SqliteFlavor {
         }
     }
 
+    fn render(&self, d: &dyn Dialect, op: &Operation) -> Result<Vec<String>> {
+        match self.direct(d, op)? {
+            Some(sql) => Ok(vec![sql]),
+            None => Err(invalid(
+                op_name(op),
+                op_table(op),
+                "SQLite rebuilds the table for this, which reads the live table first: offline SQL cannot \
+                 show it; run the migration against the database",
+            )),
+        }
+    }
+
     fn apply(&self, conn: &mut Connection, op: &Operation) -> Result<()> {
         let d = conn.dialect();
-        let sql = match op {
-            Operation::CreateTable(t) => create_table(d, self, t)?,
-            Operation::DropTable { table } => format!("DROP TABLE {}", ident(d, table)?),
-            Operation::RenameTable { from, to } => {
-                format!("ALTER TABLE {} RENAME TO {}", ident(d, from)?, ident(d, to)?)
-            }
-            Operation::RenameColumn { table, from, to } => {
-                format!("ALTER TABLE {} RENAME COLUMN {} TO {}", ident(d, table)?, ident(d, from)?, ident(d, to)?)
-            }
-            Operation::CreateIndex { table, index } => create_index(d, table, index)?,
-            Operation::DropIndex { name, .. } => format!("DROP INDEX {}", ident(d, name)?),
-            Operation::AddColumn { table, column } if Self::adds_in_place(column) => {
-                format!("ALTER TABLE {} ADD COLUMN {}", ident(d, table)?, column_def(d, self, column, false)?)
-            }
-            Operation::Sql { sql, sqlite, .. } => own_sql(sqlite, sql, "sqlite")?.to_owned(),
-            Operation::Rust { name } => return Err(rust_outside_runner(name)),
+        if let Some(sql) = self.direct(d, op)? {
+            return exec(conn, &sql);
+        }
+        match op {
             Operation::AddColumn { table, column } => {
                 let column = column.clone();
-                return self.rebuild(conn, "add_column", table, move |spec, _| {
+                self.rebuild(conn, "add_column", table, move |spec, _| {
                     spec.columns.push(column);
                     Ok(())
-                });
+                })
             }
-            Operation::DropColumn { table, column } => {
-                return self.rebuild(conn, "drop_column", table, |spec, indexes| {
-                    if !spec.columns.iter().any(|c| &c.name == column) {
-                        return Err(invalid("drop_column", table, format!("it has no column `{column}`")));
-                    }
-                    if spec.key_columns().contains(&column.as_str()) {
-                        return Err(invalid("drop_column", table, format!("`{column}` is part of the primary key")));
-                    }
-                    spec.columns.retain(|c| &c.name != column);
-                    spec.foreign_keys.retain(|fk| !fk.columns.contains(column));
-                    spec.uniques.retain(|u| !u.columns.contains(column));
-                    spec.checks.retain(|c| !mentions(&c.sql, column));
-                    indexes.retain(|ix| !ix.columns.iter().any(|k| k == column || mentions(k, column)));
-                    Ok(())
-                });
-            }
-            Operation::AlterColumn { table, column, change } => {
-                return self.rebuild(conn, "alter_column", table, |spec, _| {
-                    let c = spec
-                        .columns
-                        .iter_mut()
-                        .find(|c| &c.name == column)
-                        .ok_or_else(|| invalid("alter_column", table, format!("it has no column `{column}`")))?;
-                    if let Some(t) = &change.column_type {
-                        c.column_type = ColumnType::Sql(type_sql(d, t));
-                    }
-                    if let Some(nullable) = change.nullable {
-                        c.nullable = nullable;
-                    }
-                    if let Some(default) = &change.default {
-                        c.default.clone_from(default);
-                    }
-                    Ok(())
-                });
-            }
+            Operation::DropColumn { table, column } => self.rebuild(conn, "drop_column", table, |spec, indexes| {
+                if !spec.columns.iter().any(|c| &c.name == column) {
+                    return Err(invalid("drop_column", table, format!("it has no column `{column}`")));
+                }
+                if spec.key_columns().contains(&column.as_str()) {
+                    return Err(invalid("drop_column", table, format!("`{column}` is part of the primary key")));
+                }
+                spec.columns.retain(|c| &c.name != column);
+                spec.foreign_keys.retain(|fk| !fk.columns.contains(column));
+                spec.uniques.retain(|u| !u.columns.contains(column));
+                spec.checks.retain(|c| !mentions(&c.sql, column));
+                indexes.retain(|ix| !ix.columns.iter().any(|k| k == column || mentions(k, column)));
+                Ok(())
+            }),
+            Operation::AlterColumn { table, column, change } => self.rebuild(conn, "alter_column", table, |spec, _| {
+                let c = spec
+                    .columns
+                    .iter_mut()
+                    .find(|c| &c.name == column)
+                    .ok_or_else(|| invalid("alter_column", table, format!("it has no column `{column}`")))?;
+                if let Some(t) = &change.column_type {
+                    c.column_type = ColumnType::Sql(type_sql(d, t));
+                }
+                if let Some(nullable) = change.nullable {
+                    c.nullable = nullable;
+                }
+                if let Some(default) = &change.default {
+                    c.default.clone_from(default);
+                }
+                Ok(())
+            }),
             Operation::AddUnique { table, unique } => {
                 let unique = unique.clone();
-                return self.rebuild(conn, "add_unique", table, move |spec, _| {
+                self.rebuild(conn, "add_unique", table, move |spec, _| {
                     spec.uniques.push(unique);
                     Ok(())
-                });
+                })
             }
             Operation::AddCheck { table, check } => {
                 let check = check.clone();
-                return self.rebuild(conn, "add_check", table, move |spec, _| {
+                self.rebuild(conn, "add_check", table, move |spec, _| {
                     spec.checks.push(check);
                     Ok(())
-                });
+                })
             }
             Operation::AddForeignKey { table, foreign_key } => {
                 let fk = foreign_key.clone();
-                return self.rebuild(conn, "add_foreign_key", table, move |spec, _| {
+                self.rebuild(conn, "add_foreign_key", table, move |spec, _| {
                     spec.foreign_keys.push(fk);
                     Ok(())
-                });
+                })
             }
-            Operation::DropConstraint { table, name } => {
-                return self.rebuild(conn, "drop_constraint", table, |spec, _| {
-                    let named = |n: &Option<String>| n.as_deref() == Some(name.as_str());
-                    let before = spec.uniques.len() + spec.checks.len() + spec.foreign_keys.len();
-                    spec.uniques.retain(|u| !named(&u.name));
-                    spec.checks.retain(|c| !named(&c.name));
-                    spec.foreign_keys.retain(|f| !named(&f.name));
-                    if before == spec.uniques.len() + spec.checks.len() + spec.foreign_keys.len() {
-                        return Err(invalid("drop_constraint", table, format!("it has no constraint named `{name}`")));
-                    }
-                    Ok(())
-                });
-            }
-        };
-        exec(conn, &sql)
+            Operation::DropConstraint { table, name } => self.rebuild(conn, "drop_constraint", table, |spec, _| {
+                let named = |n: &Option<String>| n.as_deref() == Some(name.as_str());
+                let before = spec.uniques.len() + spec.checks.len() + spec.foreign_keys.len();
+                spec.uniques.retain(|u| !named(&u.name));
+                spec.checks.retain(|c| !named(&c.name));
+                spec.foreign_keys.retain(|f| !named(&f.name));
+                if before == spec.uniques.len() + spec.checks.len() + spec.foreign_keys.len() {
+                    return Err(invalid("drop_constraint", table, format!("it has no constraint named `{name}`")));
+                }
+                Ok(())
+            }),
+            _ => Ok(()),
+        }
     }
 
     fn lock_sql(&self) -> Option<&'static str> {

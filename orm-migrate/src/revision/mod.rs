@@ -8,5 +8,5 @@ mod version;
 
 pub use file::{new_revision_id, Revision};
 pub use graph::History;
-pub use runner::{DataMigration, Direction, Migrator, NewRevision, Progress};
+pub use runner::{downgrade_plan, upgrade_plan, DataMigration, Direction, Migrator, NewRevision, Progress};
 pub use version::{heads as applied_heads, VERSION_TABLE};

@@ -129,53 +129,12 @@ impl Migrator {
 
     /// What `upgrade(target)` would apply, in order.
     pub fn upgrade_plan(&self, history: &History, target: &str) -> Result<Vec<String>> {
-        let current = self.current()?;
-        let applied = history.closure(current.iter().map(String::as_str));
-        let (needed, take) = match target {
-            "heads" => (history.closure(history.heads()), None),
-            "head" => (history.closure(history.single_head()?), None),
-            t if t.starts_with('+') => {
-                let n = steps(t)?;
-                (history.closure(history.single_head()?), Some(n))
-            }
-            rev => (history.closure([history.resolve(rev)?]), None),
-        };
-        let pending: BTreeSet<&str> = needed.difference(&applied).copied().collect();
-        let mut plan: Vec<String> = history.in_order(&pending).into_iter().map(|r| r.revision.clone()).collect();
-        if let Some(n) = take {
-            if n > plan.len() {
-                return Err(Error::Target(format!("+{n}: only {} revision(s) are not applied", plan.len())));
-            }
-            plan.truncate(n);
-        }
-        Ok(plan)
+        upgrade_plan(history, &self.current()?, target)
     }
 
     /// What `downgrade(target)` would undo, in order.
     pub fn downgrade_plan(&self, history: &History, target: &str) -> Result<Vec<String>> {
-        let current = self.current()?;
-        let applied = history.closure(current.iter().map(String::as_str));
-        let newest_first: Vec<&str> =
-            history.in_order(&applied).into_iter().rev().map(|r| r.revision.as_str()).collect();
-        let undo: Vec<&str> = match target {
-            "base" => newest_first,
-            t if t.starts_with('-') => {
-                let n = steps(t)?;
-                if n > newest_first.len() {
-                    return Err(Error::Target(format!("-{n}: only {} revision(s) are applied", newest_first.len())));
-                }
-                newest_first[..n].to_vec()
-            }
-            rev => {
-                let id = history.resolve(rev)?;
-                if !applied.contains(id) {
-                    return Err(Error::Target(format!("revision {id} is not applied: nothing to downgrade to")));
-                }
-                // What was built on it; other branches stay as they are.
-                newest_first.into_iter().filter(|r| *r != id && history.closure([*r]).contains(id)).collect()
-            }
-        };
-        Ok(undo.into_iter().map(str::to_owned).collect())
+        downgrade_plan(history, &self.current()?, target)
     }
 
     /// Apply what `target` needs (`head`, `heads`, `+N`, or a revision): the ids applied.
@@ -214,6 +173,46 @@ impl Migrator {
             version::ensure(conn)?;
             version::replace(conn, &heads)
         })
+    }
+
+    /// The SQL of `plan` (from [`upgrade_plan`] or [`downgrade_plan`], or any run of
+    /// revisions) without running it: Alembic's offline mode, for a DBA to review or run.
+    /// `from` is the revision the database is at (empty: base). Each revision is its own
+    /// transaction; a Rust data migration is a comment; a SQLite table rebuild cannot be shown
+    /// (it reads the live table first).
+    pub fn sql(&self, history: &History, plan: &[String], direction: Direction, from: &[String]) -> Result<String> {
+        let kind = self.engine.dialect_kind();
+        let d = kind.dialect();
+        let f = ops::flavor_of(kind);
+        let mut heads: Vec<String> = from.to_vec();
+        let mut out = String::new();
+        let (verb, up) = match direction {
+            Direction::Upgrade => ("upgrade", true),
+            Direction::Downgrade => ("downgrade", false),
+        };
+        for id in plan {
+            let Some(revision) = history.get(id) else { continue };
+            out.push_str(&format!("-- Running {verb} of {id}: {}\nBEGIN;\n", revision.message));
+            out.push_str(version::CREATE_SQL);
+            out.push_str(";\n");
+            let ops = if up { &revision.upgrade } else { &revision.downgrade };
+            for op in ops {
+                if let Operation::Rust { name } = op {
+                    out.push_str(&format!("-- data migration `{name}` (Rust): it runs through the runner only\n"));
+                    continue;
+                }
+                for sql in f.render(d, op)? {
+                    out.push_str(&sql);
+                    out.push_str(";\n");
+                }
+            }
+            for sql in version::record_sql(history, &mut heads, id, up) {
+                out.push_str(&sql);
+                out.push_str(";\n");
+            }
+            out.push_str("COMMIT;\n\n");
+        }
+        Ok(out)
     }
 
     /// Write a new revision file: empty, or with the operations that make the database
@@ -332,10 +331,7 @@ impl Migrator {
                     self.apply(conn, op)?;
                 }
                 ran = true;
-                match direction {
-                    Direction::Upgrade => version::applied(conn, history, id),
-                    Direction::Downgrade => version::undone(conn, history, id),
-                }
+                version::record(conn, history, id, direction == Direction::Upgrade)
             })
             .map_err(|e| Error::Migration {
                 revision: id.clone(),
@@ -393,6 +389,54 @@ fn utc(secs: u64) -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
+/// What an upgrade to `target` applies when the database is at `current`, in order.
+pub fn upgrade_plan(history: &History, current: &[String], target: &str) -> Result<Vec<String>> {
+    let applied = history.closure(current.iter().map(String::as_str));
+    let (needed, take) = match target {
+        "heads" => (history.closure(history.heads()), None),
+        "head" => (history.closure(history.single_head()?), None),
+        t if t.starts_with('+') => {
+            let n = steps(t)?;
+            (history.closure(history.single_head()?), Some(n))
+        }
+        rev => (history.closure([history.resolve(rev)?]), None),
+    };
+    let pending: BTreeSet<&str> = needed.difference(&applied).copied().collect();
+    let mut plan: Vec<String> = history.in_order(&pending).into_iter().map(|r| r.revision.clone()).collect();
+    if let Some(n) = take {
+        if n > plan.len() {
+            return Err(Error::Target(format!("+{n}: only {} revision(s) are not applied", plan.len())));
+        }
+        plan.truncate(n);
+    }
+    Ok(plan)
+}
+
+/// What a downgrade to `target` undoes when the database is at `current`, in order.
+pub fn downgrade_plan(history: &History, current: &[String], target: &str) -> Result<Vec<String>> {
+    let applied = history.closure(current.iter().map(String::as_str));
+    let newest_first: Vec<&str> = history.in_order(&applied).into_iter().rev().map(|r| r.revision.as_str()).collect();
+    let undo: Vec<&str> = match target {
+        "base" => newest_first,
+        t if t.starts_with('-') => {
+            let n = steps(t)?;
+            if n > newest_first.len() {
+                return Err(Error::Target(format!("-{n}: only {} revision(s) are applied", newest_first.len())));
+            }
+            newest_first[..n].to_vec()
+        }
+        rev => {
+            let id = history.resolve(rev)?;
+            if !applied.contains(id) {
+                return Err(Error::Target(format!("revision {id} is not applied: nothing to downgrade to")));
+            }
+            // What was built on it; other branches stay as they are.
+            newest_first.into_iter().filter(|r| *r != id && history.closure([*r]).contains(id)).collect()
+        }
+    };
+    Ok(undo.into_iter().map(str::to_owned).collect())
 }
 
 /// `+3` / `-3` -> 3.

@@ -56,31 +56,50 @@ fn insert(conn: &mut Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// `id` was applied: it replaces those of its parents that were heads.
-pub(crate) fn applied(conn: &mut Connection, history: &History, id: &str) -> Result<()> {
-    if let Some(r) = history.get(id) {
-        for p in &r.parents {
-            delete(conn, p)?;
-        }
+/// The rows to delete and to insert when `id` is applied (`up`) or undone, the table
+/// holding `heads`: applied, it replaces those of its parents that are heads; undone, its
+/// parents become heads again unless another head still descends from them.
+pub(crate) fn step(history: &History, heads: &[String], id: &str, up: bool) -> (Vec<String>, Vec<String>) {
+    let parents: &[String] = history.get(id).map_or(&[], |r| r.parents.as_slice());
+    if up {
+        let deleted = parents.iter().filter(|p| heads.contains(p)).cloned().collect();
+        (deleted, vec![id.to_owned()])
+    } else {
+        let remaining: Vec<&str> = heads.iter().map(String::as_str).filter(|h| *h != id).collect();
+        let covered = history.closure(remaining);
+        let inserted = parents.iter().filter(|p| !covered.contains(p.as_str())).cloned().collect();
+        (vec![id.to_owned()], inserted)
     }
-    insert(conn, id)
 }
 
-/// `id` was undone: its parents become heads again, unless another head still descends
-/// from them.
-pub(crate) fn undone(conn: &mut Connection, history: &History, id: &str) -> Result<()> {
-    delete(conn, id)?;
-    let remaining = read(conn)?;
-    let covered = history.closure(remaining.iter().map(String::as_str));
-    if let Some(r) = history.get(id) {
-        for p in &r.parents {
-            if !covered.contains(p.as_str()) {
-                insert(conn, p)?;
-            }
-        }
+/// Record that `id` was applied (`up`) or undone.
+pub(crate) fn record(conn: &mut Connection, history: &History, id: &str, up: bool) -> Result<()> {
+    let heads = read(conn)?;
+    let (deleted, inserted) = step(history, &heads, id, up);
+    for d in &deleted {
+        delete(conn, d)?;
+    }
+    for i in &inserted {
+        insert(conn, i)?;
     }
     Ok(())
 }
+
+/// The statements of [`record`] with the ids written in (offline SQL); `heads` is updated.
+pub(crate) fn record_sql(history: &History, heads: &mut Vec<String>, id: &str, up: bool) -> Vec<String> {
+    let (deleted, inserted) = step(history, heads, id, up);
+    heads.retain(|h| !deleted.contains(h));
+    heads.extend(inserted.iter().cloned());
+    let quoted = |id: &str| format!("'{}'", id.replace('\'', "''"));
+    deleted
+        .iter()
+        .map(|d| format!("DELETE FROM orm_version WHERE revision = {}", quoted(d)))
+        .chain(inserted.iter().map(|i| format!("INSERT INTO orm_version (revision) VALUES ({})", quoted(i))))
+        .collect()
+}
+
+/// The statement creating the table.
+pub(crate) const CREATE_SQL: &str = CREATE;
 
 /// Make `heads` the table's rows, whatever they were.
 pub(crate) fn replace(conn: &mut Connection, heads: &[&str]) -> Result<()> {
