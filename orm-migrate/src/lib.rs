@@ -10,8 +10,12 @@
 //! - [`revision`]: migration files (TOML, one revision each), their history with branches
 //!   and merges, the version table, and [`Migrator`](revision::Migrator), which upgrades and
 //!   downgrades a database one revision per transaction.
+//! - [`autogen`]: the operations that make the database match the models, compared live.
+//! - `cli` (feature `cli`): the command line a project's migration binary runs.
 
 pub mod autogen;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod error;
 pub mod ops;
 pub mod reflect;

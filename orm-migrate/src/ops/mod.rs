@@ -23,6 +23,7 @@
 //! ```
 
 mod apply;
+mod describe;
 mod model;
 mod postgres;
 mod render;

@@ -10,9 +10,10 @@ use orm_runtime::dialect::Dialect;
 use orm_runtime::types::Value;
 use orm_sql_lexer::TokenKind;
 
+use super::describe::{op_name, op_table};
 use super::render::{
-    column_def, create_index, create_table, exec, ident, ident_list, op_name, op_table, own_sql, rust_outside_runner,
-    transaction, type_sql, Flavor,
+    column_def, create_index, create_table, exec, ident, ident_list, own_sql, rust_outside_runner, transaction,
+    type_sql, Flavor,
 };
 use super::spec::{ColumnSpec, ColumnType, Operation, TableSpec};
 use crate::error::{Error, Result};

@@ -28,6 +28,27 @@ pub fn write_revision(dir: &Path, history: &History, new: &NewRevision<'_>, diff
     revision.branch_labels = new.branch_label.iter().cloned().collect();
     revision.depends_on = depends_on;
     let mut notes = Vec::new();
+    if diff.is_none() {
+        notes.extend(
+            [
+                "Empty, for work by hand: add operations at the end of the file, for example",
+                "",
+                "[[upgrade]]",
+                "op = \"add_column\"",
+                "table = \"users\"",
+                "column = { name = \"email\", type = \"text\", nullable = true }",
+                "",
+                "[[downgrade]]",
+                "op = \"drop_column\"",
+                "table = \"users\"",
+                "column = \"email\"",
+                "",
+                "Data: op = \"sql\" with sql (or sqlite / postgres), or op = \"rust\" with the name",
+                "of a function registered with the runner (Migrator::data_migration).",
+            ]
+            .map(str::to_owned),
+        );
+    }
     if let Some(diff) = diff {
         revision.upgrade = diff.upgrade.clone();
         revision.downgrade = diff.downgrade.clone();

@@ -46,10 +46,10 @@ pub struct Revision {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// The operations that apply it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub upgrade: Vec<Operation>,
     /// The operations that undo it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub downgrade: Vec<Operation>,
 }
 
