@@ -109,8 +109,10 @@ pub fn compare(conn: &mut Connection, models: &[&'static TableDef], options: &Co
     for t in &options.ignore_tables {
         db.remove(t.as_str());
     }
+    // A single-table subtype is its base's table (whose spec holds the subtypes' columns).
     let mut seen = BTreeSet::new();
-    let models: Vec<&'static TableDef> = models.iter().copied().filter(|t| seen.insert(t.name)).collect();
+    let models: Vec<&'static TableDef> =
+        models.iter().map(|t| t.single_table_base().unwrap_or(t)).filter(|t| seen.insert(t.name)).collect();
     let mut b = Builder { conn, options, diff: Diff::default(), undo: Vec::new(), losses: Vec::new() };
 
     // New tables, parents first.

@@ -11,12 +11,21 @@ use super::spec::{
 use crate::reflect;
 
 impl TableSpec {
-    /// The table `create_all_with(.., naming)` creates for the model `table` (a plain table;
-    /// the single-table columns of inheritance subtypes are not included).
+    /// The table `create_all_with(.., naming)` creates for the model `table`, with the
+    /// columns of its single-table inheritance subtypes (those the program links in) after
+    /// its own, as `create_all` adds them.
     pub fn of_model(table: &TableDef, naming: &NamingConvention) -> Result<TableSpec> {
         let generated_key = table.primary_key.len() == 1 && table.columns[table.primary_key[0]].auto_increment;
         let mut spec = TableSpec::new(table.name);
-        for c in table.columns {
+        let mut columns: Vec<&'static orm_runtime::schema::ColumnDef> = table.columns.iter().collect();
+        for sub in table.single_table_subtypes() {
+            for c in sub.columns {
+                if !columns.iter().any(|k| k.name == c.name) {
+                    columns.push(c);
+                }
+            }
+        }
+        for c in columns {
             spec.columns.push(ColumnSpec {
                 name: c.name.to_owned(),
                 column_type: ColumnType::Neutral { kind: c.kind, max_length: c.max_length, numeric: c.numeric },
@@ -112,14 +121,16 @@ impl TableSpec {
 }
 
 impl IndexSpec {
-    /// The indexes `create_all_with(.., naming)` creates for the model `table`.
+    /// The indexes `create_all_with(.., naming)` creates for the model `table` (and for its
+    /// single-table inheritance subtypes, on its table).
     pub fn of_model(table: &TableDef, naming: &NamingConvention) -> Result<Vec<IndexSpec>> {
-        table
-            .indexes
-            .iter()
-            .map(|ix| {
+        let subtypes: Vec<&TableDef> = table.single_table_subtypes().collect();
+        std::iter::once(table)
+            .chain(subtypes)
+            .flat_map(|t| t.indexes.iter().map(move |ix| (t, ix)))
+            .map(|(t, ix)| {
                 Ok(IndexSpec {
-                    name: naming.index_name(table, ix)?,
+                    name: naming.index_name(t, ix)?,
                     columns: ix.columns.iter().map(|c| (*c).to_owned()).collect(),
                     unique: ix.unique,
                     predicate: None,

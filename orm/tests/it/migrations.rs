@@ -291,3 +291,30 @@ fn targets_that_do_not_apply_are_refused_before_anything_runs() {
         assert!(History::load(&folder.0).is_err());
     });
 }
+
+#[test]
+fn a_revision_that_depends_on_another_branch_brings_that_branch_first() {
+    each_db("mg_depends", |db| {
+        let folder = Folder::new("depends");
+        folder.add(&rev("a1a1a1a1a1a1", &[], vec![create_users()], vec![drop_table("mg_users")]));
+        let orders = Operation::CreateTable(
+            TableSpec::new("mg_orders").column(ColumnSpec::generated_key("id", SqlKind::BigInt)),
+        );
+        folder.add(&rev("b1b1b1b1b1b1", &["a1a1a1a1a1a1"], vec![orders], vec![drop_table("mg_orders")]));
+        // On the other branch, but it needs mg_orders.
+        let mut needs = rev(
+            "c1c1c1c1c1c1",
+            &["a1a1a1a1a1a1"],
+            vec![sql("CREATE VIEW mg_counts AS SELECT COUNT(*) AS n FROM mg_orders")],
+            vec![sql("DROP VIEW mg_counts")],
+        );
+        needs.depends_on = vec!["b1b1b1b1b1b1".into()];
+        folder.add(&needs);
+        let m = migrator(db, &folder);
+        assert_eq!(m.upgrade("c1c1").unwrap(), ["a1a1a1a1a1a1", "b1b1b1b1b1b1", "c1c1c1c1c1c1"], "{}", db.name);
+        // A dependency is not a parent: both branches stay heads.
+        assert_eq!(m.current().unwrap(), ["b1b1b1b1b1b1", "c1c1c1c1c1c1"]);
+        let n: i64 = text("SELECT n FROM mg_counts").scalar(&db.engine).unwrap();
+        assert_eq!(n, 0);
+    });
+}
