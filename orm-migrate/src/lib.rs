@@ -20,5 +20,6 @@ mod error;
 pub mod ops;
 pub mod reflect;
 pub mod revision;
+mod sql_text;
 
 pub use error::{Error, Result};

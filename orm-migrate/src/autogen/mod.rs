@@ -419,14 +419,8 @@ fn compare_column(b: &mut Builder<'_>, table: &str, m: &ColumnSpec, d: &reflect:
 
 /// Whether `table` has a row.
 fn has_rows(conn: &mut Connection, table: &str) -> Result<bool> {
-    let d = conn.dialect();
-    let sql = format!("SELECT 1 FROM {} LIMIT 1", crate::ops::ident(d, table)?);
-    let mut any = false;
-    conn.query(&sql, &[], |_| {
-        any = true;
-        Ok(())
-    })?;
-    Ok(any)
+    let sql = format!("SELECT 1 FROM {} LIMIT 1", crate::ops::ident(conn.dialect(), table)?);
+    any_row(conn, &sql)
 }
 
 /// Whether `table.column` holds a NULL.
@@ -437,10 +431,15 @@ fn holds_nulls(conn: &mut Connection, table: &str, column: &str) -> Result<bool>
         crate::ops::ident(d, table)?,
         crate::ops::ident(d, column)?
     );
+    any_row(conn, &sql)
+}
+
+/// Whether the query `sql` gives a row.
+fn any_row(conn: &mut Connection, sql: &str) -> Result<bool> {
     let mut any = false;
-    conn.query(&sql, &[], |_| {
+    conn.query_while(sql, &[] as &[orm_runtime::types::Value], |_| {
         any = true;
-        Ok(())
+        Ok(false)
     })?;
     Ok(any)
 }

@@ -5,6 +5,7 @@ use orm_runtime::dialect::{Dialect, DialectKind};
 use orm_runtime::types::SqlKind;
 
 use crate::ops::ColumnType;
+use crate::sql_text::encloses;
 
 /// A type's text in one canonical spelling of the database: what PostgreSQL's `format_type`
 /// prints for the names the models render, and SQLite's type affinity (SQLite stores values
@@ -133,25 +134,6 @@ fn top_level_cast(s: &str) -> Option<usize> {
     }
     // Only the type follows: words, spaces, a length.
     last.filter(|&at| s[at + 2..].chars().all(|c| c.is_ascii_alphanumeric() || " _(),\"".contains(c)))
-}
-
-fn encloses(s: &str) -> bool {
-    let mut depth = 0usize;
-    let mut quoted = false;
-    for (i, ch) in s.char_indices() {
-        match ch {
-            '\'' => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return i == s.len() - 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    false
 }
 
 /// Whether values of `from` may not fit in `to` (a narrower integer or float, a shorter

@@ -7,6 +7,7 @@ use orm_runtime::Result;
 
 use super::catalog::Catalog;
 use super::types::{CheckConstraint, Column, ForeignKey, Index, PrimaryKey, Table, UniqueConstraint};
+use crate::sql_text::encloses;
 
 const TABLES: &str = "SELECT c.relname::text FROM pg_catalog.pg_class c \
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -74,34 +75,9 @@ fn check_condition(def: &str) -> String {
     s.to_owned()
 }
 
-/// Whether the parenthesis opening `s` is the one closing it (outside string literals).
-fn encloses(s: &str) -> bool {
-    let mut depth = 0usize;
-    let mut quoted = false;
-    for (i, ch) in s.char_indices() {
-        match ch {
-            '\'' => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return i == s.len() - 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    false
-}
-
 impl Catalog for PostgresCatalog {
-    fn table_names(&self, conn: &mut Connection) -> Result<Vec<String>> {
-        let mut names = Vec::new();
-        conn.query(TABLES, &[], |r| {
-            names.push(r.value::<String>(0)?);
-            Ok(())
-        })?;
-        Ok(names)
+    fn tables_sql(&self) -> &'static str {
+        TABLES
     }
 
     fn table(&self, conn: &mut Connection, name: &str) -> Result<Option<Table>> {

@@ -34,13 +34,8 @@ fn text(v: &str) -> [Value; 1] {
 }
 
 impl Catalog for SqliteCatalog {
-    fn table_names(&self, conn: &mut Connection) -> Result<Vec<String>> {
-        let mut names = Vec::new();
-        conn.query(TABLES, &[], |r| {
-            names.push(r.value::<String>(0)?);
-            Ok(())
-        })?;
-        Ok(names)
+    fn tables_sql(&self) -> &'static str {
+        TABLES
     }
 
     fn table(&self, conn: &mut Connection, name: &str) -> Result<Option<Table>> {

@@ -203,7 +203,7 @@ fn a_model_change_is_written_applied_and_undone_to_the_exact_earlier_schema() {
             ..Default::default()
         };
         let (path, second) = autogenerate(&m, &[v2::Person::table()], options).unwrap();
-        let ops: Vec<&str> = second.upgrade.iter().map(op_name).collect();
+        let ops: Vec<String> = second.upgrade.iter().map(op_name).collect();
         assert_eq!(ops, ["rename_column", "add_column", "alter_column", "create_index"], "{}", db.name);
         assert!(std::fs::read_to_string(&path).unwrap().contains("op = \"rename_column\""));
         m.upgrade("head").unwrap();
@@ -217,25 +217,9 @@ fn a_model_change_is_written_applied_and_undone_to_the_exact_earlier_schema() {
     });
 }
 
-fn op_name(op: &Operation) -> &'static str {
-    match op {
-        Operation::CreateTable(_) => "create_table",
-        Operation::DropTable { .. } => "drop_table",
-        Operation::RenameTable { .. } => "rename_table",
-        Operation::AddColumn { .. } => "add_column",
-        Operation::DropColumn { .. } => "drop_column",
-        Operation::AlterColumn { .. } => "alter_column",
-        Operation::RenameColumn { .. } => "rename_column",
-        Operation::CreateIndex { .. } => "create_index",
-        Operation::DropIndex { .. } => "drop_index",
-        Operation::AddUnique { .. } => "add_unique",
-        Operation::AddCheck { .. } => "add_check",
-        Operation::AddForeignKey { .. } => "add_foreign_key",
-        Operation::DropConstraint { .. } => "drop_constraint",
-        Operation::Sql { .. } => "sql",
-        Operation::Rust { .. } => "rust",
-        _ => "other",
-    }
+/// An operation's name as a file spells it (the first word of its description).
+fn op_name(op: &Operation) -> String {
+    op.describe().split(' ').next().unwrap_or_default().to_owned()
 }
 
 #[test]

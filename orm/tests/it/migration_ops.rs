@@ -242,6 +242,21 @@ fn create_and_drop_indexes_unique_and_partial() {
     });
 }
 
+/// `fk_mo_pets_vet`: `mo_pets.vet_id` -> `mo_vets.id`.
+fn add_vet_key(on_delete: ReferentialAction) -> Operation {
+    Operation::AddForeignKey {
+        table: "mo_pets".into(),
+        foreign_key: ForeignKeySpec {
+            name: Some("fk_mo_pets_vet".into()),
+            columns: names(&["vet_id"]),
+            referred_table: "mo_vets".into(),
+            referred_columns: names(&["id"]),
+            on_delete,
+            on_update: ReferentialAction::NoAction,
+        },
+    }
+}
+
 #[test]
 fn add_and_drop_unique_check_and_foreign_key_constraints_by_name() {
     each_db("mo_constraints", |db| {
@@ -266,17 +281,7 @@ fn add_and_drop_unique_check_and_foreign_key_constraints_by_name() {
                     table: "mo_pets".into(),
                     check: CheckSpec { name: Some("ck_mo_pets_kind".into()), sql: "kind <> ''".into() },
                 },
-                Operation::AddForeignKey {
-                    table: "mo_pets".into(),
-                    foreign_key: ForeignKeySpec {
-                        name: Some("fk_mo_pets_vet".into()),
-                        columns: names(&["vet_id"]),
-                        referred_table: "mo_vets".into(),
-                        referred_columns: names(&["id"]),
-                        on_delete: ReferentialAction::SetNull,
-                        on_update: ReferentialAction::NoAction,
-                    },
-                },
+                add_vet_key(ReferentialAction::SetNull),
             ],
         )
         .unwrap();
@@ -309,21 +314,7 @@ fn a_new_foreign_key_that_rows_break_is_refused_and_nothing_changes() {
         text("ALTER TABLE mo_pets ADD COLUMN vet_id BIGINT").execute(&db.engine).unwrap();
         text("UPDATE mo_pets SET vet_id = 42").execute(&db.engine).unwrap();
         let before = reflect::reflect(&db.engine).unwrap();
-        let err = ops::run(
-            &db.engine,
-            &[Operation::AddForeignKey {
-                table: "mo_pets".into(),
-                foreign_key: ForeignKeySpec {
-                    name: Some("fk_mo_pets_vet".into()),
-                    columns: names(&["vet_id"]),
-                    referred_table: "mo_vets".into(),
-                    referred_columns: names(&["id"]),
-                    on_delete: ReferentialAction::NoAction,
-                    on_update: ReferentialAction::NoAction,
-                },
-            }],
-        )
-        .unwrap_err();
+        let err = ops::run(&db.engine, &[add_vet_key(ReferentialAction::NoAction)]).unwrap_err();
         if db.is_pg() {
             assert!(matches!(&err, MigrateError::Statement { sql, .. } if sql.contains("fk_mo_pets_vet")), "{err:?}");
         } else {
