@@ -23,6 +23,7 @@
 //! ```
 
 mod apply;
+mod column_type;
 mod describe;
 mod model;
 mod postgres;

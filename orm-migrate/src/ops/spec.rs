@@ -7,36 +7,9 @@ use orm_runtime::schema::ReferentialAction;
 use orm_runtime::types::SqlKind;
 use serde::{Deserialize, Serialize};
 
-use super::serde_forms::{action, column_type};
-
-/// A column's type: neutral (named by each database as the models' types are), or SQL text
-/// written for one database.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ColumnType {
-    /// A model type: `VARCHAR(n)` for text with a length, `NUMERIC(p, s)` with a precision.
-    Neutral {
-        /// The SQL type.
-        kind: SqlKind,
-        /// `VARCHAR(n)` (text only).
-        max_length: Option<u32>,
-        /// `NUMERIC(precision, scale)` (decimals only).
-        numeric: Option<(u32, u32)>,
-    },
-    /// The type's SQL text, used as is.
-    Sql(String),
-}
-
-impl ColumnType {
-    /// The neutral type `kind`.
-    pub fn of(kind: SqlKind) -> Self {
-        ColumnType::Neutral { kind, max_length: None, numeric: None }
-    }
-
-    /// `VARCHAR(n)`.
-    pub fn text(max_length: u32) -> Self {
-        ColumnType::Neutral { kind: SqlKind::Text, max_length: Some(max_length), numeric: None }
-    }
-}
+use super::column_type;
+pub use super::column_type::ColumnType;
+use super::serde_forms::action;
 
 /// A column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,7 +19,7 @@ pub struct ColumnSpec {
     pub name: String,
     /// Its type: a model type's name in a file (`bigint`, `varchar(40)`, `numeric(10, 2)`,
     /// ...), or `sql:` and the SQL text for one database's own type.
-    #[serde(rename = "type", with = "column_type")]
+    #[serde(rename = "type", with = "column_type::serde_form")]
     pub column_type: ColumnType,
     /// Whether it accepts NULL.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -216,7 +189,12 @@ impl TableSpec {
 #[serde(deny_unknown_fields)]
 pub struct ColumnChange {
     /// A new type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none", with = "column_type::optional")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "column_type::serde_form::optional"
+    )]
     pub column_type: Option<ColumnType>,
     /// NULL accepted or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]

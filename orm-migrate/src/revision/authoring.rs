@@ -4,9 +4,27 @@ use std::path::{Path, PathBuf};
 
 use super::file::{new_revision_id, Revision};
 use super::graph::History;
-use super::runner::NewRevision;
-use crate::autogen::Diff;
+use orm_runtime::schema::TableDef;
+
+use crate::autogen::{CompareOptions, Diff};
 use crate::error::{Error, Result};
+
+/// What a new revision holds and where it goes (see [`Migrator::revision`](super::Migrator::revision)).
+#[derive(Debug, Clone, Default)]
+pub struct NewRevision<'m> {
+    /// Its message.
+    pub message: String,
+    /// Fill it from the difference between these models and the database (which must be
+    /// at the head), compared with these options; `None`: an empty revision to write by hand.
+    pub autogenerate: Option<(&'m [&'static TableDef], CompareOptions)>,
+    /// A label for the branch it starts.
+    pub branch_label: Option<String>,
+    /// Revisions of other branches it needs.
+    pub depends_on: Vec<String>,
+    /// Its parent: a revision, or `base` for the root of a new branch; `None`: the head (an
+    /// error when there are several).
+    pub head: Option<String>,
+}
 
 /// Write the revision `new` describes into `dir`, holding `diff`'s operations (none: an
 /// empty revision to fill by hand), with its notes and rename candidates as comments.

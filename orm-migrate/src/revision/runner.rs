@@ -8,7 +8,7 @@ use orm_runtime::Engine;
 
 use orm_runtime::schema::TableDef;
 
-use super::authoring;
+use super::authoring::{self, NewRevision};
 use super::file::Revision;
 use super::graph::History;
 use super::plan::{downgrade_plan, upgrade_plan};
@@ -16,23 +16,6 @@ use super::version;
 use crate::autogen::{self, CompareOptions, Diff};
 use crate::error::{Error, Result};
 use crate::ops::{self, exec, Operation};
-
-/// What a new revision holds and where it goes (see [`Migrator::revision`]).
-#[derive(Debug, Clone, Default)]
-pub struct NewRevision<'m> {
-    /// Its message.
-    pub message: String,
-    /// Fill it from the difference between these models and the database (which must be
-    /// at the head), compared with these options; `None`: an empty revision to write by hand.
-    pub autogenerate: Option<(&'m [&'static TableDef], CompareOptions)>,
-    /// A label for the branch it starts.
-    pub branch_label: Option<String>,
-    /// Revisions of other branches it needs.
-    pub depends_on: Vec<String>,
-    /// Its parent: a revision, or `base` for the root of a new branch; `None`: the head (an
-    /// error when there are several).
-    pub head: Option<String>,
-}
 
 /// A data migration written in Rust, called with the migration's connection inside its
 /// transaction (what it writes commits or rolls back with the migration).
