@@ -1,6 +1,6 @@
 //! Runtime of the `orm` crate: everything that runs.
 //!
-//! Layers, top to bottom; a module imports only from its own layer or a lower one (the test
+//! Layers, top to bottom (beside the crate root: [`testing`], fixtures for users' tests); a module imports only from its own layer or a lower one (the test
 //! `tests/layering.rs` checks it on every `cargo test`):
 //!
 //! - [`session`]: the unit of work (identity map, object states, change tracking, flush),
@@ -47,6 +47,7 @@ pub mod model;
 pub mod query;
 pub mod schema;
 pub mod session;
+pub mod testing;
 pub mod types;
 
 pub use backend::{Engine, EngineBuilder};

@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! lib.rs, derive_support.rs   the crate root and the support module of generated code
+//! testing.rs                  test fixtures users import (databases of a test's own)
 //! session/                    unit of work, identity map, loaders
 //! query/                      statements and their execution
 //! backend/                    connections, pool, engine: runs rendered SQL, builds none
@@ -39,6 +40,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("query", 7),
     ("session", 8),
     ("derive_support", 9),
+    ("testing", 9),
     ("lib", 9),
 ];
 

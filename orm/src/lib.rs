@@ -552,7 +552,7 @@ pub use orm_runtime::session::{
 pub use orm_runtime::types::{CustomType, SqlKind, SqlType, Value};
 // `orm::model` is the function `model::<M>()` (a model's columns as one selection item); the
 // runtime's module of the same name is not re-exported: its public item is [`Model`], at the root.
-pub use orm_runtime::{backend, hybrid, types};
+pub use orm_runtime::{backend, hybrid, testing, types};
 
 /// Reflection: read a live database's tables, columns, keys, constraints and indexes
 /// (cargo feature `reflect`, on by default). See [`reflect::reflect`].

@@ -5,13 +5,11 @@
 //! When the server does not answer, PostgreSQL runs are skipped with a message on stderr,
 //! unless `ORM_REQUIRE_PG=1` (set by `.ci/run`), which turns that into a failure.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use orm::dialect::{Dialect, Postgres, Rendered, Sqlite};
+use orm::testing::TestDatabase;
 use orm::{Engine, EngineBuilder};
-
-static SCHEMA: AtomicUsize = AtomicUsize::new(0);
 
 /// The PostgreSQL URL tests use.
 pub fn pg_url() -> String {
@@ -22,36 +20,25 @@ fn pg_required() -> bool {
     std::env::var("ORM_REQUIRE_PG").is_ok_and(|v| v == "1")
 }
 
-/// A private PostgreSQL schema, dropped on drop.
+/// A private PostgreSQL schema, dropped on drop: the public fixture
+/// [`orm::testing::TestDatabase`], whose schema the tests' own engines use.
 pub struct PgSchema {
     pub name: String,
+    _fixture: TestDatabase,
 }
 
 impl PgSchema {
     /// Create one, or `None` (after a message) when the server is down and not required.
     pub fn create(test: &str) -> Option<PgSchema> {
-        let name = format!("t_{}_{}_{}", test, std::process::id(), SCHEMA.fetch_add(1, Ordering::Relaxed));
-        let mut client = match postgres::Client::connect(&pg_url(), postgres::NoTls) {
-            Ok(c) => c,
+        match TestDatabase::postgres_with(&pg_url(), test, &[], |b| b.pool_size(1)) {
+            Ok(fixture) => Some(PgSchema { name: fixture.schema().unwrap_or_default().to_owned(), _fixture: fixture }),
             Err(e) => {
                 if pg_required() {
                     panic!("PostgreSQL is required (ORM_REQUIRE_PG=1) but unreachable at {}: {e}", pg_url());
                 }
                 eprintln!("SKIPPED PostgreSQL run of `{test}`: server unreachable at {} ({e})", pg_url());
-                return None;
+                None
             }
-        };
-        client
-            .batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"))
-            .expect("create test schema");
-        Some(PgSchema { name })
-    }
-}
-
-impl Drop for PgSchema {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&pg_url(), postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
         }
     }
 }

@@ -62,6 +62,7 @@ mod session_events;
 mod session_expiry;
 mod session_features;
 mod sql_snapshots;
+mod testing_fixtures;
 mod validators_defaults;
 mod versioning;
 mod vocabulary;
