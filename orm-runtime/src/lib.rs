@@ -1,7 +1,8 @@
 //! Runtime of the `orm` crate: everything that runs.
 //!
-//! Layers, top to bottom (beside the crate root: [`testing`], fixtures for users' tests); a module imports only from its own layer or a lower one (the test
-//! `tests/layering.rs` checks it on every `cargo test`):
+//! Layers, top to bottom (beside the crate root: [`testing`], fixtures for users' tests); a
+//! module imports only from its own layer or a lower one (the test `tests/layering.rs` checks
+//! it on every `cargo test`):
 //!
 //! - [`session`]: the unit of work (identity map, object states, change tracking, flush),
 //!   loaders and session queries; the one module that knows every layer below.

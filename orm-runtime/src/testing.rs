@@ -20,7 +20,8 @@
 //! let mut session = db.session();                              // the fixture is an Engine
 //! session.add(User { id: 0, name: "ada".into() })?;
 //! session.commit()?;
-//! assert_eq!(select(func::count_all()).from::<User>().one::<i64>(&*db)?, 1);
+//! let notes: i64 = select(func::count_all()).from::<User>().one(&*db)?;
+//! assert_eq!(notes, 1);
 //! # Ok(())
 //! # }
 //! ```
