@@ -36,6 +36,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::backend::{Engine, EngineBuilder, RawSql};
 use crate::error::Result;
 use crate::schema::TableDef;
+use crate::session::Session;
 
 #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -111,6 +112,12 @@ impl TestDatabase {
         Ok(db)
     }
 
+    /// A session whose work is undone when it is closed or dropped, commits included (see
+    /// [`rollback_session`]).
+    pub fn rollback_session(&self) -> Result<Session> {
+        rollback_session(&self.engine)
+    }
+
     /// The engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
@@ -143,6 +150,43 @@ impl Drop for TestDatabase {
 }
 
 #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+/// A session on a connection of `engine` inside an outer transaction, so that whatever a test
+/// does with it is rolled back when the session is closed or dropped — commits included
+/// (SQLAlchemy's `Session(bind=connection, join_transaction_mode="create_savepoint")`
+/// recipe). `commit()` flushes and releases a savepoint, so the test reads its committed work
+/// back through the session, and `rollback()` rolls back to the last commit. Other
+/// connections do not see the work (PostgreSQL), or wait for it (SQLite, whose writes lock
+/// the database until the test's transaction ends: give such tests a database of their own).
+///
+/// ```
+/// # fn main() -> orm::Result<()> {
+/// use orm::prelude::*;
+/// use orm::testing::TestDatabase;
+///
+/// #[derive(Model)]
+/// #[orm(table = "notes")]
+/// struct Note {
+///     #[orm(primary_key, auto_increment)]
+///     id: i64,
+///     text: String,
+/// }
+///
+/// let db = TestDatabase::sqlite(&[Note::table()])?;
+/// {
+///     let mut session = db.rollback_session()?;
+///     session.add(Note { id: 0, text: "kept until the end of the test".into() })?;
+///     session.commit()?;
+///     assert_eq!(session.query::<Note>().all()?.len(), 1);
+/// } // dropped: rolled back
+/// let left: i64 = select(func::count_all()).from::<Note>().one(&*db)?;
+/// assert_eq!(left, 0);
+/// # Ok(())
+/// # }
+/// ```
+pub fn rollback_session(engine: &Engine) -> Result<Session> {
+    Session::joined_to_transaction(engine)
+}
+
 /// `t_<label>_<process>_<n>`, the label cut to what PostgreSQL's 63-byte names leave room for
 /// and reduced to lowercase letters, digits and underscores.
 fn schema_name(label: &str) -> String {

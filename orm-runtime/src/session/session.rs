@@ -44,6 +44,10 @@ pub struct Session {
     pub(super) id: u64,
     engine: Engine,
     conn: Option<PooledConnection>,
+    /// Joined to an outer transaction on its connection (a test's; see
+    /// [`Session::joined_to_transaction`]): commits release a savepoint, rollbacks go back to
+    /// it, and closing rolls the outer transaction back.
+    joined: bool,
     pub(crate) identity: IdentityMap,
     pub(super) pending: Vec<Arc<dyn Tracked>>,
     pub(crate) to_delete: Vec<Arc<dyn Tracked>>,
@@ -97,6 +101,7 @@ impl Engine {
             id: NEXT_SESSION.fetch_add(1, Ordering::Relaxed),
             engine: self.clone(),
             conn: None,
+            joined: false,
             identity: IdentityMap::default(),
             pending: Vec::new(),
             to_delete: Vec::new(),
@@ -119,7 +124,25 @@ impl Engine {
     }
 }
 
+/// The savepoint a joined session's commits release and its rollbacks go back to.
+const JOINED_SAVEPOINT: &str = "orm_joined";
+
 impl Session {
+    /// A session on a connection of `engine` inside a transaction that outlives its commits
+    /// (SQLAlchemy's `join_transaction_mode="create_savepoint"`): `commit()` flushes and
+    /// releases a savepoint (then opens the next), `rollback()` rolls back to it, and closing
+    /// or dropping the session rolls the whole transaction back, commits included. For tests
+    /// (see [`crate::testing`]): whatever a test does leaves nothing behind.
+    pub(crate) fn joined_to_transaction(engine: &Engine) -> Result<Session> {
+        let mut session = engine.session();
+        let mut conn = engine.checkout()?;
+        conn.begin(false)?;
+        conn.savepoint_command(SavepointCommand::Create, JOINED_SAVEPOINT)?;
+        session.conn = Some(conn);
+        session.joined = true;
+        Ok(session)
+    }
+
     /// The engine this session runs on.
     pub fn engine(&self) -> &Engine {
         &self.engine
@@ -511,6 +534,12 @@ impl Session {
     /// The session's connection, checked out of the pool on first use.
     fn checked_out(&mut self) -> Result<&mut Connection> {
         self.check_usable()?;
+        if self.conn.is_none() && self.joined {
+            // Another connection would be outside the outer transaction: its work would stay.
+            return Err(Error::Disconnected {
+                message: "the connection of this session joined to a test's transaction was lost".into(),
+            });
+        }
         if self.conn.is_none() {
             let mut conn = self.engine.checkout()?;
             if let Some(t) = self.timeouts {
@@ -830,6 +859,16 @@ impl Session {
             return;
         }
         self.savepoints.clear();
+        if self.joined && !e.is_disconnect() {
+            // Back to the last commit at once; the outer transaction stays for the test.
+            if let Some(conn) = self.conn.as_mut() {
+                if conn.savepoint_command(SavepointCommand::RollbackTo, JOINED_SAVEPOINT).is_err() {
+                    self.conn = None;
+                }
+            }
+            self.failed = Some(e.duplicate());
+            return;
+        }
         if let Some(conn) = self.conn.as_mut() {
             if conn.rollback().is_err() {
                 // The pool discards a broken connection when it gets it back.
@@ -854,11 +893,18 @@ impl Session {
         self.committing = false;
         flushed?;
         if let Some(conn) = self.conn.as_mut() {
-            if conn.in_transaction() {
-                if let Err(e) = conn.commit() {
-                    self.fail(&e);
-                    return Err(e);
-                }
+            let ended = if self.joined {
+                // The outer transaction stays: this commit is the savepoint's release.
+                conn.savepoint_command(SavepointCommand::Release, JOINED_SAVEPOINT)
+                    .and_then(|()| conn.savepoint_command(SavepointCommand::Create, JOINED_SAVEPOINT))
+            } else if conn.in_transaction() {
+                conn.commit()
+            } else {
+                Ok(())
+            };
+            if let Err(e) = ended {
+                self.fail(&e);
+                return Err(e);
             }
         }
         self.undo.clear();
@@ -871,7 +917,9 @@ impl Session {
         if self.expire_on_commit {
             self.identity.visit(|o| o.expire());
         }
-        self.conn = None;
+        if !self.joined {
+            self.conn = None;
+        }
         self.fire(SessionEvent::AfterCommit)
     }
 
@@ -924,7 +972,13 @@ impl Session {
         // COMMITTED run outside one) and fires `AfterRollback`.
         let held = self.conn.is_some();
         let mut rolled_back = false;
-        if let Some(mut conn) = self.conn.take() {
+        if self.joined {
+            // Back to the savepoint; the outer transaction and the connection stay.
+            if let Some(conn) = self.conn.as_mut() {
+                rolled_back = true;
+                result = conn.savepoint_command(SavepointCommand::RollbackTo, JOINED_SAVEPOINT);
+            }
+        } else if let Some(mut conn) = self.conn.take() {
             rolled_back = conn.in_transaction();
             result = conn.rollback();
         }
@@ -976,6 +1030,8 @@ impl Session {
     /// Dropping a session does the same.
     pub fn close(&mut self) -> Result<()> {
         self.check_not_in_listener("close")?;
+        // A joined session's outer transaction ends here, rolled back whole.
+        self.joined = false;
         let result = self.roll_back_all();
         self.identity.visit(|o| o.set_state(ObjectState::Detached, 0));
         self.identity.clear();
