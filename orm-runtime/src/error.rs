@@ -411,6 +411,13 @@ pub enum Error {
         /// The validator's message.
         message: String,
     },
+    /// The N+1 detector, in its failing mode, saw one relationship loaded lazily for many
+    /// objects of one query ([`Session::detect_n_plus_one`](crate::Session::detect_n_plus_one)).
+    #[error("N+1 queries: {report}")]
+    NPlusOne {
+        /// What was seen and how to fix it.
+        report: String,
+    },
     /// The ORM's API was used in a way it refuses: the [`Misuse`] names the call and what to
     /// do instead.
     #[error(transparent)]
@@ -663,6 +670,7 @@ impl Error {
                 Error::Validation { model: model.clone(), field: field.clone(), message: message.clone() }
             }
             Error::Misuse(m) => Error::Misuse(m.clone()),
+            Error::NPlusOne { report } => Error::NPlusOne { report: report.clone() },
             Error::Internal { invariant, detail } => Error::Internal { invariant, detail: detail.clone() },
             Error::Io { action, source } => Error::Io { action, source: source.clone() },
             Error::ConnectionInTransaction { database } => Error::ConnectionInTransaction { database },

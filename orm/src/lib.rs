@@ -545,9 +545,9 @@ pub use orm_runtime::query::{
 pub use orm_runtime::schema::{self, NamingConvention, TableDef};
 pub use orm_runtime::session::{
     joinedload, lazyload, noload, raiseload, selectinload, subqueryload, BelongsTo, BelongsToRel, FetchObjects,
-    HasMany, HasManyRel, HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Mapper, Obj, ObjMut, ObjRef,
-    ObjectState, PairQuery, PolymorphicQuery, Query, Savepoint, Session, SessionCounts, SessionEvent, SessionFactory,
-    SessionListener, WriteEvent,
+    HasMany, HasManyRel, HasOne, HasOneRel, Loader, Loaders, ManyToMany, ManyToManyRel, Mapper, NPlusOne,
+    NPlusOneReport, Obj, ObjMut, ObjRef, ObjectState, PairQuery, PolymorphicQuery, Query, Savepoint, Session,
+    SessionCounts, SessionEvent, SessionFactory, SessionListener, WriteEvent,
 };
 pub use orm_runtime::types::{CustomType, SqlKind, SqlType, Value};
 // `orm::model` is the function `model::<M>()` (a model's columns as one selection item); the

@@ -24,6 +24,8 @@ pub(crate) mod sealed {
             let _ = n;
             self
         }
+        /// The session the query runs in.
+        fn session_mut(&mut self) -> &mut crate::session::Session;
         /// The table named by [`Error::NotFound`](crate::Error::NotFound) and
         /// [`Error::MultipleRows`](crate::Error::MultipleRows).
         fn error_table(&self) -> String;
@@ -44,37 +46,52 @@ pub trait FetchObjects: Sized {
     type Row;
 
     /// Every row.
-    fn all<I>(self) -> Result<Vec<Self::Row>>
+    #[track_caller]
+    fn all<I>(mut self) -> Result<Vec<Self::Row>>
     where
         Self: sealed::LoadObjects<I>,
     {
+        note_site(self.session_mut());
         rows::all(|each| self.load_while(each))
     }
 
     /// The first row, if any (a query of models is limited to one row).
-    fn first<I>(self) -> Result<Option<Self::Row>>
+    #[track_caller]
+    fn first<I>(mut self) -> Result<Option<Self::Row>>
     where
         Self: sealed::LoadObjects<I>,
     {
+        note_site(self.session_mut());
         rows::first(|each| self.limited(1).load_while(each))
     }
 
     /// At most one row: [`Error::MultipleRows`] if more match (a query of models is limited
     /// to two rows, enough to tell).
-    fn one_or_none<I>(self) -> Result<Option<Self::Row>>
+    #[track_caller]
+    fn one_or_none<I>(mut self) -> Result<Option<Self::Row>>
     where
         Self: sealed::LoadObjects<I>,
     {
+        note_site(self.session_mut());
         let table = self.error_table();
         rows::one_or_none(|each| self.limited(2).load_while(each), || table)
     }
 
     /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
+    #[track_caller]
     fn one<I>(self) -> Result<Self::Row>
     where
         Self: sealed::LoadObjects<I>,
     {
         let table = self.error_table();
         self.one_or_none()?.ok_or(Error::NotFound { table })
+    }
+}
+
+/// With the N+1 detector on, the query about to run was called here.
+#[track_caller]
+fn note_site(session: &mut crate::session::Session) {
+    if let Some(d) = session.detector.as_mut() {
+        d.query_site = Some(std::panic::Location::caller());
     }
 }

@@ -347,9 +347,14 @@ impl Session {
     ///
     /// The load writes the field: [`Error::ObjectBorrowed`](crate::error::Error::ObjectBorrowed),
     /// before anything is sent, while the calling thread holds a guard of `obj`.
+    #[track_caller]
     pub fn load<M: Mapper, R: Relationship<M>>(&mut self, obj: &Obj<M>, rel: R) -> Result<()> {
         let objs = std::slice::from_ref(obj);
         check_loadable(objs)?;
+        if let Some(d) = self.detector.as_mut() {
+            let relationship = format!("{}::{}", M::table().model, rel.field_name());
+            d.loaded(obj.0.address(), relationship, std::panic::Location::caller())?;
+        }
         rel.load_with(self, objs, None).map(drop)
     }
 

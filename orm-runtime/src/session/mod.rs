@@ -14,6 +14,7 @@ mod loading;
 pub(crate) mod many_to_many;
 mod mapper;
 mod mapper_events;
+mod n_plus_one;
 mod object;
 mod objects;
 mod pair_query;
@@ -46,6 +47,7 @@ pub use loading::{
 pub use many_to_many::{clear_associations, many_to_many_links, ManyToMany, ManyToManyRel};
 pub use mapper::{JoinCollector, JoinSpec, LoadContext, LoaderOption, Mapper};
 pub use mapper_events::{AfterWrite, BeforeWrite, WriteEvent};
+pub use n_plus_one::{NPlusOne, NPlusOneReport};
 pub use object::{IntoObj, Obj, ObjMut, ObjRef, ObjectState};
 pub use pair_query::{PairQuery, QueryTarget};
 pub use polymorphic::{Adopter, PolymorphicObjects, PolymorphicQuery};

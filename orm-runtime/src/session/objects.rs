@@ -156,12 +156,15 @@ impl Session {
     ) -> Result<()> {
         self.autoflush()?;
         let id = self.id;
+        // With the N+1 detector on: the query's call site, and the objects it returns.
+        let site = self.detector.as_mut().and_then(|d| d.query_site.take().map(|site| (d.start_run(), site)));
+        let mut returned = Vec::new();
         let Some((conn, identity)) = self.reading(stmt, Some(M::table().name))? else { return Ok(()) };
         let r = crate::dialect::render(conn.dialect(), crate::query::Statement::Select(stmt))?;
         let mut objects = identity.model::<M>();
         let mut seen: Option<crate::session::FastSet<usize>> = (!stmt.joins.is_empty()).then(Default::default);
         let locked = stmt.lock.is_some();
-        conn.query_while(&r.sql, &r.params, |row| {
+        let result = conn.query_while(&r.sql, &r.params, |row| {
             let m = crate::query::polymorphic::decode_model::<M>(row, 0)?;
             let obj = objects.adopt_read(m, id, locked);
             if let Some(seen) = seen.as_mut() {
@@ -169,8 +172,17 @@ impl Session {
                     return Ok(true);
                 }
             }
+            if site.is_some() {
+                returned.push(obj.0.address());
+            }
             each(obj)
-        })
+        });
+        if let (Some((run, site)), Some(d)) = (site, self.detector.as_mut()) {
+            for address in returned {
+                d.returned(address, run, site);
+            }
+        }
+        result
     }
 
     /// [`Session::load_rows`] for a SELECT whose rows carry more columns after `M`'s: `each`

@@ -92,6 +92,10 @@ where
     A: AppearsIn<F, IA>,
     B: AppearsIn<F, IB>,
 {
+    fn session_mut(&mut self) -> &mut Session {
+        self.session
+    }
+
     fn load_while(self, each: &mut dyn FnMut((Obj<A>, Option<Obj<B>>)) -> Result<bool>) -> Result<()> {
         let PairQuery { session, stmt, .. } = self;
         session.autoflush()?;

@@ -63,6 +63,10 @@ impl<P: PolymorphicObjects> FetchObjects for PolymorphicQuery<'_, P> {
 }
 
 impl<P: PolymorphicObjects> LoadObjects<()> for PolymorphicQuery<'_, P> {
+    fn session_mut(&mut self) -> &mut Session {
+        self.session
+    }
+
     fn load_while(self, each: &mut dyn FnMut(P) -> Result<bool>) -> Result<()> {
         let plan = self.plan.as_ref().map_err(Error::duplicate)?;
         self.session.check_usable()?;

@@ -59,6 +59,10 @@ impl<M: Mapper, F> FetchObjects for Query<'_, M, F> {
 }
 
 impl<M: Mapper, F> LoadObjects<()> for Query<'_, M, F> {
+    fn session_mut(&mut self) -> &mut Session {
+        self.session
+    }
+
     fn load_while(self, each: &mut dyn FnMut(Obj<M>) -> Result<bool>) -> Result<()> {
         self.load(each)
     }

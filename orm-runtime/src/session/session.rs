@@ -48,6 +48,8 @@ pub struct Session {
     /// [`Session::joined_to_transaction`]): commits release a savepoint, rollbacks go back to
     /// it, and closing rolls the outer transaction back.
     joined: bool,
+    /// The N+1 detector, when on ([`Session::detect_n_plus_one`]).
+    pub(crate) detector: Option<Box<crate::session::n_plus_one::Detector>>,
     pub(crate) identity: IdentityMap,
     pub(super) pending: Vec<Arc<dyn Tracked>>,
     pub(crate) to_delete: Vec<Arc<dyn Tracked>>,
@@ -102,6 +104,7 @@ impl Engine {
             engine: self.clone(),
             conn: None,
             joined: false,
+            detector: None,
             identity: IdentityMap::default(),
             pending: Vec::new(),
             to_delete: Vec::new(),

@@ -68,6 +68,10 @@ impl<M: Mapper> FetchObjects for TextQuery<'_, M> {
 }
 
 impl<M: Mapper> LoadObjects<()> for TextQuery<'_, M> {
+    fn session_mut(&mut self) -> &mut Session {
+        self.session
+    }
+
     fn load_while(self, each: &mut dyn FnMut(Obj<M>) -> Result<bool>) -> Result<()> {
         self.run(each)
     }

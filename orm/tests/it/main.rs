@@ -43,6 +43,7 @@ mod migration_ops;
 mod migrations;
 mod mixins;
 mod models;
+mod n_plus_one;
 mod one_to_one;
 mod pool;
 mod queries;
