@@ -149,7 +149,6 @@ impl Drop for TestDatabase {
     }
 }
 
-#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 /// A session on a connection of `engine` inside an outer transaction, so that whatever a test
 /// does with it is rolled back when the session is closed or dropped — commits included
 /// (SQLAlchemy's `Session(bind=connection, join_transaction_mode="create_savepoint")`
@@ -187,6 +186,7 @@ pub fn rollback_session(engine: &Engine) -> Result<Session> {
     Session::joined_to_transaction(engine)
 }
 
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 /// `t_<label>_<process>_<n>`, the label cut to what PostgreSQL's 63-byte names leave room for
 /// and reduced to lowercase letters, digits and underscores.
 fn schema_name(label: &str) -> String {
