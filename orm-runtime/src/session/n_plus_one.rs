@@ -1,22 +1,21 @@
 //! The N+1 detector: one relationship loaded lazily ([`Session::load`]), object by object,
 //! for many objects of one query — the pattern a loader option turns into one statement.
 //!
-//! Off unless a session turns it on ([`Session::detect_n_plus_one`]); then each session
+//! Off unless a session turns it on ([`Session::detect_n_plus_one`](crate::Session::detect_n_plus_one)); then each session
 //! query notes where it was called and which objects it returned, and each `load` counts,
 //! per relationship and query, how many times it ran. At `threshold` loads the pattern is
-//! reported (kept in [`Session::n_plus_one_reports`]) or, in [`NPlusOne::Fail`] mode, that
+//! reported (kept in [`Session::n_plus_one_reports`](crate::Session::n_plus_one_reports)) or, in [`NPlusOne::Fail`] mode, that
 //! load fails with [`Error::NPlusOne`].
 
 use std::collections::HashMap;
 use std::panic::Location;
 
 use crate::error::{Error, Result};
-use crate::session::Session;
 
 /// What the detector does when it sees the pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NPlusOne {
-    /// Keep a report ([`Session::n_plus_one_reports`]) and log it (`tracing`, warn level).
+    /// Keep a report ([`Session::n_plus_one_reports`](crate::Session::n_plus_one_reports)) and log it (`tracing`, warn level).
     Report {
         /// Lazy loads of one relationship for the objects of one query that make a report.
         threshold: usize,
@@ -139,60 +138,5 @@ impl Detector {
             NPlusOne::Fail { .. } if count == threshold => Err(Error::NPlusOne { report: report.to_string() }),
             _ => Ok(()),
         }
-    }
-}
-
-impl Session {
-    /// Watch this session for the N+1 pattern: one relationship loaded lazily
-    /// ([`Session::load`]) for many objects of one query. Costs nothing while off; on, each
-    /// object a query returns is noted.
-    ///
-    /// ```
-    /// # fn main() -> orm::Result<()> {
-    /// use orm::prelude::*;
-    /// use orm::NPlusOne;
-    ///
-    /// #[derive(Model)]
-    /// #[orm(table = "authors")]
-    /// struct Author {
-    ///     #[orm(primary_key, auto_increment)]
-    ///     id: i64,
-    ///     books: orm::HasMany<Book>,
-    /// }
-    ///
-    /// #[derive(Model)]
-    /// #[orm(table = "books")]
-    /// struct Book {
-    ///     #[orm(primary_key, auto_increment)]
-    ///     id: i64,
-    ///     #[orm(foreign_key = Author::id)]
-    ///     author_id: i64,
-    ///     author: orm::BelongsTo<Author>,
-    /// }
-    ///
-    /// let engine = Engine::connect("sqlite::memory:")?;
-    /// engine.create_all(&[Author::table(), Book::table()])?;
-    /// let mut s = engine.session();
-    /// for _ in 0..3 {
-    ///     s.add(Author { id: 0, books: orm::HasMany::new() })?;
-    /// }
-    /// s.commit()?;
-    ///
-    /// s.detect_n_plus_one(NPlusOne::Fail { threshold: 3 });
-    /// let authors = s.query::<Author>().all()?;
-    /// s.load(&authors[0], Author::books)?;
-    /// s.load(&authors[1], Author::books)?;
-    /// let err = s.load(&authors[2], Author::books).unwrap_err();
-    /// assert!(err.to_string().contains("add `.options(selectinload(Author::books))`"));
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn detect_n_plus_one(&mut self, mode: NPlusOne) {
-        self.detector = Some(Box::new(Detector::new(mode)));
-    }
-
-    /// What the detector found so far (empty when it is off).
-    pub fn n_plus_one_reports(&self) -> &[NPlusOneReport] {
-        self.detector.as_ref().map_or(&[], |d| d.reports.as_slice())
     }
 }

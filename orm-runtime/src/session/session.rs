@@ -1047,6 +1047,61 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Watch this session for the N+1 pattern: one relationship loaded lazily
+    /// ([`Session::load`]) for many objects of one query. Costs nothing while off; on, each
+    /// object a query returns is noted.
+    ///
+    /// ```
+    /// # fn main() -> orm::Result<()> {
+    /// use orm::prelude::*;
+    /// use orm::NPlusOne;
+    ///
+    /// #[derive(Model)]
+    /// #[orm(table = "authors")]
+    /// struct Author {
+    ///     #[orm(primary_key, auto_increment)]
+    ///     id: i64,
+    ///     books: orm::HasMany<Book>,
+    /// }
+    ///
+    /// #[derive(Model)]
+    /// #[orm(table = "books")]
+    /// struct Book {
+    ///     #[orm(primary_key, auto_increment)]
+    ///     id: i64,
+    ///     #[orm(foreign_key = Author::id)]
+    ///     author_id: i64,
+    ///     author: orm::BelongsTo<Author>,
+    /// }
+    ///
+    /// let engine = Engine::connect("sqlite::memory:")?;
+    /// engine.create_all(&[Author::table(), Book::table()])?;
+    /// let mut s = engine.session();
+    /// for _ in 0..3 {
+    ///     s.add(Author { id: 0, books: orm::HasMany::new() })?;
+    /// }
+    /// s.commit()?;
+    ///
+    /// s.detect_n_plus_one(NPlusOne::Fail { threshold: 3 });
+    /// let authors = s.query::<Author>().all()?;
+    /// s.load(&authors[0], Author::books)?;
+    /// s.load(&authors[1], Author::books)?;
+    /// let err = s.load(&authors[2], Author::books).unwrap_err();
+    /// assert!(err.to_string().contains("add `.options(selectinload(Author::books))`"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn detect_n_plus_one(&mut self, mode: crate::session::NPlusOne) {
+        self.detector = Some(Box::new(crate::session::n_plus_one::Detector::new(mode)));
+    }
+
+    /// What the detector found so far (empty when it is off).
+    pub fn n_plus_one_reports(&self) -> &[crate::session::NPlusOneReport] {
+        self.detector.as_ref().map_or(&[], |d| d.reports.as_slice())
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         // Errors cannot be reported from drop; a connection whose rollback fails is marked
