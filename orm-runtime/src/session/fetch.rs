@@ -47,34 +47,37 @@ pub trait FetchObjects: Sized {
 
     /// Every row.
     #[track_caller]
-    fn all<I>(mut self) -> Result<Vec<Self::Row>>
+    fn all<I>(self) -> Result<Vec<Self::Row>>
     where
         Self: sealed::LoadObjects<I>,
     {
-        note_site(self.session_mut());
-        rows::all(|each| self.load_while(each))
+        let mut query = self;
+        note_site(query.session_mut());
+        rows::all(|each| query.load_while(each))
     }
 
     /// The first row, if any (a query of models is limited to one row).
     #[track_caller]
-    fn first<I>(mut self) -> Result<Option<Self::Row>>
+    fn first<I>(self) -> Result<Option<Self::Row>>
     where
         Self: sealed::LoadObjects<I>,
     {
-        note_site(self.session_mut());
-        rows::first(|each| self.limited(1).load_while(each))
+        let mut query = self;
+        note_site(query.session_mut());
+        rows::first(|each| query.limited(1).load_while(each))
     }
 
     /// At most one row: [`Error::MultipleRows`] if more match (a query of models is limited
     /// to two rows, enough to tell).
     #[track_caller]
-    fn one_or_none<I>(mut self) -> Result<Option<Self::Row>>
+    fn one_or_none<I>(self) -> Result<Option<Self::Row>>
     where
         Self: sealed::LoadObjects<I>,
     {
-        note_site(self.session_mut());
-        let table = self.error_table();
-        rows::one_or_none(|each| self.limited(2).load_while(each), || table)
+        let mut query = self;
+        note_site(query.session_mut());
+        let table = query.error_table();
+        rows::one_or_none(|each| query.limited(2).load_while(each), || table)
     }
 
     /// Exactly one row: [`Error::NotFound`] for none, [`Error::MultipleRows`] for more.
