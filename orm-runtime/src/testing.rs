@@ -88,26 +88,16 @@ impl TestDatabase {
         configure: impl FnOnce(EngineBuilder) -> EngineBuilder,
     ) -> Result<TestDatabase> {
         let schema = schema_name(label);
+        // The fixture's engine first (building one connects to nothing): once the schema
+        // exists, only the fixture, which drops it, can fail.
+        let engine = configure(Engine::builder(url).search_path(&schema)).build()?;
         // A server that is not there is reported after 3 s, not the pool's default 30 s.
         let admin = Engine::builder(url).pool_size(1).connection_timeout(ADMIN_TIMEOUT).build()?;
         let quoted = quoted(&admin, &schema)?;
         // The name is made here and quoted: nothing of it comes from outside.
         admin.execute(RawSql::audited(format!("DROP SCHEMA IF EXISTS {quoted} CASCADE")), &[])?;
         admin.execute(RawSql::audited(format!("CREATE SCHEMA {quoted}")), &[])?;
-        drop(admin);
-        // From here on the fixture owns the schema: a failure below still drops it.
-        let engine = configure(Engine::builder(url).search_path(&schema)).build();
-        let db = match engine {
-            Ok(engine) => TestDatabase { engine, schema: Some((schema, url.to_owned())) },
-            Err(e) => {
-                // Nobody owns the schema yet: drop it here.
-                drop(TestDatabase {
-                    engine: Engine::builder(url).pool_size(1).build()?,
-                    schema: Some((schema, url.to_owned())),
-                });
-                return Err(e);
-            }
-        };
+        let db = TestDatabase { engine, schema: Some((schema, url.to_owned())) };
         db.engine.create_all(models)?;
         Ok(db)
     }

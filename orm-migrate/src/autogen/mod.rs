@@ -26,7 +26,9 @@ use crate::ops::{
 };
 use crate::reflect::{self, Table};
 use crate::revision::VERSION_TABLE;
-use types::{canonical_default, canonical_type, model_type_sql, narrows, neutral_of};
+// The type a model's column renders on the connection's database.
+use crate::ops::type_sql as model_type_sql;
+use types::{canonical_default, canonical_type, narrows, neutral_of};
 
 /// How to compare.
 #[derive(Debug, Clone, Default)]

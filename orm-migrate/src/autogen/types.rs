@@ -1,7 +1,7 @@
 //! Comparing what a model renders with what a database reports: types, defaults, and which
 //! type changes can lose data.
 
-use orm_runtime::dialect::{Dialect, DialectKind};
+use orm_runtime::dialect::DialectKind;
 use orm_runtime::types::SqlKind;
 
 use crate::ops::ColumnType;
@@ -92,11 +92,6 @@ pub(crate) fn neutral_of(sql: &str) -> Option<ColumnType> {
         }
         _ => None,
     }
-}
-
-/// The type the model's column renders on this database.
-pub(crate) fn model_type_sql(d: &dyn Dialect, t: &ColumnType) -> String {
-    crate::ops::type_sql(d, t)
 }
 
 /// A default's SQL with what PostgreSQL adds when it prints one back taken off: a cast of

@@ -28,7 +28,8 @@ pub(crate) fn ensure(conn: &mut Connection) -> Result<()> {
 
 /// The applied heads (none when the table does not exist yet).
 pub fn heads(conn: &mut Connection) -> Result<Vec<String>> {
-    if reflect::reflect_table(conn, VERSION_TABLE)?.is_none() {
+    // One catalog query, not the table's whole reflection.
+    if !reflect::table_names(conn)?.iter().any(|t| t == VERSION_TABLE) {
         return Ok(Vec::new());
     }
     read(conn)
