@@ -418,6 +418,15 @@ pub enum Error {
         /// What was seen and how to fix it.
         report: String,
     },
+    /// An async session's `transaction` future was dropped (cancelled, timed out) before the
+    /// transaction ended. Its database transaction has been rolled back; as after a failed
+    /// flush, the session answers [`Error::PendingRollback`] until `rollback()` puts its
+    /// objects back to their committed state.
+    #[error("the `{operation}` future was dropped before it ended; its transaction was rolled back")]
+    Interrupted {
+        /// The async call whose future was dropped (`transaction`).
+        operation: &'static str,
+    },
     /// The ORM's API was used in a way it refuses: the [`Misuse`] names the call and what to
     /// do instead.
     #[error(transparent)]
@@ -671,6 +680,7 @@ impl Error {
             }
             Error::Misuse(m) => Error::Misuse(m.clone()),
             Error::NPlusOne { report } => Error::NPlusOne { report: report.clone() },
+            Error::Interrupted { operation } => Error::Interrupted { operation },
             Error::Internal { invariant, detail } => Error::Internal { invariant, detail: detail.clone() },
             Error::Io { action, source } => Error::Io { action, source: source.clone() },
             Error::ConnectionInTransaction { database } => Error::ConnectionInTransaction { database },

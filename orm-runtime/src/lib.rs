@@ -37,6 +37,8 @@
 #[cfg(not(any(feature = "sqlite", feature = "postgres")))]
 compile_error!("orm needs a database backend: turn on its `sqlite` or `postgres` feature (both are on by default)");
 
+#[cfg(feature = "async")]
+pub mod asyncio;
 pub mod backend;
 #[doc(hidden)]
 pub mod derive_support;

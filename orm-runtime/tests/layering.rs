@@ -41,6 +41,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("session", 8),
     ("derive_support", 9),
     ("testing", 9),
+    ("asyncio", 9),
     ("lib", 9),
 ];
 

@@ -531,6 +531,9 @@ pub use orm_derive::{mixin, mixins, Polymorphic};
 /// ```
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// Async engines and sessions (feature `async`): see [`asyncio::AsyncSession`].
+#[cfg(feature = "async")]
+pub use orm_runtime::asyncio;
 pub use orm_runtime::backend::PoolStatus;
 pub use orm_runtime::backend::{
     DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef, SslMode,

@@ -48,7 +48,7 @@ pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
 pub use query_expr::{CheckedQuery, QueryExpr};
 pub use select::{model, select, select_model, JoinOn, Select};
 pub use subquery::{exists, not_exists, Derived, DerivedColumn};
-pub use text::{text, BindValue, FromRawRow, FromStatement, Text};
+pub use text::{text, BindValue, FromRawRow, FromStatement, Text, TextRows};
 pub use upsert::{excluded, ConflictTarget, OnConflictBuilder, Returning, ReturningStatement, UpsertSet};
 
 use crate::error::{Error, Result};

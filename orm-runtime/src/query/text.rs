@@ -293,6 +293,44 @@ impl Text {
     pub fn from_statement<M: Model>(self) -> FromStatement<M> {
         FromStatement { text: self, _model: PhantomData }
     }
+
+    /// The statement as a query of `R` rows (a tuple of column types, read by position),
+    /// answering the [`Fetch`](crate::query::Fetch) calls like a Core select: for code that
+    /// takes any query, as the async engine's `all(query)` does.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # fn main() -> orm::Result<()> {
+    /// let engine = Engine::connect("sqlite::memory:")?;
+    /// let rows = text("SELECT 1, 'one'").rows::<(i64, String)>().all(&engine)?;
+    /// assert_eq!(rows, [(1, "one".to_string())]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rows<R: FromRawRow>(self) -> TextRows<R> {
+        TextRows { text: self, _row: PhantomData }
+    }
+}
+
+/// A raw statement read as rows of `R`: see [`Text::rows`].
+#[derive(Debug, Clone)]
+pub struct TextRows<R> {
+    text: Text,
+    _row: PhantomData<fn() -> R>,
+}
+
+impl<R: FromRawRow> crate::query::Fetch for TextRows<R> {
+    type Row = R;
+}
+
+impl<R: FromRawRow> crate::query::fetch::sealed::RunRows<()> for TextRows<R> {
+    fn run_rows<X: Executor>(&self, ex: X, each: &mut dyn FnMut(R) -> Result<bool>) -> Result<()> {
+        self.text.run(ex, |row| each(R::from_raw_row(row)?))
+    }
+
+    fn error_table(&self) -> String {
+        self.text.label()
+    }
 }
 
 /// The first words of a statement, for error messages.

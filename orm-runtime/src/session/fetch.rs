@@ -91,6 +91,15 @@ pub trait FetchObjects: Sized {
     }
 }
 
+/// With the N+1 detector on, the query about to run was called at `site` (an async query's
+/// caller, noted before its hop).
+#[cfg_attr(not(feature = "async"), allow(dead_code))]
+pub(crate) fn note_site_at(session: &mut crate::session::Session, site: &'static std::panic::Location<'static>) {
+    if let Some(d) = session.detector.as_mut() {
+        d.query_site = Some(site);
+    }
+}
+
 /// With the N+1 detector on, the query about to run was called here.
 #[track_caller]
 fn note_site(session: &mut crate::session::Session) {

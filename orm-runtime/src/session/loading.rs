@@ -349,11 +349,21 @@ impl Session {
     /// before anything is sent, while the calling thread holds a guard of `obj`.
     #[track_caller]
     pub fn load<M: Mapper, R: Relationship<M>>(&mut self, obj: &Obj<M>, rel: R) -> Result<()> {
+        self.load_at(obj, rel, std::panic::Location::caller())
+    }
+
+    /// [`load`](Session::load), called at `site` (for the N+1 detector).
+    pub(crate) fn load_at<M: Mapper, R: Relationship<M>>(
+        &mut self,
+        obj: &Obj<M>,
+        rel: R,
+        site: &'static std::panic::Location<'static>,
+    ) -> Result<()> {
         let objs = std::slice::from_ref(obj);
         check_loadable(objs)?;
         if let Some(d) = self.detector.as_mut() {
             let relationship = format!("{}::{}", M::table().model, rel.field_name());
-            d.loaded(obj.0.address(), relationship, std::panic::Location::caller())?;
+            d.loaded(obj.0.address(), relationship, site)?;
         }
         rel.load_with(self, objs, None).map(drop)
     }

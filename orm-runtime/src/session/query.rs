@@ -32,6 +32,13 @@ impl<'s, M: Mapper> Query<'s, M> {
         (self.session, self.stmt)
     }
 
+    /// A query of `M` with no statement yet: the model's table, all columns, default loaders
+    /// (for a query built elsewhere and run here, as the async session's are).
+    #[cfg_attr(not(feature = "async"), allow(dead_code))]
+    pub(crate) fn parts() -> (SelectStatement, Vec<Box<dyn LoaderOption<M>>>) {
+        (SelectStatement::all_columns(M::table()), M::default_loaders())
+    }
+
     pub(crate) fn new(session: &'s mut Session) -> Self {
         Query {
             session,
@@ -39,6 +46,18 @@ impl<'s, M: Mapper> Query<'s, M> {
             loaders: M::default_loaders(),
             _model: std::marker::PhantomData,
         }
+    }
+}
+
+impl<'s, M: Mapper, F> Query<'s, M, F> {
+    /// The query of these parts in `session` (see [`Query::parts`]).
+    #[cfg_attr(not(feature = "async"), allow(dead_code))]
+    pub(crate) fn from_parts(
+        session: &'s mut Session,
+        stmt: SelectStatement,
+        loaders: Vec<Box<dyn LoaderOption<M>>>,
+    ) -> Self {
+        Query { session, stmt, loaders, _model: std::marker::PhantomData }
     }
 }
 
@@ -321,11 +340,7 @@ impl<'s, M: Mapper, F> Query<'s, M, F> {
     /// The statement the query sends: its own, with the LEFT OUTER JOINs of its
     /// `joinedload` options (around a subquery when it is limited).
     pub fn sent_statement(&self) -> Result<SelectStatement> {
-        let joins: Vec<Box<dyn JoinSpec<M>>> = self.loaders.iter().flat_map(|l| l.joins()).collect();
-        if joins.is_empty() {
-            return Ok(self.stmt.clone());
-        }
-        joined_statement(&self.stmt, &joins).map(|(stmt, _)| stmt)
+        sent_statement(&self.stmt, &self.loaders)
     }
 
     /// The statement [`count`](Query::count) runs: `SELECT COUNT(*)` over the filtered rows,
@@ -385,6 +400,19 @@ impl<'s, M: Mapper, F> Query<'s, M, F> {
         })?;
         Ok(found)
     }
+}
+
+/// The statement a query of `stmt` with `loaders` sends: `stmt` with the LEFT OUTER JOINs of
+/// the loaders' `joinedload`s.
+pub(crate) fn sent_statement<M: Mapper>(
+    stmt: &SelectStatement,
+    loaders: &[Box<dyn LoaderOption<M>>],
+) -> Result<SelectStatement> {
+    let joins: Vec<Box<dyn JoinSpec<M>>> = loaders.iter().flat_map(|l| l.joins()).collect();
+    if joins.is_empty() {
+        return Ok(stmt.clone());
+    }
+    joined_statement(stmt, &joins).map(|(stmt, _)| stmt)
 }
 
 impl<P: Mapper, C: Mapper> HasManyRel<P, C> {

@@ -881,6 +881,25 @@ impl Session {
         self.failed = Some(e.duplicate());
     }
 
+    /// An async caller gave up on this session's transaction (its future was dropped): roll
+    /// the database transaction back and answer `PendingRollback` until `rollback()`, as
+    /// after a failed flush. Nothing happens when no transaction is open or begun.
+    pub(crate) fn interrupt(&mut self, e: &Error) -> bool {
+        if !self.in_transaction() && self.explicit.is_none() {
+            return false;
+        }
+        self.explicit = None;
+        self.savepoints.clear();
+        self.fail(e);
+        true
+    }
+
+    /// Whether the session holds a pooled connection (dropping it then talks to the database).
+    #[cfg_attr(not(feature = "async"), allow(dead_code))]
+    pub(crate) fn holds_connection(&self) -> bool {
+        self.conn.is_some()
+    }
+
     /// Flush, then commit the transaction. Objects stay persistent (and in the identity
     /// map); objects deleted in the transaction become detached. The connection goes back
     /// to the pool.

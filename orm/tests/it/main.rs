@@ -6,6 +6,8 @@
 
 mod advanced_queries;
 mod advanced_snapshots;
+mod async_cancellation;
+mod async_session;
 mod autogenerate;
 mod cascades;
 mod column_types;
