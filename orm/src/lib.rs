@@ -534,6 +534,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Async engines and sessions (feature `async`): see [`asyncio::AsyncSession`].
 #[cfg(feature = "async")]
 pub use orm_runtime::asyncio;
+/// axum integration (feature `axum`): a session per request, errors as HTTP responses.
+#[cfg(feature = "axum")]
+pub use orm_runtime::asyncio::web;
 pub use orm_runtime::backend::PoolStatus;
 pub use orm_runtime::backend::{
     DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef, SslMode,

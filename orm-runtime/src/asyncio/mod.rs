@@ -36,6 +36,8 @@ mod interrupted;
 mod query;
 mod session;
 mod statement;
+#[cfg(feature = "axum")]
+pub mod web;
 
 pub use engine::AsyncEngine;
 pub use factory::AsyncSessionFactory;

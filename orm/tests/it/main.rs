@@ -9,6 +9,7 @@ mod advanced_snapshots;
 mod async_cancellation;
 mod async_session;
 mod autogenerate;
+mod axum_service;
 mod cascades;
 mod column_types;
 mod common;
