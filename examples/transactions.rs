@@ -66,7 +66,7 @@ fn main() -> orm::Result<()> {
         let bob = s.add(account("bob", 50))?;
         s.flush()?; // the INSERT fills in the generated key
         let id = bob.read().id;
-        Ok(id)
+        Ok::<_, Error>(id) // the error type is the caller's: name it where nothing else does
     })?;
     assert!(bob_id > 0);
     let refused: orm::Result<()> = s.transaction(|_| {
@@ -101,7 +101,7 @@ fn main() -> orm::Result<()> {
         assert_eq!((carol.read().balance, dave.state()), (10, ObjectState::Transient));
         // The closure form releases on Ok and rolls back to the savepoint on Err.
         s.savepoint(|s| s.add(account("erin", 7)).map(drop))?;
-        Ok(())
+        Ok::<_, Error>(())
     })?;
     assert_eq!(owners(&engine)?, ["ada", "bob", "carol", "erin"]);
 

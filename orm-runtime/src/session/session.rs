@@ -232,7 +232,7 @@ impl Session {
     ///     let u = s.add(User { id: 0, name: "Ada".into() })?;
     ///     s.flush()?;
     ///     let id = u.read().id; // not `Ok(u.read().id)`: in edition 2021 that guard outlives `u`
-    ///     Ok(id)
+    ///     Ok::<_, orm::Error>(id)
     /// })?;
     /// assert_eq!(id, 1); // committed
     /// # let n: i64 = select(func::count_all()).from::<User>().one(&engine)?;
@@ -240,7 +240,51 @@ impl Session {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn transaction<T>(&mut self, work: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
+    ///
+    /// The error type is the caller's (`E: From<orm::Error>`, as in Diesel): the work's own
+    /// error comes out unchanged, the ORM's errors (of the work's `?`s and of the commit)
+    /// through `From`. Name it where nothing else does: `Ok::<_, orm::Error>(id)`, or the
+    /// closure's return type.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)]
+    /// # struct Account {
+    /// #     #[orm(primary_key, auto_increment)]
+    /// #     id: i64,
+    /// #     balance: i64,
+    /// # }
+    /// #[derive(Debug)]
+    /// enum AppError {
+    ///     Orm(orm::Error),
+    ///     Overdrawn(i64),
+    /// }
+    /// impl From<orm::Error> for AppError {
+    ///     fn from(e: orm::Error) -> Self {
+    ///         AppError::Orm(e)
+    ///     }
+    /// }
+    /// # fn main() -> orm::Result<()> {
+    /// # let engine = Engine::connect("sqlite::memory:")?;
+    /// # engine.create_all(&[Account::table()])?;
+    /// let mut session = engine.session();
+    /// let refused = session.transaction(|s| -> Result<(), AppError> {
+    ///     let a = s.add(Account { id: 0, balance: 10 })?;
+    ///     s.flush()?;
+    ///     let left = a.read().balance - 50;
+    ///     if left < 0 {
+    ///         return Err(AppError::Overdrawn(left));
+    ///     }
+    ///     Ok(())
+    /// });
+    /// assert!(matches!(refused, Err(AppError::Overdrawn(-40)))); // and rolled back
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn transaction<T, E: From<Error>>(
+        &mut self,
+        work: impl FnOnce(&mut Session) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         if !self.in_transaction() && self.explicit.is_none() {
             self.check_usable()?;
             self.explicit = Some(TransactionOptions::new());
@@ -252,11 +296,11 @@ impl Session {
     /// `session.transaction_with(IsolationLevel::Serializable, |s| ...)`).
     /// [`Error::TransactionInProgress`] when a transaction is already open: its options were
     /// fixed at its first statement.
-    pub fn transaction_with<T>(
+    pub fn transaction_with<T, E: From<Error>>(
         &mut self,
         options: impl Into<TransactionOptions>,
-        work: impl FnOnce(&mut Session) -> Result<T>,
-    ) -> Result<T> {
+        work: impl FnOnce(&mut Session) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         self.begin(options)?;
         self.run_transaction(work)
     }
@@ -317,9 +361,12 @@ impl Session {
         self.tx_options = options;
     }
 
-    fn run_transaction<T>(&mut self, work: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
+    fn run_transaction<T, E: From<Error>>(
+        &mut self,
+        work: impl FnOnce(&mut Session) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut *self))) {
-            Ok(Ok(value)) => self.commit().map(|()| value),
+            Ok(Ok(value)) => self.commit().map(|()| value).map_err(E::from),
             Ok(Err(e)) => {
                 // The work's error is the one to report.
                 let _ = self.check_not_in_listener("rollback").and_then(|()| self.roll_back_all());

@@ -99,7 +99,7 @@ fn get_for_update_makes_a_second_locker_wait() {
                         let c = s.get_for_update::<Counter>(1)?.expect("row");
                         let n = c.read().n;
                         c.write().n = n + 1;
-                        Ok(n)
+                        Ok::<_, orm::Error>(n)
                     })
                     .unwrap();
                 tx.send(seen).unwrap();

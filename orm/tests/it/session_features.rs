@@ -91,7 +91,7 @@ fn transaction_closure_commits_or_rolls_back() {
                 let u = s.add(User::new("kept", 1))?;
                 s.flush()?;
                 let id = u.read().id;
-                Ok(id)
+                Ok::<_, orm::Error>(id)
             })
             .unwrap();
         assert!(id > 0);
@@ -111,6 +111,44 @@ fn transaction_closure_commits_or_rolls_back() {
             });
         }));
         assert!(panicked.is_err());
+        let names: Vec<String> = select(User::name).all(&db.engine).unwrap();
+        assert_eq!(names, ["kept"]);
+    });
+}
+
+/// An application's own error type, for `transaction`.
+#[derive(Debug)]
+enum AppError {
+    Orm(Error),
+    Refused(&'static str),
+}
+
+impl From<Error> for AppError {
+    fn from(e: Error) -> Self {
+        AppError::Orm(e)
+    }
+}
+
+#[test]
+fn transaction_hands_back_the_callers_own_error_type_unchanged() {
+    each_db("f_tx_error_type", |db| {
+        setup(db);
+        let mut s = db.engine.session();
+        let r = s.transaction(|s| -> Result<(), AppError> {
+            s.add(User::new("dropped", 2))?;
+            s.flush()?;
+            Err(AppError::Refused("changed my mind"))
+        });
+        assert!(matches!(r, Err(AppError::Refused("changed my mind"))), "{r:?}");
+        // An ORM error inside (here a unique violation at the commit) comes through `From`.
+        s.add(User::new("kept", 1)).unwrap();
+        s.commit().unwrap();
+        let dup = s.transaction_with(orm::IsolationLevel::ReadCommitted, |s| -> Result<i64, AppError> {
+            s.add(User::new("kept", 3))?;
+            Ok(7)
+        });
+        assert!(matches!(dup, Err(AppError::Orm(Error::UniqueViolation { .. }))), "{}: {dup:?}", db.name);
+        s.rollback().unwrap();
         let names: Vec<String> = select(User::name).all(&db.engine).unwrap();
         assert_eq!(names, ["kept"]);
     });
