@@ -84,6 +84,11 @@ impl<M: Mapper, F: 'static> AsyncQuery<M, F> {
         self
     }
 
+    /// Its loader options, as written (`selectinload(User::orders)`).
+    pub fn loader_descriptions(&self) -> Vec<String> {
+        self.loaders.iter().map(|l| l.describe()).collect()
+    }
+
     /// The statement the query sends, with the joins of its `joinedload` options.
     pub fn sent_statement(&self) -> Result<SelectStatement> {
         crate::session::sent_statement(&self.stmt, &self.loaders)

@@ -85,6 +85,11 @@ impl<Sel: Selection, F, R: FromRow> SelectInto<Sel, F, R> {
     fn statement(&self) -> &SelectStatement {
         &self.select.stmt
     }
+
+    /// Render in a dialect (for logging and tests).
+    pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<crate::dialect::Rendered> {
+        self.select.render(dialect)
+    }
 }
 
 impl<Sel: Selection, F, R: FromRow> crate::query::Fetch for SelectInto<Sel, F, R> {

@@ -319,6 +319,13 @@ pub struct TextRows<R> {
     _row: PhantomData<fn() -> R>,
 }
 
+impl<R> TextRows<R> {
+    /// The raw statement.
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+}
+
 impl<R: FromRawRow> crate::query::Fetch for TextRows<R> {
     type Row = R;
 }

@@ -405,6 +405,11 @@ pub trait Loader<M: Mapper>: std::fmt::Debug + Send + Sync + 'static {
     fn relationship(&self) -> Option<&'static str> {
         None
     }
+
+    /// The option as written: `selectinload(User::orders)`, for SQL snapshots.
+    fn describe(&self) -> String {
+        format!("{self:?}")
+    }
     /// Load for `objs`; returns the loaded objects (for nested options).
     fn load(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<Vec<Obj<Self::Target>>>;
     /// [`load`](Loader::load), with `then` (the joins of the options nested under this one)
@@ -432,6 +437,10 @@ pub trait Loader<M: Mapper>: std::fmt::Debug + Send + Sync + 'static {
 }
 
 impl<M: Mapper, L: Loader<M>> LoaderOption<M> for L {
+    fn describe(&self) -> String {
+        Loader::describe(self)
+    }
+
     fn apply(&self, session: &mut Session, objs: &[Obj<M>], cx: LoadContext<'_>) -> Result<()> {
         check_loadable(objs)?;
         self.load(session, objs, cx).map(drop)
@@ -460,6 +469,10 @@ pub fn joinedload<R>(rel: R) -> JoinedLoad<R> {
 }
 
 impl<M: Mapper, R: Relationship<M> + JoinRelation<M>> Loader<M> for JoinedLoad<R> {
+    fn describe(&self) -> String {
+        format!("joinedload({}::{})", M::table().model, self.0.field_name())
+    }
+
     type Target = R::Target;
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())
@@ -798,6 +811,10 @@ pub fn selectinload<R>(rel: R) -> SelectIn<R> {
 }
 
 impl<M: Mapper, R: Relationship<M>> Loader<M> for SelectIn<R> {
+    fn describe(&self) -> String {
+        format!("selectinload({}::{})", M::table().model, self.0.field_name())
+    }
+
     type Target = R::Target;
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())
@@ -829,6 +846,10 @@ pub fn subqueryload<R>(rel: R) -> SubqueryIn<R> {
 }
 
 impl<M: Mapper, R: Relationship<M>> Loader<M> for SubqueryIn<R> {
+    fn describe(&self) -> String {
+        format!("subqueryload({}::{})", M::table().model, self.0.field_name())
+    }
+
     type Target = R::Target;
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())
@@ -858,6 +879,10 @@ pub fn noload<R>(rel: R) -> NoLoad<R> {
 }
 
 impl<M: Mapper, R: Relationship<M>> Loader<M> for NoLoad<R> {
+    fn describe(&self) -> String {
+        format!("noload({}::{})", M::table().model, self.0.field_name())
+    }
+
     type Target = R::Target;
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())
@@ -879,6 +904,10 @@ pub fn raiseload<R>(rel: R) -> RaiseLoad<R> {
 }
 
 impl<M: Mapper, R: Relationship<M>> Loader<M> for RaiseLoad<R> {
+    fn describe(&self) -> String {
+        format!("raiseload({}::{})", M::table().model, self.0.field_name())
+    }
+
     type Target = R::Target;
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())
@@ -893,6 +922,10 @@ impl<M: Mapper, R: Relationship<M>> Loader<M> for RaiseLoad<R> {
 pub struct Then<A, B>(A, B);
 
 impl<M: Mapper, A: Loader<M>, B: Loader<A::Target>> Loader<M> for Then<A, B> {
+    fn describe(&self) -> String {
+        format!("{}.then({})", self.0.describe(), self.1.describe())
+    }
+
     type Target = B::Target;
     fn relationship(&self) -> Option<&'static str> {
         self.0.relationship()
@@ -961,6 +994,11 @@ impl<M: Mapper> std::fmt::Debug for Loaders<M> {
 }
 
 impl<M: Mapper> Loader<M> for Loaders<M> {
+    fn describe(&self) -> String {
+        let each: Vec<String> = self.options.iter().map(|o| o.describe()).collect();
+        each.join(", ")
+    }
+
     type Target = M;
     fn joins(&self, then: Vec<Box<dyn JoinSpec<M>>>) -> Vec<Box<dyn JoinSpec<M>>> {
         let mut out: Vec<Box<dyn JoinSpec<M>>> = self.options.iter().flat_map(|o| o.joins()).collect();
@@ -1002,6 +1040,10 @@ pub fn lazyload<R>(rel: R) -> LazyLoad<R> {
 }
 
 impl<M: Mapper, R: Relationship<M>> Loader<M> for LazyLoad<R> {
+    fn describe(&self) -> String {
+        format!("lazyload({}::{})", M::table().model, self.0.field_name())
+    }
+
     type Target = R::Target;
     fn relationship(&self) -> Option<&'static str> {
         Some(self.0.field_name())

@@ -61,6 +61,10 @@ pub trait LoaderOption<M: Model>: std::fmt::Debug + Send + Sync {
     fn joins(&self) -> Vec<Box<dyn JoinSpec<M>>>;
     /// See [`Loader::relationship`](crate::session::Loader::relationship).
     fn about(&self) -> Option<&'static str>;
+    /// See [`Loader::describe`](crate::session::Loader::describe).
+    fn describe(&self) -> String {
+        format!("{self:?}")
+    }
 }
 
 /// A relationship joined into the statement that loads `M` (a [`joinedload`](crate::session::joinedload)), with the

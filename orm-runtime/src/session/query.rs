@@ -337,6 +337,11 @@ impl<'s, M: Mapper, F> Query<'s, M, F> {
         session.stream_objects::<M>(&stmt, n, &mut each)
     }
 
+    /// Its loader options, as written (`selectinload(User::orders)`).
+    pub fn loader_descriptions(&self) -> Vec<String> {
+        self.loaders.iter().map(|l| l.describe()).collect()
+    }
+
     /// The statement the query sends: its own, with the LEFT OUTER JOINs of its
     /// `joinedload` options (around a subquery when it is limited).
     pub fn sent_statement(&self) -> Result<SelectStatement> {

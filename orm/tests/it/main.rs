@@ -67,6 +67,7 @@ mod session_expiry;
 mod session_features;
 mod sql_snapshots;
 mod testing_fixtures;
+mod user_sql_snapshots;
 mod validators_defaults;
 mod versioning;
 mod vocabulary;

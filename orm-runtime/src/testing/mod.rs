@@ -31,6 +31,10 @@
 //! the connection error from [`TestDatabase::postgres`], and decides itself whether that is
 //! a failure or a skip.
 
+mod sql;
+
+pub use sql::{sql_snapshot, sql_snapshots, RenderSql, SqlRecorder};
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::backend::{Engine, EngineBuilder, RawSql};
