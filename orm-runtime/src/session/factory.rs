@@ -37,6 +37,8 @@ pub struct SessionFactory {
     expire_on_commit: bool,
     transaction: TransactionOptions,
     listeners: Listeners,
+    /// The N+1 detector of every session made, if on.
+    n_plus_one: Option<crate::session::NPlusOne>,
 }
 
 impl SessionFactory {
@@ -49,6 +51,7 @@ impl SessionFactory {
             expire_on_commit: true,
             transaction: TransactionOptions::new(),
             listeners: Listeners::default(),
+            n_plus_one: None,
         }
     }
 
@@ -121,6 +124,27 @@ impl SessionFactory {
         self
     }
 
+    /// Turn the N+1 detector on in every session made from now on (see
+    /// [`Session::detect_n_plus_one`]), for example in development builds only, where it
+    /// logs what it finds (target `orm::n_plus_one`) at the cost of a few map updates per
+    /// lazy load:
+    ///
+    /// ```
+    /// # use orm_runtime::backend::Engine;
+    /// # use orm_runtime::session::{NPlusOne, SessionFactory};
+    /// let engine = Engine::connect("sqlite::memory:").unwrap();
+    /// let mut factory = SessionFactory::new(&engine);
+    /// if cfg!(debug_assertions) {
+    ///     factory = factory.detect_n_plus_one(NPlusOne::Report { threshold: 10 });
+    /// }
+    /// let session = factory.session();
+    /// assert!(session.n_plus_one_reports().is_empty());
+    /// ```
+    pub fn detect_n_plus_one(mut self, mode: crate::session::NPlusOne) -> Self {
+        self.n_plus_one = Some(mode);
+        self
+    }
+
     /// The engine the sessions run on.
     pub fn engine(&self) -> &Engine {
         &self.engine
@@ -133,6 +157,9 @@ impl SessionFactory {
         s.set_expire_on_commit(self.expire_on_commit);
         s.set_listeners(self.listeners.clone());
         s.set_transaction_options(self.transaction);
+        if let Some(mode) = self.n_plus_one {
+            s.detect_n_plus_one(mode);
+        }
         s
     }
 }

@@ -112,3 +112,48 @@ fn loads_for_objects_of_different_queries_or_with_the_detector_off_are_not_repor
         assert!(off.n_plus_one_reports().is_empty());
     });
 }
+
+#[test]
+fn a_factory_turns_the_detector_on_for_every_session_it_makes() {
+    each_db("np_factory", |db| {
+        seed(db);
+        let factory = orm::SessionFactory::new(&db.engine).detect_n_plus_one(NPlusOne::Report { threshold: 3 });
+        for _ in 0..2 {
+            let mut s = factory.session();
+            let authors = s.query::<Author>().all().unwrap();
+            for a in &authors {
+                s.load(a, Author::books).unwrap();
+            }
+            assert_eq!(s.n_plus_one_reports().len(), 1, "{}", db.name);
+        }
+        // Without it, a session stays quiet.
+        let mut s = db.engine.session();
+        let authors = s.query::<Author>().all().unwrap();
+        for a in &authors {
+            s.load(a, Author::books).unwrap();
+        }
+        assert!(s.n_plus_one_reports().is_empty());
+    });
+}
+
+#[test]
+fn async_queries_and_loads_report_their_own_call_sites() {
+    each_db("np_async", |db| {
+        seed(db);
+        let engine = orm::asyncio::AsyncEngine::from(db.engine.clone());
+        crate::async_session::block_on(async {
+            let s = engine.session();
+            s.detect_n_plus_one(NPlusOne::Report { threshold: 3 }).await;
+            let query_line = line!() + 1;
+            let authors = s.query::<Author>().all().await.unwrap();
+            for a in &authors {
+                s.load(a, Author::books).await.unwrap();
+            }
+            let reports = s.n_plus_one_reports().await;
+            assert_eq!(reports.len(), 1, "{}: {reports:?}", db.name);
+            let site = reports[0].query_site.clone().unwrap_or_default();
+            assert!(site.starts_with(&format!("orm/tests/it/n_plus_one.rs:{query_line}:")), "{site}");
+            assert!(reports[0].load_site.starts_with("orm/tests/it/n_plus_one.rs:"), "{}", reports[0].load_site);
+        });
+    });
+}
