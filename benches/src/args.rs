@@ -17,11 +17,13 @@ pub(crate) struct Options {
     pub(crate) markdown: bool,
     /// How Diesel's cases are sampled ([`Plan::QUICK`] with `--quick`).
     pub(crate) plan: Plan,
+    /// Only the async-against-sync table (`--async`).
+    pub(crate) async_only: bool,
 }
 
 /// The text printed for `--help`.
 pub(crate) const USAGE: &str = "\
-usage: orm-benches [--quick] [--rows N] [--iters K] [--pg-url URL] [--cases] [--markdown]
+usage: orm-benches [--quick] [--rows N] [--iters K] [--pg-url URL] [--cases] [--markdown] [--async]
 
 Times each operation with the orm and with the raw driver (rusqlite / postgres) and prints
 the medians side by side, for SQLite in memory and, if reachable, PostgreSQL: first insert,
@@ -36,6 +38,8 @@ select, medium complex join, insert, users -> posts -> comments) through Core an
                  postgres://postgres@127.0.0.1:5432/test)
   --cases        only Diesel's cases (skip the tables before them)
   --markdown     print the Diesel case tables as Markdown (for the README)
+  --async        only the cost of the async session against the sync one (get by key,
+                 load 100 rows, insert 100 objects), per call, on both databases
 
 Set ORM_REQUIRE_PG=1 to fail instead of skipping when PostgreSQL is unreachable.";
 
@@ -52,6 +56,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>, default_url: String)
     let mut pg_url = None;
     let mut cases_only = false;
     let mut markdown = false;
+    let mut async_only = false;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -72,6 +77,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>, default_url: String)
             "--pg-url" => pg_url = Some(value("--pg-url")?),
             "--cases" => cases_only = switch("--cases")?,
             "--markdown" => markdown = switch("--markdown")?,
+            "--async" => async_only = switch("--async")?,
             other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
         }
     }
@@ -83,6 +89,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>, default_url: String)
         cases_only,
         markdown,
         plan: if quick { Plan::QUICK } else { Plan::NORMAL },
+        async_only,
     }))
 }
 
@@ -115,7 +122,15 @@ mod tests {
 
     /// The options of a plain run with `rows`, `iters` and `pg_url`.
     fn plain(rows: usize, iters: usize, pg_url: &str) -> Options {
-        Options { rows, iters, pg_url: pg_url.into(), cases_only: false, markdown: false, plan: Plan::NORMAL }
+        Options {
+            rows,
+            iters,
+            pg_url: pg_url.into(),
+            cases_only: false,
+            markdown: false,
+            plan: Plan::NORMAL,
+            async_only: false,
+        }
     }
 
     #[test]

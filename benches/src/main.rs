@@ -22,10 +22,13 @@
 //! Core API and through a session; the table shows the raw time per operation and the two
 //! orm/raw ratios. `--cases` runs only these; `--markdown` prints their tables as Markdown.
 //!
+//! `--async` runs only the cost of the async session over the sync one (`async_overhead.rs`).
+//!
 //! The PostgreSQL runs keep the bench and a local server on one CPU (see `cpu_pin.rs`): a
 //! round trip to the other vCPU of a small VM pays a wake-up that swamps a keyed lookup.
 
 mod args;
+mod async_overhead;
 mod bench;
 mod cpu_pin;
 mod diesel_cases;
@@ -76,6 +79,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             std::process::exit(2);
         }
     };
+    if opts.async_only {
+        return async_overhead::run(&opts.pg_url, opts.iters.max(5));
+    }
     let settings = Settings { rows: opts.rows, iters: opts.iters };
     if !opts.cases_only {
         print_header(settings);

@@ -1,6 +1,6 @@
 //! [`AsyncSessionFactory`]: configured async sessions (SQLAlchemy's `async_sessionmaker`).
 
-use crate::asyncio::{AsyncEngine, AsyncSession};
+use crate::asyncio::{AsyncEngine, AsyncSession, Runs};
 use crate::session::SessionFactory;
 
 /// Makes [`AsyncSession`]s configured alike: a [`SessionFactory`] (autoflush,
@@ -22,27 +22,35 @@ use crate::session::SessionFactory;
 #[derive(Clone, Debug)]
 pub struct AsyncSessionFactory {
     factory: SessionFactory,
+    runs: Runs,
 }
 
 impl From<SessionFactory> for AsyncSessionFactory {
+    /// Async sessions of `factory`'s kind, whose calls run on the blocking pool.
     fn from(factory: SessionFactory) -> Self {
-        AsyncSessionFactory { factory }
+        AsyncSessionFactory { factory, runs: Runs::default() }
     }
 }
 
 impl AsyncSessionFactory {
-    /// A factory of default sessions on `engine`.
+    /// A factory of default sessions on `engine` (whose calls run where the engine's do).
     pub fn new(engine: &AsyncEngine) -> Self {
-        AsyncSessionFactory { factory: SessionFactory::new(engine.sync_engine()) }
+        AsyncSessionFactory { factory: SessionFactory::new(engine.sync_engine()), runs: engine.where_calls_run() }
+    }
+
+    /// Where its sessions' calls run (see [`AsyncEngine::runs`]).
+    pub fn runs(mut self, runs: Runs) -> Self {
+        self.runs = runs;
+        self
     }
 
     /// A new session.
     pub fn session(&self) -> AsyncSession {
-        AsyncSession::from(self.factory.session())
+        AsyncSession::new(self.factory.session(), self.runs)
     }
 
     /// The engine its sessions use.
     pub fn engine(&self) -> AsyncEngine {
-        AsyncEngine::from(self.factory.engine().clone())
+        AsyncEngine::from(self.factory.engine().clone()).runs(self.runs)
     }
 }

@@ -14,11 +14,44 @@ use crate::asyncio::interrupted::Interrupted;
 use crate::error::{Error, Result};
 use crate::session::Session;
 
+/// Where an async call runs its sync work (see [`AsyncEngine::runs`](crate::asyncio::AsyncEngine::runs)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Runs {
+    /// On tokio's blocking pool (`spawn_blocking`), while the task waits: other futures of
+    /// the same task (a `join!`) go on meanwhile, and a future dropped mid-call leaves the
+    /// call running to its end, reported by
+    /// [`AsyncSession::interrupted`](crate::asyncio::AsyncSession::interrupted). The default.
+    #[default]
+    OnBlockingPool,
+    /// On the task's own worker thread, which tokio hands over to the blocking pool for the
+    /// call's duration (`block_in_place`): about half the cost per call, but other futures of
+    /// the same task wait for the call, and a call is never interrupted (it ends within one
+    /// poll). On a current-thread runtime, where tokio cannot do this, calls go to the
+    /// blocking pool.
+    InPlace,
+}
+
+impl Runs {
+    /// In place, when asked and the runtime can.
+    fn in_place(self) -> bool {
+        self == Runs::InPlace
+            && tokio::runtime::Handle::try_current()
+                .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+    }
+}
+
 /// How many reports a session keeps before it drops the oldest.
 const MAX_REPORTS: usize = 64;
 
 /// Run `f` on the blocking pool and wait for it. A panic in `f` resumes in the caller.
-pub(crate) async fn blocking<R: Send + 'static>(f: impl FnOnce() -> Result<R> + Send + 'static) -> Result<R> {
+pub(crate) async fn blocking<R: Send + 'static>(
+    runs: Runs,
+    f: impl FnOnce() -> Result<R> + Send + 'static,
+) -> Result<R> {
+    if runs.in_place() {
+        return tokio::task::block_in_place(f);
+    }
     joined(tokio::task::spawn_blocking(f).await)
 }
 
@@ -68,14 +101,17 @@ pub(crate) struct Shared {
     /// A `transaction` future was dropped before its transaction ended: the next operation
     /// rolls that transaction back first.
     abandoned: AtomicBool,
+    /// Where the calls run.
+    pub(crate) runs: Runs,
 }
 
 impl Shared {
-    pub(crate) fn new(session: Session) -> Shared {
+    pub(crate) fn new(session: Session, runs: Runs) -> Shared {
         Shared {
             slot: Arc::new(tokio::sync::Mutex::new(Slot(Some(session)))),
             reports: std::sync::Mutex::new(Vec::new()),
             abandoned: AtomicBool::new(false),
+            runs,
         }
     }
 
@@ -111,13 +147,22 @@ impl Shared {
     }
 }
 
-/// Run `f` on the session, on the blocking pool. If the caller's future is dropped while
-/// `f` runs, `f` still runs to its end and its outcome goes to the session's reports.
+/// Run `f` on the session, on the blocking pool (or in place, see [`Runs`]). If the caller's
+/// future is dropped while `f` runs, `f` still runs to its end and its outcome goes to the
+/// session's reports.
 pub(crate) async fn on_session<R, F>(shared: &Arc<Shared>, operation: &'static str, f: F) -> Result<R>
 where
     R: Send + 'static,
     F: FnOnce(&mut Session) -> Result<R> + Send + 'static,
 {
+    if shared.runs.in_place() {
+        let mut guard = shared.slot.lock().await;
+        return tokio::task::block_in_place(|| {
+            let session = guard.0.as_mut().ok_or_else(shut_down)?;
+            shared.settle(session);
+            f(session)
+        });
+    }
     let mut guard = shared.slot.clone().lock_owned().await;
     let (tx, rx) = oneshot::channel();
     let mine = shared.clone();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::asyncio::hop::{self, Shared};
 use crate::asyncio::query::{AsyncQuery, AsyncTextQuery};
 use crate::asyncio::statement::Executable;
-use crate::asyncio::Interrupted;
+use crate::asyncio::{Interrupted, Runs};
 use crate::error::{Error, Result};
 use crate::query::fetch::sealed::RunRows;
 use crate::query::{Fetch, Text, TransactionOptions};
@@ -66,12 +66,18 @@ pub struct AsyncSession {
 }
 
 impl From<Session> for AsyncSession {
+    /// The session behind an async handle; its calls run on the blocking pool.
     fn from(session: Session) -> Self {
-        AsyncSession { shared: Arc::new(Shared::new(session)) }
+        AsyncSession::new(session, Runs::OnBlockingPool)
     }
 }
 
 impl AsyncSession {
+    /// `session` behind an async handle whose calls run as `runs` says.
+    pub fn new(session: Session, runs: Runs) -> AsyncSession {
+        AsyncSession { shared: Arc::new(Shared::new(session, runs)) }
+    }
+
     /// Run `f` on the session in one hop: many sync calls for the price of one (SQLAlchemy's
     /// `AsyncSession.run_sync`). `f` gets the [`Session`] itself, with its whole API.
     pub async fn run_sync<R, F>(&self, f: F) -> Result<R>

@@ -931,6 +931,7 @@ impl Session {
     /// An async caller gave up on this session's transaction (its future was dropped): roll
     /// the database transaction back and answer `PendingRollback` until `rollback()`, as
     /// after a failed flush. Nothing happens when no transaction is open or begun.
+    #[cfg_attr(not(feature = "async"), allow(dead_code))]
     pub(crate) fn interrupt(&mut self, e: &Error) -> bool {
         if !self.in_transaction() && self.explicit.is_none() {
             return false;

@@ -5,11 +5,11 @@
 
 use std::time::{Duration, Instant};
 
-use orm::asyncio::{AsyncSession, Interrupted};
+use orm::asyncio::{AsyncSession, Interrupted, Runs};
 use orm::prelude::*;
 
 use crate::async_session::{app, block_on, engine, user, users, User};
-use crate::common::{each_db, Db};
+use crate::common::each_db;
 use crate::fault_support::assert_no_leaks_any;
 
 /// A small deterministic generator (xorshift), seeded per run and printed, so that a failing
@@ -41,14 +41,14 @@ fn committed(reports: &[Interrupted]) -> bool {
 
 /// Wait until every connection of the engine is back in the pool (a hop that outlived its
 /// future may still be finishing).
-async fn pool_settles(db: &Db) {
+async fn pool_settles(engine: &orm::Engine, name: &str) {
     let start = Instant::now();
     loop {
-        let status = db.engine.pool_status();
+        let status = engine.pool_status();
         if status.connections == status.idle {
             return;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "{}: a connection stays checked out: {status:?}", db.name);
+        assert!(start.elapsed() < Duration::from_secs(10), "{name}: a connection stays checked out: {status:?}");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
@@ -56,82 +56,90 @@ async fn pool_settles(db: &Db) {
 #[test]
 fn futures_dropped_at_random_points_leave_exactly_the_reported_commits() {
     each_db("ac_random", |db| {
-        let engine = engine(db);
-        let mut rng = Rng::new();
-        block_on(async {
-            let mut expected = 0;
-            let (mut cut, mut whole) = (0, 0);
-            // The first runs go uncut and measure a whole run: its time and how many times it
-            // is polled. Then each run is dropped after a random number of polls (a point
-            // between two awaits, or in the middle of a hop) or by a timeout (tokio's timer
-            // counts whole milliseconds), up to one and a half times the whole run.
-            let (mut longest, mut most_polls) = (Duration::ZERO, 0u64);
-            for i in 0..84 {
-                let s = engine.session();
-                let names = [format!("r{i}a"), format!("r{i}b"), format!("r{i}c")];
-                let transactional = i % 2 == 1;
-                let work = {
-                    let (s, names) = (s.clone(), names.clone());
-                    async move {
-                        if transactional {
-                            s.transaction(async |s: &AsyncSession| {
-                                for n in &names {
-                                    s.add(user(n, 1)).await?;
+        for runs in [Runs::OnBlockingPool, Runs::InPlace] {
+            let engine = engine(db).runs(runs);
+            let mut rng = Rng::new();
+            let (sync_engine, name) = (db.engine.clone(), db.name);
+            // In a spawned task, as a service's handler: `InPlace` runs on the worker itself.
+            block_on(async move {
+                tokio::spawn(async move {
+                    let mut expected = 0;
+                    let (mut cut, mut whole) = (0, 0);
+                    // The first runs go uncut and measure a whole run: its time and how many times it
+                    // is polled. Then each run is dropped after a random number of polls (a point
+                    // between two awaits, or in the middle of a hop) or by a timeout (tokio's timer
+                    // counts whole milliseconds), up to one and a half times the whole run.
+                    let (mut longest, mut most_polls) = (Duration::ZERO, 0u64);
+                    for i in 0..84 {
+                        let s = engine.session();
+                        let names = [format!("r{i}a"), format!("r{i}b"), format!("r{i}c")];
+                        let transactional = i % 2 == 1;
+                        let work = {
+                            let (s, names) = (s.clone(), names.clone());
+                            async move {
+                                if transactional {
+                                    s.transaction(async |s: &AsyncSession| {
+                                        for n in &names {
+                                            s.add(user(n, 1)).await?;
+                                            s.flush().await?;
+                                        }
+                                        Ok::<_, orm::Error>(())
+                                    })
+                                    .await
+                                } else {
+                                    for n in &names {
+                                        s.add(user(n, 1)).await?;
+                                    }
                                     s.flush().await?;
+                                    s.commit().await
                                 }
-                                Ok::<_, orm::Error>(())
-                            })
-                            .await
-                        } else {
-                            for n in &names {
-                                s.add(user(n, 1)).await?;
                             }
-                            s.flush().await?;
-                            s.commit().await
+                        };
+                        let started = Instant::now();
+                        let outcome = if i < 4 {
+                            let (out, polls) = polled(u64::MAX, work).await;
+                            most_polls = most_polls.max(polls);
+                            longest = longest.max(started.elapsed());
+                            out
+                        } else if (i / 2) % 2 == 0 {
+                            polled(rng.below(most_polls * 3 / 2 + 1), work).await.0
+                        } else {
+                            let budget = Duration::from_micros(
+                                rng.below(u64::try_from(longest.as_micros()).unwrap_or(u64::MAX) * 3 / 2 + 1),
+                            );
+                            tokio::time::timeout(budget, work).await.ok()
+                        };
+                        match outcome {
+                            Some(result) => {
+                                result.unwrap();
+                                expected += 3;
+                                whole += 1;
+                                // Nothing was dropped: nothing to report.
+                                s.close().await.unwrap();
+                                assert!(s.interrupted().is_empty());
+                            }
+                            None => {
+                                cut += 1;
+                                // The next call waits for the hop the future left behind; an abandoned
+                                // transaction is rolled back first.
+                                let _ = s.close().await;
+                                let reports = s.interrupted();
+                                if committed(&reports) {
+                                    expected += 3;
+                                }
+                            }
                         }
+                        pool_settles(&sync_engine, name).await;
+                        assert_eq!(users(&engine).await, expected, "{name}: iteration {i}");
                     }
-                };
-                let started = Instant::now();
-                let outcome = if i < 4 {
-                    let (out, polls) = polled(u64::MAX, work).await;
-                    most_polls = most_polls.max(polls);
-                    longest = longest.max(started.elapsed());
-                    out
-                } else if (i / 2) % 2 == 0 {
-                    polled(rng.below(most_polls * 3 / 2 + 1), work).await.0
-                } else {
-                    let budget = Duration::from_micros(
-                        rng.below(u64::try_from(longest.as_micros()).unwrap_or(u64::MAX) * 3 / 2 + 1),
-                    );
-                    tokio::time::timeout(budget, work).await.ok()
-                };
-                match outcome {
-                    Some(result) => {
-                        result.unwrap();
-                        expected += 3;
-                        whole += 1;
-                        // Nothing was dropped: nothing to report.
-                        s.close().await.unwrap();
-                        assert!(s.interrupted().is_empty());
-                    }
-                    None => {
-                        cut += 1;
-                        // The next call waits for the hop the future left behind; an abandoned
-                        // transaction is rolled back first.
-                        let _ = s.close().await;
-                        let reports = s.interrupted();
-                        if committed(&reports) {
-                            expected += 3;
-                        }
-                    }
-                }
-                pool_settles(db).await;
-                assert_eq!(users(&engine).await, expected, "{}: iteration {i}", db.name);
-            }
-            eprintln!("{}: {whole} whole, {cut} cut, {expected} rows", db.name);
-            assert!(whole > 0 && cut > 0, "{}: the budgets should cut some runs and not others", db.name);
-        });
-        assert_no_leaks_any(&db.engine, app(db));
+                    eprintln!("{name} {runs:?}: {whole} whole, {cut} cut, {expected} rows");
+                    assert!(whole > 0 && cut > 0, "{name}: the budgets should cut some runs and not others");
+                })
+                .await
+            })
+            .unwrap();
+            assert_no_leaks_any(&db.engine, app(db));
+        }
     });
 }
 
@@ -225,7 +233,7 @@ fn a_session_dropped_while_its_flush_runs_rolls_back_on_the_blocking_pool() {
                 let _ = futures_poll_once(&mut flush).await;
                 drop(flush);
                 drop(s);
-                pool_settles(db).await;
+                pool_settles(&db.engine, db.name).await;
                 assert_eq!(users(&engine).await, 0, "{}: round {round}", db.name);
             }
         });

@@ -333,3 +333,37 @@ fn a_panic_in_run_sync_reaches_the_caller_and_the_session_goes_on() {
         assert_no_leaks_any(&db.engine, app(db));
     });
 }
+
+#[test]
+fn in_place_calls_serve_the_same_vocabulary_and_join_two_sessions() {
+    each_db("as_in_place", |db| {
+        let engine = engine(db).runs(orm::asyncio::Runs::InPlace);
+        block_on(async move {
+            tokio::spawn(async move {
+                let (a, b) = (engine.session(), engine.session());
+                a.add(user("ada", 36)).await.unwrap();
+                b.add(user("bob", 17)).await.unwrap();
+                // Two sessions of one task: in place they run one after the other.
+                let (x, y) = tokio::join!(a.commit(), b.commit());
+                x.unwrap();
+                y.unwrap();
+                let id = a
+                    .transaction(async |s: &AsyncSession| {
+                        let u = s.query::<User>().filter(User::name.eq("ada")).one().await?;
+                        u.write().age += 1;
+                        let id = u.read().id;
+                        Ok::<_, orm::Error>(id)
+                    })
+                    .await
+                    .unwrap();
+                let age: i32 = engine.one(select(User::age).filter(User::id.eq(id))).await.unwrap();
+                assert_eq!(age, 37);
+                assert_eq!(users(&engine).await, 2);
+                assert!(a.interrupted().is_empty() && b.interrupted().is_empty());
+            })
+            .await
+            .unwrap();
+        });
+        assert_no_leaks_any(&db.engine, app(db));
+    });
+}

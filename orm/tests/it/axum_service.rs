@@ -26,7 +26,7 @@ async fn serve(db: &Db, extra: axum::Router) -> String {
     let engine = AsyncEngine::from(db.engine.clone());
     engine.drop_all(&app::tables()).await.unwrap();
     engine.create_all(&app::tables()).await.unwrap();
-    let factory = AsyncSessionFactory::new(&engine);
+    let factory = AsyncSessionFactory::new(&engine).runs(orm::asyncio::Runs::InPlace);
     let router = app::with_sessions(app::routes().merge(extra), factory);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
