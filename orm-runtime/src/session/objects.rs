@@ -367,7 +367,7 @@ impl Session {
     /// session.transaction(|s| {
     ///     let c = s.get_for_update::<Counter>(1)?.expect("counter 1");
     ///     c.write().n += 1; // nobody else can change the row before the commit
-    ///     Ok(())
+    ///     Ok::<_, orm::Error>(())
     /// })?;
     /// # assert_eq!(select(Counter::n).one(&engine)?, 1);
     /// # Ok(())

@@ -239,7 +239,7 @@ impl<'s, M: Mapper, F> Query<'s, M, F> {
     ///     for job in &jobs {
     ///         job.write().done = true;
     ///     }
-    ///     Ok(())
+    ///     Ok::<_, orm::Error>(())
     /// })?;
     /// # Ok(())
     /// # }
