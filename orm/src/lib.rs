@@ -386,6 +386,21 @@
 //! # }
 //! ```
 //!
+//! ## Async, web services and tests
+//!
+//! - `orm::asyncio` (feature `async`): `orm::asyncio::AsyncEngine` and `orm::asyncio::AsyncSession`,
+//!   the sync vocabulary with `.await` over the one sync unit of work, each call one hop to
+//!   tokio's blocking pool or in place (`orm::asyncio::Runs`); a dropped future never cuts a
+//!   call in half (`orm::asyncio::AsyncSession::interrupted`).
+//! - `orm::web` (feature `axum`): a session per request for axum services, committed when the
+//!   handler succeeds and rolled back when it fails or panics, and `orm::web::ApiError` turning
+//!   the ORM's errors into status codes.
+//! - [`testing`]: a database of each test's own ([`testing::TestDatabase`], SQLite in memory
+//!   or a PostgreSQL schema), a session whose commits a test's end rolls back
+//!   ([`testing::rollback_session`]), and SQL snapshots of a program's own statements
+//!   ([`testing::sql_snapshot`], [`testing::SqlRecorder`]). The N+1 detector is a session's
+//!   ([`Session::detect_n_plus_one`], or a factory's for every session it makes).
+//!
 //! ## Failures and retries
 //!
 //! Every failure is a typed [`Error`]; two classifiers say what to do with it.
