@@ -3,7 +3,7 @@
 //! Shared by the example's `main.rs` and by the integration test that drives it
 //! (`orm/tests/it/axum_service.rs`).
 
-use axum::extract::{Path, Query};
+use axum::extract::{FromRef, Path, Query};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -214,22 +214,35 @@ async fn list_orders(DbSession(s): DbSession, Path(id): Path<i64>) -> Result<Jso
     Ok(Json(orders.iter().map(order_out).collect()))
 }
 
+/// The application's state: the session factory (and whatever else handlers need).
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) sessions: AsyncSessionFactory,
+}
+
+impl FromRef<AppState> for AsyncSessionFactory {
+    fn from_ref(state: &AppState) -> Self {
+        state.sessions.clone()
+    }
+}
+
 /// The routes, without sessions (add more, then [`with_sessions`]).
-pub(crate) fn routes() -> Router {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/users", get(list_users).post(create_user))
         .route("/users/{id}", get(get_user).patch(update_user).delete(delete_user))
         .route("/users/{id}/orders", get(list_orders).post(create_order))
 }
 
-/// One session per request for every route of `router`.
-pub(crate) fn with_sessions(router: Router, factory: AsyncSessionFactory) -> Router {
-    router.layer(axum::middleware::from_fn_with_state(factory, session_per_request))
+/// One session per request for every route of `router`, made by the factory in `state`.
+pub(crate) fn with_sessions(router: Router<AppState>, state: AppState) -> Router {
+    router.layer(axum::middleware::from_fn_with_state(state.clone(), session_per_request::<AppState>)).with_state(state)
 }
 
 /// The whole service on `engine`. Each request is one task, so the sessions' calls run in
 /// place on its worker thread (`Runs::InPlace`: about half the cost per call of a hop to the
 /// blocking pool; see the README's "Async").
 pub(crate) fn app(engine: &AsyncEngine) -> Router {
-    with_sessions(routes(), AsyncSessionFactory::new(engine).runs(Runs::InPlace))
+    let state = AppState { sessions: AsyncSessionFactory::new(engine).runs(Runs::InPlace) };
+    with_sessions(routes(), state)
 }

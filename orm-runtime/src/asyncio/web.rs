@@ -29,7 +29,7 @@ use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::task::Poll;
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRef, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -62,9 +62,11 @@ impl<S: Send + Sync> FromRequestParts<S> for DbSession {
     }
 }
 
-/// The session-per-request middleware, for `axum::middleware::from_fn_with_state(factory,
-/// session_per_request)`: makes a session from the factory for each request (no connection
-/// is taken until the handler needs one), hands it to the handler ([`DbSession`]), then
+/// The session-per-request middleware, for `axum::middleware::from_fn_with_state(state,
+/// session_per_request)`, where `state` is the application's state holding the
+/// [`AsyncSessionFactory`] (`impl FromRef<AppState> for AsyncSessionFactory`) or the factory
+/// itself. It makes a session from the factory for each request (no connection is taken
+/// until the handler needs one), hands it to the handler ([`DbSession`]), then
 ///
 /// - commits it when the response is a success (2xx, 3xx); a commit that fails becomes the
 ///   response instead ([`ApiError`]: a unique violation is 409, and so on);
@@ -73,12 +75,11 @@ impl<S: Send + Sync> FromRequestParts<S> for DbSession {
 /// - rolls it back when the handler panics, and answers 500.
 ///
 /// The connection goes back to the pool before the response is sent.
-pub async fn session_per_request(
-    State(factory): State<AsyncSessionFactory>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let session = factory.session();
+pub async fn session_per_request<S>(State(state): State<S>, mut request: Request, next: Next) -> Response
+where
+    AsyncSessionFactory: FromRef<S>,
+{
+    let session = AsyncSessionFactory::from_ref(&state).session();
     request.extensions_mut().insert(DbSession(session.clone()));
     let response = match caught(next.run(request)).await {
         Ok(response) => response,

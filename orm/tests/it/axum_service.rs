@@ -22,12 +22,12 @@ mod app;
 use app::{OrderOut, Page, UserOut};
 
 /// The service on a loopback port, with extra test routes; its base URL.
-async fn serve(db: &Db, extra: axum::Router) -> String {
+async fn serve(db: &Db, extra: axum::Router<app::AppState>) -> String {
     let engine = AsyncEngine::from(db.engine.clone());
     engine.drop_all(&app::tables()).await.unwrap();
     engine.create_all(&app::tables()).await.unwrap();
-    let factory = AsyncSessionFactory::new(&engine).runs(orm::asyncio::Runs::InPlace);
-    let router = app::with_sessions(app::routes().merge(extra), factory);
+    let state = app::AppState { sessions: AsyncSessionFactory::new(&engine).runs(orm::asyncio::Runs::InPlace) };
+    let router = app::with_sessions(app::routes().merge(extra), state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await });
