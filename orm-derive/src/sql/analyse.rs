@@ -25,7 +25,23 @@ pub(super) fn analyse(cx: &Ctxt, input: &Input) -> Analysis {
     check_binds_named(cx, input, &analysis);
     check_binds_given(cx, input, &analysis);
     check_tables_have_models(cx, input, &analysis);
+    check_no_keyword_tables(cx, input, &analysis);
     analysis
+}
+
+/// No keyword stands unquoted where a table name goes: `FROM user` reads the current user's
+/// name on PostgreSQL, and `FROM order` does not parse anywhere.
+fn check_no_keyword_tables(cx: &Ctxt, input: &Input, a: &Analysis) {
+    for word in &a.keyword_tables {
+        error(
+            cx,
+            input.sql.span(),
+            format!(
+                "`sql!`: `{word}` is an SQL keyword, not a table name; a table named so is written quoted: `\"{}\"`",
+                word.to_ascii_lowercase()
+            ),
+        );
+    }
 }
 
 fn error(cx: &Ctxt, span: Span, message: String) {
@@ -231,6 +247,9 @@ pub(super) struct Analysis {
     pub(super) targets: Vec<BindTarget>,
     /// Bind names in order of first appearance.
     pub(super) binds: Vec<String>,
+    /// Keywords written unquoted where a table name goes (`FROM user`): a database reads them
+    /// as the keyword, not as a table.
+    pub(super) keyword_tables: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -572,6 +591,13 @@ fn table_ref(toks: &[Tok], mut i: usize, a: &mut Analysis, written: bool) -> usi
         i += 1;
     }
     let Some(mut name) = toks.get(i).and_then(Tok::name) else {
+        if let Some(Tok::Word(w)) = toks.get(i) {
+            // `FROM user`, `JOIN order`: a keyword where a table name goes. (`ROWS FROM (..)`
+            // and other keyword-led sources open a parenthesis.)
+            if toks.get(i + 1) != Some(&Tok::Open) && !w.eq_ignore_ascii_case("ROWS") {
+                a.keyword_tables.push(w.clone());
+            }
+        }
         // `(subquery)`: its frame is a source (see `is_source_start`).
         return i;
     };
@@ -981,6 +1007,17 @@ mod tests {
         assert_eq!(targets(&a), ["age->age", "name->name", "id->id"]);
         let a = analysis("INSERT INTO users AS u (name) VALUES (:name)");
         assert_eq!(targets(&a), ["name->users.name"]);
+    }
+
+    #[test]
+    fn keywords_where_a_table_name_goes_are_noted() {
+        let a = analysis("SELECT name FROM user JOIN \"order\" o ON o.id = 1");
+        assert_eq!(a.keyword_tables, ["user"]);
+        assert_eq!(names(&a.tables), ["order"]);
+        let a = analysis("SELECT x FROM ROWS FROM (generate_series(1, 3)) AS t(x), LATERAL (SELECT 1) s");
+        assert!(a.keyword_tables.is_empty(), "{:?}", a.keyword_tables);
+        let a = analysis("SELECT EXTRACT(YEAR FROM created) FROM users");
+        assert!(a.keyword_tables.is_empty(), "{:?}", a.keyword_tables);
     }
 
     #[test]
