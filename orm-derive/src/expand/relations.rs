@@ -49,6 +49,24 @@ pub(crate) fn expand_foreign_keys(cont: &Container<'_>) -> TokenStream {
             by_target.entry(key).or_insert_with(|| (target, Vec::new())).1.push(f.index);
         }
     }
+    // Each foreign key references a key of its target: its primary key or a unique column.
+    // (A database refuses anything else: SQLite at the first INSERT, "foreign key mismatch".)
+    let key_checks = cont.fields.iter().filter_map(|f| {
+        let path = f.attrs.foreign_key.as_ref()?;
+        let written = path.to_token_stream().to_string().replace(' ', "");
+        let message = format!(
+            "`foreign_key = {written}`: `{written}` is neither a primary key nor `unique`; a foreign key references a key of its table (mark the column `#[orm(unique)]`, or reference the primary key)"
+        );
+        Some(quote_spanned! {path.span()=>
+            const _: () = {
+                let target = #path.def();
+                if !(target.primary_key || target.unique) {
+                    ::core::panic!(#message)
+                }
+            };
+        })
+    });
+    let key_checks: Vec<TokenStream> = key_checks.collect();
     let mut targets: Vec<_> = by_target.into_values().filter(|(_, cols)| cols.len() == 1).collect();
     targets.sort_by_key(|(_, cols)| cols[0]);
     let impls = targets.into_iter().map(|(target, cols)| {
@@ -62,7 +80,7 @@ pub(crate) fn expand_foreign_keys(cont: &Container<'_>) -> TokenStream {
             }
         }
     });
-    quote!(#(#impls)*)
+    quote!(#(#key_checks)* #(#impls)*)
 }
 
 /// `pub const orders: HasManyRel<User, Order> = ...;` for each relationship field.
