@@ -707,8 +707,9 @@ impl Error {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Misuse {
-    /// A Core `update()` / `delete()` (or a session's `bulk_update` / `bulk_delete`) without a
-    /// filter: it would change every row of the table.
+    /// A Core `update()` / `delete()` without a filter, rendered: it would change every row of
+    /// the table. (Running one does not compile: `execute`, `returning` and a session's
+    /// `bulk_update` / `bulk_delete` need `.filter(...)` or `.all_rows()` first.)
     #[error("{statement} of `{table}` without a filter would change every row: add `.filter(...)`, or `.all_rows()` if every row is meant")]
     MissingFilter {
         /// "UPDATE" or "DELETE".

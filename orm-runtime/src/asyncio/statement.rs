@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::model::Model;
-use crate::query::{Delete, Executor, Insert, Text, Update};
+use crate::query::{Delete, Executor, Filtered, Insert, Text, Update};
 
 mod sealed {
     /// Implemented inside the crate only.
@@ -34,15 +34,15 @@ impl<M: Model> Executable for Insert<'static, M> {
     }
 }
 
-impl<M: Model> sealed::Sealed for Update<M> {}
-impl<M: Model> Executable for Update<M> {
+impl<M: Model> sealed::Sealed for Update<M, Filtered> {}
+impl<M: Model> Executable for Update<M, Filtered> {
     fn execute_on<X: Executor>(&self, ex: X) -> Result<u64> {
         self.execute(ex)
     }
 }
 
-impl<M: Model> sealed::Sealed for Delete<M> {}
-impl<M: Model> Executable for Delete<M> {
+impl<M: Model> sealed::Sealed for Delete<M, Filtered> {}
+impl<M: Model> Executable for Delete<M, Filtered> {
     fn execute_on<X: Executor>(&self, ex: X) -> Result<u64> {
         self.execute(ex)
     }

@@ -43,7 +43,7 @@ pub use fetch::Fetch;
 pub use from_row::{decode_labeled, FromRow, SelectInto};
 pub use insert::{insert, Insert};
 pub use join_path::FromModels;
-pub use modify::{delete, update, Delete, Update};
+pub use modify::{delete, update, Delete, Filtered, MayRun, Unfiltered, Update};
 pub use polymorphic::{PolymorphicRows, PolymorphicSelect, PolymorphicSet};
 pub use query_expr::{CheckedQuery, QueryExpr};
 pub use select::{model, select, select_model, JoinOn, Select};

@@ -1,5 +1,7 @@
-//! The typed Core `UPDATE` and `DELETE` builders. Both refuse to run without a filter unless
-//! `.all_rows()` says that every row is meant.
+//! The typed Core `UPDATE` and `DELETE` builders. Neither runs without a filter unless
+//! `.all_rows()` says that every row is meant: the builder's type says which it has
+//! ([`Unfiltered`] until `.filter(...)` or `.all_rows()`, then [`Filtered`]), and `execute`
+//! does not compile on an unfiltered one.
 
 use std::marker::PhantomData;
 
@@ -11,18 +13,38 @@ use crate::query::insert_rows::fill_table;
 use crate::query::{check_value, DeleteStatement, Executor, Statement, UpdateStatement};
 use crate::types::SqlType;
 
-/// An UPDATE of model `M`'s table.
+/// The state of an UPDATE or DELETE with no filter yet (and no `.all_rows()`): it cannot run.
 #[derive(Debug)]
-pub struct Update<M> {
+pub enum Unfiltered {}
+
+/// The state of an UPDATE or DELETE with a filter, or `.all_rows()`: it can run.
+#[derive(Debug)]
+pub enum Filtered {}
+
+/// Whether an UPDATE or DELETE may run: implemented by [`Filtered`] only.
+#[diagnostic::on_unimplemented(
+    message = "this UPDATE or DELETE has no filter: it would change every row of the table",
+    label = "add `.filter(...)` before this call, or `.all_rows()` if every row is meant",
+    note = "an UPDATE or DELETE runs once `.filter(...)` or `.all_rows()` says which rows"
+)]
+pub trait MayRun {}
+
+#[diagnostic::do_not_recommend]
+impl MayRun for Filtered {}
+
+/// An UPDATE of model `M`'s table; `W` is [`Unfiltered`] until `.filter(...)` or
+/// `.all_rows()`, then [`Filtered`].
+#[derive(Debug)]
+pub struct Update<M, W = Filtered> {
     stmt: UpdateStatement,
     all_rows: bool,
     /// A user filter was given (a subtype's discriminator condition does not count).
     filtered: bool,
-    _model: PhantomData<fn() -> M>,
+    _model: PhantomData<fn() -> (M, W)>,
 }
 
 /// Start an UPDATE of `M`'s table.
-pub fn update<M: Model>() -> Update<M> {
+pub fn update<M: Model>() -> Update<M, Unfiltered> {
     Update {
         stmt: UpdateStatement {
             table: M::table().name,
@@ -36,7 +58,7 @@ pub fn update<M: Model>() -> Update<M> {
     }
 }
 
-impl<M: Model> Update<M> {
+impl<M: Model, W> Update<M, W> {
     /// `SET col = value` (a value, or an expression over `M`'s columns such as `User::age + 1`).
     pub fn set<T: SqlType, V, I>(mut self, col: Column<M, T>, value: V) -> Self
     where
@@ -48,20 +70,24 @@ impl<M: Model> Update<M> {
     }
 
     /// Add a WHERE condition (ANDed with earlier ones).
-    pub fn filter<E, I>(mut self, cond: E) -> Self
+    pub fn filter<E, I>(mut self, cond: E) -> Update<M, Filtered>
     where
         E: Expression<Value = bool>,
         E::Sources: AppearsIn<M, I>,
     {
         self.stmt.filter = Some(crate::expr::statement::and(self.stmt.filter.take(), cond.into_node()));
         self.filtered = true;
-        self
+        self.state()
     }
 
     /// Update every row of the table (required when there is no filter).
-    pub fn all_rows(mut self) -> Self {
+    pub fn all_rows(mut self) -> Update<M, Filtered> {
         self.all_rows = true;
-        self
+        self.state()
+    }
+
+    fn state<V>(self) -> Update<M, V> {
+        Update { stmt: self.stmt, all_rows: self.all_rows, filtered: self.filtered, _model: PhantomData }
     }
 
     /// Render in a dialect (for logging and tests): the statement `execute` runs, with the
@@ -75,7 +101,10 @@ impl<M: Model> Update<M> {
     }
 
     /// Run it; returns the number of rows updated.
-    pub fn execute<X: Executor>(&self, ex: X) -> Result<u64> {
+    pub fn execute<X: Executor>(&self, ex: X) -> Result<u64>
+    where
+        W: MayRun,
+    {
         let Some(stmt) = self.checked()? else { return Ok(0) };
         ex.with_connection(true, |conn| {
             let r = render(conn.dialect(), Statement::Update(&stmt))?;
@@ -123,18 +152,19 @@ impl<M: Model> Update<M> {
     }
 }
 
-/// A DELETE from model `M`'s table.
+/// A DELETE from model `M`'s table; `W` is [`Unfiltered`] until `.filter(...)` or
+/// `.all_rows()`, then [`Filtered`].
 #[derive(Debug)]
-pub struct Delete<M> {
+pub struct Delete<M, W = Filtered> {
     stmt: DeleteStatement,
     all_rows: bool,
     /// A user filter was given (a subtype's discriminator condition does not count).
     filtered: bool,
-    _model: PhantomData<fn() -> M>,
+    _model: PhantomData<fn() -> (M, W)>,
 }
 
 /// Start a DELETE from `M`'s table.
-pub fn delete<M: Model>() -> Delete<M> {
+pub fn delete<M: Model>() -> Delete<M, Unfiltered> {
     Delete {
         stmt: DeleteStatement {
             table: M::table().name,
@@ -147,7 +177,7 @@ pub fn delete<M: Model>() -> Delete<M> {
     }
 }
 
-impl<M: Model> Delete<M> {
+impl<M: Model, W> Delete<M, W> {
     /// The statement once checked: it has a filter, or `.all_rows()` was called.
     pub(crate) fn checked(&self) -> Result<&DeleteStatement> {
         if !self.filtered && !self.all_rows {
@@ -157,29 +187,37 @@ impl<M: Model> Delete<M> {
     }
 
     /// Add a WHERE condition (ANDed with earlier ones).
-    pub fn filter<E, I>(mut self, cond: E) -> Self
+    pub fn filter<E, I>(mut self, cond: E) -> Delete<M, Filtered>
     where
         E: Expression<Value = bool>,
         E::Sources: AppearsIn<M, I>,
     {
         self.stmt.filter = Some(crate::expr::statement::and(self.stmt.filter.take(), cond.into_node()));
         self.filtered = true;
-        self
+        self.state()
     }
 
     /// Delete every row of the table (required when there is no filter).
-    pub fn all_rows(mut self) -> Self {
+    pub fn all_rows(mut self) -> Delete<M, Filtered> {
         self.all_rows = true;
-        self
+        self.state()
     }
 
-    /// Render in a dialect (for logging and tests).
+    fn state<V>(self) -> Delete<M, V> {
+        Delete { stmt: self.stmt, all_rows: self.all_rows, filtered: self.filtered, _model: PhantomData }
+    }
+
+    /// Render in a dialect (for logging and tests); without a filter, the error `execute`
+    /// would have given if it compiled ([`Misuse::MissingFilter`]).
     pub fn render(&self, dialect: &dyn crate::dialect::Dialect) -> Result<crate::dialect::Rendered> {
-        render(dialect, Statement::Delete(&self.stmt))
+        render(dialect, Statement::Delete(self.checked()?))
     }
 
     /// Run it; returns the number of rows deleted.
-    pub fn execute<X: Executor>(&self, ex: X) -> Result<u64> {
+    pub fn execute<X: Executor>(&self, ex: X) -> Result<u64>
+    where
+        W: MayRun,
+    {
         let stmt = self.checked()?;
         ex.with_connection(true, |conn| {
             let r = render(conn.dialect(), Statement::Delete(stmt))?;

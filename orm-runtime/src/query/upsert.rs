@@ -40,6 +40,7 @@ use crate::error::Result;
 use crate::expr::{AppearsIn, AssignValue, Column, Expr, Expression, Node};
 use crate::model::Model;
 use crate::query::insert_rows::{atomically, fill_table};
+use crate::query::modify::MayRun;
 use crate::query::{
     ConflictAction, Delete, DmlClauses, Executor, Insert, OnConflict, SelectItem, Selection, Statement, Update,
 };
@@ -169,14 +170,14 @@ impl<M: Model> UpsertSet<M> {
     }
 }
 
-impl<M: Model> Update<M> {
+impl<M: Model, W: MayRun> Update<M, W> {
     /// Run it and return `sel` for each row updated, typed (see [`Insert::returning`]).
     pub fn returning<Sel: Selection>(self, sel: Sel) -> Returning<Self, Sel> {
         Returning { statement: self, sel }
     }
 }
 
-impl<M: Model> Delete<M> {
+impl<M: Model, W: MayRun> Delete<M, W> {
     /// Run it and return `sel` for each row deleted, typed (see [`Insert::returning`]).
     pub fn returning<Sel: Selection>(self, sel: Sel) -> Returning<Self, Sel> {
         Returning { statement: self, sel }
@@ -198,7 +199,7 @@ impl<M: Model> ReturningStatement for Insert<'_, M> {
     }
 }
 
-impl<M: Model> ReturningStatement for Update<M> {
+impl<M: Model, W> ReturningStatement for Update<M, W> {
     type Model = M;
     fn render_returning(&self, d: &dyn Dialect, returning: &[SelectItem]) -> Result<Vec<Rendered>> {
         let clauses = DmlClauses { on_conflict: None, returning: returning.to_vec() };
@@ -209,7 +210,7 @@ impl<M: Model> ReturningStatement for Update<M> {
     }
 }
 
-impl<M: Model> ReturningStatement for Delete<M> {
+impl<M: Model, W> ReturningStatement for Delete<M, W> {
     type Model = M;
     fn render_returning(&self, d: &dyn Dialect, returning: &[SelectItem]) -> Result<Vec<Rendered>> {
         let clauses = DmlClauses { on_conflict: None, returning: returning.to_vec() };

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::dialect::render;
 use crate::error::Result;
-use crate::query::{Delete, Statement, Update};
+use crate::query::{Delete, MayRun, Statement, Update};
 use crate::session::mapper::Mapper;
 use crate::session::object::ObjCell;
 use crate::session::unit_of_work::Undo;
@@ -50,7 +50,7 @@ impl Session {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn bulk_update<M: Mapper>(&mut self, update: Update<M>) -> Result<u64> {
+    pub fn bulk_update<M: Mapper, W: MayRun>(&mut self, update: Update<M, W>) -> Result<u64> {
         self.check_usable()?;
         let Some(stmt) = update.checked()? else { return Ok(0) };
         let mut stmt = stmt.into_owned();
@@ -111,7 +111,7 @@ impl Session {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn bulk_delete<M: Mapper>(&mut self, delete: Delete<M>) -> Result<u64> {
+    pub fn bulk_delete<M: Mapper, W: MayRun>(&mut self, delete: Delete<M, W>) -> Result<u64> {
         self.check_usable()?;
         let mut stmt = delete.checked()?.clone();
         stmt.returning = M::table().columns.iter().map(|c| c.name).collect();

@@ -298,13 +298,13 @@ impl<M: Model> RenderSql for Insert<'_, M> {
     }
 }
 
-impl<M: Model> RenderSql for Update<M> {
+impl<M: Model, W> RenderSql for Update<M, W> {
     fn render_sql(&self, dialect: &dyn Dialect) -> Result<Vec<Rendered>> {
         self.render(dialect).map(|r| vec![r])
     }
 }
 
-impl<M: Model> RenderSql for Delete<M> {
+impl<M: Model, W> RenderSql for Delete<M, W> {
     fn render_sql(&self, dialect: &dyn Dialect) -> Result<Vec<Rendered>> {
         self.render(dialect).map(|r| vec![r])
     }

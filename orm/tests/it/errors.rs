@@ -238,7 +238,8 @@ fn misuse_is_typed_names_the_call_and_sends_nothing() {
         assert!(matches!(err, Err(Error::Misuse(Misuse::ReturningKeysWithOnConflict { table: "users" }))), "{err:?}");
         let err = select((User::age + 1).over(window())).render(&orm::dialect::Sqlite).unwrap_err();
         assert!(matches!(err, Error::Misuse(Misuse::OverNonAggregate)), "{err:?}");
-        let err = delete::<User>().execute(&db.engine).unwrap_err();
+        // Without a filter `execute` does not compile (ui test); rendering says why.
+        let err = delete::<User>().render(&orm::dialect::Sqlite).unwrap_err();
         assert_eq!(
             err.to_string(),
             "DELETE of `users` without a filter would change every row: add `.filter(...)`, or `.all_rows()` if every row is meant"
