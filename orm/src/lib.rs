@@ -685,6 +685,7 @@ pub use orm_runtime::model::Model;
 /// [`expr::value`].
 pub mod prelude {
     pub use crate::FromRow;
+    pub use crate::Polymorphic;
     pub use crate::SqlEnum;
     pub use crate::{
         delete, insert, joinedload, lazyload, noload, raiseload, select, select_model, selectinload, subqueryload,
