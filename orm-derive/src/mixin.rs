@@ -60,7 +60,38 @@ pub(crate) fn expand_mixins(attr: TokenStream, item: TokenStream) -> TokenStream
     if paths.is_empty() {
         return syn::Error::new(Span::call_site(), "name the mixins: `#[orm::mixins(Timestamps)]`").to_compile_error();
     }
+    if let Ok(mut model) = syn::parse2::<syn::ItemStruct>(item.clone()) {
+        if !derives_model(&model.attrs) {
+            // Below `#[derive(Model)]` (which has run already, without the mixins' fields), or
+            // on a struct that is no model: say so once, and hand the struct back as it was,
+            // without the derive's helper attributes that nothing reads any more.
+            let error = syn::Error::new(
+                Span::call_site(),
+                "`#[orm::mixins(...)]` goes above `#[derive(Model)]`: the derive reads the struct first, and here it has already run without the mixins' fields",
+            )
+            .to_compile_error();
+            strip_helpers(&mut model);
+            return quote!(#error #model);
+        }
+    }
     next_step(&paths, item)
+}
+
+/// Whether `attrs` derive `Model` (written `Model`, `orm::Model`, ...).
+fn derives_model(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
+        a.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+            .is_ok_and(|paths| paths.iter().any(|p| p.segments.last().is_some_and(|s| s.ident == "Model")))
+    })
+}
+
+/// Remove `#[orm(...)]` and `#[relationship(...)]` from the struct and its fields.
+fn strip_helpers(item: &mut syn::ItemStruct) {
+    let helper = |a: &syn::Attribute| a.path().is_ident("orm") || a.path().is_ident("relationship");
+    item.attrs.retain(|a| !helper(a));
+    for field in item.fields.iter_mut() {
+        field.attrs.retain(|a| !helper(a));
+    }
 }
 
 /// Call the first mixin's macro on `item`, carrying the others; or emit `item` when none is left.
