@@ -124,6 +124,24 @@ pub fn assert_text<T: Text>() {}
 )]
 pub trait ReferencedBy<F> {}
 
+/// The value of a field's `default = expr` or `onupdate = expr`: the field's type `T`, or a
+/// value that converts into it (`"ada"` for a `String`). Called by generated code.
+#[diagnostic::on_unimplemented(
+    message = "this default is `{Self}`, but the field is `{T}`",
+    label = "expected `{T}`, or a value that converts into it"
+)]
+pub trait DefaultFor<T> {
+    /// The field's value.
+    fn into_default(self) -> T;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T, V: Into<T>> DefaultFor<T> for V {
+    fn into_default(self) -> T {
+        self.into()
+    }
+}
+
 impl<T: SqlType> ReferencedBy<T> for T {}
 impl<T: SqlType> ReferencedBy<Option<T>> for T {}
 

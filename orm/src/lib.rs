@@ -556,6 +556,8 @@ pub use orm_runtime::backend::PoolStatus;
 pub use orm_runtime::backend::{
     DatabaseUrl, Engine, EngineBuilder, ExecuteEvent, PooledConnection, RawSql, RowRef, SslMode,
 };
+/// What a field's `default = expr` may be: the field's type or a value that converts into it.
+pub use orm_runtime::derive_support::DefaultFor;
 pub use orm_runtime::dialect::{self, Dialect, DialectKind};
 pub use orm_runtime::error::{Error, Misuse, Result};
 pub use orm_runtime::expr::{self, alias, func, Alias, Column, Expr, Expression};

@@ -62,7 +62,7 @@ fn column_def(cont: &Container<'_>, f: &Field<'_>) -> TokenStream {
         Some(expr) => quote_spanned! {expr.span()=>
             ::core::option::Option::Some({
                 fn __onupdate() -> __orm::Value {
-                    let value: #ty = ::core::convert::Into::into(#expr);
+                    let value: #ty = __orm::DefaultFor::<#ty>::into_default(#expr);
                     (#ops.value)(&value)
                 }
                 __onupdate
@@ -229,7 +229,7 @@ fn default_fns(cont: &Container<'_>) -> TokenStream {
         let expr = f.attrs.default.as_ref()?;
         let name = default_fn_ident(f);
         let ty = f.ty;
-        let body = quote_spanned!(expr.span()=> ::core::convert::Into::into(#expr));
+        let body = quote_spanned!(expr.span()=> __orm::DefaultFor::<#ty>::into_default(#expr));
         Some(quote! {
             fn #name() -> #ty {
                 #body
