@@ -382,7 +382,7 @@ impl Session {
 /// [`Loaders`] and [`Loader::then`]).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a loader option for `{M}`",
-    label = "this option loads a relationship of another model",
+    label = "expected a loader option for a relationship of `{M}`, such as `selectinload(...)` or `joinedload(...)`",
     note = "options apply to the query's own model; for nested paths, chain them with `.then(...)`"
 )]
 pub trait Loader<M: Mapper>: std::fmt::Debug + Send + Sync + 'static {
