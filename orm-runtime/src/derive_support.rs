@@ -124,6 +124,34 @@ pub fn assert_text<T: Text>() {}
 )]
 pub trait ReferencedBy<F> {}
 
+/// The metadata behind the column accessors of a model whose derive failed: they exist so
+/// that other code naming them (`foreign_key = User::id`, `User::name.eq(..)`) reports
+/// nothing more than the derive's own error. Never reaches a database (the failed derive
+/// does not compile).
+pub const STUB_COLUMN: ColumnDef = ColumnDef {
+    table: "",
+    name: "",
+    field: "",
+    index: 0,
+    kind: crate::types::SqlKind::Text,
+    nullable: true,
+    primary_key: true,
+    auto_increment: false,
+    unique: true,
+    indexed: false,
+    max_length: None,
+    default: None,
+    onupdate: None,
+    validate: None,
+    numeric: None,
+    server_default: None,
+    check: None,
+    unique_name: None,
+    check_name: None,
+    foreign_key: None,
+    version: false,
+};
+
 /// The value of a field's `default = expr` or `onupdate = expr`: the field's type `T`, or a
 /// value that converts into it (`"ada"` for a `String`). Called by generated code.
 #[diagnostic::on_unimplemented(

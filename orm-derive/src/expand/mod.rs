@@ -31,9 +31,14 @@ pub(crate) fn expand_derive_model(input: &syn::DeriveInput) -> TokenStream {
         (Err(errors), _) => {
             let mut out = errors.to_compile_error();
             out.extend(fallback(&input.ident, default));
+            out.extend(fallback_columns(input));
             out
         }
-        (Ok(()), None) => fallback(&input.ident, default),
+        (Ok(()), None) => {
+            let mut out = fallback(&input.ident, default);
+            out.extend(fallback_columns(input));
+            out
+        }
     }
 }
 
@@ -67,6 +72,38 @@ fn expand(cont: &Container<'_>) -> TokenStream {
 /// `Model` and `Mapper` impls that only satisfy the trait checker, emitted beside the errors so that
 /// one bad attribute does not also produce "`User` is not a model" everywhere it is used;
 /// with `default`, a `Default` impl too (for `..Default::default()` in the user's code).
+/// Column accessors over a stub for each plain field of a model whose derive failed, so that
+/// code naming them elsewhere reports nothing more (relationship fields get none).
+fn fallback_columns(input: &syn::DeriveInput) -> TokenStream {
+    let syn::Data::Struct(data) = &input.data else { return TokenStream::new() };
+    let ident = &input.ident;
+    let vis = &input.vis;
+    let consts = data.fields.iter().filter_map(|f| {
+        let name = f.ident.as_ref()?;
+        if let syn::Type::Path(p) = &f.ty {
+            let last = p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            if matches!(last.as_str(), "HasMany" | "HasOne" | "BelongsTo" | "ManyToMany") {
+                return None;
+            }
+        }
+        let ty = &f.ty;
+        Some(quote! {
+            #[allow(non_upper_case_globals, dead_code)]
+            #vis const #name: ::orm::__private::Column<#ident, #ty> =
+                ::orm::__private::Column::new(&::orm::__private::STUB_COLUMN);
+        })
+    });
+    if !input.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            #(#consts)*
+        }
+    }
+}
+
 fn fallback(ident: &syn::Ident, default: bool) -> TokenStream {
     let default = default.then(|| {
         quote! {
