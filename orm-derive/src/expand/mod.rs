@@ -76,6 +76,9 @@ fn expand(cont: &Container<'_>) -> TokenStream {
 /// code naming them elsewhere reports nothing more (relationship fields get none).
 fn fallback_columns(input: &syn::DeriveInput) -> TokenStream {
     let syn::Data::Struct(data) = &input.data else { return TokenStream::new() };
+    if !input.generics.params.is_empty() {
+        return TokenStream::new();
+    }
     let ident = &input.ident;
     let vis = &input.vis;
     let consts = data.fields.iter().filter_map(|f| {
@@ -93,9 +96,6 @@ fn fallback_columns(input: &syn::DeriveInput) -> TokenStream {
                 ::orm::__private::Column::new(&::orm::__private::STUB_COLUMN);
         })
     });
-    if !input.generics.params.is_empty() {
-        return TokenStream::new();
-    }
     quote! {
         #[automatically_derived]
         impl #ident {

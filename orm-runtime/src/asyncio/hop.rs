@@ -97,7 +97,7 @@ pub(crate) struct Shared {
     /// The session; one operation at a time holds it, on the blocking pool.
     pub(crate) slot: Arc<tokio::sync::Mutex<Slot>>,
     /// Operations whose futures were dropped before they returned.
-    reports: std::sync::Mutex<Vec<Interrupted>>,
+    reports: std::sync::Mutex<std::collections::VecDeque<Interrupted>>,
     /// A `transaction` future was dropped before its transaction ended: the next operation
     /// rolls that transaction back first.
     abandoned: AtomicBool,
@@ -109,7 +109,7 @@ impl Shared {
     pub(crate) fn new(session: Session, runs: Runs) -> Shared {
         Shared {
             slot: Arc::new(tokio::sync::Mutex::new(Slot(Some(session)))),
-            reports: std::sync::Mutex::new(Vec::new()),
+            reports: std::sync::Mutex::new(std::collections::VecDeque::new()),
             abandoned: AtomicBool::new(false),
             runs,
         }
@@ -121,14 +121,14 @@ impl Shared {
         tracing::warn!(target: "orm::asyncio", "{report}");
         let mut reports = self.reports.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if reports.len() == MAX_REPORTS {
-            reports.remove(0);
+            reports.pop_front();
         }
-        reports.push(report);
+        reports.push_back(report);
     }
 
     /// Take the reports recorded so far.
     pub(crate) fn take_reports(&self) -> Vec<Interrupted> {
-        std::mem::take(&mut *self.reports.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        std::mem::take(&mut *self.reports.lock().unwrap_or_else(std::sync::PoisonError::into_inner)).into()
     }
 
     /// A `transaction` future was dropped before its end.

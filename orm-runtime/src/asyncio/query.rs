@@ -50,10 +50,7 @@ impl<M: Mapper, F> QueryBuilder for AsyncQuery<M, F> {}
 impl<M: Mapper, F: 'static> AsyncQuery<M, F> {
     /// Load relationships with this option: see [`Query::options`].
     pub fn options(mut self, option: impl Loader<M>) -> Self {
-        if let Some(rel) = option.relationship() {
-            self.loaders.retain(|l| l.about() != Some(rel));
-        }
-        self.loaders.push(Box::new(option));
+        crate::session::push_loader(&mut self.loaders, option);
         self
     }
 

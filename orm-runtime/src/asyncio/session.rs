@@ -315,12 +315,7 @@ impl AsyncSession {
     {
         hop::in_place(&self.shared, move |s| match options {
             Some(o) => s.begin(o),
-            None if s.in_transaction() => Ok(()),
-            None => s.begin(TransactionOptions::new()).or_else(|e| match e {
-                // Begun already (explicitly, no statement yet): join it.
-                Error::TransactionInProgress => Ok(()),
-                e => Err(e),
-            }),
+            None => s.join_or_begin(),
         })
         .await?;
         let guard = Abandon { shared: &self.shared, armed: true };

@@ -52,7 +52,7 @@ pub use object::{IntoObj, Obj, ObjMut, ObjRef, ObjectState};
 pub use pair_query::{PairQuery, QueryTarget};
 pub use polymorphic::{Adopter, PolymorphicObjects, PolymorphicQuery};
 #[cfg(feature = "async")]
-pub(crate) use query::sent_statement;
+pub(crate) use query::{push_loader, sent_statement};
 pub use query::{Query, QueryJoinOn};
 pub use relationship::{
     back_accessor, belongs_to_links, cascade_delete_children, has_many_links, BackPopulates, BelongsTo, BelongsToRel,

@@ -172,11 +172,7 @@ impl<'s, M: Mapper, F> Query<'s, M, F> {
     /// Load a relationship of every object the query returns, e.g.
     /// `.options(selectinload(User::orders))`.
     pub fn options(mut self, option: impl Loader<M>) -> Self {
-        if let Some(rel) = option.relationship() {
-            // The latest word on a relationship wins (over the model's default too).
-            self.loaders.retain(|l| l.about() != Some(rel));
-        }
-        self.loaders.push(Box::new(option));
+        push_loader(&mut self.loaders, option);
         self
     }
 
@@ -405,6 +401,15 @@ impl<'s, M: Mapper, F> Query<'s, M, F> {
         })?;
         Ok(found)
     }
+}
+
+/// Add `option` to a query's loaders: the latest word on a relationship wins (over the
+/// model's default too).
+pub(crate) fn push_loader<M: Mapper>(loaders: &mut Vec<Box<dyn LoaderOption<M>>>, option: impl Loader<M>) {
+    if let Some(rel) = option.relationship() {
+        loaders.retain(|l| l.about() != Some(rel));
+    }
+    loaders.push(Box::new(option));
 }
 
 /// The statement a query of `stmt` with `loaders` sends: `stmt` with the LEFT OUTER JOINs of

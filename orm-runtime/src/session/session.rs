@@ -285,11 +285,18 @@ impl Session {
         &mut self,
         work: impl FnOnce(&mut Session) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        self.join_or_begin()?;
+        self.run_transaction(work)
+    }
+
+    /// The start of a `transaction` block: join the transaction open (or begun) already, or
+    /// begin one explicitly with the session's options. Shared by the async session's.
+    pub(crate) fn join_or_begin(&mut self) -> Result<()> {
         if !self.in_transaction() && self.explicit.is_none() {
             self.check_usable()?;
             self.explicit = Some(TransactionOptions::new());
         }
-        self.run_transaction(work)
+        Ok(())
     }
 
     /// [`transaction`](Session::transaction) with these options (an isolation level, say:

@@ -61,20 +61,10 @@ pub trait RenderSql {
 /// // In a test: insta::assert_snapshot!(sql_snapshot(&adults, &Postgres));
 /// ```
 pub fn sql_snapshot(stmt: &(impl RenderSql + ?Sized), dialect: &dyn Dialect) -> String {
-    let mut out = format!("-- {}\n", dialect.name());
-    match stmt.render_sql(dialect) {
-        Ok(statements) => {
-            for (i, r) in statements.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(";\n");
-                }
-                write_statement(&mut out, r);
-            }
-        }
-        Err(e) => {
-            let _ = writeln!(out, "ERROR: {e}");
-        }
-    }
+    let mut out = match stmt.render_sql(dialect) {
+        Ok(statements) => statements_text(dialect.name(), &statements),
+        Err(e) => format!("-- {}\nERROR: {e}\n", dialect.name()),
+    };
     for option in stmt.loader_options() {
         let _ = writeln!(out, "-- loader option: {option}");
     }
@@ -85,6 +75,18 @@ pub fn sql_snapshot(stmt: &(impl RenderSql + ?Sized), dialect: &dyn Dialect) -> 
 /// both databases).
 pub fn sql_snapshots(stmt: &(impl RenderSql + ?Sized)) -> String {
     format!("{}\n{}", sql_snapshot(stmt, &Sqlite), sql_snapshot(stmt, &Postgres))
+}
+
+/// Statements under a heading naming the database, separated by `;` lines.
+fn statements_text(heading: &str, statements: &[Rendered]) -> String {
+    let mut out = format!("-- {heading}\n");
+    for (i, r) in statements.iter().enumerate() {
+        if i > 0 {
+            out.push_str(";\n");
+        }
+        write_statement(&mut out, r);
+    }
+    out
 }
 
 /// One statement: clauses on their own lines, then the parameters.
@@ -132,45 +134,29 @@ const CLAUSES: &[&str] = &[
 /// The SQL with a line break before each top-level clause keyword (outside parentheses,
 /// quoted names and string literals); nothing else changes.
 fn break_clauses(sql: &str) -> String {
-    let bytes = sql.as_bytes();
     let mut out = String::with_capacity(sql.len() + 16);
-    let (mut depth, mut quote) = (0usize, None::<u8>);
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) => {
-                if b == q {
-                    quote = None;
+    let (mut depth, mut quote) = (0usize, None::<char>);
+    let mut chars = sql.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth = depth.saturating_sub(1),
+            // `DELETE FROM` stays one line.
+            (None, ' ') if depth == 0 && !out.ends_with("DELETE") => {
+                if let Some(keyword) = clause_at(&sql[i + 1..]) {
+                    // The whole keyword, so that `JOIN` in `LEFT OUTER JOIN` starts nothing.
+                    out.push('\n');
+                    out.push_str(keyword);
+                    chars.nth(keyword.len() - 1);
+                    continue;
                 }
             }
-            None => match b {
-                b'\'' | b'"' => quote = Some(b),
-                b'(' => depth += 1,
-                b')' => depth = depth.saturating_sub(1),
-                // `DELETE FROM` stays one line.
-                b' ' if depth == 0 && !out.ends_with("DELETE") => {
-                    if let Some(keyword) = clause_at(&sql[i + 1..]) {
-                        // The whole keyword, so that `JOIN` in `LEFT OUTER JOIN` starts nothing.
-                        out.push('\n');
-                        out.push_str(keyword);
-                        i += 1 + keyword.len();
-                        continue;
-                    }
-                }
-                _ => {}
-            },
+            _ => {}
         }
-        out.push(char::from(b));
-        if !b.is_ascii() {
-            // Copy the rest of a multi-byte character whole.
-            let len = sql[i..].chars().next().map_or(1, char::len_utf8);
-            out.pop();
-            out.push_str(&sql[i..i + len]);
-            i += len;
-            continue;
-        }
-        i += 1;
+        out.push(c);
     }
     out
 }
@@ -263,14 +249,7 @@ impl SqlRecorder {
     /// The statements recorded since the last `take`, in order, then forgets them.
     pub fn take(&self) -> String {
         let seen = std::mem::take(&mut *self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-        let mut out = format!("-- {}\n", self.dialect);
-        for (i, r) in seen.iter().enumerate() {
-            if i > 0 {
-                out.push_str(";\n");
-            }
-            write_statement(&mut out, r);
-        }
-        out
+        statements_text(self.dialect, &seen)
     }
 }
 

@@ -152,7 +152,6 @@ fn objects_cross_await_points_and_tasks() {
             .await
             .unwrap();
             assert_eq!(age, 37);
-            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
             assert_eq!(ada.read().age, 37, "one object, seen through both handles");
         });
     });
