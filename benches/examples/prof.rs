@@ -11,7 +11,8 @@
 //! `PROF_LOOPS` the number of rounds (default 300; 30 for the insert modes). `batch-session`,
 //! `batch-core` and `batch-raw` insert the 10,000 rows `PROF_BATCH` at a time (default 100):
 //! a session and commit per batch, an `insert().values_many` per batch, and the raw
-//! rusqlite multi-row INSERT per batch.
+//! rusqlite multi-row INSERT per batch; `batch-floor` is `batch-raw` plus the least
+//! bookkeeping of a unit of work with an identity map (handles, pending list, keys, map).
 
 use std::error::Error;
 
@@ -177,6 +178,54 @@ fn batch_raw(rows: &[Row], batch: usize, loops: usize) -> Result<(), Box<dyn Err
     Ok(())
 }
 
+/// `batch-floor`: `batch-raw` plus the least bookkeeping any unit of work with an identity
+/// map does per object, written by hand: each row moved into a shared handle
+/// (`Arc<Mutex<Row>>`), listed as pending, given its generated key after the INSERT (the run
+/// of rowids that ends at `last_insert_rowid()`) and registered under it in a hash map that
+/// is dropped with the "session". No states, undo log, events or validation: the floor a
+/// Session's insert can reach against the raw one.
+fn batch_floor(rows: &[Row], batch: usize, loops: usize) -> Result<(), Box<dyn Error>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    let conn = raw_memory()?;
+    conn.execute_batch(
+        "CREATE TABLE bench_users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER NOT NULL, score REAL NOT NULL)",
+    )?;
+    let sql =
+        |n: usize| format!("INSERT INTO bench_users (name, age, score) VALUES {}", vec!["(?, ?, ?)"; n].join(", "));
+    let full = sql(batch);
+    for _ in 0..loops {
+        conn.execute_batch("DELETE FROM bench_users")?;
+        for chunk in rows.chunks(batch) {
+            let pending: Vec<Arc<Mutex<Row>>> = chunk.iter().map(|r| Arc::new(Mutex::new(r.clone()))).collect();
+            let rest;
+            let text = if chunk.len() == batch {
+                full.as_str()
+            } else {
+                rest = sql(chunk.len());
+                rest.as_str()
+            };
+            let mut stmt = conn.prepare_cached(text)?;
+            for (r, obj) in pending.iter().enumerate() {
+                let row = obj.lock().map_err(|_| "poisoned")?;
+                stmt.raw_bind_parameter(3 * r + 1, row.name.as_str())?;
+                stmt.raw_bind_parameter(3 * r + 2, row.age)?;
+                stmt.raw_bind_parameter(3 * r + 3, row.score)?;
+            }
+            stmt.raw_execute()?;
+            let last = conn.last_insert_rowid();
+            let first = last - i64::try_from(pending.len())? + 1;
+            let mut identity: HashMap<i64, Arc<Mutex<Row>>> = HashMap::with_capacity(pending.len());
+            for (id, obj) in (first..).zip(&pending) {
+                obj.lock().map_err(|_| "poisoned")?.id = id;
+                identity.insert(id, obj.clone());
+            }
+            std::hint::black_box((&pending, &identity));
+        }
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "insert-session".into());
     // `PROF_URL` profiles another database (its `bench_users` table is replaced).
@@ -209,6 +258,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     if mode == "batch-raw" {
         return batch_raw(&rows, batch, loops(30));
+    }
+    if mode == "batch-floor" {
+        return batch_floor(&rows, batch, loops(30));
     }
     if mode.starts_with("insert") {
         for _ in 0..loops(30) {

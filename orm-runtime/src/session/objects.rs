@@ -211,14 +211,19 @@ impl Session {
         self.check_usable()?;
         let obj = obj.into_obj();
         let (state, owner) = {
-            let m = obj.0.meta();
-            (m.state, m.session)
+            let mut m = obj.0.meta();
+            // A transient object becomes pending under the same lock that read its state.
+            if m.state == ObjectState::Transient {
+                m.state = ObjectState::Pending;
+                m.session = self.id;
+                m.delete_pending = false;
+                (ObjectState::Transient, self.id)
+            } else {
+                (m.state, m.session)
+            }
         };
         match state {
-            ObjectState::Transient => {
-                obj.0.tracked().set_state(ObjectState::Pending, self.id);
-                self.pending.push(obj.0.clone());
-            }
+            ObjectState::Transient => self.pending.push(obj.0.clone()),
             ObjectState::Pending | ObjectState::Persistent if owner == self.id => {}
             ObjectState::Detached => self.attach(&obj)?,
             ObjectState::Deleted => return Err(Misuse::AddDeleted { model: M::table().model }.into()),
