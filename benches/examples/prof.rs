@@ -145,16 +145,25 @@ fn get_raw_sqlite(rows: &[Row], loops: usize) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// `batch-raw`: the rows of `batch-session` inserted by rusqlite alone, `batch` per prepared
-/// multi-row INSERT (the raw side of Diesel's insert case), clones included.
-fn batch_raw(rows: &[Row], batch: usize, loops: usize) -> Result<(), Box<dyn Error>> {
+/// The raw batch modes' table, in a database of their own.
+fn raw_batch_table() -> rusqlite::Result<rusqlite::Connection> {
     let conn = raw_memory()?;
     conn.execute_batch(
         "CREATE TABLE bench_users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER NOT NULL, score REAL NOT NULL)",
     )?;
-    let sql =
-        |n: usize| format!("INSERT INTO bench_users (name, age, score) VALUES {}", vec!["(?, ?, ?)"; n].join(", "));
-    let full = sql(batch);
+    Ok(conn)
+}
+
+/// The raw batch modes' INSERT of `n` rows.
+fn raw_insert_sql(n: usize) -> String {
+    format!("INSERT INTO bench_users (name, age, score) VALUES {}", vec!["(?, ?, ?)"; n].join(", "))
+}
+
+/// `batch-raw`: the rows of `batch-session` inserted by rusqlite alone, `batch` per prepared
+/// multi-row INSERT (the raw side of Diesel's insert case), clones included.
+fn batch_raw(rows: &[Row], batch: usize, loops: usize) -> Result<(), Box<dyn Error>> {
+    let conn = raw_batch_table()?;
+    let full = raw_insert_sql(batch);
     for _ in 0..loops {
         conn.execute_batch("DELETE FROM bench_users")?;
         for chunk in rows.chunks(batch) {
@@ -163,7 +172,7 @@ fn batch_raw(rows: &[Row], batch: usize, loops: usize) -> Result<(), Box<dyn Err
             let text = if chunk.len() == batch {
                 full.as_str()
             } else {
-                rest = sql(chunk.len());
+                rest = raw_insert_sql(chunk.len());
                 rest.as_str()
             };
             let mut stmt = conn.prepare_cached(text)?;
@@ -187,13 +196,8 @@ fn batch_raw(rows: &[Row], batch: usize, loops: usize) -> Result<(), Box<dyn Err
 fn batch_floor(rows: &[Row], batch: usize, loops: usize) -> Result<(), Box<dyn Error>> {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
-    let conn = raw_memory()?;
-    conn.execute_batch(
-        "CREATE TABLE bench_users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INTEGER NOT NULL, score REAL NOT NULL)",
-    )?;
-    let sql =
-        |n: usize| format!("INSERT INTO bench_users (name, age, score) VALUES {}", vec!["(?, ?, ?)"; n].join(", "));
-    let full = sql(batch);
+    let conn = raw_batch_table()?;
+    let full = raw_insert_sql(batch);
     for _ in 0..loops {
         conn.execute_batch("DELETE FROM bench_users")?;
         for chunk in rows.chunks(batch) {
@@ -202,7 +206,7 @@ fn batch_floor(rows: &[Row], batch: usize, loops: usize) -> Result<(), Box<dyn E
             let text = if chunk.len() == batch {
                 full.as_str()
             } else {
-                rest = sql(chunk.len());
+                rest = raw_insert_sql(chunk.len());
                 rest.as_str()
             };
             let mut stmt = conn.prepare_cached(text)?;
