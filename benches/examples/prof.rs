@@ -159,6 +159,15 @@ fn raw_insert_sql(n: usize) -> String {
     format!("INSERT INTO bench_users (name, age, score) VALUES {}", vec!["(?, ?, ?)"; n].join(", "))
 }
 
+/// `full` (the INSERT of `batch` rows) for a whole batch, else the INSERT of the `n` rows left.
+fn raw_insert_text(full: &str, batch: usize, n: usize) -> std::borrow::Cow<'_, str> {
+    if n == batch {
+        full.into()
+    } else {
+        raw_insert_sql(n).into()
+    }
+}
+
 /// `batch-raw`: the rows of `batch-session` inserted by rusqlite alone, `batch` per prepared
 /// multi-row INSERT (the raw side of Diesel's insert case), clones included.
 fn batch_raw(rows: &[Row], batch: usize, loops: usize) -> Result<(), Box<dyn Error>> {
@@ -168,14 +177,7 @@ fn batch_raw(rows: &[Row], batch: usize, loops: usize) -> Result<(), Box<dyn Err
         conn.execute_batch("DELETE FROM bench_users")?;
         for chunk in rows.chunks(batch) {
             let chunk: Vec<Row> = chunk.to_vec();
-            let rest;
-            let text = if chunk.len() == batch {
-                full.as_str()
-            } else {
-                rest = raw_insert_sql(chunk.len());
-                rest.as_str()
-            };
-            let mut stmt = conn.prepare_cached(text)?;
+            let mut stmt = conn.prepare_cached(&raw_insert_text(&full, batch, chunk.len()))?;
             for (r, row) in chunk.iter().enumerate() {
                 stmt.raw_bind_parameter(3 * r + 1, row.name.as_str())?;
                 stmt.raw_bind_parameter(3 * r + 2, row.age)?;
@@ -202,14 +204,7 @@ fn batch_floor(rows: &[Row], batch: usize, loops: usize) -> Result<(), Box<dyn E
         conn.execute_batch("DELETE FROM bench_users")?;
         for chunk in rows.chunks(batch) {
             let pending: Vec<Arc<Mutex<Row>>> = chunk.iter().map(|r| Arc::new(Mutex::new(r.clone()))).collect();
-            let rest;
-            let text = if chunk.len() == batch {
-                full.as_str()
-            } else {
-                rest = raw_insert_sql(chunk.len());
-                rest.as_str()
-            };
-            let mut stmt = conn.prepare_cached(text)?;
+            let mut stmt = conn.prepare_cached(&raw_insert_text(&full, batch, chunk.len()))?;
             for (r, obj) in pending.iter().enumerate() {
                 let row = obj.lock().map_err(|_| "poisoned")?;
                 stmt.raw_bind_parameter(3 * r + 1, row.name.as_str())?;

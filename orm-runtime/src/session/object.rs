@@ -57,6 +57,15 @@ pub(crate) struct Meta {
 }
 
 impl Meta {
+    /// Set the state and owning session (a state other than persistent drops a delete mark).
+    pub(crate) fn set_state(&mut self, state: ObjectState, session: u64) {
+        self.state = state;
+        self.session = session;
+        if state != ObjectState::Persistent {
+            self.delete_pending = false;
+        }
+    }
+
     /// The snapshot, as an object of model `M` (`None` if there is none, or it is not one).
     pub(crate) fn snapshot_of<M: Model>(&self) -> Option<&M> {
         let snapshot: &dyn std::any::Any = self.snapshot.as_deref()?;

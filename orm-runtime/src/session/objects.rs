@@ -214,9 +214,7 @@ impl Session {
             let mut m = obj.0.meta();
             // A transient object becomes pending under the same lock that read its state.
             if m.state == ObjectState::Transient {
-                m.state = ObjectState::Pending;
-                m.session = self.id;
-                m.delete_pending = false;
+                m.set_state(ObjectState::Pending, self.id);
                 (ObjectState::Transient, self.id)
             } else {
                 (m.state, m.session)

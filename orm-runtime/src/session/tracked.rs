@@ -83,12 +83,7 @@ pub(crate) trait Tracked: Send + Sync {
 impl dyn Tracked + '_ {
     /// Set the state and owning session (leaving `Persistent` clears a pending delete).
     pub(crate) fn set_state(&self, state: ObjectState, session: u64) {
-        let mut m = self.meta();
-        m.state = state;
-        m.session = session;
-        if state != ObjectState::Persistent {
-            m.delete_pending = false;
-        }
+        self.meta().set_state(state, session);
     }
 
     /// Set the state only.

@@ -709,21 +709,20 @@ impl FlushPlan {
             // A group of one table's rows, cut before a row whose parent is in the group.
             let mut members: FastSet<usize> = FastSet::default();
             let mut j = i;
-            if by_child.is_empty() {
-                // No foreign key to write: the group is the table's whole run.
-                while j < inserts.len() && std::ptr::eq(inserts[j].table(), table) {
-                    j += 1;
-                }
-            }
             while j < inserts.len() && std::ptr::eq(inserts[j].table(), table) {
-                let a = inserts[j].addr();
-                let needs_member = by_child.get(&a).is_some_and(|ks| {
-                    ks.iter().any(|&k| self.syncs[k].parent.as_ref().is_some_and(|(p, _)| members.contains(&p.addr())))
-                });
-                if needs_member {
-                    break;
+                // Members are only looked up for foreign keys to write: with none, the group
+                // is the table's whole run and no set is built.
+                if !by_child.is_empty() {
+                    let a = inserts[j].addr();
+                    let needs_member = by_child.get(&a).is_some_and(|ks| {
+                        ks.iter()
+                            .any(|&k| self.syncs[k].parent.as_ref().is_some_and(|(p, _)| members.contains(&p.addr())))
+                    });
+                    if needs_member {
+                        break;
+                    }
+                    members.insert(a);
                 }
-                members.insert(a);
                 j += 1;
             }
             for a in &members {
